@@ -119,18 +119,22 @@ def promote_types(a, b):
 
 
 def result_type(*operands):
-    """The dtype of an elementwise op over Tensors and Python scalars (torch's rules).
+    """The dtype of an elementwise op over Tensors and Python scalars (torch's rules)."""
+    return _BY_NP[promote_values(*[getattr(o, "_data", o) for o in operands])]
+
+
+def promote_values(*operands):
+    """torch's promotion over ndarrays (a tensor's data) and Python scalars -> NumPy dtype.
 
     Three tiers take part, in priority order: dimensioned tensors, 0-dim tensors, Python
     scalars. A lower tier only matters if its category beats every higher tier's.
     """
-    from ._tensor import Tensor  # local: _tensor imports this module
     dim_np = zero_np = None
     scalar_cat = -1
     for o in operands:
-        if isinstance(o, Tensor):
-            d = o._data.dtype
-            if o._data.ndim:
+        if isinstance(o, np.ndarray):
+            d = o.dtype
+            if o.ndim:
                 dim_np = d if dim_np is None else _promote_np(dim_np, d)
             else:
                 zero_np = d if zero_np is None else _promote_np(zero_np, d)
@@ -142,7 +146,7 @@ def result_type(*operands):
             result = zero_np
     if scalar_cat >= 0 and (result is None or scalar_cat > _category(result)):
         result = _scalar_default(scalar_cat, result)
-    return _BY_NP[result]
+    return result
 
 
 def _category(np_dtype):

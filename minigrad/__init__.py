@@ -1,0 +1,27 @@
+"""minigrad: PyTorch's autograd rebuilt in readable NumPy.
+
+``import minigrad as torch`` and a plain PyTorch program runs unchanged.
+"""
+from . import _dtype
+from ._dtype import (bfloat16, bool, double, dtype, float, float16, float32, float64,  # noqa: A004
+                     get_default_dtype, half, int, int8, int16, int32, int64, long,
+                     promote_types, result_type, set_default_dtype, short, uint8,
+                     is_floating_point, can_cast)
+from ._tensor import Size, Tensor, device
+from .autograd.grad_mode import (enable_grad, inference_mode, is_grad_enabled, no_grad,
+                                 set_grad_enabled)
+from .ops.conversion import *  # noqa: F403
+from .ops.elementwise import *  # noqa: F403
+from .creation import *  # noqa: F403
+from ._printing import set_printoptions, get_printoptions
+from . import autograd
+
+__version__ = "0.1.0"
+
+
+def is_tensor(obj):
+    return isinstance(obj, Tensor)
+
+
+def numel(input):
+    return input.numel()

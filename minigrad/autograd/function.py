@@ -1,0 +1,296 @@
+"""Graph nodes: `Node`, `Function` (an op with forward and backward side by side), `AccumulateGrad`.
+
+Every differentiable op is a `Function` subclass named exactly like torch's grad_fn class
+(``MulBackward0``, ``AddmmBackward0``, ...). Its two static methods sit side by side:
+
+* ``forward(ctx, *arrays)`` computes the result with NumPy (Tensor inputs arrive as their
+  ndarrays, other arguments unchanged) and may call ``ctx.save_for_backward(...)``;
+* ``backward(ctx, grad)`` receives the output gradient as a *Tensor* and returns one gradient per
+  input (``None`` for inputs that need none). It is written with minigrad ops, so running it with
+  grad mode on (``create_graph=True``) records the backward pass itself: higher-order gradients
+  come for free.
+
+Gradients may be returned in the broadcast shape; the engine sums them down to the input's shape
+and casts them to the input's dtype (torch's ``validate_outputs`` does the same).
+
+When no input requires grad, or under ``no_grad``, ``Function.apply`` only runs ``forward`` and
+records nothing: the cost is then that of the NumPy call plus one Tensor wrapper.
+"""
+import itertools
+
+import numpy as np
+
+from . import grad_mode
+
+_sequence = itertools.count()
+
+
+class Node:
+    """A node of the backward graph: what ``tensor.grad_fn`` holds.
+
+    ``next_functions`` has one ``(node, output_nr)`` pair per input, as in torch: the input's own
+    grad_fn, the ``AccumulateGrad`` of a leaf that requires grad, or ``(None, 0)``.
+    """
+
+    __slots__ = ("next_functions", "_seq", "_pre_hooks", "_hooks", "_meta", "__weakref__")
+
+    def name(self):
+        return type(self).__name__
+
+    def register_hook(self, fn):
+        """fn(grad_inputs, grad_outputs) runs after this node's backward."""
+        if self._hooks is None:
+            self._hooks = {}
+        return _add_hook(self._hooks, fn)
+
+    def register_prehook(self, fn):
+        """fn(grad_outputs) runs before this node's backward; may return replacements."""
+        if self._pre_hooks is None:
+            self._pre_hooks = {}
+        return _add_hook(self._pre_hooks, fn)
+
+    @property
+    def metadata(self):
+        return {}
+
+    def __call__(self, *grads):
+        return self.apply(*grads)
+
+
+class RemovableHandle:
+    """What ``register_hook`` returns: ``handle.remove()`` unregisters the hook."""
+
+    _ids = itertools.count()
+    __slots__ = ("_hooks", "id")
+
+    def __init__(self, hooks):
+        self._hooks = hooks
+        self.id = next(RemovableHandle._ids)
+
+    def remove(self):
+        self._hooks.pop(self.id, None)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.remove()
+
+
+def _add_hook(hooks, fn):
+    handle = RemovableHandle(hooks)
+    hooks[handle.id] = fn
+    return handle
+
+
+class _Freed:
+    """Marks saved tensors that backward has already released."""
+
+
+FREED = _Freed()
+_SECOND_BACKWARD = (
+    "Trying to backward through the graph a second time (or directly access saved tensors after "
+    "they have already been freed). Saved intermediate values of the graph are freed when you call "
+    ".backward() or autograd.grad(). Specify retain_graph=True if you need to backward through the "
+    "graph a second time or if you need to access saved tensors after calling backward.")
+
+
+class _SavedOutput:
+    """The op's own output, saved without a strong link back to this node (no ref cycle)."""
+
+    __slots__ = ("data", "version_counter", "version")
+
+    def __init__(self, tensor):
+        self.data = tensor._data
+        self.version_counter = tensor._vc
+        self.version = tensor._vc[0]
+
+
+class Function(Node):
+    """An op: subclass it, name it like torch's grad_fn, write ``forward`` and ``backward``."""
+
+    __slots__ = ("_saved", "_saved_versions", "_needs", "__dict__")
+    n_outputs = 1
+    _inputs_for_save = None
+
+    @staticmethod
+    def forward(ctx, *args):
+        raise NotImplementedError
+
+    @staticmethod
+    def backward(ctx, *grads):
+        raise NotImplementedError
+
+    # ---- saving tensors ---------------------------------------------------------------------
+    def save_for_backward(self, *items):
+        """Save inputs/outputs (as their arrays) or other arrays for backward.
+
+        An ndarray that *is* an input's array is saved as that input Tensor (its version is
+        checked when backward unpacks it); the output's array is saved as the output; any other
+        array becomes a constant Tensor.
+        """
+        self._saved = items
+
+    @property
+    def saved_tensors(self):
+        saved = self._saved
+        if saved is FREED:
+            raise RuntimeError(_SECOND_BACKWARD)
+        from .._tensor import Tensor
+        out = []
+        for item, version in zip(saved, self._saved_versions):
+            if isinstance(item, _SavedOutput):
+                t = Tensor._from_array(item.data)
+                t._vc = item.version_counter
+                t.requires_grad = True
+                t.grad_fn = self
+                if item.version_counter[0] != item.version:
+                    _raise_modified(t, self, item.version, output_nr=0)
+                out.append(t)
+                continue
+            if version is not None and item._vc[0] != version:
+                _raise_modified(item, self, version)
+            out.append(item)
+        return tuple(out)
+
+    @property
+    def needs_input_grad(self):
+        """One bool per input: does it need a gradient? (forward saves only what is needed)"""
+        return self._needs
+
+    def _release(self):
+        self._saved = FREED
+
+    # ---- running the op ---------------------------------------------------------------------
+    @classmethod
+    def apply(cls, *args):
+        """Run forward on the inputs' arrays; record a node if any input requires grad."""
+        from .._tensor import Tensor, _make
+        arrays = []
+        needs = []
+        any_grad = False
+        for a in args:
+            if isinstance(a, Tensor):
+                arrays.append(a._data)
+                rg = a.requires_grad
+                needs.append(rg)
+                any_grad = any_grad or rg
+            else:
+                arrays.append(a)
+                needs.append(False)
+        if not (any_grad and grad_mode._state.enabled):
+            result = cls.forward(_NO_CTX, *arrays)
+            if cls.n_outputs == 1:
+                return _make(result)
+            return tuple(_make(r) for r in result)
+
+        node = object.__new__(cls)
+        node._saved = ()
+        node._pre_hooks = node._hooks = None
+        node._needs = needs
+        result = cls.forward(node, *arrays)
+        node._seq = next(_sequence)
+        node.next_functions = tuple(
+            _edge(a) if isinstance(a, Tensor) else (None, 0) for a in args)
+        node._meta = tuple(
+            (a._data.shape, a._data.dtype) if isinstance(a, Tensor) else None for a in args)
+        if cls.n_outputs == 1:
+            outputs = (_make(result, True, node),)
+        else:
+            outputs = tuple(_make(r, differentiable, node, i)
+                            for i, (r, differentiable)
+                            in enumerate(zip(result, cls.differentiable_outputs())))
+        node._saved, node._saved_versions = _pack_saved(node._saved, args, arrays, outputs)
+        return outputs[0] if cls.n_outputs == 1 else outputs
+
+    @classmethod
+    def differentiable_outputs(cls):
+        return (True,) * cls.n_outputs
+
+
+def _edge(t):
+    """The (node, output_nr) a gradient for tensor t should flow to."""
+    if t.grad_fn is not None:
+        return (t.grad_fn, t._output_nr)
+    if t.requires_grad:
+        return (t._accumulator(), 0)
+    return (None, 0)
+
+
+def _pack_saved(items, args, arrays, outputs):
+    if not items:
+        return (), ()
+    from .._tensor import Tensor, _make
+    saved, versions = [], []
+    for item in items:
+        t = None
+        if not isinstance(item, np.ndarray) and not isinstance(item, Tensor):
+            saved.append(item)  # None or a Python number: nothing to check
+            versions.append(None)
+            continue
+        if isinstance(item, Tensor):
+            t = item
+        else:
+            for a, arr in zip(args, arrays):
+                if arr is item and isinstance(a, Tensor):
+                    t = a
+                    break
+        if t is None:
+            for o in outputs:
+                if o._data is item and o.requires_grad:
+                    saved.append(_SavedOutput(o))
+                    versions.append(None)
+                    break
+            else:
+                saved.append(_make(item))  # a constant computed in forward
+                versions.append(None)
+            continue
+        saved.append(t)
+        versions.append(None if t is None else t._vc[0])
+    return tuple(saved), tuple(versions)
+
+
+def _raise_modified(t, node, expected, output_nr=None):
+    shape = list(t._data.shape)
+    raise RuntimeError(
+        "one of the variables needed for gradient computation has been modified by an inplace "
+        f"operation: [torch.{t.dtype.legacy_name} {shape}], which is output 0 of "
+        f"{_producer_name(t, node)}, is at version {t._vc[0]}; expected version {expected} "
+        "instead. Hint: enable anomaly detection to find the operation that failed to compute "
+        "its gradient, with torch.autograd.set_detect_anomaly(True).")
+
+
+def _producer_name(t, node):
+    fn = t.grad_fn
+    if fn is None:
+        return "AccumulateGrad" if t.requires_grad else "None"
+    return fn.name()
+
+
+class _NoContext:
+    """Stands in for ctx when nothing is recorded: saving is a no-op."""
+
+    __slots__ = ()
+    needs_input_grad = (False,) * 16
+
+    def save_for_backward(self, *items):
+        pass
+
+    def __setattr__(self, name, value):
+        pass
+
+
+_NO_CTX = _NoContext()
+
+
+class AccumulateGrad(Node):
+    """The sink for a leaf: adds the incoming gradient into ``variable.grad``."""
+
+    __slots__ = ("variable",)
+
+    def __init__(self, variable):
+        self.variable = variable
+        self.next_functions = ()
+        self._seq = float("inf")
+        self._pre_hooks = self._hooks = None
+        self._meta = None

@@ -1,0 +1,101 @@
+"""Switching gradient recording on and off: no_grad, enable_grad, set_grad_enabled.
+
+Each works as a context manager and as a decorator, as in torch. The state is one
+module-level flag that every op reads before it records a graph node.
+"""
+import functools
+
+__all__ = ["no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled", "inference_mode",
+           "is_inference_mode_enabled"]
+
+
+class _State:
+    enabled = True
+
+
+_state = _State()
+
+
+def is_grad_enabled():
+    """True when ops record the graph (the default)."""
+    return _state.enabled
+
+
+class _GradModeContext:
+    """Base: a context manager that also decorates functions (and generator functions)."""
+
+    _mode = True
+
+    def __enter__(self):
+        self._prev = _state.enabled
+        _state.enabled = self._mode
+
+    def __exit__(self, *exc):
+        _state.enabled = self._prev
+        return False
+
+    def __call__(self, fn):
+        @functools.wraps(fn)
+        def wrapper(*args, **kwargs):
+            with self.__class__():
+                return fn(*args, **kwargs)
+        return wrapper
+
+    def clone(self):
+        return self.__class__()
+
+
+class no_grad(_GradModeContext):
+    """Ops inside record nothing: results have requires_grad=False."""
+
+    _mode = False
+
+
+class enable_grad(_GradModeContext):
+    """Turn recording back on inside a no_grad block."""
+
+    _mode = True
+
+
+class inference_mode(_GradModeContext):
+    """Like no_grad (minigrad has no separate inference tensors)."""
+
+    def __init__(self, mode=True):
+        self._mode = not mode
+
+    def __call__(self, fn):
+        if isinstance(fn, bool):  # inference_mode(False) used as a factory
+            return inference_mode(fn)
+        return super().__call__(fn)
+
+
+def is_inference_mode_enabled():
+    return False
+
+
+class set_grad_enabled(_GradModeContext):
+    """set_grad_enabled(mode): sets the mode at once; as a context manager it restores on exit."""
+
+    def __init__(self, mode):
+        self._prev = _state.enabled
+        self._mode = bool(mode)
+        _state.enabled = self._mode
+
+    def __enter__(self):
+        pass
+
+    def __exit__(self, *exc):
+        _state.enabled = self._prev
+        return False
+
+    def __call__(self, fn):
+        _state.enabled = self._prev  # used as a decorator: do not change the mode now
+
+        @functools.wraps(fn)
+        def wrapper(*args, **kwargs):
+            with set_grad_enabled(self._mode):
+                return fn(*args, **kwargs)
+        return wrapper
+
+    def clone(self):
+        return set_grad_enabled(self._mode)

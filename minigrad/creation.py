@@ -1,0 +1,492 @@
+"""Creating tensors: tensor, Tensor(...), the typed constructors, zeros/ones/full/empty,
+arange, linspace, eye, from_numpy, as_tensor, and the ``*_like`` forms.
+
+dtype inference follows torch: Python ints -> int64, any Python float -> the default dtype
+(float32), only bools -> bool, NumPy arrays keep their dtype.
+"""
+import builtins
+import math
+import warnings
+
+import numpy as np
+
+from . import _dtype
+from ._dtype import from_numpy_dtype, get_default_dtype
+from ._tensor import Size, Tensor, _check_device, _make, warn_scalar_conversion
+
+__all__ = [
+    "tensor", "as_tensor", "asarray", "from_numpy", "zeros", "ones", "full", "empty",
+    "zeros_like", "ones_like", "full_like", "empty_like", "arange", "range", "linspace",
+    "logspace", "eye", "FloatTensor", "DoubleTensor", "HalfTensor", "IntTensor", "LongTensor",
+    "ShortTensor", "ByteTensor", "CharTensor", "BoolTensor", "scalar_tensor",
+]
+
+_COPY_WARNING = (
+    "To copy construct from a tensor, it is recommended to use sourceTensor.detach().clone() or "
+    "sourceTensor.detach().clone().requires_grad_(True), rather than torch.tensor(sourceTensor).")
+_INT64_MIN, _INT64_MAX = -(1 << 63), (1 << 63) - 1
+
+
+def _finish(array, requires_grad):
+    t = _make(array)
+    if requires_grad:
+        if array.dtype.kind != "f":
+            raise RuntimeError(
+                "Only Tensors of floating point and complex dtype can require gradients")
+        t._requires_grad = True
+    return t
+
+
+# ---- torch.tensor ------------------------------------------------------------------------------
+def tensor(data, *, dtype=None, device=None, requires_grad=False, pin_memory=False):
+    """A new tensor holding a copy of ``data`` (scalar, nested sequence, ndarray or tensor)."""
+    _check_device(device)
+    if isinstance(data, Tensor):
+        warnings.warn(_COPY_WARNING, UserWarning, stacklevel=2)
+        array = np.array(data._data, copy=True)
+    elif isinstance(data, np.ndarray):
+        from_numpy_dtype(data.dtype)
+        array = np.array(data, copy=True)
+    elif isinstance(data, np.generic):
+        array = np.array(data)
+        from_numpy_dtype(array.dtype)
+    else:
+        array = _array_from_python(data)
+    if dtype is not None:
+        array = _cast_checked(array, dtype)
+    return _finish(array, requires_grad)
+
+
+def _array_from_python(data):
+    """Nested Python data -> ndarray with torch's dtype inference and errors."""
+    if isinstance(data, (bool, int, float)):
+        return _scalar_array(data)
+    if isinstance(data, complex):
+        raise TypeError("complex tensors are not supported")
+    if not isinstance(data, (list, tuple)) and not hasattr(data, "__len__"):
+        raise RuntimeError(f"Could not infer dtype of {type(data).__name__}")
+    shape, flat, np_dtype = _flatten(data)
+    if np_dtype is None:  # empty
+        np_dtype = get_default_dtype().np
+    try:
+        return np.array(flat, dtype=np_dtype).reshape(shape)
+    except OverflowError:
+        raise ValueError("Overflow when unpacking long long") from None
+
+
+def _scalar_array(x):
+    if isinstance(x, bool):
+        return np.array(x)
+    if isinstance(x, int):
+        if not _INT64_MIN <= x <= _INT64_MAX:
+            raise ValueError("Overflow when unpacking long long")
+        return np.array(x, dtype=np.int64)
+    with np.errstate(over="ignore"):
+        return np.array(x, dtype=get_default_dtype().np)
+
+
+def _flatten(data):
+    """(shape, flat values, numpy dtype) of a nested list, checking it is rectangular."""
+    flat = []
+    kinds = {"bool": False, "int": False, "float": False}
+    tensor_dtypes = []
+    shape = None
+    # iterative walk: (item, depth)
+    level = [data]
+    dims = []
+    while True:
+        seqs = [x for x in level if _is_seq(x)]
+        if not seqs:
+            break
+        if len(seqs) != len(level):
+            bad = next(x for x in level if not _is_seq(x))
+            raise TypeError(f"not a sequence: {type(bad).__name__}") if False else ValueError(
+                f"expected sequence of length {len(seqs[0])} at dim {len(dims)} (got "
+                f"{type(bad).__name__})")
+        n = len(seqs[0])
+        for s in seqs:
+            if len(s) != n:
+                raise ValueError(f"expected sequence of length {n} at dim {len(dims)} "
+                                 f"(got {len(s)})")
+        dims.append(n)
+        level = [y for s in level for y in s]
+        if n == 0:
+            break
+    shape = tuple(dims)
+    for x in level:
+        if isinstance(x, Tensor):
+            if x._data.size != 1:
+                raise ValueError("only one element tensors can be converted to Python scalars")
+            if x._requires_grad:
+                warn_scalar_conversion()
+            tensor_dtypes.append(x._data.dtype)
+            flat.append(x._data.reshape(()).item())
+        elif isinstance(x, np.ndarray) or isinstance(x, np.generic):
+            tensor_dtypes.append(np.asarray(x).dtype)
+            flat.append(np.asarray(x).item())
+        elif isinstance(x, bool):
+            kinds["bool"] = True
+            flat.append(x)
+        elif isinstance(x, int):
+            if not _INT64_MIN <= x <= _INT64_MAX:
+                raise ValueError("Overflow when unpacking long long")
+            kinds["int"] = True
+            flat.append(x)
+        elif isinstance(x, float):
+            kinds["float"] = True
+            flat.append(x)
+        else:
+            raise TypeError(f"new(): invalid data type '{type(x).__name__}'")
+    if not flat:
+        return shape, flat, None
+    dt = None
+    for d in tensor_dtypes:
+        dt = d if dt is None else _dtype._promote_np(dt, d)
+    scalar_dt = (get_default_dtype().np if kinds["float"] else
+                 np.dtype(np.int64) if kinds["int"] else
+                 np.dtype(np.bool_) if kinds["bool"] else None)
+    if dt is None:
+        dt = scalar_dt
+    elif scalar_dt is not None:
+        dt = _dtype._promote_np(dt, scalar_dt) if _dtype._category(scalar_dt) <= \
+            _dtype._category(dt) else (scalar_dt if _dtype._category(scalar_dt) !=
+                                       _dtype._category(dt) else _dtype._promote_np(dt, scalar_dt))
+        if kinds["float"] and _dtype._category(dt) == 2 and tensor_dtypes and all(
+                _dtype._category(d) < 2 for d in tensor_dtypes):
+            dt = get_default_dtype().np
+    return shape, flat, dt
+
+
+def _is_seq(x):
+    return isinstance(x, (list, tuple)) or (
+        not isinstance(x, (Tensor, np.ndarray, np.generic, str, bytes, int, float, bool))
+        and hasattr(x, "__len__") and hasattr(x, "__getitem__"))
+
+
+def _cast_checked(array, dtype):
+    """Cast to dtype; float -> int truncates toward zero (C semantics), as torch does."""
+    if dtype is _dtype.bfloat16:
+        raise TypeError("bfloat16 is not supported by minigrad (NumPy has no bfloat16)")
+    with np.errstate(invalid="ignore", over="ignore"):
+        return array.astype(dtype.np, copy=False)
+
+
+# ---- legacy constructors -----------------------------------------------------------------------
+def legacy_new(cls, dtype, args, kwargs):
+    """torch.Tensor(...) / torch.FloatTensor(...): sizes -> uninitialized, data -> converted."""
+    kwargs.pop("device", None)
+    if kwargs:
+        raise TypeError(f"new() received an invalid combination of arguments - got "
+                        f"({', '.join(kwargs)})")
+    if not args:
+        return _make(np.empty((0,), dtype=dtype.np))
+    if builtins.all(isinstance(a, (int, np.integer)) and not isinstance(a, bool) for a in args):
+        return _make(_uninitialized(tuple(int(a) for a in args), dtype.np))
+    if len(args) == 1:
+        data = args[0]
+        if isinstance(data, Size):
+            return _make(_uninitialized(tuple(data), dtype.np))
+        if isinstance(data, Tensor):
+            if data.dtype is not dtype:
+                raise TypeError(f"expected {dtype.np} (got {data.dtype})")
+            return data
+        if isinstance(data, np.ndarray):
+            return _make(_legacy_cast(np.array(data), dtype))
+        if isinstance(data, (list, tuple)):
+            return _make(_legacy_cast(_array_from_python(data), dtype))
+        raise TypeError(f"new(): data must be a sequence (got {type(data).__name__})")
+    raise TypeError("new() received an invalid combination of arguments")
+
+
+def _uninitialized(shape, np_dtype):
+    for s in shape:
+        if s < 0:
+            raise RuntimeError(f"Trying to create tensor with negative dimension {s}: "
+                               f"{list(shape)}")
+    return np.empty(shape, dtype=np_dtype)
+
+
+def _legacy_cast(array, dtype):
+    if dtype.np.kind in "iu" and array.dtype.kind in "iuf" and array.size:
+        info = np.iinfo(dtype.np)
+        lo, hi = array.min(), array.max()
+        if lo < info.min or hi > info.max:
+            raise RuntimeError(f"value cannot be converted to type {dtype.name} without overflow")
+    if dtype.np.kind == "f" and array.dtype.kind == "f" and array.size:
+        with np.errstate(over="ignore"):
+            return array.astype(dtype.np)
+    return array.astype(dtype.np)
+
+
+class _LegacyTensorType(type):
+    """Metaclass of FloatTensor & co: calling constructs, isinstance checks the dtype."""
+
+    def __call__(cls, *args, **kwargs):
+        return legacy_new(Tensor, cls.dtype, args, kwargs)
+
+    def __instancecheck__(cls, obj):
+        return isinstance(obj, Tensor) and obj.dtype is cls.dtype
+
+    def __repr__(cls):
+        return f"<class 'torch.{cls.__name__}'>"
+
+
+def _legacy_type(d):
+    return _LegacyTensorType(d.legacy_name, (), {"dtype": d, "__module__": "torch"})
+
+
+FloatTensor = _legacy_type(_dtype.float32)
+DoubleTensor = _legacy_type(_dtype.float64)
+HalfTensor = _legacy_type(_dtype.float16)
+IntTensor = _legacy_type(_dtype.int32)
+LongTensor = _legacy_type(_dtype.int64)
+ShortTensor = _legacy_type(_dtype.int16)
+ByteTensor = _legacy_type(_dtype.uint8)
+CharTensor = _legacy_type(_dtype.int8)
+BoolTensor = _legacy_type(_dtype.bool)
+
+
+# ---- filled tensors ----------------------------------------------------------------------------
+def _size_args(size, fname="zeros"):
+    """Sizes given as varargs, one list/tuple/Size, or nothing."""
+    if len(size) == 1 and isinstance(size[0], (list, tuple)):
+        size = tuple(size[0])
+    out = []
+    for s in size:
+        if isinstance(s, Tensor):
+            s = s.item()
+        if not isinstance(s, (int, np.integer)) or isinstance(s, bool):
+            raise TypeError(f"{fname}(): argument 'size' (position 1) must be tuple of ints, "
+                            f"but found element of type {type(s).__name__} at pos 0")
+        if s < 0:
+            raise RuntimeError(f"Trying to create tensor with negative dimension {s}: "
+                               f"{list(size)}")
+        out.append(int(s))
+    return tuple(out)
+
+
+def _dtype_or_default(dtype):
+    if dtype is None:
+        return get_default_dtype()
+    if dtype is _dtype.bfloat16:
+        raise TypeError("bfloat16 is not supported by minigrad (NumPy has no bfloat16)")
+    return dtype
+
+
+def zeros(*size, dtype=None, device=None, requires_grad=False, out=None, layout=None,
+          pin_memory=False):
+    """A tensor of zeros (float32 unless dtype is given)."""
+    _check_device(device)
+    return _finish(np.zeros(_size_args(size, "zeros"), _dtype_or_default(dtype).np),
+                   requires_grad)
+
+
+def ones(*size, dtype=None, device=None, requires_grad=False, out=None, layout=None,
+         pin_memory=False):
+    """A tensor of ones (float32 unless dtype is given)."""
+    _check_device(device)
+    return _finish(np.ones(_size_args(size, "ones"), _dtype_or_default(dtype).np), requires_grad)
+
+
+def empty(*size, dtype=None, device=None, requires_grad=False, out=None, layout=None,
+          pin_memory=False, memory_format=None):
+    """An uninitialized tensor."""
+    _check_device(device)
+    return _finish(np.empty(_size_args(size, "empty"), _dtype_or_default(dtype).np),
+                   requires_grad)
+
+
+def _fill_dtype(value):
+    if isinstance(value, Tensor):
+        return value.dtype
+    if isinstance(value, (bool, np.bool_)):
+        return _dtype.bool
+    if isinstance(value, (int, np.integer)):
+        return _dtype.int64
+    return get_default_dtype()
+
+
+def full(size, fill_value, *, dtype=None, device=None, requires_grad=False, out=None,
+         layout=None, pin_memory=False):
+    """A tensor filled with fill_value; its dtype comes from the value (int -> int64)."""
+    _check_device(device)
+    if not isinstance(size, (list, tuple)):
+        raise TypeError(f"full(): argument 'size' (position 1) must be tuple of ints, not "
+                        f"{type(size).__name__}")
+    dt = dtype or _fill_dtype(fill_value)
+    value = fill_value.item() if isinstance(fill_value, Tensor) else fill_value
+    with np.errstate(over="ignore", invalid="ignore"):
+        return _finish(np.full(_size_args((size,), "full"), value, dtype=dt.np), requires_grad)
+
+
+def scalar_tensor(s, *, dtype=None, device=None, requires_grad=False):
+    return _finish(np.array(s, dtype=(dtype or get_default_dtype()).np), requires_grad)
+
+
+def zeros_like(input, *, dtype=None, device=None, requires_grad=False, memory_format=None,
+               layout=None):
+    return _finish(np.zeros(input._data.shape, (dtype or input.dtype).np), requires_grad)
+
+
+def ones_like(input, *, dtype=None, device=None, requires_grad=False, memory_format=None,
+              layout=None):
+    return _finish(np.ones(input._data.shape, (dtype or input.dtype).np), requires_grad)
+
+
+def empty_like(input, *, dtype=None, device=None, requires_grad=False, memory_format=None,
+               layout=None):
+    return _finish(np.empty(input._data.shape, (dtype or input.dtype).np), requires_grad)
+
+
+def full_like(input, fill_value, *, dtype=None, device=None, requires_grad=False,
+              memory_format=None, layout=None):
+    """Same shape and dtype as input; the value is cast (2.7 -> 2 for int64)."""
+    dt = (dtype or input.dtype).np
+    value = fill_value.item() if isinstance(fill_value, Tensor) else fill_value
+    with np.errstate(invalid="ignore", over="ignore"):
+        return _finish(np.full(input._data.shape, np.array(value).astype(dt), dtype=dt),
+                       requires_grad)
+
+
+# ---- ranges --------------------------------------------------------------------------------------
+def _number(x, name):
+    if isinstance(x, Tensor):
+        if x._data.ndim != 0 and x._data.size != 1:
+            raise RuntimeError(f"{name} must be a 0-dim tensor")
+        return x._data.reshape(()).item(), x.dtype
+    return x, None
+
+
+def arange(start, end=None, step=1, *, dtype=None, device=None, requires_grad=False, out=None,
+           layout=None, pin_memory=False):
+    """[start, end) in steps: int64 if every argument is an int, else the default float dtype."""
+    _check_device(device)
+    if end is None:
+        start, end = 0, start
+    (start, d0), (end, d1), (step, d2) = (_number(start, "start"), _number(end, "end"),
+                                          _number(step, "step"))
+    if dtype is None:
+        floats = any(isinstance(v, float) or (d is not None and d.is_floating_point)
+                     for v, d in ((start, d0), (end, d1), (step, d2)))
+        dtype = get_default_dtype() if floats else _dtype.int64
+    if step == 0:
+        raise RuntimeError("step must be nonzero")
+    for v in (start, end):
+        if isinstance(v, float) and not math.isfinite(v):
+            raise RuntimeError(f"unsupported range: {start} -> {end}")
+    if (end - start) * step < 0 and end != start:
+        raise RuntimeError("upper bound and lower bound inconsistent with step sign")
+    if dtype.np.kind == "f" or any(isinstance(v, float) for v in (start, end, step)):
+        n = max(0, math.ceil((end - start) / step))
+        values = start + np.arange(n, dtype=np.float64) * step
+    else:
+        n = max(0, -((start - end) // step))
+        values = start + np.arange(n, dtype=np.int64) * step
+    return _finish(values.astype(dtype.np), requires_grad)
+
+
+def range(start=0, end=None, step=1, *, dtype=None, device=None, requires_grad=False):
+    """Deprecated torch.range: [start, end] inclusive, float by default."""
+    if end is None:
+        start, end = 0, start
+    n = int(math.floor((end - start) / step)) + 1
+    values = start + np.arange(n, dtype=np.float64) * step
+    return _finish(values.astype((dtype or get_default_dtype()).np), requires_grad)
+
+
+def linspace(start, end, steps, *, dtype=None, device=None, requires_grad=False, out=None,
+             layout=None):
+    """``steps`` evenly spaced values over [start, end], bit-identical to torch's float32 kernel.
+
+    torch: step = (end - start) / (steps - 1); the first half is start + i*step, the second half
+    end - (steps-1-i)*step, each as one fused multiply-add.
+    """
+    _check_device(device)
+    for name, v in (("start", start), ("end", end)):
+        if isinstance(v, Tensor) and v._data.ndim != 0:
+            raise RuntimeError(
+                "linspace only supports 0-dimensional start and end tensors, but got start with "
+                f"{_ndim(start)} dimension(s) and end with {_ndim(end)} dimension(s).")
+    start, _ = _number(start, "start")
+    end, _ = _number(end, "end")
+    if isinstance(steps, Tensor):
+        steps = steps.item()
+    if not isinstance(steps, (int, np.integer)):
+        raise TypeError(f"linspace(): argument 'steps' (position 3) must be int, not "
+                        f"{type(steps).__name__}")
+    if steps < 0:
+        raise RuntimeError("number of steps must be non-negative")
+    dtype = _dtype_or_default(dtype)
+    compute = np.float32 if dtype.np == np.float32 or dtype.np == np.float16 else np.float64
+    if steps == 0:
+        return _finish(np.empty((0,), dtype.np), requires_grad)
+    if steps == 1:
+        return _finish(np.array([start], dtype=np.float64).astype(dtype.np), requires_grad)
+    s, e = compute(start), compute(end)
+    step = compute((e - s) / compute(steps - 1))
+    i = np.arange(steps, dtype=np.float64)
+    half = steps // 2
+    # float64 arithmetic on float32 operands emulates the single-rounding fma exactly
+    lo = np.float64(s) + np.float64(step) * i[:half]
+    hi = np.float64(e) - np.float64(step) * (steps - 1 - i[half:])
+    values = np.concatenate([lo, hi]).astype(compute)
+    if dtype.np.kind in "iu":
+        values = np.trunc(values)
+    return _finish(values.astype(dtype.np), requires_grad)
+
+
+def _ndim(x):
+    return x._data.ndim if isinstance(x, Tensor) else 0
+
+
+def logspace(start, end, steps, base=10.0, *, dtype=None, device=None, requires_grad=False):
+    exps = linspace(start, end, steps, dtype=_dtype.float64)._data
+    return _finish((base ** exps).astype(_dtype_or_default(dtype).np), requires_grad)
+
+
+def eye(n, m=None, *, dtype=None, device=None, requires_grad=False, out=None, layout=None):
+    """The n x m identity matrix."""
+    _check_device(device)
+    if n < 0:
+        raise RuntimeError(f"n must be greater or equal to 0, got {n}")
+    return _finish(np.eye(n, n if m is None else m, dtype=_dtype_or_default(dtype).np),
+                   requires_grad)
+
+
+# ---- NumPy interop -----------------------------------------------------------------------------
+def from_numpy(ndarray):
+    """A tensor sharing ``ndarray``'s memory and dtype."""
+    if not isinstance(ndarray, np.ndarray):
+        raise TypeError(f"expected np.ndarray (got {type(ndarray).__name__})")
+    from_numpy_dtype(ndarray.dtype)
+    if not ndarray.flags.writeable:
+        warnings.warn(
+            "The given NumPy array is not writable, and PyTorch does not support non-writable "
+            "tensors. This means writing to this tensor will result in undefined behavior. You "
+            "may want to copy the array to protect its data or make it writable before converting "
+            "it to a tensor. This type of warning will be suppressed for the rest of this "
+            "program.", UserWarning, stacklevel=2)
+    if ndarray.dtype.byteorder not in "=|":
+        raise ValueError("given numpy array has byte order different from the native byte order. "
+                         "Conversion between byte orders is currently not supported.")
+    return _make(ndarray)
+
+
+def as_tensor(data, dtype=None, device=None):
+    """Share memory when possible (ndarray of a matching dtype, or a tensor), else copy."""
+    _check_device(device)
+    if isinstance(data, Tensor):
+        return data if dtype is None else data.to(dtype)
+    if isinstance(data, np.ndarray):
+        t = from_numpy(data)
+        return t if dtype is None else t.to(dtype)
+    return tensor(data, dtype=dtype)
+
+
+def asarray(obj, *, dtype=None, device=None, copy=None, requires_grad=False):
+    t = as_tensor(obj, dtype=dtype)
+    if copy:
+        t = _make(np.array(t._data, copy=True))
+    if requires_grad:
+        t.requires_grad_()
+    return t

@@ -1,0 +1,69 @@
+"""Copies: dtype conversion (``to``), ``clone`` and ``contiguous``."""
+import numpy as np
+
+from .._tensor import Tensor
+from ..autograd.function import Function
+from ._util import register_methods
+
+__all__ = ["clone"]
+
+
+class ToCopyBackward0(Function):
+    """out = x converted to another dtype        grad_x = grad converted back to x's dtype"""
+
+    @staticmethod
+    def forward(ctx, x, dtype):
+        with np.errstate(invalid="ignore", over="ignore"):
+            return x.astype(dtype.np)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad, None  # the engine casts it back to the input's dtype
+
+
+class CloneBackward0(Function):
+    """out = a copy of x (row-major)        grad_x = grad"""
+
+    @staticmethod
+    def forward(ctx, x):
+        return np.array(x, copy=True, order="C")
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad
+
+
+def to_dtype(x, dtype):
+    if dtype.name == "bfloat16":
+        raise TypeError("bfloat16 is not supported by minigrad (NumPy has no bfloat16)")
+    return ToCopyBackward0.apply(x, dtype)
+
+
+def clone(input, *, memory_format=None):
+    """A copy that stays in the graph (CloneBackward0)."""
+    return CloneBackward0.apply(input)
+
+
+def contiguous(self, memory_format=None):
+    """self if already row-major, else a row-major copy (CloneBackward0)."""
+    if self._data.flags.c_contiguous:
+        return self
+    return CloneBackward0.apply(self)
+
+
+def copy_(self, src, non_blocking=False):
+    """Write src (broadcast, cast) into self; gradients flow to src."""
+    from .elementwise import broadcast_to
+    from ._util import assign_inplace
+    self._check_inplace()
+    src = src if isinstance(src, Tensor) else Tensor._from_array(np.asarray(src))
+    value = broadcast_to(src, self._data.shape) if src._data.shape != self._data.shape else src
+    if value._data.dtype != self._data.dtype:
+        value = to_dtype(value, self.dtype)
+    elif value is src:
+        value = clone(src)
+    assign_inplace(self, value)
+    return self
+
+
+register_methods(Tensor, {"clone": clone, "contiguous": contiguous, "copy_": copy_})

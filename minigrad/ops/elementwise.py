@@ -1,0 +1,1405 @@
+"""Elementwise ops: forward (NumPy) and backward (minigrad ops) side by side.
+
+Each class is named like torch's grad_fn. Its docstring gives the derivative as one line, in the
+style of torch's ``derivatives.yaml`` (``grad`` is the gradient flowing in from the output).
+Broadcasting is undone by the engine (it sums a gradient down to its input's shape), so the
+formulas below are written as if shapes were equal.
+
+Type promotion is torch's (``_dtype.promote_values``): forward casts to the result dtype.
+"""
+import math
+
+import numpy as np
+
+from .. import _dtype
+from .._dtype import promote_values
+from .._tensor import Tensor, _make
+from ..autograd.function import Function
+from ._util import register_methods, inplace_variant
+
+__all__ = [
+    "add", "sub", "subtract", "rsub", "mul", "multiply", "div", "divide", "true_divide",
+    "floor_divide", "remainder", "fmod", "pow", "neg", "negative", "abs", "absolute", "exp", "exp2",
+    "expm1", "log", "log2", "log10", "log1p", "sqrt", "rsqrt", "square", "reciprocal", "sin",
+    "cos", "tan", "asin", "acos", "atan", "arcsin", "arccos", "arctan", "sinh", "cosh", "tanh",
+    "sigmoid", "relu", "sign", "floor", "ceil", "round", "trunc", "frac", "clamp", "clip",
+    "maximum", "minimum", "fmax", "fmin", "where", "eq", "ne", "lt", "le", "gt", "ge", "greater",
+    "less", "greater_equal", "less_equal", "not_equal", "equal", "isnan", "isinf", "isfinite",
+    "logical_not", "logical_and", "logical_or", "logical_xor", "bitwise_not", "bitwise_and",
+    "bitwise_or", "bitwise_xor", "atan2", "lerp", "allclose", "isclose", "nan_to_num",
+    "sum_to_size", "broadcast_to", "erf",
+]
+
+
+# ---- dtype helpers ----------------------------------------------------------------------------
+def _binary_dtype(a, b):
+    """Result dtype of a binary op on arrays/scalars; fast path for the common cases."""
+    if type(a) is np.ndarray:
+        da = a.dtype
+        if type(b) is np.ndarray:
+            if b.dtype == da:
+                return da
+        elif type(b) is float and da.kind == "f" or type(b) is int and da.kind in "iuf":
+            return da
+    return promote_values(a, b)
+
+
+def _cast(x, dt):
+    """x as dtype dt (arrays are cast, Python scalars left for NumPy to combine)."""
+    if type(x) is np.ndarray:
+        return x if x.dtype == dt else x.astype(dt)
+    return x
+
+
+def _float_dtype(x):
+    """Unary float functions: integers and bools compute in the default dtype."""
+    return x.dtype if x.dtype.kind == "f" else _dtype.get_default_dtype().np
+
+
+def _as_float(x):
+    return x if x.dtype.kind == "f" else x.astype(_dtype.get_default_dtype().np)
+
+
+def _value(x):
+    """Python scalar or ndarray of a Tensor/scalar argument."""
+    return x._data if isinstance(x, Tensor) else x
+
+
+# ---- broadcasting, forwards and backwards of each other ------------------------------------
+class ExpandBackward0(Function):
+    """y = broadcast_to(x, shape)        grad_x = grad.sum_to_size(x.shape)"""
+
+    @staticmethod
+    def forward(ctx, x, shape):
+        ctx.shape = x.shape
+        return np.broadcast_to(x, shape)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad.sum_to_size(ctx.shape), None
+
+
+class SumToSizeBackward(Function):
+    """y = x summed over broadcast dims down to ``shape``      grad_x = grad.expand(x.shape)"""
+
+    @staticmethod
+    def forward(ctx, x, shape):
+        ctx.shape = x.shape
+        return _sum_to(x, shape)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return broadcast_to(grad, ctx.shape), None
+
+
+def _sum_to(x, shape):
+    lead = x.ndim - len(shape)
+    axes = tuple(range(lead)) + tuple(
+        i + lead for i, s in enumerate(shape) if s == 1 and x.shape[i + lead] != 1)
+    if axes:
+        x = x.sum(axis=axes, keepdims=True)
+        if lead:
+            x = x.reshape(shape)
+    return x
+
+
+def broadcast_to(x, shape):
+    shape = tuple(shape)
+    if x._data.shape == shape:
+        return x
+    return ExpandBackward0.apply(x, shape)
+
+
+def sum_to_size(x, *size):
+    shape = tuple(size[0]) if len(size) == 1 and not isinstance(size[0], int) else tuple(size)
+    if x._data.shape == shape:
+        return x
+    try:
+        np.broadcast_shapes(shape, x._data.shape)
+    except ValueError:
+        raise RuntimeError(f"size {{{', '.join(map(str, shape))}}} is not expandable to size "
+                           f"{{{', '.join(map(str, x._data.shape))}}}.") from None
+    return SumToSizeBackward.apply(x, shape)
+
+
+def _broadcast_error(a, b):
+    sa = a.shape if isinstance(a, np.ndarray) else ()
+    sb = b.shape if isinstance(b, np.ndarray) else ()
+    n = max(len(sa), len(sb))
+    pa = (1,) * (n - len(sa)) + tuple(sa)
+    pb = (1,) * (n - len(sb)) + tuple(sb)
+    for i in range(n - 1, -1, -1):
+        if pa[i] != pb[i] and pa[i] != 1 and pb[i] != 1:
+            return RuntimeError(f"The size of tensor a ({pa[i]}) must match the size of tensor b "
+                                f"({pb[i]}) at non-singleton dimension {i}")
+    return RuntimeError("shapes cannot be broadcast")
+
+
+def _binary(ufunc, a, b, dt):
+    """ufunc(a, b) computed in dtype dt, with torch's broadcasting error."""
+    try:
+        if type(a) is np.ndarray and a.dtype == dt and (type(b) is not np.ndarray or
+                                                         b.dtype == dt):
+            return ufunc(a, b)
+        return ufunc(_cast(a, dt), _cast(b, dt))
+    except ValueError as e:
+        if "broadcast" in str(e):
+            raise _broadcast_error(a, b) from None
+        raise
+
+
+# ---- arithmetic -------------------------------------------------------------------------------
+class AddBackward0(Function):
+    """out = a + alpha * b        grad_a = grad        grad_b = alpha * grad"""
+
+    @staticmethod
+    def forward(ctx, a, b, alpha=1):
+        dt = _binary_dtype(a, b)
+        if alpha != 1:
+            _check_alpha(alpha, dt)
+            b = _binary(np.multiply, b, alpha, promote_values(b, alpha) if
+                        not isinstance(b, np.ndarray) else dt)
+        ctx.alpha = alpha
+        return _binary(np.add, a, b, dt)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad, (grad if ctx.alpha == 1 else grad * ctx.alpha), None
+
+
+class SubBackward0(Function):
+    """out = a - alpha * b        grad_a = grad        grad_b = -alpha * grad"""
+
+    @staticmethod
+    def forward(ctx, a, b, alpha=1):
+        dt = _binary_dtype(a, b)
+        _check_sub_bool(a, b)
+        if alpha != 1:
+            _check_alpha(alpha, dt)
+            b = _binary(np.multiply, b, alpha, dt if isinstance(b, np.ndarray) else
+                        promote_values(b, alpha))
+        ctx.alpha = alpha
+        return _binary(np.subtract, a, b, dt)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad, (-grad if ctx.alpha == 1 else grad * -ctx.alpha), None
+
+
+class RsubBackward1(Function):
+    """out = b - alpha * a   (``2 - x``)        grad_a = -alpha * grad"""
+
+    @staticmethod
+    def forward(ctx, a, b, alpha=1):
+        dt = _binary_dtype(a, b)
+        _check_sub_bool(a, b)
+        ctx.alpha = alpha
+        if alpha != 1:
+            a = _binary(np.multiply, a, alpha, dt)
+        return _binary(np.subtract, b, a, dt)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return (-grad if ctx.alpha == 1 else grad * -ctx.alpha), None, None
+
+
+class RsubBackward0(RsubBackward1):
+    """out = b - alpha * a with b a tensor        grad_a = -alpha * grad   grad_b = grad"""
+
+    @staticmethod
+    def backward(ctx, grad):
+        return (-grad if ctx.alpha == 1 else grad * -ctx.alpha), grad, None
+
+
+def _check_alpha(alpha, dt):
+    if isinstance(alpha, float) and dt.kind != "f":
+        raise RuntimeError("For integral input tensors, argument alpha must not be a floating "
+                           "point number.")
+
+
+def _check_sub_bool(a, b):
+    if getattr(a, "dtype", None) == np.bool_ and getattr(b, "dtype", None) == np.bool_:
+        raise RuntimeError(
+            "Subtraction, the `-` operator, with two bool tensors is not supported. Use the `^` "
+            "or `logical_xor()` operator instead.")
+
+
+class MulBackward0(Function):
+    """out = a * b        grad_a = grad * b        grad_b = grad * a"""
+
+    @staticmethod
+    def forward(ctx, a, b):
+        need_a, need_b = ctx.needs_input_grad[:2]
+        ctx.save_for_backward(a if need_b else None, b if need_a else None)
+        return _binary(np.multiply, a, b, _binary_dtype(a, b))
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, b = ctx.saved_tensors
+        return (grad * b if b is not None else None), (grad * a if a is not None else None)
+
+
+class DivBackward0(Function):
+    """out = a / b        grad_a = grad / b        grad_b = -grad * a / b²"""
+
+    @staticmethod
+    def forward(ctx, a, b):
+        dt = _binary_dtype(a, b)
+        if dt.kind != "f":
+            dt = _dtype.get_default_dtype().np
+        need_a, need_b = ctx.needs_input_grad[:2]
+        ctx.save_for_backward(a if need_b else None, b if (need_a or need_b) else None)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return _binary(np.true_divide, a, b, dt)
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, b = ctx.saved_tensors
+        ga = grad / b if ctx.needs_input_grad[0] else None
+        gb = -grad * a / (b * b) if ctx.needs_input_grad[1] else None
+        return ga, gb
+
+
+class DivBackward1(Function):
+    """out = a // b or trunc(a / b) (``rounding_mode``)        grad_a = 0, grad_b = 0"""
+
+    @staticmethod
+    def forward(ctx, a, b, mode):
+        dt = _binary_dtype(a, b)
+        if dt.kind in "iu" and np.any(_cast(b, dt) == 0):
+            raise RuntimeError("ZeroDivisionError")
+        with np.errstate(divide="ignore", invalid="ignore"):
+            if mode == "floor":
+                return _binary(np.floor_divide, a, b, dt)
+            if dt.kind == "f":
+                return np.trunc(_binary(np.true_divide, a, b, dt))
+            q = _binary(np.floor_divide, a, b, dt)
+            r = _binary(np.remainder, a, b, dt)
+            return q + ((r != 0) & ((q < 0) | ((q == 0) & ((_cast(a, dt) < 0) !=
+                                                           (_cast(b, dt) < 0))))).astype(dt)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad * 0, None, None
+
+
+class RemainderBackward0(Function):
+    """out = a - floor(a / b) * b  (sign of b)        grad_a = grad    grad_b = -grad * floor(a/b)"""
+
+    @staticmethod
+    def forward(ctx, a, b):
+        dt = _binary_dtype(a, b)
+        if dt.kind in "iu" and np.any(_cast(b, dt) == 0):
+            raise RuntimeError("ZeroDivisionError")
+        ctx.save_for_backward(a, b)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return _binary(np.remainder, a, b, dt)
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, b = ctx.saved_tensors
+        gb = -grad * (a / b).floor() if ctx.needs_input_grad[1] else None
+        return grad, gb
+
+
+class FmodBackward0(Function):
+    """out = a - trunc(a / b) * b  (sign of a)        grad_a = grad    grad_b = -grad * trunc(a/b)"""
+
+    @staticmethod
+    def forward(ctx, a, b):
+        dt = _binary_dtype(a, b)
+        if dt.kind in "iu" and np.any(_cast(b, dt) == 0):
+            raise RuntimeError("ZeroDivisionError")
+        ctx.save_for_backward(a, b)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return _binary(np.fmod, a, b, dt)
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, b = ctx.saved_tensors
+        gb = -grad * (a / b).trunc() if ctx.needs_input_grad[1] else None
+        return grad, gb
+
+
+class PowBackward0(Function):
+    """out = x ** p (p a number)        grad_x = grad * p * x ** (p - 1)   (0 where p == 0)"""
+
+    @staticmethod
+    def forward(ctx, x, p):
+        dt = _binary_dtype(x, p)
+        if dt.kind in "iu" and isinstance(p, (int, np.integer)) and p < 0:
+            raise RuntimeError("Integers to negative integer powers are not allowed.")
+        ctx.save_for_backward(x)
+        ctx.p = p
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            if p == 2:
+                x = _cast(x, dt)
+                return x * x
+            return _binary(np.power, x, p, dt)
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, = ctx.saved_tensors
+        p = ctx.p
+        if p == 0:
+            return grad * 0, None
+        if p == 2:
+            return grad * (x * 2), None
+        return grad * (p * x ** (p - 1)), None
+
+
+class PowBackward1(Function):
+    """out = a ** b (tensors)    grad_a = grad * b * a**(b-1)    grad_b = grad * out * log(a)"""
+
+    @staticmethod
+    def forward(ctx, a, b):
+        dt = _binary_dtype(a, b)
+        if dt.kind in "iu" and np.any(np.asarray(b) < 0):
+            raise RuntimeError("Integers to negative integer powers are not allowed.")
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            out = _binary(np.power, a, b, dt)
+        ctx.save_for_backward(a, b, out)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, b, out = ctx.saved_tensors
+        ga = gb = None
+        if ctx.needs_input_grad[0]:
+            ga = where(b == 0, 0.0, grad * b * a ** (b - 1))
+        if ctx.needs_input_grad[1]:
+            gb = where((a == 0) & (b >= 0), 0.0, grad * out * a.log())
+        return ga, gb
+
+
+class PowBackward2(Function):
+    """out = s ** x (s a number)        grad_x = grad * out * log(s)"""
+
+    @staticmethod
+    def forward(ctx, s, x):
+        dt = _binary_dtype(s, x)
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            out = _binary(np.power, s, x, dt)
+        ctx.s = s
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        out, = ctx.saved_tensors
+        if ctx.s == 0:
+            return None, grad * 0
+        return None, grad * out * math.log(ctx.s)
+
+
+class NegBackward0(Function):
+    """out = -x        grad_x = -grad"""
+
+    @staticmethod
+    def forward(ctx, x):
+        if x.dtype == np.bool_:
+            raise RuntimeError(
+                "Negation, the `-` operator, on a bool tensor is not supported. If you are trying "
+                "to invert a mask, use the `~` or `logical_not()` operator instead.")
+        return np.negative(x)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return -grad
+
+
+class ReciprocalBackward0(Function):
+    """out = 1 / x        grad_x = -grad * out²"""
+
+    @staticmethod
+    def forward(ctx, x):
+        with np.errstate(divide="ignore"):
+            out = np.reciprocal(_as_float(x))
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        out, = ctx.saved_tensors
+        return -grad * (out * out)
+
+
+# ---- unary math -------------------------------------------------------------------------------
+class ExpBackward0(Function):
+    """out = exp(x)        grad_x = grad * out"""
+
+    @staticmethod
+    def forward(ctx, x):
+        with np.errstate(over="ignore"):
+            out = np.exp(_as_float(x))
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        out, = ctx.saved_tensors
+        return grad * out
+
+
+class Exp2Backward0(Function):
+    """out = 2 ** x        grad_x = grad * out * ln 2"""
+
+    @staticmethod
+    def forward(ctx, x):
+        with np.errstate(over="ignore"):
+            out = np.exp2(_as_float(x))
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        out, = ctx.saved_tensors
+        return grad * out * math.log(2.0)
+
+
+class Expm1Backward0(Function):
+    """out = exp(x) - 1        grad_x = grad * (out + 1)"""
+
+    @staticmethod
+    def forward(ctx, x):
+        with np.errstate(over="ignore"):
+            out = np.expm1(_as_float(x))
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        out, = ctx.saved_tensors
+        return grad * (out + 1)
+
+
+class LogBackward0(Function):
+    """out = ln(x)        grad_x = grad / x"""
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.log(_as_float(x))
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, = ctx.saved_tensors
+        return grad / x
+
+
+class Log2Backward0(Function):
+    """out = log2(x)        grad_x = grad / (x * ln 2)"""
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.log2(_as_float(x))
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, = ctx.saved_tensors
+        return grad / (x * math.log(2.0))
+
+
+class Log10Backward0(Function):
+    """out = log10(x)        grad_x = grad / (x * ln 10)"""
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.log10(_as_float(x))
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, = ctx.saved_tensors
+        return grad / (x * math.log(10.0))
+
+
+class Log1PBackward0(Function):
+    """out = ln(1 + x)        grad_x = grad / (1 + x)"""
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.log1p(_as_float(x))
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, = ctx.saved_tensors
+        return grad / (x + 1)
+
+
+class SqrtBackward0(Function):
+    """out = sqrt(x)        grad_x = grad / (2 * out)      (inf at x = 0, as in torch)"""
+
+    @staticmethod
+    def forward(ctx, x):
+        with np.errstate(invalid="ignore"):
+            out = np.sqrt(_as_float(x))
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        out, = ctx.saved_tensors
+        return grad / (out * 2)
+
+
+class RsqrtBackward0(Function):
+    """out = 1 / sqrt(x)        grad_x = -grad * out³ / 2"""
+
+    @staticmethod
+    def forward(ctx, x):
+        with np.errstate(divide="ignore", invalid="ignore"):
+            out = 1 / np.sqrt(_as_float(x))
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        out, = ctx.saved_tensors
+        return -grad * out ** 3 * 0.5
+
+
+class AbsBackward0(Function):
+    """out = |x|        grad_x = grad * sign(x)      (0 at x = 0)"""
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return np.abs(x)
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, = ctx.saved_tensors
+        return grad * x.sign()
+
+
+class SignBackward0(Function):
+    """out = sign(x)        grad_x = 0"""
+
+    @staticmethod
+    def forward(ctx, x):
+        if x.dtype == np.bool_:
+            return x.copy()
+        return np.sign(x)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad * 0
+
+
+def _zero_grad_unary(name, np_fn, doc):
+    """Piecewise-constant ops (floor, ceil, round, trunc): the gradient is zero."""
+    def forward(ctx, x):
+        return np_fn(x) if x.dtype.kind == "f" else x.copy()
+
+    def backward(ctx, grad):
+        return grad * 0
+    return type(name, (Function,), {"__doc__": doc, "forward": staticmethod(forward),
+                                    "backward": staticmethod(backward)})
+
+
+FloorBackward0 = _zero_grad_unary("FloorBackward0", np.floor, "out = floor(x)   grad_x = 0")
+CeilBackward0 = _zero_grad_unary("CeilBackward0", np.ceil, "out = ceil(x)   grad_x = 0")
+RoundBackward0 = _zero_grad_unary("RoundBackward0", np.round, "out = round(x)   grad_x = 0")
+TruncBackward0 = _zero_grad_unary("TruncBackward0", np.trunc, "out = trunc(x)   grad_x = 0")
+
+
+class RoundBackward1(Function):
+    """out = round(x, decimals)        grad_x = 0"""
+
+    @staticmethod
+    def forward(ctx, x, decimals):
+        return np.round(x, decimals)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad * 0, None
+
+
+class FracBackward0(Function):
+    """out = x - trunc(x)        grad_x = grad"""
+
+    @staticmethod
+    def forward(ctx, x):
+        return x - np.trunc(x)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad
+
+
+class SinBackward0(Function):
+    """out = sin(x)        grad_x = grad * cos(x)"""
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return np.sin(_as_float(x))
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, = ctx.saved_tensors
+        return grad * x.cos()
+
+
+class CosBackward0(Function):
+    """out = cos(x)        grad_x = -grad * sin(x)"""
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return np.cos(_as_float(x))
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, = ctx.saved_tensors
+        return grad * -x.sin()
+
+
+class TanBackward0(Function):
+    """out = tan(x)        grad_x = grad * (1 + out²)"""
+
+    @staticmethod
+    def forward(ctx, x):
+        out = np.tan(_as_float(x))
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        out, = ctx.saved_tensors
+        return grad * (out * out + 1)
+
+
+class AsinBackward0(Function):
+    """out = asin(x)        grad_x = grad / sqrt(1 - x²)"""
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        with np.errstate(invalid="ignore"):
+            return np.arcsin(_as_float(x))
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, = ctx.saved_tensors
+        return grad * (-(x * x) + 1).rsqrt()
+
+
+class AcosBackward0(Function):
+    """out = acos(x)        grad_x = -grad / sqrt(1 - x²)"""
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        with np.errstate(invalid="ignore"):
+            return np.arccos(_as_float(x))
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, = ctx.saved_tensors
+        return -grad * (-(x * x) + 1).rsqrt()
+
+
+class AtanBackward0(Function):
+    """out = atan(x)        grad_x = grad / (1 + x²)"""
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return np.arctan(_as_float(x))
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, = ctx.saved_tensors
+        return grad / (x * x + 1)
+
+
+class Atan2Backward0(Function):
+    """out = atan2(a, b)     grad_a = grad * b / (a² + b²)     grad_b = -grad * a / (a² + b²)"""
+
+    @staticmethod
+    def forward(ctx, a, b):
+        dt = _binary_dtype(a, b)
+        if dt.kind != "f":
+            dt = _dtype.get_default_dtype().np
+        ctx.save_for_backward(a, b)
+        return _binary(np.arctan2, a, b, dt)
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, b = ctx.saved_tensors
+        denom = a * a + b * b
+        return grad * b / denom, -grad * a / denom
+
+
+class SinhBackward0(Function):
+    """out = sinh(x)        grad_x = grad * cosh(x)"""
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        with np.errstate(over="ignore"):
+            return np.sinh(_as_float(x))
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, = ctx.saved_tensors
+        return grad * x.cosh()
+
+
+class CoshBackward0(Function):
+    """out = cosh(x)        grad_x = grad * sinh(x)"""
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        with np.errstate(over="ignore"):
+            return np.cosh(_as_float(x))
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, = ctx.saved_tensors
+        return grad * x.sinh()
+
+
+class TanhBackward0(Function):
+    """out = tanh(x)        grad_x = grad * (1 - out²)"""
+
+    @staticmethod
+    def forward(ctx, x):
+        out = np.tanh(_as_float(x))
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        out, = ctx.saved_tensors
+        return grad * (1 - out * out)
+
+
+class SigmoidBackward0(Function):
+    """out = 1 / (1 + exp(-x))        grad_x = grad * out * (1 - out)"""
+
+    @staticmethod
+    def forward(ctx, x):
+        x = _as_float(x)
+        # stable for large |x|: exp of a non-positive number only
+        e = np.exp(-np.abs(x))
+        out = np.where(x >= 0, 1 / (1 + e), e / (1 + e)).astype(x.dtype, copy=False)
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        out, = ctx.saved_tensors
+        return grad * (out * (1 - out))
+
+
+class ReluBackward0(Function):
+    """out = max(x, 0)        grad_x = grad * (out > 0)      (0 at x = 0)"""
+
+    @staticmethod
+    def forward(ctx, x):
+        if x.dtype == np.bool_:
+            raise RuntimeError("\"clamp_min_cpu\" not implemented for 'Bool'")
+        out = np.maximum(x, 0, dtype=x.dtype)
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        out, = ctx.saved_tensors
+        return grad * (out > 0)
+
+
+class ErfBackward0(Function):
+    """out = erf(x)        grad_x = grad * 2/sqrt(pi) * exp(-x²)"""
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        x = _as_float(x)
+        return np.vectorize(math.erf, otypes=[x.dtype])(x) if x.size else x.copy()
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, = ctx.saved_tensors
+        return grad * (2 / math.sqrt(math.pi)) * (-(x * x)).exp()
+
+
+# ---- clamp / max / min / where ---------------------------------------------------------------
+class ClampBackward1(Function):
+    """out = min(max(x, lo), hi)        grad_x = grad where lo <= x <= hi, else 0"""
+
+    @staticmethod
+    def forward(ctx, x, lo, hi):
+        ctx.save_for_backward(x)
+        ctx.lo, ctx.hi = lo, hi
+        dt = promote_values(x, *[v for v in (lo, hi) if v is not None])
+        out = _cast(x, dt)
+        if lo is not None:
+            out = np.maximum(out, lo, dtype=dt)
+        if hi is not None:
+            out = np.minimum(out, hi, dtype=dt)
+        return out if out is not x else x.copy()
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, = ctx.saved_tensors
+        mask = None
+        if ctx.lo is not None:
+            mask = x >= ctx.lo
+        if ctx.hi is not None:
+            m = x <= ctx.hi
+            mask = m if mask is None else mask & m
+        return grad * mask, None, None
+
+
+class ClampBackward0(Function):
+    """out = min(max(x, lo), hi) with tensor bounds   grad_x = grad where lo <= x <= hi
+    grad_lo = grad where x < lo        grad_hi = grad where x > hi"""
+
+    @staticmethod
+    def forward(ctx, x, lo, hi):
+        ctx.save_for_backward(x, lo, hi)
+        dt = promote_values(x, *[v for v in (lo, hi) if v is not None])
+        out = _cast(x, dt)
+        if lo is not None:
+            out = np.maximum(out, _cast(lo, dt))
+        if hi is not None:
+            out = np.minimum(out, _cast(hi, dt))
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, lo, hi = ctx.saved_tensors
+        keep = None
+        g_lo = g_hi = None
+        if lo is not None:
+            keep = x >= lo
+            g_lo = grad * (x < lo)
+        if hi is not None:
+            k = x <= hi
+            keep = k if keep is None else keep & k
+            g_hi = grad * (x > hi) * (x >= lo if lo is not None else 1)
+            if lo is not None:
+                g_lo = g_lo * (lo <= hi)
+        return grad * keep, g_lo, g_hi
+
+
+class MaximumBackward0(Function):
+    """out = max(a, b)     grad_a = grad * (a > b) + grad/2 * (a == b)   (b likewise)"""
+
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.save_for_backward(a, b)
+        return _binary(np.maximum, a, b, _binary_dtype(a, b))
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, b = ctx.saved_tensors
+        half = grad * ((a == b) * 0.5)
+        return grad * (a > b) + half, grad * (a < b) + half
+
+
+class MinimumBackward0(Function):
+    """out = min(a, b)     grad_a = grad * (a < b) + grad/2 * (a == b)   (b likewise)"""
+
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.save_for_backward(a, b)
+        return _binary(np.minimum, a, b, _binary_dtype(a, b))
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, b = ctx.saved_tensors
+        half = grad * ((a == b) * 0.5)
+        return grad * (a < b) + half, grad * (a > b) + half
+
+
+class FmaxBackward0(MaximumBackward0):
+    """out = fmax(a, b) (ignores nan)      grads as for maximum"""
+
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.save_for_backward(a, b)
+        return _binary(np.fmax, a, b, _binary_dtype(a, b))
+
+
+class FminBackward0(MinimumBackward0):
+    """out = fmin(a, b) (ignores nan)      grads as for minimum"""
+
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.save_for_backward(a, b)
+        return _binary(np.fmin, a, b, _binary_dtype(a, b))
+
+
+class WhereBackward0(Function):
+    """out = cond ? a : b        grad_a = grad where cond        grad_b = grad where not cond"""
+
+    @staticmethod
+    def forward(ctx, cond, a, b):
+        if cond.dtype != np.bool_:
+            if cond.dtype == np.uint8:
+                cond = cond.astype(bool)
+            else:
+                raise RuntimeError(f"where expected condition to be a boolean tensor, but got a "
+                                   f"tensor with dtype {_dtype.from_numpy_dtype(cond.dtype).short_name}")
+        ctx.save_for_backward(cond)
+        dt = promote_values(a, b)
+        try:
+            return np.where(cond, _cast(a, dt), _cast(b, dt)).astype(dt, copy=False)
+        except ValueError:
+            raise _broadcast_error(cond, np.broadcast_to(a, np.shape(b)) if False else a) from None
+
+    @staticmethod
+    def backward(ctx, grad):
+        cond, = ctx.saved_tensors
+        return None, where(cond, grad, 0.0), where(cond, 0.0, grad)
+
+
+class LerpBackward0(Function):
+    """out = a + w * (b - a)      grad_a = grad * (1 - w)   grad_b = grad * w"""
+
+    @staticmethod
+    def forward(ctx, a, b, w):
+        ctx.save_for_backward(w)
+        dt = promote_values(a, b)
+        return (_cast(a, dt) + _cast(w, dt) * (_cast(b, dt) - _cast(a, dt))).astype(dt)
+
+    @staticmethod
+    def backward(ctx, grad):
+        w, = ctx.saved_tensors
+        return grad * (1 - w), grad * w, None
+
+
+# ---- conversions between the public API and the Functions --------------------------------------
+def _tensor_or_scalar(x, name="other"):
+    if isinstance(x, Tensor):
+        return x
+    if isinstance(x, (bool, int, float, np.number, np.bool_)):
+        return x
+    if isinstance(x, (list, tuple)):
+        from ..creation import tensor
+        return tensor(x)
+    raise TypeError(f"unsupported operand type for {name}: '{type(x).__name__}'")
+
+
+def add(input, other, *, alpha=1, out=None):
+    """input + alpha * other"""
+    if not isinstance(input, Tensor):
+        return AddBackward0.apply(_tensor_or_scalar(other), input, alpha) if alpha == 1 else \
+            add(_as_tensor_like(input, other), other, alpha=alpha)
+    return _write_out(AddBackward0.apply(input, _tensor_or_scalar(other), alpha), out)
+
+
+def sub(input, other, *, alpha=1, out=None):
+    """input - alpha * other"""
+    if not isinstance(input, Tensor):
+        return RsubBackward1.apply(_tensor_or_scalar(other), input, alpha)
+    return _write_out(SubBackward0.apply(input, _tensor_or_scalar(other), alpha), out)
+
+
+subtract = sub
+
+
+def rsub(input, other, alpha=1):
+    """other - alpha * input"""
+    if isinstance(other, Tensor):
+        return RsubBackward0.apply(input, other, alpha)
+    return RsubBackward1.apply(input, other, alpha)
+
+
+def mul(input, other, *, out=None):
+    """input * other (elementwise, broadcasting)"""
+    if not isinstance(input, Tensor):
+        input, other = other, input
+    other = _tensor_or_scalar(other)
+    return _write_out(MulBackward0.apply(input, other), out)
+
+
+multiply = mul
+
+
+def div(input, other, *, rounding_mode=None, out=None):
+    """input / other: true division (float result), or 'trunc' / 'floor' rounding"""
+    if not isinstance(input, Tensor):
+        input = _as_tensor_like(input, other)
+    other = _tensor_or_scalar(other)
+    if rounding_mode is None:
+        return _write_out(DivBackward0.apply(input, other), out)
+    if rounding_mode not in ("trunc", "floor"):
+        raise ValueError(f"div expected rounding_mode to be one of None, 'trunc', or 'floor' but "
+                         f"found '{rounding_mode}'")
+    return _write_out(DivBackward1.apply(input, other, rounding_mode), out)
+
+
+divide = div
+true_divide = div
+
+
+def floor_divide(input, other):
+    """floor(input / other)"""
+    if not isinstance(input, Tensor):
+        input = _as_tensor_like(input, other)
+    return DivBackward1.apply(input, _tensor_or_scalar(other), "floor")
+
+
+def remainder(input, other):
+    """input - floor(input / other) * other (Python's %, sign of the divisor)"""
+    if not isinstance(input, Tensor):
+        input = _as_tensor_like(input, other)
+    return RemainderBackward0.apply(input, _tensor_or_scalar(other))
+
+
+def fmod(input, other):
+    """C's fmod (sign of the dividend)"""
+    return FmodBackward0.apply(input, _tensor_or_scalar(other))
+
+
+def pow(input, exponent, *, out=None):
+    """input ** exponent: PowBackward0 (tensor ** number), 1 (tensor ** tensor), 2 (number ** tensor)"""
+    if not isinstance(input, Tensor):
+        return PowBackward2.apply(input, exponent)
+    if isinstance(exponent, Tensor):
+        return _write_out(PowBackward1.apply(input, exponent), out)
+    return _write_out(PowBackward0.apply(input, _tensor_or_scalar(exponent, "pow")), out)
+
+
+def _as_tensor_like(x, other):
+    """A Python number on the left of an op whose right side is a tensor: make it 0-dim."""
+    from ..creation import tensor
+    return tensor(x)
+
+
+def _write_out(result, out):
+    if out is None:
+        return result
+    out.resize_(result.shape) if hasattr(out, "resize_") and out.shape != result.shape else None
+    np.copyto(out._data, result._data, casting="unsafe")
+    out._bump_version()
+    return out
+
+
+def neg(input):
+    return NegBackward0.apply(input)
+
+
+negative = neg
+
+
+def _unary(cls):
+    def fn(input, *, out=None):
+        return _write_out(cls.apply(input), out)
+    fn.__doc__ = cls.__doc__
+    return fn
+
+
+abs = absolute = _unary(AbsBackward0)
+exp = _unary(ExpBackward0)
+exp2 = _unary(Exp2Backward0)
+expm1 = _unary(Expm1Backward0)
+log = _unary(LogBackward0)
+log2 = _unary(Log2Backward0)
+log10 = _unary(Log10Backward0)
+log1p = _unary(Log1PBackward0)
+sqrt = _unary(SqrtBackward0)
+rsqrt = _unary(RsqrtBackward0)
+reciprocal = _unary(ReciprocalBackward0)
+sin = _unary(SinBackward0)
+cos = _unary(CosBackward0)
+tan = _unary(TanBackward0)
+asin = arcsin = _unary(AsinBackward0)
+acos = arccos = _unary(AcosBackward0)
+atan = arctan = _unary(AtanBackward0)
+sinh = _unary(SinhBackward0)
+cosh = _unary(CoshBackward0)
+tanh = _unary(TanhBackward0)
+sigmoid = _unary(SigmoidBackward0)
+relu = _unary(ReluBackward0)
+sign = _unary(SignBackward0)
+floor = _unary(FloorBackward0)
+ceil = _unary(CeilBackward0)
+trunc = _unary(TruncBackward0)
+frac = _unary(FracBackward0)
+erf = _unary(ErfBackward0)
+
+
+def round(input, *, decimals=0):
+    """round half to even (as torch)"""
+    if decimals:
+        return RoundBackward1.apply(input, decimals)
+    return RoundBackward0.apply(input)
+
+
+def square(input):
+    """input * input (PowBackward0)"""
+    return PowBackward0.apply(input, 2)
+
+
+def atan2(input, other):
+    return Atan2Backward0.apply(input, other)
+
+
+arctan2 = atan2
+
+
+def clamp(input, min=None, max=None):
+    """min(max(input, min), max); ClampBackward1 for number bounds, ClampBackward0 for tensors"""
+    if min is None and max is None:
+        raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
+    if isinstance(min, Tensor) or isinstance(max, Tensor):
+        return ClampBackward0.apply(input, min, max)
+    return ClampBackward1.apply(input, min, max)
+
+
+clip = clamp
+
+
+def clamp_min(input, min):
+    return clamp(input, min=min)
+
+
+def clamp_max(input, max):
+    return clamp(input, max=max)
+
+
+def maximum(input, other):
+    return MaximumBackward0.apply(input, other)
+
+
+def minimum(input, other):
+    return MinimumBackward0.apply(input, other)
+
+
+def fmax(input, other):
+    return FmaxBackward0.apply(input, other)
+
+
+def fmin(input, other):
+    return FminBackward0.apply(input, other)
+
+
+def where(condition, input=None, other=None):
+    """condition ? input : other (numbers allowed for input/other)"""
+    if input is None and other is None:
+        from .indexing import nonzero
+        return nonzero(condition, as_tuple=True)
+    return WhereBackward0.apply(condition, _tensor_or_scalar(input), _tensor_or_scalar(other))
+
+
+def lerp(input, end, weight):
+    return LerpBackward0.apply(input, end, weight)
+
+
+# ---- comparisons and logic: bool results, no gradient ------------------------------------------
+def _compare(ufunc):
+    def fn(input, other):
+        a = _value(input)
+        b = _value(_tensor_or_scalar(other))
+        dt = _binary_dtype(a, b) if isinstance(a, np.ndarray) else promote_values(a, b)
+        with np.errstate(invalid="ignore"):
+            return _make(_binary(ufunc, a, b, dt))
+    return fn
+
+
+eq = _compare(np.equal)
+ne = not_equal = _compare(np.not_equal)
+lt = less = _compare(np.less)
+le = less_equal = _compare(np.less_equal)
+gt = greater = _compare(np.greater)
+ge = greater_equal = _compare(np.greater_equal)
+
+
+def equal(input, other):
+    """True if same shape and same values."""
+    return input.shape == other.shape and bool(np.array_equal(input._data, other._data))
+
+
+def isnan(input):
+    return _make(np.isnan(input._data))
+
+
+def isinf(input):
+    return _make(np.isinf(input._data))
+
+
+def isfinite(input):
+    return _make(np.isfinite(input._data))
+
+
+def isclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
+    return _make(np.isclose(input._data, _value(other), rtol=rtol, atol=atol, equal_nan=equal_nan))
+
+
+def allclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
+    return bool(np.allclose(input._data, _value(other), rtol=rtol, atol=atol, equal_nan=equal_nan))
+
+
+def nan_to_num(input, nan=0.0, posinf=None, neginf=None):
+    return _make(np.nan_to_num(input._data, nan=nan, posinf=posinf, neginf=neginf))
+
+
+def logical_not(input):
+    return _make(np.logical_not(input._data))
+
+
+def _logical(ufunc):
+    def fn(input, other):
+        return _make(ufunc(_value(input), _value(other)))
+    return fn
+
+
+logical_and = _logical(np.logical_and)
+logical_or = _logical(np.logical_or)
+logical_xor = _logical(np.logical_xor)
+
+
+def _bitwise(ufunc, name):
+    def fn(input, other):
+        a, b = _value(input), _value(_tensor_or_scalar(other))
+        dt = promote_values(a, b)
+        if dt.kind == "f":
+            raise RuntimeError(f"\"{name}_cpu\" not implemented for 'Float'")
+        return _make(_binary(ufunc, a, b, dt))
+    return fn
+
+
+bitwise_and = _bitwise(np.bitwise_and, "bitwise_and")
+bitwise_or = _bitwise(np.bitwise_or, "bitwise_or")
+bitwise_xor = _bitwise(np.bitwise_xor, "bitwise_xor")
+
+
+def bitwise_not(input):
+    if input._data.dtype.kind == "f":
+        raise RuntimeError("\"bitwise_not_cpu\" not implemented for 'Float'")
+    return _make(np.invert(input._data))
+
+
+# ---- operators ---------------------------------------------------------------------------------
+def _binary_operator(fn, reflected=False):
+    def op(self, other):
+        if isinstance(other, np.ndarray):
+            return NotImplemented  # numpy takes over (torch does the same)
+        if not isinstance(other, (Tensor, bool, int, float, np.number, np.bool_)):
+            return NotImplemented
+        return fn(other, self) if reflected else fn(self, other)
+    return op
+
+
+def _rtruediv(self, other):
+    if isinstance(other, np.ndarray) or not isinstance(other, (int, float, np.number)):
+        return NotImplemented
+    return reciprocal(self) * other  # torch: MulBackward0 after ReciprocalBackward0
+
+
+def _rpow(self, other):
+    if isinstance(other, np.ndarray) or not isinstance(other, (int, float, np.number)):
+        return NotImplemented
+    return PowBackward2.apply(other, self)
+
+
+def _rsub(self, other):
+    if isinstance(other, np.ndarray) or not isinstance(other, (int, float, bool, np.number)):
+        return NotImplemented
+    return RsubBackward1.apply(self, other, 1)
+
+
+def _radd(self, other):
+    if isinstance(other, np.ndarray) or not isinstance(other, (int, float, bool, np.number)):
+        return NotImplemented
+    return AddBackward0.apply(self, other, 1)
+
+
+def _rmul(self, other):
+    if isinstance(other, np.ndarray) or not isinstance(other, (int, float, bool, np.number)):
+        return NotImplemented
+    return MulBackward0.apply(self, other)
+
+
+def _rfloordiv(self, other):
+    return floor_divide(_as_tensor_like(other, self), self)
+
+
+def _rmod(self, other):
+    return remainder(_as_tensor_like(other, self), self)
+
+
+def _invert(self):
+    if self._data.dtype == np.bool_:
+        return logical_not(self)
+    return bitwise_not(self)
+
+
+register_methods(Tensor, {
+    "add": add, "sub": sub, "subtract": sub, "mul": mul, "multiply": mul, "div": div,
+    "divide": div, "true_divide": div, "floor_divide": floor_divide, "remainder": remainder,
+    "fmod": fmod, "pow": pow, "neg": neg, "negative": neg, "abs": abs, "absolute": abs,
+    "exp": exp, "exp2": exp2, "expm1": expm1, "log": log, "log2": log2, "log10": log10,
+    "log1p": log1p, "sqrt": sqrt, "rsqrt": rsqrt, "square": square, "reciprocal": reciprocal,
+    "sin": sin, "cos": cos, "tan": tan, "asin": asin, "acos": acos, "atan": atan,
+    "arcsin": asin, "arccos": acos, "arctan": atan, "atan2": atan2, "arctan2": atan2,
+    "sinh": sinh, "cosh": cosh, "tanh": tanh, "sigmoid": sigmoid, "relu": relu, "sign": sign,
+    "floor": floor, "ceil": ceil, "round": round, "trunc": trunc, "frac": frac, "erf": erf,
+    "clamp": clamp, "clip": clamp, "clamp_min": clamp_min, "clamp_max": clamp_max,
+    "maximum": maximum, "minimum": minimum, "fmax": fmax, "fmin": fmin,
+    "where": lambda self, condition, other: where(condition, self, other), "lerp": lerp,
+    "eq": eq, "ne": ne, "lt": lt, "le": le, "gt": gt, "ge": ge, "greater": gt, "less": lt,
+    "greater_equal": ge, "less_equal": le, "not_equal": ne, "equal": equal,
+    "isnan": isnan, "isinf": isinf, "isfinite": isfinite, "isclose": isclose,
+    "allclose": allclose, "nan_to_num": nan_to_num, "logical_not": logical_not,
+    "logical_and": logical_and, "logical_or": logical_or, "logical_xor": logical_xor,
+    "bitwise_not": bitwise_not, "bitwise_and": bitwise_and, "bitwise_or": bitwise_or,
+    "bitwise_xor": bitwise_xor, "sum_to_size": sum_to_size, "expand_as":
+    lambda self, other: self.expand(other.shape),
+    "rsub": rsub,
+    # operators
+    "__add__": _binary_operator(add), "__radd__": _radd,
+    "__sub__": _binary_operator(sub), "__rsub__": _rsub,
+    "__mul__": _binary_operator(mul), "__rmul__": _rmul,
+    "__truediv__": _binary_operator(div), "__rtruediv__": _rtruediv,
+    "__floordiv__": _binary_operator(floor_divide), "__rfloordiv__": _rfloordiv,
+    "__mod__": _binary_operator(remainder), "__rmod__": _rmod,
+    "__pow__": _binary_operator(pow), "__rpow__": _rpow,
+    "__neg__": neg, "__pos__": lambda self: self, "__abs__": abs, "__invert__": _invert,
+    "__eq__": _binary_operator(eq), "__ne__": _binary_operator(ne),
+    "__lt__": _binary_operator(lt), "__le__": _binary_operator(le),
+    "__gt__": _binary_operator(gt), "__ge__": _binary_operator(ge),
+    "__and__": _binary_operator(bitwise_and), "__or__": _binary_operator(bitwise_or),
+    "__xor__": _binary_operator(bitwise_xor),
+    "__rand__": _binary_operator(bitwise_and, True), "__ror__": _binary_operator(bitwise_or, True),
+    "__rxor__": _binary_operator(bitwise_xor, True),
+})
+Tensor.__hash__ = lambda self: id(self)
+
+# In-place forms: compute out of place, then write into self (see _util.inplace_variant).
+register_methods(Tensor, {name + "_": inplace_variant(fn) for name, fn in {
+    "add": add, "sub": sub, "subtract": sub, "mul": mul, "multiply": mul, "div": div,
+    "divide": div, "true_divide": div, "floor_divide": floor_divide, "remainder": remainder,
+    "fmod": fmod, "pow": pow, "neg": neg, "negative": neg, "abs": abs, "absolute": abs,
+    "exp": exp, "exp2": exp2, "expm1": expm1, "log": log, "log2": log2, "log10": log10,
+    "log1p": log1p, "sqrt": sqrt, "rsqrt": rsqrt, "square": square, "reciprocal": reciprocal,
+    "sin": sin, "cos": cos, "tan": tan, "asin": asin, "acos": acos, "atan": atan,
+    "atan2": atan2, "sinh": sinh, "cosh": cosh, "tanh": tanh, "sigmoid": sigmoid, "relu": relu,
+    "sign": sign, "floor": floor, "ceil": ceil, "round": round, "trunc": trunc, "frac": frac,
+    "clamp": clamp, "clip": clamp, "clamp_min": clamp_min, "clamp_max": clamp_max,
+    "lerp": lerp, "eq": eq, "ne": ne, "lt": lt, "le": le, "gt": gt, "ge": ge,
+    "logical_not": logical_not, "logical_and": logical_and, "logical_or": logical_or,
+    "logical_xor": logical_xor, "bitwise_not": bitwise_not, "bitwise_and": bitwise_and,
+    "bitwise_or": bitwise_or, "bitwise_xor": bitwise_xor, "nan_to_num": nan_to_num,
+    "erf": erf,
+}.items()})
+register_methods(Tensor, {
+    "__iadd__": Tensor.add_, "__isub__": Tensor.sub_, "__imul__": Tensor.mul_,
+    "__itruediv__": Tensor.div_, "__ifloordiv__": Tensor.floor_divide_,
+    "__imod__": Tensor.remainder_, "__ipow__": Tensor.pow_, "__iand__": Tensor.bitwise_and_,
+    "__ior__": Tensor.bitwise_or_, "__ixor__": Tensor.bitwise_xor_,
+})
