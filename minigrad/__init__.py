@@ -12,6 +12,7 @@ from .autograd.grad_mode import (enable_grad, inference_mode, is_grad_enabled, n
                                  set_grad_enabled)
 from .ops.conversion import *  # noqa: F403
 from .ops.elementwise import *  # noqa: F403
+from .ops.reduction import *  # noqa: F403
 from .creation import *  # noqa: F403
 from ._printing import set_printoptions, get_printoptions
 from . import autograd
