@@ -1,0 +1,83 @@
+"""The backends a program runs on: minigrad, torch on the CPU, torch on CUDA (when present).
+
+A backend gives a program everything that differs between them: ``T``, the torch-like module
+(``minigrad`` itself or ``torch``); ``device``, where tensors go; and ``to_numpy``, which brings
+a result back as a NumPy array for comparison. Programs never import either library themselves.
+"""
+from dataclasses import dataclass, field
+
+REFERENCE = "torch-cpu"
+ALL_NAMES = ("minigrad", "torch-cpu", "torch-cuda")
+
+
+@dataclass
+class Backend:
+    name: str
+    T: object
+    device: str
+    _sync: object = field(default=None, repr=False)
+
+    def to_numpy(self, tensor):
+        """A tensor's values as a NumPy array (detached, on the host)."""
+        if self.name == "minigrad":
+            return tensor.detach().numpy()
+        return tensor.detach().cpu().numpy()
+
+    def is_tensor(self, value):
+        return isinstance(value, self.T.Tensor)
+
+    def sync(self):
+        """Wait for queued device work, so that timings include it."""
+        if self._sync is not None:
+            self._sync()
+
+
+def minigrad_backend():
+    import minigrad
+    return Backend("minigrad", minigrad, "cpu")
+
+
+def torch_backend(device="cpu"):
+    import torch
+    if device == "cpu":
+        return Backend("torch-cpu", torch, "cpu")
+    # TF32 would round float32 matmuls to 10 mantissa bits: keep full float32 precision.
+    torch.backends.cuda.matmul.allow_tf32 = False
+    torch.backends.cudnn.allow_tf32 = False
+    return Backend("torch-cuda", torch, "cuda", torch.cuda.synchronize)
+
+
+def cuda_available():
+    try:
+        import torch
+    except ImportError:
+        return False
+    return torch.cuda.is_available()
+
+
+def make_backends(names=ALL_NAMES, notice=print):
+    """The requested backends that exist here; ``notice`` hears about one that does not."""
+    made = []
+    for name in names:
+        if name == "minigrad":
+            made.append(minigrad_backend())
+        elif name == "torch-cpu":
+            made.append(torch_backend("cpu"))
+        elif name == "torch-cuda":
+            if cuda_available():
+                made.append(torch_backend("cuda"))
+            else:
+                notice("CUDA: not available")
+        else:
+            raise ValueError(f"unknown backend {name!r}; choose from {', '.join(ALL_NAMES)}")
+    return made
+
+
+def as_numpy(backend, value):
+    """A program output as a NumPy array (tensors) or left as it is (numbers, strings...)."""
+    if backend.is_tensor(value):
+        return backend.to_numpy(value)
+    return value
+
+
+__all__ = ["Backend", "REFERENCE", "ALL_NAMES", "make_backends", "cuda_available", "as_numpy"]
