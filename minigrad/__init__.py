@@ -13,6 +13,9 @@ from .autograd.grad_mode import (enable_grad, inference_mode, is_grad_enabled, n
 from .ops.conversion import *  # noqa: F403
 from .ops.elementwise import *  # noqa: F403
 from .ops.reduction import *  # noqa: F403
+from .ops.shape import *  # noqa: F403
+from .ops.indexing import *  # noqa: F403
+from .ops.join import *  # noqa: F403
 from .creation import *  # noqa: F403
 from ._printing import set_printoptions, get_printoptions
 from . import autograd
