@@ -193,8 +193,8 @@ class Generator:
         raw = np.asarray(state)
         if raw.dtype != np.uint8 or raw.ndim != 1 or raw.size != STATE_SIZE:
             raise RuntimeError(
-                f"Expected either a THGeneratorState of size 5048 or a CPUGeneratorImplState "
-                f"of size {STATE_SIZE} but found the input RNG state size to be {raw.size}")
+                f"Expected a CPUGeneratorImplState of size {STATE_SIZE} but found the input "
+                f"RNG state size to be {raw.size}")
         rec = np.frombuffer(raw.tobytes(), dtype=_STATE_DTYPE)[0]
         left, nxt = int(rec["left"]), int(rec["next"])
         if not 1 <= left <= _N:
@@ -582,12 +582,13 @@ def randint(low, high, shape, np_dtype=np.int64, generator=None):
     gen = _gen(generator)
     n = _numel(shape)
     span = (high - low) & _U64
-    v = gen.random64_array(n) if span >= (1 << 28) else gen.random_raw(n)
-    if span == 0:   # only for the full 2**64 range
-        vals = v
+    v = gen.random64_array(n) if span >= (1 << 28) or span == 0 else gen.random_raw(n)
+    if span == 0:
+        # The full 2**64 range (random_(-2**63, None) on int64): torch's full-range kernel
+        # returns the random64 value itself, read as int64.
+        vals = v.view(np.int64)
     else:
-        vals = v % np.uint64(span)
-    vals = (vals + np.uint64(low & _U64)).view(np.int64)
+        vals = ((v % np.uint64(span)) + np.uint64(low & _U64)).view(np.int64)
     return _cast_int64(vals, np_dtype).reshape(shape)
 
 

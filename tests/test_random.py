@@ -14,6 +14,9 @@ import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import minigrad as mg
+import minigrad.random as R
+from helpers import assert_same_error
 from minigrad import _generator as G
 
 torch.set_num_threads(1)
@@ -542,3 +545,254 @@ def test_fma64_hard_cases():
     assert (got != a * b + c).sum() > 75
     for i in range(a.size):
         assert got[i].tobytes() == _exact_fma(a[i], b[i], c[i], np.float64).tobytes()
+
+
+def test_randint_full_64_bit_range():
+    gen = seeded(12)
+    assert_same(G.randint(-2**63, 2**63, (9,), generator=gen),
+                torch.empty(9, dtype=torch.int64).random_(-2**63, None))
+    assert_state(gen)
+
+
+# ---------------------------------------------------------------------------
+# The Tensor-level API (minigrad.random)
+# ---------------------------------------------------------------------------
+def same_t(mine, theirs):
+    assert isinstance(mine, mg.Tensor)
+    assert_same(mine._data, theirs.detach())
+
+
+def both_seeded(seed):
+    R.manual_seed(seed)
+    torch.manual_seed(seed)
+
+
+def assert_default_state():
+    assert R.get_rng_state()._data.tobytes() == torch.get_rng_state().numpy().tobytes()
+
+
+def test_api_seed_and_state():
+    g = R.manual_seed(100)
+    assert isinstance(g, R.Generator) and g is R.default_generator
+    torch.manual_seed(100)
+    assert R.initial_seed() == 100
+    same_t(R.randn(2, 3), torch.randn(2, 3))             # API.md program 05
+    st = R.get_rng_state()
+    assert isinstance(st, mg.Tensor) and st.dtype == mg.uint8 and tuple(st.shape) == (5056,)
+    assert_default_state()
+    a = R.rand(5)
+    R.set_rng_state(st)
+    assert_same(R.rand(5)._data, a._data)
+    R.set_rng_state(mg.from_numpy(torch.get_rng_state().numpy()))   # torch's bytes work too
+    same_t(R.randn(3), torch.randn(3))
+    assert_same_error(lambda: R.set_rng_state(mg.zeros(5056)),
+                      lambda: torch.set_rng_state(torch.zeros(5056)))
+    assert_same_error(lambda: R.set_rng_state(mg.zeros(10, dtype=mg.uint8)),
+                      lambda: torch.set_rng_state(torch.zeros(10, dtype=torch.uint8)))
+    s = R.seed()
+    assert R.initial_seed() == s
+    R.manual_seed(-1)
+    assert R.initial_seed() == 2**64 - 1
+
+
+def test_api_generator_object():
+    g, tg = R.Generator(), torch.Generator()
+    assert g.initial_seed() == tg.initial_seed()
+    assert g.manual_seed(7) is g
+    tg.manual_seed(7)
+    same_t(R.randn(20, generator=g, dtype=mg.float64),
+           torch.randn(20, generator=tg, dtype=torch.float64))
+    same_t(R.randperm(12, generator=g), torch.randperm(12, generator=tg))
+    assert g.get_state()._data.tobytes() == tg.get_state().numpy().tobytes()
+    h = R.Generator().set_state(g.get_state())
+    same_t(R.rand(4, generator=h), torch.rand(4, generator=tg))
+
+
+def test_api_factories():
+    both_seeded(0)
+    same_t(R.rand(2, 3), torch.rand(2, 3))
+    same_t(R.rand((4, 5)), torch.rand((4, 5)))
+    same_t(R.rand([17], dtype=mg.float64), torch.rand([17], dtype=torch.float64))
+    same_t(R.randn(4, 5), torch.randn(4, 5))
+    same_t(R.randn(3, dtype=mg.float64), torch.randn(3, dtype=torch.float64))
+    same_t(R.rand(()), torch.rand(()))
+    same_t(R.randn(0), torch.randn(0))
+    same_t(R.randint(0, 10, (4,)), torch.randint(0, 10, (4,)))
+    same_t(R.randint(10, (2, 2)), torch.randint(10, (2, 2)))
+    same_t(R.randint(-3, 3, [5]), torch.randint(-3, 3, [5]))
+    same_t(R.randint(low=2, high=9, size=(3,)), torch.randint(low=2, high=9, size=(3,)))
+    same_t(R.randint(high=9, size=(3,)), torch.randint(high=9, size=(3,)))
+    same_t(R.randint(0, 10, (2, 3), dtype=mg.float64),
+           torch.randint(0, 10, (2, 3), dtype=torch.float64))
+    same_t(R.randperm(10), torch.randperm(10))
+    same_t(R.randperm(6, dtype=mg.int32), torch.randperm(6, dtype=torch.int32))
+    same_t(R.normal(0.5, 2.0, (20,)), torch.normal(0.5, 2.0, (20,)))
+    same_t(R.normal(0.5, 2.0, size=(3,), dtype=mg.float64),
+           torch.normal(0.5, 2.0, size=(3,), dtype=torch.float64))
+    m, mt = R.rand(20), torch.rand(20)
+    same_t(R.normal(m, 2.0), torch.normal(mt, 2.0))
+    same_t(R.normal(1.0, m), torch.normal(1.0, mt))
+    same_t(R.normal(m, m), torch.normal(mt, mt))
+    same_t(R.rand_like(m), torch.rand_like(mt))
+    same_t(R.randn_like(m), torch.randn_like(mt))
+    same_t(R.randn_like(m, dtype=mg.float64), torch.randn_like(mt, dtype=torch.float64))
+    same_t(R.randint_like(m, 5), torch.randint_like(mt, 5))
+    same_t(R.randint_like(m, 2, 5), torch.randint_like(mt, 2, 5))
+    x = R.rand(3, requires_grad=True)
+    assert x.requires_grad and x.is_leaf and x.dtype == mg.float32
+    torch.rand(3)
+    assert_default_state()
+
+
+def test_api_default_dtype():
+    both_seeded(4)
+    mg.set_default_dtype(mg.float64)
+    try:
+        torch.set_default_dtype(torch.float64)
+        same_t(R.rand(5), torch.rand(5))
+        same_t(R.randn(17), torch.randn(17))
+    finally:
+        mg.set_default_dtype(mg.float32)
+        torch.set_default_dtype(torch.float32)
+
+
+def test_api_bernoulli():
+    both_seeded(1)
+    p, pt = R.rand(3, 4, requires_grad=True), torch.rand(3, 4, requires_grad=True)
+    b, bt = R.bernoulli(p), torch.bernoulli(pt)
+    same_t(b, bt)
+    assert type(b.grad_fn).__name__ == type(bt.grad_fn).__name__ == "BernoulliBackward0"
+    b.sum().backward()
+    bt.sum().backward()
+    same_t(p.grad, pt.grad)
+    p64, pt64 = R.rand(7, dtype=mg.float64), torch.rand(7, dtype=torch.float64)
+    same_t(R.bernoulli(p64), torch.bernoulli(pt64))
+    same_t(mg.zeros(2, 7).bernoulli_(p64), torch.zeros(2, 7).bernoulli_(pt64))
+    assert_same_error(lambda: R.bernoulli(mg.tensor([0.5, 2.0])),
+                      lambda: torch.bernoulli(torch.tensor([0.5, 2.0])))
+    assert_default_state()
+
+
+@needs_non_mkl
+def test_api_bernoulli_scalar_p():
+    both_seeded(2)
+    p, pt = R.rand(3, 4), torch.rand(3, 4)
+    same_t(R.bernoulli(p, 0.3), torch.bernoulli(pt, 0.3))
+    same_t(mg.zeros(10).bernoulli_(0.7), torch.zeros(10).bernoulli_(0.7))
+    same_t(mg.zeros(10, dtype=mg.int64).bernoulli_(),
+           torch.zeros(10, dtype=torch.int64).bernoulli_())
+    assert_default_state()
+
+
+def _transposed_pair(np_dt=np.float32):
+    """A non-contiguous (transposed) minigrad tensor and its torch twin, plus both bases."""
+    base = np.zeros((4, 5), np_dt)
+    tbase = torch.zeros(4, 5, dtype=torch.from_numpy(base).dtype)
+    return mg.Tensor._from_array(base.T), tbase.t(), base, tbase
+
+
+def test_api_inplace_samplers():
+    both_seeded(42)
+    for np_dt, t_dt in DTYPES:
+        x, xt = mg.zeros(3, 7, dtype=mg.float64 if np_dt is np.float64 else mg.float32), \
+            torch.zeros(3, 7, dtype=t_dt)
+        same_t(x.uniform_(), xt.uniform_())
+        same_t(x.uniform_(-2, 5), xt.uniform_(-2, 5))
+        same_t(x.normal_(), xt.normal_())
+        same_t(x.normal_(3, 0.5), xt.normal_(3, 0.5))
+        same_t(x.random_(), xt.random_())
+        same_t(x.random_(9), xt.random_(9))
+        same_t(x.random_(-4, 9), xt.random_(-4, 9))
+        same_t(x.random_(3, None), xt.random_(3, None))
+        same_t(x.exponential_(), xt.exponential_())
+        same_t(x.exponential_(2.5), xt.exponential_(2.5))
+        same_t(x.bernoulli_(R.rand(7)), xt.bernoulli_(torch.rand(7)))
+        assert x._version > 0
+    for np_dt, t_dt in [(np.int64, torch.int64), (np.int32, torch.int32), (np.uint8, torch.uint8),
+                        (np.bool_, torch.bool)]:
+        x = mg.Tensor._from_array(np.zeros(9, np_dt))
+        xt = torch.zeros(9, dtype=t_dt)
+        same_t(x.random_(), xt.random_())
+        same_t(x.random_(2), xt.random_(2))
+        if np_dt is not np.bool_:
+            same_t(x.random_(1, None), xt.random_(1, None))
+    x, xt = mg.zeros(5, dtype=mg.int64), torch.zeros(5, dtype=torch.int64)
+    same_t(x.random_(-2**63, None), xt.random_(-2**63, None))
+    assert_default_state()
+
+
+def test_api_inplace_non_contiguous_memory_order():
+    both_seeded(5)
+    x, xt, base, tbase = _transposed_pair()
+    assert not x.is_contiguous()
+    same_t(x.normal_(1, 2), xt.normal_(1, 2))         # scalar Box-Muller, memory order
+    assert_same(base, tbase)
+    same_t(x.uniform_(-1, 1), xt.uniform_(-1, 1))
+    assert_same(base, tbase)
+    same_t(x.bernoulli_(R.rand(5, 1)), xt.bernoulli_(torch.rand(5, 1)))
+    assert_same(base, tbase)
+    same_t(x.exponential_(), xt.exponential_())
+    assert_same(base, tbase)
+    assert_default_state()
+
+
+def test_api_inplace_leaf_errors():
+    w, wt = mg.ones(3, requires_grad=True), torch.ones(3, requires_grad=True)
+    for name, args in [("uniform_", ()), ("normal_", ()), ("random_", ()), ("bernoulli_", (0.5,)),
+                       ("exponential_", ())]:
+        assert_same_error(lambda n=name, a=args: getattr(w, n)(*a),
+                          lambda n=name, a=args: getattr(wt, n)(*a))
+    with mg.no_grad():
+        before = w._version
+        w.uniform_()
+        assert w._version == before + 1 and w.requires_grad
+
+
+def test_api_errors_match_torch():
+    cases = [
+        (lambda: R.randint(0, 10, 3), lambda: torch.randint(0, 10, 3)),
+        (lambda: R.randint(10, 3), lambda: torch.randint(10, 3)),
+        (lambda: R.randint(5, 5, (3,)), lambda: torch.randint(5, 5, (3,))),
+        (lambda: R.randint(0, 10, (3,), requires_grad=True),
+         lambda: torch.randint(0, 10, (3,), requires_grad=True)),
+        (lambda: R.rand(3, dtype=mg.int64), lambda: torch.rand(3, dtype=torch.int64)),
+        (lambda: R.randn(3, dtype=mg.int64), lambda: torch.randn(3, dtype=torch.int64)),
+        (lambda: R.rand_like(mg.zeros(3, dtype=mg.int64)),
+         lambda: torch.rand_like(torch.zeros(3, dtype=torch.int64))),
+        (lambda: R.randperm(-1), lambda: torch.randperm(-1)),
+        (lambda: mg.zeros(3).uniform_(2.5, 1.25), lambda: torch.zeros(3).uniform_(2.5, 1.25)),
+        (lambda: mg.zeros(3).normal_(0, -0.5), lambda: torch.zeros(3).normal_(0, -0.5)),
+        (lambda: mg.zeros(3, dtype=mg.int64).normal_(),
+         lambda: torch.zeros(3, dtype=torch.int64).normal_()),
+        (lambda: mg.zeros(3, dtype=mg.int64).uniform_(),
+         lambda: torch.zeros(3, dtype=torch.int64).uniform_()),
+        (lambda: mg.zeros(3).random_(5, 5), lambda: torch.zeros(3).random_(5, 5)),
+        (lambda: mg.zeros(3, dtype=mg.uint8).random_(-5, 5),
+         lambda: torch.zeros(3, dtype=torch.uint8).random_(-5, 5)),
+        (lambda: mg.zeros(3, dtype=mg.int8).random_(300),
+         lambda: torch.zeros(3, dtype=torch.int8).random_(300)),
+        (lambda: mg.zeros(3).bernoulli_(1.5), lambda: torch.zeros(3).bernoulli_(1.5)),
+        (lambda: mg.zeros(3, dtype=mg.int64).exponential_(),
+         lambda: torch.zeros(3, dtype=torch.int64).exponential_()),
+        (lambda: mg.zeros(3).exponential_(-1), lambda: torch.zeros(3).exponential_(-1)),
+        (lambda: R.normal(0.0, -1.0, (3,)), lambda: torch.normal(0.0, -1.0, (3,))),
+    ]
+    for fn_mg, fn_th in cases:
+        assert_same_error(fn_mg, fn_th)
+
+
+def test_api_normal_tensor_params_graph():
+    both_seeded(6)
+    m, mt = R.rand(17, requires_grad=True), torch.rand(17, requires_grad=True)
+    s, st = R.rand(17, requires_grad=True), torch.rand(17, requires_grad=True)
+    for mine, theirs in [(R.normal(m, 0.5), torch.normal(mt, 0.5)),
+                         (R.normal(0.5, s), torch.normal(0.5, st)),
+                         (R.normal(m, s), torch.normal(mt, st))]:
+        same_t(mine, theirs)
+        assert type(mine.grad_fn).__name__ == type(theirs.grad_fn).__name__
+        mine.sum().backward()
+        theirs.sum().backward()
+    same_t(m.grad, mt.grad)
+    same_t(s.grad, st.grad)
+    same_t(m.detach().bernoulli(), mt.detach().bernoulli())
+    assert_default_state()
