@@ -5,15 +5,22 @@ Forward reduces the ndarray with NumPy; backward brings the gradient back to the
 Class names are torch's grad_fn names: the ``...Backward0`` / ``...Backward1`` split follows
 torch's overloads (``x.sum()`` is SumBackward0, ``x.sum(dim)`` is SumBackward1).
 """
+import builtins
+import math
+import warnings
+
 import numpy as np
 
-from .._dtype import from_numpy_dtype
-from .._tensor import Tensor, wrap_dim
+from .. import return_types
+from .._dtype import from_numpy_dtype, get_default_dtype
+from .._tensor import Tensor, _make, wrap_dim
 from ..autograd.function import Function
 from ._util import register_methods
-from .elementwise import broadcast_to
+from .elementwise import broadcast_to, isnan, maximum, minimum, sign, where
 
-__all__ = ["sum", "mean"]
+__all__ = ["sum", "mean", "prod", "max", "min", "amax", "amin", "argmax", "argmin", "var", "std",
+           "logsumexp", "norm", "cumsum", "cumprod", "all", "any",
+           "count_nonzero"]
 
 _ALL = object()  # "no dim argument given": torch picks a different overload (and grad_fn name)
 
@@ -150,6 +157,452 @@ class MeanBackward1(Function):
         return _unreduce(grad, ctx.dims, ctx.keepdim, ctx.shape) / ctx.n, None, None, None
 
 
+# ---- prod ---------------------------------------------------------------------------------------
+def _np_prod(x, dims, keepdim, out_dtype):
+    x = x.astype(out_dtype, copy=False)
+    acc = np.float32 if out_dtype == np.float16 else out_dtype
+    return np.prod(x, axis=dims, keepdims=keepdim, dtype=acc).astype(out_dtype, copy=False)
+
+
+def _prod_grad(grad, x, dims, keepdim):
+    """d prod / d x_k = product of the other elements, also when some are zero.
+
+    No zero in the slice: prod / x_k.  Exactly one zero: the product of the non-zero elements at
+    the zero, 0 elsewhere.  Two or more zeros: 0 everywhere.
+    """
+    is_zero = x == 0
+    nonzero = where(is_zero, 1.0, x)
+    prod_nonzero = ProdBackward1.apply(nonzero, dims, True)
+    zeros = is_zero.sum(dims, keepdim=True)
+    others = where(zeros == 0, prod_nonzero / nonzero,
+                   where((zeros == 1) & is_zero, prod_nonzero, 0.0))
+    return _unreduce(grad, dims, keepdim, x.shape) * others
+
+
+class ProdBackward0(Function):
+    """out = x.prod()               grad_x = grad * (product of the other elements)"""
+
+    @staticmethod
+    def forward(ctx, x, dtype=None):
+        ctx.save_for_backward(x)
+        return _np_prod(x, None, False, _sum_dtype(x, dtype))
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, = ctx.saved_tensors
+        dims = tuple(range(x.ndim))
+        return _prod_grad(grad, x, dims, False), None
+
+
+class ProdBackward1(Function):
+    """out = x.prod(dim, keepdim)   grad_x = grad * (product of the other elements of the slice)"""
+
+    @staticmethod
+    def forward(ctx, x, dim, keepdim, dtype=None):
+        ctx.save_for_backward(x)
+        ctx.dims, ctx.keepdim = dim, keepdim
+        return _np_prod(x, dim, keepdim, _sum_dtype(x, dtype))
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, = ctx.saved_tensors
+        return _prod_grad(grad, x, ctx.dims, ctx.keepdim), None, None, None
+
+
+# ---- max / min ----------------------------------------------------------------------------------
+def _no_dim_error(name):
+    return RuntimeError(f"{name}(): Expected reduction dim to be specified for input.numel() == 0. "
+                        "Specify the reduction dim with the 'dim' argument.")
+
+
+def _check_reducible(name, shape, dims):
+    """max/min/amax/... have no identity: reducing over an empty dim is an error."""
+    for d in dims:
+        if shape[d] == 0:
+            raise IndexError(f"{name}(): Expected reduction dim {d} to have non-zero size.")
+
+
+def _ties(x, value):
+    """Where x equals the (broadcast) reduced value; a nan value matches the nans of x."""
+    return (x == value) | (isnan(x) & isnan(value))
+
+
+class _FullExtremum(Function):
+    """Shared by MaxBackward1 / MinBackward1: ``reduce`` is np.max or np.min."""
+
+    name_ = reduce = None
+
+    @classmethod
+    def forward(cls, ctx, x):
+        if x.size == 0:
+            raise _no_dim_error(cls.name_)
+        out = np.asarray(cls.reduce(x))
+        ctx.save_for_backward(x, out)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, out = ctx.saved_tensors
+        mask = _ties(x, out)
+        return mask * (grad / mask.sum())
+
+
+class MaxBackward1(_FullExtremum):
+    """out = x.max()     grad_x = grad / (number of maxima), at each maximum (ties share evenly)"""
+
+    name_, reduce = "max", staticmethod(np.max)
+
+
+class MinBackward1(_FullExtremum):
+    """out = x.min()     grad_x = grad / (number of minima), at each minimum (ties share evenly)"""
+
+    name_, reduce = "min", staticmethod(np.min)
+
+
+class _DimExtremum(Function):
+    """Shared by MaxBackward0 / MinBackward0: (values, indices) along one dim."""
+
+    n_outputs = 2
+    name_ = arg = None
+
+    @classmethod
+    def differentiable_outputs(cls):
+        return (True, False)
+
+    @classmethod
+    def forward(cls, ctx, x, dim, keepdim):
+        ctx.shape = x.shape
+        if x.ndim == 0:
+            return x.copy(), np.zeros((), np.int64)
+        _check_reducible(cls.name_, x.shape, (dim,))
+        if x.size == 0:  # nothing to pick from: empty results of the reduced shape
+            idx = np.zeros(_kept_shape(x.shape, (dim,)), np.int64)
+        else:
+            idx = cls.arg(x, axis=dim, keepdims=True)
+        values = np.take_along_axis(x, idx, axis=dim)
+        ctx.dim, ctx.keepdim, ctx.indices = dim, keepdim, idx
+        if not keepdim:
+            values, idx = values.squeeze(dim), idx.squeeze(dim)
+        return values, idx.astype(np.int64, copy=False)
+
+    @staticmethod
+    def backward(ctx, grad, _grad_indices=None):
+        if not ctx.shape:
+            return grad, None, None
+        return _select_back(grad, ctx.indices, ctx.dim, ctx.keepdim, ctx.shape), None, None
+
+
+def _select_back(grad, indices, dim, keepdim, shape):
+    """Put each gradient at the position ``indices`` (keepdim form) picked along ``dim``."""
+    positions = np.arange(shape[dim]).reshape((-1,) + (1,) * (len(shape) - dim - 1))
+    picked = _make(positions == indices)
+    if not keepdim:
+        grad = grad.reshape(_kept_shape(shape, (dim,)))
+    return where(picked, grad, 0.0)
+
+
+class MaxBackward0(_DimExtremum):
+    """values, indices = x.max(dim)     grad_x = grad placed at indices along dim, 0 elsewhere"""
+
+    name_, arg = "max", staticmethod(np.argmax)
+
+
+class MinBackward0(_DimExtremum):
+    """values, indices = x.min(dim)     grad_x = grad placed at indices along dim, 0 elsewhere"""
+
+    name_, arg = "min", staticmethod(np.argmin)
+
+
+class _Amax(Function):
+    """Shared by AmaxBackward0 / AminBackward0: extreme value over dims, no indices."""
+
+    name_ = reduce = None
+
+    @classmethod
+    def forward(cls, ctx, x, dims, keepdim):
+        _check_reducible(cls.name_, x.shape, dims)
+        if x.size == 0:
+            out = np.empty(_reduced_shape(x.shape, dims, keepdim), x.dtype)
+        else:
+            out = np.asarray(cls.reduce(x, axis=dims, keepdims=keepdim))
+        ctx.save_for_backward(x, out)
+        ctx.dims, ctx.keepdim = dims, keepdim
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, out = ctx.saved_tensors
+        dims, keepdim = ctx.dims, ctx.keepdim
+        if not keepdim and dims:
+            out = out.reshape(_kept_shape(x.shape, dims))
+        mask = x == out
+        count = mask.sum(dims, keepdim=True)
+        return _unreduce(grad, dims, keepdim, x.shape) / count * mask, None, None
+
+
+class AmaxBackward0(_Amax):
+    """out = x.amax(dim)     grad_x = grad / (number of maxima in the slice), at each maximum"""
+
+    name_, reduce = "amax", staticmethod(np.max)
+
+
+class AminBackward0(_Amax):
+    """out = x.amin(dim)     grad_x = grad / (number of minima in the slice), at each minimum"""
+
+    name_, reduce = "amin", staticmethod(np.min)
+
+
+def _reduced_shape(shape, dims, keepdim):
+    if keepdim:
+        return _kept_shape(shape, dims)
+    return tuple(s for i, s in enumerate(shape) if i not in dims)
+
+
+def _arg_extremum(name, np_arg, input, dim, keepdim):
+    """argmax / argmin: int64 indices of the first extreme value (nan counts as extreme)."""
+    x = input._data
+    if dim is None:
+        if x.size == 0:
+            raise IndexError(f"{name}(): Expected reduction dim to be specified for "
+                             "input.numel() == 0.")
+        i = np.asarray(np_arg(x), np.int64)
+        return _make(i.reshape((1,) * x.ndim) if keepdim else i)
+    dim = wrap_dim(dim, x.ndim)
+    if x.ndim == 0:
+        return _make(np.zeros((), np.int64))
+    _check_reducible(name, x.shape, (dim,))
+    if x.size == 0:
+        return _make(np.empty(_reduced_shape(x.shape, (dim,), keepdim), np.int64))
+    return _make(np_arg(x, axis=dim, keepdims=keepdim).astype(np.int64, copy=False))
+
+
+# ---- variance and standard deviation -------------------------------------------------------------
+def _var_correction(unbiased, correction):
+    if correction is not None:
+        return correction
+    return 1 if unbiased is None or unbiased else 0
+
+
+def _np_var(x, dims, correction, keepdim):
+    """sum((x - mean)^2) / max(0, N - correction): nan or inf when N <= correction, as torch."""
+    if x.dtype.kind != "f":
+        raise RuntimeError("std and var only support floating point and complex dtypes")
+    n = _reduce_numel(x.shape, dims)
+    if n - correction <= 0:
+        warnings.warn("var(): degrees of freedom is <= 0. Correction should be strictly less than "
+                      "the reduction factor (input numel divided by output numel).",
+                      UserWarning, stacklevel=4)
+    acc = np.float32 if x.dtype == np.float16 else x.dtype
+    with np.errstate(invalid="ignore", divide="ignore"):
+        centered = x.astype(acc) - np.mean(x, axis=dims, keepdims=True, dtype=acc)
+        total = np.sum(centered * centered, axis=dims, keepdims=keepdim)
+        return (total / acc.type(builtins.max(0, n - correction))).astype(x.dtype, copy=False)
+
+
+def _var_grad(grad, x, dims, correction, keepdim):
+    """d var / dx = 2 (x - mean) / (N - correction)."""
+    n = _reduce_numel(x.shape, dims)
+    centered = x - x.mean(dims, keepdim=True)
+    dof = n - correction
+    return _unreduce(grad, dims, keepdim, x.shape) * centered * (2.0 / dof if dof else math.inf)
+
+
+class VarBackward0(Function):
+    """out = x.var(dim, correction)     grad_x = grad * 2 (x - mean) / (N - correction)"""
+
+    @staticmethod
+    def forward(ctx, x, dims, correction, keepdim):
+        ctx.save_for_backward(x)
+        ctx.dims, ctx.correction, ctx.keepdim = dims, correction, keepdim
+        return _np_var(x, dims, correction, keepdim)
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, = ctx.saved_tensors
+        return _var_grad(grad, x, ctx.dims, ctx.correction, ctx.keepdim), None, None, None
+
+
+class StdBackward0(Function):
+    """out = x.std(dim, correction)     grad_x = grad / (2 out) * d var / dx   (0 where out == 0)"""
+
+    @staticmethod
+    def forward(ctx, x, dims, correction, keepdim):
+        out = np.sqrt(_np_var(x, dims, correction, keepdim))
+        ctx.save_for_backward(x, out)
+        ctx.dims, ctx.correction, ctx.keepdim = dims, correction, keepdim
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, out = ctx.saved_tensors
+        grad_var = where(out == 0, 0.0, grad / (out * 2))
+        return _var_grad(grad_var, x, ctx.dims, ctx.correction, ctx.keepdim), None, None, None
+
+
+# ---- logsumexp ----------------------------------------------------------------------------------
+class LogsumexpBackward0(Function):
+    """out = log(sum(exp(x), dim))     grad_x = grad * exp(x - out)"""
+
+    @staticmethod
+    def forward(ctx, x, dims, keepdim):
+        xf = x if x.dtype.kind == "f" else x.astype(get_default_dtype().np)
+        with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
+            if x.size == 0:
+                shift = np.zeros(_kept_shape(x.shape, dims), xf.dtype)
+            else:  # subtract the max for stability (0 where it is infinite)
+                shift = np.max(xf, axis=dims, keepdims=True)
+                shift = np.where(np.isinf(shift), 0, shift).astype(xf.dtype, copy=False)
+            out = np.log(np.sum(np.exp(xf - shift), axis=dims, keepdims=True)) + shift
+        out = out if keepdim else out.reshape(_reduced_shape(x.shape, dims, False))
+        ctx.save_for_backward(x, out)
+        ctx.dims, ctx.keepdim = dims, keepdim
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, out = ctx.saved_tensors
+        if not ctx.keepdim and ctx.dims:
+            out = out.reshape(_kept_shape(x.shape, ctx.dims))
+        return _unreduce(grad, ctx.dims, ctx.keepdim, x.shape) * (x - out).exp(), None, None
+
+
+# ---- vector norm --------------------------------------------------------------------------------
+def _np_norm(x, p, dims, keepdim):
+    """The vector p-norm of x over dims (p may be 0, +-inf or any real)."""
+    a = np.abs(x)
+    if np.isinf(p):
+        if x.size == 0:
+            raise RuntimeError(f"linalg.vector_norm cannot compute the {p} norm on an empty "
+                               "tensor because the operation does not have an identity")
+        return (np.max if p > 0 else np.min)(a, axis=dims, keepdims=keepdim)
+    if p == 0:
+        return np.sum(a != 0, axis=dims, keepdims=keepdim).astype(x.dtype)
+    if p == 1:
+        return np.sum(a, axis=dims, keepdims=keepdim)
+    if p == 2:
+        return np.sqrt(np.sum(a * a, axis=dims, keepdims=keepdim))
+    with np.errstate(divide="ignore"):
+        return np.sum(a ** p, axis=dims, keepdims=keepdim) ** (1.0 / p)
+
+
+class LinalgVectorNormBackward0(Function):
+    """out = ||x||_p over dim     grad_x = grad * sign(x) |x|^(p-1) / out^(p-1)  (0 where out == 0)
+
+    p = 2: grad * x / out;  p = 1: grad * sign(x);  p = inf: grad shared evenly among the
+    largest |x| (with their sign);  p = 0: no gradient (None).
+    """
+
+    @staticmethod
+    def forward(ctx, x, p, dims, keepdim, dtype=None):
+        if x.dtype.kind != "f":
+            raise RuntimeError("linalg.vector_norm: Expected a floating point or complex tensor "
+                               f"as input. Got {from_numpy_dtype(x.dtype).short_name}")
+        src = x if dtype is None else x.astype(dtype.np)
+        acc = np.float32 if src.dtype == np.float16 else src.dtype
+        out = np.asarray(_np_norm(src.astype(acc, copy=False), p, dims, keepdim))
+        out = out.astype(src.dtype, copy=False)
+        ctx.save_for_backward(x, out)
+        ctx.p, ctx.dims, ctx.keepdim = p, dims, keepdim
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, out = ctx.saved_tensors
+        p, dims = ctx.p, ctx.dims
+        if not ctx.keepdim and dims:
+            out = out.reshape(_kept_shape(x.shape, dims))
+        grad = _unreduce(grad, dims, ctx.keepdim, x.shape)
+        if p == 0:  # piecewise constant: torch gives no gradient at all
+            return None, None, None, None, None
+        if p == 1:
+            gx = sign(x) * grad
+        elif p == 2:
+            gx = grad * where(out == 0, 0.0, x / out)
+        elif np.isinf(p):
+            mask = (x.abs() == out) | isnan(x)
+            gx = sign(x) * (grad / mask.sum(dims, keepdim=True) * mask)
+        elif p < 1:
+            scaled = sign(x) * where(x == 0, 0.0, x.abs() ** (p - 1))
+            gx = scaled * grad * out ** (1 - p)
+        else:
+            scaled = sign(x) * x.abs() ** (p - 1)
+            gx = scaled * where(out == 0, 0.0, grad / out ** (p - 1))
+        return gx, None, None, None, None
+
+
+# ---- cumulative sum and product ------------------------------------------------------------------
+def _scan_dtype(x, dtype):
+    """cumsum/cumprod result dtype: ``dtype=`` if given; integers and bools become int64."""
+    return _sum_dtype(x, dtype)
+
+
+class CumsumBackward0(Function):
+    """out = x.cumsum(dim)      grad_x = reversed cumsum of grad along dim"""
+
+    @staticmethod
+    def forward(ctx, x, dim, dtype=None):
+        ctx.dim = dim
+        if x.ndim == 0:
+            return x.astype(_scan_dtype(x, dtype))
+        return np.cumsum(x, axis=dim, dtype=_scan_dtype(x, dtype))
+
+    @staticmethod
+    def backward(ctx, grad):
+        return _reverse_cumsum(grad, ctx.dim), None, None
+
+
+class _ReverseCumsum(Function):
+    """out[i] = sum_{j >= i} x[j] along dim      grad_x = cumsum of grad along dim"""
+
+    @staticmethod
+    def forward(ctx, x, dim):
+        ctx.dim = dim
+        if x.ndim == 0:
+            return x.copy()
+        return np.flip(np.cumsum(np.flip(x, dim), axis=dim), dim)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return CumsumBackward0.apply(grad, ctx.dim), None
+
+
+def _reverse_cumsum(t, dim):
+    return _ReverseCumsum.apply(t, dim)
+
+
+class CumprodBackward0(Function):
+    """out = x.cumprod(dim)     grad_x[k] = sum_{j >= k} grad[j] * prod_{i <= j, i != k} x[i]
+
+    Before the first zero of a slice this is reversed_cumsum(grad * out) / x; at the first zero
+    it is reversed_cumsum(grad * cumprod(x with that zero set to 1)); after it, 0.
+    """
+
+    @staticmethod
+    def forward(ctx, x, dim, dtype=None):
+        ctx.dim = dim
+        out = x.astype(_scan_dtype(x, dtype)) if x.ndim == 0 else \
+            np.cumprod(x, axis=dim, dtype=_scan_dtype(x, dtype))
+        ctx.save_for_backward(x, out)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, out = ctx.saved_tensors
+        dim = ctx.dim
+        if x.ndim == 0:
+            return grad, None, None
+        zeros_so_far = np.cumsum(x._data == 0, axis=dim)
+        before = _make(zeros_so_far == 0)
+        gx = _reverse_cumsum(grad * out, dim) / where(before, x, 1.0) * before
+        first_zero = (x._data == 0) & (zeros_so_far == 1)
+        if first_zero.any():
+            first_zero = _make(first_zero)
+            skip_zero = CumprodBackward0.apply(where(first_zero, 1.0, x), dim)
+            gx = gx + _reverse_cumsum(grad * skip_zero, dim) * first_zero
+        return gx, None, None
+
+
+# ---- public functions ---------------------------------------------------------------------------
 def sum(input, dim=_ALL, keepdim=False, *, dtype=None):
     """Sum of all elements, or over ``dim`` (int or tuple). Integers and bools sum to int64."""
     if dim is _ALL:
@@ -164,4 +617,127 @@ def mean(input, dim=_ALL, keepdim=False, *, dtype=None):
     return MeanBackward1.apply(input, reduce_dims(dim, input.ndim), keepdim, dtype)
 
 
-register_methods(Tensor, {"sum": sum, "mean": mean})
+def prod(input, dim=_ALL, keepdim=False, *, dtype=None):
+    """Product of all elements, or along one ``dim``. Integers and bools give int64."""
+    if dim is _ALL:
+        return ProdBackward0.apply(input, dtype)
+    d = reduce_dims(wrap_dim(dim, input.ndim), input.ndim)
+    return ProdBackward1.apply(input, d, keepdim, dtype)
+
+
+def _extremum(full_cls, dim_cls, elementwise, result_type):
+    def fn(input, dim=_ALL, keepdim=False, *, other=None):
+        if other is not None or isinstance(dim, Tensor):
+            return elementwise(input, dim if other is None else other)
+        if dim is _ALL:
+            return full_cls.apply(input)
+        values, indices = dim_cls.apply(input, wrap_dim(dim, input.ndim), keepdim)
+        return result_type((values, _make(indices._data)))  # indices: no grad_fn, as torch
+    return fn
+
+
+max = _extremum(MaxBackward1, MaxBackward0, maximum, return_types.max)  # noqa: A001
+min = _extremum(MinBackward1, MinBackward0, minimum, return_types.min)  # noqa: A001
+max.__doc__ = """Largest element (0-dim), or ``(values, indices)`` along ``dim``, or the
+elementwise maximum with another tensor. Ties: the first index; nan wins."""
+min.__doc__ = """Smallest element (0-dim), or ``(values, indices)`` along ``dim``, or the
+elementwise minimum with another tensor. Ties: the first index; nan wins."""
+
+
+def _check_all_dims_nonempty(name, input, dim):
+    if input.numel() == 0 and (dim == () or dim == []):
+        raise _no_dim_error(name)
+
+
+def amax(input, dim=(), keepdim=False):
+    """Largest value over ``dim`` (all dims by default); ties share the gradient evenly."""
+    _check_all_dims_nonempty("amax", input, dim)
+    return AmaxBackward0.apply(input, reduce_dims(dim, input.ndim), keepdim)
+
+
+def amin(input, dim=(), keepdim=False):
+    """Smallest value over ``dim`` (all dims by default); ties share the gradient evenly."""
+    _check_all_dims_nonempty("amin", input, dim)
+    return AminBackward0.apply(input, reduce_dims(dim, input.ndim), keepdim)
+
+
+def argmax(input, dim=None, keepdim=False):
+    """Index (int64) of the first largest value, over the flattened tensor or along ``dim``."""
+    return _arg_extremum("argmax", np.argmax, input, dim, keepdim)
+
+
+def argmin(input, dim=None, keepdim=False):
+    """Index (int64) of the first smallest value, over the flattened tensor or along ``dim``."""
+    return _arg_extremum("argmin", np.argmin, input, dim, keepdim)
+
+
+def _var_args(input, dim, unbiased, keepdim, correction):
+    if isinstance(dim, bool):  # var(x, False): the ``unbiased`` overload
+        dim, unbiased = None, dim
+    if unbiased is not None and correction is not None:
+        raise TypeError("var() received an invalid combination of arguments: give either "
+                        "unbiased or correction, not both")
+    return input, reduce_dims(dim, input.ndim), _var_correction(unbiased, correction), keepdim
+
+
+def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
+    """Variance over ``dim`` (all dims by default), dividing by N - correction (default 1)."""
+    return VarBackward0.apply(*_var_args(input, dim, unbiased, keepdim, correction))
+
+
+def std(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
+    """Standard deviation: sqrt of ``var`` with the same arguments."""
+    return StdBackward0.apply(*_var_args(input, dim, unbiased, keepdim, correction))
+
+
+def logsumexp(input, dim, keepdim=False):
+    """log(sum(exp(input))) over ``dim``, computed without overflow."""
+    return LogsumexpBackward0.apply(input, reduce_dims(dim, input.ndim), keepdim)
+
+
+def norm(input, p="fro", dim=None, keepdim=False, dtype=None):
+    """Vector p-norm over ``dim`` (all elements by default); 'fro' is the 2-norm."""
+    if p is None or p == "fro":
+        p = 2.0
+    elif isinstance(p, str):
+        raise NotImplementedError(f"norm(p='{p}') (matrix norms) is not supported by minigrad")
+    dims = reduce_dims(dim, input.ndim)
+    return LinalgVectorNormBackward0.apply(input, float(p), dims, keepdim, dtype)
+
+
+def cumsum(input, dim, *, dtype=None):
+    """Running sum along ``dim``. Integers and bools give int64."""
+    return CumsumBackward0.apply(input, wrap_dim(dim, input.ndim), dtype)
+
+
+def cumprod(input, dim, *, dtype=None):
+    """Running product along ``dim``. Integers and bools give int64."""
+    return CumprodBackward0.apply(input, wrap_dim(dim, input.ndim), dtype)
+
+
+def _logical_reduction(np_fn):
+    def fn(input, dim=None, keepdim=False):
+        x = input._data
+        out = np.asarray(np_fn(x, axis=reduce_dims(dim, x.ndim), keepdims=keepdim))
+        return _make(out.astype(np.uint8) if x.dtype == np.uint8 else out)
+    return fn
+
+
+all = _logical_reduction(np.all)  # noqa: A001
+any = _logical_reduction(np.any)  # noqa: A001
+all.__doc__ = "Whether every element is non-zero (over ``dim``); bool (uint8 stays uint8)."
+any.__doc__ = "Whether some element is non-zero (over ``dim``); bool (uint8 stays uint8)."
+
+
+def count_nonzero(input, dim=None):
+    """Number of non-zero elements (int64), over all dims or ``dim`` (int or tuple)."""
+    x = input._data
+    return _make(np.asarray(np.count_nonzero(x, axis=reduce_dims(dim, x.ndim)), np.int64))
+
+
+register_methods(Tensor, {
+    "sum": sum, "mean": mean, "prod": prod, "max": max, "min": min, "amax": amax, "amin": amin,
+    "argmax": argmax, "argmin": argmin, "var": var, "std": std, "logsumexp": logsumexp,
+    "norm": norm, "cumsum": cumsum, "cumprod": cumprod, "all": all, "any": any,
+    "count_nonzero": count_nonzero,
+})
