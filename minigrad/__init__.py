@@ -19,6 +19,10 @@ from .ops.join import *  # noqa: F403
 from .creation import *  # noqa: F403
 from ._printing import set_printoptions, get_printoptions
 from . import autograd
+from . import random
+from .random import (Generator, default_generator, manual_seed, initial_seed, seed,
+                     get_rng_state, set_rng_state, rand, randn, randint, randperm,
+                     rand_like, randn_like, randint_like, bernoulli, normal)
 
 __version__ = "0.1.0"
 
