@@ -23,6 +23,8 @@ from . import random
 from .random import (Generator, default_generator, manual_seed, initial_seed, seed,
                      get_rng_state, set_rng_state, rand, randn, randint, randperm,
                      rand_like, randn_like, randint_like, bernoulli, normal)
+from . import nn, optim, utils
+from .serialization import save, load
 
 __version__ = "0.1.0"
 

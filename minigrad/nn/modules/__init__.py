@@ -1,0 +1,14 @@
+"""The layer classes, one family per file as in torch.nn.modules."""
+from .activation import LogSoftmax, ReLU, Sigmoid, Softmax, Tanh
+from .container import ModuleDict, ModuleList, Sequential
+from .dropout import Dropout
+from .flatten import Flatten
+from .linear import Identity, Linear
+from .loss import (BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, L1Loss, MSELoss, NLLLoss)
+from .module import Module
+
+__all__ = [
+    "Module", "Linear", "Identity", "Sequential", "ModuleList", "ModuleDict", "ReLU", "Sigmoid",
+    "Tanh", "Softmax", "LogSoftmax", "Flatten", "Dropout", "MSELoss", "L1Loss", "BCELoss",
+    "BCEWithLogitsLoss", "CrossEntropyLoss", "NLLLoss",
+]

@@ -1,0 +1,86 @@
+"""Adam and AdamW (decoupled weight decay), with amsgrad and maximize."""
+import numpy as np
+
+from ..creation import tensor, zeros_like
+from .optimizer import Optimizer, fma, scalar
+
+__all__ = ["Adam", "AdamW"]
+
+
+class Adam(Optimizer):
+    """With g = grad (negated if maximize), t the step count:
+
+        g = g + weight_decay * p            (Adam)   or   p = p * (1 - lr * weight_decay) (AdamW)
+        m = m + (1 - beta1) (g - m)         v = beta2 v + (1 - beta2) g²
+        v_hat = max(v_hat, v) with amsgrad, else v
+        p = p - lr / (1 - beta1^t) * m / (sqrt(v_hat) / sqrt(1 - beta2^t) + eps)
+    """
+
+    def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0,
+                 amsgrad=False, *, foreach=None, maximize=False, capturable=False,
+                 differentiable=False, fused=None, decoupled_weight_decay=False):
+        if not 0.0 <= lr:
+            raise ValueError(f"Invalid learning rate: {lr}")
+        if not 0.0 <= eps:
+            raise ValueError(f"Invalid epsilon value: {eps}")
+        if not 0.0 <= betas[0] < 1.0:
+            raise ValueError(f"Invalid beta parameter at index 0: {betas[0]}")
+        if not 0.0 <= betas[1] < 1.0:
+            raise ValueError(f"Invalid beta parameter at index 1: {betas[1]}")
+        if not 0.0 <= weight_decay:
+            raise ValueError(f"Invalid weight_decay value: {weight_decay}")
+        defaults = {"lr": lr, "betas": tuple(betas), "eps": eps, "weight_decay": weight_decay,
+                    "amsgrad": amsgrad, "maximize": maximize, "foreach": foreach,
+                    "capturable": capturable, "differentiable": differentiable, "fused": fused,
+                    "decoupled_weight_decay": decoupled_weight_decay}
+        super().__init__(params, defaults)
+
+    def _update(self, p, grad, group, state):
+        data = p._data
+        if not state:
+            state["step"] = tensor(0.0)
+            state["exp_avg"] = zeros_like(p)
+            state["exp_avg_sq"] = zeros_like(p)
+            if group["amsgrad"]:
+                state["max_exp_avg_sq"] = zeros_like(p)
+        lr, (beta1, beta2), wd = group["lr"], group["betas"], group["weight_decay"]
+        state["step"]._data += 1
+        step = state["step"].item()
+        if group["maximize"]:
+            grad = -grad
+        if wd != 0:
+            if group["decoupled_weight_decay"]:
+                data *= scalar(1 - lr * wd, data)
+            else:
+                grad = fma(data, scalar(wd, data), grad)
+        m, v = state["exp_avg"]._data, state["exp_avg_sq"]._data
+        m[...] = _lerp(m, grad, scalar(1 - beta1, m))
+        v *= scalar(beta2, v)
+        v[...] = fma(scalar(1 - beta2, v) * grad, grad, v)
+        if group["amsgrad"]:
+            v_max = state["max_exp_avg_sq"]._data
+            np.maximum(v_max, v, out=v_max)
+            v = v_max
+        step_size = lr / (1 - beta1**step)
+        denom = np.sqrt(v) / scalar((1 - beta2**step) ** 0.5, v) + scalar(group["eps"], v)
+        data += scalar(-step_size, data) * m / denom
+
+
+def _lerp(start, end, weight):
+    """torch's lerp: start + w (end - start) for |w| < 0.5, else end - (1 - w) (end - start)."""
+    diff = end - start
+    if abs(weight) < 0.5:
+        return fma(weight, diff, start)
+    return fma(weight - 1, diff, end)
+
+
+class AdamW(Adam):
+    """Adam with decoupled weight decay (default 0.01): p <- p (1 - lr wd) before the step."""
+
+    def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=1e-2,
+                 amsgrad=False, *, maximize=False, foreach=None, capturable=False,
+                 differentiable=False, fused=None):
+        super().__init__(params, lr, betas, eps, weight_decay, amsgrad, foreach=foreach,
+                         maximize=maximize, capturable=capturable,
+                         differentiable=differentiable, fused=fused,
+                         decoupled_weight_decay=True)

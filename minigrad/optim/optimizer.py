@@ -1,0 +1,200 @@
+"""``Optimizer``: the base class (param_groups, state, zero_grad, state_dict).
+
+Subclasses implement ``step()`` by updating each ``p._data`` in place with NumPy, reproducing
+the arithmetic of torch's single-tensor CPU kernels (float32 throughout, with the fused
+multiply-adds torch's AVX2 kernels use for ``add(alpha=)``, ``lerp`` and ``addcmul``), so that
+float32 training runs follow torch's trajectory closely.
+"""
+from collections import defaultdict
+from copy import deepcopy
+
+import numpy as np
+
+from .._tensor import Tensor
+from ..autograd.grad_mode import enable_grad
+
+__all__ = ["Optimizer", "required"]
+
+
+class _RequiredParameter:
+    """Marks a default that every param group must give (torch's ``optim.optimizer.required``)."""
+
+    def __repr__(self):
+        return "<required parameter>"
+
+
+required = _RequiredParameter()
+
+
+def fma(a, b, c):
+    """a * b + c rounded once, as torch's vectorized kernels compute it (``vec::fmadd``).
+
+    For float32 the product is exact in float64, so one float64 sum then a cast to float32 is a
+    fused multiply-add (up to a double rounding that almost never occurs). float64 uses a plain
+    multiply-add.
+    """
+    dtype = np.result_type(a, c)
+    if dtype == np.float32:
+        return (np.multiply(a, b, dtype=np.float64) + c).astype(np.float32)
+    return a * b + c
+
+
+def scalar(x, array):
+    """A Python number as the array's dtype (torch casts scalars to the tensor's dtype)."""
+    return array.dtype.type(x)
+
+
+def _typename(obj):
+    return obj.type() if isinstance(obj, Tensor) else type(obj).__qualname__
+
+
+class Optimizer:
+    """Holds ``param_groups`` (dicts: 'params' plus the hyper-parameters) and per-param state."""
+
+    def __init__(self, params, defaults):
+        self.defaults = defaults
+        if isinstance(params, Tensor):
+            raise TypeError("params argument given to the optimizer should be an iterable of "
+                            "Tensors or dicts, but got " + _typename(params))
+        self.state = defaultdict(dict)
+        self.param_groups = []
+        param_groups = list(params)
+        if len(param_groups) == 0:
+            raise ValueError("optimizer got an empty parameter list")
+        if not isinstance(param_groups[0], dict):
+            param_groups = [{"params": param_groups}]
+        for group in param_groups:
+            self.add_param_group(group)
+
+    def __getstate__(self):
+        return {"defaults": self.defaults, "state": self.state, "param_groups": self.param_groups}
+
+    def __setstate__(self, state):
+        self.__dict__.update(state)
+
+    def __repr__(self):
+        text = type(self).__name__ + " ("
+        for i, group in enumerate(self.param_groups):
+            text += f"\nParameter Group {i}\n"
+            for key in sorted(group):
+                if key != "params":
+                    text += f"    {key}: {group[key]}\n"
+        return text + ")"
+
+    def add_param_group(self, param_group):
+        """Append a group; missing hyper-parameters come from the defaults."""
+        if not isinstance(param_group, dict):
+            raise TypeError(f"param_group must be a dict, but got {type(param_group)}")
+        params = param_group["params"]
+        if isinstance(params, Tensor):
+            params = [params]
+        elif isinstance(params, set):
+            raise TypeError("optimizer parameters need to be organized in ordered collections, "
+                            "but the ordering of tensors in sets will change between runs. "
+                            "Please use a list instead.")
+        params = list(params)
+        names = [p[0] for p in params if isinstance(p, tuple)]
+        params = [p[1] if isinstance(p, tuple) else p for p in params]
+        param_group["params"] = params
+        if names:
+            if len(names) != len(params):
+                raise ValueError("all optimizer params should be with/without names. Some param "
+                                 "names are missing")
+            param_group["param_names"] = names
+        for p in params:
+            if not isinstance(p, Tensor):
+                raise TypeError("optimizer can only optimize Tensors, but one of the params is "
+                                + _typename(p))
+            if not self.defaults.get("differentiable", None) and not (p.is_leaf or
+                                                                      p.retains_grad):
+                raise ValueError("can't optimize a non-leaf Tensor")
+        for name, default in self.defaults.items():
+            if default is required and name not in param_group:
+                raise ValueError("parameter group didn't specify a value of required "
+                                 f"optimization parameter {name}")
+            param_group.setdefault(name, default)
+        seen = {id(p) for group in self.param_groups for p in group["params"]}
+        if any(id(p) in seen for p in params):
+            raise ValueError("some parameters appear in more than one parameter group")
+        self.param_groups.append(param_group)
+
+    def zero_grad(self, set_to_none=True):
+        """Drop the gradients (default), or zero them in place with set_to_none=False."""
+        for group in self.param_groups:
+            for p in group["params"]:
+                if p._grad is None:
+                    continue
+                if set_to_none:
+                    p.grad = None
+                else:
+                    g = p._grad
+                    if g.grad_fn is not None:
+                        g.detach_()
+                    else:
+                        g.requires_grad_(False)
+                    g._data[...] = 0
+                    g._bump_version()
+
+    def _params_with_grad(self, group):
+        """(param, gradient array) for each param of the group that has a gradient."""
+        return [(p, p._grad._data) for p in group["params"] if p._grad is not None]
+
+    def step(self, closure=None):
+        """Update every parameter that has a gradient; closure() recomputes the loss first."""
+        loss = None
+        if closure is not None:
+            with enable_grad():
+                loss = closure()
+        for group in self.param_groups:
+            for p, grad in self._params_with_grad(group):
+                self._update(p, grad, group, self.state[p])
+                p._bump_version()
+        return loss
+
+    def _update(self, p, grad, group, state):
+        raise NotImplementedError
+
+    # ---- state dict -------------------------------------------------------------------------
+    def state_dict(self):
+        """{'state': {index: {...}}, 'param_groups': [{..., 'params': [indices]}]}"""
+        index = {}
+        groups = []
+        for group in self.param_groups:
+            packed = {k: v for k, v in group.items() if k != "params"}
+            for p in group["params"]:
+                index.setdefault(id(p), len(index))
+            packed["params"] = [index[id(p)] for p in group["params"]]
+            groups.append(packed)
+        state = {(index[id(k)] if isinstance(k, Tensor) else k): v for k, v in self.state.items()}
+        return {"state": state, "param_groups": groups}
+
+    def load_state_dict(self, state_dict):
+        """Restore hyper-parameters and state saved by ``state_dict`` (params matched by order)."""
+        saved_groups = deepcopy(state_dict["param_groups"])
+        if len(self.param_groups) != len(saved_groups):
+            raise ValueError("loaded state dict has a different number of parameter groups")
+        if any(len(g["params"]) != len(s["params"])
+               for g, s in zip(self.param_groups, saved_groups)):
+            raise ValueError("loaded state dict contains a parameter group that doesn't match "
+                             "the size of optimizer's group")
+        id_map = {saved: p for g, s in zip(self.param_groups, saved_groups)
+                  for saved, p in zip(s["params"], g["params"])}
+        state = defaultdict(dict)
+        for k, v in state_dict["state"].items():
+            if k in id_map:
+                param = id_map[k]
+                state[param] = {key: _cast_state(param, key, value) for key, value in v.items()}
+            else:
+                state[k] = v
+        for group, new_group in zip(self.param_groups, saved_groups):
+            new_group["params"] = group["params"]
+        self.__setstate__({"state": state, "param_groups": saved_groups})
+
+
+def _cast_state(param, key, value):
+    """A state tensor copied to the parameter's dtype ('step' keeps its own)."""
+    if not isinstance(value, Tensor):
+        return value
+    if key != "step" and value.is_floating_point():
+        return value.to(param.dtype).clone()
+    return value.clone()

@@ -1,0 +1,49 @@
+"""Stochastic gradient descent with momentum, dampening, Nesterov, weight decay, maximize."""
+from .._tensor import _make
+from .optimizer import Optimizer, fma, scalar
+
+__all__ = ["SGD"]
+
+
+class SGD(Optimizer):
+    """p <- p - lr * d, where (g = grad, negated if maximize)
+
+        g = g + weight_decay * p
+        b = g (first step), else b = momentum * b + (1 - dampening) * g
+        d = g + momentum * b (nesterov) or b (momentum) or g (no momentum)
+    """
+
+    def __init__(self, params, lr=1e-3, momentum=0, dampening=0, weight_decay=0,
+                 nesterov=False, *, maximize=False, foreach=None, differentiable=False,
+                 fused=None):
+        if lr < 0.0:
+            raise ValueError(f"Invalid learning rate: {lr}")
+        if momentum < 0.0:
+            raise ValueError(f"Invalid momentum value: {momentum}")
+        if weight_decay < 0.0:
+            raise ValueError(f"Invalid weight_decay value: {weight_decay}")
+        defaults = {"lr": lr, "momentum": momentum, "dampening": dampening,
+                    "weight_decay": weight_decay, "nesterov": nesterov, "maximize": maximize,
+                    "foreach": foreach, "differentiable": differentiable, "fused": fused}
+        if nesterov and (momentum <= 0 or dampening != 0):
+            raise ValueError("Nesterov momentum requires a momentum and zero dampening")
+        super().__init__(params, defaults)
+
+    def _update(self, p, grad, group, state):
+        data = p._data
+        if group["maximize"]:
+            grad = -grad
+        if group["weight_decay"] != 0:
+            grad = fma(data, scalar(group["weight_decay"], data), grad)
+        momentum = group["momentum"]
+        if momentum != 0:
+            buf = state.get("momentum_buffer")
+            if buf is None:
+                buf = state["momentum_buffer"] = _make(grad.copy())
+            else:
+                b = buf._data
+                b *= scalar(momentum, b)
+                b[...] = fma(grad, scalar(1 - group["dampening"], b), b)
+            grad = fma(buf._data, scalar(momentum, data), grad) if group["nesterov"] \
+                else buf._data
+        data[...] = fma(grad, scalar(-group["lr"], data), data)

@@ -1,0 +1,4 @@
+"""``minigrad.utils``: ``utils.data`` (datasets, samplers, DataLoader)."""
+from . import data
+
+__all__ = ["data"]

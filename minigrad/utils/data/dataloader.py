@@ -1,0 +1,97 @@
+"""``DataLoader``: iterate over a dataset in (optionally shuffled) batches.
+
+Each ``iter(loader)`` first draws a base seed from the generator (one ``random64``, as torch's
+``_BaseDataLoaderIter`` does even without workers); a shuffling sampler then draws its own seed
+at the first ``next()``. Keeping these draws makes shuffled runs reproduce torch's batches.
+"""
+from .collate import default_collate, default_convert
+from .sampler import BatchSampler, RandomSampler, SequentialSampler
+
+__all__ = ["DataLoader"]
+
+
+class DataLoader:
+    """Batches of ``dataset[i]`` for the indices a sampler yields, merged by ``collate_fn``."""
+
+    def __init__(self, dataset, batch_size=1, shuffle=None, sampler=None, batch_sampler=None,
+                 num_workers=0, collate_fn=None, pin_memory=False, drop_last=False, timeout=0,
+                 worker_init_fn=None, multiprocessing_context=None, generator=None, *,
+                 prefetch_factor=None, persistent_workers=False, pin_memory_device="",
+                 in_order=True):
+        if num_workers < 0:
+            raise ValueError("num_workers option should be non-negative; use num_workers=0 to "
+                             "disable multiprocessing.")
+        shuffle = bool(shuffle)
+        if sampler is not None and shuffle:
+            raise ValueError("sampler option is mutually exclusive with shuffle")
+        if batch_sampler is not None:
+            if batch_size != 1 or shuffle or sampler is not None or drop_last:
+                raise ValueError("batch_sampler option is mutually exclusive with batch_size, "
+                                 "shuffle, sampler, and drop_last")
+            batch_size = None
+            drop_last = False
+        elif batch_size is None and drop_last:
+            raise ValueError("batch_size=None option disables auto-batching and is mutually "
+                             "exclusive with drop_last")
+        if sampler is None:
+            sampler = (RandomSampler(dataset, generator=generator) if shuffle
+                       else SequentialSampler(dataset))
+        if batch_size is not None and batch_sampler is None:
+            batch_sampler = BatchSampler(sampler, batch_size, drop_last)
+        self.dataset = dataset
+        self.num_workers = num_workers  # batches are always loaded in this process
+        self.batch_size = batch_size
+        self.drop_last = drop_last
+        self.sampler = sampler
+        self.batch_sampler = batch_sampler
+        self.generator = generator
+        self.pin_memory = pin_memory
+        self.timeout = timeout
+        self.collate_fn = collate_fn or (default_collate if self._auto_collation
+                                         else default_convert)
+
+    @property
+    def _auto_collation(self):
+        return self.batch_sampler is not None
+
+    @property
+    def _index_sampler(self):
+        return self.batch_sampler if self._auto_collation else self.sampler
+
+    def __len__(self):
+        return len(self._index_sampler)
+
+    def __iter__(self):
+        return _DataLoaderIter(self)
+
+
+class _DataLoaderIter:
+    """One pass over the loader (torch's _SingleProcessDataLoaderIter)."""
+
+    def __init__(self, loader):
+        from ... import empty, int64
+        self._loader = loader
+        self._sampler_iter = iter(loader._index_sampler)
+        seed = empty((), dtype=int64)
+        seed = seed.random_() if loader.generator is None else \
+            seed.random_(generator=loader.generator)
+        self._base_seed = int(seed.item())
+        self._num_yielded = 0
+
+    def __iter__(self):
+        return self
+
+    def __len__(self):
+        return len(self._loader)
+
+    def __next__(self):
+        index = next(self._sampler_iter)
+        loader = self._loader
+        dataset = loader.dataset
+        if loader._auto_collation:
+            getitems = getattr(dataset, "__getitems__", None)
+            data = getitems(index) if callable(getitems) else [dataset[i] for i in index]
+        else:
+            data = dataset[index]
+        self._num_yielded += 1
+        return loader.collate_fn(data)
