@@ -1,0 +1,167 @@
+"""W1-W5, each written once as plain PyTorch code against a module ``T`` (torch or minigrad).
+
+A builder ``build(T, device, size)`` sets the workload up (data, model, optimizer: not timed) and
+returns the function that is timed. The NumPy floor versions live in ``floor.py``.
+"""
+import importlib
+from dataclasses import dataclass
+
+from . import floor
+
+
+def submodule(T, name):
+    """``T.nn``, ``T.optim``, ``T.utils.data``... imported the way a program would."""
+    return importlib.import_module(f"{T.__name__}.{name}")
+
+
+def _to(t, device):
+    return t if device == "cpu" else t.to(device)
+
+
+# ---- W1: the seed tutorial's linear regression ------------------------------------------------
+def linear_regression(T, device, size):
+    """make_regression(100, 1) + DataLoader(shuffle) + Linear + MSELoss + SGD, as in the seed."""
+    if device != "cpu":
+        return None  # a 16-row DataLoader on a GPU says nothing
+    data, nn, optim = submodule(T, "utils.data"), submodule(T, "nn"), submodule(T, "optim")
+    x, y = floor.regression_data()
+    loader = data.DataLoader(dataset=data.TensorDataset(T.tensor(x), T.tensor(y)),
+                             batch_size=16, shuffle=True)
+    model = nn.Linear(in_features=1, out_features=1)
+    criterion = nn.MSELoss()
+    optimizer = optim.SGD(params=model.parameters(), lr=1e-2)
+
+    def train():
+        total = 0.0
+        for _ in range(size["epochs"]):
+            for train_x, train_y in loader:
+                y_pred = model(train_x.type(T.float32))
+                loss = criterion(y_pred, train_y.reshape(-1, 1).type(T.float32))
+                total += loss.item()
+                optimizer.zero_grad()
+                loss.backward()
+                optimizer.step()
+        return total
+    return train
+
+
+# ---- W2: a chain of small elementwise ops ---------------------------------------------------
+CHAIN_OPS = 10
+
+
+def elementwise_chain(x, w):
+    """Ten elementwise ops (the NumPy floor in floor.py mirrors them one by one)."""
+    y = x * 1.5
+    y = y + 0.5
+    y = y.tanh()
+    y = y * w
+    y = y.exp()
+    y = y - 0.1
+    y = y.sigmoid()
+    y = y.sqrt()
+    y = y / 1.2
+    return y.log()
+
+
+def chain(T, device, size):
+    """The ten ops on a (16, 1) tensor, then sum and backward."""
+    x0, w0 = floor.chain_inputs(size["shape"])
+    x = _to(T.from_numpy(x0), device).requires_grad_()
+    w = _to(T.from_numpy(w0), device)
+
+    def step():
+        x.grad = None
+        elementwise_chain(x, w).sum().backward()
+    return step
+
+
+# ---- W3 / W4: a two-layer MLP training step -----------------------------------------------
+def mlp(T, device, size):
+    """Linear-ReLU-Linear, cross-entropy loss, backward, SGD step."""
+    nn, optim = submodule(T, "nn"), submodule(T, "optim")
+    F = submodule(T, "nn.functional")
+    n_in, n_hidden, n_out, batch = size["layers"] + (size["batch"],)
+    x0, y0 = floor.mlp_data(n_in, n_out, batch)
+    x, y = _to(T.from_numpy(x0), device), _to(T.from_numpy(y0), device)
+    model = nn.Sequential(nn.Linear(n_in, n_hidden), nn.ReLU(), nn.Linear(n_hidden, n_out))
+    if device != "cpu":
+        model = model.to(device)
+    optimizer = optim.SGD(model.parameters(), lr=0.01)
+
+    def step():
+        optimizer.zero_grad()
+        loss = F.cross_entropy(model(x), y)
+        loss.backward()
+        optimizer.step()
+    return step
+
+
+# ---- W5: one large elementwise expression ---------------------------------------------------
+def big_expression(T, device, size):
+    """((x*x + 1).log() * x.exp().sqrt()).sum() forward and backward on float32."""
+    x = _to(T.from_numpy(floor.expression_input(size["n"])), device).requires_grad_()
+
+    def step():
+        x.grad = None
+        ((x * x + 1).log() * x.exp().sqrt()).sum().backward()
+    return step
+
+
+@dataclass(frozen=True)
+class Workload:
+    key: str
+    title: str
+    unit: str          # unit of the reported number
+    scale: float       # seconds per call * scale / per = reported number
+    per: int           # calls are divided by this (W2 reports time per op)
+    build: object      # build(T, device, size) -> timed function
+    floor: object      # floor(size) -> timed function
+    full: dict
+    quick: dict
+    reference: str     # the reference numbers the targets were set against
+
+    def size(self, quick):
+        return self.quick if quick else self.full
+
+    def describe(self, quick):
+        return ", ".join(f"{k}={v}" for k, v in self.size(quick).items())
+
+
+WORKLOADS = [
+    Workload("W1", "seed linear regression: 100 epochs x 7 batches, DataLoader(shuffle) + "
+             "Linear + MSELoss + SGD", "s", 1.0, 1, linear_regression, floor.linear_regression,
+             {"epochs": 100}, {"epochs": 2},
+             "torch 0.40 s, NumPy floor 0.018 s, best small library 0.14 s"),
+    Workload("W2", "chain of 10 elementwise ops on (16, 1) + sum + backward, per op", "µs/op",
+             1e6, CHAIN_OPS, chain, floor.chain, {"shape": (16, 1)}, {"shape": (16, 1)},
+             "torch 20 µs, floor 1.7 µs"),
+    Workload("W3", "MLP 784-256-10 step (forward + cross-entropy + backward + SGD), batch 64",
+             "ms", 1e3, 1, mlp, floor.mlp, {"layers": (784, 256, 10), "batch": 64},
+             {"layers": (32, 16, 4), "batch": 8}, "torch 1.6 ms, floor 2.7 ms"),
+    Workload("W4", "MLP 4096-4096-4096 step, batch 1024 (BLAS-bound)", "s", 1.0, 1, mlp,
+             floor.mlp, {"layers": (4096, 4096, 4096), "batch": 1024},
+             {"layers": (64, 64, 64), "batch": 32}, "torch 2.3-2.8 s, floor 2.2-2.5 s"),
+    Workload("W5", "((x*x+1).log() * x.exp().sqrt()).sum() forward + backward, 1e6 float32",
+             "ms", 1e3, 1, big_expression, floor.big_expression, {"n": 1_000_000},
+             {"n": 1_000}, "torch 14 ms, floor 9.8 ms"),
+]
+BY_KEY = {w.key: w for w in WORKLOADS}
+
+# (workload, the column minigrad is divided by, the largest acceptable ratio)
+TARGETS = [
+    ("W1", "torch", 0.15), ("W1", "numpy floor", 3.0),
+    ("W2", "torch", 0.5),
+    ("W3", "torch", 1.0),
+    ("W4", "numpy floor", 1.05),
+    ("W5", "torch", 1.0),
+]
+MEMORY_TARGET = ("W4", "numpy floor", 1.2)  # peak RSS of minigrad / floor's
+
+
+def build_step(workload, backend, quick):
+    """The timed function of ``workload`` on ``backend`` (None when it does not apply)."""
+    size = workload.size(quick)
+    if backend.kind == "floor":
+        return workload.floor(size)
+    return workload.build(backend.module(), backend.device, size)
+

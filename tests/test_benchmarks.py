@@ -1,0 +1,84 @@
+"""The benchmark harness runs end to end (``--quick``) and writes every section and plot.
+
+Timings are never asserted: only that the report and its plots exist and are complete.
+"""
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SECTIONS = ["# minigrad benchmarks", "## Targets", "## Environment", "## Workloads",
+            "## Peak memory (W4)", "## Scaling", "### elementwise", "### matmul", "### depth",
+            "## Where the time goes", "### Explanation", "## Profile", "## Method"]
+PLOTS = ["workloads.png", "scaling_elementwise.png", "scaling_matmul.png", "scaling_depth.png",
+         "overhead.png"]
+
+
+@pytest.fixture(scope="module")
+def quick_report(tmp_path_factory):
+    out = tmp_path_factory.mktemp("bench") / "REPORT.md"
+    proc = subprocess.run([sys.executable, "-m", "benchmarks", "--quick", "--out", str(out)],
+                          cwd=ROOT, capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    return out
+
+
+def test_every_section_present(quick_report):
+    text = quick_report.read_text()
+    for heading in SECTIONS:
+        assert f"\n{heading}" in "\n" + text, heading
+    assert "Quick mode" in text
+
+
+def test_every_workload_and_target_has_a_row(quick_report):
+    text = quick_report.read_text()
+    for key in ("W1", "W2", "W3", "W4", "W5"):
+        assert f"\n| {key} | " in text, key
+    for target in ("W1 minigrad ÷ torch", "W1 minigrad ÷ numpy floor", "W2 minigrad ÷ torch",
+                   "W3 minigrad ÷ torch", "W4 minigrad ÷ numpy floor", "W5 minigrad ÷ torch",
+                   "W4 peak RSS minigrad ÷ numpy floor"):
+        assert f"| {target} |" in text, target
+
+
+def test_tables_are_well_formed(quick_report):
+    """Each Markdown table row has as many cells as its header."""
+    lines = quick_report.read_text().splitlines()
+    tables = 0
+    for i, line in enumerate(lines):
+        if line.startswith("|---"):
+            tables += 1
+            width = lines[i - 1].count("|")
+            j = i + 1
+            while j < len(lines) and lines[j].startswith("|"):
+                assert lines[j].count("|") == width, lines[j]
+                j += 1
+    assert tables >= 8
+
+
+def test_plots_and_results_written(quick_report):
+    plots = quick_report.parent / "report"
+    for name in PLOTS:
+        data = (plots / name).read_bytes()
+        assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 2000, name
+        assert f"(report/{name})" in quick_report.read_text()
+    results = json.loads((plots / "results.json").read_text())
+    assert set(results["workloads"]) == {"W1", "W2", "W3", "W4", "W5"}
+    assert results["quick"] is True
+    # the floor always runs, so its peak memory must have been measured
+    assert results["memory"]["floor"]["peak_mb"] > 0
+
+
+def test_only_and_bad_arguments(tmp_path):
+    out = tmp_path / "R.md"
+    proc = subprocess.run([sys.executable, "-m", "benchmarks", "--quick", "--only", "W2",
+                           "--out", str(out)], cwd=ROOT, capture_output=True, text=True,
+                          timeout=600)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    text = out.read_text()
+    assert "\n| W2 | µs/op |" in text and "| W1 | s | not run" in text
+    bad = subprocess.run([sys.executable, "-m", "benchmarks", "--only", "W9"], cwd=ROOT,
+                         capture_output=True, text=True, timeout=120)
+    assert bad.returncode == 2 and "unknown --only item(s): W9" in bad.stderr
