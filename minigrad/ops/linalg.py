@@ -1,0 +1,357 @@
+"""Matrix products: dot, mv, mm, bmm, addmm (each a Function), and matmul / ``@`` built from them.
+
+``matmul`` is a composite, as in torch: depending on the operands' dims it calls dot, mv or mm,
+folds batch dims into an mm (``(B, n, k) @ (k, m)``), or broadcasts batch dims and calls bmm.
+The shape ops around the product (unsqueeze, reshape, expand, transpose) are ordinary graph
+nodes, so ``grad_fn`` and ``next_functions`` read like torch's (``SqueezeBackward4`` for
+``1-D @ 2-D``, ``UnsafeViewBackward0`` for ``3-D @ 2-D``, ...) and gradients need nothing new.
+
+No type promotion: both operands must have the same dtype (torch's errors otherwise). Integer
+products stay integer; float16 accumulates in float32.
+"""
+import numpy as np
+
+from .._dtype import from_numpy_dtype
+from .._tensor import Tensor
+from ..autograd.function import Function
+from ._util import register_methods
+from .conversion import contiguous
+from .shape import SqueezeBackward1, UnsafeViewBackward0, reshape, squeeze, t, transpose, unsqueeze
+
+__all__ = ["matmul", "mm", "bmm", "dot", "mv", "outer", "ger", "addmm"]
+
+# C++ type names torch prints in "expected m1 and m2 to have the same dtype" messages.
+_CPP_NAMES = {"float32": "float", "float64": "double", "float16": "c10::Half",
+              "int64": "long int", "int32": "int", "int16": "short int", "int8": "signed char",
+              "uint8": "unsigned char", "bool": "bool"}
+
+
+def _short(a):
+    return from_numpy_dtype(a.dtype).short_name
+
+
+def _no_bool(a, kernel):
+    if a.dtype == np.bool_:
+        raise NotImplementedError(f'"{kernel}" not implemented for \'Bool\'')
+
+
+def _product(np_fn, a, b):
+    """np_fn(a, b) in the operands' dtype; float16 accumulates in float32 as torch does."""
+    if a.dtype == np.float16:
+        return np_fn(a.astype(np.float32), b.astype(np.float32)).astype(np.float16)
+    return np.asarray(np_fn(a, b))
+
+
+def _check_mm(a, b):
+    if a.ndim != 2:
+        raise RuntimeError("self must be a matrix")
+    if b.ndim != 2:
+        raise RuntimeError("mat2 must be a matrix")
+    _check_mm_shapes_and_dtypes(a, b)
+
+
+def _check_mm_shapes_and_dtypes(a, b):
+    if a.shape[1] != b.shape[0]:
+        raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({a.shape[0]}x{a.shape[1]} "
+                           f"and {b.shape[0]}x{b.shape[1]})")
+    if a.dtype != b.dtype:
+        raise RuntimeError("expected m1 and m2 to have the same dtype, but got: "
+                           f"{_CPP_NAMES[a.dtype.name]} != {_CPP_NAMES[b.dtype.name]}")
+    _no_bool(a, "addmm_impl_cpu_")
+
+
+# ---- the products ------------------------------------------------------------------------------
+class DotBackward0(Function):
+    """out = sum(a * b)  (1-D . 1-D)        grad_a = grad * b        grad_b = grad * a"""
+
+    @staticmethod
+    def forward(ctx, a, b):
+        if a.ndim != 1 or b.ndim != 1:
+            raise RuntimeError(f"1D tensors expected, but got {a.ndim}D and {b.ndim}D tensors")
+        if a.shape != b.shape:
+            raise RuntimeError(
+                f"inconsistent tensor size, expected tensor [{a.shape[0]}] and src [{b.shape[0]}] "
+                f"to have the same number of elements, but got {a.shape[0]} and {b.shape[0]} "
+                "elements respectively")
+        if a.dtype != b.dtype:
+            raise RuntimeError("dot : expected both vectors to have same dtype, but found "
+                               f"{_short(a)} and {_short(b)}")
+        _no_bool(a, "dot")
+        ctx.save_for_backward(a, b)
+        return _product(np.dot, a, b)
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, b = ctx.saved_tensors
+        need_a, need_b = ctx.needs_input_grad
+        return (grad * b if need_a else None), (grad * a if need_b else None)
+
+
+class MvBackward0(Function):
+    """out = A @ v  (2-D @ 1-D)        grad_A = outer(grad, v)        grad_v = A^T @ grad"""
+
+    @staticmethod
+    def forward(ctx, m, v):
+        if m.ndim != 2 or v.ndim != 1:
+            raise RuntimeError(f"vector + matrix @ vector expected, got 1, {m.ndim}, {v.ndim}")
+        if m.shape[1] != v.shape[0]:
+            raise RuntimeError(f"size mismatch, got input ({m.shape[0]}), mat "
+                               f"({m.shape[0]}x{m.shape[1]}), vec ({v.shape[0]})")
+        if m.dtype != v.dtype:
+            raise RuntimeError("addmv input tensors must have the same dtype, but got "
+                               f"{_short(v)}, {_short(m)}, and {_short(v)}")
+        _no_bool(m, "addmv_impl_cpu")
+        ctx.save_for_backward(m, v)
+        return _product(np.matmul, m, v)
+
+    @staticmethod
+    def backward(ctx, grad):
+        m, v = ctx.saved_tensors
+        need_m, need_v = ctx.needs_input_grad
+        return (outer(grad, v) if need_m else None), (mv(t(m), grad) if need_v else None)
+
+
+class MmBackward0(Function):
+    """out = a @ b  (2-D @ 2-D)        grad_a = grad @ b^T        grad_b = a^T @ grad"""
+
+    @staticmethod
+    def forward(ctx, a, b):
+        _check_mm(a, b)
+        ctx.save_for_backward(a, b)
+        return _product(np.matmul, a, b)
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, b = ctx.saved_tensors
+        need_a, need_b = ctx.needs_input_grad
+        return (mm(grad, t(b)) if need_a else None), (mm(t(a), grad) if need_b else None)
+
+
+class BmmBackward0(Function):
+    """out[i] = a[i] @ b[i]  (3-D)     grad_a = grad @ b^T     grad_b = a^T @ grad  (per batch)"""
+
+    @staticmethod
+    def forward(ctx, a, b):
+        if a.ndim != 3:
+            raise RuntimeError("batch1 must be a 3D tensor")
+        if b.ndim != 3:
+            raise RuntimeError("batch2 must be a 3D tensor")
+        if b.shape[:2] != (a.shape[0], a.shape[2]):
+            raise RuntimeError(
+                "Expected size for first two dimensions of batch2 tensor to be: "
+                f"[{a.shape[0]}, {a.shape[2]}] but got: [{b.shape[0]}, {b.shape[1]}].")
+        if a.dtype != b.dtype:
+            raise RuntimeError(f"expected scalar type {_short(a)} but found {_short(b)}")
+        _no_bool(a, "bmm")
+        ctx.save_for_backward(a, b)
+        return _product(np.matmul, a, b)
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, b = ctx.saved_tensors
+        need_a, need_b = ctx.needs_input_grad
+        return (bmm(grad, transpose(b, 1, 2)) if need_a else None), \
+            (bmm(transpose(a, 1, 2), grad) if need_b else None)
+
+
+class AddmmBackward0(Function):
+    """out = beta * c + alpha * (a @ b)
+    grad_c = beta * grad        grad_a = alpha * grad @ b^T        grad_b = alpha * a^T @ grad"""
+
+    @staticmethod
+    def forward(ctx, c, a, b, beta=1, alpha=1):
+        if a.ndim != 2:
+            raise RuntimeError(f"mat1 must be a matrix, got {a.ndim}-D tensor")
+        if b.ndim != 2:
+            raise RuntimeError(f"mat2 must be a matrix, got {b.ndim}-D tensor")
+        if c.dtype != b.dtype:
+            raise RuntimeError("self and mat2 must have the same dtype, but got "
+                               f"{_short(c)} and {_short(b)}")
+        if a.dtype != b.dtype:
+            raise RuntimeError("mat1 and mat2 must have the same dtype, but got "
+                               f"{_short(a)} and {_short(b)}")
+        _check_mm_shapes_and_dtypes(a, b)
+        ctx.save_for_backward(a, b)
+        ctx.beta, ctx.alpha = beta, alpha
+        prod = _product(np.matmul, a, b)
+        if alpha != 1:
+            prod = prod * alpha
+        if beta == 0:  # c is ignored, nan and inf included
+            out = prod
+        else:
+            out = prod + (c if beta == 1 else c * beta)
+        return out.astype(b.dtype, copy=False)
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, b = ctx.saved_tensors
+        need_c, need_a, need_b = ctx.needs_input_grad[:3]
+        beta, alpha = ctx.beta, ctx.alpha
+        gc = (grad if beta == 1 else grad * beta) if need_c else None
+        ga = _scaled(mm(grad, t(b)), alpha) if need_a else None
+        gb = _scaled(mm(t(a), grad), alpha) if need_b else None
+        return gc, ga, gb, None, None
+
+
+def _scaled(x, factor):
+    return x if factor == 1 else x * factor
+
+
+class SqueezeBackward4(SqueezeBackward1):
+    """out = x.squeeze_(dim), in place on a fresh result    grad_x = grad.unsqueeze(dim)"""
+
+
+# ---- public functions ---------------------------------------------------------------------------
+def dot(input, other):
+    """Inner product of two 1-D tensors (0-dim result)."""
+    return DotBackward0.apply(input, other)
+
+
+def mv(input, vec):
+    """Matrix @ vector."""
+    return MvBackward0.apply(input, vec)
+
+
+def mm(input, mat2):
+    """Matrix @ matrix (both 2-D)."""
+    return MmBackward0.apply(input, mat2)
+
+
+def bmm(input, mat2):
+    """Batched matrix product of two 3-D tensors with equal batch size."""
+    return BmmBackward0.apply(input, mat2)
+
+
+def outer(input, vec2):
+    """Outer product of two 1-D tensors: input[:, None] * vec2 (type promotion applies)."""
+    if input.ndim != 1:
+        raise RuntimeError(f"outer: Expected 1-D argument self, but got {input.ndim}-D")
+    if vec2.ndim != 1:
+        raise RuntimeError(f"outer: Expected 1-D argument vec2, but got {vec2.ndim}-D")
+    return reshape(input, (input.shape[0], 1)) * vec2
+
+
+ger = outer
+
+
+def addmm(input, mat1, mat2, *, beta=1, alpha=1):
+    """beta * input + alpha * (mat1 @ mat2); input broadcasts to the product's shape."""
+    if mat1.ndim == 2 and mat2.ndim == 2:
+        target = (mat1.shape[0], mat2.shape[1])
+        try:
+            ok = np.broadcast_shapes(tuple(input.shape), target) == target
+        except ValueError:
+            ok = False
+        if not ok:
+            input.expand(target)  # raises torch's "The expanded size of the tensor ..." error
+    return AddmmBackward0.apply(input, mat1, mat2, beta, alpha)
+
+
+def matmul(input, other):
+    """torch.matmul: dot, mv, mm, folded mm, or broadcast bmm depending on the operands' dims."""
+    d1, d2 = input.ndim, other.ndim
+    if d1 == 0 or d2 == 0:
+        raise RuntimeError("both arguments to matmul need to be at least 1D, but they are "
+                           f"{d1}D and {d2}D")
+    if d1 == 1 and d2 == 1:
+        return dot(input, other)
+    if d1 == 2 and d2 == 1:
+        return mv(input, other)
+    if d1 == 1 and d2 == 2:
+        return SqueezeBackward4.apply(mm(unsqueeze(input, 0), other), 0)
+    if d1 == 2 and d2 == 2:
+        return mm(input, other)
+    if _should_fold(input, other):
+        return _folded_matmul(input, other)
+    return _batched_matmul(input, other)
+
+
+def _should_fold(a, b):
+    """torch's rule: fold a (>=3-D) @ b (<=2-D) into one mm/mv when that needs no extra copy."""
+    a_larger = a.ndim >= b.ndim
+    big = a._data if a_larger else np.swapaxes(b._data, -1, -2)
+    small = b if a_larger else a
+    if not (big.ndim >= 3 and small.ndim <= 2):
+        return False
+    if small.requires_grad:
+        return True
+    if a.ndim == 2:
+        return False
+    if big.size == 0:
+        return True
+    strides = [s // big.itemsize for s in big.strides]
+    return all(strides[i] == strides[i + 1] * big.shape[i + 1] for i in range(big.ndim - 2))
+
+
+def _folded_matmul(a, b):
+    """(..., n, k) @ (k, m) as one (N, k) @ (k, m) product; the mirrored case via transposes."""
+    flip = b.ndim > a.ndim
+    big = transpose(b, -1, -2) if flip else a
+    small = (t(a) if a.ndim == 2 else a) if flip else b
+    out_shape = tuple(big.shape[:-1])
+    rows = int(np.prod(out_shape))
+    folded = reshape(big, (rows, big.shape[-1]))
+    if small.ndim == 2:
+        out = UnsafeViewBackward0.apply(mm(folded, small), out_shape + (small.shape[1],))
+        return contiguous(transpose(out, -1, -2)) if flip else out
+    return UnsafeViewBackward0.apply(mv(folded, small), out_shape)
+
+
+def _batched_matmul(a, b):
+    """Broadcast the batch dims, flatten them into one, and call bmm."""
+    d1, d2 = a.ndim, b.ndim
+    if d1 == 3 and d2 == 3 and a.shape[0] != b.shape[0]:
+        if a.shape[0] == 1 and a.requires_grad:
+            return matmul(squeeze(a, 0), b)
+        if b.shape[0] == 1 and b.requires_grad:
+            return matmul(a, squeeze(b, 0))
+    n = a.shape[-2] if d1 > 1 else 1
+    k1 = a.shape[-1]
+    k2 = b.shape[-2] if d2 > 1 else b.shape[0]
+    p = b.shape[-1] if d2 > 1 else 1
+    batch1, batch2 = tuple(a.shape[:max(d1 - 2, 0)]), tuple(b.shape[:max(d2 - 2, 0)])
+    batch = _broadcast_batch(batch1, batch2)
+    count = int(np.prod(batch))
+    a3 = reshape(a.expand(batch + (n, k1)), (count, n, k1))
+    if d2 == 1:
+        b3 = unsqueeze(reshape(b.expand(batch + (k2,)), (count, k2)), 2)
+    else:
+        b3 = reshape(b.expand(batch + (k2, p)), (count, k2, p))
+    out_shape = batch + ((n,) if d1 > 1 else ()) + ((p,) if d2 > 1 else ())
+    out = bmm(a3, b3)
+    if d2 == 1:
+        out = squeeze(out, -1)
+    return UnsafeViewBackward0.apply(out, out_shape)
+
+
+def _broadcast_batch(s1, s2):
+    """Broadcast two batch shapes, with torch's error message."""
+    n = max(len(s1), len(s2))
+    p1, p2 = (1,) * (n - len(s1)) + s1, (1,) * (n - len(s2)) + s2
+    out = []
+    for i, (x, y) in enumerate(zip(p1, p2)):
+        if x != y and x != 1 and y != 1:
+            raise RuntimeError(f"The size of tensor a ({x}) must match the size of tensor b ({y}) "
+                               f"at non-singleton dimension {i}")
+        out.append(y if x == 1 else x)
+    return tuple(out)
+
+
+def _rmatmul(self, other):
+    if not isinstance(other, Tensor):
+        from ..creation import tensor
+        other = tensor(other)
+    return matmul(other, self)
+
+
+def _matmul_operator(self, other):
+    if not isinstance(other, Tensor):
+        return NotImplemented
+    return matmul(self, other)
+
+
+register_methods(Tensor, {
+    "matmul": matmul, "mm": mm, "bmm": bmm, "dot": dot, "mv": mv, "outer": outer, "ger": ger,
+    "addmm": addmm,
+    "__matmul__": _matmul_operator, "__rmatmul__": _rmatmul,
+})
