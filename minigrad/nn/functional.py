@@ -264,10 +264,13 @@ def _weight_array(weight, shape, dtype):
     return None if weight is None else np.broadcast_to(weight._data, shape).astype(dtype)
 
 
+_BCE_EPS = float(np.float32(1e-12))  # torch's EPSILON is a C++ float
+
+
 class BinaryCrossEntropyBackward0(Function):
     """loss = -w (t log x + (1 - t) log(1 - x)), each log clamped at -100
 
-    grad_x = grad * w (x - t) / max(x (1 - x), 1e-12) / N
+    grad_x = grad * w (x - t) / max(x (1 - x), eps) / N      (eps = float32(1e-12))
     grad_t = grad * w (log(1 - x) - log x) / N
     """
 
@@ -291,7 +294,7 @@ class BinaryCrossEntropyBackward0(Function):
         scale = _scale(ctx) if w is None else w * _scale(ctx)
         grad_x = grad_t = None
         if ctx.needs_input_grad[0]:
-            grad_x = (x - t) / ((1 - x) * x).clamp_min(1e-12) * scale * grad
+            grad_x = (x - t) / ((1 - x) * x).clamp_min(_BCE_EPS) * scale * grad
         if ctx.needs_input_grad[1]:
             grad_t = ((-x).log1p().clamp_min(-100) - x.log().clamp_min(-100)) * scale * grad
         return grad_x, grad_t, None, None

@@ -458,7 +458,7 @@ class Module:
         device = kwargs.get("device", next((a for a in args if isinstance(a, str)), None))
 
         def convert(t):
-            return t.to(device, dtype) if t.is_floating_point() else t.to(device)
+            return t.to(device=device, dtype=dtype if t.is_floating_point() else None)
         return self._apply(convert)
 
     def _cast_floating(self, dtype):
