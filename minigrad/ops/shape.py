@@ -18,6 +18,7 @@ import numpy as np
 
 from .._tensor import Tensor, wrap_dim
 from ..autograd.function import Function
+from ..autograd.views import creation_version
 from ._util import register_methods
 from .elementwise import ExpandBackward0
 
@@ -34,6 +35,7 @@ def _as_view(out, src, rebuild):
     ``rebuild(t)`` applies the same op to a tensor t shaped like ``src``.
     """
     out._vc = src._vc
+    out._view_version = creation_version(src)
     base = src._base
     if base is None:
         out._base = src
@@ -145,14 +147,17 @@ def _compute_stride(oldshape, oldstride, newshape):
 
 
 def _strided_view(x, shape):
-    """x viewed as ``shape`` without copying, or None if the strides do not allow it."""
-    if x.flags.c_contiguous:
-        return x.reshape(shape)
+    """x viewed as ``shape`` without copying (torch's strides), or None if impossible."""
     isz = x.itemsize
     strides = _compute_stride(x.shape, [s // isz for s in x.strides], shape)
     if strides is None:
         return None
-    return np.lib.stride_tricks.as_strided(x, shape, [s * isz for s in strides])
+    strides = tuple(s * isz for s in strides)
+    if x.flags.c_contiguous:
+        out = x.reshape(shape)
+        if out.strides == strides:
+            return out
+    return np.lib.stride_tricks.as_strided(x, shape, strides)
 
 
 _VIEW_ERROR = ("view size is not compatible with input tensor's size and stride (at least one "
@@ -281,7 +286,7 @@ class TransposeBackward0(Function):
     @staticmethod
     def forward(ctx, x, d0, d1):
         ctx.dims = (d0, d1)
-        return np.swapaxes(x, d0, d1)
+        return np.swapaxes(x, d0, d1) if x.ndim else x[...]
 
     @staticmethod
     def backward(ctx, grad):
@@ -368,6 +373,9 @@ def movedim(input, source, destination):
     for name, ds in (("source", src), ("destination", dst)):
         if len(set(ds)) != len(ds):
             raise RuntimeError(f"movedim: repeated dim in `{name}` ({ds})")
+    if nd == 0:
+        from .indexing import _alias
+        return _alias(input)
     order = [None] * nd
     for s, d in zip(src, dst):
         order[d] = s
@@ -436,8 +444,9 @@ class SqueezeBackward1(Function):
 
     @staticmethod
     def forward(ctx, x, dim):
-        ctx.dim = dim if x.ndim and x.shape[dim] == 1 else None
-        return x if ctx.dim is None else x.squeeze(dim)
+        squeezed = x.ndim > 0 and x.shape[dim] == 1
+        ctx.dim = dim if squeezed else None
+        return x.squeeze(dim) if squeezed else x
 
     @staticmethod
     def backward(ctx, grad):
@@ -519,7 +528,23 @@ def expand(self, *sizes):
                 f"{list(shape)}")
         target.append(s)
     target = tuple(target)
-    return _view_op(ExpandBackward0, self, target, rebuild=lambda b: expand(b, target))
+    out = _view_op(ExpandBackward0, self, target, rebuild=lambda b: expand(b, target))
+    out._data = _writeable_broadcast(self._data, target)
+    return out
+
+
+def _writeable_broadcast(x, shape):
+    """x expanded to ``shape``: a writeable view with torch's strides (0 where repeated)."""
+    strides = [0] * len(shape)
+    lead = len(shape) - x.ndim
+    for i in range(len(shape) - 1, -1, -1):
+        if i >= lead:
+            size, stride = x.shape[i - lead], x.strides[i - lead]
+        else:
+            size, stride = 1, (shape[i + 1] * strides[i + 1] if i + 1 < len(shape) else
+                               x.itemsize)
+        strides[i] = stride if size == shape[i] else 0
+    return np.lib.stride_tricks.as_strided(x, shape, strides)
 
 
 def expand_as(self, other):
