@@ -3,9 +3,10 @@ from .engine import run_backward
 from .function import Function, Node
 from .grad_mode import (enable_grad, inference_mode, is_grad_enabled, no_grad,
                         set_grad_enabled)
+from .trace import trace
 
 __all__ = ["backward", "grad", "Function", "Node", "no_grad", "enable_grad", "set_grad_enabled",
-           "is_grad_enabled", "inference_mode"]
+           "is_grad_enabled", "inference_mode", "trace"]
 
 
 def _as_tuple(x):

@@ -15,6 +15,9 @@ import heapq
 from . import grad_mode
 from .function import AccumulateGrad
 
+# Active ``trace()`` objects (see trace.py): each is told about every node that runs.
+_tracers = []
+
 
 def _reduce_to(grad, shape, dtype):
     """Undo broadcasting (sum over broadcast dims) and match the input's dtype."""
@@ -121,8 +124,12 @@ def run_backward(tensors, grad_tensors, retain_graph=False, create_graph=False,
             if needed is not None and node not in needed:
                 grads = None
             else:
+                received = grads
                 grads = _run_node(node, grads, retain_graph, create_graph, accumulate,
                                   captured, leaf_capture, results)
+                if _tracers:
+                    for tracer in _tracers:
+                        tracer.record(node, received, grads)
             for i, (nxt, nr) in enumerate(node.next_functions):
                 if nxt is None:
                     continue
