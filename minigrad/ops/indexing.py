@@ -22,7 +22,7 @@ from .._tensor import Tensor, _make, wrap_dim
 from ..autograd import grad_mode
 from ..autograd.function import Function
 from ._util import assign_inplace, inplace_variant, register_methods
-from .shape import _view_op, expand, reshape, unsqueeze
+from .shape import _view_op, expand, reshape, unsqueeze, view
 
 __all__ = ["select", "index_select", "gather", "scatter", "scatter_add", "masked_fill",
            "masked_select", "take", "nonzero", "argwhere", "index_add", "index_fill", "index_put"]
@@ -182,12 +182,16 @@ def _walk(shape, items, skip_full=True):
     ndim = len(shape)
     used = sum(_consumed(i) for i in items)
     if used > ndim:
+        if ndim == 0 and len(items) == 1 and isinstance(items[0], int):
+            raise IndexError(
+                "invalid index of a 0-dim tensor. Use `tensor.item()` in Python or "
+                "`tensor.item<T>()` in C++ to convert a 0-dim tensor to a number")
         raise IndexError(f"too many indices for tensor of dimension {ndim}")
     shape = list(shape)
     ops, advanced = [], []
     dim = 0
     seen_ellipsis = False
-    for item in items:
+    for position, item in enumerate(items):
         if item is Ellipsis:
             if not seen_ellipsis:
                 dim += ndim - used
@@ -202,14 +206,10 @@ def _walk(shape, items, skip_full=True):
             advanced.append((dim, np.array([bool(item)])))
             dim += 1
         elif isinstance(item, int):
-            if ndim == 0:
-                raise IndexError(
-                    "invalid index of a 0-dim tensor. Use `tensor.item()` in Python or "
-                    "`tensor.item<T>()` in C++ to convert a 0-dim tensor to a number")
             size = shape[dim]
-            if item < -size or item >= size:
+            if item < -size or item >= size:   # torch names the item's position in the index
                 raise IndexError(
-                    f"index {item} is out of bounds for dimension {dim} with size {size}")
+                    f"index {item} is out of bounds for dimension {position} with size {size}")
             ops.append(("select", dim, item + size if item < 0 else item))
             del shape[dim]
         elif isinstance(item, slice):
@@ -276,7 +276,7 @@ class IndexBackward0(Function):
     @staticmethod
     def forward(ctx, x, key):
         ctx.shape, ctx.key = x.shape, key
-        return x[key]
+        return np.ascontiguousarray(x[key])
 
     @staticmethod
     def backward(ctx, grad):
@@ -287,6 +287,8 @@ class IndexBackward0(Function):
 def getitem(self, index):
     """``self[index]``: basic items give views, advanced items a copy (see module docstring)."""
     if isinstance(index, slice):   # a lone slice is always a SliceBackward0, even ``x[:]``
+        if self._data.ndim == 0:
+            raise IndexError("slice() cannot be applied to a 0-dim tensor.")
         ops, _, _ = _walk(self._data.shape, (index,), skip_full=False)
         return slice_dim(self, *ops[0][1:])
     items = tuple(_convert(i) for i in _as_tuple(index))
@@ -310,6 +312,8 @@ def getitem(self, index):
 class IndexPutBackward0(Function):
     """out = x with values written (or added, ``accumulate``) at key
     grad_x = grad with zeros at key (just grad when accumulating)    grad_values = grad[key]"""
+
+    edge_args = (0, 2)   # torch's next_functions: (self, values), a number counting as None
 
     @staticmethod
     def forward(ctx, x, key, values, accumulate):
@@ -354,9 +358,9 @@ def _numpy_key(items):
 def setitem(self, index, value):
     """``self[index] = value``: value (a number or tensor) is broadcast and cast to self."""
     items = tuple(_convert(i) for i in _as_tuple(index))
-    ops, advanced, target = _walk(self._data.shape, items)
-    value = _setitem_value(self, value, target, bool(advanced))
+    ops, advanced, _ = _walk(self._data.shape, items)
     key = _numpy_key(items)
+    value = _setitem_value(self, value, _indexed_shape(self._data.shape, key), bool(advanced))
     value_grad = isinstance(value, Tensor) and value._requires_grad
     if not (grad_mode._state.enabled and (self._requires_grad or value_grad)):
         self._data[key] = value._data if isinstance(value, Tensor) else value
@@ -376,29 +380,36 @@ def setitem(self, index, value):
 
 
 def _setitem_value(self, value, target, advanced):
-    """value as a number or a tensor broadcastable to the indexed region (torch's checks)."""
+    """value as a number or a tensor shaped for the indexed region, as torch prepares it:
+    leading size-1 dims dropped by a view, then expanded (copy path) or broadcast (index_put).
+    ``target`` is the shape of the indexed region."""
     if isinstance(value, (bool, int, float, np.number, np.bool_)):
         return value
     if not isinstance(value, Tensor):
         raise TypeError(f"can't assign a {type(value).__name__} to a "
                         f"torch.{self.dtype.legacy_name}")
     shape = value._data.shape
-    lead = 0
-    while lead < len(shape) and shape[lead] == 1:
-        lead += 1
-    if lead:
-        value = reshape(value, shape[lead:])
+    stripped = shape
+    while stripped and stripped[0] == 1:
+        stripped = stripped[1:]
     if advanced:
         try:
-            np.broadcast_shapes(value._data.shape, target)
-            if value._data.ndim > len(target):
+            if len(stripped) > len(target):
                 raise ValueError
+            np.broadcast_shapes(stripped, target)
         except ValueError:
             raise RuntimeError(f"shape mismatch: value tensor of shape {list(shape)} cannot be "
                                f"broadcast to indexing result of shape {list(target)}") from None
-    else:
-        expand(value.detach(), target)   # raises torch's expand errors
-    return value
+        return view(value, stripped) if stripped != shape else value
+    if shape == target or not shape:
+        return value
+    return expand(view(value, stripped), target)
+
+
+def _indexed_shape(shape, key):
+    """The shape of ``array_of(shape)[key]``, found on a zero-size stand-in."""
+    stand_in = np.lib.stride_tricks.as_strided(np.zeros(1), shape, (0,) * len(shape))
+    return stand_in[key].shape
 
 
 # ---- index_select / index_add / index_fill: whole slices picked by a 1-D index ---------------
@@ -568,10 +579,11 @@ class ScatterBackward0(Function):
 
     @staticmethod
     def forward(ctx, x, dim, index, src):
+        is_tensor = isinstance(src, np.ndarray)
         ctx.dim, ctx.index = dim, index
-        ctx.src_shape = src.shape if isinstance(src, np.ndarray) else None
+        ctx.src_shape = src.shape if is_tensor else None
         out = x.copy()
-        out[_along(index, dim)] = _src_part(src, index.shape) if ctx.src_shape else src
+        out[_along(index, dim)] = _src_part(src, index.shape) if is_tensor else src
         return out
 
     @staticmethod
@@ -675,8 +687,9 @@ class MaskedSelectBackward0(Function):
     @staticmethod
     def forward(ctx, x, mask):
         shape = np.broadcast_shapes(x.shape, mask.shape)
-        ctx.shape, ctx.mask = shape, np.broadcast_to(mask, shape)
-        return np.broadcast_to(x, shape)[ctx.mask]
+        mask = np.broadcast_to(mask, shape)
+        ctx.shape, ctx.mask = shape, mask
+        return np.broadcast_to(x, shape)[mask]
 
     @staticmethod
     def backward(ctx, grad):
@@ -692,7 +705,7 @@ def masked_select(input, mask):
         np.broadcast_shapes(input._data.shape, mask._data.shape)
     except ValueError:
         raise _broadcast_error(mask._data, input._data) from None
-    return MaskedSelectBackward0.apply(input, mask)
+    return MaskedSelectBackward0.apply(input, mask._data)
 
 
 class TakeBackward0(Function):
@@ -725,10 +738,10 @@ def take(input, index):
 
 def nonzero(input, *, as_tuple=False):
     """Indices of the non-zero elements: an (n, ndim) int64 tensor, or one 1-D tensor per dim."""
-    a = input._data
-    if as_tuple:
-        return tuple(_make(i.astype(np.int64)) for i in np.nonzero(np.atleast_1d(a)))
-    return _make(np.argwhere(a).astype(np.int64))
+    if as_tuple:   # torch: the columns of nonzero() (of a 0-d input seen as 1-D), as views
+        from .join import unbind
+        return unbind(nonzero(reshape(input, (1,)) if input._data.ndim == 0 else input), 1)
+    return _make(np.argwhere(input._data).astype(np.int64))
 
 
 def argwhere(input):

@@ -419,7 +419,13 @@ class UnsqueezeBackward0(Function):
     @staticmethod
     def forward(ctx, x, dim):
         ctx.dim = dim
-        return np.expand_dims(x, dim)
+        out = np.expand_dims(x, dim)
+        # torch's stride for the new dim: that of the dim it lands before (1 at the end)
+        new = x.strides[dim] * x.shape[dim] if dim < x.ndim else x.itemsize
+        strides = x.strides[:dim] + (new,) + x.strides[dim:]
+        if out.strides != strides:
+            out = np.lib.stride_tricks.as_strided(x, out.shape, strides)
+        return out
 
     @staticmethod
     def backward(ctx, grad):
