@@ -488,3 +488,13 @@ def test_double_backward(fn):
 ])
 def test_finite_differences(fn):
     fd_check(fn, [RNG.standard_normal((2, 3, 4))])
+
+
+@pytest.mark.parametrize("op", ["sum", "mean", "prod", "max", "min", "amax", "amin", "argmax",
+                                "argmin", "var", "std", "logsumexp", "cumsum", "cumprod", "all",
+                                "any", "count_nonzero"])
+def test_numpy_spellings_axis_keepdims(op):
+    a = RNG.standard_normal((2, 3))
+    check(lambda T, x: getattr(x, op)(axis=1), a)
+    if op not in ("cumsum", "cumprod", "count_nonzero"):
+        check(lambda T, x: getattr(T, op)(x, axis=0, keepdims=True), a)

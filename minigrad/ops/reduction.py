@@ -6,6 +6,7 @@ Class names are torch's grad_fn names: the ``...Backward0`` / ``...Backward1`` s
 torch's overloads (``x.sum()`` is SumBackward0, ``x.sum(dim)`` is SumBackward1).
 """
 import builtins
+import functools
 import math
 import warnings
 
@@ -603,6 +604,20 @@ class CumprodBackward0(Function):
 
 
 # ---- public functions ---------------------------------------------------------------------------
+def _numpy_names(fn):
+    """torch also accepts NumPy spellings: ``axis=`` (dim) and ``keepdims=`` (keepdim)."""
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        if kwargs and ("axis" in kwargs or "keepdims" in kwargs):
+            if "axis" in kwargs:
+                kwargs["dim"] = kwargs.pop("axis")
+            if "keepdims" in kwargs:
+                kwargs["keepdim"] = kwargs.pop("keepdims")
+        return fn(*args, **kwargs)
+    return wrapper
+
+
+@_numpy_names
 def sum(input, dim=_ALL, keepdim=False, *, dtype=None):
     """Sum of all elements, or over ``dim`` (int or tuple). Integers and bools sum to int64."""
     if dim is _ALL:
@@ -610,6 +625,7 @@ def sum(input, dim=_ALL, keepdim=False, *, dtype=None):
     return SumBackward1.apply(input, reduce_dims(dim, input.ndim), keepdim, dtype)
 
 
+@_numpy_names
 def mean(input, dim=_ALL, keepdim=False, *, dtype=None):
     """Mean of all elements, or over ``dim``. Needs a floating dtype (or ``dtype=``)."""
     if dim is _ALL:
@@ -617,6 +633,7 @@ def mean(input, dim=_ALL, keepdim=False, *, dtype=None):
     return MeanBackward1.apply(input, reduce_dims(dim, input.ndim), keepdim, dtype)
 
 
+@_numpy_names
 def prod(input, dim=_ALL, keepdim=False, *, dtype=None):
     """Product of all elements, or along one ``dim``. Integers and bools give int64."""
     if dim is _ALL:
@@ -633,7 +650,7 @@ def _extremum(full_cls, dim_cls, elementwise, result_type):
             return full_cls.apply(input)
         values, indices = dim_cls.apply(input, wrap_dim(dim, input.ndim), keepdim)
         return result_type((values, _make(indices._data)))  # indices: no grad_fn, as torch
-    return fn
+    return _numpy_names(fn)
 
 
 max = _extremum(MaxBackward1, MaxBackward0, maximum, return_types.max)  # noqa: A001
@@ -649,23 +666,27 @@ def _check_all_dims_nonempty(name, input, dim):
         raise _no_dim_error(name)
 
 
+@_numpy_names
 def amax(input, dim=(), keepdim=False):
     """Largest value over ``dim`` (all dims by default); ties share the gradient evenly."""
     _check_all_dims_nonempty("amax", input, dim)
     return AmaxBackward0.apply(input, reduce_dims(dim, input.ndim), keepdim)
 
 
+@_numpy_names
 def amin(input, dim=(), keepdim=False):
     """Smallest value over ``dim`` (all dims by default); ties share the gradient evenly."""
     _check_all_dims_nonempty("amin", input, dim)
     return AminBackward0.apply(input, reduce_dims(dim, input.ndim), keepdim)
 
 
+@_numpy_names
 def argmax(input, dim=None, keepdim=False):
     """Index (int64) of the first largest value, over the flattened tensor or along ``dim``."""
     return _arg_extremum("argmax", np.argmax, input, dim, keepdim)
 
 
+@_numpy_names
 def argmin(input, dim=None, keepdim=False):
     """Index (int64) of the first smallest value, over the flattened tensor or along ``dim``."""
     return _arg_extremum("argmin", np.argmin, input, dim, keepdim)
@@ -680,16 +701,19 @@ def _var_args(input, dim, unbiased, keepdim, correction):
     return input, reduce_dims(dim, input.ndim), _var_correction(unbiased, correction), keepdim
 
 
+@_numpy_names
 def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
     """Variance over ``dim`` (all dims by default), dividing by N - correction (default 1)."""
     return VarBackward0.apply(*_var_args(input, dim, unbiased, keepdim, correction))
 
 
+@_numpy_names
 def std(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
     """Standard deviation: sqrt of ``var`` with the same arguments."""
     return StdBackward0.apply(*_var_args(input, dim, unbiased, keepdim, correction))
 
 
+@_numpy_names
 def logsumexp(input, dim, keepdim=False):
     """log(sum(exp(input))) over ``dim``, computed without overflow."""
     return LogsumexpBackward0.apply(input, reduce_dims(dim, input.ndim), keepdim)
@@ -705,11 +729,13 @@ def norm(input, p="fro", dim=None, keepdim=False, dtype=None):
     return LinalgVectorNormBackward0.apply(input, float(p), dims, keepdim, dtype)
 
 
+@_numpy_names
 def cumsum(input, dim, *, dtype=None):
     """Running sum along ``dim``. Integers and bools give int64."""
     return CumsumBackward0.apply(input, wrap_dim(dim, input.ndim), dtype)
 
 
+@_numpy_names
 def cumprod(input, dim, *, dtype=None):
     """Running product along ``dim``. Integers and bools give int64."""
     return CumprodBackward0.apply(input, wrap_dim(dim, input.ndim), dtype)
@@ -720,7 +746,7 @@ def _logical_reduction(np_fn):
         x = input._data
         out = np.asarray(np_fn(x, axis=reduce_dims(dim, x.ndim), keepdims=keepdim))
         return _make(out.astype(np.uint8) if x.dtype == np.uint8 else out)
-    return fn
+    return _numpy_names(fn)
 
 
 all = _logical_reduction(np.all)  # noqa: A001
@@ -729,6 +755,7 @@ all.__doc__ = "Whether every element is non-zero (over ``dim``); bool (uint8 sta
 any.__doc__ = "Whether some element is non-zero (over ``dim``); bool (uint8 stays uint8)."
 
 
+@_numpy_names
 def count_nonzero(input, dim=None):
     """Number of non-zero elements (int64), over all dims or ``dim`` (int or tuple)."""
     x = input._data
