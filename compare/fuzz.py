@@ -17,7 +17,7 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from .check import compare, flatten  # noqa: F401 - flatten re-exported for tests
+from .check import RTOL, compare
 from .fuzz_ops import OPS
 
 MAX_NUMEL = 256
@@ -51,6 +51,7 @@ class Case:
     leaves: list
     steps: list
     ones_grads: bool = False      # shrinking may replace the random upstream gradients by ones
+    higher_order: bool = False    # gradients with create_graph=True, then backward through them
     ops: tuple = field(default=())
 
     def variables(self):
@@ -98,28 +99,74 @@ def execute(case, T, names=True):
         out[name] = ("tensor", str(v.dtype), tuple(v.shape), _numpy(v))
         out[f"{name}.requires_grad"] = ("py", bool(v.requires_grad))
         if names:
-            out[f"{name}.grad_fn"] = ("py", type(v.grad_fn).__name__ if v.grad_fn else "None")
+            out[f"{name}.grad_fn"] = ("py", _grad_fn_name(v))
     if "error" in out:
         return out
-    roots = [env[n] for n in case.sinks() if n in env and env[n].requires_grad]
-    rng = case.upstream(None)
-    grads = [T.tensor(np.ones(tuple(r.shape)) if case.ones_grads else
-                      rng.standard_normal(tuple(r.shape)), dtype=r.dtype) for r in roots]
-    if roots:
-        try:
-            T.autograd.backward(roots, grads)
-        except Exception as e:  # noqa: BLE001
-            out["backward error"] = ("py", f"{type(e).__name__}: {e}")
-            return out
+    env["np"] = np
+    code = "\n".join(backward_lines(case, env))
+    try:
+        exec(code, env)  # noqa: S102
+    except Exception as e:  # noqa: BLE001
+        out["backward error"] = ("py", f"{type(e).__name__}: {e}")
+        return out
     for leaf in case.leaves:
-        g = env[leaf.name].grad
-        out[f"{leaf.name}.grad"] = ("py", None) if g is None else \
-            ("tensor", str(g.dtype), tuple(g.shape), _numpy(g))
+        out[f"{leaf.name}.grad"] = _grad_record(env[leaf.name].grad)
+        if f"g_{leaf.name}" in env:
+            g = env[f"g_{leaf.name}"]
+            out[f"g_{leaf.name}"] = _grad_record(g)
+            out[f"g_{leaf.name}.requires_grad"] = ("py", g is not None and g.requires_grad)
     return out
 
 
+def _grad_fn_name(t):
+    """The class name of ``t.grad_fn`` (torch raises for some views modified in place)."""
+    try:
+        fn = t.grad_fn
+    except Exception as e:  # noqa: BLE001
+        return f"{type(e).__name__}: {e}"
+    return type(fn).__name__ if fn is not None else "None"
+
+
+def _grad_record(g):
+    return ("py", None) if g is None else ("tensor", str(g.dtype), tuple(g.shape), _numpy(g))
+
+
+def backward_lines(case, env):
+    """The code of the backward phase, given the variables of a run (for shapes and flags).
+
+    First order: ``torch.autograd.backward(sinks, upstream)``. Higher order: the gradients of
+    the sinks with respect to every leaf with ``create_graph=True`` (``g_a``, ...), then backward
+    from those that require grad.
+    """
+    roots = [n for n in case.sinks() if n in env and env[n].requires_grad]
+    if not roots:
+        return []
+    rng = case.upstream(None)
+
+    def upstream(name, shape):
+        g = np.ones(shape) if case.ones_grads else rng.standard_normal(shape)
+        return f"torch.tensor({_np_literal(g)}, dtype={name}.dtype)"
+
+    ups = ", ".join(upstream(n, tuple(env[n].shape)) for n in roots)
+    leaves = [leaf.name for leaf in case.leaves if leaf.requires_grad]
+    if not case.higher_order or not leaves:
+        return [f"torch.autograd.backward([{', '.join(roots)}], [{ups}])"]
+    gs = ", ".join(f"g_{n}" for n in leaves)
+    second = ", ".join(upstream(n, tuple(env[n].shape)) for n in leaves)
+    return [f"{gs}, = torch.autograd.grad([{', '.join(roots)}], [{', '.join(leaves)}], [{ups}],"
+            f" create_graph=True, allow_unused=True)",
+            f"_second = [(g, u) for g, u in zip([{gs}], [{second}])"
+            f" if g is not None and g.requires_grad]",
+            "if _second:",
+            "    torch.autograd.backward([g for g, _ in _second], [u for _, u in _second])"]
+
+
 def _numpy(t):
-    return t.detach().cpu().numpy().copy()
+    t = t.detach().cpu()
+    try:
+        return t.numpy().copy()
+    except RuntimeError:  # torch's ZeroTensor (an efficient zero gradient) needs force=True
+        return t.numpy(force=True).copy()
 
 
 def differences(case, ref_module, test_module, names=True, ref=None):
@@ -130,16 +177,23 @@ def differences(case, ref_module, test_module, names=True, ref=None):
     except Exception as e:  # noqa: BLE001 - a crash of the harness-level calls
         return [("<run>", f"{type(e).__name__}: {e}")]
     problems = []
+    min_rtol = RTOL["float32"] if _touches_float32(case) else 0.0
     for key, rec in ref.items():
         if key not in got:
             problems.append((key, "missing" + (f" (minigrad: {got['error'][1]})"
                                                if "error" in got else "")))
             continue
-        v = compare(rec, got[key])
+        v = compare(rec, got[key], min_rtol)
         if not v.ok:
             problems.append((key, v.why))
     problems += [(k, f"unexpected: {got[k][1]!r}") for k in got if k not in ref]
     return problems
+
+
+def _touches_float32(case):
+    """Whether any value passes through float32 (then float32's tolerance applies to all)."""
+    return any(leaf.array.dtype == np.float32 for leaf in case.leaves) or \
+        any(".float()" in s.code for s in case.steps)
 
 
 # ---- building a case -------------------------------------------------------------------------
@@ -241,6 +295,7 @@ class Builder:
             self.new_leaf(tuple(int(n) for n in rng.integers(1, 5, nd)), rng)
         self._pending = []
         n_steps = int(rng.integers(2, self.max_steps + 1))
+        self.case.higher_order = bool(rng.random() < 0.2)
         weights = np.array([o.weight for o in self.ops])
         weights /= weights.sum()
         attempts = 0
@@ -358,7 +413,8 @@ def shrink(case, still_fails, budget=300):
                     case, progress = c, True
                     break
     for simplify in (lambda c: _rounded(c, 1), lambda c: _rounded(c, 0),
-                     lambda c: replace(c, ones_grads=True)):
+                     lambda c: replace(c, ones_grads=True),
+                     lambda c: replace(c, higher_order=False)):
         c = simplify(case)
         if check(c):
             case = c
@@ -402,7 +458,7 @@ def _rounded(case, decimals):
 # ---- reporting -------------------------------------------------------------------------------
 def snippet(case, torch, problems):
     """A runnable program reproducing ``case`` (run it with torch, then with minigrad)."""
-    env = {"torch": torch}
+    env = {"torch": torch, "np": np}
     lines = [f"# compare fuzz: seed {case.seed}, case {case.index}",
              "# differences (minigrad vs torch):"]
     lines += [f"#   {k}: {why}" for k, why in problems[:8]]
@@ -420,19 +476,13 @@ def snippet(case, torch, problems):
             except Exception as e:  # noqa: BLE001
                 error = e
     if error is None:
-        roots = [n for n in case.sinks() if env[n].requires_grad]
-        rng = case.upstream(None)
-        grads = []
-        for n in roots:
-            shape = tuple(env[n].shape)
-            g = np.ones(shape) if case.ones_grads else rng.standard_normal(shape)
-            grads.append(f"torch.tensor({_np_literal(g)}, dtype={n}.dtype)")
-        if roots:
-            lines.append(f"torch.autograd.backward([{', '.join(roots)}], "
-                         f"[{', '.join(grads)}])")
+        lines += backward_lines(case, env)
         names = [n for n in case.variables()]
         lines += [f"print({n!r}, {n})" for n in names]
         lines += [f"print({leaf.name + '.grad'!r}, {leaf.name}.grad)" for leaf in case.leaves]
+        if case.higher_order:
+            lines += [f"print('g_{leaf.name}', g_{leaf.name})" for leaf in case.leaves
+                      if leaf.requires_grad]
     return "\n".join(lines)
 
 
@@ -482,9 +532,12 @@ def fuzz(seed, count, start=0, only=None, max_steps=8, show=3, names=True, famil
             case = make_case(torch, ops, seed, i, max_steps)
             if print_case:
                 console.print(snippet(case, torch, []), markup=False, highlight=False)
-            ref = execute(case, torch, names)
-            n_errors += "error" in ref or "backward error" in ref
-            problems = differences(case, torch, minigrad, names, ref)
+            try:
+                ref = execute(case, torch, names)
+                n_errors += "error" in ref or "backward error" in ref
+                problems = differences(case, torch, minigrad, names, ref)
+            except Exception as e:  # noqa: BLE001 - the harness itself failed on this case
+                problems = [("<harness>", f"{type(e).__name__}: {e}")]
             for name in {s.op for s in case.steps}:
                 op_cases[name] = op_cases.get(name, 0) + 1
                 if problems:
@@ -509,7 +562,9 @@ def fuzz(seed, count, start=0, only=None, max_steps=8, show=3, names=True, famil
     console.print(f"{'FAILED' if failures else 'OK'}: {len(indices)} graphs, "
                   f"{len(indices) - len(failures)} agree, {len(failures)} differ "
                   f"({n_errors} end in a torch error, compared too); {elapsed:.1f} s "
-                  f"(python -m compare fuzz --seed {seed} --count {count}"
-                  f"{f' --start {start}' if start else ''})", highlight=False)
+                  f"(python -m compare fuzz --seed {seed} "
+                  + (f"--case {only}" if only is not None else
+                     f"--count {count}" + (f" --start {start}" if start else "")) + ")",
+                  highlight=False)
     return 1 if failures else 0
 
