@@ -42,7 +42,7 @@ class _Writer:
         name = self.refs.get(id(obj))
         if name is None:
             name = self.refs[id(obj)] = f"t{len(self.arrays)}"
-            self.arrays[name] = np.ascontiguousarray(array)
+            self.arrays[name] = array
         return name
 
     def node(self, obj):
@@ -200,6 +200,8 @@ def load(f, map_location=None, weights_only=True, **kwargs):
                 data = fh.read()
         else:
             data = f.read()
+        if not zipfile.is_zipfile(io.BytesIO(data)):
+            raise CheckpointError(f"{name} is not a minigrad checkpoint (not a zip archive)")
         with np.load(io.BytesIO(data), allow_pickle=False) as archive:
             arrays = {key: archive[key] for key in archive.files}
     except OSError as e:
