@@ -21,7 +21,10 @@ SHAPES = hnp.array_shapes(min_dims=0, max_dims=4, min_side=1, max_side=4)
 
 # ---- the comparison every test uses -------------------------------------------------------------
 def _outputs(out):
-    return list(out) if isinstance(out, (tuple, list)) else [out]
+    """A flat list of the tensors in a (nested) tuple of results."""
+    if isinstance(out, (tuple, list)):
+        return [t for o in out for t in _outputs(o)]
+    return [out]
 
 
 def _shares(a, b):

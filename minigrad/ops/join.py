@@ -15,7 +15,7 @@ from .._tensor import Tensor, _make, wrap_dim
 from ..autograd.function import Function
 from ._util import register_methods
 from .indexing import select, slice_dim
-from .shape import _as_view, unsqueeze
+from .shape import _as_view, reshape, unsqueeze
 
 __all__ = ["cat", "concat", "concatenate", "stack", "hstack", "vstack", "split", "chunk",
            "unbind"]
@@ -126,21 +126,18 @@ def stack(tensors, dim=0, *, out=None):
 
 def hstack(tensors):
     """cat along dim 1 (dim 0 for 1-D tensors); 0-D tensors count as 1-D."""
-    tensors = [t if t._data.ndim else unsqueeze(t, 0) for t in _tensor_list(tensors, "hstack")]
+    tensors = [t if t._data.ndim else reshape(t, (1,)) for t in _tensor_list(tensors, "hstack")]
     return cat(tensors, 0 if tensors and tensors[0]._data.ndim == 1 else 1)
 
 
 def vstack(tensors):
     """cat along dim 0 of the tensors made at least 2-D (a 1-D (n,) becomes (1, n))."""
-    tensors = _tensor_list(tensors, "vstack")
-    return cat([_atleast_2d(t) for t in tensors], 0)
+    return cat([_atleast_2d(t) for t in _tensor_list(tensors, "vstack")], 0)
 
 
 def _atleast_2d(t):
     nd = t._data.ndim
-    if nd == 0:
-        return unsqueeze(unsqueeze(t, 0), 0)
-    return unsqueeze(t, 0) if nd == 1 else t
+    return reshape(t, (1, 1)) if nd == 0 else unsqueeze(t, 0) if nd == 1 else t
 
 
 # ---- split / chunk / unbind: several views of one input ---------------------------------------
@@ -264,7 +261,7 @@ def chunk(input, chunks, dim=0):
     size = input._data.shape[d]
     if size == 0:
         sizes = (0,) * chunks
-        return _as_views(SplitBackward0.apply(input, sizes, d), input,
+        return _as_views(SplitWithSizesBackward0.apply(input, sizes, d), input,
                          lambda b: chunk(b, chunks, d))
     return split(input, -(-size // chunks), d)
 
