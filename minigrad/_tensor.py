@@ -89,8 +89,9 @@ def _check_device(dev):
 class Tensor:
     """A multi-dimensional array that can record the operations applied to it."""
 
-    __slots__ = ("_data", "_requires_grad", "_grad", "grad_fn", "_output_nr", "_vc", "_base",
-                 "_acc", "_hooks", "_retains_grad", "_view_fn", "__dict__", "__weakref__")
+    __slots__ = ("_data", "_requires_grad", "_grad", "_grad_fn", "_output_nr", "_vc", "_base",
+                 "_acc", "_hooks", "_retains_grad", "_view_fn", "_view_version", "__dict__",
+                 "__weakref__")
     __array_priority__ = 1000
 
     def __new__(cls, *args, **kwargs):
@@ -216,6 +217,19 @@ class Tensor:
     def requires_grad_(self, requires_grad=True):
         self.requires_grad = requires_grad
         return self
+
+    @property
+    def grad_fn(self):
+        """The node that produced this tensor (None for a leaf). A view whose base was modified
+        in place since gets a fresh one, as in torch (see ``autograd/views.py``)."""
+        if self._view_fn is not None and self._view_version != self._vc[0]:
+            from .autograd.views import refresh_view
+            refresh_view(self)
+        return self._grad_fn
+
+    @grad_fn.setter
+    def grad_fn(self, node):
+        self._grad_fn = node
 
     @property
     def is_leaf(self):
@@ -370,7 +384,7 @@ class Tensor:
         return np.array(a, copy=True) if copy else a
 
     def __array_wrap__(self, array):
-        # torch's signature (no context/return_scalar): numpy 2 warns about it, as it does for torch.
+        # torch's signature (no context/return_scalar): numpy 2 warns about it, as for torch.
         return _make(np.asarray(array))
 
     def tolist(self):
@@ -590,7 +604,7 @@ def _make(array, requires_grad=False, grad_fn=None, output_nr=0):
     t._data = array
     t._requires_grad = requires_grad
     t._grad = None
-    t.grad_fn = grad_fn
+    t._grad_fn = grad_fn
     t._output_nr = output_nr
     t._vc = [0]
     t._base = None
@@ -598,6 +612,7 @@ def _make(array, requires_grad=False, grad_fn=None, output_nr=0):
     t._hooks = None
     t._retains_grad = False
     t._view_fn = None
+    t._view_version = None
     return t
 
 

@@ -13,7 +13,7 @@
 import heapq
 
 from . import grad_mode
-from .function import AccumulateGrad
+from .function import AccumulateGrad, Function
 
 # Active ``trace()`` objects (see trace.py): each is told about every node that runs.
 _tracers = []
@@ -44,7 +44,7 @@ def _add(a, b):
 def _dependencies(roots):
     """Number of incoming edges for each node reachable from roots."""
     deps = {}
-    stack = [r for r in roots if r is not None]
+    stack = list({id(r): r for r in roots if r is not None}.values())  # each root once
     seen = set(id(r) for r in stack)
     for r in stack:
         deps.setdefault(r, 0)
@@ -178,6 +178,8 @@ def _run_node(node, grads, retain_graph, create_graph, accumulate, captured, lea
         out = node.backward(node, *grads)
     if not isinstance(out, tuple):
         out = (out,)
+    if isinstance(node, Function):  # one gradient per forward argument -> one per edge
+        out = tuple(out[i] if i < len(out) else None for i in node._edges)
     if node._hooks:
         for hook in tuple(node._hooks.values()):
             new = hook(out, tuple(grads))

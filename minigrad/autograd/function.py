@@ -17,6 +17,7 @@ When no input requires grad, or under ``no_grad``, ``Function.apply`` only runs 
 records nothing: the cost is then that of the NumPy call plus one Tensor wrapper.
 """
 import itertools
+import re
 
 import numpy as np
 
@@ -36,6 +37,9 @@ class Node:
 
     def name(self):
         return type(self).__name__
+
+    def __repr__(self):
+        return f"<{type(self).__name__} object at {id(self):#x}>"
 
     def register_hook(self, fn):
         """fn(grad_inputs, grad_outputs) runs after this node's backward."""
@@ -98,20 +102,32 @@ _SECOND_BACKWARD = (
 class _SavedOutput:
     """The op's own output, saved without a strong link back to this node (no ref cycle)."""
 
-    __slots__ = ("data", "version_counter", "version")
+    __slots__ = ("data", "version_counter", "version", "output_nr")
 
     def __init__(self, tensor):
         self.data = tensor._data
         self.version_counter = tensor._vc
         self.version = tensor._vc[0]
+        self.output_nr = tensor._output_nr
 
 
 class Function(Node):
     """An op: subclass it, name it like torch's grad_fn, write ``forward`` and ``backward``."""
 
-    __slots__ = ("_saved", "_saved_versions", "_needs", "__dict__")
+    __slots__ = ("_saved", "_saved_versions", "_needs", "_edges", "__dict__")
     n_outputs = 1
+    # Which arguments get a ``next_functions`` entry. None: every Tensor argument (torch's rule
+    # for most ops). A tuple of positions: exactly those, a non-Tensor one as ``(None, 0)`` --
+    # torch wraps the Python number of ``x * 2`` or ``x + 1`` into a tensor, so it counts.
+    edge_args = None
     _inputs_for_save = None
+
+    def __init_subclass__(cls, **kwargs):
+        """A Function written outside minigrad follows torch's convention (see custom.py)."""
+        super().__init_subclass__(**kwargs)
+        if not cls.__module__.startswith("minigrad.") and "apply" not in cls.__dict__:
+            from . import custom
+            cls.apply = classmethod(custom.apply)
 
     @staticmethod
     def forward(ctx, *args):
@@ -144,12 +160,13 @@ class Function(Node):
                 t._vc = item.version_counter
                 t.requires_grad = True
                 t.grad_fn = self
+                t._output_nr = item.output_nr
                 if item.version_counter[0] != item.version:
-                    _raise_modified(t, self, item.version, output_nr=0)
+                    _raise_modified(t, item.version)
                 out.append(t)
                 continue
             if version is not None and item._vc[0] != version:
-                _raise_modified(item, self, version)
+                _raise_modified(item, version)
             out.append(item)
         return tuple(out)
 
@@ -190,10 +207,14 @@ class Function(Node):
         node._needs = needs
         result = cls.forward(node, *arrays)
         node._seq = next(_sequence)
+        edges = cls.edge_args
+        if edges is None:
+            edges = tuple(i for i, a in enumerate(args) if isinstance(a, Tensor))
+        node._edges = edges
         node.next_functions = tuple(
-            _edge(a) if isinstance(a, Tensor) else (None, 0) for a in args)
-        node._meta = tuple(
-            (a._data.shape, a._data.dtype) if isinstance(a, Tensor) else None for a in args)
+            _edge(args[i]) if isinstance(args[i], Tensor) else (None, 0) for i in edges)
+        node._meta = tuple((args[i]._data.shape, args[i]._data.dtype)
+                           if isinstance(args[i], Tensor) else None for i in edges)
         if cls.n_outputs == 1:
             outputs = (_make(result, True, node),)
         else:
@@ -206,6 +227,22 @@ class Function(Node):
     @classmethod
     def differentiable_outputs(cls):
         return (True,) * cls.n_outputs
+
+
+def new_node(cls, inputs, **attrs):
+    """A node of class ``cls`` whose inputs are the Tensors ``inputs``, made without running a
+    forward (the view machinery in ``views.py`` attaches such nodes to existing tensors)."""
+    node = object.__new__(cls)
+    node._saved = node._saved_versions = ()
+    node._pre_hooks = node._hooks = None
+    node._needs = [t._requires_grad for t in inputs]
+    node._seq = next(_sequence)
+    node._edges = tuple(range(len(inputs)))
+    node.next_functions = tuple(_edge(t) for t in inputs)
+    node._meta = tuple((t._data.shape, t._data.dtype) for t in inputs)
+    for name, value in attrs.items():
+        setattr(node, name, value)
+    return node
 
 
 def _edge(t):
@@ -250,21 +287,24 @@ def _pack_saved(items, args, arrays, outputs):
     return tuple(saved), tuple(versions)
 
 
-def _raise_modified(t, node, expected, output_nr=None):
-    shape = list(t._data.shape)
+def _raise_modified(t, expected):
+    """torch's error when a saved tensor was modified in place after it was saved."""
+    producer = _producer_name(t)
+    which = f", which is output {t._output_nr} of {producer}," if producer else ""
     raise RuntimeError(
         "one of the variables needed for gradient computation has been modified by an inplace "
-        f"operation: [torch.{t.dtype.legacy_name} {shape}], which is output 0 of "
-        f"{_producer_name(t, node)}, is at version {t._vc[0]}; expected version {expected} "
-        "instead. Hint: enable anomaly detection to find the operation that failed to compute "
-        "its gradient, with torch.autograd.set_detect_anomaly(True).")
+        f"operation: [torch.{t.dtype.legacy_name} {list(t._data.shape)}]{which} is at version "
+        f"{t._vc[0]}; expected version {expected} instead. Hint: enable anomaly detection to find "
+        "the operation that failed to compute its gradient, with "
+        "torch.autograd.set_detect_anomaly(True, check_nan=False).")
 
 
-def _producer_name(t, node):
+def _producer_name(t):
+    """The node that made t, as torch's message names it: ``Exp`` for ExpBackward0."""
     fn = t.grad_fn
     if fn is None:
-        return "AccumulateGrad" if t.requires_grad else "None"
-    return fn.name()
+        return None
+    return re.sub(r"Backward\d*$", "", fn.name())
 
 
 class _NoContext:
@@ -287,6 +327,9 @@ class AccumulateGrad(Node):
     """The sink for a leaf: adds the incoming gradient into ``variable.grad``."""
 
     __slots__ = ("variable",)
+
+    def name(self):
+        return "torch::autograd::AccumulateGrad"
 
     def __init__(self, variable):
         self.variable = variable

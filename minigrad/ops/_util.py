@@ -2,6 +2,7 @@
 import numpy as np
 
 from .._dtype import from_numpy_dtype
+from ..autograd.views import inplace_prepare, rebase_history
 
 
 def register_methods(cls, methods):
@@ -36,16 +37,11 @@ def assign_inplace(self, result):
     if src.shape != dst.shape:
         raise RuntimeError(f"output with shape {list(dst.shape)} doesn't match the broadcast "
                            f"shape {list(src.shape)}")
+    track = inplace_prepare(self, result)
     np.copyto(dst, src, casting="unsafe")
     self._bump_version()
-    if result._requires_grad and result.grad_fn is not None:
-        if self._base is not None and self._base._requires_grad:
-            from ..autograd.views import rebase_view
-            rebase_view(self, result)
-        else:
-            self.grad_fn = result.grad_fn
-            self._output_nr = result._output_nr
-            self._requires_grad = True
+    if track:
+        rebase_history(self, result)
 
 
 def _category(np_dtype):
