@@ -345,7 +345,12 @@ class Tensor:
             grads = list(grads)
             grads[nr] = r
             return grads
-        return self.grad_fn.register_prehook(prehook)
+        handle = self.grad_fn.register_prehook(prehook)
+        if self._retains_grad:  # torch runs the retain_grad hook after all the others
+            hooks = self.grad_fn._pre_hooks
+            for key in [k for k, h in hooks.items() if getattr(h, "retains_grad", False)]:
+                hooks[key] = hooks.pop(key)
+        return handle
 
     def retain_grad(self):
         """Keep .grad for this non-leaf tensor after backward."""
@@ -362,6 +367,7 @@ class Tensor:
             g = grads[nr]
             if t is not None and g is not None:
                 t._grad = g.detach().clone() if t._grad is None else t._grad + g.detach()
+        keep.retains_grad = True
         self.grad_fn.register_prehook(keep)
 
     def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):

@@ -1,12 +1,14 @@
 """minigrad.autograd: backward(), grad(), grad modes, Function, and graph nodes."""
 from .engine import run_backward
-from .function import Function, Node
+from .function import Function, Node, once_differentiable
+from .gradcheck import GradcheckError, gradcheck, gradgradcheck
 from .grad_mode import (enable_grad, inference_mode, is_grad_enabled, no_grad,
                         set_grad_enabled)
 from .trace import trace
 
 __all__ = ["backward", "grad", "Function", "Node", "no_grad", "enable_grad", "set_grad_enabled",
-           "is_grad_enabled", "inference_mode", "trace"]
+           "is_grad_enabled", "inference_mode", "trace", "gradcheck", "gradgradcheck",
+           "GradcheckError", "once_differentiable"]
 
 
 def _as_tuple(x):
@@ -41,45 +43,66 @@ def _make_grads(outputs, grad_outputs):
 
 def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False,
              grad_variables=None, inputs=None):
-    """Accumulate d(tensors)/d(leaf) into every leaf's ``.grad``."""
+    """Accumulate d(tensors)/d(leaf) into every leaf's ``.grad`` (only ``inputs``' if given:
+    a non-leaf among them gets its ``.grad`` too, as after ``retain_grad()``)."""
+    if grad_variables is not None:
+        if grad_tensors is not None:
+            raise RuntimeError("`grad_tensors` and `grad_variables` (deprecated) arguments both "
+                               "passed to `backward()`. Please only use `grad_tensors`.")
+        grad_tensors = grad_variables
+    inputs = _as_tuple(inputs)
+    if inputs is not None and len(inputs) == 0:
+        raise RuntimeError("`inputs` argument to `backward()` cannot be empty.")
     tensors = _as_tuple(tensors)
     grad_tensors = _as_tuple(grad_tensors) if grad_tensors is not None else (None,) * len(tensors)
     if retain_graph is None:
         retain_graph = create_graph
     grads = _make_grads(tensors, grad_tensors)
-    inputs = _as_tuple(inputs)
-    if inputs is not None and len(inputs) == 0:
-        raise RuntimeError("'inputs' argument to backward() cannot be empty.")
-    run_backward(tensors, grads, retain_graph, create_graph, inputs=inputs, accumulate=True)
+    results = run_backward(tensors, grads, retain_graph, create_graph, inputs=inputs,
+                           accumulate=True)
+    for t, g in zip(inputs or (), results):
+        if t.grad_fn is not None and g is not None:
+            t._retains_grad = True
+            g = g if create_graph else g.detach()
+            t._grad = g if t._grad is None else t._grad + g
 
 
 def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False,
          only_inputs=True, allow_unused=None, is_grads_batched=False, materialize_grads=False):
-    """Return d(outputs)/d(inputs) without touching ``.grad``."""
+    """Return d(outputs)/d(inputs) without touching any ``.grad``."""
+    if materialize_grads and allow_unused is False:
+        raise ValueError("Expected allow_unused to be True or not passed when "
+                         "materialize_grads=True, but got: allow_unused=False.")
+    if allow_unused is None:
+        allow_unused = materialize_grads
     outputs = _as_tuple(outputs)
     inputs = _as_tuple(inputs)
+    if len(inputs) == 0:
+        raise RuntimeError("`inputs` argument to `grad()` cannot be empty.")
+    if is_grads_batched:
+        raise NotImplementedError("minigrad has no vmap: is_grads_batched is not supported")
+    grad_outputs = (_as_tuple(grad_outputs) if grad_outputs is not None
+                    else (None,) * len(outputs))
+    if len(grad_outputs) != len(outputs):
+        raise RuntimeError(f"got {len(outputs)} tensors and {len(grad_outputs)} gradients")
+    grads = _make_grads(outputs, grad_outputs)
     for t in inputs:
         if not t.requires_grad:
             raise RuntimeError("One of the differentiated Tensors does not require grad")
-    grad_outputs = (_as_tuple(grad_outputs) if grad_outputs is not None
-                    else (None,) * len(outputs))
     if retain_graph is None:
         retain_graph = create_graph
-    if allow_unused is None:
-        allow_unused = materialize_grads
-    grads = _make_grads(outputs, grad_outputs)
     results = run_backward(outputs, grads, retain_graph, create_graph, inputs=inputs,
                            accumulate=False)
     out = []
     from .. import creation
-    for t, r in zip(inputs, results):
+    for i, (t, r) in enumerate(zip(inputs, results)):
         if r is None:
             if materialize_grads:
-                r = creation.zeros_like(t)
+                r = creation.zeros_like(t, requires_grad=create_graph)
             elif not allow_unused:
                 raise RuntimeError(
-                    "One of the differentiated Tensors appears to not have been used in the "
-                    "graph. Set allow_unused=True if this is the desired behavior.")
+                    f"The differentiated Tensor at index {i} appears to not have been used in "
+                    "the graph. Set allow_unused=True if this is the desired behavior.")
         elif not create_graph:
             r = r.detach()
         out.append(r)

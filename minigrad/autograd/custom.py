@@ -167,14 +167,3 @@ def _expandable(shape, grad_shape):
 def _dtype(np_dtype):
     from .._dtype import from_numpy_dtype
     return from_numpy_dtype(np_dtype)
-
-
-def once_differentiable(fn):
-    """Decorator for a backward that is not itself differentiable: runs it under no_grad."""
-    import functools
-
-    @functools.wraps(fn)
-    def wrapper(ctx, *args):
-        with grad_mode.no_grad():
-            return fn(ctx, *args)
-    return wrapper

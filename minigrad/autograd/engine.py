@@ -87,10 +87,10 @@ def run_backward(tensors, grad_tensors, retain_graph=False, create_graph=False,
     captured and returned instead of added into ``.grad``.
     """
     roots = []
-    for t, g in zip(tensors, grad_tensors):
+    for i, (t, g) in enumerate(zip(tensors, grad_tensors)):
         if t.grad_fn is None and not t.requires_grad:
             raise RuntimeError(
-                "element 0 of tensors does not require grad and does not have a grad_fn")
+                f"element {i} of tensors does not require grad and does not have a grad_fn")
         roots.append((t.grad_fn if t.grad_fn is not None else t._accumulator(), t._output_nr, g))
 
     deps = _dependencies([r[0] for r in roots])

@@ -22,6 +22,7 @@ import re
 import numpy as np
 
 from . import grad_mode
+from .. import _tensor  # circular: Tensor and _make are looked up when ops run
 
 _sequence = itertools.count()
 
@@ -152,20 +153,15 @@ class Function(Node):
         saved = self._saved
         if saved is FREED:
             raise RuntimeError(_SECOND_BACKWARD)
-        from .._tensor import Tensor
         out = []
         for item, version in zip(saved, self._saved_versions):
-            if isinstance(item, _SavedOutput):
-                t = Tensor._from_array(item.data)
+            if type(item) is _SavedOutput:  # the op's output, rebuilt pointing at this node
+                t = _tensor._make(item.data, True, self, item.output_nr)
                 t._vc = item.version_counter
-                t.requires_grad = True
-                t.grad_fn = self
-                t._output_nr = item.output_nr
                 if item.version_counter[0] != item.version:
                     _raise_modified(t, item.version)
-                out.append(t)
-                continue
-            if version is not None and item._vc[0] != version:
+                item = t
+            elif version is not None and item._vc[0] != version:
                 _raise_modified(item, version)
             out.append(item)
         return tuple(out)
@@ -182,7 +178,7 @@ class Function(Node):
     @classmethod
     def apply(cls, *args):
         """Run forward on the inputs' arrays; record a node if any input requires grad."""
-        from .._tensor import Tensor, _make
+        Tensor, _make = _tensor.Tensor, _tensor._make
         arrays = []
         needs = []
         any_grad = False
@@ -257,7 +253,7 @@ def _edge(t):
 def _pack_saved(items, args, arrays, outputs):
     if not items:
         return (), ()
-    from .._tensor import Tensor, _make
+    Tensor, _make = _tensor.Tensor, _tensor._make
     saved, versions = [], []
     for item in items:
         t = None
@@ -337,3 +333,15 @@ class AccumulateGrad(Node):
         self._seq = float("inf")
         self._pre_hooks = self._hooks = None
         self._meta = None
+
+
+def once_differentiable(fn):
+    """Decorator for a user Function's backward that is not itself differentiable: it runs
+    under no_grad, so its result has no history (torch.autograd.function.once_differentiable)."""
+    import functools
+
+    @functools.wraps(fn)
+    def wrapper(ctx, *args):
+        with grad_mode.no_grad():
+            return fn(ctx, *args)
+    return wrapper
