@@ -31,6 +31,8 @@ def suite_main(argv):
     p.add_argument("--repeat", type=int, default=2,
                    help="run each program N times and report the fastest (the first run pays "
                         "for imports and caches)")
+    p.add_argument("--torch-threads", type=int, default=1,
+                   help="torch's CPU thread count (default 1, like minigrad's NumPy)")
     p.add_argument("--list", action="store_true", help="list the programs and exit")
     args = p.parse_args(argv)
 
@@ -43,6 +45,8 @@ def suite_main(argv):
     if not programs:
         console.print(f"no program matches {args.programs!r}")
         return 2
+    import torch
+    torch.set_num_threads(args.torch_threads)
     names = [n.strip() for n in args.backends.split(",") if n.strip()]
     backends = make_backends(names, notice=lambda msg: console.print(msg))
     reference = next((b for b in backends if b.name == REFERENCE), None)

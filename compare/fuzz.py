@@ -82,7 +82,7 @@ def _is_float(t):
 # ---- running a case --------------------------------------------------------------------------
 def execute(case, T, names=True):
     """Run ``case`` on module ``T``: a dict of comparable records (see ``check.describe``)."""
-    env = {"torch": T}
+    env = _namespace(T)
     for leaf in case.leaves:
         t = T.tensor(leaf.array)
         env[leaf.name] = t.requires_grad_(True) if leaf.requires_grad else t
@@ -116,6 +116,12 @@ def execute(case, T, names=True):
             out[f"g_{leaf.name}"] = _grad_record(g)
             out[f"g_{leaf.name}.requires_grad"] = ("py", g is not None and g.requires_grad)
     return out
+
+
+def _namespace(T):
+    """The globals the steps run in: ``torch`` (torch or minigrad), ``F``, ``np``."""
+    nn = getattr(T, "nn", None)
+    return {"torch": T, "F": nn.functional if nn is not None else None, "np": np}
 
 
 def _grad_fn_name(t):
@@ -203,7 +209,7 @@ class Builder:
     def __init__(self, torch, rng, seed, index, available_ops, max_steps):
         self.torch, self.rng = torch, rng
         self.case = Case(seed, index, [], [])
-        self.env = {"torch": torch}
+        self.env = _namespace(torch)
         self.float_dtype = "float64" if rng.random() < 0.7 else "float32"
         self.ops = available_ops
         self.max_steps = max_steps
@@ -335,7 +341,7 @@ class Builder:
     def _undo(self, step):
         """Rebuild the torch state without ``step`` (it overflowed or grew too big)."""
         self._drop_pending()
-        self.env = {"torch": self.torch}
+        self.env = _namespace(self.torch)
         for leaf in self.case.leaves:
             t = self.torch.tensor(leaf.array)
             self.env[leaf.name] = t.requires_grad_(True) if leaf.requires_grad else t
@@ -381,6 +387,9 @@ def available_ops(minigrad):
     def has(name):
         if name.startswith("torch."):
             return hasattr(minigrad, name[6:])
+        if name.startswith("F."):
+            nn = getattr(minigrad, "nn", None)
+            return nn is not None and hasattr(nn.functional, name[2:])
         return hasattr(minigrad.Tensor, name)
     return [o for o in OPS if all(has(n) for n in o.needs)]
 
@@ -458,11 +467,12 @@ def _rounded(case, decimals):
 # ---- reporting -------------------------------------------------------------------------------
 def snippet(case, torch, problems):
     """A runnable program reproducing ``case`` (run it with torch, then with minigrad)."""
-    env = {"torch": torch, "np": np}
+    env = _namespace(torch)
     lines = [f"# compare fuzz: seed {case.seed}, case {case.index}",
              "# differences (minigrad vs torch):"]
     lines += [f"#   {k}: {why}" for k, why in problems[:8]]
-    lines += ["import numpy as np", "import torch  # or: import minigrad as torch", ""]
+    lines += ["import numpy as np", "import torch  # or: import minigrad as torch", "",
+              "F = torch.nn.functional"]
     lines += [leaf.code() for leaf in case.leaves]
     for leaf in case.leaves:
         t = torch.tensor(leaf.array)
@@ -514,6 +524,7 @@ def fuzz(seed, count, start=0, only=None, max_steps=8, show=3, names=True, famil
 
     import minigrad
     warnings.simplefilter("ignore")
+    torch.set_num_threads(1)  # tiny tensors: threads only add contention
     ops = available_ops(minigrad)
     if families:
         ops = [o for o in ops if o.family in families]

@@ -442,3 +442,61 @@ def setitem(g, rng):
         return f"{x}[{x} < 0] = 0.0"
     y = g.new_leaf((1,) + s[1:], rng)
     return f"{x}[{_slice(rng, s[0])}] = {y}"
+
+
+# ---- torch.nn.functional -------------------------------------------------------------------
+_FUNCTIONAL = {
+    "F.softmax": "F.softmax({x}, dim={d})", "F.log_softmax": "F.log_softmax({x}, dim={d})",
+    "F.relu": "F.relu({x})", "F.tanh": "F.tanh({x})", "F.sigmoid": "F.sigmoid({x})",
+    "F.leaky_relu": "F.leaky_relu({x}, 0.1)", "F.gelu": "F.gelu({x})", "F.silu": "F.silu({x})",
+    "F.softplus": "F.softplus({x})", "F.elu": "F.elu({x})",
+}
+
+
+def _functional(template):
+    def make(g, rng):
+        x = g.pick(rng, lambda s: len(s) >= 1)
+        return None if x is None else template.format(x=x, d=_dim(rng, len(g.shape(x))))
+    return make
+
+
+for _name, _template in _FUNCTIONAL.items():
+    OPS.append(Op(_name, "nn", _functional(_template), (_name,), 0.15))
+
+
+@op("nn", needs=("F.mse_loss", "F.l1_loss"), weight=0.3)
+def regression_loss(g, rng):
+    x = g.pick(rng, lambda s: len(s) >= 1)
+    if x is None:
+        return None
+    y = g.existing_with_shape(g.shape(x), rng) or g.new_leaf(g.shape(x), rng)
+    fn = rng.choice(["mse_loss", "l1_loss"])
+    return f"F.{fn}({x}, {y}, reduction={str(rng.choice(['mean', 'sum', 'none']))!r})"
+
+
+@op("nn", needs=("F.linear",), weight=0.3)
+def linear(g, rng):
+    x = g.pick(rng, lambda s: 1 <= len(s) <= 3 and 0 not in s)
+    if x is None:
+        return None
+    k = g.shape(x)[-1]
+    w = g.new_leaf((int(rng.integers(1, 4)), k), rng)
+    if rng.random() < 0.3:
+        return f"F.linear({x}, {w})"
+    b = g.new_leaf((g.env[w].shape[0],), rng)
+    return f"F.linear({x}, {w}, {b})"
+
+
+@op("nn", needs=("F.cross_entropy", "F.nll_loss", "F.log_softmax"), weight=0.3)
+def classification_loss(g, rng):
+    x = g.pick(rng, lambda s: len(s) == 2 and 0 not in s)
+    if x is None:
+        return None
+    n, c = g.shape(x)
+    t = g.new_leaf((n,), rng, kind="int")
+    g.env[t].clamp_(0, c - 1)
+    leaf = g.case.leaves[-1]
+    leaf.array = np.clip(leaf.array, 0, c - 1)
+    if rng.random() < 0.5:
+        return f"F.cross_entropy({x}, {t})"
+    return f"F.nll_loss(F.log_softmax({x}, dim=1), {t}, reduction='sum')"

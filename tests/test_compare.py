@@ -24,6 +24,8 @@ PROGRAMS = load_all()
 
 @pytest.fixture(scope="module")
 def backends():
+    import torch
+    torch.set_num_threads(1)  # as the CLI does: tiny tensors, no thread contention
     mg, ref = make_backends(["minigrad", REFERENCE])
     return mg, ref
 
