@@ -460,3 +460,54 @@ def test_legacy_reduction_flags():
             reduce=False).reduction
         assert minigrad.nn.MSELoss(size_average=False).reduction == torch.nn.MSELoss(
             size_average=False).reduction
+
+
+# ---- nn.init -------------------------------------------------------------------------------------
+INIT_CASES = [
+    ("uniform_", {"a": -2.0, "b": 3.0}), ("normal_", {"mean": 1.0, "std": 0.5}),
+    ("xavier_uniform_", {"gain": 2.0}), ("xavier_normal_", {}),
+    ("kaiming_uniform_", {"a": 5 ** 0.5}), ("kaiming_uniform_", {"mode": "fan_out",
+                                                                  "nonlinearity": "relu"}),
+    ("kaiming_normal_", {}), ("kaiming_normal_", {"nonlinearity": "tanh", "mode": "fan_out"}),
+]
+
+
+@pytest.mark.parametrize("shape", [(3, 5), (20, 7), (4, 3, 2, 2)])
+@pytest.mark.parametrize("name, kwargs", INIT_CASES)
+def test_init_matches_torch(name, kwargs, shape):
+    minigrad.manual_seed(21)
+    torch.manual_seed(21)
+    pm = minigrad.nn.Parameter(minigrad.empty(*shape))
+    pt = torch.nn.Parameter(torch.empty(*shape))
+    version = pm._version
+    out_m = getattr(minigrad.nn.init, name)(pm, **kwargs)
+    out_t = getattr(torch.nn.init, name)(pt, **kwargs)
+    assert out_m is pm and pm._version > version and pm.requires_grad
+    assert_tensor_equal(pm.detach(), pt.detach(), rtol=1e-6, atol=1e-7)
+    gm, gt = minigrad.Generator().manual_seed(2), torch.Generator().manual_seed(2)
+    getattr(minigrad.nn.init, name)(pm, generator=gm, **kwargs)
+    getattr(torch.nn.init, name)(pt, generator=gt, **kwargs)
+    assert_tensor_equal(pm.detach(), pt.detach(), rtol=1e-6, atol=1e-7)
+    assert_tensor_equal(out_m.detach(), out_t.detach(), rtol=1e-6, atol=1e-7)
+
+
+def test_init_constants_gain_and_fans():
+    for fn, args in (("zeros_", ()), ("ones_", ()), ("constant_", (0.25,)), ("eye_", ())):
+        pm = minigrad.nn.Parameter(minigrad.empty(3, 4))
+        pt = torch.nn.Parameter(torch.empty(3, 4))
+        getattr(minigrad.nn.init, fn)(pm, *args)
+        getattr(torch.nn.init, fn)(pt, *args)
+        assert_tensor_equal(pm.detach(), pt.detach())
+    for args in (("linear",), ("sigmoid",), ("tanh",), ("relu",), ("leaky_relu",),
+                 ("leaky_relu", 0.2), ("leaky_relu", 3), ("selu",), ("conv2d",)):
+        assert minigrad.nn.init.calculate_gain(*args) == torch.nn.init.calculate_gain(*args)
+    for args in (("softplus",), ("leaky_relu", True), ("leaky_relu", "x")):
+        assert_same_error(lambda args=args: minigrad.nn.init.calculate_gain(*args),
+                          lambda args=args: torch.nn.init.calculate_gain(*args))
+    for shape in ((3, 4), (5, 2, 3), (6, 4, 3, 2)):
+        assert minigrad.nn.init._calculate_fan_in_and_fan_out(minigrad.empty(*shape)) == \
+            torch.nn.init._calculate_fan_in_and_fan_out(torch.empty(*shape))
+    assert_same_error(lambda: minigrad.nn.init.xavier_uniform_(minigrad.empty(3)),
+                      lambda: torch.nn.init.xavier_uniform_(torch.empty(3)))
+    assert_same_error(lambda: minigrad.nn.init.kaiming_uniform_(minigrad.empty(3, 3), mode="x"),
+                      lambda: torch.nn.init.kaiming_uniform_(torch.empty(3, 3), mode="x"))
