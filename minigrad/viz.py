@@ -22,6 +22,7 @@ Command line (from the repository root):
     python -m minigrad.viz --trace                         # backward trace of y = 2 * x ** 2
 """
 import io
+import pathlib
 import sys
 
 from .autograd.function import AccumulateGrad
@@ -255,8 +256,9 @@ def draw(tensor, path, show_values=True, names=None, max_values=6):
     if fmt not in ("png", "svg"):
         raise ValueError(f"draw(): expected a .png or .svg path, got {path!r}")
     data = _render(tensor, fmt, show_values=show_values, names=names, max_values=max_values)
-    with open(path, "wb") as f:
-        f.write(data)
+    path = pathlib.Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
     return path
 
 
@@ -334,6 +336,7 @@ def main(argv=None):
             draw(loss, args.example, names=names)
             print(f"wrote {args.example}")
     if args.trace:
+        print(">>> import minigrad as torch")
         print(">>> x = torch.tensor([10., 20.], requires_grad=True)")
         print(">>> y = 2 * x ** 2")
         print(">>> with torch.autograd.trace():")

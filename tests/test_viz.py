@@ -3,6 +3,7 @@
 The seed's autograd programs (25, 26, 29) are built with minigrad and with torch; the DOT text
 must list torch's nodes and edges, in the order a walk of torch's ``next_functions`` finds them.
 """
+import pathlib
 import re
 import subprocess
 import sys
@@ -230,7 +231,7 @@ def test_command_line(tmp_path, capsys):
     assert _non_white_fraction(tmp_path / "g.png")[0] > 0.03
     viz.main(["--trace"])
     out = capsys.readouterr().out
-    assert out.splitlines()[4:] == [
+    assert out.splitlines()[5:] == [
         "[1] SumBackward0  receives () tensor(1.)",
         "      -> MulBackward0  (2,) tensor([1., 1.])",
         "[2] MulBackward0  receives (2,) tensor([1., 1.])",
@@ -243,3 +244,22 @@ def test_command_line(tmp_path, capsys):
     ]
     with pytest.raises(SystemExit):
         viz.main([])
+
+
+def test_readme_shows_what_the_commands_produce(tmp_path, capsys):
+    """README's "See it" section: its trace is `python -m minigrad.viz --trace` verbatim, and
+    its picture is the one `python -m minigrad.viz --example docs/img/graph.png` draws."""
+    root = pathlib.Path(__file__).resolve().parents[1]
+    readme = (root / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## See it", 1)[1].split("\n## ", 1)[0]
+    viz.main(["--trace"])
+    trace = capsys.readouterr().out
+    assert f"```text\n{trace}```" in section
+    assert "python -m minigrad.viz --trace" in section
+    assert "python -m minigrad.viz --example docs/img/graph.png" in section
+    assert "](docs/img/graph.png)" in section
+    committed = matplotlib.image.imread(root / "docs" / "img" / "graph.png")
+    viz.main(["--example", str(tmp_path / "graph.png")])
+    fresh = matplotlib.image.imread(tmp_path / "graph.png")
+    assert committed.shape == fresh.shape
+    assert np.abs(committed - fresh).mean() < 0.01
