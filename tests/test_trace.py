@@ -293,3 +293,4 @@ def test_autograd_grad_is_traced_too():
     assert [e.name for e in tr.events] == ["SumBackward0", "PowBackward0", "AccumulateGrad"]
     np.testing.assert_array_equal(tr.events[1].sends[0].grad.numpy(), g.numpy())
     assert x.grad is None and tr.events[-1].leaf_grad is None
+    assert tr.text().endswith("-> x.grad  untouched (autograd.grad returns it)")

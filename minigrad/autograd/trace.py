@@ -129,7 +129,9 @@ class trace:
         targets = [(s.to or "None", self._grad_text(s.grad) if s.to else "(needs no grad)")
                    for s in event.sends]
         if event.leaf is not None:
-            targets.append((f"{event.leaf}.grad", "now " + self._grad_text(event.leaf_grad)))
+            targets.append((f"{event.leaf}.grad", "untouched (autograd.grad returns it)"
+                            if event.leaf_grad is None
+                            else "now " + self._grad_text(event.leaf_grad)))
         width = max((len(t) for t, _ in targets), default=0)
         lines += [f"      -> {t:<{width}}  {g}" for t, g in targets]
         return "\n".join(lines)
