@@ -1,4 +1,5 @@
-"""Copies: dtype conversion (``to``), ``clone`` and ``contiguous``."""
+"""Copies and overwrites: dtype conversion (``to``), ``clone``, ``contiguous``, ``copy_``,
+``fill_`` and ``zero_``."""
 import numpy as np
 
 from .._tensor import Tensor
@@ -66,4 +67,40 @@ def copy_(self, src, non_blocking=False):
     return self
 
 
-register_methods(Tensor, {"clone": clone, "contiguous": contiguous, "copy_": copy_})
+class FillBackward0(Function):
+    """out = x with every element set to a number        grad_x = 0"""
+
+    @staticmethod
+    def forward(ctx, x, value):
+        return np.full_like(x, value)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad * 0, None
+
+
+def fill_(self, value):
+    """Set every element to value (a number or a one-element tensor), in place."""
+    from ._util import assign_inplace
+    self._check_inplace()
+    if isinstance(value, Tensor):
+        if value._data.ndim != 0:
+            raise RuntimeError("fill_ only supports 0-dimension value tensor but got tensor with "
+                               f"{value._data.ndim} dimensions.")
+        value = value.item()
+    if self._requires_grad or self._base is not None and self._base._requires_grad:
+        assign_inplace(self, FillBackward0.apply(self, value))
+    else:  # nothing to record: write straight into the array
+        with np.errstate(invalid="ignore", over="ignore"):
+            self._data[...] = value
+        self._bump_version()
+    return self
+
+
+def zero_(self):
+    """Set every element to zero, in place (``x.grad.zero_()``)."""
+    return fill_(self, 0)
+
+
+register_methods(Tensor, {"clone": clone, "contiguous": contiguous, "copy_": copy_,
+                          "fill_": fill_, "zero_": zero_})
