@@ -31,11 +31,11 @@ _SCALAR_WARNING = ("Converting a tensor with requires_grad=True to a scalar may 
 _warned_scalar = [False]
 
 
-def warn_scalar_conversion():
+def warn_scalar_conversion(stacklevel=3):
     """torch warns once per process when a requires-grad tensor becomes a Python number."""
     if not _warned_scalar[0]:
         _warned_scalar[0] = True
-        warnings.warn(_SCALAR_WARNING, UserWarning, stacklevel=3)
+        warnings.warn(_SCALAR_WARNING, UserWarning, stacklevel=stacklevel + 1)
 
 
 class device:
@@ -406,7 +406,7 @@ class Tensor:
         if self._data.size != 1:
             raise ValueError("only one element tensors can be converted to Python scalars")
         if self._requires_grad:
-            warn_scalar_conversion()
+            warn_scalar_conversion(3)
         return self._data.reshape(()).item()
 
     def __float__(self):
@@ -560,6 +560,9 @@ class Tensor:
     def _check_inplace(self):
         """torch's errors for in-place ops on leaves that require grad (outside no_grad)."""
         if grad_mode._state.enabled:
+            if self._view_fn is not None:
+                from .autograd.views import check_inplace_view
+                check_inplace_view(self)
             if self._requires_grad and self.grad_fn is None:
                 if self._base is not None and self._base._requires_grad:
                     raise RuntimeError("a view of a leaf Variable that requires grad is being "
@@ -669,3 +672,8 @@ class Size(tuple):
     def __radd__(self, other):
         return Size(tuple(other) + tuple(self))
 
+
+
+# These classes print as torch's do: <class 'torch.Tensor'>, <class 'torch.Size'>, ...
+for _cls in (Tensor, Size, device):
+    _cls.__module__ = "torch"

@@ -51,14 +51,19 @@ def tensor(data, *, dtype=None, device=None, requires_grad=False, pin_memory=Fal
         array = np.array(data)
         from_numpy_dtype(array.dtype)
     else:
-        array = _array_from_python(data)
+        # Python floats are doubles: convert them straight to a requested float dtype
+        array = _array_from_python(data, dtype.np if dtype is not None and dtype.np.kind == "f"
+                                   else None)
     if dtype is not None:
         array = _cast_checked(array, dtype)
     return _finish(array, requires_grad)
 
 
-def _array_from_python(data):
-    """Nested Python data -> ndarray with torch's dtype inference and errors."""
+def _array_from_python(data, float_dtype=None):
+    """Nested Python data -> ndarray with torch's dtype inference and errors (floats are built
+    in ``float_dtype`` when given)."""
+    if isinstance(data, float) and float_dtype is not None:
+        return np.array(data, dtype=float_dtype)
     if isinstance(data, (bool, int, float)):
         return _scalar_array(data)
     if isinstance(data, complex):
@@ -66,6 +71,8 @@ def _array_from_python(data):
     if not isinstance(data, (list, tuple)) and not hasattr(data, "__len__"):
         raise RuntimeError(f"Could not infer dtype of {type(data).__name__}")
     shape, flat, np_dtype = _flatten(data)
+    if float_dtype is not None and np_dtype is not None and np.dtype(np_dtype).kind == "f":
+        np_dtype = float_dtype
     if np_dtype is None:  # empty
         np_dtype = get_default_dtype().np
     try:
@@ -118,7 +125,7 @@ def _flatten(data):
             if x._data.size != 1:
                 raise ValueError("only one element tensors can be converted to Python scalars")
             if x._requires_grad:
-                warn_scalar_conversion()
+                warn_scalar_conversion(4)
             tensor_dtypes.append(x._data.dtype)
             flat.append(x._data.reshape(()).item())
         elif isinstance(x, np.ndarray) or isinstance(x, np.generic):
@@ -402,7 +409,7 @@ def linspace(start, end, steps, *, dtype=None, device=None, requires_grad=False,
     end - (steps-1-i)*step, each as one fused multiply-add.
     """
     _check_device(device)
-    for name, v in (("start", start), ("end", end)):
+    for v in (start, end):
         if isinstance(v, Tensor) and v._data.ndim != 0:
             raise RuntimeError(
                 "linspace only supports 0-dimensional start and end tensors, but got start with "

@@ -106,6 +106,9 @@ class CopySlices(Function):
 
     grad_base = grad outside the region, fn's gradient for its first input inside it;
     grad_others = fn's gradients for its other inputs, given grad[region].
+
+    fn keeps what it saved until it is released itself: a double backward may reach it again
+    through the output it saved (``exp_`` saves its result).
     """
 
     def name(self):
@@ -118,7 +121,7 @@ class CopySlices(Function):
         region = AsStridedBackward0.apply(grad, index)
         grads = fn.backward(fn, region)
         grads = grads if isinstance(grads, tuple) else (grads,)
-        grads = [None if i >= len(grads) or grads[i] is None
+        grads = [None if meta is None or i >= len(grads) or grads[i] is None
                  else _reduce_to(grads[i], *meta) for i, meta in zip(fn._edges, fn._meta)]
         outside = grad * ctx.outside
         g_self = None if ctx.self_slot is None else grads.pop(ctx.self_slot)
@@ -126,22 +129,18 @@ class CopySlices(Function):
             outside = outside + AsStridedScatterBackward0.apply(g_self, index, ctx.base_shape)
         return (outside, *grads)
 
-    def _release(self):
-        self.fn._release()
-        Function._release(self)
-
 
 # ---- before and after an in-place write ----------------------------------------------------------
 def inplace_prepare(self, result):
     """Called before ``result`` is written into ``self``; returns whether history must change.
 
-    Raises torch's error for a view made under no_grad, and snapshots self's old values for the
-    node if it saved self (see 1. above).
+    Raises torch's errors for views (``check_inplace_view``), and snapshots self's old values
+    for the node if it saved self (see 1. above).
     """
     if not grad_mode._state.enabled:
         return False
-    if (_is_view(self) and self._view_version == NO_GRAD_VIEW and self._base._requires_grad):
-        raise RuntimeError(_NO_GRAD_VIEW_ERROR)
+    if _is_view(self):
+        check_inplace_view(self)
     fn = result._grad_fn
     if fn is None or not result._requires_grad:
         return False
@@ -152,6 +151,18 @@ def inplace_prepare(self, result):
         fn._saved_versions = tuple(None if item is self else v
                                    for item, v in zip(saved, fn._saved_versions))
     return True
+
+
+def check_inplace_view(view):
+    """torch's errors for writing into a view whose base requires grad (grad mode on)."""
+    base = view._base
+    if not base._requires_grad:
+        return
+    if view._view_version == NO_GRAD_VIEW:
+        raise RuntimeError(_NO_GRAD_VIEW_ERROR)
+    if base._grad_fn is None:
+        raise RuntimeError("a view of a leaf Variable that requires grad is being used in an "
+                           "in-place operation.")
 
 
 def _original(t):

@@ -1,0 +1,279 @@
+"""In-place ops and autograd against torch: version counters, torch's errors for modified saved
+tensors and for leaves, in-place on non-leaves and on views of non-leaves (CopySlices,
+AsStridedBackward0), stale views, double backward through in-place ops."""
+import numpy as np
+import pytest
+import torch
+
+import minigrad
+from helpers import assert_same_error, assert_tensor_equal, graph_signature
+
+RNG = np.random.default_rng(1)
+A = RNG.uniform(0.2, 1.5, (3, 4))
+B = RNG.uniform(0.2, 1.5, (3, 4))
+G = RNG.standard_normal((3, 4))
+
+
+def leaf(lib, array=A, dtype="float32"):
+    return lib.tensor(array.tolist(), dtype=getattr(lib, dtype), requires_grad=True)
+
+
+def compare(fn):
+    expected, got = fn(torch), fn(minigrad)
+    _compare(got, expected)
+
+
+def _compare(got, expected):
+    if isinstance(expected, torch.Tensor):
+        assert_tensor_equal(got, expected)
+    elif isinstance(expected, (tuple, list)):
+        assert len(got) == len(expected), (got, expected)
+        for g, e in zip(got, expected):
+            _compare(g, e)
+    else:
+        assert got == expected
+
+
+def backward_result(lib, out, *leaves):
+    """Backprop a fixed random gradient; return the output, its graph and the leaves' grads."""
+    out.backward(lib.tensor(G[:out.shape[0], :out.shape[1]].tolist() if out.dim() == 2
+                            else G.reshape(-1)[:out.numel()].reshape(tuple(out.shape)).tolist(),
+                            dtype=out.dtype))
+    return [out.detach(), graph_signature(out, depth=2)] + [t.grad for t in leaves]
+
+
+# ---- in-place on non-leaves ---------------------------------------------------------------------
+INPLACE_CHAINS = {
+    "add_mul": lambda y, w: y.add_(1).mul_(3),
+    "relu": lambda y, w: y.sub_(1.5).relu_(),
+    "exp": lambda y, w: y.exp_(),
+    "sin_self_saved": lambda y, w: y.sin_(),
+    "pow": lambda y, w: y.pow_(3),
+    "sigmoid": lambda y, w: y.sigmoid_(),
+    "tanh_after_add": lambda y, w: y.add_(w).tanh_(),
+    "log_sqrt": lambda y, w: y.log_().abs_().sqrt_(),
+    "mul_tensor": lambda y, w: y.mul_(w),
+    "div_tensor": lambda y, w: y.div_(w),
+    "iadd_isub": lambda y, w: y.__iadd__(w).__isub__(2.0),
+    "clamp": lambda y, w: y.clamp_(0.5, 2.0),
+}
+
+
+@pytest.mark.parametrize("name", sorted(INPLACE_CHAINS))
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_inplace_chain_on_non_leaf(name, dtype):
+    def run(lib):
+        x, w = leaf(lib, A, dtype), leaf(lib, B, dtype)
+        y = x * 2
+        out = INPLACE_CHAINS[name](y, w)
+        assert out is y
+        return backward_result(lib, y, x, w) + [y._version]
+    compare(run)
+
+
+def test_inplace_result_is_differentiable_twice():
+    def run(lib):
+        x, w = leaf(lib, A, "float64"), leaf(lib, B, "float64")
+        y = x * w
+        y.mul_(w).exp_()
+        gx, = lib.autograd.grad(y.sum(), x, create_graph=True)
+        gw, = lib.autograd.grad(gx.sum(), w)
+        return gx, gw
+    compare(run)
+
+
+# ---- errors -------------------------------------------------------------------------------------
+ERRORS = {
+    "leaf": lambda lib: leaf(lib).add_(1),
+    "leaf_iadd": lambda lib: leaf(lib).__iadd__(1),
+    "view_of_leaf": lambda lib: leaf(lib)[0].mul_(2),
+    "transpose_of_leaf": lambda lib: leaf(lib).t().exp_(),
+    "saved_output": lambda lib: _modified(lib, lambda x: x * 1, lambda y: y.exp(),
+                                          lambda y, z: z.add_(1)),
+    "saved_leaf_input": lambda lib: _modified(lib, lambda x: x, lambda y: y.sin(),
+                                              lambda y, z: _no_grad_add(lib, y)),
+    "saved_non_leaf_input": lambda lib: _modified(lib, lambda x: x * 1, lambda y: y.sin(),
+                                                  lambda y, z: y.add_(1)),
+    "saved_view": lambda lib: _modified(lib, lambda x: (x * 1)[1], lambda y: y.sin(),
+                                        lambda y, z: y._base.add_(1)),
+    "saved_base_of_modified_view": lambda lib: _modified(
+        lib, lambda x: x * 1, lambda y: y.sin(), lambda y, z: y[0].mul_(2)),
+    "exp_then_mul": lambda lib: _modified(lib, lambda x: x * 1, lambda y: y.exp_(),
+                                          lambda y, z: y.mul_(2)),
+    "sigmoid_then_tanh": lambda lib: _modified(lib, lambda x: x * 1, lambda y: y.sigmoid_(),
+                                               lambda y, z: y.tanh_()),
+    "saved_float64": lambda lib: _modified(lib, lambda x: x.double() * 1, lambda y: y.exp(),
+                                           lambda y, z: z.add_(1)),
+    "saved_constant": lambda lib: _modified_constant(lib),
+    "no_grad_view": lambda lib: _no_grad_view(lib),
+}
+
+
+def _no_grad_add(lib, t):
+    with lib.no_grad():
+        t.add_(1)
+
+
+def _modified(lib, make, op, modify):
+    x = leaf(lib)
+    y = make(x)
+    z = op(y)
+    modify(y, z)
+    z.sum().backward()
+
+
+def _modified_constant(lib):
+    x = leaf(lib)
+    c = lib.tensor(B.tolist(), dtype=lib.float32)
+    z = x * c
+    c.mul_(2)
+    z.sum().backward()
+
+
+def _no_grad_view(lib):
+    y = leaf(lib) * 1
+    with lib.no_grad():
+        v = y[0]
+    v.add_(1)
+
+
+@pytest.mark.parametrize("case", sorted(ERRORS))
+def test_inplace_errors(case):
+    assert_same_error(lambda: ERRORS[case](minigrad), lambda: ERRORS[case](torch))
+
+
+def test_inplace_allowed_under_no_grad_and_on_data():
+    def run(lib):
+        x = leaf(lib)
+        with lib.no_grad():
+            x.mul_(2)
+        x.data.add_(1)
+        return x, x._version, x.is_leaf, x.grad_fn
+    compare(run)
+
+
+# ---- in-place on views of non-leaves ------------------------------------------------------------
+VIEW_CASES = {
+    "row_mul": lambda b, w: b[0].mul_(2),
+    "column_mul_tensor": lambda b, w: b[:, 1].mul_(w[0, :3]),
+    "transpose_exp": lambda b, w: b.t().exp_(),
+    "narrow_add_tensor": lambda b, w: b.narrow(1, 1, 2).add_(w[:, :2]),
+    "slice_sin": lambda b, w: b[1:, ::2].sin_(),
+    "element_pow": lambda b, w: b[2, 3].pow_(2),
+    "nested_views": lambda b, w: b[1:][0].mul_(w[2]),
+    "two_regions": lambda b, w: (b[0].mul_(3), b[:, 0].add_(w[:, 0])),
+    "copy_into_view": lambda b, w: b[1].copy_(w[0]),
+    "relu_view": lambda b, w: b.view(12)[::3].sub_(1).relu_(),
+}
+
+
+@pytest.mark.parametrize("name", sorted(VIEW_CASES))
+def test_inplace_on_view_of_non_leaf(name):
+    def run(lib):
+        x, w = leaf(lib, A, "float64"), leaf(lib, B, "float64")
+        b = x * 1
+        VIEW_CASES[name](b, w)
+        return backward_result(lib, (b * b), x, w)
+    compare(run)
+
+
+def test_copyslices_graph_structure():
+    def run(lib):
+        x, w = leaf(lib), leaf(lib, B)
+        b = x * 1
+        v = b[0]
+        v.mul_(w[0])
+        return (graph_signature(b, depth=2), graph_signature(v, depth=1),
+                b.grad_fn.name(), v.grad_fn.name(), b.requires_grad, b.is_leaf)
+    compare(run)
+
+
+def test_view_gradient_after_base_modified():
+    def run(lib):
+        x = leaf(lib, A, "float64")
+        b = x * 1
+        v = b[1:3]
+        b.mul_(2)
+        sig = graph_signature(v, depth=1)
+        return [sig] + backward_result(lib, v.exp(), x)
+    compare(run)
+
+
+def test_sibling_view_after_view_modified():
+    def run(lib):
+        x = leaf(lib, A, "float64")
+        b = x * 1
+        v, w = b[0], b[:, 1]
+        v.mul_(3)
+        sig = graph_signature(w, depth=2)
+        return [sig] + backward_result(lib, w.sin(), x)
+    compare(run)
+
+
+def test_view_zeroed_under_no_grad():
+    def run(lib):
+        x = leaf(lib, A, "float64")
+        b = x * 1
+        v = b[1:3]
+        with lib.no_grad():
+            v.mul_(0)
+        return [graph_signature(v, depth=1)] + backward_result(lib, b * v.sum(), x)
+    compare(run)
+
+
+def test_view_of_leaf_whose_base_changed_under_no_grad():
+    def run(lib):
+        x = leaf(lib, A, "float64")
+        v = x[0]
+        with lib.no_grad():
+            x.mul_(2)
+        return [graph_signature(v, depth=1)] + backward_result(lib, v * v, x)
+    compare(run)
+
+
+def test_base_without_grad_gets_copyslices():
+    def run(lib):
+        base = lib.zeros(3, 4, dtype=lib.float64)
+        y = leaf(lib, B, "float64")
+        base[1].add_(y[0])
+        sibling = base[2]
+        return ([base.requires_grad, graph_signature(base, depth=1), sibling.requires_grad]
+                + backward_result(lib, base.exp(), y))
+    compare(run)
+
+
+def test_double_backward_through_copyslices():
+    def run(lib):
+        x, w = leaf(lib, A, "float64"), leaf(lib, B, "float64")
+        b = x * w
+        b[0].mul_(w[1])
+        b[:, 2].exp_()
+        gx, = lib.autograd.grad((b * b).sum(), x, create_graph=True)
+        gw, = lib.autograd.grad((gx * gx).sum(), w)
+        return gx, gw
+    compare(run)
+
+
+def test_setitem_on_view_of_non_leaf():
+    def run(lib):
+        x, w = leaf(lib, A, "float64"), leaf(lib, B, "float64")
+        b = x * 1
+        v = b[1:]
+        v[0] = w[0] * 2
+        v[:, 1] = 0.0
+        return backward_result(lib, b.exp(), x, w)
+    compare(run)
+
+
+def test_version_counter_shared_by_views():
+    def run(lib):
+        x = leaf(lib)
+        b = x * 1
+        v = b[0]
+        t = b.t()
+        v.add_(1)
+        t.mul_(2)
+        with lib.no_grad():
+            b.mul_(0)
+        return b._version, v._version, t._version, x._version
+    compare(run)
