@@ -26,6 +26,7 @@ from .function import Function
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 PAGE = ROOT / "docs" / "derivatives.md"
 COMMAND = "python -m minigrad.autograd.derivatives"
+HEADER = "| grad_fn | forward | gradient | at non-differentiable points (as torch) | where |"
 
 # Files in the order their tables appear (any other file with Functions follows, by name).
 FILE_ORDER = ["minigrad/ops/elementwise.py", "minigrad/ops/reduction.py",
@@ -229,9 +230,7 @@ def render():
     for r in all_rows:
         if r.path != current:
             current = r.path
-            lines += ["", f"## {r.path}", "",
-                      "| grad_fn | forward | gradient | non-differentiable points | where |",
-                      "|---|---|---|---|---|"]
+            lines += ["", f"## {r.path}", "", HEADER, "|---|---|---|---|---|"]
         where = f"[{r.path}:{r.line}](../{r.path}#L{r.line})"
         lines.append(f"| `{r.name}` | {_cell(r.forward)} | {_cell(*r.gradient)} | "
                      f"{links.get(r.name, '')} | {where} |")
