@@ -6,6 +6,8 @@ a result back as a NumPy array for comparison. Programs never import either libr
 """
 from dataclasses import dataclass, field
 
+import numpy as np
+
 REFERENCE = "torch-cpu"
 ALL_NAMES = ("minigrad", "torch-cpu", "torch-cuda")
 
@@ -19,9 +21,7 @@ class Backend:
 
     def to_numpy(self, tensor):
         """A tensor's values as a NumPy array (detached, on the host)."""
-        if self.name == "minigrad":
-            return tensor.detach().numpy()
-        return tensor.detach().cpu().numpy()
+        return tensor_to_numpy(tensor)
 
     def is_tensor(self, value):
         return isinstance(value, self.T.Tensor)
@@ -30,6 +30,21 @@ class Backend:
         """Wait for queued device work, so that timings include it."""
         if self._sync is not None:
             self._sync()
+
+
+def tensor_to_numpy(t):
+    """A copy of a torch or minigrad tensor's values.
+
+    torch may hand out a ZeroTensor (an all-zero gradient with no storage, e.g. from a second
+    derivative); converting one directly can fail or even crash, so it becomes explicit zeros.
+    """
+    t = t.detach()
+    is_zero = getattr(t, "_is_zerotensor", None)
+    if is_zero is not None and is_zero():
+        return np.zeros(tuple(t.shape), dtype=str(t.dtype).replace("torch.", ""))
+    if hasattr(t, "cpu"):
+        t = t.cpu()
+    return np.array(t.numpy(), copy=True)
 
 
 def minigrad_backend():

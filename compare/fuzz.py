@@ -17,6 +17,7 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
+from .backends import tensor_to_numpy
 from .check import RTOL, compare
 from .fuzz_ops import OPS
 
@@ -168,11 +169,7 @@ def backward_lines(case, env):
 
 
 def _numpy(t):
-    t = t.detach().cpu()
-    try:
-        return t.numpy().copy()
-    except RuntimeError:  # torch's ZeroTensor (an efficient zero gradient) needs force=True
-        return t.numpy(force=True).copy()
+    return tensor_to_numpy(t)
 
 
 def differences(case, ref_module, test_module, names=True, ref=None):
