@@ -61,8 +61,10 @@ class Run:
 
 def run_script(backend, script, args=(), seed=None, cwd=None, timeout=600):
     """Run ``script`` in a fresh interpreter on ``backend`` ('torch' or 'minigrad')."""
+    # MINIGRAD_BACKEND: the project's examples pick their library from it (they import minigrad
+    # or torch themselves rather than ``import torch``).
     env = dict(os.environ, MPLBACKEND="Agg", PYTHONHASHSEED="0", PYTHONUNBUFFERED="1",
-               PYTHONIOENCODING="utf-8")
+               PYTHONIOENCODING="utf-8", MINIGRAD_BACKEND=backend)
     cmd = [sys.executable, "-c", BOOTSTRAP, backend, "none" if seed is None else str(seed),
            str(script), *args]
     start = time.perf_counter()
