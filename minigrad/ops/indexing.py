@@ -217,7 +217,10 @@ def _walk(shape, items, skip_full=True):
                 raise ValueError("step must be greater than zero")
             start, stop, step = item.indices(shape[dim])
             stop = max(stop, start)
-            if not (skip_full and start == 0 and stop == shape[dim] and step == 1):
+            # torch skips a slice that keeps the whole dim, judged on the start as written
+            whole = (item.start is None or operator.index(item.start) == 0) and step == 1 and \
+                stop == shape[dim]
+            if not (skip_full and whole):
                 ops.append(("slice", dim, start, stop, step))
                 shape[dim] = len(range(start, stop, step))
             dim += 1
