@@ -67,8 +67,21 @@ def copy_(self, src, non_blocking=False):
     return self
 
 
-class FillBackward0(Function):
+class FillBackward2(Function):
     """out = x with every element set to a number        grad_x = 0"""
+
+    @staticmethod
+    def forward(ctx, x, value):
+        with np.errstate(invalid="ignore", over="ignore"):
+            return np.full_like(x, value)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad * 0, None
+
+
+class FillBackward3(Function):
+    """out = x with every element set to a 0-dim tensor v      grad_x = 0    grad_v = grad.sum()"""
 
     @staticmethod
     def forward(ctx, x, value):
@@ -76,30 +89,50 @@ class FillBackward0(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        return grad * 0, None
+        return grad * 0, grad.sum()
 
 
-def fill_(self, value):
-    """Set every element to value (a number or a one-element tensor), in place."""
+class ZeroBackward0(Function):
+    """out = zeros like x        grad_x = 0"""
+
+    @staticmethod
+    def forward(ctx, x):
+        return np.zeros_like(x)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad * 0
+
+
+def _overwrite(self, node_cls, *args):
+    """Write a constant into self: recorded as node_cls when autograd is involved."""
     from ._util import assign_inplace
     self._check_inplace()
-    if isinstance(value, Tensor):
-        if value._data.ndim != 0:
-            raise RuntimeError("fill_ only supports 0-dimension value tensor but got tensor with "
-                               f"{value._data.ndim} dimensions.")
-        value = value.item()
-    if self._requires_grad or self._base is not None and self._base._requires_grad:
-        assign_inplace(self, FillBackward0.apply(self, value))
+    tracked = (self._requires_grad or (self._base is not None and self._base._requires_grad)
+               or any(isinstance(a, Tensor) and a._requires_grad for a in args))
+    if tracked:
+        assign_inplace(self, node_cls.apply(self, *args))
     else:  # nothing to record: write straight into the array
         with np.errstate(invalid="ignore", over="ignore"):
-            self._data[...] = value
+            self._data[...] = args[0]._data if args and isinstance(args[0], Tensor) else (
+                args[0] if args else 0)
         self._bump_version()
     return self
 
 
+def fill_(self, value):
+    """Set every element to value (a number or a 0-dim tensor), in place."""
+    if isinstance(value, Tensor):
+        if value._data.ndim != 0:
+            raise RuntimeError("fill_ only supports 0-dimension value tensor but got tensor with "
+                               f"{value._data.ndim} dimensions.")
+        return _overwrite(self, FillBackward3, value)
+    return _overwrite(self, FillBackward2, value)
+
+
 def zero_(self):
     """Set every element to zero, in place (``x.grad.zero_()``)."""
-    return fill_(self, 0)
+    return _overwrite(self, ZeroBackward0)
 
 
 register_methods(Tensor, {"clone": clone, "contiguous": contiguous, "copy_": copy_,
