@@ -42,6 +42,7 @@ OPS = {
     "sigmoid_sqrt": (lambda a, b=None: a.sigmoid() * a.sqrt() + a.rsqrt(), 1),
     "broadcast": (lambda a, b=None: a * b.t()[0] - b.t(), 2),
     "reductions": (lambda a, b=None: a.sum(1) * a.mean() + a.prod(0).sum(), 1),
+    "var_std_norm": (lambda a, b=None: a.var(1) * a.std() + a.norm(dim=0).sum(), 1),
     "logsumexp": (lambda a, b=None: minigrad.logsumexp(a, dim=1), 1),
     "matmul": (lambda a, b=None: (a @ b).tanh() @ b.t(), 2),
     "shape_ops": (lambda a, b=None: a.t().reshape(6).unsqueeze(0).expand(2, 6) * 1.5, 1),

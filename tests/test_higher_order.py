@@ -24,6 +24,7 @@ FUNCTIONS = {
     / (x + 1),
     "division_sqrt": lambda lib, x, w: (x / (x * x + 1)).sqrt(),
     "mean_square": lambda lib, x, w: ((x - x.mean()) ** 2).mean(),
+    "std_full_and_dim": lambda lib, x, w: x.std() * x + x.std(1, keepdim=True) + x.norm(),
 }
 
 

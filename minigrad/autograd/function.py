@@ -180,18 +180,14 @@ class Function(Node):
         """Run forward on the inputs' arrays; record a node if any input requires grad."""
         Tensor, _make = _tensor.Tensor, _tensor._make
         arrays = []
-        needs = []
-        any_grad = False
+        record = False
         for a in args:
             if isinstance(a, Tensor):
                 arrays.append(a._data)
-                rg = a.requires_grad
-                needs.append(rg)
-                any_grad = any_grad or rg
+                record = record or a._requires_grad
             else:
                 arrays.append(a)
-                needs.append(False)
-        if not (any_grad and grad_mode._state.enabled):
+        if not (record and grad_mode._state.enabled):
             result = cls.forward(_NO_CTX, *arrays)
             if cls.n_outputs == 1:
                 return _make(result)
@@ -200,24 +196,31 @@ class Function(Node):
         node = object.__new__(cls)
         node._saved = ()
         node._pre_hooks = node._hooks = None
-        node._needs = needs
+        node._needs = [isinstance(a, Tensor) and a._requires_grad for a in args]
         result = cls.forward(node, *arrays)
         node._seq = next(_sequence)
         edges = cls.edge_args
         if edges is None:
             edges = tuple(i for i, a in enumerate(args) if isinstance(a, Tensor))
         node._edges = edges
-        node.next_functions = tuple(
-            _edge(args[i]) if isinstance(args[i], Tensor) else (None, 0) for i in edges)
-        node._meta = tuple((args[i]._data.shape, args[i]._data.dtype)
-                           if isinstance(args[i], Tensor) else None for i in edges)
+        next_functions, meta = [], []  # per edge: where its gradient goes, its shape and dtype
+        for i in edges:
+            a = args[i]
+            if isinstance(a, Tensor):
+                next_functions.append(_edge(a))
+                meta.append((a._data.shape, a._data.dtype))
+            else:
+                next_functions.append((None, 0))
+                meta.append(None)
+        node.next_functions, node._meta = tuple(next_functions), tuple(meta)
         if cls.n_outputs == 1:
             outputs = (_make(result, True, node),)
         else:
             outputs = tuple(_make(r, differentiable, node, i)
                             for i, (r, differentiable)
                             in enumerate(zip(result, cls.differentiable_outputs())))
-        node._saved, node._saved_versions = _pack_saved(node._saved, args, arrays, outputs)
+        node._saved, node._saved_versions = _pack_saved(
+            node._saved, args, arrays, outputs, (result,) if cls.n_outputs == 1 else result)
         return outputs[0] if cls.n_outputs == 1 else outputs
 
     @classmethod
@@ -243,43 +246,44 @@ def new_node(cls, inputs, **attrs):
 
 def _edge(t):
     """The (node, output_nr) a gradient for tensor t should flow to."""
-    if t.grad_fn is not None:
-        return (t.grad_fn, t._output_nr)
-    if t.requires_grad:
+    fn = t.grad_fn
+    if fn is not None:
+        return (fn, t._output_nr)
+    if t._requires_grad:
         return (t._accumulator(), 0)
     return (None, 0)
 
 
-def _pack_saved(items, args, arrays, outputs):
+def _pack_saved(items, args, arrays, outputs, results):
+    """What ``save_for_backward`` got, made ready for backward.
+
+    An input's array is kept as the input Tensor (with its version, checked in backward); the
+    array forward returned (``results``, also a 0-d NumPy scalar) as a _SavedOutput; any other
+    array as a constant Tensor; None and Python numbers as they are.
+    """
     if not items:
         return (), ()
     Tensor, _make = _tensor.Tensor, _tensor._make
     saved, versions = [], []
     for item in items:
-        t = None
-        if not isinstance(item, np.ndarray) and not isinstance(item, Tensor):
+        if isinstance(item, Tensor):
+            saved.append(item)
+            versions.append(item._vc[0])
+            continue
+        if not isinstance(item, (np.ndarray, np.generic)):
             saved.append(item)  # None or a Python number: nothing to check
             versions.append(None)
             continue
-        if isinstance(item, Tensor):
-            t = item
-        else:
-            for a, arr in zip(args, arrays):
-                if arr is item and isinstance(a, Tensor):
-                    t = a
-                    break
-        if t is None:
-            for o in outputs:
-                if o._data is item and o.requires_grad:
-                    saved.append(_SavedOutput(o))
-                    versions.append(None)
-                    break
-            else:
-                saved.append(_make(item))  # a constant computed in forward
-                versions.append(None)
+        t = next((a for a, arr in zip(args, arrays) if arr is item and isinstance(a, Tensor)),
+                 None)
+        if t is not None:
+            saved.append(t)
+            versions.append(t._vc[0])
             continue
-        saved.append(t)
-        versions.append(None if t is None else t._vc[0])
+        out = next((o for o, r in zip(outputs, results)
+                    if (r is item or o._data is item) and o.requires_grad), None)
+        saved.append(_make(item) if out is None else _SavedOutput(out))
+        versions.append(None)
     return tuple(saved), tuple(versions)
 
 
