@@ -193,6 +193,31 @@ def differences(case, ref_module, test_module, names=True, ref=None):
     return problems
 
 
+KINDS = ["harness", "error", "dtype", "shape", "value", "gradient", "second-order gradient",
+         "requires_grad", "grad_fn name"]
+
+
+def failure_kind(problems):
+    """The most basic way a case fails (an error before a dtype, a value before a gradient...)."""
+    def kind(key, why):
+        if key == "<harness>":
+            return "harness"
+        if key in ("error", "backward error") or "(minigrad: " in why:
+            return "error"
+        if why.startswith("dtype"):
+            return "dtype"
+        if why.startswith("shape"):
+            return "shape"
+        if key.endswith(".grad_fn"):
+            return "grad_fn name"
+        if key.endswith("requires_grad"):
+            return "requires_grad"
+        if key.startswith("g_"):
+            return "second-order gradient"
+        return "gradient" if key.endswith(".grad") else "value"
+    return min((kind(k, w) for k, w in problems), key=KINDS.index)
+
+
 def _touches_float32(case):
     """Whether any value passes through float32 (then float32's tolerance applies to all)."""
     return any(leaf.array.dtype == np.float32 for leaf in case.leaves) or \
@@ -562,6 +587,11 @@ def fuzz(seed, count, start=0, only=None, max_steps=8, show=3, names=True, famil
         console.print(snippet(small, torch, differences(small, torch, minigrad, names)),
                       markup=False, highlight=False)
     if failures:
+        kinds = {}
+        for case, problems in failures:
+            kinds.setdefault(failure_kind(problems), []).append(case.index)
+        console.print("differences by kind (first cases): " + "; ".join(
+            f"{k} {len(kinds[k])} {kinds[k][:5]}" for k in KINDS if k in kinds), highlight=False)
         worst = sorted(op_fails, key=lambda k: -op_fails[k] / op_cases[k])[:12]
         console.print("failure rate by op (cases with the op that failed): " + ", ".join(
             f"{k} {op_fails[k]}/{op_cases[k]}" for k in worst), highlight=False)
