@@ -422,9 +422,32 @@ def make_case(torch, ops, seed, index, max_steps=8):
 
 
 # ---- shrinking -------------------------------------------------------------------------------
+def same_failure(case, problems, torch, minigrad, names=True):
+    """A test for shrinking: the candidate fails the same way (same kind of difference, and torch
+    raises in it only if it raised in the original), so the shrinker does not drift to another
+    bug. It carries ``torch`` for shrinking steps into leaves."""
+    kind = failure_kind(problems)
+    ref_error = _ends_in_error(execute(case, torch, names))
+
+    def still_fails(c):
+        ref = execute(c, torch, names)
+        if _ends_in_error(ref) != ref_error:
+            return False
+        p = differences(c, torch, minigrad, names, ref)
+        return bool(p) and failure_kind(p) == kind
+    still_fails.torch = torch
+    return still_fails
+
+
+def _ends_in_error(record):
+    return "error" in record or "backward error" in record
+
+
 def shrink(case, still_fails, budget=300):
     """Make ``case`` smaller while ``still_fails(case)``: drop steps, cut shapes, round values."""
     calls = [0]
+    if not hasattr(still_fails, "torch"):
+        still_fails.torch = None
 
     def check(c):
         calls[0] += 1
@@ -438,6 +461,11 @@ def shrink(case, still_fails, budget=300):
                 c = _without_step(case, i)
                 if c is not None and check(c):
                     case, progress = c, True
+        for i in range(len(case.steps)):
+            c = _step_as_leaf(case, i, still_fails.torch)
+            if c is not None and check(c):
+                case, progress = c, True
+                break
         for j in range(len(case.leaves)):
             for c in _smaller_leaves(case, j):
                 if check(c):
@@ -467,6 +495,31 @@ def _without_step(case, i):
     used = {n for s in steps for n in s.inputs}
     leaves = [leaf for leaf in case.leaves if leaf.name in used]
     return replace(case, leaves=leaves, steps=steps)
+
+
+def _step_as_leaf(case, i, torch):
+    """The case with step i's result given as a leaf holding torch's value (if it has one)."""
+    step = case.steps[i]
+    if step.target is None or torch is None:
+        return None
+    env = _namespace(torch)
+    for leaf in case.leaves:
+        t = torch.tensor(leaf.array)
+        env[leaf.name] = t.requires_grad_(True) if leaf.requires_grad else t
+    try:
+        for s in case.steps[: i + 1]:
+            exec(s.code, env)  # noqa: S102
+    except Exception:  # noqa: BLE001
+        return None
+    value = env[step.target]
+    leaf = Leaf(step.target, tensor_to_numpy(value),
+                bool(value.requires_grad and value.dtype.is_floating_point))
+    steps = case.steps[:i] + case.steps[i + 1:]
+    used = {n for s in steps for n in s.inputs}
+    leaves = [x for x in case.leaves if x.name in used] + [leaf]
+    kept = [s for s in steps if s.target is None or s.target in used or
+            s in case.steps[i + 1:]]
+    return replace(case, leaves=leaves, steps=kept)
 
 
 def _smaller_leaves(case, j):
@@ -580,8 +633,8 @@ def fuzz(seed, count, start=0, only=None, max_steps=8, show=3, names=True, famil
                 progress.update(task, description=f"fuzzing ([red]{len(failures)} failing[/])")
             progress.advance(task)
     elapsed = time.perf_counter() - started
-    for case, _ in failures[:show]:
-        small = shrink(case, lambda c: bool(differences(c, torch, minigrad, names)))
+    for case, problems in failures[:show]:
+        small = shrink(case, same_failure(case, problems, torch, minigrad, names))
         console.rule(f"case {case.index} (shrunk from {len(case.steps)} to {len(small.steps)} "
                      "steps)")
         console.print(snippet(small, torch, differences(small, torch, minigrad, names)),
