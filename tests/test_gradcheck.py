@@ -259,3 +259,27 @@ def test_user_function_mark_dirty_and_no_grad():
     assert got[:2] == expected[:2]
     assert_tensor_equal(got[2], expected[2])
     assert got[3] == expected[3]
+
+
+def test_user_function_setup_context_and_once_differentiable():
+    def run(lib):
+        class Cube(lib.autograd.Function):
+            @staticmethod
+            def forward(x):
+                return x ** 3
+
+            @staticmethod
+            def setup_context(ctx, inputs, output):
+                ctx.save_for_backward(inputs[0])
+
+            @staticmethod
+            @lib.autograd.function.once_differentiable
+            def backward(ctx, grad):
+                x, = ctx.saved_tensors
+                return grad * 3 * x ** 2
+        a, = inputs(lib, A)
+        g, = lib.autograd.grad(Cube.apply(a).sum(), a, create_graph=True)
+        return g, g.requires_grad
+    expected, got = run(torch), run(minigrad)
+    assert_tensor_equal(got[0], expected[0])
+    assert got[1] == expected[1]
