@@ -77,7 +77,8 @@ def from_numpy_dtype(np_dtype):
         if np_dtype in _BY_NP:
             return _BY_NP[np_dtype]
         raise TypeError(
-            f"can't convert np.ndarray of type numpy.{np_dtype.name}. The only supported types are: "
+            f"can't convert np.ndarray of type numpy.{np_dtype.name}. The only supported types "
+            "are: "
             "float64, float32, float16, complex64, complex128, int64, int32, int16, int8, uint64, "
             "uint32, uint16, uint8, and bool.") from None
 
@@ -102,14 +103,15 @@ def is_floating_point(t):
 
 # ---- type promotion -------------------------------------------------------------------------
 def _promote_np(a, b):
-    """Promote two NumPy dtypes the way torch promotes same-category tensors."""
+    """Promote two NumPy dtypes of the same tier (dimensioned or 0-dim tensors) like torch."""
     if a == b:
         return a
-    if a.kind == "b":
-        return b
-    if b.kind == "b":
-        return a
-    # uint8 with a signed int: torch gives int16 (as NumPy does).
+    ca, cb = _category(a), _category(b)
+    if ca != cb:
+        # The higher category wins with its own dtype: int64 with float32 gives float32
+        # (NumPy would widen to float64), bool with anything gives the other dtype.
+        return a if ca > cb else b
+    # Same category: the wider type; uint8 with a signed int gives int16 (as in NumPy).
     return np.promote_types(a, b)
 
 
@@ -181,3 +183,5 @@ def can_cast(from_, to):
 
 import builtins as _b  # noqa: E402  (names shadowed above: bool, int, float)
 builtins_bool, builtins_int, builtins_float = _b.bool, _b.int, _b.float
+
+dtype.__module__ = "torch"  # type(minigrad.float32) prints <class 'torch.dtype'>, as in torch

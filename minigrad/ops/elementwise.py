@@ -44,10 +44,19 @@ def _binary_dtype(a, b):
     return promote_values(a, b)
 
 
+def _zeros(grad):
+    """The gradient of a piecewise-constant op: zeros (not grad * 0, which keeps nan/inf)."""
+    return grad.new_zeros(grad.shape)
+
+
 def _cast(x, dt):
     """x as dtype dt (arrays are cast, Python scalars left for NumPy to combine)."""
     if type(x) is np.ndarray:
         return x if x.dtype == dt else x.astype(dt)
+    if isinstance(x, np.generic):
+        # torch treats a NumPy scalar like a Python number: it must not widen the result
+        # (NumPy would make float32 * np.float64(2) a float64).
+        return x.item()
     return x
 
 
@@ -79,30 +88,6 @@ class ExpandBackward0(Function):
         return grad.sum_to_size(ctx.shape), None
 
 
-class SumToSizeBackward(Function):
-    """y = x summed over broadcast dims down to ``shape``      grad_x = grad.expand(x.shape)"""
-
-    @staticmethod
-    def forward(ctx, x, shape):
-        ctx.shape = x.shape
-        return _sum_to(x, shape)
-
-    @staticmethod
-    def backward(ctx, grad):
-        return broadcast_to(grad, ctx.shape), None
-
-
-def _sum_to(x, shape):
-    lead = x.ndim - len(shape)
-    axes = tuple(range(lead)) + tuple(
-        i + lead for i, s in enumerate(shape) if s == 1 and x.shape[i + lead] != 1)
-    if axes:
-        x = x.sum(axis=axes, keepdims=True)
-        if lead:
-            x = x.reshape(shape)
-    return x
-
-
 def broadcast_to(x, shape):
     shape = tuple(shape)
     if x._data.shape == shape:
@@ -115,11 +100,17 @@ def sum_to_size(x, *size):
     if x._data.shape == shape:
         return x
     try:
-        np.broadcast_shapes(shape, x._data.shape)
+        if np.broadcast_shapes(shape, x._data.shape) != x._data.shape:
+            raise ValueError
     except ValueError:
-        raise RuntimeError(f"size {{{', '.join(map(str, shape))}}} is not expandable to size "
-                           f"{{{', '.join(map(str, x._data.shape))}}}.") from None
-    return SumToSizeBackward.apply(x, shape)
+        raise RuntimeError(f"size {{{list(shape)}}} is not expandable to size "
+                           f"{{{list(x._data.shape)}}}.") from None
+    # as torch's sum_to: a keepdim sum (SumBackward1), then a view dropping the leading dims
+    lead = x._data.ndim - len(shape)
+    dims = tuple(range(lead)) + tuple(
+        i + lead for i, s in enumerate(shape) if s == 1 and x._data.shape[i + lead] != 1)
+    out = x.sum(dims, keepdim=True) if dims else x
+    return out.view(shape) if lead else out
 
 
 def _broadcast_error(a, b):
@@ -138,29 +129,41 @@ def _broadcast_error(a, b):
 def _binary(ufunc, a, b, dt):
     """ufunc(a, b) computed in dtype dt, with torch's broadcasting error."""
     try:
-        if type(a) is np.ndarray and a.dtype == dt and (type(b) is not np.ndarray or
-                                                         b.dtype == dt):
+        # fast path: a already in dt, b a Python number or in dt (getattr: numbers have no dtype)
+        if type(a) is np.ndarray and a.dtype == dt and getattr(b, "dtype", dt) == dt:
             return ufunc(a, b)
         return ufunc(_cast(a, dt), _cast(b, dt))
     except ValueError as e:
         if "broadcast" in str(e):
             raise _broadcast_error(a, b) from None
         raise
+    except OverflowError:
+        # A Python int out of the integer dtype's range: torch casts it like C (wrap-around).
+        return ufunc(_cast(_wrap_int(a, dt), dt), _cast(_wrap_int(b, dt), dt))
+
+
+def _wrap_int(x, dt):
+    """A Python int as integer dtype dt, wrapped around modulo 2**bits like a C cast."""
+    if dt.kind not in "iu" or not isinstance(x, int) or isinstance(x, bool):
+        return x
+    bits = dt.itemsize * 8
+    v = x % (1 << bits)
+    if dt.kind == "i" and v >= 1 << (bits - 1):
+        v -= 1 << bits
+    return dt.type(v)
 
 
 # ---- arithmetic -------------------------------------------------------------------------------
 class AddBackward0(Function):
     """out = a + alpha * b        grad_a = grad        grad_b = alpha * grad"""
 
+    edge_args = (0, 1)  # a Python number counts (as a wrapped tensor)
+
     @staticmethod
     def forward(ctx, a, b, alpha=1):
         dt = _binary_dtype(a, b)
-        if alpha != 1:
-            _check_alpha(alpha, dt)
-            b = _binary(np.multiply, b, alpha, promote_values(b, alpha) if
-                        not isinstance(b, np.ndarray) else dt)
         ctx.alpha = alpha
-        return _binary(np.add, a, b, dt)
+        return _binary(np.add, a, _scaled(b, alpha, dt), dt)
 
     @staticmethod
     def backward(ctx, grad):
@@ -170,16 +173,14 @@ class AddBackward0(Function):
 class SubBackward0(Function):
     """out = a - alpha * b        grad_a = grad        grad_b = -alpha * grad"""
 
+    edge_args = (0, 1)  # a Python number counts (as a wrapped tensor)
+
     @staticmethod
     def forward(ctx, a, b, alpha=1):
         dt = _binary_dtype(a, b)
         _check_sub_bool(a, b)
-        if alpha != 1:
-            _check_alpha(alpha, dt)
-            b = _binary(np.multiply, b, alpha, dt if isinstance(b, np.ndarray) else
-                        promote_values(b, alpha))
         ctx.alpha = alpha
-        return _binary(np.subtract, a, b, dt)
+        return _binary(np.subtract, a, _scaled(b, alpha, dt), dt)
 
     @staticmethod
     def backward(ctx, grad):
@@ -194,9 +195,7 @@ class RsubBackward1(Function):
         dt = _binary_dtype(a, b)
         _check_sub_bool(a, b)
         ctx.alpha = alpha
-        if alpha != 1:
-            a = _binary(np.multiply, a, alpha, dt)
-        return _binary(np.subtract, b, a, dt)
+        return _binary(np.subtract, b, _scaled(a, alpha, dt), dt)
 
     @staticmethod
     def backward(ctx, grad):
@@ -206,26 +205,45 @@ class RsubBackward1(Function):
 class RsubBackward0(RsubBackward1):
     """out = b - alpha * a with b a tensor        grad_a = -alpha * grad   grad_b = grad"""
 
+    edge_args = (0, 1)  # a Python number counts (as a wrapped tensor)
+
     @staticmethod
     def backward(ctx, grad):
         return (-grad if ctx.alpha == 1 else grad * -ctx.alpha), grad, None
 
 
-def _check_alpha(alpha, dt):
+def _scaled(x, alpha, dt):
+    """alpha * x for add/sub in dtype dt (a Python number stays a Python number)."""
+    if isinstance(alpha, bool) and dt.kind != "b":
+        raise RuntimeError("Boolean alpha only supported for Boolean results.")
     if isinstance(alpha, float) and dt.kind != "f":
         raise RuntimeError("For integral input tensors, argument alpha must not be a floating "
                            "point number.")
+    if alpha == 1:
+        return x
+    return _binary(np.multiply, x, alpha, dt) if isinstance(x, np.ndarray) else x * alpha
+
+
+def _is_bool(x):
+    return isinstance(x, (bool, np.bool_)) or getattr(x, "dtype", None) == np.bool_
 
 
 def _check_sub_bool(a, b):
-    if getattr(a, "dtype", None) == np.bool_ and getattr(b, "dtype", None) == np.bool_:
+    """torch refuses ``-`` with a bool operand (a Python bool counts)."""
+    if _is_bool(a) and _is_bool(b):
         raise RuntimeError(
             "Subtraction, the `-` operator, with two bool tensors is not supported. Use the `^` "
             "or `logical_xor()` operator instead.")
+    if _is_bool(a) or _is_bool(b):
+        raise RuntimeError(
+            "Subtraction, the `-` operator, with a bool tensor is not supported. If you are "
+            "trying to invert a mask, use the `~` or `logical_not()` operator instead.")
 
 
 class MulBackward0(Function):
     """out = a * b        grad_a = grad * b        grad_b = grad * a"""
+
+    edge_args = (0, 1)  # a Python number counts (as a wrapped tensor)
 
     @staticmethod
     def forward(ctx, a, b):
@@ -241,6 +259,8 @@ class MulBackward0(Function):
 
 class DivBackward0(Function):
     """out = a / b        grad_a = grad / b        grad_b = -grad * a / b²"""
+
+    edge_args = (0, 1)  # a Python number counts (as a wrapped tensor)
 
     @staticmethod
     def forward(ctx, a, b):
@@ -260,37 +280,69 @@ class DivBackward0(Function):
         return ga, gb
 
 
-class DivBackward1(Function):
-    """out = a // b or trunc(a / b) (``rounding_mode``)        grad_a = 0, grad_b = 0"""
+def _rounded_div(a, b, mode):
+    """a / b rounded down ('floor') or toward zero ('trunc'), in the promoted dtype."""
+    dt = _binary_dtype(a, b)
+    if dt.kind in "iu":
+        a, b = _wrap_int(a, dt), _wrap_int(b, dt)
+    _check_int_zero_division(b, dt)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        if mode == "floor":
+            return _binary(np.floor_divide, a, b, dt)
+        if dt.kind == "f":
+            return np.trunc(_binary(np.true_divide, a, b, dt))
+        q = _binary(np.floor_divide, a, b, dt)
+        if dt.kind == "u":
+            return q
+        # floor -> trunc: one up where the division is inexact and the signs differ
+        inexact = _binary(np.remainder, a, b, dt) != 0
+        return q + (inexact & ((_cast(a, dt) < 0) != (_cast(b, dt) < 0))).astype(dt)
+
+
+def _check_int_zero_division(b, dt):
+    if dt.kind in "iub" and np.any(_cast(b, dt) == 0):
+        raise RuntimeError("ZeroDivisionError")
+
+
+class DivBackward2(Function):
+    """out = a / b with ``rounding_mode`` given: floor / trunc (grad_a = grad_b = 0), or None
+    (true division, with DivBackward0's gradients)"""
+
+    edge_args = (0, 1)  # a Python number counts (as a wrapped tensor)
 
     @staticmethod
     def forward(ctx, a, b, mode):
-        dt = _binary_dtype(a, b)
-        if dt.kind in "iu" and np.any(_cast(b, dt) == 0):
-            raise RuntimeError("ZeroDivisionError")
-        with np.errstate(divide="ignore", invalid="ignore"):
-            if mode == "floor":
-                return _binary(np.floor_divide, a, b, dt)
-            if dt.kind == "f":
-                return np.trunc(_binary(np.true_divide, a, b, dt))
-            q = _binary(np.floor_divide, a, b, dt)
-            r = _binary(np.remainder, a, b, dt)
-            return q + ((r != 0) & ((q < 0) | ((q == 0) & ((_cast(a, dt) < 0) !=
-                                                           (_cast(b, dt) < 0))))).astype(dt)
+        ctx.mode = mode
+        if mode is None:
+            return DivBackward0.forward(ctx, a, b)
+        return _rounded_div(a, b, mode)
 
     @staticmethod
     def backward(ctx, grad):
-        return grad * 0, None, None
+        if ctx.mode is None:
+            return DivBackward0.backward(ctx, grad) + (None,)
+        return _zeros(grad), _zeros(grad), None
+
+
+def _not_implemented(op_name, forward):
+    """torch records ops without a derivative as a node named ``NotImplemented`` that raises."""
+    def backward(ctx, grad):
+        raise RuntimeError(f"derivative for aten::{op_name} is not implemented")
+    return type("NotImplemented", (Function,), {
+        "__doc__": f"out = {op_name}(a, b)        no derivative",
+        "forward": staticmethod(forward), "backward": staticmethod(backward)})
+
+
+FloorDivide = _not_implemented("floor_divide", lambda ctx, a, b: _rounded_div(a, b, "floor"))
 
 
 class RemainderBackward0(Function):
-    """out = a - floor(a / b) * b  (sign of b)        grad_a = grad    grad_b = -grad * floor(a/b)"""
+    """out = a - floor(a / b) * b  (sign of b)      grad_a = grad    grad_b = -grad * floor(a/b)"""
 
     @staticmethod
     def forward(ctx, a, b):
         dt = _binary_dtype(a, b)
-        if dt.kind in "iu" and np.any(_cast(b, dt) == 0):
-            raise RuntimeError("ZeroDivisionError")
+        _check_int_zero_division(b, dt)
         ctx.save_for_backward(a, b)
         with np.errstate(divide="ignore", invalid="ignore"):
             return _binary(np.remainder, a, b, dt)
@@ -302,14 +354,21 @@ class RemainderBackward0(Function):
         return grad, gb
 
 
+class RemainderBackward1(RemainderBackward0):
+    """remainder with a tensor divisor (same formulas as RemainderBackward0)"""
+
+
+# ``2 % x`` (a number divided by a tensor) has no derivative in torch.
+RemainderScalarTensor = _not_implemented("remainder", RemainderBackward0.forward)
+
+
 class FmodBackward0(Function):
-    """out = a - trunc(a / b) * b  (sign of a)        grad_a = grad    grad_b = -grad * trunc(a/b)"""
+    """out = a - trunc(a / b) * b  (sign of a)      grad_a = grad    grad_b = -grad * trunc(a/b)"""
 
     @staticmethod
     def forward(ctx, a, b):
         dt = _binary_dtype(a, b)
-        if dt.kind in "iu" and np.any(_cast(b, dt) == 0):
-            raise RuntimeError("ZeroDivisionError")
+        _check_int_zero_division(b, dt)
         ctx.save_for_backward(a, b)
         with np.errstate(divide="ignore", invalid="ignore"):
             return _binary(np.fmod, a, b, dt)
@@ -319,6 +378,10 @@ class FmodBackward0(Function):
         a, b = ctx.saved_tensors
         gb = -grad * (a / b).trunc() if ctx.needs_input_grad[1] else None
         return grad, gb
+
+
+class FmodBackward1(FmodBackward0):
+    """fmod with a tensor divisor (same formulas as FmodBackward0)"""
 
 
 class PowBackward0(Function):
@@ -342,7 +405,7 @@ class PowBackward0(Function):
         x, = ctx.saved_tensors
         p = ctx.p
         if p == 0:
-            return grad * 0, None
+            return _zeros(grad), None
         if p == 2:
             return grad * (x * 2), None
         return grad * (p * x ** (p - 1)), None
@@ -373,7 +436,8 @@ class PowBackward1(Function):
 
 
 class PowBackward2(Function):
-    """out = s ** x (s a number)        grad_x = grad * out * log(s)"""
+    """out = s ** x (s a number)        grad_x = grad * out * log(s)
+    (s == 0: 0 where x >= 0; s < 0: nan, the real log being undefined)"""
 
     @staticmethod
     def forward(ctx, s, x):
@@ -381,15 +445,16 @@ class PowBackward2(Function):
         with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
             out = _binary(np.power, s, x, dt)
         ctx.s = s
-        ctx.save_for_backward(out)
+        ctx.save_for_backward(out, x if s == 0 else None)
         return out
 
     @staticmethod
     def backward(ctx, grad):
-        out, = ctx.saved_tensors
-        if ctx.s == 0:
-            return None, grad * 0
-        return None, grad * out * math.log(ctx.s)
+        out, x = ctx.saved_tensors
+        s = ctx.s
+        log_s = math.log(s) if s > 0 else -math.inf if s == 0 else math.nan
+        g = grad * (out * log_s)
+        return None, where(x >= 0, 0.0, g) if s == 0 else g
 
 
 class NegBackward0(Function):
@@ -570,6 +635,8 @@ class AbsBackward0(Function):
 
     @staticmethod
     def forward(ctx, x):
+        if x.dtype == np.bool_:
+            raise _not_implemented_for("abs_cpu", x.dtype)
         ctx.save_for_backward(x)
         return np.abs(x)
 
@@ -586,20 +653,29 @@ class SignBackward0(Function):
     def forward(ctx, x):
         if x.dtype == np.bool_:
             return x.copy()
-        return np.sign(x)
+        # torch's (0 < x) - (x < 0): sign(nan) = 0 and sign(-0.0) = +0.0 (np.sign differs)
+        return (x > 0).astype(x.dtype) - (x < 0).astype(x.dtype)
 
     @staticmethod
     def backward(ctx, grad):
-        return grad * 0
+        return _zeros(grad)
+
+
+def _not_implemented_for(kernel, np_dtype):
+    """torch's error for a kernel that has no version for this dtype."""
+    return NotImplementedError(
+        f"\"{kernel}\" not implemented for '{_dtype.from_numpy_dtype(np_dtype).short_name}'")
 
 
 def _zero_grad_unary(name, np_fn, doc):
     """Piecewise-constant ops (floor, ceil, round, trunc): the gradient is zero."""
     def forward(ctx, x):
+        if x.dtype == np.bool_:
+            raise _not_implemented_for(f"{np_fn.__name__}_vml_cpu", x.dtype)
         return np_fn(x) if x.dtype.kind == "f" else x.copy()
 
     def backward(ctx, grad):
-        return grad * 0
+        return _zeros(grad)
     return type(name, (Function,), {"__doc__": doc, "forward": staticmethod(forward),
                                     "backward": staticmethod(backward)})
 
@@ -608,6 +684,7 @@ FloorBackward0 = _zero_grad_unary("FloorBackward0", np.floor, "out = floor(x)   
 CeilBackward0 = _zero_grad_unary("CeilBackward0", np.ceil, "out = ceil(x)   grad_x = 0")
 RoundBackward0 = _zero_grad_unary("RoundBackward0", np.round, "out = round(x)   grad_x = 0")
 TruncBackward0 = _zero_grad_unary("TruncBackward0", np.trunc, "out = trunc(x)   grad_x = 0")
+RoundBackward0.forward.__func__ if False else None  # noqa: B018
 
 
 class RoundBackward1(Function):
@@ -619,7 +696,7 @@ class RoundBackward1(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        return grad * 0, None
+        return _zeros(grad), None
 
 
 class FracBackward0(Function):
@@ -627,6 +704,8 @@ class FracBackward0(Function):
 
     @staticmethod
     def forward(ctx, x):
+        if x.dtype.kind != "f":
+            raise _not_implemented_for("frac_cpu", x.dtype)
         return x - np.trunc(x)
 
     @staticmethod
@@ -803,12 +882,12 @@ class SigmoidBackward0(Function):
 
 
 class ReluBackward0(Function):
-    """out = max(x, 0)        grad_x = grad * (out > 0)      (0 at x = 0)"""
+    """out = max(x, 0)        grad_x = grad where out > 0, else 0      (0 at x = 0)"""
 
     @staticmethod
     def forward(ctx, x):
         if x.dtype == np.bool_:
-            raise RuntimeError("\"clamp_min_cpu\" not implemented for 'Bool'")
+            raise RuntimeError("Boolean inputs not supported for relu")
         out = np.maximum(x, 0, dtype=x.dtype)
         ctx.save_for_backward(out)
         return out
@@ -816,7 +895,23 @@ class ReluBackward0(Function):
     @staticmethod
     def backward(ctx, grad):
         out, = ctx.saved_tensors
-        return grad * (out > 0)
+        return ThresholdBackwardBackward0.apply(grad, out)
+
+
+class ThresholdBackwardBackward0(Function):
+    """relu's backward as a node of its own (torch's threshold_backward), so that a second
+    derivative stays connected to relu's output:
+    out = grad where y > 0, else 0       grad_grad = gg where y > 0       grad_y = 0"""
+
+    @staticmethod
+    def forward(ctx, grad, y):
+        ctx.save_for_backward(y)
+        return np.where(y > 0, grad, 0).astype(grad.dtype, copy=False)
+
+    @staticmethod
+    def backward(ctx, gg):
+        y, = ctx.saved_tensors
+        return ThresholdBackwardBackward0.apply(gg, y), _zeros(gg)
 
 
 class ErfBackward0(Function):
@@ -859,12 +954,15 @@ class ClampBackward1(Function):
         if ctx.hi is not None:
             m = x <= ctx.hi
             mask = m if mask is None else mask & m
-        return grad * mask, None, None
+        return where(mask, grad, 0.0), None, None
 
 
 class ClampBackward0(Function):
     """out = min(max(x, lo), hi) with tensor bounds   grad_x = grad where lo <= x <= hi
-    grad_lo = grad where x < lo        grad_hi = grad where x > hi"""
+    grad_lo = grad where x < lo < hi        grad_hi = grad where x > hi or lo > hi
+    (where lo > hi the output is hi, so hi takes the gradient; where lo == hi > x, nobody)"""
+
+    edge_args = (0, 1, 2)  # a missing bound is (None, 0)
 
     @staticmethod
     def forward(ctx, x, lo, hi):
@@ -880,22 +978,41 @@ class ClampBackward0(Function):
     @staticmethod
     def backward(ctx, grad):
         x, lo, hi = ctx.saved_tensors
-        keep = None
-        g_lo = g_hi = None
-        if lo is not None:
-            keep = x >= lo
-            g_lo = grad * (x < lo)
+        below = x < lo if lo is not None else None
+        above = x > hi if hi is not None else None
+        keep = x >= lo if lo is not None else None
         if hi is not None:
-            k = x <= hi
-            keep = k if keep is None else keep & k
-            g_hi = grad * (x > hi) * (x >= lo if lo is not None else 1)
-            if lo is not None:
-                g_lo = g_lo * (lo <= hi)
-        return grad * keep, g_lo, g_hi
+            keep = x <= hi if keep is None else keep & (x <= hi)
+        if lo is not None and hi is not None:  # torch: lo gets nothing unless lo < hi
+            below = below & (lo < hi)
+            above = above | (lo > hi)
+        return (where(keep, grad, 0.0), where(below, grad, 0.0) if below is not None else None,
+                where(above, grad, 0.0) if above is not None else None)
+
+
+class ClampMinBackward0(ClampBackward1):
+    """out = max(x, lo) (lo a number)        grad_x = grad where x >= lo"""
+
+
+class ClampMaxBackward0(ClampBackward1):
+    """out = min(x, hi) (hi a number)        grad_x = grad where x <= hi"""
+
+
+class ClampMinBackward1(ClampBackward0):
+    """out = max(x, lo) (lo a tensor)   grad_x = grad where x >= lo   grad_lo = grad where x < lo"""
+
+    edge_args = None
+
+
+class ClampMaxBackward1(ClampBackward0):
+    """out = min(x, hi) (hi a tensor)   grad_x = grad where x <= hi   grad_hi = grad where x > hi"""
+
+    edge_args = None
 
 
 class MaximumBackward0(Function):
-    """out = max(a, b)     grad_a = grad * (a > b) + grad/2 * (a == b)   (b likewise)"""
+    """out = max(a, b)     grad_a = grad where a > b, grad/2 where a == b   (b likewise)
+    (a nan propagates, and both sides then take the whole grad, as in torch)"""
 
     @staticmethod
     def forward(ctx, a, b):
@@ -905,12 +1022,12 @@ class MaximumBackward0(Function):
     @staticmethod
     def backward(ctx, grad):
         a, b = ctx.saved_tensors
-        half = grad * ((a == b) * 0.5)
-        return grad * (a > b) + half, grad * (a < b) + half
+        shared = where(a == b, grad / 2, grad)
+        return where(a < b, 0.0, shared), where(a > b, 0.0, shared)
 
 
 class MinimumBackward0(Function):
-    """out = min(a, b)     grad_a = grad * (a < b) + grad/2 * (a == b)   (b likewise)"""
+    """out = min(a, b)     grad_a = grad where a < b, grad/2 where a == b   (b likewise)"""
 
     @staticmethod
     def forward(ctx, a, b):
@@ -920,30 +1037,44 @@ class MinimumBackward0(Function):
     @staticmethod
     def backward(ctx, grad):
         a, b = ctx.saved_tensors
-        half = grad * ((a == b) * 0.5)
-        return grad * (a < b) + half, grad * (a > b) + half
+        shared = where(a == b, grad / 2, grad)
+        return where(a > b, 0.0, shared), where(a < b, 0.0, shared)
 
 
-class FmaxBackward0(MaximumBackward0):
-    """out = fmax(a, b) (ignores nan)      grads as for maximum"""
+class FmaxBackward0(Function):
+    """out = fmax(a, b) (a nan loses)    grad_a = grad where a >= b or b is nan, else grad_b"""
 
     @staticmethod
     def forward(ctx, a, b):
         ctx.save_for_backward(a, b)
         return _binary(np.fmax, a, b, _binary_dtype(a, b))
 
+    @staticmethod
+    def backward(ctx, grad):
+        a, b = ctx.saved_tensors
+        a_wins = (a >= b) | b.isnan()
+        return where(a_wins, grad, 0.0), where(a_wins, 0.0, grad)
 
-class FminBackward0(MinimumBackward0):
-    """out = fmin(a, b) (ignores nan)      grads as for minimum"""
+
+class FminBackward0(Function):
+    """out = fmin(a, b) (a nan loses)    grad_a = grad where a <= b or b is nan, else grad_b"""
 
     @staticmethod
     def forward(ctx, a, b):
         ctx.save_for_backward(a, b)
         return _binary(np.fmin, a, b, _binary_dtype(a, b))
 
+    @staticmethod
+    def backward(ctx, grad):
+        a, b = ctx.saved_tensors
+        a_wins = (a <= b) | b.isnan()
+        return where(a_wins, grad, 0.0), where(a_wins, 0.0, grad)
+
 
 class WhereBackward0(Function):
     """out = cond ? a : b        grad_a = grad where cond        grad_b = grad where not cond"""
+
+    edge_args = (1, 2)  # the condition gets no edge; a number does
 
     @staticmethod
     def forward(ctx, cond, a, b):
@@ -951,8 +1082,9 @@ class WhereBackward0(Function):
             if cond.dtype == np.uint8:
                 cond = cond.astype(bool)
             else:
-                raise RuntimeError(f"where expected condition to be a boolean tensor, but got a "
-                                   f"tensor with dtype {_dtype.from_numpy_dtype(cond.dtype).short_name}")
+                name = _dtype.from_numpy_dtype(cond.dtype).short_name
+                raise RuntimeError("where expected condition to be a boolean tensor, but got a "
+                                   f"tensor with dtype {name}")
         ctx.save_for_backward(cond)
         dt = promote_values(a, b)
         try:
@@ -971,14 +1103,26 @@ class LerpBackward0(Function):
 
     @staticmethod
     def forward(ctx, a, b, w):
-        ctx.save_for_backward(w)
+        ctx.save_for_backward(a, b, w)
         dt = promote_values(a, b)
         return (_cast(a, dt) + _cast(w, dt) * (_cast(b, dt) - _cast(a, dt))).astype(dt)
 
     @staticmethod
     def backward(ctx, grad):
-        w, = ctx.saved_tensors
+        _, _, w = ctx.saved_tensors
         return grad * (1 - w), grad * w, None
+
+
+class LerpBackward1(Function):
+    """out = a + w * (b - a), w a tensor    grad_a = grad * (1 - w)   grad_b = grad * w
+    grad_w = grad * (b - a)"""
+
+    forward = LerpBackward0.forward
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, b, w = ctx.saved_tensors
+        return grad * (1 - w), grad * w, grad * (b - a)
 
 
 # ---- conversions between the public API and the Functions --------------------------------------
@@ -1029,17 +1173,23 @@ def mul(input, other, *, out=None):
 multiply = mul
 
 
-def div(input, other, *, rounding_mode=None, out=None):
-    """input / other: true division (float result), or 'trunc' / 'floor' rounding"""
+_NOT_GIVEN = object()
+
+
+def div(input, other, *, rounding_mode=_NOT_GIVEN, out=None):
+    """input / other: true division (float result), or 'trunc' / 'floor' rounding.
+
+    Passing ``rounding_mode`` at all (even None) selects torch's other overload: DivBackward2.
+    """
     if not isinstance(input, Tensor):
         input = _as_tensor_like(input, other)
     other = _tensor_or_scalar(other)
-    if rounding_mode is None:
+    if rounding_mode is _NOT_GIVEN:
         return _write_out(DivBackward0.apply(input, other), out)
-    if rounding_mode not in ("trunc", "floor"):
-        raise ValueError(f"div expected rounding_mode to be one of None, 'trunc', or 'floor' but "
+    if rounding_mode not in (None, "trunc", "floor"):
+        raise RuntimeError(f"div expected rounding_mode to be one of None, 'trunc', or 'floor' but "
                          f"found '{rounding_mode}'")
-    return _write_out(DivBackward1.apply(input, other, rounding_mode), out)
+    return _write_out(DivBackward2.apply(input, other, rounding_mode), out)
 
 
 divide = div
@@ -1047,26 +1197,27 @@ true_divide = div
 
 
 def floor_divide(input, other):
-    """floor(input / other)"""
-    if not isinstance(input, Tensor):
-        input = _as_tensor_like(input, other)
-    return DivBackward1.apply(input, _tensor_or_scalar(other), "floor")
+    """floor(input / other); torch has no derivative for it (grad_fn NotImplemented)"""
+    return FloorDivide.apply(input, _tensor_or_scalar(other))
 
 
 def remainder(input, other):
     """input - floor(input / other) * other (Python's %, sign of the divisor)"""
     if not isinstance(input, Tensor):
-        input = _as_tensor_like(input, other)
-    return RemainderBackward0.apply(input, _tensor_or_scalar(other))
+        return RemainderScalarTensor.apply(input, other)
+    cls = RemainderBackward1 if isinstance(other, Tensor) else RemainderBackward0
+    return cls.apply(input, _tensor_or_scalar(other))
 
 
 def fmod(input, other):
     """C's fmod (sign of the dividend)"""
-    return FmodBackward0.apply(input, _tensor_or_scalar(other))
+    cls = FmodBackward1 if isinstance(other, Tensor) else FmodBackward0
+    return cls.apply(input, _tensor_or_scalar(other))
 
 
 def pow(input, exponent, *, out=None):
-    """input ** exponent: PowBackward0 (tensor ** number), 1 (tensor ** tensor), 2 (number ** tensor)"""
+    """input ** exponent: PowBackward0 (tensor ** number), 1 (tensor ** tensor),
+    2 (number ** tensor)"""
     if not isinstance(input, Tensor):
         return PowBackward2.apply(input, exponent)
     if isinstance(exponent, Tensor):
@@ -1165,11 +1316,15 @@ clip = clamp
 
 
 def clamp_min(input, min):
-    return clamp(input, min=min)
+    """max(input, min)"""
+    return (ClampMinBackward1 if isinstance(min, Tensor) else ClampMinBackward0).apply(
+        input, min, None)
 
 
 def clamp_max(input, max):
-    return clamp(input, max=max)
+    """min(input, max)"""
+    return (ClampMaxBackward1 if isinstance(max, Tensor) else ClampMaxBackward0).apply(
+        input, None, max)
 
 
 def maximum(input, other):
@@ -1197,7 +1352,9 @@ def where(condition, input=None, other=None):
 
 
 def lerp(input, end, weight):
-    return LerpBackward0.apply(input, end, weight)
+    """input + weight * (end - input)"""
+    cls = LerpBackward1 if isinstance(weight, Tensor) else LerpBackward0
+    return cls.apply(input, end, weight)
 
 
 # ---- comparisons and logic: bool results, no gradient ------------------------------------------
@@ -1206,6 +1363,8 @@ def _compare(ufunc):
         a = _value(input)
         b = _value(_tensor_or_scalar(other))
         dt = _binary_dtype(a, b) if isinstance(a, np.ndarray) else promote_values(a, b)
+        if dt.kind in "iu":  # torch casts an out-of-range int to the dtype first (300 -> 44)
+            a, b = _wrap_int(a, dt), _wrap_int(b, dt)
         with np.errstate(invalid="ignore"):
             return _make(_binary(ufunc, a, b, dt))
     return fn
@@ -1268,7 +1427,7 @@ def _bitwise(ufunc, name):
         a, b = _value(input), _value(_tensor_or_scalar(other))
         dt = promote_values(a, b)
         if dt.kind == "f":
-            raise RuntimeError(f"\"{name}_cpu\" not implemented for 'Float'")
+            raise _not_implemented_for(f"{name}_cpu", dt)
         return _make(_binary(ufunc, a, b, dt))
     return fn
 
@@ -1280,60 +1439,66 @@ bitwise_xor = _bitwise(np.bitwise_xor, "bitwise_xor")
 
 def bitwise_not(input):
     if input._data.dtype.kind == "f":
-        raise RuntimeError("\"bitwise_not_cpu\" not implemented for 'Float'")
+        raise _not_implemented_for("bitwise_not_cpu", input._data.dtype)
     return _make(np.invert(input._data))
 
 
 # ---- operators ---------------------------------------------------------------------------------
+_SCALAR_TYPES = (bool, int, float, np.number, np.bool_)
+
+
 def _binary_operator(fn, reflected=False):
     def op(self, other):
         if isinstance(other, np.ndarray):
             return NotImplemented  # numpy takes over (torch does the same)
-        if not isinstance(other, (Tensor, bool, int, float, np.number, np.bool_)):
+        if not isinstance(other, (Tensor,) + _SCALAR_TYPES):
             return NotImplemented
         return fn(other, self) if reflected else fn(self, other)
     return op
 
 
 def _rtruediv(self, other):
-    if isinstance(other, np.ndarray) or not isinstance(other, (int, float, np.number)):
+    if isinstance(other, np.ndarray) or not isinstance(other, _SCALAR_TYPES):
         return NotImplemented
     return reciprocal(self) * other  # torch: MulBackward0 after ReciprocalBackward0
 
 
 def _rpow(self, other):
-    if isinstance(other, np.ndarray) or not isinstance(other, (int, float, np.number)):
+    if isinstance(other, np.ndarray) or not isinstance(other, _SCALAR_TYPES):
         return NotImplemented
     return PowBackward2.apply(other, self)
 
 
 def _rsub(self, other):
-    if isinstance(other, np.ndarray) or not isinstance(other, (int, float, bool, np.number)):
+    if isinstance(other, np.ndarray) or not isinstance(other, _SCALAR_TYPES):
         return NotImplemented
     return RsubBackward1.apply(self, other, 1)
 
 
 def _radd(self, other):
-    if isinstance(other, np.ndarray) or not isinstance(other, (int, float, bool, np.number)):
+    if isinstance(other, np.ndarray) or not isinstance(other, _SCALAR_TYPES):
         return NotImplemented
     return AddBackward0.apply(self, other, 1)
 
 
 def _rmul(self, other):
-    if isinstance(other, np.ndarray) or not isinstance(other, (int, float, bool, np.number)):
+    if isinstance(other, np.ndarray) or not isinstance(other, _SCALAR_TYPES):
         return NotImplemented
     return MulBackward0.apply(self, other)
 
 
 def _rfloordiv(self, other):
-    return floor_divide(_as_tensor_like(other, self), self)
+    return floor_divide(other, self)
 
 
 def _rmod(self, other):
-    return remainder(_as_tensor_like(other, self), self)
+    return remainder(other, self)
 
 
 def _invert(self):
+    if self._data.dtype.kind == "f":
+        raise TypeError("~ (operator.invert) is only implemented on integer and Boolean-type "
+                        "tensors")
     if self._data.dtype == np.bool_:
         return logical_not(self)
     return bitwise_not(self)
