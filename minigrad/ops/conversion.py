@@ -3,6 +3,7 @@
 import numpy as np
 
 from .._tensor import Tensor
+from ..autograd import grad_mode
 from ..autograd.function import Function
 from ._util import register_methods
 
@@ -53,17 +54,29 @@ def contiguous(self, memory_format=None):
 
 
 def copy_(self, src, non_blocking=False):
-    """Write src (broadcast, cast) into self; gradients flow to src."""
-    from .elementwise import broadcast_to
-    from ._util import assign_inplace
+    """Write src (broadcast to self's shape, cast to its dtype) into self: CopyBackwards,
+    whose gradient goes to src only (self's old values are overwritten)."""
+    from .elementwise import _broadcast_error
+    from .indexing import CopyBackwards
     self._check_inplace()
-    src = src if isinstance(src, Tensor) else Tensor._from_array(np.asarray(src))
-    value = broadcast_to(src, self._data.shape) if src._data.shape != self._data.shape else src
-    if value._data.dtype != self._data.dtype:
-        value = to_dtype(value, self.dtype)
-    elif value is src:
-        value = clone(src)
-    assign_inplace(self, value)
+    if not isinstance(src, Tensor):
+        raise TypeError(f"copy_(): argument 'other' (position 1) must be Tensor, not "
+                        f"{type(src).__name__}")
+    shape = self._data.shape
+    if src._data.shape != shape:
+        try:
+            broadcast = np.broadcast_shapes(shape, src._data.shape)
+        except ValueError:
+            raise _broadcast_error(self._data, src._data) from None
+        if broadcast != shape:
+            raise RuntimeError(f"output with shape {list(shape)} doesn't match the broadcast "
+                               f"shape {list(broadcast)}")
+    if grad_mode._state.enabled and (self._requires_grad or src._requires_grad):
+        from ._util import assign_inplace
+        assign_inplace(self, CopyBackwards.apply(self, (Ellipsis,), src, False))
+    else:
+        np.copyto(self._data, src._data, casting="unsafe")
+        self._bump_version()
     return self
 
 
@@ -78,18 +91,6 @@ class FillBackward2(Function):
     @staticmethod
     def backward(ctx, grad):
         return grad * 0, None
-
-
-class FillBackward3(Function):
-    """out = x with every element set to a 0-dim tensor v      grad_x = 0    grad_v = grad.sum()"""
-
-    @staticmethod
-    def forward(ctx, x, value):
-        return np.full_like(x, value)
-
-    @staticmethod
-    def backward(ctx, grad):
-        return grad * 0, grad.sum()
 
 
 class ZeroBackward0(Function):
@@ -108,14 +109,16 @@ def _overwrite(self, node_cls, *args):
     """Write a constant into self: recorded as node_cls when autograd is involved."""
     from ._util import assign_inplace
     self._check_inplace()
-    tracked = (self._requires_grad or (self._base is not None and self._base._requires_grad)
-               or any(isinstance(a, Tensor) and a._requires_grad for a in args))
+    values = [a for a in args if isinstance(a, Tensor)]
+    tracked = grad_mode._state.enabled and (
+        self._requires_grad or (self._base is not None and self._base._requires_grad)
+        or any(a._requires_grad for a in values))
     if tracked:
         assign_inplace(self, node_cls.apply(self, *args))
     else:  # nothing to record: write straight into the array
+        value = values[0]._data if values else (args[0] if args else 0)
         with np.errstate(invalid="ignore", over="ignore"):
-            self._data[...] = args[0]._data if args and isinstance(args[0], Tensor) else (
-                args[0] if args else 0)
+            self._data[...] = value
         self._bump_version()
     return self
 
@@ -126,7 +129,8 @@ def fill_(self, value):
         if value._data.ndim != 0:
             raise RuntimeError("fill_ only supports 0-dimension value tensor but got tensor with "
                                f"{value._data.ndim} dimensions.")
-        return _overwrite(self, FillBackward3, value)
+        from .indexing import FillBackward3  # torch names x.fill_(tensor) like x[...] = tensor
+        return _overwrite(self, FillBackward3, (Ellipsis,), value, False)
     return _overwrite(self, FillBackward2, value)
 
 
