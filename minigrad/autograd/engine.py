@@ -43,19 +43,16 @@ def _add(a, b):
 
 def _dependencies(roots):
     """Number of incoming edges for each node reachable from roots."""
-    deps = {}
-    stack = list({id(r): r for r in roots if r is not None}.values())  # each root once
-    seen = set(id(r) for r in stack)
-    for r in stack:
-        deps.setdefault(r, 0)
+    deps = {r: 0 for r in roots if r is not None}  # each root once
+    stack = list(deps)
     while stack:
-        node = stack.pop()
-        for nxt, _ in node.next_functions:
+        for nxt, _ in stack.pop().next_functions:
             if nxt is None:
                 continue
-            deps[nxt] = deps.get(nxt, 0) + 1
-            if id(nxt) not in seen:
-                seen.add(id(nxt))
+            if nxt in deps:
+                deps[nxt] += 1
+            else:
+                deps[nxt] = 1
                 stack.append(nxt)
     return deps
 
@@ -133,15 +130,14 @@ def run_backward(tensors, grad_tensors, retain_graph=False, create_graph=False,
             for i, (nxt, nr) in enumerate(node.next_functions):
                 if nxt is None:
                     continue
+                buf = buffers.get(nxt)
+                if buf is None:
+                    buf = buffers[nxt] = [None] * _n_outputs(nxt)
                 if grads is not None and grads[i] is not None:
-                    buf = buffers.get(nxt)
-                    if buf is None:
-                        buf = buffers[nxt] = [None] * _n_outputs(nxt)
                     buf[nr] = _add(buf[nr], grads[i])
-                else:
-                    buffers.setdefault(nxt, [None] * _n_outputs(nxt))
-                deps[nxt] -= 1
-                if deps[nxt] == 0:
+                left = deps[nxt] - 1
+                deps[nxt] = left
+                if left == 0:
                     heapq.heappush(ready, (-nxt._seq, id(nxt), nxt))
     return results
 
@@ -170,16 +166,18 @@ def _run_node(node, grads, retain_graph, create_graph, accumulate, captured, lea
         if accumulate and grads[0] is not None and (not leaf_capture or pos is not None):
             node.variable._accumulate_grad(grads[0], create_graph)
         return None
-    if all(g is None for g in grads):
-        return [None] * len(node.next_functions)
     if node.n_outputs == 1:
+        if grads[0] is None:
+            return None  # no gradient arrived: none to send
         out = node.backward(node, grads[0])
     else:
+        if grads.count(None) == len(grads):
+            return None
         out = node.backward(node, *grads)
     if not isinstance(out, tuple):
         out = (out,)
     if isinstance(node, Function):  # one gradient per forward argument -> one per edge
-        out = tuple(out[i] if i < len(out) else None for i in node._edges)
+        out = _per_edge(out, node._edges)
     if node._hooks:
         for hook in tuple(node._hooks.values()):
             new = hook(out, tuple(grads))
@@ -191,6 +189,16 @@ def _run_node(node, grads, retain_graph, create_graph, accumulate, captured, lea
     for (nxt, _), g, meta in zip(node.next_functions, out, node._meta):
         if nxt is None or g is None:
             result.append(None)
+        elif g._data.shape != meta[0] or g._data.dtype != meta[1]:
+            result.append(_reduce_to(g, *meta))
         else:
-            result.append(_reduce_to(g, meta[0], meta[1]))
+            result.append(g)
     return result
+
+
+def _per_edge(out, edges):
+    """backward returns one gradient per forward argument: keep those of the node's edges."""
+    n = len(edges)
+    if n and edges[-1] == n - 1 and len(out) >= n:  # the edges are the first n arguments
+        return out if len(out) == n else out[:n]
+    return tuple(out[i] if i < len(out) else None for i in edges)
