@@ -157,8 +157,10 @@ def _category(np_dtype):
 
 
 def scalar_category(x):
-    if isinstance(x, (builtins_bool, np.bool_)):
+    if isinstance(x, builtins_bool):
         return _BOOL
+    if isinstance(x, np.bool_):
+        return _FLOAT  # torch's argument parser reads a NumPy bool as a float (x * np.True_)
     if isinstance(x, (builtins_int, np.integer)):
         return _INT
     if isinstance(x, (builtins_float, np.floating)):

@@ -55,8 +55,8 @@ def _cast(x, dt):
         return x if x.dtype == dt else x.astype(dt)
     if isinstance(x, np.generic):
         # torch treats a NumPy scalar like a Python number: it must not widen the result
-        # (NumPy would make float32 * np.float64(2) a float64).
-        return x.item()
+        # (NumPy would make float32 * np.float64(2) a float64); a NumPy bool reads as a float.
+        return float(x) if isinstance(x, np.bool_) else x.item()
     return x
 
 
@@ -285,6 +285,7 @@ def _rounded_div(a, b, mode):
     dt = _binary_dtype(a, b)
     if dt.kind in "iu":
         a, b = _wrap_int(a, dt), _wrap_int(b, dt)
+    _check_not_bool(dt, f"div_{mode}_cpu")
     _check_int_zero_division(b, dt)
     with np.errstate(divide="ignore", invalid="ignore"):
         if mode == "floor":
@@ -297,6 +298,11 @@ def _rounded_div(a, b, mode):
         # floor -> trunc: one up where the division is inexact and the signs differ
         inexact = _binary(np.remainder, a, b, dt) != 0
         return q + (inexact & ((_cast(a, dt) < 0) != (_cast(b, dt) < 0))).astype(dt)
+
+
+def _check_not_bool(dt, kernel):
+    if dt == np.bool_:
+        raise _not_implemented_for(kernel, dt)
 
 
 def _check_int_zero_division(b, dt):
@@ -342,6 +348,7 @@ class RemainderBackward0(Function):
     @staticmethod
     def forward(ctx, a, b):
         dt = _binary_dtype(a, b)
+        _check_not_bool(dt, "remainder_cpu")
         _check_int_zero_division(b, dt)
         ctx.save_for_backward(a, b)
         with np.errstate(divide="ignore", invalid="ignore"):
@@ -368,6 +375,7 @@ class FmodBackward0(Function):
     @staticmethod
     def forward(ctx, a, b):
         dt = _binary_dtype(a, b)
+        _check_not_bool(dt, "fmod_cpu")
         _check_int_zero_division(b, dt)
         ctx.save_for_backward(a, b)
         with np.errstate(divide="ignore", invalid="ignore"):
@@ -390,6 +398,8 @@ class PowBackward0(Function):
     @staticmethod
     def forward(ctx, x, p):
         dt = _binary_dtype(x, p)
+        if dt == np.bool_:  # bool ** True / False: torch's special cases for 1 and 0
+            return x.copy() if p else np.ones_like(x)
         if dt.kind in "iu" and isinstance(p, (int, np.integer)) and p < 0:
             raise RuntimeError("Integers to negative integer powers are not allowed.")
         ctx.save_for_backward(x)
@@ -417,6 +427,7 @@ class PowBackward1(Function):
     @staticmethod
     def forward(ctx, a, b):
         dt = _binary_dtype(a, b)
+        _check_not_bool(dt, "pow")
         if dt.kind in "iu" and np.any(np.asarray(b) < 0):
             raise RuntimeError("Integers to negative integer powers are not allowed.")
         with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
@@ -442,6 +453,7 @@ class PowBackward2(Function):
     @staticmethod
     def forward(ctx, s, x):
         dt = _binary_dtype(s, x)
+        _check_not_bool(dt, "pow")
         with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
             out = _binary(np.power, s, x, dt)
         ctx.s = s
@@ -1087,6 +1099,7 @@ class WhereBackward0(Function):
                                    f"tensor with dtype {name}")
         ctx.save_for_backward(cond)
         dt = promote_values(a, b)
+        _check_not_bool(dt, "lerp_kernel_scalar")
         try:
             return np.where(cond, _cast(a, dt), _cast(b, dt)).astype(dt, copy=False)
         except ValueError:
