@@ -77,7 +77,8 @@ def from_numpy_dtype(np_dtype):
         if np_dtype in _BY_NP:
             return _BY_NP[np_dtype]
         raise TypeError(
-            f"can't convert np.ndarray of type numpy.{np_dtype.name}. The only supported types "
+            f"can't convert np.ndarray of type numpy.{np_dtype.type.__name__}. The only supported "
+            "types "
             "are: "
             "float64, float32, float16, complex64, complex128, int64, int32, int16, int8, uint64, "
             "uint32, uint16, uint8, and bool.") from None

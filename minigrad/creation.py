@@ -37,6 +37,9 @@ def _finish(array, requires_grad):
     return t
 
 
+_MISSING = object()  # an argument that was not passed
+
+
 # ---- torch.tensor ------------------------------------------------------------------------------
 def tensor(data, *, dtype=None, device=None, requires_grad=False, pin_memory=False):
     """A new tensor holding a copy of ``data`` (scalar, nested sequence, ndarray or tensor)."""
@@ -98,27 +101,25 @@ def _flatten(data):
     kinds = {"bool": False, "int": False, "float": False}
     tensor_dtypes = []
     shape = None
-    # iterative walk: (item, depth)
+    # Walk level by level, as torch does: the first item of a level decides whether the level
+    # holds sequences (lists, tuples, ndarrays) or scalars.
     level = [data]
     dims = []
-    while True:
-        seqs = [x for x in level if _is_seq(x)]
-        if not seqs:
-            break
-        if len(seqs) != len(level):
-            bad = next(x for x in level if not _is_seq(x))
-            raise TypeError(f"not a sequence: {type(bad).__name__}") if False else ValueError(
-                f"expected sequence of length {len(seqs[0])} at dim {len(dims)} (got "
-                f"{type(bad).__name__})")
-        n = len(seqs[0])
-        for s in seqs:
+    while level and _is_seq(level[0]):
+        n = len(level[0])
+        for s in level:
+            if not _is_seq(s):
+                raise TypeError("not a sequence")
             if len(s) != n:
                 raise ValueError(f"expected sequence of length {n} at dim {len(dims)} "
                                  f"(got {len(s)})")
         dims.append(n)
         level = [y for s in level for y in s]
-        if n == 0:
-            break
+    if level and type(level[0]) is np.ndarray and level[0].ndim == 0 and dims:
+        raise TypeError("len() of unsized object")  # torch takes an ndarray for a sequence
+    misplaced = next((x for x in level if _is_seq(x)), None)
+    if misplaced is not None:  # reported below, once the scalars' type is known
+        level = [x for x in level if not _is_seq(x)]
     shape = tuple(dims)
     for x in level:
         if isinstance(x, Tensor):
@@ -146,6 +147,10 @@ def _flatten(data):
             raise TypeError(f"new(): invalid data type '{type(x).__name__}'")
     if not flat:
         return shape, flat, None
+    if misplaced is not None:  # a sequence where a scalar belongs (torch's conversion error)
+        name = type(misplaced).__name__
+        raise TypeError(f"must be real number, not {name}" if kinds["float"] else
+                        f"'{name}' object cannot be interpreted as an integer")
     dt = None
     for d in tensor_dtypes:
         dt = d if dt is None else _dtype._promote_np(dt, d)
@@ -165,6 +170,8 @@ def _flatten(data):
 
 
 def _is_seq(x):
+    if type(x) is np.ndarray:
+        return x.ndim > 0
     return isinstance(x, (list, tuple)) or (
         not isinstance(x, (Tensor, np.ndarray, np.generic, str, bytes, int, float, bool))
         and hasattr(x, "__len__") and hasattr(x, "__getitem__"))
@@ -201,6 +208,8 @@ def legacy_new(cls, dtype, args, kwargs):
             return _make(_legacy_cast(np.array(data), dtype))
         if isinstance(data, (list, tuple)):
             return _make(_legacy_cast(_array_from_python(data), dtype))
+        if isinstance(data, str):
+            raise TypeError(f"new(): invalid data type '{type(data).__name__}'")
         raise TypeError(f"new(): data must be a sequence (got {type(data).__name__})")
     raise TypeError("new() received an invalid combination of arguments")
 
@@ -255,21 +264,37 @@ BoolTensor = _legacy_type(_dtype.bool)
 
 # ---- filled tensors ----------------------------------------------------------------------------
 def _size_args(size, fname="zeros"):
-    """Sizes given as varargs, one list/tuple/Size, or nothing."""
+    """Sizes given as varargs, one list/tuple/Size, or nothing (torch's TypeErrors)."""
     if len(size) == 1 and isinstance(size[0], (list, tuple)):
-        size = tuple(size[0])
+        seq = size[0]
+    elif size and not _is_size_int(size[0]):
+        if len(size) == 1:
+            raise TypeError(f"{fname}(): argument 'size' (position 1) must be tuple of ints, not "
+                            f"{type(size[0]).__name__}")
+        raise TypeError(f"{fname}() takes 1 positional argument but {len(size)} were given")
+    else:
+        seq = size
     out = []
-    for s in size:
-        if isinstance(s, Tensor):
-            s = s.item()
-        if not isinstance(s, (int, np.integer)) or isinstance(s, bool):
-            raise TypeError(f"{fname}(): argument 'size' (position 1) must be tuple of ints, "
-                            f"but found element of type {type(s).__name__} at pos 0")
+    for i, s in enumerate(seq):
+        if not _is_size_int(s):
+            name = type(s).__name__
+            if i == 0:
+                raise TypeError(f"{fname}(): argument 'size' (position 1) must be tuple of ints, "
+                                f"but found element of type {name} at pos 0")
+            raise TypeError(f"{fname}(): argument 'size' failed to unpack the object at pos "
+                            f"{i + 1} with error \"type must be tuple of ints,but got {name}\"")
+        s = int(s.item() if isinstance(s, Tensor) else s)
         if s < 0:
             raise RuntimeError(f"Trying to create tensor with negative dimension {s}: "
-                               f"{list(size)}")
-        out.append(int(s))
+                               f"{[int(v) for v in seq]}")
+        out.append(s)
     return tuple(out)
+
+
+def _is_size_int(s):
+    if isinstance(s, Tensor):
+        return s._data.size == 1 and s._data.dtype.kind in "iu"
+    return isinstance(s, (int, np.integer)) and not isinstance(s, bool)
 
 
 def _dtype_or_default(dtype):
@@ -322,8 +347,28 @@ def full(size, fill_value, *, dtype=None, device=None, requires_grad=False, out=
                         f"{type(size).__name__}")
     dt = dtype or _fill_dtype(fill_value)
     value = fill_value.item() if isinstance(fill_value, Tensor) else fill_value
+    check_fill_value(value, dt)
+    shape = _size_args((size,), "full")
+    if isinstance(value, int) and dt.np.kind == "u" and value < 0:
+        value %= 1 << (8 * dt.np.itemsize)
     with np.errstate(over="ignore", invalid="ignore"):
-        return _finish(np.full(_size_args((size,), "full"), value, dtype=dt.np), requires_grad)
+        return _finish(np.full(shape, value, dtype=dt.np), requires_grad)
+
+
+_C_TYPE = {"uint8": "uint8_t", "int8": "int8_t", "int16": "int16_t", "int32": "int",
+           "int64": "int64_t"}
+
+
+def check_fill_value(value, dt):
+    """torch's overflow check for a Python int written into an integer dtype (an unsigned
+    type also takes negatives down to -max, which wrap around: full([2], -1, uint8) is 255)."""
+    if dt.np.kind not in "iu" or not isinstance(value, int) or isinstance(value, bool):
+        return
+    info = np.iinfo(dt.np)
+    lo = -info.max if dt.np.kind == "u" else info.min
+    if not lo <= value <= info.max:
+        raise RuntimeError(f"value cannot be converted to type {_C_TYPE[dt.name]} without "
+                           "overflow")
 
 
 def scalar_tensor(s, *, dtype=None, device=None, requires_grad=False):
@@ -364,18 +409,26 @@ def _number(x, name):
     return x, None
 
 
-def arange(start, end=None, step=1, *, dtype=None, device=None, requires_grad=False, out=None,
-           layout=None, pin_memory=False):
+def arange(start=None, end=None, step=1, *, dtype=None, device=None, requires_grad=False,
+           out=None, layout=None, pin_memory=False):
     """[start, end) in steps: int64 if every argument is an int, else the default float dtype."""
     _check_device(device)
     if end is None:
         start, end = 0, start
+    elif start is None:
+        start = 0
+    for name, v in (("end", end), ("start", start), ("step", step)):
+        if not _is_number(v):
+            raise TypeError(f"arange(): argument '{name}' (position 1) must be Number, not "
+                            f"{type(v).__name__}")
     (start, d0), (end, d1), (step, d2) = (_number(start, "start"), _number(end, "end"),
                                           _number(step, "step"))
     if dtype is None:
         floats = any(isinstance(v, float) or (d is not None and d.is_floating_point)
                      for v, d in ((start, d0), (end, d1), (step, d2)))
         dtype = get_default_dtype() if floats else _dtype.int64
+    if dtype is _dtype.bool:
+        raise _not_implemented_for_bool("arange_cpu")
     if step == 0:
         raise RuntimeError("step must be nonzero")
     for v in (start, end):
@@ -392,6 +445,16 @@ def arange(start, end=None, step=1, *, dtype=None, device=None, requires_grad=Fa
     return _finish(values.astype(dtype.np), requires_grad)
 
 
+def _is_number(v):
+    if isinstance(v, Tensor):
+        return v._data.ndim == 0
+    return isinstance(v, (int, float, np.number, np.bool_))
+
+
+def _not_implemented_for_bool(kernel):
+    return NotImplementedError(f"\"{kernel}\" not implemented for 'Bool'")
+
+
 def range(start=0, end=None, step=1, *, dtype=None, device=None, requires_grad=False):
     """Deprecated torch.range: [start, end] inclusive, float by default."""
     if end is None:
@@ -401,14 +464,15 @@ def range(start=0, end=None, step=1, *, dtype=None, device=None, requires_grad=F
     return _finish(values.astype((dtype or get_default_dtype()).np), requires_grad)
 
 
-def linspace(start, end, steps, *, dtype=None, device=None, requires_grad=False, out=None,
-             layout=None):
-    """``steps`` evenly spaced values over [start, end], bit-identical to torch's float32 kernel.
+def linspace(start, end, steps=_MISSING, *, dtype=None, device=None, requires_grad=False,
+             out=None, layout=None):
+    """``steps`` evenly spaced values over [start, end], bit-identical to torch's kernel.
 
     torch: step = (end - start) / (steps - 1); the first half is start + i*step, the second half
     end - (steps-1-i)*step, each as one fused multiply-add.
     """
     _check_device(device)
+    start_arg, end_arg = start, end
     for v in (start, end):
         if isinstance(v, Tensor) and v._data.ndim != 0:
             raise RuntimeError(
@@ -418,9 +482,8 @@ def linspace(start, end, steps, *, dtype=None, device=None, requires_grad=False,
     end, _ = _number(end, "end")
     if isinstance(steps, Tensor):
         steps = steps.item()
-    if not isinstance(steps, (int, np.integer)):
-        raise TypeError(f"linspace(): argument 'steps' (position 3) must be int, not "
-                        f"{type(steps).__name__}")
+    if not isinstance(steps, (int, np.integer)) or isinstance(steps, bool):
+        raise TypeError(_invalid_linspace_args(start_arg, end_arg, steps, dtype))
     if steps < 0:
         raise RuntimeError("number of steps must be non-negative")
     dtype = _dtype_or_default(dtype)
@@ -433,13 +496,60 @@ def linspace(start, end, steps, *, dtype=None, device=None, requires_grad=False,
     step = compute((e - s) / compute(steps - 1))
     i = np.arange(steps, dtype=np.float64)
     half = steps // 2
-    # float64 arithmetic on float32 operands emulates the single-rounding fma exactly
-    lo = np.float64(s) + np.float64(step) * i[:half]
-    hi = np.float64(e) - np.float64(step) * (steps - 1 - i[half:])
+    lo = _fma(s, step, i[:half], compute)
+    hi = _fma(e, -step, steps - 1 - i[half:], compute)
     values = np.concatenate([lo, hi]).astype(compute)
     if dtype.np.kind in "iu":
         values = np.trunc(values)
     return _finish(values.astype(dtype.np), requires_grad)
+
+
+def _invalid_linspace_args(start, end, steps, dtype):
+    """torch's TypeError for a missing or non-int ``steps``, listing the accepted signatures."""
+    got = [type(v).__name__ for v in (start, end, steps) if v is not _MISSING]
+    if dtype is not None:
+        got.append("dtype=torch.dtype")
+    tail = ("int steps, *, Tensor out = None, torch.dtype dtype = None, torch.layout layout = "
+            "None, torch.device device = None, bool pin_memory = False, bool requires_grad = "
+            "False)\n")
+    forms = "".join(f" * ({a} start, {b} end, {tail}" for a, b in
+                    (("Tensor", "Tensor"), ("Number", "Tensor"), ("Tensor", "Number"),
+                     ("Number", "Number")))
+    return (f"linspace() received an invalid combination of arguments - got ({', '.join(got)}), "
+            f"but expected one of:\n{forms}")
+
+
+def _fma(c, a, k, compute):
+    """c + a * k rounded once to ``compute`` (float32 or float64), as torch's fused
+    multiply-add, for an integer-valued float64 array k < 2**26.
+
+    The exact result is kept as an unevaluated sum of doubles (Dekker/Veltkamp splitting and
+    TwoSum). Its small part is rounded "to odd" before the last rounding, which makes that last
+    rounding correct (Boldo and Melquiond), with no double-rounding errors.
+    """
+    c, a = np.float64(c), np.float64(a)
+    if compute is np.float32:
+        s, err = _two_sum(c, a * k)  # a float32 times k < 2**29 is exact in float64
+        return _round_to_odd(s, err).astype(np.float32)
+    t = a * 134217729.0  # Veltkamp split of a into two 26-bit halves (2**27 + 1)
+    a_hi = t - (t - a)
+    a_lo = a - a_hi
+    s1, e1 = _two_sum(k * a_hi, k * a_lo)    # k * a exactly, as s1 + e1
+    s2, e2 = _two_sum(c, s1)
+    return s2 + _round_to_odd(*_two_sum(e2, e1))
+
+
+def _two_sum(x, y):
+    """s, e with s = fl(x + y) and s + e == x + y exactly (Knuth)."""
+    s = x + y
+    yv = s - x
+    return s, (x - (s - yv)) + (y - yv)
+
+
+def _round_to_odd(s, err):
+    """s = fl(x) with error err: move an inexact s with an even last bit one ulp toward x."""
+    even = (s.view(np.int64) & 1) == 0
+    return np.where((err != 0) & even, np.nextafter(s, np.copysign(np.inf, err)), s)
 
 
 def _ndim(x):
