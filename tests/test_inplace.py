@@ -277,3 +277,29 @@ def test_version_counter_shared_by_views():
             b.mul_(0)
         return b._version, v._version, t._version, x._version
     compare(run)
+
+
+# ---- the modified-saved-tensor message names the tensor's node as it is now ---------------------
+def _saved_then_retouched(lib, make):
+    """y is saved by a mul, then bumped under no_grad: the error names y's current node."""
+    y = make(leaf(lib) * 1)
+    z = y * leaf(lib, B)
+    _no_grad_add(lib, y)
+    z.sum().backward()
+
+
+RETOUCHED = {
+    "fill_number": lambda y: y.fill_(2.0),
+    "fill_tensor": lambda y: y.fill_(y.new_tensor(2.0) if hasattr(y, "new_tensor") else 2.0),
+    "pow_tensor": lambda y: y.pow_(y.detach() * 0 + 2),
+    "clamp_numbers": lambda y: y.clamp_(0.5, 1.0),
+    "sum_dim": lambda y: y.sum(0),
+    "copy": lambda y: y.copy_(y.detach() + 1),
+    "setitem": lambda y: y.__setitem__(0, 3.0) or y,
+}
+
+
+@pytest.mark.parametrize("case", sorted(RETOUCHED))
+def test_modified_saved_tensor_names_node_like_torch(case):
+    assert_same_error(lambda: _saved_then_retouched(minigrad, RETOUCHED[case]),
+                      lambda: _saved_then_retouched(torch, RETOUCHED[case]))

@@ -159,10 +159,10 @@ class Function(Node):
                 t = _tensor._make(item.data, True, self, item.output_nr)
                 t._vc = item.version_counter
                 if item.version_counter[0] != item.version:
-                    _raise_modified(t, item.version)
+                    _raise_modified(t, item.version, item.output_nr)
                 item = t
             elif version is not None and item._vc[0] != version:
-                _raise_modified(item, version)
+                _raise_modified(item, version, 0)
             out.append(item)
         return tuple(out)
 
@@ -287,10 +287,13 @@ def _pack_saved(items, args, arrays, outputs, results):
     return tuple(saved), tuple(versions)
 
 
-def _raise_modified(t, expected):
-    """torch's error when a saved tensor was modified in place after it was saved."""
+def _raise_modified(t, expected, output_nr):
+    """torch's error when a saved tensor was modified in place after it was saved.
+
+    It names t's node as it is now (a saved output: the node that saved it) and the output
+    number it was saved with (always 0 for a saved input, as torch's SavedVariable)."""
     producer = _producer_name(t)
-    which = f", which is output {t._output_nr} of {producer}," if producer else ""
+    which = f", which is output {output_nr} of {producer}," if producer else ""
     raise RuntimeError(
         "one of the variables needed for gradient computation has been modified by an inplace "
         f"operation: [torch.{t.dtype.legacy_name} {list(t._data.shape)}]{which} is at version "
@@ -300,11 +303,12 @@ def _raise_modified(t, expected):
 
 
 def _producer_name(t):
-    """The node that made t, as torch's message names it: ``Exp`` for ExpBackward0."""
+    """The node that made t, as torch's message names it: ``Exp`` for ExpBackward0, ``Pow1``
+    for PowBackward1, C++ nodes in full (``torch::autograd::CopySlices``)."""
     fn = t.grad_fn
     if fn is None:
         return None
-    return re.sub(r"Backward\d*$", "", fn.name())
+    return re.sub(r"Backward(\d+)$", lambda m: m[1].lstrip("0"), fn.name())
 
 
 class _NoContext:

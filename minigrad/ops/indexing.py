@@ -343,6 +343,9 @@ class CopySlices(IndexPutBackward0):
     """out = x with value written at a key involving basic items (a copy into a view of x)
     grad_x = grad with zeros at key        grad_value = grad[key]"""
 
+    def name(self):
+        return "torch::autograd::CopySlices"
+
 
 class FillBackward3(IndexPutBackward0):
     """out = x filled with a number (``x[...] = 3``)        grad_x = 0"""
@@ -350,6 +353,9 @@ class FillBackward3(IndexPutBackward0):
 
 class CopyBackwards(IndexPutBackward0):
     """out = x overwritten with value (``x[...] = v``)        grad_x = 0, grad_value = grad"""
+
+    def name(self):
+        return "torch::autograd::CopyBackwards"
 
 
 def _numpy_key(items):
