@@ -774,3 +774,25 @@ def test_double_backward_graph(expr):
     assert_grads_equal([results[0][1]], [results[1][1]])
     if expr == "x.relu()":  # (other ops' double-backward node names are not reproduced)
         assert results[0][2] == results[1][2] == "ThresholdBackwardBackward0"
+
+
+@pytest.mark.parametrize("weight_grad", [None, False, True])
+def test_lerp_saves_only_what_backward_needs(weight_grad):
+    """lerp with a number (or a weight that needs no grad) does not save a and b: modifying a in
+    place afterwards is fine; with a weight that needs grad, backward raises like torch."""
+    def run(lib):
+        x = lib.tensor([0.5, -1.0, 2.0], requires_grad=True)
+        end = lib.tensor([1.0, 3.0, -2.0], requires_grad=True)
+        a = x * 2
+        w = 0.3 if weight_grad is None else lib.tensor([0.2, 0.5, 0.9],
+                                                       requires_grad=weight_grad)
+        out = lib.lerp(a, end, w)
+        a[1] = 0.25
+        out.backward(lib.tensor([1.0, -2.0, 0.5]))
+        return out, x.grad, end.grad
+
+    if weight_grad:
+        assert_same_error(lambda: run(minigrad), lambda: run(torch))
+        return
+    for got, expected in zip(run(minigrad), run(torch)):
+        assert_tensor_equal(got, expected)

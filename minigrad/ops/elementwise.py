@@ -1111,31 +1111,40 @@ class WhereBackward0(Function):
         return None, where(cond, grad, 0.0), where(cond, 0.0, grad)
 
 
+def _lerp(a, b, w):
+    dt = promote_values(a, b)
+    return (_cast(a, dt) + _cast(w, dt) * (_cast(b, dt) - _cast(a, dt))).astype(dt)
+
+
 class LerpBackward0(Function):
     """out = a + w * (b - a)      grad_a = grad * (1 - w)   grad_b = grad * w"""
 
     @staticmethod
     def forward(ctx, a, b, w):
-        ctx.save_for_backward(a, b, w)
-        dt = promote_values(a, b)
-        return (_cast(a, dt) + _cast(w, dt) * (_cast(b, dt) - _cast(a, dt))).astype(dt)
+        ctx.weight = w  # a number: a and b are not saved
+        return _lerp(a, b, w)
 
     @staticmethod
     def backward(ctx, grad):
-        _, _, w = ctx.saved_tensors
-        return grad * (1 - w), grad * w, None
+        return grad * (1 - ctx.weight), grad * ctx.weight, None
 
 
 class LerpBackward1(Function):
     """out = a + w * (b - a), w a tensor    grad_a = grad * (1 - w)   grad_b = grad * w
     grad_w = grad * (b - a)"""
 
-    forward = LerpBackward0.forward
+    @staticmethod
+    def forward(ctx, a, b, w):
+        need_ab, need_w = any(ctx.needs_input_grad[:2]), ctx.needs_input_grad[2]
+        ctx.save_for_backward(a if need_w else None, b if need_w else None,
+                              w if need_ab else None)
+        return _lerp(a, b, w)
 
     @staticmethod
     def backward(ctx, grad):
         a, b, w = ctx.saved_tensors
-        return grad * (1 - w), grad * w, grad * (b - a)
+        return ((grad * (1 - w), grad * w) if w is not None else (None, None)) + (
+            grad * (b - a) if a is not None else None,)
 
 
 # ---- conversions between the public API and the Functions --------------------------------------
