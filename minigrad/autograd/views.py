@@ -144,12 +144,15 @@ def inplace_prepare(self, result):
     fn = result._grad_fn
     if fn is None or not result._requires_grad:
         return False
-    saved = getattr(fn, "_saved", ())
-    if any(item is self for item in saved):
-        original = _original(self)
-        fn._saved = tuple(original if item is self else item for item in saved)
-        fn._saved_versions = tuple(None if item is self else v
-                                   for item, v in zip(saved, fn._saved_versions))
+    saved = list(getattr(fn, "_saved", ()))
+    slot = next((k for k, item in enumerate(saved) if item is self), None)
+    if slot is not None:
+        # Only self's own slot: in ``x.mul_(x)`` the second x is ``other``, saved as it is
+        # (version checked), so backward raises like torch.
+        saved[slot] = _original(self)
+        versions = list(fn._saved_versions)
+        versions[slot] = None
+        fn._saved, fn._saved_versions = tuple(saved), tuple(versions)
     return True
 
 
