@@ -277,3 +277,25 @@ def test_no_graph_without_grad():
         x = minigrad.ones(2, 3, requires_grad=True)
         y = x @ b
     assert y.grad_fn is None and not y.requires_grad
+
+
+@pytest.mark.parametrize("shapes", [((3,), (3,)), ((3,), (3, 2)), ((2, 3), (3,)), ((2, 3), (3, 4)),
+                                    ((3,), (5, 3, 2)), ((5, 2, 3), (3, 4))])
+@pytest.mark.parametrize("requires_grad", [False, True])
+def test_matmul_result_version(shapes, requires_grad):
+    """1-D @ 2-D squeezes the mm result in place in torch: the result starts at version 1, which
+    shows in the modified-saved-tensor message."""
+    def run(lib):
+        a, b = (lib.tensor(rand(*s), requires_grad=requires_grad) for s in shapes)
+        out = a @ b
+        version = out._version
+        y = out.sin()  # saves out
+        with lib.no_grad():
+            out.add_(1)
+        if requires_grad:
+            y.sum().backward()
+        return version
+    if requires_grad:
+        assert_same_error(lambda: run(minigrad), lambda: run(torch))
+    else:
+        assert run(minigrad) == run(torch)

@@ -258,7 +258,9 @@ def matmul(input, other):
     if d1 == 2 and d2 == 1:
         return mv(input, other)
     if d1 == 1 and d2 == 2:
-        return SqueezeBackward4.apply(mm(unsqueeze(input, 0), other), 0)
+        out = SqueezeBackward4.apply(mm(unsqueeze(input, 0), other), 0)
+        out._bump_version()  # torch squeezes the mm result in place: it starts at version 1
+        return out
     if d1 == 2 and d2 == 2:
         return mm(input, other)
     if _should_fold(input, other):
