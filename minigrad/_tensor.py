@@ -38,6 +38,13 @@ def warn_scalar_conversion(stacklevel=3):
         warnings.warn(_SCALAR_WARNING, UserWarning, stacklevel=stacklevel + 1)
 
 
+# C++ names of the element types, as torch's messages print them
+_C_NAME = {np.dtype(k): v for k, v in (
+    ("float32", "float"), ("float64", "double"), ("float16", "c10::Half"), ("int64", "long int"),
+    ("int32", "int"), ("int16", "short int"), ("int8", "signed char"), ("uint8", "unsigned char"),
+    ("bool", "bool"))}
+
+
 class device:
     """``device(type='cpu')``: minigrad computes on the CPU only."""
 
@@ -66,8 +73,7 @@ class device:
         return self.type if self.index is None else f"{self.type}:{self.index}"
 
     def __eq__(self, other):
-        if isinstance(other, str):
-            other = device(other)
+        # as in torch, a device never equals a string: t.device == 'cpu' is False
         return isinstance(other, device) and (self.type, self.index) == (other.type, other.index)
 
     def __hash__(self):
@@ -249,9 +255,18 @@ class Tensor:
                     f"assigned grad expected to be a Tensor or None but got grad of type "
                     f"{type(value).__name__}")
             if value._data.dtype != self._data.dtype:
-                raise RuntimeError("assigned grad has data of a different type")
+                raise RuntimeError(
+                    f"attempting to assign a gradient with dtype '{_C_NAME[value._data.dtype]}' "
+                    f"to a tensor with grad_dtype '{self.dtype.short_name}'. The gradient must "
+                    "match the tensor's grad_dtype (defaults to the tensor's dtype). You can set "
+                    "the tensor's grad_dtype attribute with a specific dtype, or None to allow "
+                    "any dtype. Set grad_dtype with caution. Diverging the dtypes of a tensor and "
+                    "its gradient may break downstream systems that assume they match.")
             if value._data.shape != self._data.shape:
-                raise RuntimeError("assigned grad has data of a different size")
+                raise RuntimeError(
+                    f"attempting to assign a gradient of size '{list(value._data.shape)}' to a "
+                    f"tensor of size '{list(self._data.shape)}'. Please ensure that the gradient "
+                    "and the tensor are the same size")
         self._grad = value
 
     @grad.deleter
@@ -421,8 +436,8 @@ class Tensor:
     def __bool__(self):
         if self._data.size != 1:
             raise RuntimeError(
-                f"Boolean value of Tensor with {'no' if self._data.size == 0 else 'more than one'}"
-                " values is ambiguous")
+                f"Boolean value of Tensor with "
+                f"{'no values' if self._data.size == 0 else 'more than one value'} is ambiguous")
         return bool(self._data.reshape(()).item())
 
     def __index__(self):

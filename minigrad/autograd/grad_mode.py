@@ -4,6 +4,7 @@ Each works as a context manager and as a decorator, as in torch. The state is on
 module-level flag that every op reads before it records a graph node.
 """
 import functools
+import inspect
 
 __all__ = ["no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled", "inference_mode",
            "is_inference_mode_enabled"]
@@ -35,14 +36,34 @@ class _GradModeContext:
         return False
 
     def __call__(self, fn):
-        @functools.wraps(fn)
-        def wrapper(*args, **kwargs):
-            with self.__class__():
-                return fn(*args, **kwargs)
-        return wrapper
+        return _decorate(fn, self.clone)
 
     def clone(self):
         return self.__class__()
+
+
+def _decorate(fn, make_context):
+    """fn running under a fresh context from make_context(); for a generator function, each
+    step of the generator runs under it (as torch does), not just its creation."""
+    if inspect.isgeneratorfunction(fn):
+        @functools.wraps(fn)
+        def generator_wrapper(*args, **kwargs):
+            gen = fn(*args, **kwargs)
+            sent = None
+            while True:
+                try:
+                    with make_context():
+                        item = gen.send(sent)
+                except StopIteration as stop:
+                    return stop.value
+                sent = yield item
+        return generator_wrapper
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        with make_context():
+            return fn(*args, **kwargs)
+    return wrapper
 
 
 class no_grad(_GradModeContext):
@@ -68,6 +89,9 @@ class inference_mode(_GradModeContext):
             return inference_mode(fn)
         return super().__call__(fn)
 
+    def clone(self):
+        return inference_mode(not self._mode)
+
 
 def is_inference_mode_enabled():
     return False
@@ -90,12 +114,7 @@ class set_grad_enabled(_GradModeContext):
 
     def __call__(self, fn):
         _state.enabled = self._prev  # used as a decorator: do not change the mode now
-
-        @functools.wraps(fn)
-        def wrapper(*args, **kwargs):
-            with set_grad_enabled(self._mode):
-                return fn(*args, **kwargs)
-        return wrapper
+        return _decorate(fn, self.clone)
 
     def clone(self):
         return set_grad_enabled(self._mode)
