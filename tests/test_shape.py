@@ -385,6 +385,28 @@ def test_reshape_copy_is_not_a_view():
     assert y._base is None and not np.shares_memory(y._data, x._data)
 
 
+@pytest.mark.parametrize("leaf", [True, False])
+def test_view_of_detached_tensor_is_a_view_of_it(leaf):
+    """``b.detach()`` is not a view for autograd: its views have it as base, so writing into
+    them is allowed even when b is a leaf that requires grad (torch)."""
+    def run(lib):
+        b = lib.tensor([[1.0, -2.0, 3.0]], requires_grad=True)
+        src = b if leaf else b * 2
+        d = src.detach()
+        v = d[:, 1:]
+        v.neg_()
+        w = lib.tensor([0.5, 2.0], requires_grad=True)
+        d[0, :2].mul_(w)  # a tracked in-place write into the detached tensor
+        d.sum().backward()
+        return [v._base is d, d.requires_grad, src._version, d.detach(), w.grad, b.grad is None]
+    got, expected = run(minigrad), run(torch)
+    for g, e in zip(got, expected):
+        if isinstance(e, torch.Tensor):
+            assert_tensor_equal(g, e)
+        else:
+            assert g == e
+
+
 # ---- finite differences -------------------------------------------------------------------------
 def test_finite_differences_through_a_chain_of_shape_ops():
     def fn(x):

@@ -37,7 +37,7 @@ def _as_view(out, src, rebuild):
     out._vc = src._vc
     out._view_version = creation_version(src)
     base = src._base
-    if base is None:
+    if base is None or src._view_fn is None:  # src owns its memory, or is a detach() of a tensor
         out._base = src
         out._view_fn = rebuild
     else:
