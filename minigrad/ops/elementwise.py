@@ -311,8 +311,8 @@ def _check_int_zero_division(b, dt):
 
 
 class DivBackward2(Function):
-    """out = a / b with ``rounding_mode`` given: floor / trunc (grad_a = grad_b = 0), or None
-    (true division, with DivBackward0's gradients)"""
+    """out = a / b rounded by rounding_mode ('floor', 'trunc')    grad_a = 0    grad_b = 0
+    (rounding_mode=None: true division, with DivBackward0's gradients)"""
 
     edge_args = (0, 1)  # a Python number counts (as a wrapped tensor)
 
@@ -362,7 +362,7 @@ class RemainderBackward0(Function):
 
 
 class RemainderBackward1(RemainderBackward0):
-    """remainder with a tensor divisor (same formulas as RemainderBackward0)"""
+    """out = a - floor(a / b) * b (b a tensor)      grad_a = grad    grad_b = -grad * floor(a/b)"""
 
 
 # ``2 % x`` (a number divided by a tensor) has no derivative in torch.
@@ -389,7 +389,7 @@ class FmodBackward0(Function):
 
 
 class FmodBackward1(FmodBackward0):
-    """fmod with a tensor divisor (same formulas as FmodBackward0)"""
+    """out = a - trunc(a / b) * b (b a tensor)      grad_a = grad    grad_b = -grad * trunc(a/b)"""
 
 
 class PowBackward0(Function):
@@ -911,9 +911,8 @@ class ReluBackward0(Function):
 
 
 class ThresholdBackwardBackward0(Function):
-    """relu's backward as a node of its own (torch's threshold_backward), so that a second
-    derivative stays connected to relu's output:
-    out = grad where y > 0, else 0       grad_grad = gg where y > 0       grad_y = 0"""
+    """out = grad where y > 0, else 0 (relu's backward)     grad_grad = gg where y > 0    grad_y = 0
+    (a node of its own, as torch's threshold_backward: a second derivative stays connected)"""
 
     @staticmethod
     def forward(ctx, grad, y):
@@ -1054,7 +1053,7 @@ class MinimumBackward0(Function):
 
 
 class FmaxBackward0(Function):
-    """out = fmax(a, b) (a nan loses)    grad_a = grad where a >= b or b is nan, else grad_b"""
+    """out = fmax(a, b) (nan loses)    grad_a = grad where a >= b or b is nan    grad_b = rest"""
 
     @staticmethod
     def forward(ctx, a, b):
@@ -1069,7 +1068,7 @@ class FmaxBackward0(Function):
 
 
 class FminBackward0(Function):
-    """out = fmin(a, b) (a nan loses)    grad_a = grad where a <= b or b is nan, else grad_b"""
+    """out = fmin(a, b) (nan loses)    grad_a = grad where a <= b or b is nan    grad_b = rest"""
 
     @staticmethod
     def forward(ctx, a, b):
