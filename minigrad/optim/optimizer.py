@@ -26,17 +26,37 @@ class _RequiredParameter:
 required = _RequiredParameter()
 
 
-def fma(a, b, c):
+_BLOCK = 1 << 15  # elements per slice of a large fma: its float64 temporaries stay in cache
+
+
+def fma(a, b, c, out=None):
     """a * b + c rounded once, as torch's vectorized kernels compute it (``vec::fmadd``).
 
     For float32 the product is exact in float64, so one float64 sum then a cast to float32 is a
     fused multiply-add (up to a double rounding that almost never occurs). float64 uses a plain
-    multiply-add.
+    multiply-add. Large float32 arrays go slice by slice, so the float64 intermediates never
+    double the memory of a big parameter. ``out`` (which may be ``c``) receives the result.
     """
     dtype = np.result_type(a, c)
-    if dtype == np.float32:
-        return (np.multiply(a, b, dtype=np.float64) + c).astype(np.float32)
-    return a * b + c
+    if dtype != np.float32:
+        return np.add(a * b, c, out=out)
+    shape = np.broadcast_shapes(np.shape(a), np.shape(b), np.shape(c))
+    size = int(np.prod(shape))
+    if size <= _BLOCK:
+        result = (np.multiply(a, b, dtype=np.float64) + c).astype(np.float32)
+        if out is None:
+            return result
+        out[...] = result
+        return out
+    out = np.empty(shape, np.float32) if out is None else out
+    a, b, c = (np.broadcast_to(x, shape) if np.ndim(x) else x for x in (a, b, c))
+    rows = max(1, _BLOCK * shape[0] // size)  # slices along the first dim: views, any layout
+    for i in range(0, shape[0], rows):
+        s = slice(i, i + rows)
+        t = np.multiply(a[s] if np.ndim(a) else a, b[s] if np.ndim(b) else b, dtype=np.float64)
+        t += c[s] if np.ndim(c) else c
+        out[s] = t
+    return out
 
 
 def scalar(x, array):

@@ -46,4 +46,4 @@ class SGD(Optimizer):
                 b[...] = fma(grad, scalar(1 - group["dampening"], b), b)
             grad = fma(buf._data, scalar(momentum, data), grad) if group["nesterov"] \
                 else buf._data
-        data[...] = fma(grad, scalar(-group["lr"], data), data)
+        fma(grad, scalar(-group["lr"], data), data, out=data)
