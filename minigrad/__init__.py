@@ -2,6 +2,8 @@
 
 ``import minigrad as torch`` and a plain PyTorch program runs unchanged.
 """
+import warnings as _warnings
+
 from . import _dtype
 from ._dtype import (bfloat16, bool, double, dtype, float, float16, float32, float64,  # noqa: A004
                      get_default_dtype, half, int, int8, int16, int32, int64, long,
@@ -28,6 +30,10 @@ from . import nn, optim, utils
 from .serialization import save, load
 
 __version__ = "0.1.0"
+
+# torch computes inf/nan silently; NumPy would warn from inside minigrad's ops. Silence only the
+# floating-point warnings raised in minigrad's own modules (the user's NumPy settings stay as-is).
+_warnings.filterwarnings("ignore", category=RuntimeWarning, module=r"minigrad(\.|$)")
 
 
 def is_tensor(obj):
