@@ -400,11 +400,17 @@ def _np_var(x, dims, correction, keepdim):
         return (total / acc.type(builtins.max(0, n - correction))).astype(x.dtype, copy=False)
 
 
-def _var_grad(grad, x, dims, correction, keepdim):
-    """d var / dx = 2 (x - mean) / (N - correction)."""
+def _var_grad(grad, x, dims, correction, keepdim, full):
+    """d var / dx = 2 (x - mean) / (N - correction).
+
+    A reduction over everything (no ``dim`` given) with N - correction <= 0 has an infinite
+    variance: torch then gives inf everywhere (nan where x equals the mean), not the formula.
+    """
     n = _reduce_numel(x.shape, dims)
-    centered = x - x.mean(dims, keepdim=True)
     dof = n - correction
+    if dof <= 0 and full:
+        return grad * where(x == x.mean(), math.nan, math.inf)
+    centered = x - x.mean(dims, keepdim=True)
     return _unreduce(grad, dims, keepdim, x.shape) * centered * (2.0 / dof if dof else math.inf)
 
 
@@ -412,32 +418,32 @@ class VarBackward0(Function):
     """out = x.var(dim, correction)     grad_x = grad * 2 (x - mean) / (N - correction)"""
 
     @staticmethod
-    def forward(ctx, x, dims, correction, keepdim):
+    def forward(ctx, x, dims, correction, keepdim, full):
         ctx.save_for_backward(x)
-        ctx.dims, ctx.correction, ctx.keepdim = dims, correction, keepdim
+        ctx.args = dims, correction, keepdim, full
         return _np_var(x, dims, correction, keepdim)
 
     @staticmethod
     def backward(ctx, grad):
         x, = ctx.saved_tensors
-        return _var_grad(grad, x, ctx.dims, ctx.correction, ctx.keepdim), None, None, None
+        return _var_grad(grad, x, *ctx.args), None, None, None, None
 
 
 class StdBackward0(Function):
     """out = x.std(dim, correction)     grad_x = grad / (2 out) * d var / dx   (0 where out == 0)"""
 
     @staticmethod
-    def forward(ctx, x, dims, correction, keepdim):
+    def forward(ctx, x, dims, correction, keepdim, full):
         out = np.sqrt(_np_var(x, dims, correction, keepdim))
         ctx.save_for_backward(x, out)
-        ctx.dims, ctx.correction, ctx.keepdim = dims, correction, keepdim
+        ctx.args = dims, correction, keepdim, full
         return out
 
     @staticmethod
     def backward(ctx, grad):
         x, out = ctx.saved_tensors
         grad_var = where(out == 0, 0.0, grad / (out * 2))
-        return _var_grad(grad_var, x, ctx.dims, ctx.correction, ctx.keepdim), None, None, None
+        return _var_grad(grad_var, x, *ctx.args), None, None, None, None
 
 
 # ---- logsumexp ----------------------------------------------------------------------------------
@@ -698,7 +704,8 @@ def _var_args(input, dim, unbiased, keepdim, correction):
     if unbiased is not None and correction is not None:
         raise TypeError("var() received an invalid combination of arguments: give either "
                         "unbiased or correction, not both")
-    return input, reduce_dims(dim, input.ndim), _var_correction(unbiased, correction), keepdim
+    return (input, reduce_dims(dim, input.ndim), _var_correction(unbiased, correction), keepdim,
+            dim is None)
 
 
 @_numpy_names
@@ -721,6 +728,10 @@ def logsumexp(input, dim, keepdim=False):
 
 def norm(input, p="fro", dim=None, keepdim=False, dtype=None):
     """Vector p-norm over ``dim`` (all elements by default); 'fro' is the 2-norm."""
+    if p == "fro" and isinstance(dim, (tuple, list)) and len(dim) > 2:
+        # torch hands this case to the matrix norm, which needs exactly two dims
+        raise RuntimeError("linalg.matrix_norm: dim must be a 2-tuple. Got "
+                           + " ".join(str(d) for d in dim))
     if p is None or p == "fro":
         p = 2.0
     elif isinstance(p, str):
