@@ -1,0 +1,12 @@
+"""Test configuration shared by every test file.
+
+Under CI (``CI=true``) hypothesis runs derandomized: the same examples on every run, so a
+result can be reproduced; locally it explores new examples each time.
+"""
+import os
+
+from hypothesis import settings
+
+settings.register_profile("ci", derandomize=True, print_blob=True)
+if os.environ.get("CI"):
+    settings.load_profile("ci")
