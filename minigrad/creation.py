@@ -79,7 +79,8 @@ def _array_from_python(data, float_dtype=None):
     if np_dtype is None:  # empty
         np_dtype = get_default_dtype().np
     try:
-        return np.array(flat, dtype=np_dtype).reshape(shape)
+        with np.errstate(over="ignore"):  # floats beyond float32 become inf, silently
+            return np.array(flat, dtype=np_dtype).reshape(shape)
     except OverflowError:
         raise ValueError("Overflow when unpacking long long") from None
 

@@ -108,6 +108,17 @@ def test_tensor_copies_and_warnings():
             assert msgs[0] == msgs[1]
 
 
+@pytest.mark.parametrize("expr", ["torch.tensor([1e40])", "torch.tensor([[-1e40, 1.5]])",
+                                  "torch.tensor(1e40)"])
+def test_tensor_float_overflow_is_silent(expr):
+    # beyond float32's range becomes inf without NumPy's RuntimeWarning, as in torch
+    for lib in (minigrad, torch):
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            r = eval(expr, {"torch": lib})
+        assert np.isinf(r.numpy()).any()
+
+
 @pytest.mark.parametrize("expr", [
     "torch.tensor([[1, 2], [3]])", "torch.tensor([[1, 2], 3])", "torch.tensor([1, [2, 3]])",
     "torch.tensor([1.5, [2, 3]])", "torch.tensor([True, (2, 3)])", "torch.tensor([[1.5], [[2]]])",
