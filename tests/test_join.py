@@ -5,6 +5,7 @@ dims and split sizes; a float64 finite-difference check.
 """
 import numpy as np
 import pytest
+import torch
 from helpers import fd_check
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -164,3 +165,60 @@ def test_finite_differences_through_join_and_split():
         rows = x.unbind(0)
         return minigrad.vstack([rows[1] * rows[0], minigrad.hstack(b.chunk(3, 1))[:1]])
     fd_check(fn, [randn(2, 3, dtype=np.float64), randn(2, 2, dtype=np.float64, seed=1)])
+
+
+# ---- in-place writes into the pieces (torch's MULTI_OUTPUT_NODE views) -------------------------
+def _leaf(lib):
+    return lib.tensor(randn(2, 3).tolist(), requires_grad=True)
+
+
+def _then_read_grad_fn(modify):
+    def run(lib):
+        y = _leaf(lib) * 1
+        pieces = y.split(1)
+        modify(lib, y, pieces)
+        return pieces[1].grad_fn
+    return run
+
+
+def _no_grad(lib, fn):
+    with lib.no_grad():
+        fn()
+
+
+MULTI_OUTPUT_WRITES = {
+    "leaf_piece": lambda lib: _leaf(lib).split(1)[0].add_(1),
+    "view_of_leaf_piece": lambda lib: _leaf(lib).split(1)[0][0].add_(1),
+    "split": lambda lib: (_leaf(lib) * 1).split(1)[1].add_(1),
+    "split_with_sizes": lambda lib: (_leaf(lib) * 1).split([1, 1])[1].mul_(2),
+    "chunk": lambda lib: (_leaf(lib) * 1).chunk(2, 1)[1].exp_(),
+    "unbind": lambda lib: (_leaf(lib) * 1).unbind(1)[2].zero_(),
+    "transpose_of_piece": lambda lib: (_leaf(lib) * 1).split(1)[1].t().add_(1),
+    "setitem_piece": lambda lib: (_leaf(lib) * 1).unbind(0)[0].__setitem__(0, 5.0),
+    "base_without_grad": lambda lib: lib.ones(2, 2).split(1)[1].mul_(_leaf(lib)[0, :2]),
+    "base_modified": _then_read_grad_fn(lambda lib, y, p: y.add_(1)),
+    "sibling_modified_no_grad": _then_read_grad_fn(lambda lib, y, p: _no_grad(
+        lib, lambda: p[0].mul_(2))),
+    "piece_modified_no_grad": _then_read_grad_fn(lambda lib, y, p: _no_grad(
+        lib, lambda: p[1].mul_(2))),
+    "base_setitem_then_use": lambda lib: _then_read_grad_fn(
+        lambda lib, y, p: y.__setitem__(0, 1.0))(lib) and None,
+}
+
+
+@pytest.mark.parametrize("case", sorted(MULTI_OUTPUT_WRITES))
+def test_writing_into_pieces_raises_like_torch(case):
+    both_raise(lambda lib: MULTI_OUTPUT_WRITES[case](lib))
+
+
+def test_writing_into_pieces_allowed_without_grad():
+    def run(lib):
+        y = _leaf(lib) * 1
+        with lib.no_grad():
+            pieces = y.split(1)
+            pieces[0].mul_(2)
+        plain = lib.ones(2, 2).unbind(0)
+        plain[1].add_(3)
+        return [y.detach(), plain[1], lib.tensor(plain[0]._version)]
+    for got, expected in zip(run(minigrad), run(torch)):
+        np.testing.assert_array_equal(got.numpy(), expected.numpy())

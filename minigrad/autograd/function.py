@@ -198,6 +198,8 @@ class Function(Node):
         node._pre_hooks = node._hooks = None
         node._needs = [isinstance(a, Tensor) and a._requires_grad for a in args]
         result = cls.forward(node, *arrays)
+        if cls.n_outputs == 1 and np.asarray(result).dtype.kind not in "fc":
+            return _make(result)  # integer and bool results never require grad (w.int())
         node._seq = next(_sequence)
         edges = cls.edge_args
         if edges is None:
@@ -303,11 +305,14 @@ def _raise_modified(t, expected, output_nr):
 
 
 def _producer_name(t):
-    """The node that made t, as torch's message names it: ``Exp`` for ExpBackward0, ``Pow1``
-    for PowBackward1, C++ nodes in full (``torch::autograd::CopySlices``)."""
+    """The node that made t, as torch's messages name it (``_node_name``), or None."""
     fn = t.grad_fn
-    if fn is None:
-        return None
+    return None if fn is None else _node_name(fn)
+
+
+def _node_name(fn):
+    """A node as torch's messages name it: ``Exp`` for ExpBackward0, ``Pow1`` for PowBackward1,
+    C++ nodes in full (``torch::autograd::CopySlices``)."""
     return re.sub(r"Backward(\d+)$", lambda m: m[1].lstrip("0"), fn.name())
 
 

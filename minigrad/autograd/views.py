@@ -24,7 +24,7 @@ the view, its flat (C-order) position in the base, found from the two arrays' me
 import numpy as np
 
 from . import grad_mode
-from .function import Function, _edge, _SavedOutput, new_node
+from .function import Function, _edge, _node_name, _SavedOutput, new_node
 
 # _view_version of a view created under no_grad: it is never re-attached to the graph.
 NO_GRAD_VIEW = -1
@@ -37,9 +37,37 @@ _NO_GRAD_VIEW_ERROR = (
     "tracked).")
 
 
+_MULTI_OUTPUT_ERROR = (
+    " This view is the output of a function that returns multiple views. Such functions do not "
+    "allow the output views to be modified inplace. You should replace the inplace operation by "
+    "an out-of-place one.")
+
+
 def creation_version(src):
     """What a new view of ``src`` records as ``_view_version``: the version it was made at."""
     return src._vc[0] if grad_mode._state.enabled else NO_GRAD_VIEW
+
+
+def mark_multi_output(view, src):
+    """A view made by split/chunk/unbind (``src`` None), or a view of such a view, made with
+    grad mode on: torch's creation meta MULTI_OUTPUT_NODE forbids writing into it."""
+    if grad_mode._state.enabled and (src is None or src.__dict__.get("_multi_output")):
+        view._multi_output = True
+
+
+def raise_multi_output(view, indirect=False, via=None):
+    """torch's error for writing into such a view (or, ``indirect``, reading the grad_fn of one
+    whose base changed). ``via``: the name of the view op (``Select``) through which
+    ``view[key] = v`` writes."""
+    fn = view._grad_fn
+    what = "its base or another view of its base has been" if indirect else "is being"
+    if fn is None:
+        head = f"A view was created in no_grad mode and {what} modified inplace with grad mode"
+        head += " enabled."
+    else:
+        name, nr = (_node_name(fn), view._output_nr) if via is None else (via, 0)
+        head = f"Output {nr} of {name} is a view and {what} modified inplace."
+    raise RuntimeError(head + _MULTI_OUTPUT_ERROR)
 
 
 def _is_view(t):
@@ -139,10 +167,11 @@ def inplace_prepare(self, result):
     """
     if not grad_mode._state.enabled:
         return False
-    if _is_view(self):
-        check_inplace_view(self)
     fn = result._grad_fn
-    if fn is None or not result._requires_grad:
+    tracked = fn is not None and result._requires_grad
+    if _is_view(self):
+        check_inplace_view(self, tracked)
+    if not tracked:
         return False
     saved = list(getattr(fn, "_saved", ()))
     slot = next((k for k, item in enumerate(saved) if item is self), None)
@@ -156,14 +185,17 @@ def inplace_prepare(self, result):
     return True
 
 
-def check_inplace_view(view):
-    """torch's errors for writing into a view whose base requires grad (grad mode on)."""
+def check_inplace_view(view, tracked=False):
+    """torch's errors for writing into a view (grad mode on) when its base requires grad or the
+    write is ``tracked`` (another operand requires grad)."""
     base = view._base
-    if not base._requires_grad:
+    if not (base._requires_grad or tracked):
         return
     if view._view_version == NO_GRAD_VIEW:
         raise RuntimeError(_NO_GRAD_VIEW_ERROR)
-    if base._grad_fn is None:
+    if view.__dict__.get("_multi_output"):
+        raise_multi_output(view)
+    if base._requires_grad and base._grad_fn is None:
         raise RuntimeError("a view of a leaf Variable that requires grad is being used in an "
                            "in-place operation.")
 
@@ -231,8 +263,10 @@ def refresh_view(view):
     seen = view._view_version
     if seen == NO_GRAD_VIEW:
         return
-    view._view_version = view._vc[0]
     base = view._base
+    if view.__dict__.get("_multi_output") and (view._grad_fn is not None or base._requires_grad):
+        raise_multi_output(view, indirect=True)  # such a view cannot be rebuilt
+    view._view_version = view._vc[0]
     if seen is None or not base._requires_grad:
         return
     _set_view_node(view, base, _positions(view._data, base._data))

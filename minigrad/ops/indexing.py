@@ -21,6 +21,7 @@ import numpy as np
 from .._tensor import Tensor, _make, wrap_dim
 from ..autograd import grad_mode
 from ..autograd.function import Function
+from ..autograd.views import raise_multi_output
 from ._util import assign_inplace, inplace_variant, register_methods
 from .shape import _view_op, expand, reshape, unsqueeze, view
 
@@ -377,6 +378,8 @@ def setitem(self, index, value):
         return
     if ops:
         cls = CopySlices
+        if self.__dict__.get("_multi_output"):  # the write goes through a view of self
+            raise_multi_output(self, via=ops[-1][0].capitalize())
         if self._requires_grad and self.grad_fn is None:
             raise RuntimeError("a view of a leaf Variable that requires grad is being used in an "
                                "in-place operation.")

@@ -13,6 +13,7 @@ import numpy as np
 from .._dtype import promote_values
 from .._tensor import Tensor, _make, wrap_dim
 from ..autograd.function import Function
+from ..autograd.views import mark_multi_output
 from ._util import register_methods
 from .indexing import select, slice_dim
 from .shape import _as_view, reshape, unsqueeze
@@ -209,6 +210,7 @@ def _as_views(outs, x, rebuild):
     """Record each piece as a view of x (rebuild(b) gives all pieces of b)."""
     for i, o in enumerate(outs):
         _as_view(o, x, lambda b, i=i: rebuild(b)[i])
+        mark_multi_output(o, None)
     return outs
 
 

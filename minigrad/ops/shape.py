@@ -18,7 +18,7 @@ import numpy as np
 
 from .._tensor import Tensor, wrap_dim
 from ..autograd.function import Function
-from ..autograd.views import creation_version
+from ..autograd.views import creation_version, mark_multi_output
 from ._util import register_methods
 from .elementwise import ExpandBackward0
 
@@ -44,6 +44,7 @@ def _as_view(out, src, rebuild):
         out._base = base
         prev = src._view_fn
         out._view_fn = rebuild if prev is None else (lambda b: rebuild(prev(b)))
+        mark_multi_output(out, src)
     return out
 
 
