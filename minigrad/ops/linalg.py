@@ -124,7 +124,8 @@ class MmBackward0(Function):
     def backward(ctx, grad):
         a, b = ctx.saved_tensors
         need_a, need_b = ctx.needs_input_grad
-        return (mm(grad, t(b)) if need_a else None), (mm(t(a), grad) if need_b else None)
+        return (_mat1_grad(grad, a, b) if need_a else None), \
+            (_mat2_grad(grad, a, b) if need_b else None)
 
 
 class BmmBackward0(Function):
@@ -188,13 +189,31 @@ class AddmmBackward0(Function):
         need_c, need_a, need_b = ctx.needs_input_grad[:3]
         beta, alpha = ctx.beta, ctx.alpha
         gc = (grad if beta == 1 else grad * beta) if need_c else None
-        ga = _scaled(mm(grad, t(b)), alpha) if need_a else None
-        gb = _scaled(mm(t(a), grad), alpha) if need_b else None
+        ga = _scaled(_mat1_grad(grad, a, b), alpha) if need_a else None
+        gb = _scaled(_mat2_grad(grad, a, b), alpha) if need_b else None
         return gc, ga, gb, None, None
 
 
 def _scaled(x, factor):
     return x if factor == 1 else x * factor
+
+
+def _column_major(x):
+    f = x._data.flags
+    return f.f_contiguous and not f.c_contiguous
+
+
+def _mat1_grad(grad, a, b):
+    """grad @ b^T, laid out like a, as torch's mm_mat1_backward: for a column-major a it is
+    computed as (b @ grad^T)^T."""
+    return t(mm(b, t(grad))) if _column_major(a) else mm(grad, t(b))
+
+
+def _mat2_grad(grad, a, b):
+    """a^T @ grad, laid out like b, as torch's mm_mat2_backward: for a column-major b (``x @
+    weight.t()`` in Linear) it is (grad^T @ a)^T, so the weight's own gradient is row-major and
+    no transposing copy is ever made."""
+    return t(mm(t(grad), a)) if _column_major(b) else mm(t(a), grad)
 
 
 class SqueezeBackward4(SqueezeBackward1):

@@ -1,0 +1,48 @@
+"""Matrix-product gradients are laid out like their inputs, as torch's mm_mat1/mat2_backward do:
+a transposed (column-major) weight gets a column-major gradient, so ``Linear.weight.grad`` is
+row-major, like torch's, and no transposing copy is made."""
+import numpy as np
+import pytest
+import torch
+
+import minigrad
+from helpers import assert_tensor_equal
+
+
+def _leaf(lib, array, column_major):
+    """A leaf holding ``array``; column-major: the transpose of a row-major matrix."""
+    if column_major:
+        return lib.from_numpy(np.ascontiguousarray(array.T)).t().detach().requires_grad_()
+    return lib.from_numpy(array.copy()).requires_grad_()
+
+
+@pytest.mark.parametrize("a_cm", [False, True])
+@pytest.mark.parametrize("b_cm", [False, True])
+@pytest.mark.parametrize("op", ["mm", "matmul", "addmm"])
+def test_product_gradients_match_torch_values_and_strides(a_cm, b_cm, op):
+    rng = np.random.default_rng(0)
+    a0, b0 = rng.standard_normal((5, 3)), rng.standard_normal((3, 4))
+    c0, g0 = rng.standard_normal(4), rng.standard_normal((5, 4))
+    grads = []
+    for lib in (minigrad, torch):
+        a, b = _leaf(lib, a0, a_cm), _leaf(lib, b0, b_cm)
+        c = lib.from_numpy(c0.copy()).requires_grad_()
+        out = lib.addmm(c, a, b) if op == "addmm" else getattr(lib, op)(a, b)
+        out.backward(lib.from_numpy(g0.copy()))
+        assert a.stride() == ((1, 5) if a_cm else (3, 1))
+        grads.append((a.grad, b.grad))
+    for ours, theirs in zip(*grads):
+        assert_tensor_equal(ours, theirs)
+        assert ours.stride() == theirs.stride()
+
+
+def test_linear_weight_grad_is_row_major_like_torch():
+    rng = np.random.default_rng(1)
+    x0 = rng.standard_normal((8, 6)).astype(np.float32)
+    strides = []
+    for lib in (minigrad, torch):
+        lib.manual_seed(0)
+        layer = lib.nn.Linear(6, 3)
+        layer(lib.from_numpy(x0.copy())).sum().backward()
+        strides.append((layer.weight.grad.stride(), layer.bias.grad.stride()))
+    assert strides[0] == strides[1] == ((6, 1), (1,))
