@@ -53,6 +53,7 @@ def same_error(expr):
     "torch.is_floating_point(x)", "torch.is_tensor(x)", "torch.is_tensor(1)", "x.dtype.is_signed",
     "torch.uint8.is_signed", "torch.float16.itemsize", "x.element_size()", "i.element_size()",
     "x.is_signed()", "b.is_signed()", "g.double()", "g.to(torch.float64).grad_fn.name()",
+    "g.int()", "g.long()", "g.bool()", "g.type(torch.IntTensor)", "g.to(torch.int64).grad_fn",
     "type(x.dtype).__name__", "str(type(x.dtype))", "str(type(x))", "str(type(x.shape))",
     "str(x.device)", "repr(x.device)", "x.device == 'cpu'", "x.is_cuda", "x.get_device()",
 ])
