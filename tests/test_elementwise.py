@@ -633,6 +633,21 @@ def test_integer_arithmetic_values():
     assert_tensor_equal(mi / 0, ti / 0)
 
 
+def test_integer_negative_tensor_powers():
+    """A negative exponent in a tensor (or a number base with a tensor exponent) does not raise:
+    1 ** -n = 1, (-1) ** -n = +-1, any other integer base gives 0. A number exponent raises."""
+    base = np.array([2, 1, -1, -2, 0, 3, -1, 5])
+    exp = np.array([-1, -5, -3, -2, -1, 0, -2, 2])
+    for dtype in ("int64", "int32", "int16"):
+        (mb, tb), (me, te) = pair(base.astype(dtype)), pair(exp.astype(dtype))
+        assert_tensor_equal(mb ** me, tb ** te)
+        assert_tensor_equal(mb.pow(me[0]), tb.pow(te[0]))  # a 0-dim tensor exponent
+        for s in (2, 1, -1, 0, -3):
+            assert_tensor_equal(s ** me, s ** te)
+    (mu, tu), (me, te) = pair(np.array([2, 1], np.uint8)), pair(exp[:2])
+    assert_tensor_equal(mu ** me, tu ** te)
+
+
 def test_bitwise_and_logical():
     a = np.array([[1, 2, 3], [4, 5, 6]], np.int64)
     b = np.array([True, False, True])

@@ -392,6 +392,19 @@ class FmodBackward1(FmodBackward0):
     """out = a - trunc(a / b) * b (b a tensor)      grad_a = grad    grad_b = -grad * trunc(a/b)"""
 
 
+def _power(a, b):
+    """np.power, except an integer base to a negative integer power, where NumPy raises and
+    torch gives 1 ** -n = 1, (-1) ** -n = +-1 and 0 for any other base."""
+    dt = np.result_type(a, b)
+    negative = np.less(b, 0)
+    if dt.kind not in "iu" or not np.any(negative):
+        return np.power(a, b)
+    out = np.power(a, np.where(negative, 0, b).astype(dt))
+    odd = np.bitwise_and(b, 1).astype(bool)
+    inverse = np.where(np.equal(a, 1), 1, np.where(np.equal(a, -1), np.where(odd, -1, 1), 0))
+    return np.where(negative, inverse, out).astype(dt)
+
+
 class PowBackward0(Function):
     """out = x ** p (p a number)        grad_x = grad * p * x ** (p - 1)   (0 where p == 0)"""
 
@@ -428,10 +441,8 @@ class PowBackward1(Function):
     def forward(ctx, a, b):
         dt = _binary_dtype(a, b)
         _check_not_bool(dt, "pow")
-        if dt.kind in "iu" and np.any(np.asarray(b) < 0):
-            raise RuntimeError("Integers to negative integer powers are not allowed.")
         with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-            out = _binary(np.power, a, b, dt)
+            out = _binary(_power, a, b, dt)
         ctx.save_for_backward(a, b, out)
         return out
 
@@ -455,7 +466,7 @@ class PowBackward2(Function):
         dt = _binary_dtype(s, x)
         _check_not_bool(dt, "pow")
         with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-            out = _binary(np.power, s, x, dt)
+            out = _binary(_power, s, x, dt)
         ctx.s = s
         ctx.save_for_backward(out, x if s == 0 else None)
         return out
