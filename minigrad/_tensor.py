@@ -204,7 +204,7 @@ class Tensor:
     # ---- autograd fields ---------------------------------------------------------------------
     @property
     def requires_grad(self):
-        return self._requires_grad
+        return self._requires_grad or (self._view_fn is not None and self._base._requires_grad)
 
     @requires_grad.setter
     def requires_grad(self, flag):

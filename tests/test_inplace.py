@@ -331,3 +331,29 @@ def test_inplace_op_with_self_as_other(case):
         assert_same_error(lambda: run(minigrad), lambda: run(torch))
         return
     _compare(run(minigrad), expected)
+
+
+def test_view_requires_grad_once_its_base_does():
+    """A view made before its base got history (``copy_`` of a tensor that requires grad)
+    requires grad from then on, and ops on it record a graph through the base (torch)."""
+    def run(lib):
+        c = leaf(lib, A[0], "float64")
+        base = lib.zeros(4, dtype=lib.float64)
+        v = base.expand(2, 4)
+        w = base[1:3]
+        base.copy_(c)
+        flags = [v.requires_grad, w.requires_grad]
+        out = (v * 2).sum() + (w ** 2).sum()
+        out.backward()
+        return flags + [out.requires_grad, out.detach(), c.grad]
+    compare(run)
+
+
+def test_view_made_under_no_grad_requires_grad_like_its_base():
+    def run(lib):
+        y = leaf(lib) * 1
+        with lib.no_grad():
+            v = y[1]
+        out = v * 2
+        return [v.requires_grad, v.grad_fn is None, out.requires_grad, out.grad_fn is None]
+    compare(run)

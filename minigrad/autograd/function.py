@@ -184,7 +184,7 @@ class Function(Node):
         for a in args:
             if isinstance(a, Tensor):
                 arrays.append(a._data)
-                record = record or a._requires_grad
+                record = record or a._requires_grad or requires_grad_via_base(a)
             else:
                 arrays.append(a)
         if not (record and grad_mode._state.enabled):
@@ -196,7 +196,8 @@ class Function(Node):
         node = object.__new__(cls)
         node._saved = ()
         node._pre_hooks = node._hooks = None
-        node._needs = [isinstance(a, Tensor) and a._requires_grad for a in args]
+        node._needs = [isinstance(a, Tensor) and (a._requires_grad or requires_grad_via_base(a))
+                       for a in args]
         result = cls.forward(node, *arrays)
         if cls.n_outputs == 1 and np.asarray(result).dtype.kind not in "fc":
             return _make(result)  # integer and bool results never require grad (w.int())
@@ -244,6 +245,12 @@ def new_node(cls, inputs, **attrs):
     for name, value in attrs.items():
         setattr(node, name, value)
     return node
+
+
+def requires_grad_via_base(t):
+    """A view requires grad when its base does, even if the base got its history (an in-place
+    write) after the view was made: torch's DifferentiableViewMeta::requires_grad."""
+    return t._view_fn is not None and t._base._requires_grad
 
 
 def _edge(t):
