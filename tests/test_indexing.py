@@ -375,3 +375,41 @@ def test_finite_differences_through_indexing():
         return (z.masked_fill(z.detach() > 1.5, 0.0).index_select(0, minigrad.tensor([2, 0]))
                 + x.take(minigrad.tensor([[1, 1]])) + x.masked_select(x.detach() > 0).sum())
     fd_check(fn, [randn(3, 4, dtype=np.float64), randn(4, dtype=np.float64, seed=1)])
+
+
+# ---- writes that overwrite every element: the overwritten input's gradient is a constant zero ---
+OVERWRITES = {
+    "fill_number": lambda y, v: y.fill_(2.0),
+    "fill_tensor": lambda y, v: y.fill_(v.sum()),
+    "zero": lambda y, v: y.zero_(),
+    "copy": lambda y, v: y.copy_(v),
+    "setitem_whole_slice": lambda y, v: y.__setitem__(slice(None), v),
+    "setitem_ellipsis_number": lambda y, v: y.__setitem__(Ellipsis, 1.5),
+}
+
+
+@pytest.mark.parametrize("case", sorted(OVERWRITES))
+def test_overwritten_input_gets_constant_zero_gradient(case):
+    """torch's zeros_like(grad): no graph under create_graph, zeros even for a nan/inf upstream;
+    the value's gradient is the upstream gradient itself (same grad_fn)."""
+    def run(lib):
+        a = lib.tensor([1.0, 2.0], dtype=lib.float64, requires_grad=True)
+        v = lib.tensor([3.0, 4.0], dtype=lib.float64, requires_grad=True)
+        y = a * 1
+        OVERWRITES[case](y, v)
+        ga, gv = lib.autograd.grad((y * y).sum(), [a, v], create_graph=True, allow_unused=True)
+        y = a * 1
+        OVERWRITES[case](y, v)
+        g_nan, = lib.autograd.grad(y, [a], lib.tensor([float("nan"), float("inf")],
+                                                      dtype=lib.float64))
+        names = [type(g.grad_fn).__name__ if g is not None and g.grad_fn else None
+                 for g in (ga, gv)]
+        return ga, ga.requires_grad, gv, names, g_nan
+    got, expected = run(minigrad), run(torch)
+    for g, e in zip(got, expected):
+        if isinstance(e, torch.Tensor):
+            assert_tensor_equal(g, e)
+        elif e is None:
+            assert g is None
+        else:
+            assert g == e

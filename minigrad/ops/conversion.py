@@ -2,7 +2,7 @@
 ``fill_`` and ``zero_``."""
 import numpy as np
 
-from .._tensor import Tensor
+from .._tensor import Tensor, _make
 from ..autograd import grad_mode
 from ..autograd.function import Function
 from ._util import register_methods
@@ -90,7 +90,7 @@ class FillBackward2(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        return grad * 0, None
+        return _zeros_like(grad), None
 
 
 class ZeroBackward0(Function):
@@ -102,7 +102,12 @@ class ZeroBackward0(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        return grad * 0
+        return _zeros_like(grad)
+
+
+def _zeros_like(grad):
+    """torch's zeros_like(grad) for an overwritten input: a constant, even for create_graph."""
+    return _make(np.zeros_like(grad._data))
 
 
 def _overwrite(self, node_cls, *args):

@@ -318,6 +318,7 @@ class IndexPutBackward0(Function):
     grad_x = grad with zeros at key (just grad when accumulating)    grad_values = grad[key]"""
 
     edge_args = (0, 2)   # torch's next_functions: (self, values), a number counting as None
+    overwrites_all = False   # every element of x is overwritten (x.copy_(v), x.fill_(t))
 
     @staticmethod
     def forward(ctx, x, key, values, accumulate):
@@ -334,9 +335,14 @@ class IndexPutBackward0(Function):
         key = ctx.key
         gx = gv = None
         if ctx.needs_input_grad[0]:
-            gx = grad if ctx.accumulate else type(ctx).apply(grad, key, 0, False)
-        if ctx.needs_input_grad[2]:
-            gv = getitem(grad, key)   # the engine sums it down to the value's shape
+            if ctx.accumulate:
+                gx = grad
+            elif ctx.overwrites_all:   # torch's zeros_like(grad): a constant, even for create_graph
+                gx = _make(np.zeros_like(grad._data))
+            else:
+                gx = type(ctx).apply(grad, key, 0, False)
+        if ctx.needs_input_grad[2]:   # the engine sums it down to the value's shape
+            gv = grad if ctx.overwrites_all else getitem(grad, key)
         return gx, None, gv, None
 
 
@@ -351,9 +357,13 @@ class CopySlices(IndexPutBackward0):
 class FillBackward3(IndexPutBackward0):
     """out = x filled with a number (``x[...] = 3``)        grad_x = 0"""
 
+    overwrites_all = True
+
 
 class CopyBackwards(IndexPutBackward0):
     """out = x overwritten with value (``x[...] = v``)        grad_x = 0, grad_value = grad"""
+
+    overwrites_all = True
 
     def name(self):
         return "torch::autograd::CopyBackwards"
