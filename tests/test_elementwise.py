@@ -811,3 +811,26 @@ def test_lerp_saves_only_what_backward_needs(weight_grad):
         return
     for got, expected in zip(run(minigrad), run(torch)):
         assert_tensor_equal(got, expected)
+
+
+@pytest.mark.parametrize("upstream", [1.0, -1.0, float("nan")])
+def test_atan2_gradient_at_origin(upstream):
+    """At a = b = 0 torch takes 1 / (a² + b²) as 0: the gradients are zeros signed like
+    grad * b and -grad * a (nan stays nan), and they stay differentiable."""
+    zeros = [0.0, -0.0, 0.0, -0.0]
+    signs = [0.0, 0.0, -0.0, -0.0]
+
+    def run(lib):
+        a = lib.tensor(zeros, dtype=lib.float64, requires_grad=True)
+        b = lib.tensor(signs, dtype=lib.float64, requires_grad=True)
+        out = lib.atan2(a, b)
+        up = lib.tensor([upstream] * 4, dtype=lib.float64)
+        ga, gb = lib.autograd.grad(out, [a, b], up, create_graph=True)
+        return out, ga, gb, type(ga.grad_fn).__name__
+
+    got, expected = run(minigrad), run(torch)
+    assert got[3] == expected[3]
+    for g, e in zip(got[:3], expected[:3]):
+        assert_tensor_equal(g, e)
+        np.testing.assert_array_equal(np.signbit(g.detach().numpy()),
+                                      np.signbit(e.detach().numpy()))

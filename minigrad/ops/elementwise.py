@@ -824,7 +824,8 @@ class AtanBackward0(Function):
 
 
 class Atan2Backward0(Function):
-    """out = atan2(a, b)     grad_a = grad * b / (a² + b²)     grad_b = -grad * a / (a² + b²)"""
+    """out = atan2(a, b)     grad_a = grad * b / (a² + b²)     grad_b = -grad * a / (a² + b²)
+    (1 / (a² + b²) taken as 0 where a = b = 0)"""
 
     @staticmethod
     def forward(ctx, a, b):
@@ -838,7 +839,8 @@ class Atan2Backward0(Function):
     def backward(ctx, grad):
         a, b = ctx.saved_tensors
         denom = a * a + b * b
-        return grad * b / denom, -grad * a / denom
+        recip = where(denom == 0, 0.0, denom.reciprocal())  # torch: 0 (signed) at a = b = 0
+        return grad * b * recip, grad * -a * recip
 
 
 class SinhBackward0(Function):
