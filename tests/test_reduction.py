@@ -521,3 +521,19 @@ def test_var_std_gradient_without_degrees_of_freedom(op, correction, dim):
             getattr(x, op)(**kwargs).sum().backward()
         grads.append(np.asarray(x.grad.tolist()))
     np.testing.assert_array_equal(grads[0], grads[1])
+
+
+def test_cumsum_never_gives_negative_zero():
+    """torch adds from a 0 accumulator: cumsum of -0.0 is +0.0 (also the reversed cumsum in its
+    backward), a 0-dim input is returned as it is."""
+    def run(lib):
+        x = lib.tensor([[-0.0, -0.0], [-0.0, 1.0]], dtype=lib.float64, requires_grad=True)
+        out = x.cumsum(1)
+        g, = lib.autograd.grad(out, x, lib.tensor([[-0.0, -0.0], [-0.0, -0.0]],
+                                                  dtype=lib.float64))
+        scalar = lib.tensor(-0.0).cumsum(0)
+        return out, g, scalar, lib.tensor([-0.0], dtype=lib.float64).cumsum(0, dtype=lib.float32)
+    for got, expected in zip(run(minigrad), run(torch)):
+        assert_tensor_equal(got, expected)
+        np.testing.assert_array_equal(np.signbit(got.detach().numpy()),
+                                      np.signbit(expected.detach().numpy()))

@@ -543,6 +543,12 @@ def _scan_dtype(x, dtype):
     return _sum_dtype(x, dtype)
 
 
+def _cumsum(x, dim, dtype):
+    """Running sums as torch adds them, from a 0 accumulator: -0.0 never comes out."""
+    out = np.cumsum(x, axis=dim, dtype=dtype)
+    return out + 0 if out.dtype.kind == "f" else out
+
+
 class CumsumBackward0(Function):
     """out = x.cumsum(dim)      grad_x = reversed cumsum of grad along dim"""
 
@@ -551,7 +557,7 @@ class CumsumBackward0(Function):
         ctx.dim = dim
         if x.ndim == 0:
             return x.astype(_scan_dtype(x, dtype))
-        return np.cumsum(x, axis=dim, dtype=_scan_dtype(x, dtype))
+        return _cumsum(x, dim, _scan_dtype(x, dtype))
 
     @staticmethod
     def backward(ctx, grad):
@@ -566,7 +572,7 @@ class _ReverseCumsum(Function):
         ctx.dim = dim
         if x.ndim == 0:
             return x.copy()
-        return np.flip(np.cumsum(np.flip(x, dim), axis=dim), dim)
+        return np.flip(_cumsum(np.flip(x, dim), dim, x.dtype), dim)
 
     @staticmethod
     def backward(ctx, grad):
