@@ -509,6 +509,8 @@ def _unsqueeze_method(self, *dim, **kwargs):
 # ---- expand / repeat / flip / narrow ------------------------------------------------------------
 def expand(self, *sizes):
     """A broadcast view: size-1 dims repeat without copying; -1 keeps a dim's size."""
+    if not sizes:
+        raise TypeError('expand() missing 1 required positional arguments: "size"')
     sizes = _int_list(sizes, "expand")
     shape = self._data.shape
     lead = len(sizes) - len(shape)
@@ -578,6 +580,8 @@ class RepeatBackward0(Function):
 
 
 def repeat(self, *repeats):
+    if not repeats:
+        raise TypeError('repeat() missing 1 required positional arguments: "repeats"')
     repeats = _int_list(repeats, "repeat", "repeats")
     shape = self._data.shape
     if len(repeats) < len(shape):
