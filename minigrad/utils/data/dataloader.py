@@ -4,7 +4,11 @@ Each ``iter(loader)`` first draws a base seed from the generator (one ``random64
 ``_BaseDataLoaderIter`` does even without workers); a shuffling sampler then draws its own seed
 at the first ``next()``. Keeping these draws makes shuffled runs reproduce torch's batches.
 """
+import numpy as np
+
+from ..._tensor import _make
 from .collate import default_collate, default_convert
+from .dataset import TensorDataset
 from .sampler import BatchSampler, RandomSampler, SequentialSampler
 
 __all__ = ["DataLoader"]
@@ -88,6 +92,9 @@ class _DataLoaderIter:
         index = next(self._sampler_iter)
         loader = self._loader
         dataset = loader.dataset
+        if loader._auto_collation and _batched_fetch(loader):
+            self._num_yielded += 1  # same batch as stacking the samples, in one indexing
+            return [_make(t._data[np.asarray(index, dtype=np.intp)]) for t in dataset.tensors]
         if loader._auto_collation:
             getitems = getattr(dataset, "__getitems__", None)
             data = getitems(index) if callable(getitems) else [dataset[i] for i in index]
@@ -95,3 +102,10 @@ class _DataLoaderIter:
             data = dataset[index]
         self._num_yielded += 1
         return loader.collate_fn(data)
+
+
+def _batched_fetch(loader):
+    """A plain TensorDataset batched by default_collate: take all the rows at once."""
+    dataset = loader.dataset
+    return (type(dataset) is TensorDataset and loader.collate_fn is default_collate
+            and not any(t._requires_grad for t in dataset.tensors))
