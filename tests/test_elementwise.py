@@ -594,6 +594,17 @@ def test_errors(expr):
 
 
 @pytest.mark.parametrize("expr", [
+    "f.sqrt(dim=0)", "f.log(0)", "f.exp(1, 2)", "f.abs(out=f)", "f.absolute(dim=1)",
+    "torch.sqrt(f, 0)", "torch.log(f, dim=0)", "torch.sigmoid(f, f)",
+])
+def test_unary_signature_errors(expr):
+    """Unary methods take no arguments, the functions one (and out=): torch's TypeErrors."""
+    def run(lib):
+        return eval(expr, {"torch": lib, "f": lib.tensor([1.0, 2.0])})
+    assert_same_error(lambda: run(minigrad), lambda: run(torch))
+
+
+@pytest.mark.parametrize("expr", [
     "x.add_(1)", "x.exp_()", "x.mul_(2)", "x.clamp_(0, 1)", "x += 1", "x.neg_()",
 ])
 def test_inplace_on_leaf_requiring_grad(expr):

@@ -1284,8 +1284,26 @@ negative = neg
 def _unary(cls):
     def fn(input, *, out=None):
         return _write_out(cls.apply(input), out)
+    # named like torch's, so a wrong call reads "sqrt() takes 1 positional argument but 2 ..."
+    fn.__name__ = fn.__qualname__ = cls.__name__.split("Backward")[0].lower()
     fn.__doc__ = cls.__doc__
+    fn.node = cls
     return fn
+
+
+def _method_without_arguments(name, fn):
+    """``t.sqrt()`` & co: as in torch, the method takes no arguments (not even ``out=``)."""
+    cls = fn.node
+
+    def method(self, *args, **kwargs):
+        if kwargs:
+            raise TypeError(f"TensorBase.{name}() takes no keyword arguments")
+        if args:
+            raise TypeError(f"TensorBase.{name}() takes no arguments ({len(args)} given)")
+        return cls.apply(self)
+    method.__name__ = method.__qualname__ = name
+    method.__doc__ = fn.__doc__
+    return method
 
 
 abs = absolute = _unary(AbsBackward0)
@@ -1577,6 +1595,10 @@ register_methods(Tensor, {
     "__rand__": _binary_operator(bitwise_and, True), "__ror__": _binary_operator(bitwise_or, True),
     "__rxor__": _binary_operator(bitwise_xor, True),
 })
+# the methods made from _unary functions (t.sqrt(), t.abs(), ...) take no arguments
+register_methods(Tensor, {name: _method_without_arguments(name, getattr(Tensor, name))
+                          for name, fn in list(vars(Tensor).items())
+                          if getattr(fn, "node", None) is not None})
 Tensor.__hash__ = lambda self: id(self)
 
 # In-place forms: compute out of place, then write into self (see _util.inplace_variant).
