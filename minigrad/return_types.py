@@ -26,16 +26,20 @@ def _structseq(name, fields):
         body = ",\n".join(f"{f}={v!r}" for f, v in zip(fields, self))
         return f"torch.return_types.{name}(\n{body})"
 
-    def __reduce__(self):
-        return (type(self), (tuple(self),))
+    def __reduce__(self):  # by name: the class's __module__ is torch's, for printing
+        return (_rebuild, (name, tuple(self)))
 
     namespace = {"__slots__": (), "__new__": __new__, "__repr__": __repr__,
                  "__str__": __repr__, "__reduce__": __reduce__,
                  "n_fields": len(fields), "n_sequence_fields": len(fields),
-                 "n_unnamed_fields": 0, "__module__": __name__}
+                 "n_unnamed_fields": 0, "__module__": "torch.return_types"}
     for i, f in enumerate(fields):
         namespace[f] = property(lambda self, i=i: tuple.__getitem__(self, i))
     return type(name, (tuple,), namespace)
+
+
+def _rebuild(name, values):
+    return globals()[name](values)
 
 
 max = _structseq("max", ("values", "indices"))  # noqa: A001 - torch's names

@@ -2,6 +2,7 @@
 cumprod, all/any, count_nonzero) against real torch: values, dtypes, shapes, grad_fn names,
 gradients (random upstream), ties, zeros, nan, empty tensors and errors."""
 import math
+import pickle
 import warnings
 
 import numpy as np
@@ -264,6 +265,10 @@ def test_max_seed_examples_and_printing():
     check(lambda T, x: x.min(dim=0), np.array([3.0, 1, 1, 3]))
     check(lambda T, x: x.max(1), d)  # with grad: values have MaxBackward0, indices no grad_fn
     assert minigrad.return_types.max is type(out_m)
+    assert repr(type(out_m)) == repr(type(out_t)) == "<class 'torch.return_types.max'>"
+    for cls in (minigrad.return_types.min, minigrad.return_types.sort):
+        back = pickle.loads(pickle.dumps(cls((1, 2))))
+        assert type(back) is cls and tuple(back) == (1, 2)
 
 
 def test_max_min_nan_propagates():
