@@ -267,12 +267,6 @@ def _add_suffixes(text, suffixes, indent):
     return "".join(parts)
 
 
-def _grad_fn_name(grad_fn):
-    """The name shown in ``grad_fn=<...>``: ``grad_fn.name()`` if it has one, else its class."""
-    name = getattr(grad_fn, "name", None)
-    return name() if callable(name) else type(grad_fn).__name__
-
-
 # ---- public entry points -----------------------------------------------------------------------
 def tensor_repr(t, prefix="tensor("):
     """``repr(t)`` exactly as torch prints it, e.g. ``tensor([1., 2.], requires_grad=True)``.
@@ -302,7 +296,8 @@ def tensor_repr(t, prefix="tensor("):
         body = _body_str(data, dtype.is_floating_point, indent)
 
     if t.grad_fn is not None:
-        suffixes.append(f"grad_fn=<{_grad_fn_name(t.grad_fn)}>")
+        # the node's class name, as torch prints it (CopySlices, not name()'s full C++ name)
+        suffixes.append(f"grad_fn=<{type(t.grad_fn).__name__}>")
     elif t.requires_grad:
         suffixes.append("requires_grad=True")
 

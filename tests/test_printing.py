@@ -297,13 +297,18 @@ def test_grad_fn_suffix_uses_class_name():
     assert printing.tensor_repr(fake) == repr(t) == "tensor([2., 4.], grad_fn=<MulBackward0>)"
 
 
-def test_grad_fn_suffix_prefers_name_method():
-    class Node:
-        def name(self):
-            return "AddBackward0"
-
-    fake = Tensor(np.array(1.0, dtype=np.float32), requires_grad=True, grad_fn=Node())
-    assert printing.tensor_repr(fake) == "tensor(1., grad_fn=<AddBackward0>)"
+def test_grad_fn_suffix_is_the_class_name_not_name():
+    """CopySlices / CopyBackwards print their class name; name() is the full C++ name."""
+    import minigrad
+    for lib in (minigrad, torch):
+        x = lib.ones(2, requires_grad=True)
+        y = x * 1
+        y[0] = 5
+        z = x.clone()
+        z.copy_(lib.zeros(2))
+        assert y.grad_fn.name() == "torch::autograd::CopySlices"
+        assert repr(y) == "tensor([5., 1.], grad_fn=<CopySlices>)"
+        assert repr(z) == "tensor([0., 0.], grad_fn=<CopyBackwards>)"
 
 
 def test_grad_fn_wins_over_requires_grad():
