@@ -3,6 +3,8 @@ grad_fn chains, views vs copies, gradients with repeated indices), ``t[...] = v`
 CopySlices / IndexPutBackward0, gradients to the base and to v), the gather/scatter family, and
 torch's errors; hypothesis draws shapes and mixed indices; a float64 finite-difference check.
 """
+import warnings
+
 import numpy as np
 import pytest
 import torch
@@ -202,6 +204,22 @@ GETITEM_ERRORS = {
 @pytest.mark.parametrize("name", list(GETITEM_ERRORS))
 def test_getitem_errors_match_torch(name):
     both_raise(GETITEM_ERRORS[name], np.arange(20).reshape(4, 5))
+
+
+@pytest.mark.parametrize("index", ["a", "ab", [0, "a"], [[0], "a"], [0, slice(1, 3)], [[0, 1]]])
+def test_sequence_index_warning_and_error(index):
+    """A short list (or a str: also a sequence) holding sequences, slices, None or ... is read
+    as a tuple, with torch's deprecation warning; the warning and any error match torch."""
+    seen = []
+    for lib in (minigrad, torch):
+        with warnings.catch_warnings(record=True) as w:
+            warnings.simplefilter("always")
+            try:
+                outcome = lib.arange(6).reshape(2, 3)[index].tolist()
+            except (TypeError, IndexError) as e:
+                outcome = (type(e), str(e))
+        seen.append((outcome, [str(x.message).split(" (Triggered")[0] for x in w]))
+    assert seen[0] == seen[1]
 
 
 # ---- t[index] = value ----------------------------------------------------------------------------

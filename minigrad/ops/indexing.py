@@ -126,8 +126,8 @@ def _as_tuple(index):
     tuple of indices; any other single index is a one-element tuple."""
     if type(index) is tuple:
         return index
-    if isinstance(index, list) and len(index) < 32 and any(
-            isinstance(i, (Tensor, list, tuple, slice)) or i is None or i is Ellipsis
+    if isinstance(index, (list, str)) and len(index) < 32 and any(  # a str is a sequence too
+            isinstance(i, (Tensor, list, tuple, slice, str)) or i is None or i is Ellipsis
             for i in index):
         warnings.warn(_SEQUENCE_WARNING, UserWarning, stacklevel=3)
         return tuple(index)
