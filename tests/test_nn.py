@@ -86,6 +86,7 @@ def test_parameter_basics():
     data = randn(2, 3)
     pm, pt = minigrad.nn.Parameter(to_mg(data)), torch.nn.Parameter(data.clone())
     assert isinstance(pm, minigrad.Tensor) and type(pm).__name__ == "Parameter"
+    assert str(type(pm)) == str(type(pt)) == "<class 'torch.nn.parameter.Parameter'>"
     assert pm.requires_grad and pm.is_leaf and pm.grad_fn is None
     assert repr(pm) == repr(pt)
     assert repr(minigrad.nn.Parameter(to_mg(data), requires_grad=False)) == repr(

@@ -43,6 +43,10 @@ class Parameter(Tensor):
         return (_rebuild_parameter, (self._data.copy(), self._requires_grad))
 
 
+# prints as torch's: <class 'torch.nn.parameter.Parameter'> (pickling goes by _rebuild_parameter)
+Parameter.__module__ = "torch.nn.parameter"
+
+
 def _rebuild_parameter(array, requires_grad):
     return Parameter(Tensor._from_array(array), requires_grad)
 
