@@ -542,3 +542,44 @@ def test_cumsum_never_gives_negative_zero():
         assert_tensor_equal(got, expected)
         np.testing.assert_array_equal(np.signbit(got.detach().numpy()),
                                       np.signbit(expected.detach().numpy()))
+
+
+PROD_INPUTS = {
+    "no_zero": [[1.5, -2.0, 1.0], [1.0, 2.0, 3.0]],
+    "one_zero": [[1.5, 0.0, 2.0], [1.0, 2.0, 3.0]],
+    "two_zeros_in_a_slice": [[0.0, 0.0, 2.0], [1.0, 2.0, 3.0]],
+    "zeros_in_different_slices": [[0.0, 1.5, 2.0], [1.0, -0.0, 3.0]],
+}
+
+
+@pytest.mark.parametrize("case", sorted(PROD_INPUTS))
+@pytest.mark.parametrize("dim", [None, 0, 1])
+def test_prod_double_backward_with_zeros(case, dim):
+    """torch's prod_backward: grad * out / x without zeros, running products from both ends
+    with zeros; both differentiable again (the second derivative at zeros is not zero)."""
+    rng = np.random.default_rng(3)
+    up1 = rng.standard_normal(3 if dim == 0 else 2).tolist() if dim is not None else 1.3
+    up2 = rng.standard_normal((2, 3)).tolist()
+
+    def run(lib):
+        x = lib.tensor(PROD_INPUTS[case], dtype=lib.float64, requires_grad=True)
+        out = x.prod() if dim is None else x.prod(dim)
+        g, = lib.autograd.grad(out, x, lib.tensor(up1, dtype=lib.float64), create_graph=True)
+        gg, = lib.autograd.grad(g, x, lib.tensor(up2, dtype=lib.float64))
+        return out.detach(), g.detach(), type(g.grad_fn).__name__, gg
+
+    got, expected = run(minigrad), run(torch)
+    assert got[2] == expected[2]
+    for g, e in zip(got[:2] + got[3:], expected[:2] + expected[3:]):
+        assert_tensor_equal(g, e)
+
+
+@pytest.mark.parametrize("dim", [None, 0])
+def test_prod_saves_its_result(dim):
+    """Modifying prod's result in place makes backward raise, as in torch."""
+    def run(lib):
+        x = lib.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
+        out = x.prod() if dim is None else x.prod(dim)
+        out.mul_(2)
+        out.sum().backward()
+    assert_same_error(lambda: run(minigrad), lambda: run(torch))

@@ -165,19 +165,38 @@ def _np_prod(x, dims, keepdim, out_dtype):
     return np.prod(x, axis=dims, keepdims=keepdim, dtype=acc).astype(out_dtype, copy=False)
 
 
-def _prod_grad(grad, x, dims, keepdim):
-    """d prod / d x_k = product of the other elements, also when some are zero.
+def _prod_grad(grad, x, out, dim, keepdim):
+    """torch's prod_backward: grad * out / x when x holds no zero; otherwise grad times the
+    product of the other elements of each slice along ``dim`` (the flattened x for the full
+    product), built from running products from both ends, so it is exact at zeros and can be
+    differentiated again."""
+    if x.ndim == 0:
+        return grad
+    if x.dtype != grad.dtype:
+        x = x.to(grad.dtype)
+    if dim is not None and not keepdim:
+        grad, out = grad.unsqueeze(dim), out.unsqueeze(dim)
+    if not (x._data == 0).any():
+        return grad * (out / x)
+    if dim is None:
+        return _prod_others(grad, x.reshape(-1), 0).reshape(x.shape)
+    return _prod_others(grad, x, dim)
 
-    No zero in the slice: prod / x_k.  Exactly one zero: the product of the non-zero elements at
-    the zero, 0 elsewhere.  Two or more zeros: 0 everywhere.
-    """
-    is_zero = x == 0
-    nonzero = where(is_zero, 1.0, x)
-    prod_nonzero = ProdBackward1.apply(nonzero, dims, True)
-    zeros = is_zero.sum(dims, keepdim=True)
-    others = where(zeros == 0, prod_nonzero / nonzero,
-                   where((zeros == 1) & is_zero, prod_nonzero, 0.0))
-    return _unreduce(grad, dims, keepdim, x.shape) * others
+
+def _prod_others(grad, x, dim):
+    """grad * (product of the elements before k) * (product of the elements after k)."""
+    from .join import cat
+    n = x.shape[dim]
+    if x.numel() == 0:
+        return grad.expand_as(x)
+    if n == 1:
+        return grad
+    ones_shape = list(x.shape)
+    ones_shape[dim] = 1
+    ones = _make(np.ones(ones_shape, dtype=grad._data.dtype))
+    before = CumprodBackward0.apply(cat([ones, x.narrow(dim, 0, n - 1)], dim), dim)
+    after = CumprodBackward0.apply(cat([ones, x.narrow(dim, 1, n - 1).flip(dim)], dim), dim)
+    return grad * (before * after.flip(dim))
 
 
 class ProdBackward0(Function):
@@ -185,14 +204,14 @@ class ProdBackward0(Function):
 
     @staticmethod
     def forward(ctx, x, dtype=None):
-        ctx.save_for_backward(x)
-        return _np_prod(x, None, False, _sum_dtype(x, dtype))
+        out = _np_prod(x, None, False, _sum_dtype(x, dtype))
+        ctx.save_for_backward(x, out)
+        return out
 
     @staticmethod
     def backward(ctx, grad):
-        x, = ctx.saved_tensors
-        dims = tuple(range(x.ndim))
-        return _prod_grad(grad, x, dims, False), None
+        x, out = ctx.saved_tensors
+        return _prod_grad(grad, x, out, None, False), None
 
 
 class ProdBackward1(Function):
@@ -200,14 +219,15 @@ class ProdBackward1(Function):
 
     @staticmethod
     def forward(ctx, x, dim, keepdim, dtype=None):
-        ctx.save_for_backward(x)
-        ctx.dims, ctx.keepdim = dim, keepdim
-        return _np_prod(x, dim, keepdim, _sum_dtype(x, dtype))
+        out = _np_prod(x, dim, keepdim, _sum_dtype(x, dtype))
+        ctx.save_for_backward(x, out)
+        ctx.dim, ctx.keepdim = dim, keepdim
+        return out
 
     @staticmethod
     def backward(ctx, grad):
-        x, = ctx.saved_tensors
-        return _prod_grad(grad, x, ctx.dims, ctx.keepdim), None, None, None
+        x, out = ctx.saved_tensors
+        return _prod_grad(grad, x, out, ctx.dim, ctx.keepdim), None, None, None
 
 
 # ---- max / min ----------------------------------------------------------------------------------
@@ -650,8 +670,7 @@ def prod(input, dim=_ALL, keepdim=False, *, dtype=None):
     """Product of all elements, or along one ``dim``. Integers and bools give int64."""
     if dim is _ALL:
         return ProdBackward0.apply(input, dtype)
-    d = reduce_dims(wrap_dim(dim, input.ndim), input.ndim)
-    return ProdBackward1.apply(input, d, keepdim, dtype)
+    return ProdBackward1.apply(input, wrap_dim(dim, input.ndim), keepdim, dtype)
 
 
 def _extremum(full_cls, dim_cls, elementwise, result_type):
