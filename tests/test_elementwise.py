@@ -845,3 +845,33 @@ def test_atan2_gradient_at_origin(upstream):
         assert_tensor_equal(g, e)
         np.testing.assert_array_equal(np.signbit(g.detach().numpy()),
                                       np.signbit(e.detach().numpy()))
+
+
+SIGNED_ZERO_TIES = {
+    "relu": lambda lib, a, b: lib.relu(a),
+    "clamp_min_number": lambda lib, a, b: a.clamp(min=0.0),
+    "clamp_max_number": lambda lib, a, b: a.clamp(max=-0.0),
+    "clamp_both_numbers": lambda lib, a, b: a.clamp(-0.0, 0.0),
+    "clamp_tensors": lambda lib, a, b: a.clamp(b, b),
+    "clamp_min_tensor": lambda lib, a, b: a.clamp_min(b),
+    "maximum": lambda lib, a, b: lib.maximum(a, b),
+    "minimum": lambda lib, a, b: lib.minimum(b, a),
+    "fmax": lambda lib, a, b: lib.fmax(a, b),
+    "fmin": lambda lib, a, b: lib.fmin(b, a),
+}
+
+
+@pytest.mark.parametrize("case", sorted(SIGNED_ZERO_TIES))
+@pytest.mark.parametrize("dtype", FLOATS)
+def test_ties_keep_the_first_operand_signed_zero(case, dtype):
+    """Of two equal values torch returns the first operand, so a -0.0 input survives relu,
+    clamp and maximum against +0.0 (atan2 downstream tells them apart)."""
+    a = [-0.0, 0.0, -0.0, 0.0, float("nan"), -1.0, 2.0]
+    b = [0.0, -0.0, -0.0, 0.0, 0.0, float("nan"), 0.0]
+
+    def run(lib):
+        ta, tb = (lib.tensor(v, dtype=getattr(lib, dtype)) for v in (a, b))
+        return SIGNED_ZERO_TIES[case](lib, ta, tb)
+    got, expected = run(minigrad), run(torch)
+    assert_tensor_equal(got, expected)
+    np.testing.assert_array_equal(np.signbit(got.numpy()), np.signbit(expected.numpy()))

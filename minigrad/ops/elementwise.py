@@ -142,6 +142,22 @@ def _binary(ufunc, a, b, dt):
         return ufunc(_cast(_wrap_int(a, dt), dt), _cast(_wrap_int(b, dt), dt))
 
 
+def _keeping_first(ufunc):
+    """``ufunc`` (np.maximum, np.fmin, ...) returning its first operand where the two are equal,
+    as torch's ``a < b ? b : a`` does: maximum(-0.0, 0.0), relu(-0.0), clamp(-0.0, min=0) keep
+    the -0.0."""
+    def fn(a, b, dtype=None):
+        out = ufunc(a, b) if dtype is None else ufunc(a, b, dtype=dtype)
+        if out.dtype.kind != "f":
+            return out
+        return np.where(a == b, a, out).astype(out.dtype, copy=False)
+    return fn
+
+
+_maximum, _minimum = _keeping_first(np.maximum), _keeping_first(np.minimum)
+_fmax, _fmin = _keeping_first(np.fmax), _keeping_first(np.fmin)
+
+
 def _wrap_int(x, dt):
     """A Python int as integer dtype dt, wrapped around modulo 2**bits like a C cast."""
     if dt.kind not in "iu" or not isinstance(x, int) or isinstance(x, bool):
@@ -913,7 +929,7 @@ class ReluBackward0(Function):
     def forward(ctx, x):
         if x.dtype == np.bool_:
             raise RuntimeError("Boolean inputs not supported for relu")
-        out = np.maximum(x, 0, dtype=x.dtype)
+        out = _maximum(x, 0, dtype=x.dtype)
         ctx.save_for_backward(out)
         return out
 
@@ -964,9 +980,9 @@ class ClampBackward1(Function):
         dt = promote_values(x, *[v for v in (lo, hi) if v is not None])
         out = _cast(x, dt)
         if lo is not None:
-            out = np.maximum(out, lo, dtype=dt)
+            out = _maximum(out, lo, dtype=dt)
         if hi is not None:
-            out = np.minimum(out, hi, dtype=dt)
+            out = _minimum(out, hi, dtype=dt)
         return out if out is not x else x.copy()
 
     @staticmethod
@@ -994,9 +1010,9 @@ class ClampBackward0(Function):
         dt = promote_values(x, *[v for v in (lo, hi) if v is not None])
         out = _cast(x, dt)
         if lo is not None:
-            out = np.maximum(out, _cast(lo, dt))
+            out = _maximum(out, _cast(lo, dt))
         if hi is not None:
-            out = np.minimum(out, _cast(hi, dt))
+            out = _minimum(out, _cast(hi, dt))
         return out
 
     @staticmethod
@@ -1041,7 +1057,7 @@ class MaximumBackward0(Function):
     @staticmethod
     def forward(ctx, a, b):
         ctx.save_for_backward(a, b)
-        return _binary(np.maximum, a, b, _binary_dtype(a, b))
+        return _binary(_maximum, a, b, _binary_dtype(a, b))
 
     @staticmethod
     def backward(ctx, grad):
@@ -1056,7 +1072,7 @@ class MinimumBackward0(Function):
     @staticmethod
     def forward(ctx, a, b):
         ctx.save_for_backward(a, b)
-        return _binary(np.minimum, a, b, _binary_dtype(a, b))
+        return _binary(_minimum, a, b, _binary_dtype(a, b))
 
     @staticmethod
     def backward(ctx, grad):
@@ -1071,7 +1087,7 @@ class FmaxBackward0(Function):
     @staticmethod
     def forward(ctx, a, b):
         ctx.save_for_backward(a, b)
-        return _binary(np.fmax, a, b, _binary_dtype(a, b))
+        return _binary(_fmax, a, b, _binary_dtype(a, b))
 
     @staticmethod
     def backward(ctx, grad):
@@ -1086,7 +1102,7 @@ class FminBackward0(Function):
     @staticmethod
     def forward(ctx, a, b):
         ctx.save_for_backward(a, b)
-        return _binary(np.fmin, a, b, _binary_dtype(a, b))
+        return _binary(_fmin, a, b, _binary_dtype(a, b))
 
     @staticmethod
     def backward(ctx, grad):
