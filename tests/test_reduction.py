@@ -583,3 +583,29 @@ def test_prod_saves_its_result(dim):
         out.mul_(2)
         out.sum().backward()
     assert_same_error(lambda: run(minigrad), lambda: run(torch))
+
+
+@pytest.mark.parametrize("op", ["max", "min", "max_dim", "min_dim_keepdim"])
+@pytest.mark.parametrize("upstream", [2.0, float("nan")])
+def test_extremum_gradient_only_at_the_picked_elements(op, upstream):
+    """torch builds these gradients on zeros (masked_fill for max()/min(), scatter along a dim),
+    so a nan upstream gradient reaches only the picked elements; same grad_fn and graph."""
+    data = [[0.9, 1.3, 1.3], [float("nan"), -1.0, 2.0]]
+
+    def run(lib):
+        x = lib.tensor(data, dtype=lib.float64, requires_grad=True)
+        if op in ("max", "min"):
+            out = getattr(x, op)()
+        else:
+            out = getattr(x, op[:3])(1, keepdim=op.endswith("keepdim")).values
+        u = lib.full(tuple(out.shape), upstream, dtype=lib.float64, requires_grad=True)
+        g, = lib.autograd.grad(out, x, u, create_graph=True)
+        gu, = lib.autograd.grad(g.sum(), u)
+        names = [type(g.grad_fn).__name__] + [type(f).__name__ for f, _ in
+                                               g.grad_fn.next_functions]
+        return g.detach(), gu, names
+
+    got, expected = run(minigrad), run(torch)
+    assert got[2] == expected[2]
+    for g, e in zip(got[:2], expected[:2]):
+        assert_tensor_equal(g, e)

@@ -263,9 +263,12 @@ class _FullExtremum(Function):
 
     @staticmethod
     def backward(ctx, grad):
+        from .indexing import MaskedFillBackward1
         x, out = ctx.saved_tensors
-        mask = _ties(x, out)
-        return mask * (grad / mask.sum())
+        mask = _ties(x, out)._data
+        # torch: zeros.masked_fill(mask, grad / count), so a nan grad stays off the other elements
+        zeros = _make(np.zeros_like(x._data))
+        return MaskedFillBackward1.apply(zeros, mask, grad / mask.sum())
 
 
 class MaxBackward1(_FullExtremum):
@@ -314,12 +317,13 @@ class _DimExtremum(Function):
 
 
 def _select_back(grad, indices, dim, keepdim, shape):
-    """Put each gradient at the position ``indices`` (keepdim form) picked along ``dim``."""
-    positions = np.arange(shape[dim]).reshape((-1,) + (1,) * (len(shape) - dim - 1))
-    picked = _make(positions == indices)
+    """zeros(shape) with each gradient scattered to ``indices`` (keepdim form) along ``dim``
+    (torch's value_selecting_reduction_backward)."""
+    from .indexing import ScatterBackward0
     if not keepdim:
-        grad = grad.reshape(_kept_shape(shape, (dim,)))
-    return where(picked, grad, 0.0)
+        grad = grad.unsqueeze(dim)
+    zeros = _make(np.zeros(shape, dtype=grad._data.dtype))
+    return ScatterBackward0.apply(zeros, dim, indices, grad)
 
 
 class MaxBackward0(_DimExtremum):
