@@ -609,3 +609,23 @@ def test_extremum_gradient_only_at_the_picked_elements(op, upstream):
     assert got[2] == expected[2]
     for g, e in zip(got[:2], expected[:2]):
         assert_tensor_equal(g, e)
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("dim", [None, 0, 1, -1])
+def test_var_of_equal_values_like_torch(dtype, dim):
+    """torch sums squared deviations in double: along a dim (Welford) equal values give exactly
+    0; a full reduction takes the mean in the input's dtype first (float32: a tiny nonzero)."""
+    data = np.full((2, 3, 3), 0.1783522665500641)
+    data[1] = 1 / 3
+
+    def run(lib):
+        x = lib.tensor(data, dtype=getattr(lib, dtype), requires_grad=True)
+        var = x.var() if dim is None else x.var(dim)
+        std = x[0, 0].std() if dim is None else x.std(dim)
+        u = lib.tensor(np.ones(tuple(var.shape)), dtype=var.dtype)
+        g, = lib.autograd.grad(lib.atan2(var, var.detach()), x, u)  # 0 vs tiny: atan2 tells
+        return var, std, g
+
+    for got, expected in zip(run(minigrad), run(torch)):
+        assert_tensor_equal(got, expected, rtol=1e-6, atol=0)

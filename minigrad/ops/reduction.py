@@ -417,11 +417,20 @@ def _np_var(x, dims, correction, keepdim):
         warnings.warn("var(): degrees of freedom is <= 0. Correction should be strictly less than "
                       "the reduction factor (input numel divided by output numel).",
                       UserWarning, stacklevel=4)
-    acc = np.float32 if x.dtype == np.float16 else x.dtype
-    with np.errstate(invalid="ignore", divide="ignore"):
-        centered = x.astype(acc) - np.mean(x, axis=dims, keepdims=True, dtype=acc)
+    # As torch on the CPU: squared deviations summed in double. A single output (everything
+    # reduced) takes the mean in x's own dtype first; otherwise torch runs Welford's algorithm in
+    # double, where a slice of equal values has a variance of exactly 0 (here: a float64 mean
+    # refined by the mean of the residuals).
+    xd = x.astype(np.float64)
+    with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
+        if n == x.size and x.dtype != np.float16:
+            mean = np.float64(np.mean(x, axis=dims, keepdims=True))
+        else:
+            mean = np.mean(xd, axis=dims, keepdims=True)
+            mean = mean + np.mean(xd - mean, axis=dims, keepdims=True)
+        centered = xd - mean
         total = np.sum(centered * centered, axis=dims, keepdims=keepdim)
-        return (total / acc.type(builtins.max(0, n - correction))).astype(x.dtype, copy=False)
+        return (total / builtins.max(0, n - correction)).astype(x.dtype, copy=False)
 
 
 def _var_grad(grad, x, dims, correction, keepdim, full):
