@@ -3,7 +3,8 @@
 ``measure`` warms each case up, picks how many calls make one sample (so that a sample lasts at
 least ``min_sample`` seconds), then takes ``repeats`` samples round-robin — the order rotates every
 round, so slow drifts of the machine (frequency, other processes) hit every column alike — and
-reports the median seconds per call.
+reports the median seconds per call: wall-clock time, and the process's CPU time (all its
+threads), which a machine shared with other jobs inflates much less.
 """
 import gc
 import statistics
@@ -23,9 +24,11 @@ class Case:
 
 @dataclass
 class Timing:
-    median: float               # seconds per call
+    median: float               # wall-clock seconds per call
     samples: list = field(default_factory=list)
     calls_per_sample: int = 1
+    cpu_median: float = None    # process CPU seconds per call (all threads)
+    cpu_samples: list = field(default_factory=list)
 
     @property
     def spread(self):
@@ -39,12 +42,12 @@ def _sample(case, calls):
     if case.activate:
         case.activate()
     fn, sync = case.fn, case.sync
-    t0 = time.perf_counter()
+    c0, t0 = time.process_time(), time.perf_counter()
     for _ in range(calls):
         fn()
     if sync:
         sync()
-    return (time.perf_counter() - t0) / calls
+    return (time.perf_counter() - t0) / calls, (time.process_time() - c0) / calls
 
 
 def measure(cases, *, warmup=1, repeats=5, min_sample=0.05, on_sample=None):
@@ -53,9 +56,10 @@ def measure(cases, *, warmup=1, repeats=5, min_sample=0.05, on_sample=None):
     for case in cases:
         t = 0.0
         for _ in range(max(1, warmup)):
-            t = _sample(case, 1)
+            t = _sample(case, 1)[0]
         calls[case.name] = max(1, min(10_000, int(min_sample / max(t, 1e-9)) + 1))
     samples = {case.name: [] for case in cases}
+    cpu = {case.name: [] for case in cases}
     # Objects alive now (torch alone has millions) are moved out of the collector's sight, so
     # the collection before each sample is cheap; the collector stays on while timing.
     gc.collect()
@@ -65,9 +69,12 @@ def measure(cases, *, warmup=1, repeats=5, min_sample=0.05, on_sample=None):
             k = r % len(cases)
             for case in cases[k:] + cases[:k]:
                 gc.collect()
-                samples[case.name].append(_sample(case, calls[case.name]))
+                wall, used = _sample(case, calls[case.name])
+                samples[case.name].append(wall)
+                cpu[case.name].append(used)
                 if on_sample:
                     on_sample()
     finally:
         gc.unfreeze()
-    return {name: Timing(statistics.median(s), s, calls[name]) for name, s in samples.items()}
+    return {name: Timing(statistics.median(s), s, calls[name], statistics.median(cpu[name]),
+                         cpu[name]) for name, s in samples.items()}

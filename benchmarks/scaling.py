@@ -80,7 +80,7 @@ CURVES = [
 
 
 def run_curve(curve, backends, quick, tick=None):
-    """{'x': [...], 'series': {backend name: [seconds per step or None]}}"""
+    """{'x': [...], 'series': {backend name: [CPU seconds per step or None]}}"""
     xs = curve.quick if quick else curve.full
     series = {b.name: [] for b in backends}
     for x in xs:
@@ -99,7 +99,7 @@ def run_curve(curve, backends, quick, tick=None):
                                      min_sample=0.002 if quick else 0.05)
         for b in backends:
             t = timings.get(b.name)
-            series[b.name].append(t.median if t is not None else None)
+            series[b.name].append(t.cpu_median if t is not None else None)
         if tick:
             tick()
     return {"x": list(xs), "series": {k: v for k, v in series.items() if any(
@@ -141,7 +141,7 @@ def breakdown(mg, torch, shapes, quick, tick=None):
                      w, floor.chain_forward(x, w)))]
         for lib, name in ((mg, "minigrad"), (torch, "torch")):
             cases += _chain_cases(lib, name, x0, w0)
-        t = {k: v.median for k, v in _measure_available(
+        t = {k: v.cpu_median for k, v in _measure_available(
             cases, warmup=2, repeats=1 if quick else 7,
             min_sample=0.002 if quick else 0.1).items()}
         per_op = 1e6 / CHAIN_OPS
