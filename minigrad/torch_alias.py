@@ -9,6 +9,7 @@ or from the shell: ``python -m minigrad.torch_alias script.py [args...]``.
 import importlib
 import importlib.abc
 import importlib.util
+import os
 import runpy
 import sys
 
@@ -69,6 +70,10 @@ def run_script(path, argv=()):
     """Run a PyTorch script file as ``__main__`` with torch resolved to minigrad."""
     install()
     sys.argv = [path, *argv]
+    # like ``python script.py``: the script's folder comes first on the import path, and its
+    # __file__ (shown in warnings and tracebacks) is absolute
+    path = os.path.abspath(path)
+    sys.path.insert(0, os.path.dirname(path))
     runpy.run_path(path, run_name="__main__")
 
 
