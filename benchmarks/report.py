@@ -250,11 +250,12 @@ def explanation(results):
         lt = sum(lp.values())
         lines.append(
             f"* **Large tensors are all NumPy.** On {large['elements']:,} elements the same op "
-            f"costs {fmt(lt)} µs and NumPy's arithmetic is {lp['numpy'] / lt:.0%} of it: the "
-            f"bookkeeping is a constant few µs per op, so it vanishes as arrays grow. What is "
-            f"left is memory traffic — how many temporaries each formula allocates and passes "
-            f"over — which is why the backward formulas reuse saved outputs (exp, sqrt) rather "
-            f"than recomputing them. torch: {fmt(large['torch'].get('step'))} µs per op.")
+            f"costs {fmt(lt)} µs and the floor's NumPy arithmetic is {lp['numpy'] / lt:.0%} of "
+            f"it. The Python bookkeeping is a constant few µs per op, so it vanishes as arrays "
+            f"grow; the other {fmt(lt - lp['numpy'])} µs are extra passes over the array in "
+            f"minigrad's own formulas (casts, temporaries, numerically safer forms), i.e. "
+            f"memory traffic, which is also why backward formulas reuse saved outputs (exp, "
+            f"sqrt). torch: {fmt(large['torch'].get('step'))} µs per op.")
     prof = (results.get("profiles") or {}).get("W2")
     if prof and "rows" in prof:
         top = ", ".join(f"`{r['function']}` ({fmt(r['own_us'])} µs)" for r in prof["rows"][:4])
