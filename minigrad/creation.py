@@ -286,6 +286,8 @@ def _size_args(size, fname="zeros"):
                             f"{i + 1} with error \"type must be tuple of ints,but got {name}\"")
         s = int(s.item() if isinstance(s, Tensor) else s)
         if s < 0:
+            if fname == "zeros":  # torch.zeros checks its sizes itself, with its own message
+                raise RuntimeError("zeros: Dimension size must be non-negative.")
             raise RuntimeError(f"Trying to create tensor with negative dimension {s}: "
                                f"{[int(v) for v in seq]}")
         out.append(s)

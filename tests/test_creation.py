@@ -222,7 +222,8 @@ def test_fill_constructors(expr):
     "torch.full(2, 3)", "torch.zeros(2, 3.0)", "torch.ones(-1)", "torch.zeros('a')",
     "torch.zeros(2, requires_grad=True, dtype=torch.int64)", "torch.eye(-1)",
     "torch.full([2], 1.5, dtype=torch.bool, requires_grad=True)", "torch.zeros(2, device='cuda')",
-    "torch.full([2], 300, dtype=torch.uint8)",
+    "torch.full([2], 300, dtype=torch.uint8)", "torch.zeros(2, -1)", "torch.zeros((-2, 3))",
+    "torch.empty(2, -1)", "torch.full((2, -1), 1.0)",
 ])
 def test_fill_errors(expr):
     same_error(expr)
