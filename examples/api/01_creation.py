@@ -131,4 +131,6 @@ probe(
     "torch.zeros_like(torch.tensor([[1, 2]]))",
     "torch.ones_like(torch.tensor([[1., 2.]], dtype=torch.float64))",
     "torch.empty(2, 3).shape",
+    "torch.zeros(2, -1)",
+    "torch.ones(-1)",
 )
