@@ -357,3 +357,44 @@ def test_view_made_under_no_grad_requires_grad_like_its_base():
         out = v * 2
         return [v.requires_grad, v.grad_fn is None, out.requires_grad, out.grad_fn is None]
     compare(run)
+
+
+# ---- memory overlap between the written-to tensor and the inputs (torch's TensorIterator) -----
+def _grid(lib):
+    return lib.arange(6.0).reshape(2, 3)
+
+
+OVERLAPS = {
+    "mul_row": lambda lib: (lambda x: x.mul_(x[0]))(_grid(lib)),
+    "mul_same": lambda lib: (lambda x: x.mul_(x))(_grid(lib)),
+    "mul_same_layout_view": lambda lib: (lambda x: x.mul_(x.view(2, 3)))(_grid(lib)),
+    "add_transpose": lambda lib: (lambda x: x.add_(x.t()))(lib.ones(3, 3)),
+    "add_strided": lambda lib: (lambda x: x[:, ::2].add_(x[:, :2]))(_grid(lib)),
+    "add_disjoint": lambda lib: (lambda x: x[0].add_(x[1]))(_grid(lib)),
+    "add_shifted": lambda lib: (lambda x: x.view(6)[:3].add_(x.view(6)[1:4]))(_grid(lib)),
+    "element_from_whole": lambda lib: (lambda x: x[0].mul_(x))(lib.ones(2)),
+    "clamp_tensor_bound": lambda lib: (lambda x: x.clamp_(x[0], None))(_grid(lib)),
+    "lerp": lambda lib: (lambda x: x.lerp_(x[0], 0.5))(_grid(lib)),
+    "copy_row": lambda lib: (lambda x: x.copy_(x[0]))(_grid(lib)),
+    "copy_shifted": lambda lib: (lambda x: x.view(6)[:3].copy_(x.view(6)[1:4]))(_grid(lib)),
+    "setitem_shifted": lambda lib: (lambda x: x.view(6).__setitem__(slice(0, 3),
+                                                                     x.view(6)[1:4]))(_grid(lib)),
+    "write_into_expanded": lambda lib: lib.ones(1, 3).expand(2, 3).add_(1),
+    "saved_clamp_unsqueezed": lambda lib: (lambda v: v.unsqueeze(-1).mul_(v))(
+        lib.tensor(-0.0, requires_grad=True).clamp(max=0.2)),
+}
+
+
+@pytest.mark.parametrize("case", sorted(OVERLAPS))
+def test_inplace_memory_overlap_like_torch(case):
+    """A partly overlapping input or a written-to tensor with repeated elements raises torch's
+    'unsupported operation' error; the same memory laid out the same way is fine."""
+    def run(lib):
+        out = OVERLAPS[case](lib)
+        return out.detach() if out is not None else None
+    try:
+        expected = run(torch)
+    except RuntimeError:
+        assert_same_error(lambda: run(minigrad), lambda: run(torch))
+        return
+    _compare(run(minigrad), expected)

@@ -2,6 +2,7 @@
 import numpy as np
 
 from .._dtype import from_numpy_dtype
+from .._tensor import Tensor
 from ..autograd.views import inplace_prepare, rebase_history
 
 
@@ -20,6 +21,8 @@ def inplace_variant(fn):
     """
     def method(self, *args, **kwargs):
         self._check_inplace()
+        check_overlap(self._data, [a._data for a in (*args, *kwargs.values())
+                                   if isinstance(a, Tensor)])
         result = fn(self, *args, **kwargs)
         assign_inplace(self, result)
         return self
@@ -47,3 +50,41 @@ def assign_inplace(self, result):
 def _category(np_dtype):
     k = np_dtype.kind
     return 2 if k == "f" else (0 if k == "b" else 1)
+
+
+# ---- torch's memory-overlap checks before an in-place write -------------------------------------
+def check_overlap(out, inputs):
+    """Before writing into the array ``out`` computed from the arrays ``inputs`` (torch's
+    TensorIterator): no element of out may be written twice (a stride-0 dim of size > 1), and no
+    input may overlap out's memory partly (the very same layout is fine)."""
+    if any(st == 0 and n > 1 for st, n in zip(out.strides, out.shape)):
+        raise RuntimeError("unsupported operation: more than one element of the written-to "
+                           "tensor refers to a single memory location. Please clone() the tensor "
+                           "before performing the operation.")
+    span = _dense_span(out)
+    if span is None:
+        return
+    for a in inputs:
+        other = None if a is out else _dense_span(a)
+        if other is None:
+            continue
+        same = other == span and a.shape == out.shape and all(
+            n == 1 or sa == so for n, sa, so in zip(out.shape, a.strides, out.strides))
+        if not same and span[0] < other[1] and other[0] < span[1]:
+            raise RuntimeError("unsupported operation: some elements of the input tensor and "
+                               "the written-to tensor refer to a single memory location. Please "
+                               "clone() the tensor before performing the operation.")
+
+
+def _dense_span(a):
+    """[first, end) byte addresses of an array whose elements fill a gapless block, or None
+    (empty, gaps, repeats or negative strides: torch does not judge those)."""
+    if a.size == 0:
+        return None
+    expected = a.itemsize
+    for st, n in sorted((st, n) for st, n in zip(a.strides, a.shape) if n > 1):
+        if st != expected:
+            return None
+        expected *= n
+    begin = a.__array_interface__["data"][0]
+    return begin, begin + a.size * a.itemsize

@@ -5,7 +5,7 @@ import numpy as np
 from .._tensor import Tensor, _make
 from ..autograd import grad_mode
 from ..autograd.function import Function
-from ._util import register_methods
+from ._util import check_overlap, register_methods
 
 __all__ = ["clone"]
 
@@ -62,6 +62,7 @@ def copy_(self, src, non_blocking=False):
     if not isinstance(src, Tensor):
         raise TypeError(f"copy_(): argument 'other' (position 1) must be Tensor, not "
                         f"{type(src).__name__}")
+    check_overlap(self._data, [src._data])
     shape = self._data.shape
     if src._data.shape != shape:
         try:

@@ -22,7 +22,7 @@ from .._tensor import Tensor, _make, wrap_dim
 from ..autograd import grad_mode
 from ..autograd.function import Function
 from ..autograd.views import raise_multi_output
-from ._util import assign_inplace, inplace_variant, register_methods
+from ._util import assign_inplace, check_overlap, inplace_variant, register_methods
 from .shape import _view_op, expand, reshape, unsqueeze, view
 
 __all__ = ["select", "index_select", "gather", "scatter", "scatter_add", "masked_fill",
@@ -381,6 +381,8 @@ def setitem(self, index, value):
     ops, advanced, _ = _walk(self._data.shape, items)
     key = _numpy_key(items)
     value = _setitem_value(self, value, _indexed_shape(self._data.shape, key), bool(advanced))
+    if isinstance(value, Tensor):  # torch copies into self[basic part], then index_put_s
+        check_overlap(self._data if advanced else self._data[key], [value._data])
     value_grad = isinstance(value, Tensor) and value._requires_grad
     if not (grad_mode._state.enabled and (self._requires_grad or value_grad)):
         self._data[key] = value._data if isinstance(value, Tensor) else value
