@@ -398,3 +398,14 @@ def test_inplace_memory_overlap_like_torch(case):
         assert_same_error(lambda: run(minigrad), lambda: run(torch))
         return
     _compare(run(minigrad), expected)
+
+
+def test_backward_through_write_into_expanded_view():
+    """zero_() into an expanded view of a non-leaf is allowed, but its backward copies the
+    region's gradient into repeated memory: torch raises there."""
+    def run(lib):
+        b = lib.tensor([-1.0, 2.0], dtype=lib.float64, requires_grad=True)
+        y = (b * 2).unsqueeze(-1)
+        y.expand(-1, 3).zero_()
+        y.sum().backward()
+    assert_same_error(lambda: run(minigrad), lambda: run(torch))

@@ -37,6 +37,10 @@ _NO_GRAD_VIEW_ERROR = (
     "tracked).")
 
 
+REPEATED_WRITE_ERROR = (
+    "unsupported operation: more than one element of the written-to tensor refers to a single "
+    "memory location. Please clone() the tensor before performing the operation.")
+
 _MULTI_OUTPUT_ERROR = (
     " This view is the output of a function that returns multiple views. Such functions do not "
     "allow the output views to be modified inplace. You should replace the inplace operation by "
@@ -154,6 +158,8 @@ class CopySlices(Function):
         outside = grad * ctx.outside
         g_self = None if ctx.self_slot is None else grads.pop(ctx.self_slot)
         if g_self is not None:
+            if ctx.repeats:  # torch copies g_self into that region of the gradient: it refuses
+                raise RuntimeError(REPEATED_WRITE_ERROR)
             outside = outside + AsStridedScatterBackward0.apply(g_self, index, ctx.base_shape)
         return (outside, *grads)
 
@@ -241,8 +247,9 @@ def rebase_view(view, result):
     outside[index.reshape(-1)] = 0
     outside = outside.reshape(base._data.shape)
     from .._tensor import _make
+    repeats = any(st == 0 and n > 1 for st, n in zip(view._data.strides, view._data.shape))
     copy = new_node(CopySlices, [base], fn=fn, index=index, self_slot=self_slot,
-                    base_shape=base._data.shape, outside=_make(outside))
+                    base_shape=base._data.shape, outside=_make(outside), repeats=repeats)
     others = [k for k in range(len(fn.next_functions)) if k != self_slot]
     copy.next_functions += tuple(fn.next_functions[k] for k in others)
     copy._meta += tuple(fn._meta[k] for k in others)

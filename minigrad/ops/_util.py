@@ -3,7 +3,7 @@ import numpy as np
 
 from .._dtype import from_numpy_dtype
 from .._tensor import Tensor
-from ..autograd.views import inplace_prepare, rebase_history
+from ..autograd.views import REPEATED_WRITE_ERROR, inplace_prepare, rebase_history
 
 
 def register_methods(cls, methods):
@@ -58,9 +58,7 @@ def check_overlap(out, inputs):
     TensorIterator): no element of out may be written twice (a stride-0 dim of size > 1), and no
     input may overlap out's memory partly (the very same layout is fine)."""
     if any(st == 0 and n > 1 for st, n in zip(out.strides, out.shape)):
-        raise RuntimeError("unsupported operation: more than one element of the written-to "
-                           "tensor refers to a single memory location. Please clone() the tensor "
-                           "before performing the operation.")
+        raise RuntimeError(REPEATED_WRITE_ERROR)
     span = _dense_span(out)
     if span is None:
         return
