@@ -299,3 +299,34 @@ def test_matmul_result_version(shapes, requires_grad):
         assert_same_error(lambda: run(minigrad), lambda: run(torch))
     else:
         assert run(minigrad) == run(torch)
+
+
+@pytest.mark.parametrize("op", ["dot", "mv", "mm", "bmm", "addmm", "matmul_2d_3d"])
+@pytest.mark.parametrize("which", [0, 1])
+def test_only_the_operand_backward_reads_is_saved(op, which):
+    """torch saves b only for a's gradient and a only for b's: modifying in place an operand
+    that no backward reads is fine; one that is read raises at backward."""
+    shapes = {"dot": ((3,), (3,)), "mv": ((2, 3), (3,)), "mm": ((2, 3), (3, 4)),
+              "bmm": ((2, 2, 3), (2, 3, 4)), "addmm": ((2, 3), (3, 4)),
+              "matmul_2d_3d": ((2, 3), (5, 3, 4))}[op]
+
+    arrays = [rand(*s) for s in shapes]
+
+    def run(lib):
+        leaves = [lib.tensor(v, requires_grad=(i == which)) for i, v in enumerate(arrays)]
+        a, b = [x * 1 if x.requires_grad else x.clone() for x in leaves]
+        if op == "addmm":
+            out = lib.addmm(lib.zeros(2, 4), a, b)
+        elif op == "matmul_2d_3d":
+            out = a @ b
+        else:
+            out = getattr(lib, op)(a, b)
+        (a if which == 0 else b).mul_(2)   # the operand whose gradient is computed: not read
+        out.sum().backward()
+        return leaves[which].grad
+    try:
+        expected = run(torch)
+    except RuntimeError:
+        assert_same_error(lambda: run(minigrad), lambda: run(torch))
+        return
+    assert_tensor_equal(run(minigrad), expected)

@@ -12,11 +12,12 @@ products stay integer; float16 accumulates in float32.
 import numpy as np
 
 from .._dtype import from_numpy_dtype
-from .._tensor import Tensor
+from .._tensor import Tensor, wrap_dim
 from ..autograd.function import Function
-from ._util import register_methods
+from ._util import inplace_variant, register_methods
 from .conversion import contiguous
-from .shape import SqueezeBackward1, UnsafeViewBackward0, reshape, squeeze, t, transpose, unsqueeze
+from .shape import (SqueezeBackward1, UnsafeViewBackward0, _view_op, reshape, squeeze, t,
+                    transpose, unsqueeze)
 
 __all__ = ["matmul", "mm", "bmm", "dot", "mv", "outer", "ger", "addmm"]
 
@@ -77,7 +78,7 @@ class DotBackward0(Function):
             raise RuntimeError("dot : expected both vectors to have same dtype, but found "
                                f"{_short(a)} and {_short(b)}")
         _no_bool(a, "dot")
-        ctx.save_for_backward(a, b)
+        _save_operands(ctx, a, b, *ctx.needs_input_grad[:2])
         return _product(np.dot, a, b)
 
     @staticmethod
@@ -101,7 +102,7 @@ class MvBackward0(Function):
             raise RuntimeError("addmv input tensors must have the same dtype, but got "
                                f"{_short(v)}, {_short(m)}, and {_short(v)}")
         _no_bool(m, "addmv_impl_cpu")
-        ctx.save_for_backward(m, v)
+        _save_operands(ctx, m, v, *ctx.needs_input_grad[:2])
         return _product(np.matmul, m, v)
 
     @staticmethod
@@ -117,15 +118,15 @@ class MmBackward0(Function):
     @staticmethod
     def forward(ctx, a, b):
         _check_mm(a, b)
-        ctx.save_for_backward(a, b)
+        _save_operands(ctx, a, b, *ctx.needs_input_grad[:2])
         return _product(np.matmul, a, b)
 
     @staticmethod
     def backward(ctx, grad):
         a, b = ctx.saved_tensors
         need_a, need_b = ctx.needs_input_grad
-        return (_mat1_grad(grad, a, b) if need_a else None), \
-            (_mat2_grad(grad, a, b) if need_b else None)
+        return (_mat1_grad(grad, b, ctx.layout[0]) if need_a else None), \
+            (_mat2_grad(grad, a, ctx.layout[1]) if need_b else None)
 
 
 class BmmBackward0(Function):
@@ -144,7 +145,7 @@ class BmmBackward0(Function):
         if a.dtype != b.dtype:
             raise RuntimeError(f"expected scalar type {_short(a)} but found {_short(b)}")
         _no_bool(a, "bmm")
-        ctx.save_for_backward(a, b)
+        _save_operands(ctx, a, b, *ctx.needs_input_grad[:2])
         return _product(np.matmul, a, b)
 
     @staticmethod
@@ -172,7 +173,7 @@ class AddmmBackward0(Function):
             raise RuntimeError("mat1 and mat2 must have the same dtype, but got "
                                f"{_short(a)} and {_short(b)}")
         _check_mm_shapes_and_dtypes(a, b)
-        ctx.save_for_backward(a, b)
+        _save_operands(ctx, a, b, *ctx.needs_input_grad[1:3])
         ctx.beta, ctx.alpha = beta, alpha
         prod = _product(np.matmul, a, b)
         if alpha != 1:
@@ -189,8 +190,8 @@ class AddmmBackward0(Function):
         need_c, need_a, need_b = ctx.needs_input_grad[:3]
         beta, alpha = ctx.beta, ctx.alpha
         gc = (grad if beta == 1 else grad * beta) if need_c else None
-        ga = _scaled(_mat1_grad(grad, a, b), alpha) if need_a else None
-        gb = _scaled(_mat2_grad(grad, a, b), alpha) if need_b else None
+        ga = _scaled(_mat1_grad(grad, b, ctx.layout[0]), alpha) if need_a else None
+        gb = _scaled(_mat2_grad(grad, a, ctx.layout[1]), alpha) if need_b else None
         return gc, ga, gb, None, None
 
 
@@ -198,22 +199,29 @@ def _scaled(x, factor):
     return x if factor == 1 else x * factor
 
 
+def _save_operands(ctx, a, b, need_a, need_b):
+    """Save what backward reads, as torch does: b only for a's gradient, a only for b's (so an
+    in-place change of an operand nobody reads is no error); and the layouts of a and b."""
+    ctx.save_for_backward(a if need_b else None, b if need_a else None)
+    ctx.layout = (_column_major(a), _column_major(b))
+
+
 def _column_major(x):
-    f = x._data.flags
+    f = x.flags
     return f.f_contiguous and not f.c_contiguous
 
 
-def _mat1_grad(grad, a, b):
+def _mat1_grad(grad, b, a_column_major):
     """grad @ b^T, laid out like a, as torch's mm_mat1_backward: for a column-major a it is
     computed as (b @ grad^T)^T."""
-    return t(mm(b, t(grad))) if _column_major(a) else mm(grad, t(b))
+    return t(mm(b, t(grad))) if a_column_major else mm(grad, t(b))
 
 
-def _mat2_grad(grad, a, b):
+def _mat2_grad(grad, a, b_column_major):
     """a^T @ grad, laid out like b, as torch's mm_mat2_backward: for a column-major b (``x @
     weight.t()`` in Linear) it is (grad^T @ a)^T, so the weight's own gradient is row-major and
     no transposing copy is ever made."""
-    return t(mm(t(grad), a)) if _column_major(b) else mm(t(a), grad)
+    return t(mm(t(grad), a)) if b_column_major else mm(t(a), grad)
 
 
 class SqueezeBackward4(SqueezeBackward1):
@@ -375,4 +383,280 @@ register_methods(Tensor, {
     "matmul": matmul, "mm": mm, "bmm": bmm, "dot": dot, "mv": mv, "outer": outer, "ger": ger,
     "addmm": addmm,
     "__matmul__": _matmul_operator, "__rmatmul__": _rmatmul,
+})
+
+
+# ---- diagonals, triangles, trace, einsum ---------------------------------------------------------
+__all__ += ["diag", "diagonal", "diag_embed", "tril", "triu", "trace", "einsum"]  # noqa: PLE0605
+
+
+def _diagonal_view(x, offset, d1, d2):
+    """A writeable NumPy view of x's diagonal (moved to the last dim), as torch's strides."""
+    key = [slice(None)] * x.ndim
+    key[d2 if offset >= 0 else d1] = slice(abs(offset), None)
+    sub = x[tuple(key)]
+    d = np.diagonal(sub, 0, d1, d2)  # read-only, but has the right shape and strides
+    return np.lib.stride_tricks.as_strided(sub, d.shape, d.strides)
+
+
+def _embed(grad_array, shape, offset, d1, d2):
+    """zeros(shape) with ``grad_array`` written on the diagonal (offset, d1, d2)."""
+    out = np.zeros(shape, grad_array.dtype)
+    _diagonal_view(out, offset, d1, d2)[...] = grad_array
+    return out
+
+
+class DiagonalBackward0(Function):
+    """out = x.diagonal(offset, d1, d2) (a view)     grad_x = zeros with grad on that diagonal"""
+
+    @staticmethod
+    def forward(ctx, x, offset, d1, d2):
+        ctx.args = x.shape, offset, d1, d2
+        return _diagonal_view(x, offset, d1, d2)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return DiagonalBackwardBackward0.apply(grad, *ctx.args), None, None, None
+
+
+class DiagonalBackward0_copy(DiagonalBackward0):  # noqa: N801 - torch's name
+    """out = diag(x) for a matrix x (a copy)     grad_x = zeros with grad on the diagonal"""
+
+    @staticmethod
+    def forward(ctx, x, offset, d1, d2):
+        return DiagonalBackward0.forward(ctx, x, offset, d1, d2).copy()
+
+
+class DiagonalBackwardBackward0(Function):
+    """out = zeros(shape) with g on the diagonal     grad_g = grad.diagonal(offset, d1, d2)"""
+
+    @staticmethod
+    def forward(ctx, g, shape, offset, d1, d2):
+        ctx.args = offset, d1, d2
+        return _embed(g, shape, offset, d1, d2)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return diagonal(grad, *ctx.args), None, None, None, None
+
+
+class DiagEmbedBackward0(Function):
+    """out = a matrix with v on diagonal ``offset`` (dims d1, d2)    grad_v = grad.diagonal(...)"""
+
+    @staticmethod
+    def forward(ctx, v, offset, d1, d2):
+        ctx.args = offset, d1, d2
+        n = v.shape[-1] + abs(offset)
+        shape = list(v.shape[:-1])
+        for d in sorted((d1, d2)):
+            shape.insert(d, n)
+        return _embed(v, tuple(shape), offset, d1, d2)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return diagonal(grad, *ctx.args), None, None, None
+
+
+def diagonal(input, offset=0, dim1=0, dim2=1):
+    """The diagonal ``offset`` of the (dim1, dim2) matrices, as a view in the last dim."""
+    nd = input._data.ndim
+    d1, d2 = wrap_dim(dim1, nd), wrap_dim(dim2, nd)
+    if d1 == d2:
+        raise RuntimeError(f"diagonal dimensions cannot be identical {dim1}, {dim2}")
+    return _view_op(DiagonalBackward0, input, offset, d1, d2,
+                    rebuild=lambda b: diagonal(b, offset, d1, d2))
+
+
+def diag_embed(input, offset=0, dim1=-2, dim2=-1):
+    """Matrices (dims dim1, dim2) with the last dim of ``input`` on their diagonal ``offset``."""
+    nd = input._data.ndim + 1
+    d1, d2 = wrap_dim(dim1, nd), wrap_dim(dim2, nd)
+    if d1 == d2:
+        raise RuntimeError(f"diagonal dimensions cannot be identical {dim1}, {dim2}")
+    return DiagEmbedBackward0.apply(input, offset, d1, d2)
+
+
+def diag(input, diagonal=0):
+    """1-D -> a square matrix with it on diagonal ``diagonal``; 2-D -> that diagonal (a copy)."""
+    nd = input._data.ndim
+    if nd == 1:
+        return DiagEmbedBackward0.apply(input, diagonal, 0, 1)
+    if nd == 2:
+        return DiagonalBackward0_copy.apply(input, diagonal, 0, 1)
+    raise RuntimeError(f"diag(): Supports 1D or 2D tensors. Got {nd}D")
+
+
+class _Triangle(Function):
+    """Shared by TrilBackward0 / TriuBackward0: keep one triangle of the last two dims."""
+
+    name_ = keep = None
+
+    @classmethod
+    def forward(cls, ctx, x, diagonal):
+        if x.ndim < 2:
+            raise RuntimeError(f"{cls.name_}: input tensor must have at least 2 dimensions")
+        ctx.diagonal = diagonal
+        return cls.keep(x, diagonal)
+
+    @classmethod
+    def backward(cls, ctx, grad):
+        return cls.apply(grad, ctx.diagonal), None
+
+
+class TrilBackward0(_Triangle):
+    """out = x with entries above diagonal k zeroed     grad_x = grad.tril(k)"""
+
+    name_, keep = "tril", staticmethod(np.tril)
+
+
+class TriuBackward0(_Triangle):
+    """out = x with entries below diagonal k zeroed     grad_x = grad.triu(k)"""
+
+    name_, keep = "triu", staticmethod(np.triu)
+
+
+def tril(input, diagonal=0):
+    return TrilBackward0.apply(input, diagonal)
+
+
+def triu(input, diagonal=0):
+    return TriuBackward0.apply(input, diagonal)
+
+
+class TraceBackward0(Function):
+    """out = sum of the main diagonal of a matrix     grad_x = grad on the diagonal, 0 elsewhere"""
+
+    @staticmethod
+    def forward(ctx, x):
+        if x.ndim != 2:
+            raise RuntimeError(f"trace: expected a matrix, but got tensor with dim {x.ndim}")
+        _no_bool(x, "trace")
+        ctx.shape = x.shape
+        d = np.diagonal(x)
+        return np.asarray(d.sum(dtype=np.int64 if x.dtype.kind in "iu" else x.dtype))
+
+    @staticmethod
+    def backward(ctx, grad):
+        n = min(ctx.shape)
+        return DiagonalBackwardBackward0.apply(grad.expand(n), ctx.shape, 0, 0, 1)
+
+
+def trace(input):
+    return TraceBackward0.apply(input)
+
+
+# einsum: ``a`` ... ``z`` and ``A`` ... ``Z`` are subscripts; ``...`` is rewritten with free ones.
+_LETTERS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+
+
+class EinsumBackward0(Function):
+    """out = einsum(eq, *ops) (no subscript repeated within an operand)
+    grad_op_i = einsum(grad and the other operands -> op_i's subscripts), broadcast along the
+    subscripts only op_i has (they were summed in the forward). torch has no such node: it
+    builds einsum from permute/reshape/bmm/sum, so its grad_fn names differ."""
+
+    @staticmethod
+    def forward(ctx, subscripts, output, *operands):
+        ctx.subscripts, ctx.output = subscripts, output
+        ctx.save_for_backward(*operands)
+        eq = ",".join(subscripts) + "->" + output
+        if operands[0].dtype == np.float16:
+            return np.einsum(eq, *[o.astype(np.float32) for o in operands]).astype(np.float16)
+        return np.asarray(np.einsum(eq, *operands))
+
+    @staticmethod
+    def backward(ctx, grad):
+        operands = ctx.saved_tensors
+        grads = [None, None]
+        for i, (sub, x) in enumerate(zip(ctx.subscripts, operands)):
+            if not ctx.needs_input_grad[i + 2]:
+                grads.append(None)
+                continue
+            others = [(s, o) for j, (s, o) in enumerate(zip(ctx.subscripts, operands)) if j != i]
+            seen = set(ctx.output).union(*[s for s, _ in others])
+            kept = "".join(c for c in sub if c in seen)
+            g = EinsumBackward0.apply((ctx.output, *[s for s, _ in others]), kept, grad,
+                                      *[o for _, o in others])
+            for pos, c in enumerate(sub):  # re-insert and broadcast the summed-only subscripts
+                if c not in seen:
+                    g = g.unsqueeze(pos)
+            grads.append(g.expand(x.shape))
+        return tuple(grads)
+
+
+def _einsum_parse(equation, operands):
+    """(subscripts per operand, output subscripts), ``...`` replaced by free letters."""
+    eq = equation.replace(" ", "")
+    lhs, arrow, out = eq.partition("->")
+    subs = lhs.split(",")
+    if len(subs) > len(operands):
+        raise RuntimeError("einsum(): fewer operands were provided than specified in the equation")
+    if len(subs) < len(operands):
+        raise RuntimeError("einsum(): more operands were provided than specified in the equation")
+    free = [c for c in _LETTERS if c not in eq]
+    n_ellipsis = 0
+    for i, (s, x) in enumerate(zip(subs, operands)):
+        n = len(s.replace("...", ""))
+        if "..." not in s and n != x.ndim:
+            raise RuntimeError(f"einsum(): the number of subscripts in the equation ({n}) does "
+                               f"not match the number of dimensions ({x.ndim}) for operand {i} "
+                               "and no ellipsis was given")
+        if "..." in s:
+            n_ellipsis = max(n_ellipsis, x.ndim - n)
+    ell = "".join(free[:n_ellipsis])
+    # an operand's ``...`` stands for its leading dims: the last letters of ``ell``
+    subs = [s.replace("...", ell[len(ell) - (x.ndim - len(s) + 3):])
+            for s, x in zip(subs, operands)]
+    if arrow:
+        out = out.replace("...", ell)
+        for c in out:
+            if c not in "".join(subs):
+                raise RuntimeError(f"einsum(): output subscript {c} does not appear in the "
+                                   "equation for any input operand")
+    else:
+        counts = {c: "".join(subs).count(c) for c in "".join(subs)}
+        out = ell + "".join(sorted(c for c, k in counts.items() if k == 1 and c not in ell))
+    return subs, out
+
+
+def einsum(equation, *operands):
+    """Einstein summation, e.g. ``einsum('ij,jk->ik', a, b)``; ``...`` and implicit output too.
+
+    A subscript repeated within an operand (``'ii->i'``) takes that operand's diagonal first;
+    size-1 dims broadcast against the other operands' sizes.
+    """
+    if len(operands) == 1 and isinstance(operands[0], (list, tuple)):
+        operands = tuple(operands[0])
+    subs, out = _einsum_parse(equation, operands)
+    for x in operands[1:]:
+        if x.dtype != operands[0].dtype:
+            raise RuntimeError(f"expected scalar type {_short(operands[0]._data)} but found "
+                               f"{_short(x._data)}")
+    ops = []
+    for s, x in zip(subs, operands):
+        for c in set(s):  # repeated subscript: keep the diagonal, moved to the end
+            while s.count(c) > 1:
+                p = s.index(c)
+                q = s.index(c, p + 1)
+                x = diagonal(x, 0, p, q)
+                s = s[:p] + s[p + 1:q] + s[q + 1:] + c
+        ops.append([s, x])
+    sizes = {}
+    for i, (s, x) in enumerate(ops):
+        for c, n in zip(s, x.shape):
+            if sizes.get(c, 1) not in (1, n) and n != 1:
+                raise RuntimeError(f"einsum(): subscript {c} has size {n} for operand {i} which "
+                                   f"does not broadcast with previously seen size {sizes[c]}")
+            sizes[c] = max(sizes.get(c, 1), n) if n != 1 else sizes.get(c, 1)
+    for item in ops:
+        s, x = item
+        target = tuple(sizes[c] for c in s)
+        if tuple(x.shape) != target:
+            item[1] = x.expand(target)
+    return EinsumBackward0.apply(tuple(s for s, _ in ops), out, *[x for _, x in ops])
+
+
+register_methods(Tensor, {
+    "diag": diag, "diagonal": diagonal, "diag_embed": diag_embed, "tril": tril, "triu": triu,
+    "tril_": inplace_variant(tril), "triu_": inplace_variant(triu), "trace": trace,
 })
