@@ -409,3 +409,15 @@ def test_backward_through_write_into_expanded_view():
         y.expand(-1, 3).zero_()
         y.sum().backward()
     assert_same_error(lambda: run(minigrad), lambda: run(torch))
+
+
+def test_setitem_of_one_element_of_expanded_view_backward():
+    """Only the region written counts: one element of an expanded view is no repeated write."""
+    def run(lib):
+        b = lib.tensor(-3.0, dtype=lib.float64, requires_grad=True)
+        c = lib.tensor(0.25, dtype=lib.float64, requires_grad=True)
+        v2 = b.clamp(-0.5, 0.7).expand(2)
+        v2[1] = c
+        (v2 * lib.tensor([2.0, 3.0], dtype=lib.float64)).sum().backward()
+        return b.grad, c.grad
+    compare(run)

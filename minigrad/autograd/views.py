@@ -47,6 +47,11 @@ _MULTI_OUTPUT_ERROR = (
     "an out-of-place one.")
 
 
+def has_repeats(array):
+    """Does some element of ``array`` sit at the same address as another (a stride-0 dim)?"""
+    return any(st == 0 and n > 1 for st, n in zip(array.strides, array.shape))
+
+
 def creation_version(src):
     """What a new view of ``src`` records as ``_view_version``: the version it was made at."""
     return src._vc[0] if grad_mode._state.enabled else NO_GRAD_VIEW
@@ -247,7 +252,9 @@ def rebase_view(view, result):
     outside[index.reshape(-1)] = 0
     outside = outside.reshape(base._data.shape)
     from .._tensor import _make
-    repeats = any(st == 0 and n > 1 for st, n in zip(view._data.strides, view._data.shape))
+    repeats = getattr(fn, "region_repeats", None)  # setitem writes only view[key]
+    if repeats is None:
+        repeats = has_repeats(view._data)
     copy = new_node(CopySlices, [base], fn=fn, index=index, self_slot=self_slot,
                     base_shape=base._data.shape, outside=_make(outside), repeats=repeats)
     others = [k for k in range(len(fn.next_functions)) if k != self_slot]

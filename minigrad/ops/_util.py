@@ -3,7 +3,7 @@ import numpy as np
 
 from .._dtype import from_numpy_dtype
 from .._tensor import Tensor
-from ..autograd.views import REPEATED_WRITE_ERROR, inplace_prepare, rebase_history
+from ..autograd.views import REPEATED_WRITE_ERROR, has_repeats, inplace_prepare, rebase_history
 
 
 def register_methods(cls, methods):
@@ -57,7 +57,7 @@ def check_overlap(out, inputs):
     """Before writing into the array ``out`` computed from the arrays ``inputs`` (torch's
     TensorIterator): no element of out may be written twice (a stride-0 dim of size > 1), and no
     input may overlap out's memory partly (the very same layout is fine)."""
-    if any(st == 0 and n > 1 for st, n in zip(out.strides, out.shape)):
+    if has_repeats(out):
         raise RuntimeError(REPEATED_WRITE_ERROR)
     span = _dense_span(out)
     if span is None:

@@ -21,7 +21,7 @@ import numpy as np
 from .._tensor import Tensor, _make, wrap_dim
 from ..autograd import grad_mode
 from ..autograd.function import Function
-from ..autograd.views import raise_multi_output
+from ..autograd.views import has_repeats, raise_multi_output
 from ._util import assign_inplace, check_overlap, inplace_variant, register_methods
 from .shape import _view_op, expand, reshape, unsqueeze, view
 
@@ -323,6 +323,9 @@ class IndexPutBackward0(Function):
     @staticmethod
     def forward(ctx, x, key, values, accumulate):
         ctx.key, ctx.accumulate = key, accumulate
+        # x may be an expanded view: does the region written (a basic key) repeat elements?
+        ctx.region_repeats = not any(isinstance(k, np.ndarray) for k in key) and \
+            has_repeats(x[key])
         out = x.copy()
         if accumulate:
             np.add.at(out, key, values)
