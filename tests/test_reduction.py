@@ -629,3 +629,20 @@ def test_var_of_equal_values_like_torch(dtype, dim):
 
     for got, expected in zip(run(minigrad), run(torch)):
         assert_tensor_equal(got, expected, rtol=1e-6, atol=0)
+
+
+@pytest.mark.parametrize("op", ["cumsum", "cumprod"])
+def test_scans_accumulate_wide_and_return_contiguous(op):
+    """torch's CPU cumsum/cumprod accumulate float32 in double (then cast) and always return a
+    contiguous tensor, also for a transposed input."""
+    data = [[-1.1, -0.1, 1.2, 0.0], [0.3, 1e-8, -0.3, 2.0]]
+
+    def run(lib):
+        x = lib.tensor(data, requires_grad=True)
+        out = getattr(x.t(), op)(0)
+        out.backward(lib.ones(4, 2))
+        return out, out.is_contiguous(), out.stride(), x.grad
+    got, expected = run(minigrad), run(torch)
+    assert got[1:3] == expected[1:3]
+    for g, e in (got[0], expected[0]), (got[3], expected[3]):
+        assert_tensor_equal(g, e)

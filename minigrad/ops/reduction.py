@@ -578,8 +578,17 @@ def _scan_dtype(x, dtype):
 
 def _cumsum(x, dim, dtype):
     """Running sums as torch adds them, from a 0 accumulator: -0.0 never comes out."""
-    out = np.cumsum(x, axis=dim, dtype=dtype)
+    out = _scan(np.cumsum, x, dim, dtype)
     return out + 0 if out.dtype.kind == "f" else out
+
+
+def _scan(np_scan, x, dim, dtype):
+    """np.cumsum / np.cumprod as torch's CPU kernel runs them: accumulated in a wider type (double
+    for float32, float for float16), then cast; the result is always contiguous."""
+    dtype = np.dtype(dtype)
+    acc = {np.dtype(np.float32): np.float64, np.dtype(np.float16): np.float32}.get(dtype, dtype)
+    out = np_scan(x, axis=dim, dtype=acc)
+    return np.ascontiguousarray(out.astype(dtype, copy=False))
 
 
 class CumsumBackward0(Function):
@@ -605,7 +614,7 @@ class _ReverseCumsum(Function):
         ctx.dim = dim
         if x.ndim == 0:
             return x.copy()
-        return np.flip(_cumsum(np.flip(x, dim), dim, x.dtype), dim)
+        return np.ascontiguousarray(np.flip(_cumsum(np.flip(x, dim), dim, x.dtype), dim))
 
     @staticmethod
     def backward(ctx, grad):
@@ -627,7 +636,7 @@ class CumprodBackward0(Function):
     def forward(ctx, x, dim, dtype=None):
         ctx.dim = dim
         out = x.astype(_scan_dtype(x, dtype)) if x.ndim == 0 else \
-            np.cumprod(x, axis=dim, dtype=_scan_dtype(x, dtype))
+            _scan(np.cumprod, x, dim, _scan_dtype(x, dtype))
         ctx.save_for_backward(x, out)
         return out
 
