@@ -1,6 +1,8 @@
 """In-place ops and autograd against torch: version counters, torch's errors for modified saved
 tensors and for leaves, in-place on non-leaves and on views of non-leaves (CopySlices,
 AsStridedBackward0), stale views, double backward through in-place ops."""
+import warnings
+
 import numpy as np
 import pytest
 import torch
@@ -421,3 +423,17 @@ def test_setitem_of_one_element_of_expanded_view_backward():
         (v2 * lib.tensor([2.0, 3.0], dtype=lib.float64)).sum().backward()
         return b.grad, c.grad
     compare(run)
+
+
+def test_masked_setitem_on_expanded_view_backward():
+    """``v[mask] = 0`` on an expanded view index_put_s into the whole (repeating) view: its
+    backward raises in torch even where the mask selects nothing."""
+    def run(lib):
+        a = lib.tensor(-1.0, dtype=lib.float64, requires_grad=True)
+        v2 = a.clamp(min=0.1).expand(2)
+        v3 = v2[1]
+        v2[v2 < 0] = 0.0
+        v3.backward()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")   # torch: index_put_ on expanded tensors is deprecated
+        assert_same_error(lambda: run(minigrad), lambda: run(torch))

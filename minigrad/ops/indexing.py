@@ -323,9 +323,10 @@ class IndexPutBackward0(Function):
     @staticmethod
     def forward(ctx, x, key, values, accumulate):
         ctx.key, ctx.accumulate = key, accumulate
-        # x may be an expanded view: does the region written (a basic key) repeat elements?
-        ctx.region_repeats = not any(isinstance(k, np.ndarray) for k in key) and \
-            has_repeats(x[key])
+        # x may be an expanded view: does the region written repeat elements? (torch writes into
+        # x[basic part of key], index_put_ting the advanced part)
+        ctx.region_repeats = has_repeats(
+            x[tuple(slice(None) if isinstance(k, np.ndarray) else k for k in key)])
         out = x.copy()
         if accumulate:
             np.add.at(out, key, values)
