@@ -179,15 +179,16 @@ class Function(Node):
     def apply(cls, *args):
         """Run forward on the inputs' arrays; record a node if any input requires grad."""
         Tensor, _make = _tensor.Tensor, _tensor._make
-        arrays = []
-        record = False
+        arrays, needs = [], []  # one pass: each argument's array and whether it needs a grad
         for a in args:
             if isinstance(a, Tensor):
                 arrays.append(a._data)
-                record = record or a._requires_grad or requires_grad_via_base(a)
+                needs.append(a._requires_grad or (a._view_fn is not None
+                                                  and a._base._requires_grad))
             else:
                 arrays.append(a)
-        if not (record and grad_mode._state.enabled):
+                needs.append(False)
+        if True not in needs or not grad_mode._state.enabled:
             result = cls.forward(_NO_CTX, *arrays)
             if cls.n_outputs == 1:
                 return _make(result)
@@ -196,10 +197,12 @@ class Function(Node):
         node = object.__new__(cls)
         node._saved = ()
         node._pre_hooks = node._hooks = None
-        node._needs = [isinstance(a, Tensor) and (a._requires_grad or requires_grad_via_base(a))
-                       for a in args]
+        node._needs = needs
         result = cls.forward(node, *arrays)
-        if cls.n_outputs == 1 and np.asarray(result).dtype.kind not in "fc":
+        single = cls.n_outputs == 1
+        if single and getattr(result, "dtype", None) is None:
+            result = np.asarray(result)
+        if single and result.dtype.kind not in "fc":
             return _make(result)  # integer and bool results never require grad (w.int())
         node._seq = next(_sequence)
         edges = cls.edge_args
@@ -216,15 +219,18 @@ class Function(Node):
                 next_functions.append((None, 0))
                 meta.append(None)
         node.next_functions, node._meta = tuple(next_functions), tuple(meta)
-        if cls.n_outputs == 1:
+        if single:
             outputs = (_make(result, True, node),)
         else:
             outputs = tuple(_make(r, differentiable, node, i)
                             for i, (r, differentiable)
                             in enumerate(zip(result, cls.differentiable_outputs())))
-        node._saved, node._saved_versions = _pack_saved(
-            node._saved, args, arrays, outputs, (result,) if cls.n_outputs == 1 else result)
-        return outputs[0] if cls.n_outputs == 1 else outputs
+        if node._saved:
+            node._saved, node._saved_versions = _pack_saved(
+                node._saved, args, arrays, outputs, (result,) if single else result)
+        else:
+            node._saved_versions = ()
+        return outputs[0] if single else outputs
 
     @classmethod
     def differentiable_outputs(cls):
