@@ -40,8 +40,8 @@ def fma(a, b, c, out=None):
     dtype = np.result_type(a, c)
     if dtype != np.float32:
         return np.add(a * b, c, out=out)
-    shape = np.broadcast_shapes(np.shape(a), np.shape(b), np.shape(c))
-    size = int(np.prod(shape))
+    both = np.broadcast(a, b, c)  # the broadcast shape, without broadcasting anything
+    shape, size = both.shape, both.size
     if size <= _BLOCK:
         result = (np.multiply(a, b, dtype=np.float64) + c).astype(np.float32)
         if out is None:
