@@ -79,8 +79,13 @@ def _sum_dtype(x, dtype):
 def _np_sum(x, dims, keepdim, out_dtype):
     """Sum in out_dtype (float16 accumulates in float32, as torch does)."""
     x = x.astype(out_dtype, copy=False)
-    acc = np.float32 if out_dtype == np.float16 else out_dtype
-    return np.sum(x, axis=dims, keepdims=keepdim, dtype=acc).astype(out_dtype, copy=False)
+    # np.add.reduce is what np.sum calls on an ndarray, minus ~1 µs of wrapper per call
+    if out_dtype == _FLOAT16:
+        return np.add.reduce(x, axis=dims, keepdims=keepdim, dtype=np.float32).astype(out_dtype)
+    return np.add.reduce(x, axis=dims, keepdims=keepdim, dtype=out_dtype)
+
+
+_FLOAT16 = np.dtype(np.float16)
 
 
 class SumBackward0(Function):
