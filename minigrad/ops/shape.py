@@ -11,6 +11,7 @@ through it changes its base, exactly as in torch. ``_as_view`` records the relat
 Each op's backward undoes its forward: a transpose transposes the gradient back, a squeeze
 unsqueezes it, a view reshapes it to the input's shape.
 """
+import math
 import operator
 import warnings
 
@@ -115,7 +116,7 @@ def _compute_stride(oldshape, oldstride, newshape):
     """
     if not oldshape:
         return (1,) * len(newshape)
-    numel = int(np.prod(oldshape))
+    numel = math.prod(oldshape)
     if numel == 0:
         if tuple(oldshape) == tuple(newshape):
             return tuple(oldstride)
