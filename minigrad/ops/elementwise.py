@@ -99,14 +99,11 @@ def sum_to_size(x, *size):
     shape = tuple(size[0]) if len(size) == 1 and not isinstance(size[0], int) else tuple(size)
     if x._data.shape == shape:
         return x
-    try:
-        if np.broadcast_shapes(shape, x._data.shape) != x._data.shape:
-            raise ValueError
-    except ValueError:
-        raise RuntimeError(f"size {{{list(shape)}}} is not expandable to size "
-                           f"{{{list(x._data.shape)}}}.") from None
-    # as torch's sum_to: a keepdim sum (SumBackward1), then a view dropping the leading dims
     lead = x._data.ndim - len(shape)
+    if lead < 0 or any(s != 1 and s != n for s, n in zip(shape, x._data.shape[lead:])):
+        raise RuntimeError(f"size {{{list(shape)}}} is not expandable to size "
+                           f"{{{list(x._data.shape)}}}.")
+    # as torch's sum_to: a keepdim sum (SumBackward1), then a view dropping the leading dims
     dims = tuple(range(lead)) + tuple(
         i + lead for i, s in enumerate(shape) if s == 1 and x._data.shape[i + lead] != 1)
     out = x.sum(dims, keepdim=True) if dims else x
