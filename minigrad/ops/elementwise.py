@@ -1510,10 +1510,15 @@ def bitwise_not(input):
 
 # ---- operators ---------------------------------------------------------------------------------
 _SCALAR_TYPES = (bool, int, float, np.number, np.bool_)
+_FAST_OPERANDS = frozenset((Tensor, int, float))  # exact types: bool is not an int here
 
 
-def _binary_operator(fn, reflected=False):
+def _binary_operator(fn, reflected=False, node=None):
+    """``self <op> other`` as ``fn(self, other)``. ``node``: the Function ``fn`` calls for a Tensor
+    or Python number operand (``x * 1.5``, ``a + b``), used directly to save the dispatch."""
     def op(self, other):
+        if node is not None and type(other) in _FAST_OPERANDS:
+            return node.apply(self, other)  # fast path: what fn would do, without the checks
         if isinstance(other, np.ndarray):
             return NotImplemented  # numpy takes over (torch does the same)
         if not isinstance(other, (Tensor,) + _SCALAR_TYPES):
@@ -1592,10 +1597,10 @@ register_methods(Tensor, {
     lambda self, other: self.expand(other.shape),
     "rsub": rsub,
     # operators
-    "__add__": _binary_operator(add), "__radd__": _radd,
-    "__sub__": _binary_operator(sub), "__rsub__": _rsub,
-    "__mul__": _binary_operator(mul), "__rmul__": _rmul,
-    "__truediv__": _binary_operator(div), "__rtruediv__": _rtruediv,
+    "__add__": _binary_operator(add, node=AddBackward0), "__radd__": _radd,
+    "__sub__": _binary_operator(sub, node=SubBackward0), "__rsub__": _rsub,
+    "__mul__": _binary_operator(mul, node=MulBackward0), "__rmul__": _rmul,
+    "__truediv__": _binary_operator(div, node=DivBackward0), "__rtruediv__": _rtruediv,
     "__floordiv__": _binary_operator(floor_divide), "__rfloordiv__": _rfloordiv,
     "__mod__": _binary_operator(remainder), "__rmod__": _rmod,
     "__pow__": _binary_operator(pow), "__rpow__": _rpow,
