@@ -20,6 +20,7 @@ from .ops.indexing import *  # noqa: F403
 from .ops.join import *  # noqa: F403
 from .ops.linalg import *  # noqa: F403
 from .ops.sorting import *  # noqa: F403
+from .ops.softmax import *  # noqa: F403
 from .creation import *  # noqa: F403
 from ._printing import set_printoptions, get_printoptions
 from . import autograd

@@ -193,8 +193,26 @@ def randint(*args, low=None, high=None, size=None, generator=None, dtype=None, d
                         f"({got}), but expected one of:\n{_RANDINT_SIGNATURES}")
     lo, hi, shape = int(params[0]), int(params[1]), _size(tuple(params[2]), "randint")
     dtype = _dtype.int64 if dtype is None else dtype
+    _check_randint_bounds(lo, hi, dtype.np)
     arr = _engine.randint(lo, hi, shape, dtype.np, generator=_gen(generator))
     return _wrap(arr, requires_grad)
+
+
+# torch's C++ names and value ranges in randint's "out of bounds" errors
+_BOUNDED = {"bool": ("bool", 0, 1), "uint8": ("unsigned char", 0, 255),
+            "int8": ("signed char", -128, 127), "int16": ("short int", -2**15, 2**15 - 1),
+            "int32": ("int", -2**31, 2**31 - 1), "float16": ("c10::Half", -65504, 65504)}
+
+
+def _check_randint_bounds(low, high, np_dtype):
+    """torch's check_from_to: ``low`` and ``high - 1`` must fit the dtype (once low < high)."""
+    if np_dtype.name not in _BOUNDED or low >= high:
+        return
+    name, lo, hi = _BOUNDED[np_dtype.name]
+    if not lo <= low <= hi:
+        raise RuntimeError(f"from is out of bounds for {name}")
+    if not lo <= high - 1 <= hi:
+        raise RuntimeError(f"to - 1 is out of bounds for {name}")
 
 
 def randperm(n, *, generator=None, dtype=None, device=None, requires_grad=False, out=None,

@@ -17,6 +17,7 @@ from .. import _dtype, _generator
 from .._tensor import _make
 from ..autograd.function import Function
 from ..ops.elementwise import _broadcast_error
+from ..ops.softmax import LogSoftmaxBackward0, SoftmaxBackward0, softmax_args
 
 __all__ = [
     "linear", "relu", "relu_", "sigmoid", "tanh", "softmax", "log_softmax", "dropout",
@@ -89,73 +90,15 @@ def identity(input):
     return input
 
 
-def _softmax_dim(name, ndim, stacklevel):
-    warnings.warn(f"Implicit dimension choice for {name} has been deprecated. Change the call to "
-                  "include dim=X as an argument.", UserWarning, stacklevel=stacklevel)
-    return 0 if ndim in (0, 1, 3) else 1
-
-
-def _softmax_args(input, dim, dtype, name, stacklevel):
-    if dim is None:
-        dim = _softmax_dim(name, input.ndim, stacklevel + 1)
-    dim = input._wrap_dim(dim)
-    if dtype is not None:
-        input = input.to(dtype)
-    if not input.is_floating_point():
-        kernel = "softmax_lastdim_kernel_impl" if name == "softmax" else \
-            "log_softmax_lastdim_kernel_impl"
-        raise RuntimeError(f'"{kernel}" not implemented for \'{input.dtype.short_name}\'')
-    return input, dim
-
-
-class SoftmaxBackward0(Function):
-    """out = exp(x - max x) / sum exp(x - max x)        grad_x = out * (grad - sum(grad * out))
-
-    (sums along ``dim``, kept as size-1 dims so they broadcast back)
-    """
-
-    @staticmethod
-    def forward(ctx, x, dim):
-        axis = dim if x.ndim else None
-        e = np.exp(x - x.max(axis=axis, keepdims=True))
-        out = e / e.sum(axis=axis, keepdims=True)
-        ctx.dim = dim
-        ctx.save_for_backward(out)
-        return out
-
-    @staticmethod
-    def backward(ctx, grad):
-        out, = ctx.saved_tensors
-        return out * (grad - (grad * out).sum(ctx.dim, keepdim=True)), None
-
-
-class LogSoftmaxBackward0(Function):
-    """out = x - max x - log sum exp(x - max x)        grad_x = grad - exp(out) * sum(grad)"""
-
-    @staticmethod
-    def forward(ctx, x, dim):
-        axis = dim if x.ndim else None
-        shifted = x - x.max(axis=axis, keepdims=True)
-        out = shifted - np.log(np.exp(shifted).sum(axis=axis, keepdims=True))
-        ctx.dim = dim
-        ctx.save_for_backward(out)
-        return out
-
-    @staticmethod
-    def backward(ctx, grad):
-        out, = ctx.saved_tensors
-        return grad - out.exp() * grad.sum(ctx.dim, keepdim=True), None
-
-
 def softmax(input, dim=None, _stacklevel=3, dtype=None):
     """exp(x) / sum(exp(x)) along ``dim`` (computed stably)."""
-    input, dim = _softmax_args(input, dim, dtype, "softmax", _stacklevel)
+    input, dim = softmax_args(input, dim, dtype, "softmax", _stacklevel)
     return SoftmaxBackward0.apply(input, dim)
 
 
 def log_softmax(input, dim=None, _stacklevel=3, dtype=None):
     """log(softmax(x)) along ``dim``, without overflow for huge logits."""
-    input, dim = _softmax_args(input, dim, dtype, "log_softmax", _stacklevel)
+    input, dim = softmax_args(input, dim, dtype, "log_softmax", _stacklevel)
     return LogSoftmaxBackward0.apply(input, dim)
 
 

@@ -659,3 +659,75 @@ register_methods(Tensor, {
     "narrow": narrow, "unbind": unbind,
     "T": property(_T), "mT": property(_mT),
 })
+
+
+# ---- in-place shape ops: x itself takes the new shape (same memory) -----------------------------
+class SqueezeBackward3(SqueezeBackward0):
+    """x.squeeze_()     grad_x = grad.reshape(x's old shape)"""
+
+
+class SqueezeBackward5(SqueezeBackward2):
+    """x.squeeze_(dims)     grad_x = grad.reshape(x's old shape)"""
+
+
+class UnsqueezeBackward1(UnsqueezeBackward0):
+    """x.unsqueeze_(dim)     grad_x = grad.squeeze(dim)"""
+
+
+class TBackward1(TBackward0):
+    """x.t_()     grad_x = grad.t()"""
+
+
+class TransposeBackward1(TransposeBackward0):
+    """x.transpose_(d0, d1)     grad_x = grad.transpose(d0, d1)"""
+
+
+def _reshape_inplace(self, cls, *args, rebuild):
+    """Give ``self`` the view ``cls(self, *args)``'s shape and graph node, as torch's in-place
+    view ops do: a leaf that requires grad refuses; a non-leaf gets the new node; a view keeps
+    its base and extends its recipe; the version counter goes up by one."""
+    self._check_inplace()
+    out = _view_op(cls, self, *args, rebuild=rebuild)
+    self._data = out._data
+    if out._grad_fn is not None:
+        self._grad_fn, self._output_nr = out._grad_fn, 0
+    self._bump_version()
+    if self._view_fn is not None:
+        self._view_fn, self._view_version = out._view_fn, self._vc[0]
+    return self
+
+
+def squeeze_(self, dim=None):
+    nd = self._data.ndim
+    if dim is None:
+        return _reshape_inplace(self, SqueezeBackward3, rebuild=squeeze)
+    if isinstance(dim, (tuple, list)):
+        dims = tuple(_dims_list((dim,), nd, "squeeze_"))
+        return _reshape_inplace(self, SqueezeBackward5, dims, rebuild=lambda b: squeeze(b, dims))
+    from .linalg import SqueezeBackward4  # torch's name for squeeze_(dim), also used by matmul
+    d = wrap_dim(dim, nd)
+    return _reshape_inplace(self, SqueezeBackward4, d, rebuild=lambda b: squeeze(b, d))
+
+
+def unsqueeze_(self, dim):
+    d = wrap_dim(dim, self._data.ndim + 1)
+    return _reshape_inplace(self, UnsqueezeBackward1, d, rebuild=lambda b: unsqueeze(b, d))
+
+
+def t_(self):
+    nd = self._data.ndim
+    if nd > 2:
+        raise RuntimeError(f"t_() expects a tensor with <= 2 dimensions, but self is {nd}D")
+    return _reshape_inplace(self, TBackward1, rebuild=t)
+
+
+def transpose_(self, dim0, dim1):
+    nd = self._data.ndim
+    d0, d1 = wrap_dim(dim0, nd), wrap_dim(dim1, nd)
+    return _reshape_inplace(self, TransposeBackward1, d0, d1,
+                            rebuild=lambda b: transpose(b, d0, d1))
+
+
+register_methods(Tensor, {"squeeze_": squeeze_, "unsqueeze_": unsqueeze_, "t_": t_,
+                          "transpose_": transpose_, "swapaxes_": transpose_,
+                          "swapdims_": transpose_})

@@ -69,6 +69,10 @@ class SortBackward0(_Selecting):
                                lambda a, d: _stable_argsort(a, d, descending))
 
 
+class SortBackward1(SortBackward0):
+    """values, indices = x.sort(dim, stable=...)     grad_x = grad scattered back to indices"""
+
+
 def _check_k(x, k, dim, lo, message):
     if not lo <= k <= (x.shape[dim] if x.ndim else 1):
         raise RuntimeError(message)
@@ -182,13 +186,15 @@ def _dim(input, dim):
     return wrap_dim(dim, max(input._data.ndim, 1))
 
 
-def sort(input, dim=-1, descending=False, stable=False):
-    """(values, indices) sorted along ``dim``; always stable (ties keep their order)."""
-    values, indices = SortBackward0.apply(input, _dim(input, dim), bool(descending))
+def sort(input, dim=-1, descending=False, *, stable=None):
+    """(values, indices) sorted along ``dim``; always stable (ties keep their order).
+    Passing ``stable`` picks torch's other overload (SortBackward1)."""
+    cls = SortBackward0 if stable is None else SortBackward1
+    values, indices = cls.apply(input, _dim(input, dim), bool(descending))
     return _indices_without_graph(return_types.sort, values, indices)
 
 
-def argsort(input, dim=-1, descending=False, stable=False):
+def argsort(input, dim=-1, descending=False, *, stable=False):
     """The int64 indices that sort ``input`` along ``dim`` (stable)."""
     x = input._data
     d = _dim(input, dim)

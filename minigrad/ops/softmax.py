@@ -1,0 +1,90 @@
+"""softmax and log_softmax along one dim: ``torch.softmax``, ``Tensor.softmax`` and (through
+``nn.functional``) ``F.softmax``, all built on the two nodes here."""
+import warnings
+
+import numpy as np
+
+from .._tensor import Tensor
+from ..autograd.function import Function
+from ._util import register_methods
+
+__all__ = ["softmax", "log_softmax"]
+
+
+def _softmax_dim(name, ndim, stacklevel):
+    warnings.warn(f"Implicit dimension choice for {name} has been deprecated. Change the call to "
+                  "include dim=X as an argument.", UserWarning, stacklevel=stacklevel)
+    return 0 if ndim in (0, 1, 3) else 1
+
+
+def softmax_args(input, dim, dtype, name, stacklevel):
+    """(input cast to ``dtype``, wrapped dim); dim None picks torch's deprecated implicit dim."""
+    if dim is None:
+        dim = _softmax_dim(name, input.ndim, stacklevel + 1)
+    dim = input._wrap_dim(dim)
+    if dtype is not None:
+        input = input.to(dtype)
+    if not input.is_floating_point():
+        kernel = "lastdim_kernel_impl" if dim == max(input.ndim - 1, 0) else "kernel_impl"
+        raise NotImplementedError(f'"{name}_{kernel}" not implemented for '
+                                  f"'{input.dtype.short_name}'")
+    return input, dim
+
+
+class SoftmaxBackward0(Function):
+    """out = exp(x - max x) / sum exp(x - max x)        grad_x = out * (grad - sum(grad * out))
+
+    (sums along ``dim``, kept as size-1 dims so they broadcast back)
+    """
+
+    @staticmethod
+    def forward(ctx, x, dim):
+        axis = dim if x.ndim else None
+        e = np.exp(x - x.max(axis=axis, keepdims=True))
+        out = e / e.sum(axis=axis, keepdims=True)
+        ctx.dim = dim
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        out, = ctx.saved_tensors
+        return out * (grad - (grad * out).sum(ctx.dim, keepdim=True)), None
+
+
+class LogSoftmaxBackward0(Function):
+    """out = x - max x - log sum exp(x - max x)        grad_x = grad - exp(out) * sum(grad)"""
+
+    @staticmethod
+    def forward(ctx, x, dim):
+        axis = dim if x.ndim else None
+        shifted = x - x.max(axis=axis, keepdims=True)
+        out = shifted - np.log(np.exp(shifted).sum(axis=axis, keepdims=True))
+        ctx.dim = dim
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        out, = ctx.saved_tensors
+        return grad - out.exp() * grad.sum(ctx.dim, keepdim=True), None
+
+
+def _require_dim(name, dim):
+    if dim is None:
+        raise TypeError(f'{name}() missing 1 required positional arguments: "dim"')
+
+
+def softmax(input, dim=None, dtype=None):
+    """exp(x) / sum(exp(x)) along ``dim`` (computed stably); ``dtype`` casts the input first."""
+    _require_dim("softmax", dim)
+    return SoftmaxBackward0.apply(*softmax_args(input, dim, dtype, "softmax", 2))
+
+
+def log_softmax(input, dim=None, dtype=None):
+    """log(softmax(x)) along ``dim``, without overflow for huge logits."""
+    _require_dim("log_softmax", dim)
+    return LogSoftmaxBackward0.apply(*softmax_args(input, dim, dtype, "log_softmax", 2))
+
+
+register_methods(Tensor, {"softmax": softmax, "log_softmax": log_softmax})
