@@ -304,8 +304,8 @@ def test_matmul_result_version(shapes, requires_grad):
 @pytest.mark.parametrize("op", ["dot", "mv", "mm", "bmm", "addmm", "matmul_2d_3d"])
 @pytest.mark.parametrize("which", [0, 1])
 def test_only_the_operand_backward_reads_is_saved(op, which):
-    """torch saves b only for a's gradient and a only for b's: modifying in place an operand
-    that no backward reads is fine; one that is read raises at backward."""
+    """torch saves b only for a's gradient and a only for b's: modifying in place the operand
+    whose gradient is computed (no backward reads it) is no error."""
     shapes = {"dot": ((3,), (3,)), "mv": ((2, 3), (3,)), "mm": ((2, 3), (3, 4)),
               "bmm": ((2, 2, 3), (2, 3, 4)), "addmm": ((2, 3), (3, 4)),
               "matmul_2d_3d": ((2, 3), (5, 3, 4))}[op]
