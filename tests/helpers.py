@@ -86,6 +86,24 @@ def assert_grads_equal(mg_inputs, th_inputs, rtol=None, atol=None):
             assert_tensor_equal(m.grad, t.grad, rtol=rtol, atol=atol)
 
 
+def compare_libs(fn):
+    """Run fn(torch) and fn(minigrad); their results (tensors, nested tuples, plain values) must
+    agree."""
+    expected, got = fn(torch), fn(minigrad)
+    compare_results(got, expected)
+
+
+def compare_results(got, expected):
+    if isinstance(expected, torch.Tensor):
+        assert_tensor_equal(got, expected)
+    elif isinstance(expected, (tuple, list)):
+        assert len(got) == len(expected), (got, expected)
+        for g, e in zip(got, expected):
+            compare_results(g, e)
+    else:
+        assert got == expected
+
+
 def catch(fn):
     """(exception class name, message) raised by ``fn()``; (None, None) if it returns."""
     try:

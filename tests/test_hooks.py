@@ -5,7 +5,8 @@ import pytest
 import torch
 
 import minigrad
-from helpers import assert_same_error, assert_tensor_equal
+from helpers import assert_same_error
+from helpers import compare_libs as compare
 
 RNG = np.random.default_rng(2)
 X = RNG.standard_normal(4)
@@ -21,22 +22,6 @@ def setup(lib):
 
 def loss(y, x):
     return (y.sin() * x).sum() + (y * y).sum()
-
-
-def compare(fn):
-    expected, got = fn(torch), fn(minigrad)
-    _compare(got, expected)
-
-
-def _compare(got, expected):
-    if isinstance(expected, torch.Tensor):
-        assert_tensor_equal(got, expected)
-    elif isinstance(expected, (tuple, list)):
-        assert len(got) == len(expected), (got, expected)
-        for g, e in zip(got, expected):
-            _compare(g, e)
-    else:
-        assert got == expected
 
 
 HOOKS = {

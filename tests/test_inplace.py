@@ -8,7 +8,9 @@ import pytest
 import torch
 
 import minigrad
-from helpers import assert_same_error, assert_tensor_equal, graph_signature
+from helpers import compare_results as _compare
+from helpers import assert_same_error, graph_signature
+from helpers import compare_libs as compare
 
 RNG = np.random.default_rng(1)
 A = RNG.uniform(0.2, 1.5, (3, 4))
@@ -18,22 +20,6 @@ G = RNG.standard_normal((3, 4))
 
 def leaf(lib, array=A, dtype="float32"):
     return lib.tensor(array.tolist(), dtype=getattr(lib, dtype), requires_grad=True)
-
-
-def compare(fn):
-    expected, got = fn(torch), fn(minigrad)
-    _compare(got, expected)
-
-
-def _compare(got, expected):
-    if isinstance(expected, torch.Tensor):
-        assert_tensor_equal(got, expected)
-    elif isinstance(expected, (tuple, list)):
-        assert len(got) == len(expected), (got, expected)
-        for g, e in zip(got, expected):
-            _compare(g, e)
-    else:
-        assert got == expected
 
 
 def backward_result(lib, out, *leaves):
