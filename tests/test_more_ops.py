@@ -345,3 +345,15 @@ def test_randint_dtype_bounds(low, high, dtype):
 ])
 def test_finite_differences(fn):
     fd_check(fn, [distinct((3, 4), np.float64)])
+
+
+@pytest.mark.parametrize("shape,dim", [((0, 3), 0), ((2, 0), 1), ((0, 3), 1)])
+@pytest.mark.parametrize("name", ["softmax", "log_softmax"])
+def test_softmax_of_empty_tensors(name, shape, dim):
+    results = []
+    for lib in (minigrad, torch):
+        x = lib.ones(*shape, requires_grad=True)
+        y = getattr(lib, name)(x, dim)
+        y.sum().backward()
+        results.append((tuple(y.shape), y.grad_fn.name(), tuple(x.grad.shape)))
+    assert results[0] == results[1]

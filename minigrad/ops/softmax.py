@@ -31,6 +31,14 @@ def softmax_args(input, dim, dtype, name, stacklevel):
     return input, dim
 
 
+def _shifted(x, dim):
+    """x - max(x) along dim (so exp cannot overflow) and the axis to reduce over.
+
+    ``initial=-inf`` lets empty tensors through, as torch does."""
+    axis = dim if x.ndim else None
+    return x - x.max(axis=axis, keepdims=True, initial=-np.inf), axis
+
+
 class SoftmaxBackward0(Function):
     """out = exp(x - max x) / sum exp(x - max x)        grad_x = out * (grad - sum(grad * out))
 
@@ -39,8 +47,8 @@ class SoftmaxBackward0(Function):
 
     @staticmethod
     def forward(ctx, x, dim):
-        axis = dim if x.ndim else None
-        e = np.exp(x - x.max(axis=axis, keepdims=True))
+        shifted, axis = _shifted(x, dim)
+        e = np.exp(shifted)
         out = e / e.sum(axis=axis, keepdims=True)
         ctx.dim = dim
         ctx.save_for_backward(out)
@@ -57,8 +65,7 @@ class LogSoftmaxBackward0(Function):
 
     @staticmethod
     def forward(ctx, x, dim):
-        axis = dim if x.ndim else None
-        shifted = x - x.max(axis=axis, keepdims=True)
+        shifted, axis = _shifted(x, dim)
         out = shifted - np.log(np.exp(shifted).sum(axis=axis, keepdims=True))
         ctx.dim = dim
         ctx.save_for_backward(out)
