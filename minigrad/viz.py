@@ -288,12 +288,14 @@ class Graph:
 
 
 # ---- command line -----------------------------------------------------------------------------
-def example():
+def example(torch=None):
     """The seed's program 29: z = matmul(x, w) + b, MSE loss against zeros, backward.
 
+    ``torch`` is the library to run it on (minigrad by default; the tests also pass real torch).
     Returns (loss, {"w": w, "b": b}); the random weights come from ``manual_seed(0)``.
     """
-    import minigrad as torch
+    if torch is None:
+        import minigrad as torch
     torch.manual_seed(0)
     x = torch.ones(2, 5)
     y = torch.zeros(2, 3)

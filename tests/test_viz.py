@@ -35,15 +35,7 @@ def program_26(lib):
 
 
 def program_29(lib):
-    lib.manual_seed(0)
-    x = lib.ones(2, 5)
-    y = lib.zeros(2, 3)
-    w = lib.randn(5, 3, requires_grad=True)
-    b = lib.randn(3, requires_grad=True)
-    z = lib.matmul(x, w) + b
-    loss = lib.nn.MSELoss()(z, y)
-    loss.backward()
-    return loss, {"w": w, "b": b}
+    return viz.example(lib)
 
 
 PROGRAMS = [program_25, program_26, program_29]
