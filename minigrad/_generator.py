@@ -322,7 +322,7 @@ def _fma64(a, b, c):
     ``a*b = uh + ul`` exactly; ``c + uh = th + tl`` exactly;
     ``v = round_to_odd(tl + ul)``; the result is ``round(th + v)``.
     Common operands take exact shortcuts: ``fma(x, 1, m) = x + m`` and
-    ``fma(x, s, 0) = x*s + 0``.
+    ``fma(x, s, +0) = x*s`` (``+0`` when the exact product is zero).
     """
     a = np.asarray(a, dtype=np.float64)
     b = np.asarray(b, dtype=np.float64)
@@ -330,7 +330,10 @@ def _fma64(a, b, c):
     if b.ndim == 0 and b == 1.0:
         return a + c
     if c.ndim == 0 and c == 0.0 and not np.signbit(c):
-        return a * b + 0.0
+        # a*b is already one rounding of the exact product; only an exactly-zero product
+        # meets +0 (giving +0), a product that underflows keeps its sign
+        p = a * b
+        return np.where((a == 0) | (b == 0), p + 0.0, p)
     a, b, c = np.broadcast_arrays(a, b, c)
     uh, ul = _two_prod(a, b)
     th, tl = _two_sum(c, uh)
