@@ -796,3 +796,13 @@ def test_api_normal_tensor_params_graph():
     same_t(s.grad, st.grad)
     same_t(m.detach().bernoulli(), mt.detach().bernoulli())
     assert_default_state()
+
+
+def test_fma64_zero_addend_keeps_the_sign_of_an_underflowing_product():
+    """fma(a, s, +0): a product that rounds to -0 stays -0; an exactly zero product gives +0."""
+    a = np.array([6.053265573533594e-82, -1.33e-322, 0.0, -0.0, 2.0])
+    s = np.float64(-1.9777693965217517e-291)
+    got = G._fma64(a, s, np.float64(0.0))
+    for i in range(a.size):
+        want = _exact_fma(a[i], s, np.float64(0.0), np.float64)
+        assert np.float64(got[i]).tobytes() == want.tobytes(), (a[i], got[i], want)
