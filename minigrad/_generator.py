@@ -85,6 +85,7 @@ _N = 624                           # MT19937 state words
 _U64 = (1 << 64) - 1
 _MASK53 = (1 << 53) - 1
 _RANDPERM_64BIT_CUTOFF = 214748364  # (2**32 - 1) // 20, see rng.md 2.4
+_RANDPERM_LOOP_MAX = 500            # randperm(n) swaps in a Python loop up to here (measured)
 
 # Layout of torch's CPUGeneratorImplState (rng.md 2.1); padding bytes are zero.
 _STATE_DTYPE = np.dtype({
@@ -106,6 +107,21 @@ def _init_genrand(seed32):
     return np.array(key, dtype=np.uint32)
 
 
+class _ZeroWords(np.random.bit_generator.ISeedSequence):
+    """A seed source that gives ``np.random.MT19937`` 624 zero words.
+
+    ``MT19937()`` would pull OS entropy through a ``SeedSequence`` (tens of µs) for a state that
+    ``manual_seed`` overwrites at once.  The words are a list because MT19937 copies them one
+    by one, which is much quicker from a list than from an ndarray.
+    """
+
+    def generate_state(self, n_words, dtype=np.uint32):
+        return [0] * n_words
+
+
+_ZERO_WORDS = _ZeroWords()
+
+
 def _nondeterministic_seed():
     """A fresh 53-bit seed from the OS, like c10's getNonDeterministicRandom."""
     return int.from_bytes(os.urandom(8), "little") & ((1 << 53) - 1)
@@ -123,7 +139,7 @@ class Generator:
     device = "cpu"
 
     def __init__(self, seed=DEFAULT_SEED):
-        self._bg = np.random.MT19937()
+        self._bg = np.random.MT19937(_ZERO_WORDS)   # a placeholder state, seeded below
         self.manual_seed(seed)
 
     # -- seeding and state ------------------------------------------------
@@ -630,6 +646,27 @@ def random_(shape, np_dtype=np.int64, generator=None):
     return vals.astype(np_dtype).reshape(shape)
 
 
+def _fisher_yates_loop(n, z):
+    """The serial loop ``for i: swap(perm[i], perm[i + z[i]])`` on a list (fastest for small n)."""
+    perm = list(range(n))
+    for i, k in enumerate((z + np.arange(n - 1, dtype=np.uint64)).tolist()):
+        perm[i], perm[k] = perm[k], perm[i]
+    return np.array(perm, dtype=np.int64)
+
+
+def _stable_argsort(keys):
+    """``argsort(keys, kind="stable")`` for int64 keys in [0, 2**32).
+
+    NumPy radix-sorts 16-bit integers (linear time) but merge-sorts wider ones, so this
+    sorts by the low 16 bits and then, stably, by the high 16 bits.
+    """
+    order = np.argsort(keys.astype(np.uint16), kind="stable")     # the low 16 bits
+    if keys.size and keys.max() >> 16:
+        high = (keys >> 16).astype(np.uint16)
+        order = order[np.argsort(high[order], kind="stable")]
+    return order
+
+
 def _fisher_yates_swaps(n, z):
     """The permutation left by ``for i: swap(perm[i], perm[i + z[i]])`` on ``arange(n)``.
 
@@ -641,13 +678,14 @@ def _fisher_yates_swaps(n, z):
     ``before(m)``.  Likewise ``before(k)`` is k unless some ``m < k`` has
     ``j[m] == k``, in which case it is ``before(m)`` for the last such m.  These
     "last earlier step with the same target" links form a forest whose roots
-    are the answers, found by pointer jumping; one sort of the (target, step)
-    pairs gives all links.
+    are the answers, found by pointer jumping; one stable sort of the steps by
+    target gives all links.
     """
     idx = np.arange(n, dtype=np.int64)
     j = idx.copy()
     j[: n - 1] += z.astype(np.int64)
-    target, step = np.divmod(np.sort(j * n + idx), n)    # pairs sorted by (target, step)
+    step = _stable_argsort(j)                             # pairs sorted by (target, step)
+    target = j[step]
     same = np.zeros(n, dtype=bool)
     np.equal(target[1:], target[:-1], out=same[1:])
     prev = np.full(n, -1, dtype=np.int64)                 # last m < i with j[m] == j[i]
@@ -671,10 +709,11 @@ def randperm(n, np_dtype=np.int64, generator=None):
 
     n < 214748364: Fisher-Yates from ``arange(n)``; for i in 0..n-2 swap
     ``perm[i]`` and ``perm[i + random() % (n-i)]`` (n-1 32-bit draws).  The
-    draws are made up front and the swap chain is resolved with array
-    operations (``_fisher_yates_swaps``).  Larger n: the "inside-out" variant,
-    ``z = random64() % (i+1)``, ``perm[i] = perm[z]``, ``perm[z] = i`` (a slow
-    Python loop).
+    draws are made up front; up to n = 500 the swaps run as a plain loop,
+    above it the swap chain is resolved with array operations
+    (``_fisher_yates_swaps``: more per call, less per element).  Larger n:
+    the "inside-out" variant, ``z = random64() % (i+1)``, ``perm[i] = perm[z]``,
+    ``perm[z] = i`` (a slow Python loop).
     """
     n = int(n)
     if n < 0:
@@ -684,7 +723,8 @@ def randperm(n, np_dtype=np.int64, generator=None):
         if n <= 1:
             return np.arange(n, dtype=np_dtype)
         z = gen.random_raw(n - 1) % np.arange(n, 1, -1, dtype=np.uint64)
-        return _fisher_yates_swaps(n, z).astype(np_dtype)
+        swaps = _fisher_yates_loop if n <= _RANDPERM_LOOP_MAX else _fisher_yates_swaps
+        return swaps(n, z).astype(np_dtype, copy=False)
     perm = np.empty(n, dtype=np.int64)
     chunk = 1 << 20
     for start in range(0, n, chunk):
