@@ -15,6 +15,13 @@ and casts them to the input's dtype (torch's ``validate_outputs`` does the same)
 
 When no input requires grad, or under ``no_grad``, ``Function.apply`` only runs ``forward`` and
 records nothing: the cost is then that of the NumPy call plus one Tensor wrapper.
+
+Most formulas use nothing but arithmetic operators (``grad * out``, ``grad / (2 * out)``) and
+the few helpers of ``autograd/formulas.py``; those work on ndarrays just as on Tensors. A class
+that says so with ``numpy_backward = True`` gets plain ndarrays (``grad`` and ``saved_tensors``)
+from the engine whenever no graph of the backward pass is wanted (``create_graph=False``): the
+same formula then costs only its NumPy calls. With ``create_graph=True`` it gets Tensors, and
+the backward pass is recorded like any other computation.
 """
 import itertools
 import re
@@ -88,6 +95,19 @@ def _add_hook(hooks, fn):
     return handle
 
 
+class _OnArrays:
+    """Whether the engine is running a ``numpy_backward`` formula on ndarrays right now (then
+    ``saved_tensors`` hands out arrays)."""
+
+    __slots__ = ("active",)
+
+    def __init__(self):
+        self.active = False
+
+
+on_arrays = _OnArrays()
+
+
 class _Freed:
     """Marks saved tensors that backward has already released."""
 
@@ -122,6 +142,8 @@ class Function(Node):
     # torch wraps the Python number of ``x * 2`` or ``x + 1`` into a tensor, so it counts.
     edge_args = None
     _inputs_for_save = None
+    # True when backward is written so that it also runs on ndarrays (see the module docstring)
+    numpy_backward = False
 
     def __init_subclass__(cls, **kwargs):
         """A Function written outside minigrad follows torch's convention (see custom.py)."""
@@ -150,19 +172,31 @@ class Function(Node):
 
     @property
     def saved_tensors(self):
+        """The saved values, each checked against the version it was saved at.
+
+        Tensors normally; plain ndarrays while the engine runs a ``numpy_backward`` formula
+        on arrays (``on_arrays.active``)."""
         saved = self._saved
         if saved is FREED:
             raise RuntimeError(_SECOND_BACKWARD)
+        arrays = on_arrays.active
         out = []
         for item, version in zip(saved, self._saved_versions):
             if type(item) is _SavedOutput:  # the op's output, rebuilt pointing at this node
-                t = _tensor._make(item.data, True, self, item.output_nr)
-                t._vc = item.version_counter
                 if item.version_counter[0] != item.version:
+                    t = _tensor._make(item.data, True, self, item.output_nr)
+                    t._vc = item.version_counter
                     _raise_modified(t, item.version, item.output_nr)
-                item = t
+                if arrays:
+                    item = item.data
+                else:
+                    t = _tensor._make(item.data, True, self, item.output_nr)
+                    t._vc = item.version_counter
+                    item = t
             elif version is not None and item._vc[0] != version:
                 _raise_modified(item, version, 0)
+            elif arrays and isinstance(item, _tensor.Tensor):
+                item = item._data
             out.append(item)
         return tuple(out)
 
@@ -179,16 +213,19 @@ class Function(Node):
     def apply(cls, *args):
         """Run forward on the inputs' arrays; record a node if any input requires grad."""
         Tensor, _make = _tensor.Tensor, _tensor._make
-        arrays, needs = [], []  # one pass: each argument's array and whether it needs a grad
-        for a in args:
+        arrays, needs, record = [], [], False  # each argument's array; does it need a grad?
+        tensors = []  # positions of the Tensor arguments
+        for i, a in enumerate(args):
             if isinstance(a, Tensor):
                 arrays.append(a._data)
-                needs.append(a._requires_grad or (a._view_fn is not None
-                                                  and a._base._requires_grad))
+                need = a._requires_grad or (a._view_fn is not None and a._base._requires_grad)
+                needs.append(need)
+                tensors.append(i)
+                record = record or need
             else:
                 arrays.append(a)
                 needs.append(False)
-        if True not in needs or not grad_mode._state.enabled:
+        if not record or not grad_mode._state.enabled:
             result = cls.forward(_NO_CTX, *arrays)
             if cls.n_outputs == 1:
                 return _make(result)
@@ -198,27 +235,27 @@ class Function(Node):
         node._saved = ()
         node._pre_hooks = node._hooks = None
         node._needs = needs
-        result = cls.forward(node, *arrays)
+        result = returned = cls.forward(node, *arrays)
         single = cls.n_outputs == 1
-        if single and getattr(result, "dtype", None) is None:
-            result = np.asarray(result)
-        if single and result.dtype.kind not in "fc":
-            return _make(result)  # integer and bool results never require grad (w.int())
+        if single:
+            if type(result) is not np.ndarray:
+                result = np.asarray(result)  # a NumPy scalar (forward may have saved it)
+            if result.dtype.kind not in "fc":
+                return _make(result)  # integer and bool results never require grad (w.int())
         node._seq = next(_sequence)
         edges = cls.edge_args
         if edges is None:
-            edges = tuple(i for i, a in enumerate(args) if isinstance(a, Tensor))
+            edges = tensors
         node._edges = edges
         next_functions, meta = [], []  # per edge: where its gradient goes, its shape and dtype
         for i in edges:
-            a = args[i]
-            if isinstance(a, Tensor):
-                next_functions.append(_edge(a))
-                meta.append((a._data.shape, a._data.dtype))
+            if needs[i]:
+                next_functions.append(_edge(args[i]))
+                meta.append((arrays[i].shape, arrays[i].dtype))
             else:
-                next_functions.append((None, 0))
+                next_functions.append(_NO_EDGE)
                 meta.append(None)
-        node.next_functions, node._meta = tuple(next_functions), tuple(meta)
+        node.next_functions, node._meta = tuple(next_functions), meta
         if single:
             outputs = (_make(result, True, node),)
         else:
@@ -227,7 +264,7 @@ class Function(Node):
                             in enumerate(zip(result, cls.differentiable_outputs())))
         if node._saved:
             node._saved, node._saved_versions = _pack_saved(
-                node._saved, args, arrays, outputs, (result,) if single else result)
+                node._saved, args, arrays, outputs, (returned,) if single else result)
         else:
             node._saved_versions = ()
         return outputs[0] if single else outputs
@@ -259,47 +296,48 @@ def requires_grad_via_base(t):
     return t._view_fn is not None and t._base._requires_grad
 
 
+_NO_EDGE = (None, 0)
+
+
 def _edge(t):
     """The (node, output_nr) a gradient for tensor t should flow to."""
-    fn = t.grad_fn
+    fn = t._grad_fn if t._view_fn is None else t.grad_fn
     if fn is not None:
         return (fn, t._output_nr)
     if t._requires_grad:
         return (t._accumulator(), 0)
-    return (None, 0)
+    return _NO_EDGE
 
 
 def _pack_saved(items, args, arrays, outputs, results):
-    """What ``save_for_backward`` got, made ready for backward.
+    """What ``save_for_backward`` got, made ready for backward: one (item, version) pair each.
 
     An input's array is kept as the input Tensor (with its version, checked in backward); the
     array forward returned (``results``, also a 0-d NumPy scalar) as a _SavedOutput; any other
     array as a constant Tensor; None and Python numbers as they are.
     """
-    if not items:
-        return (), ()
-    Tensor, _make = _tensor.Tensor, _tensor._make
     saved, versions = [], []
     for item in items:
-        if isinstance(item, Tensor):
-            saved.append(item)
-            versions.append(item._vc[0])
-            continue
-        if not isinstance(item, (np.ndarray, np.generic)):
-            saved.append(item)  # None or a Python number: nothing to check
-            versions.append(None)
-            continue
-        t = next((a for a, arr in zip(args, arrays) if arr is item and isinstance(a, Tensor)),
-                 None)
-        if t is not None:
-            saved.append(t)
-            versions.append(t._vc[0])
-            continue
-        out = next((o for o, r in zip(outputs, results)
-                    if (r is item or o._data is item) and o.requires_grad), None)
-        saved.append(_make(item) if out is None else _SavedOutput(out))
-        versions.append(None)
-    return tuple(saved), tuple(versions)
+        version = None
+        if isinstance(item, _tensor.Tensor):
+            version = item._vc[0]
+        elif isinstance(item, (np.ndarray, np.generic)):
+            item, version = _saved_array(item, args, arrays, outputs, results)
+        saved.append(item)
+        versions.append(version)
+    return saved, versions
+
+
+def _saved_array(item, args, arrays, outputs, results):
+    """An array given to save_for_backward as what backward should see, with the version to
+    check: the input Tensor it belongs to, the op's output, or a constant Tensor."""
+    for a, arr in zip(args, arrays):
+        if arr is item and isinstance(a, _tensor.Tensor):
+            return a, a._vc[0]
+    for o, r in zip(outputs, results):
+        if (r is item or o._data is item) and o._requires_grad:
+            return _SavedOutput(o), None
+    return _tensor._make(item), None  # an intermediate array: a constant
 
 
 def _raise_modified(t, expected, output_nr):
