@@ -111,12 +111,14 @@ class _ZeroWords(np.random.bit_generator.ISeedSequence):
     """A seed source that gives ``np.random.MT19937`` 624 zero words.
 
     ``MT19937()`` would pull OS entropy through a ``SeedSequence`` (tens of µs) for a state that
-    ``manual_seed`` overwrites at once.  The words are a list because MT19937 copies them one
-    by one, which is much quicker from a list than from an ndarray.
+    ``manual_seed`` overwrites at once.  The words are a tuple because MT19937 copies them one
+    by one, which is much quicker from a tuple or list than from an ndarray.
     """
 
+    _words = (0,) * _N
+
     def generate_state(self, n_words, dtype=np.uint32):
-        return [0] * n_words
+        return self._words if n_words == _N else [0] * n_words
 
 
 _ZERO_WORDS = _ZeroWords()
@@ -651,7 +653,7 @@ def _fisher_yates_loop(n, z):
     perm = list(range(n))
     for i, k in enumerate((z + np.arange(n - 1, dtype=np.uint64)).tolist()):
         perm[i], perm[k] = perm[k], perm[i]
-    return np.array(perm, dtype=np.int64)
+    return np.fromiter(perm, np.int64, n)
 
 
 def _stable_argsort(keys):

@@ -9,7 +9,7 @@ import numpy as np
 from ..._tensor import _make
 from .collate import default_collate, default_convert
 from .dataset import TensorDataset
-from .sampler import BatchSampler, RandomSampler, SequentialSampler
+from .sampler import BatchSampler, RandomSampler, SequentialSampler, _has_index_chunks, _new_seed
 
 __all__ = ["DataLoader"]
 
@@ -73,13 +73,16 @@ class _DataLoaderIter:
     """One pass over the loader (torch's _SingleProcessDataLoaderIter)."""
 
     def __init__(self, loader):
-        from ... import empty, int64
         self._loader = loader
-        self._sampler_iter = iter(loader._index_sampler)
-        seed = empty((), dtype=int64)
-        seed = seed.random_() if loader.generator is None else \
-            seed.random_(generator=loader.generator)
-        self._base_seed = int(seed.item())
+        index_sampler = loader._index_sampler
+        # A plain BatchSampler over a RandomSampler or SequentialSampler gives its batches as
+        # int64 arrays (the same indices, drawn at the same moments) that index a TensorDataset
+        # directly.
+        self._array_batches = (type(index_sampler).__iter__ is BatchSampler.__iter__
+                               and _has_index_chunks(index_sampler.sampler))
+        self._sampler_iter = (index_sampler._index_batches() if self._array_batches
+                              else iter(index_sampler))
+        self._base_seed = _new_seed(loader.generator)
         self._num_yielded = 0
 
     def __iter__(self):
@@ -94,7 +97,11 @@ class _DataLoaderIter:
         dataset = loader.dataset
         if loader._auto_collation and _batched_fetch(loader):
             self._num_yielded += 1  # same batch as stacking the samples, in one indexing
-            return [_make(t._data[np.asarray(index, dtype=np.intp)]) for t in dataset.tensors]
+            if not self._array_batches:
+                index = np.asarray(index, dtype=np.intp)
+            return [_make(t._data[index]) for t in dataset.tensors]
+        if self._array_batches:
+            index = index.tolist()
         if loader._auto_collation:
             getitems = getattr(dataset, "__getitems__", None)
             data = getitems(index) if callable(getitems) else [dataset[i] for i in index]
@@ -108,4 +115,4 @@ def _batched_fetch(loader):
     """A plain TensorDataset batched by default_collate: take all the rows at once."""
     dataset = loader.dataset
     return (type(dataset) is TensorDataset and loader.collate_fn is default_collate
-            and not any(t._requires_grad for t in dataset.tensors))
+            and not any([t._requires_grad for t in dataset.tensors]))

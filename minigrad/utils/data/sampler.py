@@ -3,8 +3,18 @@
 ``RandomSampler`` without a generator draws a fresh seed from the global generator each time
 it is iterated (one ``random64``) and takes ``randperm(n)`` from a private generator seeded
 with it: the same draws torch makes, so shuffled epochs match torch under ``manual_seed``.
+
+``RandomSampler`` and ``SequentialSampler`` also produce their indices as a stream of int64
+arrays (``_index_chunks``), which ``BatchSampler`` and the DataLoader cut into batches without
+handling each index in Python.  Every array is made exactly when iterating index by index would
+first need one of its indices, so draws from a shared generator happen at the same moments.
 """
 import itertools
+
+import numpy as np
+
+from ... import _generator as _engine
+from ...random import _gen
 
 __all__ = ["Sampler", "SequentialSampler", "RandomSampler", "SubsetRandomSampler",
            "BatchSampler"]
@@ -32,13 +42,21 @@ class SequentialSampler(Sampler):
     def __len__(self):
         return len(self.data_source)
 
+    def _index_chunks(self):
+        n = len(self.data_source)
+        return (np.arange(start, min(n, start + _CHUNK)) for start in range(0, n, _CHUNK))
+
+
+_CHUNK = 1 << 16     # indices per array of a SequentialSampler's stream
+_INT63 = (1 << 63) - 1
+
 
 def _new_seed(generator=None):
-    """``int(torch.empty((), dtype=torch.int64).random_())``: one random64 masked to 63 bits."""
-    from ... import empty, int64
-    t = empty((), dtype=int64)
-    t = t.random_() if generator is None else t.random_(generator=generator)
-    return int(t.item())
+    """``int(torch.empty((), dtype=torch.int64).random_(generator=generator))``.
+
+    An int64 ``random_()`` is one ``random64`` masked to 63 bits.
+    """
+    return _gen(generator).random64() & _INT63
 
 
 class RandomSampler(Sampler):
@@ -61,21 +79,27 @@ class RandomSampler(Sampler):
         return len(self.data_source) if self._num_samples is None else self._num_samples
 
     def __iter__(self):
-        from ... import Generator, randint, randperm
+        for chunk in self._index_chunks():
+            yield from chunk.tolist()
+
+    def _index_chunks(self):
+        """torch's draws: ``randint(high=n, size=(32,))`` at a time with replacement, else one
+        ``randperm(n)`` per pass over the data and a last one cut to ``num_samples % n``."""
         n = len(self.data_source)
-        generator = self.generator
-        if generator is None:
-            generator = Generator()
-            generator.manual_seed(_new_seed())
+        private = self.generator is None
+        generator = _engine.Generator(_new_seed()) if private else _gen(self.generator)
         if self.replacement:
             for _ in range(self.num_samples // 32):
-                yield from randint(high=n, size=(32,), generator=generator).tolist()
-            yield from randint(high=n, size=(self.num_samples % 32,),
-                               generator=generator).tolist()
+                yield _engine.randint(0, n, (32,), generator=generator)
+            yield _engine.randint(0, n, (self.num_samples % 32,), generator=generator)
         else:
             for _ in range(self.num_samples // n):
-                yield from randperm(n, generator=generator).tolist()
-            yield from randperm(n, generator=generator).tolist()[:self.num_samples % n]
+                yield _engine.randperm(n, generator=generator)
+            rest = self.num_samples % n
+            # When n divides num_samples torch still draws a last permutation and keeps none of
+            # it; from a private generator that draw cannot be seen.
+            if rest or not private:
+                yield _engine.randperm(n, generator=generator)[:rest]
 
     def __len__(self):
         return self.num_samples
@@ -113,6 +137,10 @@ class BatchSampler(Sampler):
         self.drop_last = drop_last
 
     def __iter__(self):
+        if _has_index_chunks(self.sampler):
+            for batch in self._index_batches():
+                yield batch.tolist()
+            return
         sampler_iter = iter(self.sampler)
         if self.drop_last:
             for batch in zip(*[sampler_iter] * self.batch_size):
@@ -127,3 +155,34 @@ class BatchSampler(Sampler):
         if self.drop_last:
             return len(self.sampler) // self.batch_size
         return (len(self.sampler) + self.batch_size - 1) // self.batch_size
+
+    def _index_batches(self):
+        """The batches as int64 arrays, cut from the sampler's ``_index_chunks``.
+
+        A chunk is taken only when a batch needs one more index, as ``islice``/``zip`` over the
+        sampler's indices would do.
+        """
+        size = self.batch_size
+        parts, have = [], 0          # the start of a batch that runs over into the next chunk
+        for chunk in self.sampler._index_chunks():
+            start, stop = 0, len(chunk)
+            if have:
+                parts.append(chunk[:size - have])
+                start = len(parts[-1])
+                have += start
+                if have < size:
+                    continue
+                yield np.concatenate(parts)
+                parts, have = [], 0
+            while start + size <= stop:
+                yield chunk[start:start + size]
+                start += size
+            if start < stop:
+                parts, have = [chunk[start:]], stop - start
+        if have and not self.drop_last:
+            yield parts[0] if len(parts) == 1 else np.concatenate(parts)
+
+
+def _has_index_chunks(sampler):
+    """Whether iterating ``sampler`` runs one of the ``__iter__``s above (a subclass may not)."""
+    return type(sampler).__iter__ in (RandomSampler.__iter__, SequentialSampler.__iter__)
