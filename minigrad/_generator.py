@@ -59,14 +59,17 @@ Speed (measured here: x86-64 AMD, 2 cores, best of 5, torch with 1 thread)
     rand(10**6) float32         2.8 ms     3.6 ms
     uniform_(-2, 3) 10**6 f32   2.8 ms     8.4 ms
     randint(0, 10, (10**6,))    2.6 ms     5.4 ms
-    randperm(10**5)             0.4 ms     7.9 ms
-    randperm(10**6)             5.6 ms     120 ms
+    randperm(100)               2 µs       10 µs
+    randperm(10**5)             0.4 ms     4.7 ms
+    randperm(10**6)             5.4 ms     97 ms
+    ``Generator()``             1.2 µs     4.6 µs
     ==========================  =========  =========
 
     float32 randn is dominated by the exact float32 FMA emulation, float64
-    randn by the per-element glibc calls, randperm by a sort (the swap chain is
-    resolved without a Python loop).  ``randperm(n)`` for n >= 214748364 runs a
-    Python loop and takes minutes.
+    randn by the per-element glibc calls, large randperm by the random-access
+    gathers and scatters that resolve the swap chain without a Python loop
+    (small ones swap in a plain loop).  ``randperm(n)`` for n >= 214748364 runs
+    a Python loop and takes minutes.
 """
 import math
 import os
