@@ -9,11 +9,19 @@
    to the input's shape and cast to its dtype, and added into the buffer of the next node.
    ``AccumulateGrad`` nodes add into ``leaf.grad``.
 4. Without ``retain_graph`` each node frees what it saved once it has run.
+
+Two ways to carry gradients. With ``create_graph=True`` they are Tensors and every backward
+formula is recorded, so the result can be differentiated again. Otherwise nothing needs
+recording, and the walk carries plain ndarrays: a node whose class says ``numpy_backward``
+runs its formula directly on them (see ``function.py``); any other node, hook or ``.grad``
+receives them wrapped as Tensors.
 """
 import heapq
 
+import numpy as np
+
 from . import grad_mode
-from .function import AccumulateGrad, Function
+from .function import AccumulateGrad, Function, on_arrays
 
 # Active ``trace()`` objects (see trace.py): each is told about every node that runs.
 _tracers = []
@@ -21,11 +29,18 @@ _tracers = []
 
 def _reduce_to(grad, shape, dtype):
     """Undo broadcasting (sum over broadcast dims) and match the input's dtype."""
-    if grad._data.shape != shape:
-        grad = grad.sum_to_size(shape)
-    if grad._data.dtype != dtype:
-        grad = grad.to(dtype=_dtype_of(dtype))
-    return grad
+    if type(grad) is not np.ndarray and not isinstance(grad, np.generic):
+        if grad._data.shape != shape:
+            grad = grad.sum_to_size(shape)
+        if grad._data.dtype != dtype:
+            grad = grad.to(dtype=_dtype_of(dtype))
+        return grad
+    if grad.shape != shape:  # the same sums as Tensor.sum_to_size, on the array
+        lead = grad.ndim - len(shape)
+        dims = tuple(range(lead)) + tuple(i + lead for i, n in enumerate(shape)
+                                          if n == 1 and grad.shape[i + lead] != 1)
+        grad = np.add.reduce(grad, axis=dims, keepdims=True).reshape(shape)
+    return grad.astype(dtype, copy=False)
 
 
 def _dtype_of(np_dtype):
@@ -114,7 +129,11 @@ def run_backward(tensors, grad_tensors, retain_graph=False, create_graph=False,
         if deps[node] == 0:
             heapq.heappush(ready, (-node._seq, id(node), node))
 
-    with grad_mode.set_grad_enabled(create_graph):
+    walk = _Walk(retain_graph, create_graph, accumulate, captured, leaf_capture, results)
+    if walk.arrays:
+        for buf in buffers.values():
+            buf[:] = [None if g is None else g._data for g in buf]
+    with grad_mode.set_grad_enabled(create_graph), np.errstate(all="ignore"):
         while ready:
             _, _, node = heapq.heappop(ready)
             grads = buffers.pop(node)
@@ -122,8 +141,7 @@ def run_backward(tensors, grad_tensors, retain_graph=False, create_graph=False,
                 grads = None
             else:
                 received = grads
-                grads = _run_node(node, grads, retain_graph, create_graph, accumulate,
-                                  captured, leaf_capture, results)
+                grads = walk.run(node, grads)
                 if _tracers:
                     for tracer in _tracers:
                         tracer.record(node, received, grads)
@@ -146,54 +164,83 @@ def _n_outputs(node):
     return getattr(node, "n_outputs", 1)
 
 
-def _run_node(node, grads, retain_graph, create_graph, accumulate, captured, leaf_capture,
-              results):
-    """Run one node; return the list of gradients for its next_functions."""
-    if node._pre_hooks:
-        for hook in tuple(node._pre_hooks.values()):
-            new = hook(tuple(grads))
-            if new is not None:
-                grads = list(new)
-    if captured:
-        for nr in range(len(grads)):
-            pos = captured.get((node, nr))
+class _Walk:
+    """One backward pass: its options, and how one node is run."""
+
+    def __init__(self, retain_graph, create_graph, accumulate, captured, leaf_capture, results):
+        self.retain_graph, self.create_graph = retain_graph, create_graph
+        self.accumulate, self.results = accumulate, results
+        self.captured, self.leaf_capture = captured, leaf_capture
+        self.arrays = not create_graph and not _tracers  # carry ndarrays (see the docstring)
+
+    def tensor(self, g):
+        """g as the Tensor that hooks, ``.grad`` and Tensor formulas receive."""
+        if self.arrays and g is not None:
+            from .._tensor import _make
+            return _make(g)
+        return g
+
+    def value(self, t):
+        """What the walk carries for the Tensor t."""
+        return t._data if self.arrays and t is not None else t
+
+    def run(self, node, grads):
+        """Run one node; return the list of gradients for its next_functions."""
+        if node._pre_hooks:
+            grads = [self.tensor(g) for g in grads]
+            for hook in tuple(node._pre_hooks.values()):
+                new = hook(tuple(grads))
+                if new is not None:
+                    grads = list(new)
+            grads = [self.value(g) for g in grads]
+        if self.captured:
+            for nr in range(len(grads)):
+                pos = self.captured.get((node, nr))
+                if pos is not None:
+                    self.results[pos] = self.tensor(grads[nr])
+        if isinstance(node, AccumulateGrad):
+            pos = self.leaf_capture.get(node)
             if pos is not None:
-                results[pos] = grads[nr]
-    if isinstance(node, AccumulateGrad):
-        pos = leaf_capture.get(node)
-        if pos is not None:
-            results[pos] = grads[0]
-        if accumulate and grads[0] is not None and (not leaf_capture or pos is not None):
-            node.variable._accumulate_grad(grads[0], create_graph)
-        return None
-    if node.n_outputs == 1:
-        if grads[0] is None:
-            return None  # no gradient arrived: none to send
-        out = node.backward(node, grads[0])
-    else:
-        if grads.count(None) == len(grads):
+                self.results[pos] = self.tensor(grads[0])
+            if self.accumulate and grads[0] is not None and (not self.leaf_capture
+                                                             or pos is not None):
+                node.variable._accumulate_grad(self.tensor(grads[0]), self.create_graph)
             return None
-        out = node.backward(node, *grads)
-    if not isinstance(out, tuple):
-        out = (out,)
-    if isinstance(node, Function):  # one gradient per forward argument -> one per edge
-        out = _per_edge(out, node._edges)
-    if node._hooks:
-        for hook in tuple(node._hooks.values()):
-            new = hook(out, tuple(grads))
-            if new is not None:
-                out = tuple(new)
-    if not retain_graph:
-        node._release()
-    result = []
-    for (nxt, _), g, meta in zip(node.next_functions, out, node._meta):
-        if nxt is None or g is None:
-            result.append(None)
-        elif g._data.shape != meta[0] or g._data.dtype != meta[1]:
-            result.append(_reduce_to(g, *meta))
-        else:
-            result.append(g)
-    return result
+        if all(g is None for g in grads):
+            return None  # no gradient arrived: none to send
+        out = self._backward(node, grads)
+        if isinstance(node, Function):  # one gradient per forward argument -> one per edge
+            out = _per_edge(out, node._edges)
+        if node._hooks:
+            out = tuple(self.tensor(g) for g in out)
+            for hook in tuple(node._hooks.values()):
+                new = hook(out, tuple(self.tensor(g) for g in grads))
+                if new is not None:
+                    out = tuple(new)
+            out = tuple(self.value(g) for g in out)
+        if not self.retain_graph:
+            node._release()
+        result = []
+        for (nxt, _), g, meta in zip(node.next_functions, out, node._meta):
+            if nxt is None or g is None:
+                result.append(None)
+            else:
+                result.append(_reduce_to(g, *meta))
+        return result
+
+    def _backward(self, node, grads):
+        """node.backward on what the walk carries: ndarrays straight into a numpy_backward
+        formula, Tensors for every other node. Always a tuple."""
+        if self.arrays and node.numpy_backward:
+            on_arrays.active = True
+            try:
+                out = node.backward(node, *grads)
+            finally:
+                on_arrays.active = False
+            return out if type(out) is tuple else (out,)
+        out = node.backward(node, *[self.tensor(g) for g in grads])
+        out = out if isinstance(out, tuple) else (out,)
+        return tuple(self.value(g) for g in out) if self.arrays else out
 
 
 def _per_edge(out, edges):

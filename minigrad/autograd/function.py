@@ -42,6 +42,8 @@ class Node:
     """
 
     __slots__ = ("next_functions", "_seq", "_pre_hooks", "_hooks", "_meta", "__weakref__")
+    # True when backward is written so that it also runs on ndarrays (see the module docstring)
+    numpy_backward = False
 
     def name(self):
         return type(self).__name__
@@ -142,8 +144,6 @@ class Function(Node):
     # torch wraps the Python number of ``x * 2`` or ``x + 1`` into a tensor, so it counts.
     edge_args = None
     _inputs_for_save = None
-    # True when backward is written so that it also runs on ndarrays (see the module docstring)
-    numpy_backward = False
 
     def __init_subclass__(cls, **kwargs):
         """A Function written outside minigrad follows torch's convention (see custom.py)."""

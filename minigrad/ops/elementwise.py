@@ -14,6 +14,7 @@ import numpy as np
 from .. import _dtype
 from .._dtype import promote_values
 from .._tensor import Tensor, _make
+from ..autograd import formulas
 from ..autograd.function import Function
 from ._util import register_methods, inplace_variant
 
@@ -44,9 +45,7 @@ def _binary_dtype(a, b):
     return promote_values(a, b)
 
 
-def _zeros(grad):
-    """The gradient of a piecewise-constant op: zeros (not grad * 0, which keeps nan/inf)."""
-    return grad.new_zeros(grad.shape)
+_zeros = formulas.zeros_like  # the gradient of a piecewise-constant op
 
 
 def _cast(x, dt):
@@ -170,6 +169,8 @@ def _wrap_int(x, dt):
 class AddBackward0(Function):
     """out = a + alpha * b        grad_a = grad        grad_b = alpha * grad"""
 
+    numpy_backward = True
+
     edge_args = (0, 1)  # a Python number counts (as a wrapped tensor)
 
     @staticmethod
@@ -185,6 +186,8 @@ class AddBackward0(Function):
 
 class SubBackward0(Function):
     """out = a - alpha * b        grad_a = grad        grad_b = -alpha * grad"""
+
+    numpy_backward = True
 
     edge_args = (0, 1)  # a Python number counts (as a wrapped tensor)
 
@@ -202,6 +205,8 @@ class SubBackward0(Function):
 
 class RsubBackward1(Function):
     """out = b - alpha * a   (``2 - x``)        grad_a = -alpha * grad"""
+
+    numpy_backward = True
 
     @staticmethod
     def forward(ctx, a, b, alpha=1):
@@ -256,6 +261,8 @@ def _check_sub_bool(a, b):
 class MulBackward0(Function):
     """out = a * b        grad_a = grad * b        grad_b = grad * a"""
 
+    numpy_backward = True
+
     edge_args = (0, 1)  # a Python number counts (as a wrapped tensor)
 
     @staticmethod
@@ -272,6 +279,8 @@ class MulBackward0(Function):
 
 class DivBackward0(Function):
     """out = a / b        grad_a = grad / b        grad_b = -grad * a / b²"""
+
+    numpy_backward = True
 
     edge_args = (0, 1)  # a Python number counts (as a wrapped tensor)
 
@@ -421,6 +430,8 @@ def _power(a, b):
 class PowBackward0(Function):
     """out = x ** p (p a number)        grad_x = grad * p * x ** (p - 1)   (0 where p == 0)"""
 
+    numpy_backward = True
+
     @staticmethod
     def forward(ctx, x, p):
         dt = _binary_dtype(x, p)
@@ -496,6 +507,8 @@ class PowBackward2(Function):
 class NegBackward0(Function):
     """out = -x        grad_x = -grad"""
 
+    numpy_backward = True
+
     @staticmethod
     def forward(ctx, x):
         if x.dtype == np.bool_:
@@ -511,6 +524,8 @@ class NegBackward0(Function):
 
 class ReciprocalBackward0(Function):
     """out = 1 / x        grad_x = -grad * out²"""
+
+    numpy_backward = True
 
     @staticmethod
     def forward(ctx, x):
@@ -529,6 +544,8 @@ class ReciprocalBackward0(Function):
 class ExpBackward0(Function):
     """out = exp(x)        grad_x = grad * out"""
 
+    numpy_backward = True
+
     @staticmethod
     def forward(ctx, x):
         with np.errstate(over="ignore"):
@@ -544,6 +561,8 @@ class ExpBackward0(Function):
 
 class Exp2Backward0(Function):
     """out = 2 ** x        grad_x = grad * out * ln 2"""
+
+    numpy_backward = True
 
     @staticmethod
     def forward(ctx, x):
@@ -561,6 +580,8 @@ class Exp2Backward0(Function):
 class Expm1Backward0(Function):
     """out = exp(x) - 1        grad_x = grad * (out + 1)"""
 
+    numpy_backward = True
+
     @staticmethod
     def forward(ctx, x):
         with np.errstate(over="ignore"):
@@ -577,6 +598,8 @@ class Expm1Backward0(Function):
 class LogBackward0(Function):
     """out = ln(x)        grad_x = grad / x"""
 
+    numpy_backward = True
+
     @staticmethod
     def forward(ctx, x):
         ctx.save_for_backward(x)
@@ -591,6 +614,8 @@ class LogBackward0(Function):
 
 class Log2Backward0(Function):
     """out = log2(x)        grad_x = grad / (x * ln 2)"""
+
+    numpy_backward = True
 
     @staticmethod
     def forward(ctx, x):
@@ -607,6 +632,8 @@ class Log2Backward0(Function):
 class Log10Backward0(Function):
     """out = log10(x)        grad_x = grad / (x * ln 10)"""
 
+    numpy_backward = True
+
     @staticmethod
     def forward(ctx, x):
         ctx.save_for_backward(x)
@@ -621,6 +648,8 @@ class Log10Backward0(Function):
 
 class Log1PBackward0(Function):
     """out = ln(1 + x)        grad_x = grad / (1 + x)"""
+
+    numpy_backward = True
 
     @staticmethod
     def forward(ctx, x):
@@ -637,6 +666,8 @@ class Log1PBackward0(Function):
 class SqrtBackward0(Function):
     """out = sqrt(x)        grad_x = grad / (2 * out)      (inf at x = 0, as in torch)"""
 
+    numpy_backward = True
+
     @staticmethod
     def forward(ctx, x):
         with np.errstate(invalid="ignore"):
@@ -652,6 +683,8 @@ class SqrtBackward0(Function):
 
 class RsqrtBackward0(Function):
     """out = 1 / sqrt(x)        grad_x = -grad * out³ / 2"""
+
+    numpy_backward = True
 
     @staticmethod
     def forward(ctx, x):
@@ -684,6 +717,8 @@ class AbsBackward0(Function):
 
 class SignBackward0(Function):
     """out = sign(x)        grad_x = 0"""
+
+    numpy_backward = True
 
     @staticmethod
     def forward(ctx, x):
@@ -738,6 +773,8 @@ class RoundBackward1(Function):
 class FracBackward0(Function):
     """out = x - trunc(x)        grad_x = grad"""
 
+    numpy_backward = True
+
     @staticmethod
     def forward(ctx, x):
         if x.dtype.kind != "f":
@@ -779,6 +816,8 @@ class CosBackward0(Function):
 
 class TanBackward0(Function):
     """out = tan(x)        grad_x = grad * (1 + out²)"""
+
+    numpy_backward = True
 
     @staticmethod
     def forward(ctx, x):
@@ -824,6 +863,8 @@ class AcosBackward0(Function):
 
 class AtanBackward0(Function):
     """out = atan(x)        grad_x = grad / (1 + x²)"""
+
+    numpy_backward = True
 
     @staticmethod
     def forward(ctx, x):
@@ -889,6 +930,8 @@ class CoshBackward0(Function):
 class TanhBackward0(Function):
     """out = tanh(x)        grad_x = grad * (1 - out²)"""
 
+    numpy_backward = True
+
     @staticmethod
     def forward(ctx, x):
         out = np.tanh(_as_float(x))
@@ -903,6 +946,8 @@ class TanhBackward0(Function):
 
 class SigmoidBackward0(Function):
     """out = 1 / (1 + exp(-x))        grad_x = grad * out * (1 - out)"""
+
+    numpy_backward = True
 
     @staticmethod
     def forward(ctx, x):
@@ -922,6 +967,8 @@ class SigmoidBackward0(Function):
 class ReluBackward0(Function):
     """out = max(x, 0)        grad_x = grad where out > 0, else 0      (0 at x = 0)"""
 
+    numpy_backward = True
+
     @staticmethod
     def forward(ctx, x):
         if x.dtype == np.bool_:
@@ -933,12 +980,14 @@ class ReluBackward0(Function):
     @staticmethod
     def backward(ctx, grad):
         out, = ctx.saved_tensors
-        return ThresholdBackwardBackward0.apply(grad, out)
+        return formulas.call(ThresholdBackwardBackward0, grad, out)
 
 
 class ThresholdBackwardBackward0(Function):
     """out = grad where y > 0, else 0 (relu's backward)     grad_grad = gg where y > 0    grad_y = 0
     (a node of its own, as torch's threshold_backward: a second derivative stays connected)"""
+
+    numpy_backward = True
 
     @staticmethod
     def forward(ctx, grad, y):
@@ -948,7 +997,7 @@ class ThresholdBackwardBackward0(Function):
     @staticmethod
     def backward(ctx, gg):
         y, = ctx.saved_tensors
-        return ThresholdBackwardBackward0.apply(gg, y), _zeros(gg)
+        return formulas.call(ThresholdBackwardBackward0, gg, y), _zeros(gg)
 
 
 class ErfBackward0(Function):
@@ -1143,6 +1192,8 @@ def _lerp(a, b, w):
 
 class LerpBackward0(Function):
     """out = a + w * (b - a)      grad_a = grad * (1 - w)   grad_b = grad * w"""
+
+    numpy_backward = True
 
     @staticmethod
     def forward(ctx, a, b, w):

@@ -15,9 +15,10 @@ import numpy as np
 from .. import return_types
 from .._dtype import from_numpy_dtype, get_default_dtype
 from .._tensor import Tensor, _make, wrap_dim
+from ..autograd import formulas
 from ..autograd.function import Function
 from ._util import register_methods
-from .elementwise import broadcast_to, isnan, maximum, minimum, sign, where
+from .elementwise import isnan, maximum, minimum, sign, where
 
 __all__ = ["sum", "mean", "prod", "max", "min", "amax", "amin", "argmax", "argmin", "var", "std",
            "logsumexp", "norm", "cumsum", "cumprod", "all", "any",
@@ -58,7 +59,7 @@ def _unreduce(grad, dims, keepdim, shape):
     """
     if not keepdim and dims != tuple(range(len(dims))):
         grad = grad.reshape(_kept_shape(shape, dims))
-    return broadcast_to(grad, shape)
+    return formulas.expand(grad, shape)
 
 
 def _reduce_numel(shape, dims):
@@ -91,6 +92,8 @@ _FLOAT16 = np.dtype(np.float16)
 class SumBackward0(Function):
     """out = x.sum()                  grad_x = grad.expand(x.shape)"""
 
+    numpy_backward = True
+
     @staticmethod
     def forward(ctx, x, dtype=None):
         ctx.shape = x.shape
@@ -98,11 +101,13 @@ class SumBackward0(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        return broadcast_to(grad, ctx.shape), None
+        return formulas.expand(grad, ctx.shape), None
 
 
 class SumBackward1(Function):
     """out = x.sum(dim, keepdim)      grad_x = grad (unsqueezed at dim).expand(x.shape)"""
+
+    numpy_backward = True
 
     @staticmethod
     def forward(ctx, x, dims, keepdim, dtype=None):
@@ -139,6 +144,8 @@ def _np_mean(x, dims, keepdim, out_dtype):
 class MeanBackward0(Function):
     """out = x.mean()                 grad_x = grad.expand(x.shape) / x.numel()"""
 
+    numpy_backward = True
+
     @staticmethod
     def forward(ctx, x, dtype=None):
         ctx.shape, ctx.n = x.shape, x.size
@@ -146,11 +153,13 @@ class MeanBackward0(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        return broadcast_to(grad, ctx.shape) / ctx.n, None
+        return formulas.expand(grad, ctx.shape) / ctx.n, None
 
 
 class MeanBackward1(Function):
     """out = x.mean(dim, keepdim)     grad_x = grad (unsqueezed at dim).expand(x.shape) / N"""
+
+    numpy_backward = True
 
     @staticmethod
     def forward(ctx, x, dims, keepdim, dtype=None):
