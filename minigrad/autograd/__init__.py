@@ -1,4 +1,6 @@
 """minigrad.autograd: backward(), grad(), grad modes, Function, and graph nodes."""
+import numpy as np
+
 from .engine import run_backward
 from .function import Function, Node, once_differentiable
 from .gradcheck import GradcheckError, gradcheck, gradgradcheck
@@ -21,14 +23,14 @@ def _as_tuple(x):
 def _make_grads(outputs, grad_outputs):
     """Default gradients: ones for one-element outputs; torch's errors otherwise."""
     from .. import creation
-    from .._tensor import Tensor
+    from .._tensor import Tensor, _make
     grads = []
     for i, (out, g) in enumerate(zip(outputs, grad_outputs)):
         if g is None:
             if out.requires_grad:
                 if out._data.size != 1:
                     raise RuntimeError("grad can be implicitly created only for scalar outputs")
-                g = creation.ones_like(out)
+                g = _make(np.ones(out._data.shape, out._data.dtype))
             grads.append(g)
             continue
         if not isinstance(g, Tensor):

@@ -17,6 +17,7 @@ runs its formula directly on them (see ``function.py``); any other node, hook or
 receives them wrapped as Tensors.
 """
 import heapq
+from itertools import repeat
 
 import numpy as np
 
@@ -122,7 +123,7 @@ def run_backward(tensors, grad_tensors, retain_graph=False, create_graph=False,
 
     buffers = {}
     for node, nr, g in roots:
-        buf = buffers.setdefault(node, [None] * _n_outputs(node))
+        buf = buffers.setdefault(node, [None] * node.n_outputs)
         buf[nr] = _add(buf[nr], g)
     ready = []
     for node in buffers:
@@ -135,7 +136,7 @@ def run_backward(tensors, grad_tensors, retain_graph=False, create_graph=False,
             buf[:] = [None if g is None else g._data for g in buf]
     with grad_mode.set_grad_enabled(create_graph), np.errstate(all="ignore"):
         while ready:
-            _, _, node = heapq.heappop(ready)
+            node = heapq.heappop(ready)[2]
             grads = buffers.pop(node)
             if needed is not None and node not in needed:
                 grads = None
@@ -145,23 +146,21 @@ def run_backward(tensors, grad_tensors, retain_graph=False, create_graph=False,
                 if _tracers:
                     for tracer in _tracers:
                         tracer.record(node, received, grads)
-            for i, (nxt, nr) in enumerate(node.next_functions):
+            if grads is None:
+                grads = repeat(None)
+            for (nxt, nr), g in zip(node.next_functions, grads):
                 if nxt is None:
                     continue
                 buf = buffers.get(nxt)
                 if buf is None:
-                    buf = buffers[nxt] = [None] * _n_outputs(nxt)
-                if grads is not None and grads[i] is not None:
-                    buf[nr] = _add(buf[nr], grads[i])
+                    buf = buffers[nxt] = [None] * nxt.n_outputs
+                if g is not None:
+                    buf[nr] = g if buf[nr] is None else buf[nr] + g
                 left = deps[nxt] - 1
                 deps[nxt] = left
                 if left == 0:
                     heapq.heappush(ready, (-nxt._seq, id(nxt), nxt))
     return results
-
-
-def _n_outputs(node):
-    return getattr(node, "n_outputs", 1)
 
 
 class _Walk:
@@ -208,7 +207,19 @@ class _Walk:
             return None
         if all(g is None for g in grads):
             return None  # no gradient arrived: none to send
-        out = self._backward(node, grads)
+        if self.arrays and node.numpy_backward:  # the formula runs on the arrays themselves
+            on_arrays.active = True
+            try:
+                out = node.backward(node, *grads)
+            finally:
+                on_arrays.active = False
+            if type(out) is not tuple:
+                out = (out,)
+        else:
+            out = node.backward(node, *[self.tensor(g) for g in grads])
+            out = out if isinstance(out, tuple) else (out,)
+            if self.arrays:
+                out = tuple(self.value(g) for g in out)
         if isinstance(node, Function):  # one gradient per forward argument -> one per edge
             out = _per_edge(out, node._edges)
         if node._hooks:
@@ -224,23 +235,11 @@ class _Walk:
         for (nxt, _), g, meta in zip(node.next_functions, out, node._meta):
             if nxt is None or g is None:
                 result.append(None)
-            else:
+            elif g.shape != meta[0] or g.dtype != meta[1]:
                 result.append(_reduce_to(g, *meta))
+            else:
+                result.append(g)
         return result
-
-    def _backward(self, node, grads):
-        """node.backward on what the walk carries: ndarrays straight into a numpy_backward
-        formula, Tensors for every other node. Always a tuple."""
-        if self.arrays and node.numpy_backward:
-            on_arrays.active = True
-            try:
-                out = node.backward(node, *grads)
-            finally:
-                on_arrays.active = False
-            return out if type(out) is tuple else (out,)
-        out = node.backward(node, *[self.tensor(g) for g in grads])
-        out = out if isinstance(out, tuple) else (out,)
-        return tuple(self.value(g) for g in out) if self.arrays else out
 
 
 def _per_edge(out, edges):

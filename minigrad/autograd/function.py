@@ -44,6 +44,7 @@ class Node:
     __slots__ = ("next_functions", "_seq", "_pre_hooks", "_hooks", "_meta", "__weakref__")
     # True when backward is written so that it also runs on ndarrays (see the module docstring)
     numpy_backward = False
+    n_outputs = 1
 
     def name(self):
         return type(self).__name__
