@@ -135,8 +135,8 @@ def run_backward(tensors, grad_tensors, retain_graph=False, create_graph=False,
         for buf in buffers.values():
             buf[:] = [None if g is None else g._data for g in buf]
     with grad_mode.set_grad_enabled(create_graph), np.errstate(all="ignore"):
-        while ready:
-            node = heapq.heappop(ready)[2]
+        node = heapq.heappop(ready)[2] if ready else None
+        while node is not None:
             grads = buffers.pop(node)
             if needed is not None and node not in needed:
                 grads = None
@@ -148,6 +148,7 @@ def run_backward(tensors, grad_tensors, retain_graph=False, create_graph=False,
                         tracer.record(node, received, grads)
             if grads is None:
                 grads = repeat(None)
+            became_ready = None  # one node made ready and none waiting: it runs next directly
             for (nxt, nr), g in zip(node.next_functions, grads):
                 if nxt is None:
                     continue
@@ -159,7 +160,18 @@ def run_backward(tensors, grad_tensors, retain_graph=False, create_graph=False,
                 left = deps[nxt] - 1
                 deps[nxt] = left
                 if left == 0:
-                    heapq.heappush(ready, (-nxt._seq, id(nxt), nxt))
+                    if became_ready is None and not ready:
+                        became_ready = nxt
+                    else:
+                        if became_ready is not None:
+                            heapq.heappush(ready, (-became_ready._seq, id(became_ready),
+                                                   became_ready))
+                            became_ready = None
+                        heapq.heappush(ready, (-nxt._seq, id(nxt), nxt))
+            if became_ready is not None:
+                node = became_ready
+            else:
+                node = heapq.heappop(ready)[2] if ready else None
     return results
 
 
@@ -205,7 +217,7 @@ class _Walk:
                                                              or pos is not None):
                 node.variable._accumulate_grad(self.tensor(grads[0]), self.create_graph)
             return None
-        if all(g is None for g in grads):
+        if grads[0] is None if len(grads) == 1 else all(g is None for g in grads):
             return None  # no gradient arrived: none to send
         if self.arrays and node.numpy_backward:  # the formula runs on the arrays themselves
             on_arrays.active = True
