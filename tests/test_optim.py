@@ -98,12 +98,14 @@ def test_update_arithmetic_matches_torch(name, kwargs, dtype):
 
 
 @pytest.mark.parametrize("kwargs", SGD_CASES)
-def test_sgd_is_bit_exact(kwargs):
-    w0 = RNG.standard_normal(29).astype(np.float32)
+@pytest.mark.parametrize("size", [1, 29, 5000])
+def test_sgd_is_bit_exact(kwargs, size):
+    """Sizes cover the one-element, small and large routes of ``optim._fma.fma``."""
+    w0 = RNG.standard_normal(size).astype(np.float32)
     pm = minigrad.nn.Parameter(minigrad.from_numpy(w0.copy()))
     pt = torch.nn.Parameter(torch.from_numpy(w0.copy()))
     om, ot = minigrad.optim.SGD([pm], **kwargs), torch.optim.SGD([pt], **kwargs)
-    for g in RNG.standard_normal((50, 29)).astype(np.float32):
+    for g in RNG.standard_normal((50, size)).astype(np.float32):
         pm.grad, pt.grad = minigrad.from_numpy(g.copy()), torch.from_numpy(g.copy())
         om.step()
         ot.step()
@@ -176,6 +178,17 @@ def test_constructor_errors_match_torch():
     yt = torch.ones(2, requires_grad=True) * 2
     assert_same_error(lambda: minigrad.optim.SGD([y]), lambda: torch.optim.SGD([yt]))
     assert_same_error(lambda: minigrad.optim.SGD([pm, 3]), lambda: torch.optim.SGD([pt, 3]))
+
+
+def test_state_is_created_only_when_kept_as_in_torch():
+    """Plain SGD keeps no per-parameter state; momentum and Adam do."""
+    for name, kwargs in [("SGD", {"lr": 0.1}), ("SGD", {"lr": 0.1, "momentum": 0.9}),
+                         ("Adam", {})]:
+        mg, th, om, ot = _make_opts(name, kwargs)
+        _train(minigrad, mg, om, _batches(1))
+        _train(torch, th, ot, _batches(1))
+        assert len(om.state) == len(ot.state)
+        assert list(om.state_dict()["state"]) == list(ot.state_dict()["state"])
 
 
 def test_zero_grad_modes():

@@ -2,7 +2,8 @@
 import numpy as np
 
 from ..creation import tensor, zeros_like
-from .optimizer import Optimizer, fma, scalar
+from ._fma import fma
+from .optimizer import Optimizer, scalar
 
 __all__ = ["Adam", "AdamW"]
 
@@ -35,8 +36,9 @@ class Adam(Optimizer):
                     "decoupled_weight_decay": decoupled_weight_decay}
         super().__init__(params, defaults)
 
-    def _update(self, p, grad, group, state):
+    def _update(self, p, grad, group):
         data = p._data
+        state = self.state[p]
         if not state:
             state["step"] = tensor(0.0)
             state["exp_avg"] = zeros_like(p)
@@ -54,9 +56,9 @@ class Adam(Optimizer):
             else:
                 grad = fma(data, scalar(wd, data), grad)
         m, v = state["exp_avg"]._data, state["exp_avg_sq"]._data
-        m[...] = _lerp(m, grad, scalar(1 - beta1, m))
+        _lerp(m, grad, scalar(1 - beta1, m), out=m)
         v *= scalar(beta2, v)
-        v[...] = fma(scalar(1 - beta2, v) * grad, grad, v)
+        fma(scalar(1 - beta2, v) * grad, grad, v, out=v)
         if group["amsgrad"]:
             v_max = state["max_exp_avg_sq"]._data
             np.maximum(v_max, v, out=v_max)
@@ -66,12 +68,12 @@ class Adam(Optimizer):
         data += scalar(-step_size, data) * m / denom
 
 
-def _lerp(start, end, weight):
+def _lerp(start, end, weight, out=None):
     """torch's lerp: start + w (end - start) for |w| < 0.5, else end - (1 - w) (end - start)."""
     diff = end - start
     if abs(weight) < 0.5:
-        return fma(weight, diff, start)
-    return fma(weight - 1, diff, end)
+        return fma(weight, diff, start, out=out)
+    return fma(weight - 1, diff, end, out=out)
 
 
 class AdamW(Adam):

@@ -2,13 +2,11 @@
 
 Subclasses implement ``step()`` by updating each ``p._data`` in place with NumPy, reproducing
 the arithmetic of torch's single-tensor CPU kernels (float32 throughout, with the fused
-multiply-adds torch's AVX2 kernels use for ``add(alpha=)``, ``lerp`` and ``addcmul``), so that
-float32 training runs follow torch's trajectory closely.
+multiply-adds torch's AVX2 kernels use for ``add(alpha=)``, ``lerp`` and ``addcmul``: see
+``_fma.py``), so that float32 training runs follow torch's trajectory closely.
 """
 from collections import defaultdict
 from copy import deepcopy
-
-import numpy as np
 
 from .._tensor import Tensor
 from ..autograd.grad_mode import enable_grad
@@ -24,39 +22,6 @@ class _RequiredParameter:
 
 
 required = _RequiredParameter()
-
-
-_BLOCK = 1 << 15  # elements per slice of a large fma: its float64 temporaries stay in cache
-
-
-def fma(a, b, c, out=None):
-    """a * b + c rounded once, as torch's vectorized kernels compute it (``vec::fmadd``).
-
-    For float32 the product is exact in float64, so one float64 sum then a cast to float32 is a
-    fused multiply-add (up to a double rounding that almost never occurs). float64 uses a plain
-    multiply-add. Large float32 arrays go slice by slice, so the float64 intermediates never
-    double the memory of a big parameter. ``out`` (which may be ``c``) receives the result.
-    """
-    dtype = np.result_type(a, c)
-    if dtype != np.float32:
-        return np.add(a * b, c, out=out)
-    both = np.broadcast(a, b, c)  # the broadcast shape, without broadcasting anything
-    shape, size = both.shape, both.size
-    if size <= _BLOCK:
-        result = (np.multiply(a, b, dtype=np.float64) + c).astype(np.float32)
-        if out is None:
-            return result
-        out[...] = result
-        return out
-    out = np.empty(shape, np.float32) if out is None else out
-    a, b, c = (np.broadcast_to(x, shape) if np.ndim(x) else x for x in (a, b, c))
-    rows = max(1, _BLOCK * shape[0] // size)  # slices along the first dim: views, any layout
-    for i in range(0, shape[0], rows):
-        s = slice(i, i + rows)
-        t = np.multiply(a[s] if np.ndim(a) else a, b[s] if np.ndim(b) else b, dtype=np.float64)
-        t += c[s] if np.ndim(c) else c
-        out[s] = t
-    return out
 
 
 def scalar(x, array):
@@ -142,22 +107,18 @@ class Optimizer:
         """Drop the gradients (default), or zero them in place with set_to_none=False."""
         for group in self.param_groups:
             for p in group["params"]:
-                if p._grad is None:
+                g = p._grad
+                if g is None:
                     continue
                 if set_to_none:
-                    p.grad = None
+                    p._grad = None
+                    continue
+                if g.grad_fn is not None:
+                    g.detach_()
                 else:
-                    g = p._grad
-                    if g.grad_fn is not None:
-                        g.detach_()
-                    else:
-                        g.requires_grad_(False)
-                    g._data[...] = 0
-                    g._bump_version()
-
-    def _params_with_grad(self, group):
-        """(param, gradient array) for each param of the group that has a gradient."""
-        return [(p, p._grad._data) for p in group["params"] if p._grad is not None]
+                    g.requires_grad_(False)
+                g._data[...] = 0
+                g._bump_version()
 
     def step(self, closure=None):
         """Update every parameter that has a gradient; closure() recomputes the loss first."""
@@ -165,13 +126,18 @@ class Optimizer:
         if closure is not None:
             with enable_grad():
                 loss = closure()
+        update = self._update
         for group in self.param_groups:
-            for p, grad in self._params_with_grad(group):
-                self._update(p, grad, group, self.state[p])
-                p._bump_version()
+            for p in group["params"]:
+                g = p._grad
+                if g is not None:
+                    update(p, g._data, group)
+                    p._bump_version()
         return loss
 
-    def _update(self, p, grad, group, state):
+    def _update(self, p, grad, group):
+        """Update ``p._data`` in place from the gradient array ``grad`` (the state it keeps
+        goes in ``self.state[p]``, created only by optimizers that keep some, as in torch)."""
         raise NotImplementedError
 
     # ---- state dict -------------------------------------------------------------------------

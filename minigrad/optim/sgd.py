@@ -1,6 +1,7 @@
 """Stochastic gradient descent with momentum, dampening, Nesterov, weight decay, maximize."""
 from .._tensor import _make
-from .optimizer import Optimizer, fma, scalar
+from ._fma import fma
+from .optimizer import Optimizer, scalar
 
 __all__ = ["SGD"]
 
@@ -29,7 +30,7 @@ class SGD(Optimizer):
             raise ValueError("Nesterov momentum requires a momentum and zero dampening")
         super().__init__(params, defaults)
 
-    def _update(self, p, grad, group, state):
+    def _update(self, p, grad, group):
         data = p._data
         if group["maximize"]:
             grad = -grad
@@ -37,13 +38,14 @@ class SGD(Optimizer):
             grad = fma(data, scalar(group["weight_decay"], data), grad)
         momentum = group["momentum"]
         if momentum != 0:
+            state = self.state[p]
             buf = state.get("momentum_buffer")
             if buf is None:
                 buf = state["momentum_buffer"] = _make(grad.copy())
             else:
                 b = buf._data
                 b *= scalar(momentum, b)
-                b[...] = fma(grad, scalar(1 - group["dampening"], b), b)
+                fma(grad, scalar(1 - group["dampening"], b), b, out=b)
             grad = fma(buf._data, scalar(momentum, data), grad) if group["nesterov"] \
                 else buf._data
         fma(grad, scalar(-group["lr"], data), data, out=data)

@@ -1,0 +1,177 @@
+"""``fma(a, b, c)``: a * b + c rounded once, as torch's vectorized CPU kernels compute
+``add(alpha=)``, ``lerp`` and ``addcmul`` (``vec::fmadd``), bit for bit in float32.
+
+NumPy has no fused multiply-add. The exact float32 fma in float64 (``_generator._fma32``: the
+product of two floats is exact there, the sum rounds once, and the rare sums that land on a
+float32 tie are repaired) takes about ten passes over the data, fine for small arrays. Large
+float32 arrays instead take the float32 route and fix it where it can be wrong:
+
+* ``a * b`` is replaced by two float32 products that enclose the exact one: for a scalar
+  multiplier ``s`` the products by its two float32 neighbours (``|x| ulp(s)`` is at least half
+  an ulp of ``x * s``), otherwise ``q (1 +- 2**-22)`` with ``q = fl(a * b)``;
+* adding ``c`` to both gives two float32 sums; rounding is monotonic, so where they are equal
+  the fused result is that value. That is almost everywhere (99% of an SGD step's weights):
+  they differ only where ``c + a * b`` lies within a few ulps of ``a * b`` of a tie;
+* the elements where they differ (NaNs included) are recomputed exactly in float64.
+
+A product that underflows into the subnormals, or overflows, breaks the enclosure; NumPy reports
+it (the underflow/overflow flags, raised here as FloatingPointError) and the slice is then
+computed exactly in float64 as a whole. One-element arrays (a Linear(1, 1), a scalar
+parameter) are computed with Python floats.
+"""
+import functools
+import math
+
+import numpy as np
+
+from .._generator import _fma32
+
+__all__ = ["fma"]
+
+_F32 = np.dtype(np.float32)
+_SMALL = 1 << 12   # up to this size the exact float64 route is the faster one
+_BLOCK = 1 << 18   # elements per slice of a large fma: the float32 temporaries stay small
+_AWAY = np.float32(1 + 2.0**-22)   # q * _AWAY and q * _TOWARD enclose a product that rounded
+_TOWARD = np.float32(1 - 2.0**-22)  # to q (q normal): each moves q by 2 to 4 of its ulps
+_TIES = 2.0**128 - 2.0**103        # from here on a double rounds to an infinite float32
+_EXTRA_BITS = np.uint64((1 << 29) - 1)   # the bits a double has beyond a float32...
+_TIE = np.uint64(1 << 28)                # ...and their value on a float32 tie
+
+
+def fma(a, b, c, out=None):
+    """a * b + c rounded once (``out``, which may be ``c``, receives it; else a new array).
+
+    a, b and c are NumPy arrays or NumPy scalars that broadcast together. float32 operands give
+    torch's fused result exactly; other dtypes use a plain multiply-add.
+    """
+    if a.dtype is not _F32 or b.dtype is not _F32 or c.dtype is not _F32:
+        return _fma_other(a, b, c, out)
+    shape = _result_shape(a, b, c)
+    if a.size == 1 and b.size == 1 and c.size == 1:
+        out = np.empty(shape, _F32) if out is None else out
+        out.fill(_fma32_of_floats(a.item(), b.item(), c.item()))
+        return out
+    if a.ndim == 0:   # keep the array first: fma is symmetric in a and b
+        a, b = b, a
+    size = math.prod(shape)
+    if size <= _BLOCK:
+        return _store(_fma32_slice(a, b, c, shape), out)
+    # large arrays slice by slice along the first dim (views, any layout)
+    out = np.empty(shape, _F32) if out is None else out
+    a, b, c = (np.broadcast_to(x, shape) if x.ndim else x for x in (a, b, c))
+    rows = max(1, _BLOCK * shape[0] // size)
+    for i in range(0, shape[0], rows):
+        s = slice(i, i + rows)
+        block = out[s]
+        _store(_fma32_slice(*(x[s] if x.ndim else x for x in (a, b, c)), block.shape), block)
+    return out
+
+
+def _result_shape(a, b, c):
+    """The broadcast shape of a, b and c (equal shapes and scalars without asking NumPy)."""
+    shape = c.shape
+    if (a.shape == shape or not a.shape) and (b.shape == shape or not b.shape):
+        return shape
+    return np.broadcast_shapes(a.shape, b.shape, c.shape)
+
+
+def _store(result, out):
+    if out is None:
+        return result
+    np.copyto(out, result)
+    return out
+
+
+def _fma_other(a, b, c, out):
+    """Operands that are not all float32: float64 multiply-add, or an exact float32 fma."""
+    if np.result_type(a, c) != np.float32:
+        return np.add(a * b, c, out=out)
+    return _store(_exact(a, b, c, _result_shape(a, b, c)), out)
+
+
+def _fma32_of_floats(x, y, z):
+    """fma of three float32 values given as Python floats, as a float that rounds to it.
+
+    ``x * y`` is exact in a double and ``+ z`` rounds once. Rounding that double to float32
+    again is wrong only when it landed exactly on a float32 tie that the exact sum was not on;
+    it is then moved one double ulp towards the exact sum (whose remainder TwoSum gives).
+    """
+    p = x * y
+    t = p + z
+    m, e = math.frexp(t)
+    halves = math.ldexp(m, min(25, e + 150))   # t in half float32 ulps (subnormals included)
+    if halves.is_integer() and int(halves) & 1:
+        bb = t - p
+        rest = (p - (t - bb)) + (z - bb)
+        if rest:
+            t = math.nextafter(t, math.copysign(math.inf, rest))
+    if abs(t) >= _TIES:   # the float32 overflows (NumPy would warn)
+        t = math.copysign(math.inf, t)
+    return t
+
+
+def _exact(a, b, c, shape):
+    """The fused float32 result computed in float64.
+
+    The product is exact in float64 and the sum rounds once; rounding that to float32 is a
+    second rounding, wrong only for a sum that lands exactly on a float32 tie, or in the
+    float32 subnormals (NumPy then reports an underflow). Arrays with one go through
+    ``_generator._fma32``, which repairs them.
+    """
+    try:
+        with np.errstate(all="ignore", under="raise"):
+            t = np.multiply(a, b, dtype=np.float64)
+            t = np.add(t, c, out=t if t.shape == shape else None)
+            result = t.astype(np.float32)
+    except FloatingPointError:
+        result = None
+    if result is None or np.count_nonzero((t.view(np.uint64) & _EXTRA_BITS) == _TIE):
+        with np.errstate(all="ignore"):
+            return _fma32(*np.broadcast_arrays(a, b, c))
+    return result
+
+
+@functools.lru_cache(maxsize=64)
+def _neighbours(s):
+    """The float32 values just above and just below the float32 ``s``."""
+    return np.nextafter(s, _F32.type(np.inf)), np.nextafter(s, _F32.type(-np.inf))
+
+
+def _fma32_slice(a, b, c, shape):
+    """fma of float32 operands (a an array, b an array or a scalar) of broadcast shape."""
+    if math.prod(shape) <= _SMALL:
+        return _exact(a, b, c, shape)
+    try:
+        with np.errstate(all="ignore", under="raise", over="raise"):
+            r1, r2 = _enclosing_sums(a, b, c, shape)
+    except FloatingPointError:   # a product fell into the subnormals or overflowed
+        return _exact(a, b, c, shape)
+    # comparing the bits is faster than comparing floats (and sends NaNs to the exact path)
+    differ = np.not_equal(r1.view(np.int32), r2.view(np.int32))
+    if differ.any():
+        flat = np.flatnonzero(differ)
+        r1.reshape(-1)[flat] = _exact(*(_gather(x, flat, shape) for x in (a, b, c)),
+                                      flat.shape)
+    return r1
+
+
+def _enclosing_sums(a, b, c, shape):
+    """fl(c + q1) and fl(c + q2), where the float32 products q1 and q2 enclose a * b."""
+    if b.ndim == 0:
+        up, down = _neighbours(b)
+        q1 = np.multiply(a, up, out=np.empty(shape, _F32))
+        q2 = np.multiply(a, down, out=np.empty(shape, _F32))
+    else:
+        q2 = np.multiply(a, b, out=np.empty(shape, _F32))
+        q1 = np.multiply(q2, _AWAY)
+        np.multiply(q2, _TOWARD, out=q2)
+    return np.add(q1, c, out=q1), np.add(q2, c, out=q2)
+
+
+def _gather(x, flat, shape):
+    """The elements of x (broadcast to shape) at C-order flat indices; scalars as they are."""
+    if x.ndim == 0:
+        return x
+    if x.shape == shape and x.flags.c_contiguous:
+        return x.reshape(-1)[flat]
+    return np.broadcast_to(x, shape)[np.unravel_index(flat, shape)]
