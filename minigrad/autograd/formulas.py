@@ -42,3 +42,93 @@ def where(condition, a, b):
         return out if dtype is None else out.astype(dtype, copy=False)
     from .. import where as tensor_where
     return tensor_where(condition, a, b)
+
+
+def constant(array):
+    """An ndarray made in forward (``ctx.coef``) as an operand: a constant Tensor on Tensors."""
+    if on_arrays.active:
+        return array
+    from .._tensor import _make
+    return _make(array)
+
+
+def on_tensors_if_mixed(ctx, dtype, *operands):
+    """Called in forward: run ctx's formula on Tensors if an operand that is a NumPy array or
+    scalar differs from the result ``dtype``. NumPy promotes such mixes unlike torch (a 0-d
+    float64 widens float32; float32 and int64 arrays give float64); the Tensor ops do not."""
+    for x in operands:
+        if isinstance(x, (np.ndarray, np.generic)) and x.dtype != dtype:
+            ctx.numpy_backward = False
+            return
+
+
+def sum(x, dims, keepdim=False):  # noqa: A001 - reads like x.sum(dims) in a formula
+    """x.sum(dims, keepdim) (SumBackward1)."""
+    from ..ops import reduction
+    if on_arrays.active:
+        dims = reduction.reduce_dims(dims, x.ndim)
+        return reduction.SumBackward1.forward(_NO_CTX, x, dims, keepdim)
+    return x.sum(dims, keepdim=keepdim)
+
+
+def sum_to_size(x, shape):
+    """x summed down to ``shape`` (undoing a broadcast), as Tensor.sum_to_size does it."""
+    if not on_arrays.active:
+        return x.sum_to_size(shape)
+    if x.shape == shape:
+        return x
+    lead = x.ndim - len(shape)
+    dims = tuple(range(lead)) + tuple(
+        i + lead for i, n in enumerate(shape) if n == 1 and x.shape[i + lead] != 1)
+    out = sum(x, dims, keepdim=True) if dims else x
+    return out.reshape(shape) if lead else out
+
+
+# Shape ops inside a formula: on Tensors the ops of ``ops/shape.py`` (views of their input, as
+# when the formula was written with them); on arrays the forward of their Function, so the
+# arrays and their strides are the same in both modes.
+def reshape(x, shape):
+    """x.reshape(shape): a view when the strides allow it, else a row-major copy."""
+    from ..ops import shape as ops
+    if not on_arrays.active:
+        return ops.reshape(x, shape)
+    out = ops._strided_view(x, shape)
+    return out if out is not None else ops._strided_view(np.array(x, order="C"), shape)
+
+
+def t(x):
+    """x.t() (TBackward0)."""
+    from ..ops import shape as ops
+    return ops.TBackward0.forward(_NO_CTX, x) if on_arrays.active else ops.t(x)
+
+
+def transpose(x, dim0, dim1):
+    """x.transpose(dim0, dim1) (TransposeBackward0); dims non-negative."""
+    from ..ops import shape as ops
+    if on_arrays.active:
+        return ops.TransposeBackward0.forward(_NO_CTX, x, dim0, dim1)
+    return ops.transpose(x, dim0, dim1)
+
+
+def permute(x, dims):
+    """x.permute(dims) (PermuteBackward0); dims non-negative."""
+    from ..ops import shape as ops
+    if on_arrays.active:
+        return ops.PermuteBackward0.forward(_NO_CTX, x, dims)
+    return ops.permute(x, dims)
+
+
+def squeeze(x, dim):
+    """x.squeeze(dim) (SqueezeBackward1); dim non-negative."""
+    from ..ops import shape as ops
+    if on_arrays.active:
+        return ops.SqueezeBackward1.forward(_NO_CTX, x, dim)
+    return ops.squeeze(x, dim)
+
+
+def unsqueeze(x, dim):
+    """x.unsqueeze(dim) (UnsqueezeBackward0); dim non-negative."""
+    from ..ops import shape as ops
+    if on_arrays.active:
+        return ops.UnsqueezeBackward0.forward(_NO_CTX, x, dim)
+    return ops.unsqueeze(x, dim)

@@ -177,6 +177,8 @@ class AddBackward0(Function):
     def forward(ctx, a, b, alpha=1):
         dt = _binary_dtype(a, b)
         ctx.alpha = alpha
+        if alpha != 1:  # alpha may be a NumPy scalar
+            formulas.on_tensors_if_mixed(ctx, dt, alpha)
         return _binary(np.add, a, _scaled(b, alpha, dt), dt)
 
     @staticmethod
@@ -196,6 +198,8 @@ class SubBackward0(Function):
         dt = _binary_dtype(a, b)
         _check_sub_bool(a, b)
         ctx.alpha = alpha
+        if alpha != 1:  # alpha may be a NumPy scalar
+            formulas.on_tensors_if_mixed(ctx, dt, alpha)
         return _binary(np.subtract, a, _scaled(b, alpha, dt), dt)
 
     @staticmethod
@@ -213,6 +217,8 @@ class RsubBackward1(Function):
         dt = _binary_dtype(a, b)
         _check_sub_bool(a, b)
         ctx.alpha = alpha
+        if alpha != 1:  # alpha may be a NumPy scalar
+            formulas.on_tensors_if_mixed(ctx, dt, alpha)
         return _binary(np.subtract, b, _scaled(a, alpha, dt), dt)
 
     @staticmethod
@@ -269,7 +275,9 @@ class MulBackward0(Function):
     def forward(ctx, a, b):
         need_a, need_b = ctx.needs_input_grad[:2]
         ctx.save_for_backward(a if need_b else None, b if need_a else None)
-        return _binary(np.multiply, a, b, _binary_dtype(a, b))
+        dt = _binary_dtype(a, b)
+        formulas.on_tensors_if_mixed(ctx, dt, a, b)
+        return _binary(np.multiply, a, b, dt)
 
     @staticmethod
     def backward(ctx, grad):
@@ -291,6 +299,7 @@ class DivBackward0(Function):
             dt = _dtype.get_default_dtype().np
         need_a, need_b = ctx.needs_input_grad[:2]
         ctx.save_for_backward(a if need_b else None, b if (need_a or need_b) else None)
+        formulas.on_tensors_if_mixed(ctx, dt, a, b)
         with np.errstate(divide="ignore", invalid="ignore"):
             return _binary(np.true_divide, a, b, dt)
 
@@ -441,6 +450,7 @@ class PowBackward0(Function):
             raise RuntimeError("Integers to negative integer powers are not allowed.")
         ctx.save_for_backward(x)
         ctx.p = p
+        formulas.on_tensors_if_mixed(ctx, dt, x, p)
         with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
             if p == 2:
                 x = _cast(x, dt)
@@ -1198,7 +1208,9 @@ class LerpBackward0(Function):
     @staticmethod
     def forward(ctx, a, b, w):
         ctx.weight = w  # a number: a and b are not saved
-        return _lerp(a, b, w)
+        out = _lerp(a, b, w)
+        formulas.on_tensors_if_mixed(ctx, out.dtype, w)
+        return out
 
     @staticmethod
     def backward(ctx, grad):

@@ -13,6 +13,7 @@ import numpy as np
 
 from .._dtype import from_numpy_dtype
 from .._tensor import Tensor, wrap_dim
+from ..autograd import formulas
 from ..autograd.function import Function
 from ._util import inplace_variant, register_methods
 from .conversion import contiguous
@@ -65,6 +66,8 @@ def _check_mm_shapes_and_dtypes(a, b):
 class DotBackward0(Function):
     """out = sum(a * b)  (1-D . 1-D)        grad_a = grad * b        grad_b = grad * a"""
 
+    numpy_backward = True
+
     @staticmethod
     def forward(ctx, a, b):
         if a.ndim != 1 or b.ndim != 1:
@@ -91,6 +94,8 @@ class DotBackward0(Function):
 class MvBackward0(Function):
     """out = A @ v  (2-D @ 1-D)        grad_A = outer(grad, v)        grad_v = A^T @ grad"""
 
+    numpy_backward = True
+
     @staticmethod
     def forward(ctx, m, v):
         if m.ndim != 2 or v.ndim != 1:
@@ -109,11 +114,15 @@ class MvBackward0(Function):
     def backward(ctx, grad):
         m, v = ctx.saved_tensors
         need_m, need_v = ctx.needs_input_grad
-        return (outer(grad, v) if need_m else None), (mv(t(m), grad) if need_v else None)
+        grad_m = formulas.reshape(grad, (grad.shape[0], 1)) * v if need_m else None  # outer
+        grad_v = formulas.call(MvBackward0, formulas.t(m), grad) if need_v else None
+        return grad_m, grad_v
 
 
 class MmBackward0(Function):
     """out = a @ b  (2-D @ 2-D)        grad_a = grad @ b^T        grad_b = a^T @ grad"""
+
+    numpy_backward = True
 
     @staticmethod
     def forward(ctx, a, b):
@@ -131,6 +140,8 @@ class MmBackward0(Function):
 
 class BmmBackward0(Function):
     """out[i] = a[i] @ b[i]  (3-D)     grad_a = grad @ b^T     grad_b = a^T @ grad  (per batch)"""
+
+    numpy_backward = True
 
     @staticmethod
     def forward(ctx, a, b):
@@ -152,13 +163,16 @@ class BmmBackward0(Function):
     def backward(ctx, grad):
         a, b = ctx.saved_tensors
         need_a, need_b = ctx.needs_input_grad
-        return (bmm(grad, transpose(b, 1, 2)) if need_a else None), \
-            (bmm(transpose(a, 1, 2), grad) if need_b else None)
+        ga = formulas.call(BmmBackward0, grad, formulas.transpose(b, 1, 2)) if need_a else None
+        gb = formulas.call(BmmBackward0, formulas.transpose(a, 1, 2), grad) if need_b else None
+        return ga, gb
 
 
 class AddmmBackward0(Function):
     """out = beta * c + alpha * (a @ b)
     grad_c = beta * grad        grad_a = alpha * grad @ b^T        grad_b = alpha * a^T @ grad"""
+
+    numpy_backward = True
 
     @staticmethod
     def forward(ctx, c, a, b, beta=1, alpha=1):
@@ -175,6 +189,7 @@ class AddmmBackward0(Function):
         _check_mm_shapes_and_dtypes(a, b)
         _save_operands(ctx, a, b, *ctx.needs_input_grad[1:3])
         ctx.beta, ctx.alpha = beta, alpha
+        formulas.on_tensors_if_mixed(ctx, b.dtype, beta, alpha)
         prod = _product(np.matmul, a, b)
         if alpha != 1:
             prod = prod * alpha
@@ -214,14 +229,19 @@ def _column_major(x):
 def _mat1_grad(grad, b, a_column_major):
     """grad @ b^T, laid out like a, as torch's mm_mat1_backward: for a column-major a it is
     computed as (b @ grad^T)^T."""
-    return t(mm(b, t(grad))) if a_column_major else mm(grad, t(b))
+    return formulas.t(_mm(b, formulas.t(grad))) if a_column_major else _mm(grad, formulas.t(b))
 
 
 def _mat2_grad(grad, a, b_column_major):
     """a^T @ grad, laid out like b, as torch's mm_mat2_backward: for a column-major b (``x @
     weight.t()`` in Linear) it is (grad^T @ a)^T, so the weight's own gradient is row-major and
     no transposing copy is ever made."""
-    return t(mm(t(grad), a)) if b_column_major else mm(t(a), grad)
+    return formulas.t(_mm(formulas.t(grad), a)) if b_column_major else _mm(formulas.t(a), grad)
+
+
+def _mm(a, b):
+    """a @ b inside a formula (MmBackward0)."""
+    return formulas.call(MmBackward0, a, b)
 
 
 class SqueezeBackward4(SqueezeBackward1):

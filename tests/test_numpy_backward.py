@@ -1,0 +1,200 @@
+"""Backward formulas marked ``numpy_backward`` give the same gradients on ndarrays as on Tensors.
+
+Without ``create_graph`` the engine hands such a formula plain ndarrays (see
+``autograd/function.py``); with it, Tensors, and every step is recorded. Each expression below
+is differentiated both ways, with the same random upstream gradient: the two results must be
+bit-identical (values, dtypes, shapes and strides), and close to torch's. Together the
+expressions must reach every Function subclass that sets ``numpy_backward``, so a class that
+is switched to arrays without an expression here fails ``test_every_numpy_backward_class_is_
+exercised``.
+"""
+import dataclasses
+import zlib
+
+import numpy as np
+import pytest
+import torch
+
+import minigrad
+from minigrad.autograd.function import Function
+
+TORCH_TOLERANCES = {"float32": (1e-4, 1e-5), "float64": (1e-10, 1e-12)}
+
+
+@dataclasses.dataclass(frozen=True)
+class In:
+    """One input: its shape, how its values are drawn, whether it requires grad, its dtype
+    (None: the case's dtype)."""
+
+    shape: tuple
+    kind: str = "normal"     # normal | positive (0.5..2) | unit (0.05..0.95) | index | mask
+    grad: bool = True
+    dtype: str = None
+    high: int = 0            # index: values in [0, high)
+
+    def value(self, rng, dtype):
+        if self.kind == "index":
+            return rng.integers(0, self.high, self.shape).astype(np.int64)
+        if self.kind == "mask":
+            return rng.random(self.shape) < 0.5
+        x = {"normal": lambda: rng.standard_normal(self.shape),
+             "positive": lambda: rng.uniform(0.5, 2.0, self.shape),
+             "unit": lambda: rng.uniform(0.05, 0.95, self.shape)}[self.kind]()
+        return np.asarray(x, dtype=self.dtype or dtype)
+
+
+def X(*shape, **kw):
+    return In(shape, **kw)
+
+
+def P(*shape, **kw):
+    return In(shape, "positive", **kw)
+
+
+def U(*shape, **kw):
+    return In(shape, "unit", **kw)
+
+
+def C(*shape, **kw):
+    """A float input that does not require grad."""
+    return In(shape, grad=False, **kw)
+
+
+def idx(high, *shape):
+    return In(shape, "index", grad=False, high=high)
+
+
+def mask(*shape):
+    return In(shape, "mask", grad=False)
+
+
+def _second(T, y, x):
+    """dy/dx with create_graph: its graph holds the backward's own nodes."""
+    return T.autograd.grad(y.sum(), x, create_graph=True)[0]
+
+
+# name -> (fn(T, *inputs) -> one output, inputs). T is minigrad or torch.
+CASES = {
+    # ---- arithmetic
+    "add": (lambda T, a, b: a + b, [X(3, 4), X(4)]),
+    "add_alpha_scalar": (lambda T, a, b: T.add(a, b, alpha=2.5) + 1.5, [X(3, 1), X(1, 4)]),
+    "sub": (lambda T, a, b: a - b, [X(3, 1), X(4)]),
+    "sub_alpha": (lambda T, a, b: T.sub(a, b, alpha=0.5) - 2, [X(2, 3), X(2, 3)]),
+    "rsub_scalar": (lambda T, a: 2 - a + T.rsub(a, 3.0, alpha=2), [X(5)]),
+    "rsub_tensor": (lambda T, a, b: T.rsub(a, b) + T.rsub(a, b, alpha=3), [X(3, 4), X(4)]),
+    "mul": (lambda T, a, b: a * b * 1.5, [X(3, 4), X(3, 1)]),
+    "div": (lambda T, a, b: a / b / 3, [X(3, 4), P(4)]),
+    "pow_scalar": (lambda T, a, p: a ** 3 + a ** 2 + p ** 0.5 + p ** -1.5 + a ** 0,
+                   [X(3, 4), P(3, 4)]),
+    "neg_reciprocal": (lambda T, a, p: -a + p.reciprocal(), [X(4), P(4)]),
+    # mixed dtypes: a 0-d float64 or an int64 array next to float32 does not widen the result
+    "mul_mixed_0d": (lambda T, a, s: a * s, [X(3, 4), X(dtype="float64")]),
+    "div_mixed_0d": (lambda T, a, s: a / s + s / a, [P(3, 4), P(dtype="float64")]),
+    "mul_int": (lambda T, a, i: a * i, [X(3, 4), idx(5, 3, 4)]),
+    "numpy_scalars": (lambda T, a, b: T.add(a, b, alpha=np.float64(0.1))
+                      + T.sub(a, b, alpha=np.float64(0.3)) + T.rsub(a, 2, alpha=np.float64(0.7))
+                      + T.lerp(a, b, np.float64(0.3)) + (a * a + 1) ** np.float64(1.1),
+                      [X(3, 4), X(4)]),
+    "lerp_scalar": (lambda T, a, b: T.lerp(a, b, 0.3), [X(3, 4), X(4)]),
+    # ---- unary math
+    "exp_family": (lambda T, a: a.exp() + a.exp2() + a.expm1(), [X(3, 4)]),
+    "log_family": (lambda T, p: p.log() + p.log2() + p.log10() + p.log1p(), [P(3, 4)]),
+    "roots": (lambda T, p: p.sqrt() + p.rsqrt(), [P(3, 4)]),
+    "sign_frac": (lambda T, a: a.sign() * 2 + (a * 3).frac(), [X(3, 4)]),
+    "tan_atan": (lambda T, u: u.tan() + u.atan(), [U(3, 4)]),
+    "tanh_sigmoid": (lambda T, a: a.tanh() * a.sigmoid(), [X(3, 4)]),
+    "relu": (lambda T, a: T.relu(a) + a.relu() * 2, [X(3, 4)]),
+    "relu_second_order": (lambda T, a, b: _second(T, T.relu(a * b) * b, a), [X(3, 4), X(3, 4)]),
+    # ---- reductions
+    "sum": (lambda T, a: a.sum() * a, [X(3, 4)]),
+    "sum_dim": (lambda T, a: a.sum(1, keepdim=True) + a.sum((0, 2), keepdim=True)
+                + a.sum(0).sum(0), [X(2, 3, 4)]),
+    "mean": (lambda T, a: a.mean() * a + a.mean(0) + a.mean((0, 1), keepdim=True),
+             [X(2, 3, 4)]),
+    # ---- matrix products (column-major operands: gradients laid out like them)
+    "mm": (lambda T, a, b: T.mm(a, b), [X(3, 4), X(4, 5)]),
+    "mm_column_major": (lambda T, a, b: T.mm(a.t(), b.t()), [X(4, 3), X(5, 4)]),
+    "linear": (lambda T, x, w, b: T.nn.functional.linear(x, w, b), [X(6, 4), X(3, 4), X(3)]),
+    "addmm_scaled": (lambda T, c, a, b: T.addmm(c, a, b, beta=0.5, alpha=2.0)
+                     + T.addmm(c, a, b, beta=np.float64(0.1), alpha=np.float64(0.3)),
+                     [X(3, 5), X(3, 4), X(4, 5)]),
+    "dot_mv": (lambda T, a, m: T.dot(a, a * 2) * T.mv(m, a), [X(4), X(3, 4)]),
+    "vector_matmul": (lambda T, a, m: a @ m, [X(3), X(3, 4)]),
+    "bmm": (lambda T, a, b: T.bmm(a, b), [X(2, 3, 4), X(2, 4, 5)]),
+    "matmul_batched": (lambda T, a, b: a @ b, [X(2, 1, 3, 4), X(3, 4, 5)]),
+    "matmul_folded": (lambda T, a, b: a @ b, [X(2, 3, 4), X(4, 5)]),
+}
+
+
+def numpy_backward_classes():
+    """Every minigrad Function subclass that sets (or inherits) ``numpy_backward = True``."""
+    seen, stack = set(), [Function]
+    while stack:
+        for sub in stack.pop().__subclasses__():
+            if sub not in seen:
+                seen.add(sub)
+                stack.append(sub)
+    return {c for c in seen if c.numpy_backward and c.__module__.startswith("minigrad.")}
+
+
+def graph_classes(out):
+    """The node classes of out's graph (grad_fn and everything behind it)."""
+    seen, stack = set(), [out.grad_fn]
+    while stack:
+        node = stack.pop()
+        if node is None or node in seen:
+            continue
+        seen.add(node)
+        stack.extend(n for n, _ in node.next_functions)
+    return {type(n) for n in seen}
+
+
+def _values(name, dtype):
+    rng = np.random.default_rng(zlib.crc32(f"{name}/{dtype}".encode()))
+    fn, specs = CASES[name]
+    return fn, specs, [spec.value(rng, dtype) for spec in specs], rng
+
+
+def _run(T, fn, specs, values):
+    """(output, the inputs that require grad) of the case on library T."""
+    tensors = [T.from_numpy(v.copy()) for v in values]
+    for t, spec in zip(tensors, specs):
+        if spec.grad:
+            t.requires_grad_()
+    return fn(T, *tensors), [t for t, spec in zip(tensors, specs) if spec.grad]
+
+
+def _bits(t):
+    """Everything the two modes must share: dtype, shape, strides and the exact bytes."""
+    a = t.detach().numpy()
+    return str(t.dtype), a.shape, t.stride(), np.ascontiguousarray(a).tobytes()
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_arrays_and_tensors_give_the_same_gradients(name, dtype):
+    fn, specs, values, rng = _values(name, dtype)
+    out, inputs = _run(minigrad, fn, specs, values)
+    g0 = np.asarray(rng.standard_normal(tuple(out.shape)), dtype=out.detach().numpy().dtype)
+    on_arrays = minigrad.autograd.grad(out, inputs, grad_outputs=minigrad.from_numpy(g0.copy()))
+    out, inputs = _run(minigrad, fn, specs, values)
+    on_tensors = minigrad.autograd.grad(out, inputs, grad_outputs=minigrad.from_numpy(g0.copy()),
+                                        create_graph=True)
+    for i, (a, t) in enumerate(zip(on_arrays, on_tensors)):
+        assert _bits(a) == _bits(t), f"input {i}: array mode {a!r} != tensor mode {t!r}"
+
+    out_th, inputs_th = _run(torch, fn, specs, values)
+    expected = torch.autograd.grad(out_th, inputs_th, grad_outputs=torch.from_numpy(g0.copy()))
+    rtol, atol = TORCH_TOLERANCES[dtype]  # the computation's dtype (a mixed case's float32)
+    for a, e in zip(on_arrays, expected):
+        assert str(a.dtype) == str(e.dtype)
+        np.testing.assert_allclose(a.detach().numpy(), e.numpy(), rtol=rtol, atol=atol)
+
+
+def test_every_numpy_backward_class_is_exercised():
+    reached = set()
+    for name in CASES:
+        fn, specs, values, _ = _values(name, "float32")
+        reached |= graph_classes(_run(minigrad, fn, specs, values)[0])
+    missing = sorted(c.__name__ for c in numpy_backward_classes() - reached)
+    assert not missing, f"numpy_backward classes without an expression in CASES: {missing}"
