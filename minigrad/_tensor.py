@@ -387,8 +387,7 @@ class Tensor:
 
     def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
         """Compute the gradient of this tensor w.r.t. the graph leaves (see autograd.backward)."""
-        from .autograd import backward
-        backward(self, gradient, retain_graph, create_graph, inputs=inputs)
+        _autograd.backward(self, gradient, retain_graph, create_graph, inputs=inputs)
 
     # ---- conversion to Python / NumPy -------------------------------------------------------
     def numpy(self, *, force=False):
@@ -490,6 +489,9 @@ class Tensor:
 
     def to(self, *args, **kwargs):
         """to(dtype) / to(device) / to(device, dtype) / to(other): self when nothing changes."""
+        if not kwargs and len(args) == 1 and type(args[0]) is _dtype.dtype:  # the common call
+            dtype = args[0]
+            return self if dtype.np == self._data.dtype else _conversion.to_dtype(self, dtype)
         dtype = kwargs.pop("dtype", None)
         dev = kwargs.pop("device", None)
         copy = kwargs.pop("copy", False)
@@ -512,8 +514,7 @@ class Tensor:
         _check_device(dev)
         if dtype is None or dtype.np == self._data.dtype:
             return self.clone() if copy else self
-        from .ops.conversion import to_dtype
-        return to_dtype(self, dtype)
+        return _conversion.to_dtype(self, dtype)
 
     def cpu(self, memory_format=None):
         return self
@@ -688,6 +689,9 @@ class Size(tuple):
         return Size(tuple(other) + tuple(self))
 
 
+
+from . import autograd as _autograd  # noqa: E402  (both import this module)
+from .ops import conversion as _conversion  # noqa: E402
 
 # These classes print as torch's do: <class 'torch.Tensor'>, <class 'torch.Size'>, ...
 for _cls in (Tensor, Size, device):
