@@ -123,6 +123,21 @@ CASES = {
     "bmm": (lambda T, a, b: T.bmm(a, b), [X(2, 3, 4), X(2, 4, 5)]),
     "matmul_batched": (lambda T, a, b: a @ b, [X(2, 1, 3, 4), X(3, 4, 5)]),
     "matmul_folded": (lambda T, a, b: a @ b, [X(2, 3, 4), X(4, 5)]),
+    # ---- shape ops (gradients keep the strides the Tensor ops give them)
+    "view_reshape": (lambda T, a: a.view(4, 3) * a.reshape(2, 6).reshape(4, 3)
+                     + a.t().reshape(12).reshape(4, 3) + a.t().reshape(4, 3, 1).squeeze(2),
+                     [X(3, 4)]),
+    "transposes": (lambda T, a: a.transpose(0, 2) * a.permute(2, 1, 0) + a.mT.mT.transpose(0, 2),
+                   [X(2, 3, 4)]),
+    "t_and_T": (lambda T, a: a.t() * a.T, [X(3, 4)]),
+    "squeeze_unsqueeze": (lambda T, a: a.unsqueeze(1).squeeze() * a.squeeze(1).unsqueeze(-1)
+                          + a.squeeze((0, 1, 3)).unsqueeze(0).squeeze(0), [X(3, 1, 4, 1)]),
+    "inplace_views": (lambda T, a: (a * 1).squeeze_() + (a * 2).squeeze_(1).unsqueeze_(0).squeeze_(
+        (0, 2)) + (a * 3).squeeze().t_().t_() + (a * 4).squeeze().transpose_(0, 1).t(),
+        [X(3, 1, 4)]),
+    "expand": (lambda T, a, b: a.expand(2, 3, 4) * b.expand_as(a.expand(2, 3, 4))
+               + T.broadcast_to(a, (5, 3, 4)).sum(0), [X(3, 1), X(4)]),
+    "repeat_flip": (lambda T, a: a.repeat(2, 1, 3) * a.flip(0, 1).repeat(2, 1, 3), [X(3, 2)]),
 }
 
 

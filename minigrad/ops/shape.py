@@ -18,6 +18,7 @@ import warnings
 import numpy as np
 
 from .._tensor import Tensor, wrap_dim
+from ..autograd import formulas
 from ..autograd.function import Function
 from ..autograd.views import creation_version, mark_multi_output
 from ._util import register_methods
@@ -170,6 +171,8 @@ _VIEW_ERROR = ("view size is not compatible with input tensor's size and stride 
 class ViewBackward0(Function):
     """out = x viewed with another shape (same memory)        grad_x = grad.reshape(x.shape)"""
 
+    numpy_backward = True
+
     @staticmethod
     def forward(ctx, x, shape):
         ctx.shape = x.shape
@@ -180,7 +183,7 @@ class ViewBackward0(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        return reshape(grad, ctx.shape), None
+        return formulas.reshape(grad, ctx.shape), None
 
 
 class ReshapeAliasBackward0(ViewBackward0):
@@ -285,6 +288,8 @@ def unflatten(input, dim, sizes):
 class TransposeBackward0(Function):
     """out = x with dims d0 and d1 swapped        grad_x = grad.transpose(d0, d1)"""
 
+    numpy_backward = True
+
     @staticmethod
     def forward(ctx, x, d0, d1):
         ctx.dims = (d0, d1)
@@ -292,11 +297,13 @@ class TransposeBackward0(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        return transpose(grad, *ctx.dims), None, None
+        return formulas.transpose(grad, *ctx.dims), None, None
 
 
 class TBackward0(Function):
     """out = x.t() (a <= 2-D transpose)        grad_x = grad.t()"""
+
+    numpy_backward = True
 
     @staticmethod
     def forward(ctx, x):
@@ -304,11 +311,13 @@ class TBackward0(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        return t(grad)
+        return formulas.t(grad)
 
 
 class PermuteBackward0(Function):
     """out = x with its dims reordered as ``dims``      grad_x = grad.permute(inverse of dims)"""
+
+    numpy_backward = True
 
     @staticmethod
     def forward(ctx, x, dims):
@@ -317,7 +326,7 @@ class PermuteBackward0(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        return permute(grad, ctx.inverse), None
+        return formulas.permute(grad, ctx.inverse), None
 
 
 def transpose(input, dim0, dim1):
@@ -418,6 +427,8 @@ def _mT(self):
 class UnsqueezeBackward0(Function):
     """out = x with a new size-1 dim at ``dim``        grad_x = grad.squeeze(dim)"""
 
+    numpy_backward = True
+
     @staticmethod
     def forward(ctx, x, dim):
         ctx.dim = dim
@@ -431,11 +442,13 @@ class UnsqueezeBackward0(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        return squeeze(grad, ctx.dim), None
+        return formulas.squeeze(grad, ctx.dim), None
 
 
 class SqueezeBackward0(Function):
     """out = x without its size-1 dims        grad_x = grad.reshape(x.shape)"""
+
+    numpy_backward = True
 
     @staticmethod
     def forward(ctx, x):
@@ -444,11 +457,13 @@ class SqueezeBackward0(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        return reshape(grad, ctx.shape)
+        return formulas.reshape(grad, ctx.shape)
 
 
 class SqueezeBackward1(Function):
     """out = x without dim ``dim`` if it has size 1    grad_x = grad.unsqueeze(dim) if removed"""
+
+    numpy_backward = True
 
     @staticmethod
     def forward(ctx, x, dim):
@@ -458,11 +473,13 @@ class SqueezeBackward1(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        return (grad if ctx.dim is None else unsqueeze(grad, ctx.dim)), None
+        return (grad if ctx.dim is None else formulas.unsqueeze(grad, ctx.dim)), None
 
 
 class SqueezeBackward2(Function):
     """out = x without those of ``dims`` that have size 1    grad_x = grad.reshape(x.shape)"""
+
+    numpy_backward = True
 
     @staticmethod
     def forward(ctx, x, dims):
@@ -471,7 +488,7 @@ class SqueezeBackward2(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        return reshape(grad, ctx.shape), None
+        return formulas.reshape(grad, ctx.shape), None
 
 
 def unsqueeze(input, dim):
@@ -565,6 +582,8 @@ class RepeatBackward0(Function):
     """out = x tiled ``repeats`` times along each dim
     grad_x = grad reshaped to (r0, s0, r1, s1, ...) and summed over the r axes"""
 
+    numpy_backward = True
+
     @staticmethod
     def forward(ctx, x, repeats):
         ctx.shape = x.shape
@@ -576,8 +595,8 @@ class RepeatBackward0(Function):
         shape, repeats = ctx.shape, ctx.repeats
         padded = (1,) * (len(repeats) - len(shape)) + tuple(shape)
         split = [n for pair in zip(repeats, padded) for n in pair]
-        summed = reshape(grad, split).sum(tuple(range(0, 2 * len(repeats), 2)))
-        return reshape(summed, shape), None
+        summed = formulas.sum(formulas.reshape(grad, split), tuple(range(0, 2 * len(repeats), 2)))
+        return formulas.reshape(summed, shape), None
 
 
 def repeat(self, *repeats):
@@ -600,6 +619,8 @@ def repeat(self, *repeats):
 class FlipBackward0(Function):
     """out = x reversed along ``dims`` (a copy)        grad_x = grad.flip(dims)"""
 
+    numpy_backward = True
+
     @staticmethod
     def forward(ctx, x, dims):
         ctx.dims = dims
@@ -607,7 +628,7 @@ class FlipBackward0(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        return flip(grad, ctx.dims), None
+        return formulas.call(FlipBackward0, grad, ctx.dims), None
 
 
 def flip(input, dims):
