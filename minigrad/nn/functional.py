@@ -15,8 +15,11 @@ import numpy as np
 
 from .. import _dtype, _generator
 from .._tensor import _make
+from ..autograd import formulas
 from ..autograd.function import Function
-from ..ops.elementwise import _broadcast_error
+from ..ops.elementwise import (AbsBackward0, ClampMaxBackward0, ClampMinBackward0, ExpBackward0,
+                               Log1PBackward0, LogBackward0, SigmoidBackward0, _broadcast_error)
+from ..ops.linalg import addmm
 from ..ops.softmax import LogSoftmaxBackward0, SoftmaxBackward0, softmax_args
 
 __all__ = [
@@ -126,7 +129,6 @@ def linear(input, weight, bias=None):
     if input.ndim == 2:
         if bias is None:
             return input.mm(weight.t())
-        from .. import addmm
         return addmm(bias, input, weight.t())
     if bias is not None and input.ndim >= 1 and input.is_contiguous():
         lead = tuple(input.shape[:-1])
@@ -159,11 +161,14 @@ def one_hot(tensor, num_classes=-1):
 class MseLossBackward0(Function):
     """loss = reduce((x - t)²)        grad_x = 2 (x - t) / N * grad        grad_t = -grad_x"""
 
+    numpy_backward = True
+
     @staticmethod
     def forward(ctx, x, t, reduction):
         diff = x - t
         ctx.reduction, ctx.numel = reduction, diff.size
         ctx.save_for_backward(x, t)
+        formulas.on_tensors_if_mixed(ctx, diff.dtype, x, t)
         return _reduce(diff * diff, reduction)
 
     @staticmethod
@@ -175,12 +180,17 @@ class MseLossBackward0(Function):
 
 def mse_loss(input, target, size_average=None, reduce=None, reduction="mean", weight=None):
     """Mean squared error; a target of a different size broadcasts, with torch's warning."""
-    _warn_target_size(input, target)
+    same_shape = target.shape == input.shape
+    if not same_shape:
+        _warn_target_size(input, target)
     reduction = _reduction(reduction, size_average, reduce)
-    _broadcast_shape(input._data, target._data)
-    dt = _dtype.promote_types(input.dtype, target.dtype)
-    if not dt.is_floating_point:
-        raise NotImplementedError(f"\"mse_cpu\" not implemented for '{dt.short_name}'")
+    if not same_shape:
+        _broadcast_shape(input._data, target._data)
+    dtype = input._data.dtype
+    if target._data.dtype != dtype or dtype.kind != "f":   # one floating dtype: nothing to check
+        dt = _dtype.promote_types(input.dtype, target.dtype)
+        if not dt.is_floating_point:
+            raise NotImplementedError(f"\"mse_cpu\" not implemented for '{dt.short_name}'")
     if weight is not None:
         return _reduce_tensor(weight * (input - target) ** 2, reduction)
     return MseLossBackward0.apply(input, target, reduction)
@@ -217,6 +227,8 @@ class BinaryCrossEntropyBackward0(Function):
     grad_t = grad * w (log(1 - x) - log x) / N
     """
 
+    numpy_backward = True
+
     @staticmethod
     def forward(ctx, x, t, weight, reduction):
         if np.any((x < 0) | (x > 1)):
@@ -229,6 +241,7 @@ class BinaryCrossEntropyBackward0(Function):
             loss = loss * weight
         ctx.reduction, ctx.numel = reduction, loss.size
         ctx.save_for_backward(x, t, weight)
+        formulas.on_tensors_if_mixed(ctx, x.dtype, t)
         return _reduce(loss.astype(x.dtype, copy=False), reduction)
 
     @staticmethod
@@ -236,10 +249,13 @@ class BinaryCrossEntropyBackward0(Function):
         x, t, w = ctx.saved_tensors
         scale = _scale(ctx) if w is None else w * _scale(ctx)
         grad_x = grad_t = None
+        call = formulas.call
         if ctx.needs_input_grad[0]:
-            grad_x = (x - t) / ((1 - x) * x).clamp_min(_BCE_EPS) * scale * grad
+            grad_x = (x - t) / call(ClampMinBackward0, (1 - x) * x, _BCE_EPS, None) * scale * grad
         if ctx.needs_input_grad[1]:
-            grad_t = ((-x).log1p().clamp_min(-100) - x.log().clamp_min(-100)) * scale * grad
+            log_1mx = call(ClampMinBackward0, call(Log1PBackward0, -x), -100, None)
+            grad_t = (log_1mx - call(ClampMinBackward0, call(LogBackward0, x), -100, None)) \
+                * scale * grad
         return grad_x, grad_t, None, None
 
 
@@ -268,6 +284,8 @@ class BinaryCrossEntropyWithLogitsBackward0(Function):
     grad_t = grad * w (-x - (pw - 1) log sigmoid(x)) / N
     """
 
+    numpy_backward = True
+
     @staticmethod
     def forward(ctx, x, t, weight, pos_weight, reduction):
         log_sig = _log_sigmoid(x)
@@ -278,6 +296,7 @@ class BinaryCrossEntropyWithLogitsBackward0(Function):
             loss = loss * weight
         ctx.reduction, ctx.numel = reduction, loss.size
         ctx.save_for_backward(x, t, weight, pos_weight)
+        formulas.on_tensors_if_mixed(ctx, x.dtype, t, pos_weight)
         return _reduce(loss.astype(x.dtype, copy=False), reduction)
 
     @staticmethod
@@ -285,16 +304,18 @@ class BinaryCrossEntropyWithLogitsBackward0(Function):
         x, t, w, pw = ctx.saved_tensors
         scale = _scale(ctx) if w is None else w * _scale(ctx)
         grad_x = grad_t = None
+        call = formulas.call
         if ctx.needs_input_grad[0]:
             if pw is None:
-                d = x.sigmoid() - t
+                d = call(SigmoidBackward0, x) - t
             else:
-                d = ((pw - 1) * t + 1) * x.sigmoid() - pw * t
+                d = ((pw - 1) * t + 1) * call(SigmoidBackward0, x) - pw * t
             grad_x = d * scale * grad
         if ctx.needs_input_grad[1]:
             d = -x
-            if pw is not None:
-                log_sig = x.clamp_max(0) - (-x.abs()).exp().log1p()
+            if pw is not None:  # log sigmoid(x) = min(x, 0) - log1p(exp(-|x|))
+                log_sig = call(ClampMaxBackward0, x, None, 0) - call(
+                    Log1PBackward0, call(ExpBackward0, -call(AbsBackward0, x)))
                 d = d - (pw - 1) * log_sig
             grad_t = d * scale * grad
         return grad_x, grad_t, None, None, None
@@ -318,13 +339,14 @@ def _check_class_target(input, target):
     if target.dtype not in (_dtype.int64, _dtype.uint8):
         raise RuntimeError("expected target dtype to be Long or Byte, but got "
                            f"{target.dtype.short_name}")
-    if input.ndim >= 2 and (target.ndim == 0 or target.shape[0] != input.shape[0]):
-        n = target.shape[0] if target.ndim else 1
-        raise ValueError(f"Expected input batch_size ({input.shape[0]}) to match target "
+    shape, target_shape = tuple(input.shape), tuple(target.shape)
+    if len(shape) >= 2 and (not target_shape or target_shape[0] != shape[0]):
+        n = target_shape[0] if target_shape else 1
+        raise ValueError(f"Expected input batch_size ({shape[0]}) to match target "
                          f"batch_size ({n}).")
-    expected = tuple(input.shape[:1]) + tuple(input.shape[2:]) if input.ndim >= 2 else ()
-    if tuple(target.shape) != expected:
-        raise RuntimeError(f"Expected target size {list(expected)}, got {list(target.shape)}")
+    expected = shape[:1] + shape[2:] if len(shape) >= 2 else ()
+    if target_shape != expected:
+        raise RuntimeError(f"Expected target size {list(expected)}, got {list(target_shape)}")
 
 
 class NllLossBackward0(Function):
@@ -333,6 +355,8 @@ class NllLossBackward0(Function):
 
     grad_x[i, t_i] = -w[t_i] * grad_i  (divided by that total weight for 'mean'), 0 elsewhere
     """
+
+    numpy_backward = True
 
     @staticmethod
     def forward(ctx, x, target, weight, reduction, ignore_index):
@@ -367,8 +391,8 @@ class NllLossBackward0(Function):
     @staticmethod
     def backward(ctx, grad):
         if ctx.reduction == "none" and grad.ndim:
-            grad = grad.unsqueeze(ctx.class_dim)
-        return grad * _make(ctx.coef), None, None, None, None
+            grad = formulas.unsqueeze(grad, ctx.class_dim)
+        return grad * formulas.constant(ctx.coef), None, None, None, None
 
 
 class NllLoss2DBackward0(NllLossBackward0):

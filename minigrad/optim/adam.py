@@ -46,8 +46,9 @@ class Adam(Optimizer):
             if group["amsgrad"]:
                 state["max_exp_avg_sq"] = zeros_like(p)
         lr, (beta1, beta2), wd = group["lr"], group["betas"], group["weight_decay"]
-        state["step"]._data += 1
-        step = state["step"].item()
+        count = state["step"]._data
+        count += 1
+        step = count.item()
         if group["maximize"]:
             grad = -grad
         if wd != 0:
@@ -64,8 +65,12 @@ class Adam(Optimizer):
             np.maximum(v_max, v, out=v_max)
             v = v_max
         step_size = lr / (1 - beta1**step)
-        denom = np.sqrt(v) / scalar((1 - beta2**step) ** 0.5, v) + scalar(group["eps"], v)
-        data += scalar(-step_size, data) * m / denom
+        denom = np.sqrt(v)
+        denom /= scalar((1 - beta2**step) ** 0.5, v)
+        denom += scalar(group["eps"], v)
+        update = scalar(-step_size, data) * m
+        update /= denom
+        data += update
 
 
 def _lerp(start, end, weight, out=None):
