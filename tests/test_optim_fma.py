@@ -20,7 +20,7 @@ from minigrad.optim.adam import _lerp
 
 torch.set_num_threads(1)
 
-SIZES = [1, 7, _SMALL, _SMALL + 1, 20_000]
+SIZES = [1, 7, _SMALL, _SMALL + 1, _SMALL * 2]
 LRS = [1e-2, 0.1, 1e-3, 3e-4]
 
 
@@ -125,7 +125,7 @@ def test_subnormal_and_overflowing_products_match_torch(size):
 
 
 # ---- layouts, broadcasting, slices ------------------------------------------------------------
-@pytest.mark.parametrize("shape", [(3, 5), (300, 40), (_BLOCK // 100 + 3, 300)])
+@pytest.mark.parametrize("shape", [(3, 5), (300, _SMALL // 200), (_BLOCK // 100 + 3, 300)])
 @pytest.mark.parametrize("order", ["C", "F"])
 def test_layouts_and_slices_match_torch(shape, order):
     rng = np.random.default_rng(shape[0])
@@ -141,9 +141,9 @@ def test_layouts_and_slices_match_torch(shape, order):
 
 def test_broadcast_operands_give_the_exact_result():
     rng = np.random.default_rng(1)
-    c = rng.standard_normal((_SMALL // 10, 300)).astype(np.float32)
+    c = rng.standard_normal((_SMALL // 300 + 10, 300)).astype(np.float32)   # enclosure route
     row = rng.standard_normal(300).astype(np.float32)
-    col = rng.standard_normal((_SMALL // 10, 1)).astype(np.float32)
+    col = rng.standard_normal((_SMALL // 300 + 10, 1)).astype(np.float32)
     for a, b in [(row, np.float32(-0.01)), (row, col), (col, c), (np.float32(0.3), row)]:
         want = _exact_rational(*np.broadcast_arrays(a, b, c))
         _assert_same(fma(a, b, c), want)

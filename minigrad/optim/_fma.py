@@ -29,7 +29,7 @@ from .._generator import _fma32
 __all__ = ["fma"]
 
 _F32 = np.dtype(np.float32)
-_SMALL = 1 << 12   # up to this size the exact float64 route is the faster one
+_SMALL = 1 << 14   # up to this size the exact float64 route is the faster one
 _BLOCK = 1 << 18   # elements per slice of a large fma: the float32 temporaries stay small
 _AWAY = np.float32(1 + 2.0**-22)   # q * _AWAY and q * _TOWARD enclose a product that rounded
 _TOWARD = np.float32(1 - 2.0**-22)  # to q (q normal): each moves q by 2 to 4 of its ulps
