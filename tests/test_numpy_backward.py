@@ -138,6 +138,33 @@ CASES = {
     "expand": (lambda T, a, b: a.expand(2, 3, 4) * b.expand_as(a.expand(2, 3, 4))
                + T.broadcast_to(a, (5, 3, 4)).sum(0), [X(3, 1), X(4)]),
     "repeat_flip": (lambda T, a: a.repeat(2, 1, 3) * a.flip(0, 1).repeat(2, 1, 3), [X(3, 2)]),
+    # ---- softmax and losses
+    "softmax": (lambda T, a: T.softmax(a, 1) * a.softmax(-1) + a.softmax(0), [X(2, 3, 4)]),
+    "log_softmax": (lambda T, a: T.log_softmax(a, 1) * a.log_softmax(0), [X(3, 4)]),
+    "cross_entropy": (lambda T, a, y, w: T.nn.functional.cross_entropy(a, y)
+                      + T.nn.functional.cross_entropy(a, y, weight=w, reduction="sum")
+                      + T.nn.functional.cross_entropy(a, y, ignore_index=2, label_smoothing=0.1),
+                      [X(6, 4), idx(4, 6), P(4, grad=False)]),
+    "nll_loss": (lambda T, a, y, y2: T.nn.functional.nll_loss(a, y, reduction="none")
+                 * T.nn.functional.nll_loss(a.unsqueeze(2).expand(6, 4, 3), y2).sum(),
+                 [X(6, 4), idx(4, 6), idx(4, 6, 3)]),
+    "mse_loss": (lambda T, a, b: T.nn.functional.mse_loss(a, b)
+                 + T.nn.functional.mse_loss(a, b, reduction="none")
+                 + T.nn.functional.mse_loss(a * 2, b, reduction="sum"), [X(3, 4), X(3, 4)]),
+    "mse_loss_mixed": (lambda T, a, b: T.nn.functional.mse_loss(a, b, reduction="none"),
+                       [X(3, 4), X(3, 4, dtype="float64")]),
+    "bce": (lambda T, x, t, w: T.nn.functional.binary_cross_entropy(x, t)
+            + T.nn.functional.binary_cross_entropy(x, t, weight=w, reduction="none"),
+            [U(3, 4), U(3, 4), P(4, grad=False)]),
+    "bce_with_logits": (lambda T, x, t, w, pw: (
+        T.nn.functional.binary_cross_entropy_with_logits(x, t)
+        + T.nn.functional.binary_cross_entropy_with_logits(x, t, weight=w, pos_weight=pw,
+                                                           reduction="none")),
+        [X(3, 4), U(3, 4), P(4, grad=False), P(4, grad=False)]),
+    # ---- copies and overwrites
+    "to_clone": (lambda T, a: a.to(T.float64) * a.clone() + a.t().contiguous().t().float()
+                 + a.half().float(), [X(3, 4)]),
+    "fill_zero": (lambda T, a: (a * 2).fill_(3.0) * a + (a * 3).zero_() * a, [X(3, 4)]),
 }
 
 

@@ -2,8 +2,8 @@
 ``fill_`` and ``zero_``."""
 import numpy as np
 
-from .._tensor import Tensor, _make
-from ..autograd import grad_mode
+from .._tensor import Tensor
+from ..autograd import formulas, grad_mode
 from ..autograd.function import Function
 from ._util import check_overlap, register_methods
 
@@ -12,6 +12,8 @@ __all__ = ["clone"]
 
 class ToCopyBackward0(Function):
     """out = x converted to another dtype        grad_x = grad converted back to x's dtype"""
+
+    numpy_backward = True
 
     @staticmethod
     def forward(ctx, x, dtype):
@@ -25,6 +27,8 @@ class ToCopyBackward0(Function):
 
 class CloneBackward0(Function):
     """out = a copy of x (row-major)        grad_x = grad"""
+
+    numpy_backward = True
 
     @staticmethod
     def forward(ctx, x):
@@ -84,6 +88,8 @@ def copy_(self, src, non_blocking=False):
 class FillBackward2(Function):
     """out = x with every element set to a number        grad_x = 0"""
 
+    numpy_backward = True
+
     @staticmethod
     def forward(ctx, x, value):
         with np.errstate(invalid="ignore", over="ignore"):
@@ -97,6 +103,8 @@ class FillBackward2(Function):
 class ZeroBackward0(Function):
     """out = zeros like x        grad_x = 0"""
 
+    numpy_backward = True
+
     @staticmethod
     def forward(ctx, x):
         return np.zeros_like(x)
@@ -108,7 +116,7 @@ class ZeroBackward0(Function):
 
 def _zeros_like(grad):
     """torch's zeros_like(grad) for an overwritten input: a constant, even for create_graph."""
-    return _make(np.zeros_like(grad._data))
+    return formulas.constant(np.zeros_like(grad._data if isinstance(grad, Tensor) else grad))
 
 
 def _overwrite(self, node_cls, *args):

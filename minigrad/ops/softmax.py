@@ -5,8 +5,10 @@ import warnings
 import numpy as np
 
 from .._tensor import Tensor
+from ..autograd import formulas
 from ..autograd.function import Function
 from ._util import register_methods
+from .elementwise import ExpBackward0
 
 __all__ = ["softmax", "log_softmax"]
 
@@ -45,6 +47,8 @@ class SoftmaxBackward0(Function):
     (sums along ``dim``, kept as size-1 dims so they broadcast back)
     """
 
+    numpy_backward = True
+
     @staticmethod
     def forward(ctx, x, dim):
         shifted, axis = _shifted(x, dim)
@@ -57,11 +61,13 @@ class SoftmaxBackward0(Function):
     @staticmethod
     def backward(ctx, grad):
         out, = ctx.saved_tensors
-        return out * (grad - (grad * out).sum(ctx.dim, keepdim=True)), None
+        return out * (grad - formulas.sum(grad * out, ctx.dim, keepdim=True)), None
 
 
 class LogSoftmaxBackward0(Function):
     """out = x - max x - log sum exp(x - max x)        grad_x = grad - exp(out) * sum(grad)"""
+
+    numpy_backward = True
 
     @staticmethod
     def forward(ctx, x, dim):
@@ -74,7 +80,8 @@ class LogSoftmaxBackward0(Function):
     @staticmethod
     def backward(ctx, grad):
         out, = ctx.saved_tensors
-        return grad - out.exp() * grad.sum(ctx.dim, keepdim=True), None
+        exp_out = formulas.call(ExpBackward0, out)
+        return grad - exp_out * formulas.sum(grad, ctx.dim, keepdim=True), None
 
 
 def _require_dim(name, dim):
