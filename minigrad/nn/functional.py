@@ -361,7 +361,8 @@ class NllLossBackward0(Function):
     @staticmethod
     def forward(ctx, x, target, weight, reduction, ignore_index):
         class_dim = 0 if x.ndim == 1 else 1
-        xs = np.moveaxis(x, class_dim, -1)                       # classes last: (..., C)
+        last = class_dim == x.ndim - 1
+        xs = x if last else np.moveaxis(x, class_dim, -1)         # classes last: (..., C)
         n_classes = xs.shape[-1]
         keep = target != ignore_index
         bad = keep & ((target < 0) | (target >= n_classes))
@@ -370,7 +371,8 @@ class NllLossBackward0(Function):
         safe = np.where(keep, target, 0).astype(np.int64)
         w = keep.astype(x.dtype) if weight is None else np.where(keep, weight[safe], 0)
         w = w.astype(x.dtype, copy=False)
-        picked = np.take_along_axis(xs, safe[..., None], axis=-1)[..., 0]
+        rows = np.arange(safe.size)                  # one row of C classes per target
+        picked = xs.reshape(-1, n_classes)[rows, safe.reshape(-1)].reshape(safe.shape)
         loss = -w * picked
         coef = -w
         if reduction == "mean":
@@ -382,9 +384,10 @@ class NllLossBackward0(Function):
             out = np.asarray(loss.sum(), dtype=x.dtype)
         else:
             out = loss
-        grad_coef = np.zeros_like(xs)
-        np.put_along_axis(grad_coef, safe[..., None], coef[..., None].astype(x.dtype), axis=-1)
-        ctx.coef = np.moveaxis(grad_coef, -1, class_dim)
+        grad_coef = np.zeros((safe.size, n_classes), x.dtype)
+        grad_coef[rows, safe.reshape(-1)] = coef.reshape(-1)
+        grad_coef = grad_coef.reshape(xs.shape)
+        ctx.coef = grad_coef if last else np.moveaxis(grad_coef, -1, class_dim)
         ctx.class_dim, ctx.reduction = class_dim, reduction
         return out
 

@@ -283,12 +283,10 @@ ger = outer
 
 def addmm(input, mat1, mat2, *, beta=1, alpha=1):
     """beta * input + alpha * (mat1 @ mat2); input broadcasts to the product's shape."""
-    if mat1.ndim == 2 and mat2.ndim == 2:
-        target = (mat1.shape[0], mat2.shape[1])
-        try:
-            ok = np.broadcast_shapes(tuple(input.shape), target) == target
-        except ValueError:
-            ok = False
+    a, b, c = mat1._data, mat2._data, input._data
+    if a.ndim == 2 and b.ndim == 2 and c.shape != (a.shape[0], b.shape[1]):
+        target = (a.shape[0], b.shape[1])
+        ok = c.ndim <= 2 and all(n in (1, m) for n, m in zip(c.shape[::-1], target[::-1]))
         if not ok:
             input.expand(target)  # raises torch's "The expanded size of the tensor ..." error
     return AddmmBackward0.apply(input, mat1, mat2, beta, alpha)
