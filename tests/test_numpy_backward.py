@@ -105,6 +105,29 @@ CASES = {
     "tanh_sigmoid": (lambda T, a: a.tanh() * a.sigmoid(), [X(3, 4)]),
     "relu": (lambda T, a: T.relu(a) + a.relu() * 2, [X(3, 4)]),
     "relu_second_order": (lambda T, a, b: _second(T, T.relu(a * b) * b, a), [X(3, 4), X(3, 4)]),
+    "div_rounding": (lambda T, a, b: T.div(a, b, rounding_mode="floor") * a
+                     + T.div(a, b, rounding_mode="trunc") + T.div(a, b, rounding_mode=None),
+                     [X(3, 4), P(4)]),
+    "remainder_fmod": (lambda T, a, b: T.remainder(a, b) + a % 0.7 + T.fmod(a, b) + T.fmod(a, 0.7),
+                       [X(3, 4), P(4)]),
+    "pow_tensor": (lambda T, p, b: p ** b + p ** (b * 0), [P(3, 4), X(4)]),
+    "pow_scalar_base": (lambda T, a, p: 2.0 ** a + 0.0 ** p + 1.5 ** p, [X(3, 4), P(3, 4)]),
+    "abs_rounding": (lambda T, a: a.abs() + a.floor() + a.ceil() + a.round() + a.trunc()
+                     + T.round(a, decimals=1) + a, [X(3, 4)]),
+    "trig": (lambda T, u, a, b: u.sin() * u.cos() + u.asin() + u.acos() + a.sinh() * a.cosh()
+             + T.atan2(a, b) + T.erf(a), [U(3, 4), X(3, 4), X(4)]),
+    "clamp": (lambda T, a, lo, hi: a.clamp(-0.5, 0.5) + a.clamp(min=0.1) + a.clamp_min(0.1)
+              + a.clamp_max(0.2) + a.clamp(min=lo, max=hi) + a.clamp(min=lo) + a.clamp_min(lo)
+              + a.clamp_max(hi) + a.clamp(hi, lo), [X(3, 4), X(4), X(4)]),
+    "clamp_mixed": (lambda T, a, lo: a.clamp(np.float64(-0.3), np.float64(0.7)) + a.clamp(min=lo),
+                    [X(3, 4), X(4, dtype="float64")]),
+    "maximum_minimum": (lambda T, a, b: T.maximum(a, b) * T.minimum(a, b)
+                        + T.maximum(a, a * 1) + T.minimum(a * 1, a), [X(3, 4), X(4)]),
+    "fmax_fmin_nan": (lambda T, a, b: T.fmax(a, b.log()) + T.fmin(a, b.log())
+                      + T.fmax(b.log(), a), [X(3, 4), X(3, 4)]),
+    "where": (lambda T, m, a, b: T.where(m, a, b) + T.where(m, a, 0.5) + T.where(m, 2.0, b),
+              [mask(3, 4), X(3, 4), X(4)]),
+    "lerp_tensor": (lambda T, a, b, w: T.lerp(a, b, w), [X(3, 4), X(4), U(3, 1)]),
     # ---- reductions
     "sum": (lambda T, a: a.sum() * a, [X(3, 4)]),
     "sum_dim": (lambda T, a: a.sum(1, keepdim=True) + a.sum((0, 2), keepdim=True)

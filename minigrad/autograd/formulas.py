@@ -5,8 +5,11 @@ result whether the engine hands it Tensors (``create_graph=True``: every step is
 plain ndarrays (otherwise: only the NumPy work is done). Arithmetic operators already behave the
 same on both; what has a different spelling in NumPy goes through these helpers.
 """
+import importlib
+
 import numpy as np
 
+from .. import _tensor  # circular: _make is looked up when a formula runs
 from .function import _NO_CTX, on_arrays
 
 
@@ -44,12 +47,14 @@ def where(condition, a, b):
     return tensor_where(condition, a, b)
 
 
+def isnan(x):
+    """Where x is nan: a bool array, or a bool Tensor (no graph)."""
+    return np.isnan(x) if on_arrays.active else x.isnan()
+
+
 def constant(array):
     """An ndarray made in forward (``ctx.coef``) as an operand: a constant Tensor on Tensors."""
-    if on_arrays.active:
-        return array
-    from .._tensor import _make
-    return _make(array)
+    return array if on_arrays.active else _tensor._make(array)
 
 
 def on_tensors_if_mixed(ctx, dtype, *operands):
@@ -64,8 +69,8 @@ def on_tensors_if_mixed(ctx, dtype, *operands):
 
 def sum(x, dims, keepdim=False):  # noqa: A001 - reads like x.sum(dims) in a formula
     """x.sum(dims, keepdim) (SumBackward1)."""
-    from ..ops import reduction
     if on_arrays.active:
+        reduction = _ops("reduction")
         dims = reduction.reduce_dims(dims, x.ndim)
         return reduction.SumBackward1.forward(_NO_CTX, x, dims, keepdim)
     return x.sum(dims, keepdim=keepdim)
@@ -89,7 +94,7 @@ def sum_to_size(x, shape):
 # arrays and their strides are the same in both modes.
 def reshape(x, shape):
     """x.reshape(shape): a view when the strides allow it, else a row-major copy."""
-    from ..ops import shape as ops
+    ops = _ops("shape")
     if not on_arrays.active:
         return ops.reshape(x, shape)
     out = ops._strided_view(x, shape)
@@ -98,13 +103,13 @@ def reshape(x, shape):
 
 def t(x):
     """x.t() (TBackward0)."""
-    from ..ops import shape as ops
+    ops = _ops("shape")
     return ops.TBackward0.forward(_NO_CTX, x) if on_arrays.active else ops.t(x)
 
 
 def transpose(x, dim0, dim1):
     """x.transpose(dim0, dim1) (TransposeBackward0); dims non-negative."""
-    from ..ops import shape as ops
+    ops = _ops("shape")
     if on_arrays.active:
         return ops.TransposeBackward0.forward(_NO_CTX, x, dim0, dim1)
     return ops.transpose(x, dim0, dim1)
@@ -112,7 +117,7 @@ def transpose(x, dim0, dim1):
 
 def permute(x, dims):
     """x.permute(dims) (PermuteBackward0); dims non-negative."""
-    from ..ops import shape as ops
+    ops = _ops("shape")
     if on_arrays.active:
         return ops.PermuteBackward0.forward(_NO_CTX, x, dims)
     return ops.permute(x, dims)
@@ -120,7 +125,7 @@ def permute(x, dims):
 
 def squeeze(x, dim):
     """x.squeeze(dim) (SqueezeBackward1); dim non-negative."""
-    from ..ops import shape as ops
+    ops = _ops("shape")
     if on_arrays.active:
         return ops.SqueezeBackward1.forward(_NO_CTX, x, dim)
     return ops.squeeze(x, dim)
@@ -128,7 +133,18 @@ def squeeze(x, dim):
 
 def unsqueeze(x, dim):
     """x.unsqueeze(dim) (UnsqueezeBackward0); dim non-negative."""
-    from ..ops import shape as ops
+    ops = _ops("shape")
     if on_arrays.active:
         return ops.UnsqueezeBackward0.forward(_NO_CTX, x, dim)
     return ops.unsqueeze(x, dim)
+
+
+_modules = {}
+
+
+def _ops(name):
+    """The module ``minigrad.ops.<name>``, imported on first use (it imports this one)."""
+    module = _modules.get(name)
+    if module is None:
+        module = _modules[name] = importlib.import_module(f"..ops.{name}", __package__)
+    return module

@@ -347,6 +347,8 @@ class DivBackward2(Function):
     """out = a / b rounded by rounding_mode ('floor', 'trunc')    grad_a = 0    grad_b = 0
     (rounding_mode=None: true division, with DivBackward0's gradients)"""
 
+    numpy_backward = True
+
     edge_args = (0, 1)  # a Python number counts (as a wrapped tensor)
 
     @staticmethod
@@ -378,19 +380,22 @@ FloorDivide = _not_implemented("floor_divide", lambda ctx, a, b: _rounded_div(a,
 class RemainderBackward0(Function):
     """out = a - floor(a / b) * b  (sign of b)      grad_a = grad    grad_b = -grad * floor(a/b)"""
 
+    numpy_backward = True
+
     @staticmethod
     def forward(ctx, a, b):
         dt = _binary_dtype(a, b)
         _check_not_bool(dt, "remainder_cpu")
         _check_int_zero_division(b, dt)
         ctx.save_for_backward(a, b)
+        formulas.on_tensors_if_mixed(ctx, dt, a, b)
         with np.errstate(divide="ignore", invalid="ignore"):
             return _binary(np.remainder, a, b, dt)
 
     @staticmethod
     def backward(ctx, grad):
         a, b = ctx.saved_tensors
-        gb = -grad * (a / b).floor() if ctx.needs_input_grad[1] else None
+        gb = -grad * formulas.call(FloorBackward0, a / b) if ctx.needs_input_grad[1] else None
         return grad, gb
 
 
@@ -405,19 +410,22 @@ RemainderScalarTensor = _not_implemented("remainder", RemainderBackward0.forward
 class FmodBackward0(Function):
     """out = a - trunc(a / b) * b  (sign of a)      grad_a = grad    grad_b = -grad * trunc(a/b)"""
 
+    numpy_backward = True
+
     @staticmethod
     def forward(ctx, a, b):
         dt = _binary_dtype(a, b)
         _check_not_bool(dt, "fmod_cpu")
         _check_int_zero_division(b, dt)
         ctx.save_for_backward(a, b)
+        formulas.on_tensors_if_mixed(ctx, dt, a, b)
         with np.errstate(divide="ignore", invalid="ignore"):
             return _binary(np.fmod, a, b, dt)
 
     @staticmethod
     def backward(ctx, grad):
         a, b = ctx.saved_tensors
-        gb = -grad * (a / b).trunc() if ctx.needs_input_grad[1] else None
+        gb = -grad * formulas.call(TruncBackward0, a / b) if ctx.needs_input_grad[1] else None
         return grad, gb
 
 
@@ -473,6 +481,8 @@ class PowBackward0(Function):
 class PowBackward1(Function):
     """out = a ** b (tensors)    grad_a = grad * b * a**(b-1)    grad_b = grad * out * log(a)"""
 
+    numpy_backward = True
+
     @staticmethod
     def forward(ctx, a, b):
         dt = _binary_dtype(a, b)
@@ -480,6 +490,7 @@ class PowBackward1(Function):
         with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
             out = _binary(_power, a, b, dt)
         ctx.save_for_backward(a, b, out)
+        formulas.on_tensors_if_mixed(ctx, dt, a, b)
         return out
 
     @staticmethod
@@ -487,15 +498,18 @@ class PowBackward1(Function):
         a, b, out = ctx.saved_tensors
         ga = gb = None
         if ctx.needs_input_grad[0]:
-            ga = where(b == 0, 0.0, grad * b * a ** (b - 1))
+            ga = formulas.where(b == 0, 0.0, grad * b * a ** (b - 1))
         if ctx.needs_input_grad[1]:
-            gb = where((a == 0) & (b >= 0), 0.0, grad * out * a.log())
+            gb = formulas.where((a == 0) & (b >= 0), 0.0,
+                                grad * out * formulas.call(LogBackward0, a))
         return ga, gb
 
 
 class PowBackward2(Function):
     """out = s ** x (s a number)        grad_x = grad * out * log(s)
     (s == 0: 0 where x >= 0; s < 0: nan, the real log being undefined)"""
+
+    numpy_backward = True
 
     @staticmethod
     def forward(ctx, s, x):
@@ -505,6 +519,7 @@ class PowBackward2(Function):
             out = _binary(_power, s, x, dt)
         ctx.s = s
         ctx.save_for_backward(out, x if s == 0 else None)
+        formulas.on_tensors_if_mixed(ctx, dt, x)
         return out
 
     @staticmethod
@@ -513,7 +528,7 @@ class PowBackward2(Function):
         s = ctx.s
         log_s = math.log(s) if s > 0 else -math.inf if s == 0 else math.nan
         g = grad * (out * log_s)
-        return None, where(x >= 0, 0.0, g) if s == 0 else g
+        return None, formulas.where(x >= 0, 0.0, g) if s == 0 else g
 
 
 class NegBackward0(Function):
@@ -714,6 +729,8 @@ class RsqrtBackward0(Function):
 class AbsBackward0(Function):
     """out = |x|        grad_x = grad * sign(x)      (0 at x = 0)"""
 
+    numpy_backward = True
+
     @staticmethod
     def forward(ctx, x):
         if x.dtype == np.bool_:
@@ -724,7 +741,7 @@ class AbsBackward0(Function):
     @staticmethod
     def backward(ctx, grad):
         x, = ctx.saved_tensors
-        return grad * x.sign()
+        return grad * formulas.call(SignBackward0, x)
 
 
 class SignBackward0(Function):
@@ -759,7 +776,8 @@ def _zero_grad_unary(name, np_fn, doc):
 
     def backward(ctx, grad):
         return _zeros(grad)
-    return type(name, (Function,), {"__doc__": doc, "forward": staticmethod(forward),
+    return type(name, (Function,), {"__doc__": doc, "numpy_backward": True,
+                                    "forward": staticmethod(forward),
                                     "backward": staticmethod(backward)})
 
 
@@ -772,6 +790,8 @@ RoundBackward0.forward.__func__ if False else None  # noqa: B018
 
 class RoundBackward1(Function):
     """out = round(x, decimals)        grad_x = 0"""
+
+    numpy_backward = True
 
     @staticmethod
     def forward(ctx, x, decimals):
@@ -801,6 +821,8 @@ class FracBackward0(Function):
 class SinBackward0(Function):
     """out = sin(x)        grad_x = grad * cos(x)"""
 
+    numpy_backward = True
+
     @staticmethod
     def forward(ctx, x):
         ctx.save_for_backward(x)
@@ -809,11 +831,13 @@ class SinBackward0(Function):
     @staticmethod
     def backward(ctx, grad):
         x, = ctx.saved_tensors
-        return grad * x.cos()
+        return grad * formulas.call(CosBackward0, x)
 
 
 class CosBackward0(Function):
     """out = cos(x)        grad_x = -grad * sin(x)"""
+
+    numpy_backward = True
 
     @staticmethod
     def forward(ctx, x):
@@ -823,7 +847,7 @@ class CosBackward0(Function):
     @staticmethod
     def backward(ctx, grad):
         x, = ctx.saved_tensors
-        return grad * -x.sin()
+        return grad * -formulas.call(SinBackward0, x)
 
 
 class TanBackward0(Function):
@@ -846,6 +870,8 @@ class TanBackward0(Function):
 class AsinBackward0(Function):
     """out = asin(x)        grad_x = grad / sqrt(1 - x²)"""
 
+    numpy_backward = True
+
     @staticmethod
     def forward(ctx, x):
         ctx.save_for_backward(x)
@@ -855,11 +881,13 @@ class AsinBackward0(Function):
     @staticmethod
     def backward(ctx, grad):
         x, = ctx.saved_tensors
-        return grad * (-(x * x) + 1).rsqrt()
+        return grad * formulas.call(RsqrtBackward0, -(x * x) + 1)
 
 
 class AcosBackward0(Function):
     """out = acos(x)        grad_x = -grad / sqrt(1 - x²)"""
+
+    numpy_backward = True
 
     @staticmethod
     def forward(ctx, x):
@@ -870,7 +898,7 @@ class AcosBackward0(Function):
     @staticmethod
     def backward(ctx, grad):
         x, = ctx.saved_tensors
-        return -grad * (-(x * x) + 1).rsqrt()
+        return -grad * formulas.call(RsqrtBackward0, -(x * x) + 1)
 
 
 class AtanBackward0(Function):
@@ -893,24 +921,30 @@ class Atan2Backward0(Function):
     """out = atan2(a, b)     grad_a = grad * b / (a² + b²)     grad_b = -grad * a / (a² + b²)
     (1 / (a² + b²) taken as 0 where a = b = 0)"""
 
+    numpy_backward = True
+
     @staticmethod
     def forward(ctx, a, b):
         dt = _binary_dtype(a, b)
         if dt.kind != "f":
             dt = _dtype.get_default_dtype().np
         ctx.save_for_backward(a, b)
+        formulas.on_tensors_if_mixed(ctx, dt, a, b)
         return _binary(np.arctan2, a, b, dt)
 
     @staticmethod
     def backward(ctx, grad):
         a, b = ctx.saved_tensors
         denom = a * a + b * b
-        recip = where(denom == 0, 0.0, denom.reciprocal())  # torch: 0 (signed) at a = b = 0
+        # torch: 0 (signed) at a = b = 0
+        recip = formulas.where(denom == 0, 0.0, formulas.call(ReciprocalBackward0, denom))
         return grad * b * recip, grad * -a * recip
 
 
 class SinhBackward0(Function):
     """out = sinh(x)        grad_x = grad * cosh(x)"""
+
+    numpy_backward = True
 
     @staticmethod
     def forward(ctx, x):
@@ -921,11 +955,13 @@ class SinhBackward0(Function):
     @staticmethod
     def backward(ctx, grad):
         x, = ctx.saved_tensors
-        return grad * x.cosh()
+        return grad * formulas.call(CoshBackward0, x)
 
 
 class CoshBackward0(Function):
     """out = cosh(x)        grad_x = grad * sinh(x)"""
+
+    numpy_backward = True
 
     @staticmethod
     def forward(ctx, x):
@@ -936,7 +972,7 @@ class CoshBackward0(Function):
     @staticmethod
     def backward(ctx, grad):
         x, = ctx.saved_tensors
-        return grad * x.sinh()
+        return grad * formulas.call(SinhBackward0, x)
 
 
 class TanhBackward0(Function):
@@ -1015,6 +1051,8 @@ class ThresholdBackwardBackward0(Function):
 class ErfBackward0(Function):
     """out = erf(x)        grad_x = grad * 2/sqrt(pi) * exp(-x²)"""
 
+    numpy_backward = True
+
     @staticmethod
     def forward(ctx, x):
         ctx.save_for_backward(x)
@@ -1024,18 +1062,21 @@ class ErfBackward0(Function):
     @staticmethod
     def backward(ctx, grad):
         x, = ctx.saved_tensors
-        return grad * (2 / math.sqrt(math.pi)) * (-(x * x)).exp()
+        return grad * (2 / math.sqrt(math.pi)) * formulas.call(ExpBackward0, -(x * x))
 
 
 # ---- clamp / max / min / where ---------------------------------------------------------------
 class ClampBackward1(Function):
     """out = min(max(x, lo), hi)        grad_x = grad where lo <= x <= hi, else 0"""
 
+    numpy_backward = True
+
     @staticmethod
     def forward(ctx, x, lo, hi):
         ctx.save_for_backward(x)
         ctx.lo, ctx.hi = lo, hi
         dt = promote_values(x, *[v for v in (lo, hi) if v is not None])
+        formulas.on_tensors_if_mixed(ctx, dt, x, lo, hi)
         out = _cast(x, dt)
         if lo is not None:
             out = _maximum(out, lo, dtype=dt)
@@ -1052,7 +1093,7 @@ class ClampBackward1(Function):
         if ctx.hi is not None:
             m = x <= ctx.hi
             mask = m if mask is None else mask & m
-        return where(mask, grad, 0.0), None, None
+        return formulas.where(mask, grad, 0.0), None, None
 
 
 class ClampBackward0(Function):
@@ -1060,12 +1101,15 @@ class ClampBackward0(Function):
     grad_lo = grad where x < lo < hi        grad_hi = grad where x > hi or lo > hi
     (where lo > hi the output is hi, so hi takes the gradient; where lo == hi > x, nobody)"""
 
+    numpy_backward = True
+
     edge_args = (0, 1, 2)  # a missing bound is (None, 0)
 
     @staticmethod
     def forward(ctx, x, lo, hi):
         ctx.save_for_backward(x, lo, hi)
         dt = promote_values(x, *[v for v in (lo, hi) if v is not None])
+        formulas.on_tensors_if_mixed(ctx, dt, x, lo, hi)
         out = _cast(x, dt)
         if lo is not None:
             out = _maximum(out, _cast(lo, dt))
@@ -1084,6 +1128,7 @@ class ClampBackward0(Function):
         if lo is not None and hi is not None:  # torch: lo gets nothing unless lo < hi
             below = below & (lo < hi)
             above = above | (lo > hi)
+        where = formulas.where
         return (where(keep, grad, 0.0), where(below, grad, 0.0) if below is not None else None,
                 where(above, grad, 0.0) if above is not None else None)
 
@@ -1112,65 +1157,83 @@ class MaximumBackward0(Function):
     """out = max(a, b)     grad_a = grad where a > b, grad/2 where a == b   (b likewise)
     (a nan propagates, and both sides then take the whole grad, as in torch)"""
 
+    numpy_backward = True
+
     @staticmethod
     def forward(ctx, a, b):
         ctx.save_for_backward(a, b)
-        return _binary(_maximum, a, b, _binary_dtype(a, b))
+        dt = _binary_dtype(a, b)
+        formulas.on_tensors_if_mixed(ctx, dt, a, b)
+        return _binary(_maximum, a, b, dt)
 
     @staticmethod
     def backward(ctx, grad):
         a, b = ctx.saved_tensors
-        shared = where(a == b, grad / 2, grad)
-        return where(a < b, 0.0, shared), where(a > b, 0.0, shared)
+        shared = formulas.where(a == b, grad / 2, grad)
+        return formulas.where(a < b, 0.0, shared), formulas.where(a > b, 0.0, shared)
 
 
 class MinimumBackward0(Function):
     """out = min(a, b)     grad_a = grad where a < b, grad/2 where a == b   (b likewise)"""
 
+    numpy_backward = True
+
     @staticmethod
     def forward(ctx, a, b):
         ctx.save_for_backward(a, b)
-        return _binary(_minimum, a, b, _binary_dtype(a, b))
+        dt = _binary_dtype(a, b)
+        formulas.on_tensors_if_mixed(ctx, dt, a, b)
+        return _binary(_minimum, a, b, dt)
 
     @staticmethod
     def backward(ctx, grad):
         a, b = ctx.saved_tensors
-        shared = where(a == b, grad / 2, grad)
-        return where(a > b, 0.0, shared), where(a < b, 0.0, shared)
+        shared = formulas.where(a == b, grad / 2, grad)
+        return formulas.where(a > b, 0.0, shared), formulas.where(a < b, 0.0, shared)
 
 
 class FmaxBackward0(Function):
     """out = fmax(a, b) (nan loses)    grad_a = grad where a >= b or b is nan    grad_b = rest"""
 
+    numpy_backward = True
+
     @staticmethod
     def forward(ctx, a, b):
         ctx.save_for_backward(a, b)
-        return _binary(_fmax, a, b, _binary_dtype(a, b))
+        dt = _binary_dtype(a, b)
+        formulas.on_tensors_if_mixed(ctx, dt, a, b)
+        return _binary(_fmax, a, b, dt)
 
     @staticmethod
     def backward(ctx, grad):
         a, b = ctx.saved_tensors
-        a_wins = (a >= b) | b.isnan()
-        return where(a_wins, grad, 0.0), where(a_wins, 0.0, grad)
+        a_wins = (a >= b) | formulas.isnan(b)
+        return formulas.where(a_wins, grad, 0.0), formulas.where(a_wins, 0.0, grad)
 
 
 class FminBackward0(Function):
     """out = fmin(a, b) (nan loses)    grad_a = grad where a <= b or b is nan    grad_b = rest"""
 
+    numpy_backward = True
+
     @staticmethod
     def forward(ctx, a, b):
         ctx.save_for_backward(a, b)
-        return _binary(_fmin, a, b, _binary_dtype(a, b))
+        dt = _binary_dtype(a, b)
+        formulas.on_tensors_if_mixed(ctx, dt, a, b)
+        return _binary(_fmin, a, b, dt)
 
     @staticmethod
     def backward(ctx, grad):
         a, b = ctx.saved_tensors
-        a_wins = (a <= b) | b.isnan()
-        return where(a_wins, grad, 0.0), where(a_wins, 0.0, grad)
+        a_wins = (a <= b) | formulas.isnan(b)
+        return formulas.where(a_wins, grad, 0.0), formulas.where(a_wins, 0.0, grad)
 
 
 class WhereBackward0(Function):
     """out = cond ? a : b        grad_a = grad where cond        grad_b = grad where not cond"""
+
+    numpy_backward = True
 
     edge_args = (1, 2)  # the condition gets no edge; a number does
 
@@ -1194,7 +1257,7 @@ class WhereBackward0(Function):
     @staticmethod
     def backward(ctx, grad):
         cond, = ctx.saved_tensors
-        return None, where(cond, grad, 0.0), where(cond, 0.0, grad)
+        return None, formulas.where(cond, grad, 0.0), formulas.where(cond, 0.0, grad)
 
 
 def _lerp(a, b, w):
@@ -1223,12 +1286,16 @@ class LerpBackward1(Function):
     """out = a + w * (b - a), w a tensor    grad_a = grad * (1 - w)   grad_b = grad * w
     grad_w = grad * (b - a)"""
 
+    numpy_backward = True
+
     @staticmethod
     def forward(ctx, a, b, w):
         need_ab, need_w = any(ctx.needs_input_grad[:2]), ctx.needs_input_grad[2]
         ctx.save_for_backward(a if need_w else None, b if need_w else None,
                               w if need_ab else None)
-        return _lerp(a, b, w)
+        out = _lerp(a, b, w)
+        formulas.on_tensors_if_mixed(ctx, out.dtype, a, b, w)
+        return out
 
     @staticmethod
     def backward(ctx, grad):
