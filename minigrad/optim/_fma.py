@@ -1,10 +1,10 @@
 """``fma(a, b, c)``: a * b + c rounded once, as torch's vectorized CPU kernels compute
 ``add(alpha=)``, ``lerp`` and ``addcmul`` (``vec::fmadd``), bit for bit in float32.
 
-NumPy has no fused multiply-add. The exact float32 fma in float64 (``_generator._fma32``: the
-product of two floats is exact there, the sum rounds once, and the rare sums that land on a
-float32 tie are repaired) takes about ten passes over the data, fine for small arrays. Large
-float32 arrays instead take the float32 route and fix it where it can be wrong:
+NumPy has no fused multiply-add. Computed in float64 (``_exact``: the product of two floats is
+exact there, the sum rounds once, and the rare sums that land on a float32 tie are repaired)
+it takes about seven passes over the data, some with slow casts: fine for small arrays.
+Large float32 arrays instead take the float32 route and fix it where it can be wrong:
 
 * ``a * b`` is replaced by two float32 products that enclose the exact one: for a scalar
   multiplier ``s`` the products by its two float32 neighbours (``|x| ulp(s)`` is at least half
@@ -12,7 +12,7 @@ float32 arrays instead take the float32 route and fix it where it can be wrong:
 * adding ``c`` to both gives two float32 sums; rounding is monotonic, so where they are equal
   the fused result is that value. That is almost everywhere (99% of an SGD step's weights):
   they differ only where ``c + a * b`` lies within a few ulps of ``a * b`` of a tie;
-* the elements where they differ (NaNs included) are recomputed exactly in float64.
+* the elements where they differ are recomputed exactly in float64.
 
 A product that underflows into the subnormals, or overflows, breaks the enclosure; NumPy reports
 it (the underflow/overflow flags, raised here as FloatingPointError) and the slice is then
@@ -146,7 +146,8 @@ def _fma32_slice(a, b, c, shape):
             r1, r2 = _enclosing_sums(a, b, c, shape)
     except FloatingPointError:   # a product fell into the subnormals or overflowed
         return _exact(a, b, c, shape)
-    # comparing the bits is faster than comparing floats (and sends NaNs to the exact path)
+    # comparing the bits is faster than comparing floats (where both sums are NaN, the fused
+    # result is NaN too)
     differ = np.not_equal(r1.view(np.int32), r2.view(np.int32))
     if differ.any():
         flat = np.flatnonzero(differ)
