@@ -34,8 +34,8 @@ _BLOCK = 1 << 18   # elements per slice of a large fma: the float32 temporaries 
 _AWAY = np.float32(1 + 2.0**-22)   # q * _AWAY and q * _TOWARD enclose a product that rounded
 _TOWARD = np.float32(1 - 2.0**-22)  # to q (q normal): each moves q by 2 to 4 of its ulps
 _TIES = 2.0**128 - 2.0**103        # from here on a double rounds to an infinite float32
-_EXTRA_BITS = np.uint64((1 << 29) - 1)   # the bits a double has beyond a float32...
-_TIE = np.uint64(1 << 28)                # ...and their value on a float32 tie
+_EXTRA_BITS = (1 << 29) - 1   # the bits a double has beyond a float32...
+_TIE = 1 << 28                # ...and their value on a float32 tie
 
 
 def fma(a, b, c, out=None):
