@@ -27,7 +27,7 @@ class In:
     (None: the case's dtype)."""
 
     shape: tuple
-    kind: str = "normal"     # normal | positive (0.5..2) | unit (0.05..0.95) | index | mask
+    kind: str = "normal"     # normal | positive (0.5..2) | unit (0.05..0.95) | ties | index | mask
     grad: bool = True
     dtype: str = None
     high: int = 0            # index: values in [0, high)
@@ -39,7 +39,8 @@ class In:
             return rng.random(self.shape) < 0.5
         x = {"normal": lambda: rng.standard_normal(self.shape),
              "positive": lambda: rng.uniform(0.5, 2.0, self.shape),
-             "unit": lambda: rng.uniform(0.05, 0.95, self.shape)}[self.kind]()
+             "unit": lambda: rng.uniform(0.05, 0.95, self.shape),
+             "ties": lambda: rng.integers(-2, 3, self.shape)}[self.kind]()
         return np.asarray(x, dtype=self.dtype or dtype)
 
 
@@ -53,6 +54,11 @@ def P(*shape, **kw):
 
 def U(*shape, **kw):
     return In(shape, "unit", **kw)
+
+
+def ties(*shape, **kw):
+    """Small integers (zeros and repeated values: ties for max, zeros for cumprod)."""
+    return In(shape, "ties", **kw)
 
 
 def C(*shape, **kw):
@@ -188,18 +194,41 @@ CASES = {
     "to_clone": (lambda T, a: a.to(T.float64) * a.clone() + a.t().contiguous().t().float()
                  + a.half().float(), [X(3, 4)]),
     "fill_zero": (lambda T, a: (a * 2).fill_(3.0) * a + (a * 3).zero_() * a, [X(3, 4)]),
+    "max_min": (lambda T, a: a.max() + a.min() * a + a.max(1, keepdim=True)[0] + a.min(0)[0]
+                + a.median(), [ties(3, 4)]),
+    "amax_amin": (lambda T, a: a.amax(1) + a.amin((0, 1), keepdim=True) + a.amax(), [ties(3, 4)]),
+    "var_std": (lambda T, a, b: a.var() + a.std(0) + a.var(1, keepdim=True, correction=0)
+                + a.std((0, 1), keepdim=True) + b.var() * b.std(), [X(3, 4), X(1)]),
+    "logsumexp": (lambda T, a: a.logsumexp(1) + a.logsumexp((0, 1), keepdim=True), [X(3, 4)]),
+    "norm": (lambda T, a, t: a.norm() + a.norm(1, dim=0) + a.norm(0.5, dim=0, keepdim=True)
+             + a.norm(3) + a.norm(0) + t.norm(float("inf"), dim=0) + t.norm(float("inf"))
+             + a.norm(-float("inf")), [X(3, 4), ties(3, 4)]),
+    "norm_dtype": (lambda T, a: a.norm(dtype=T.float64) * a, [X(3, 4)]),
+    "cumsum_cumprod": (lambda T, a, z: a.cumsum(1) * a.cumprod(0) + z.cumprod(1) + z.cumprod(0),
+                       [X(3, 4), ties(3, 4)]),
+    "cumsum_second_order": (lambda T, a, b: _second(T, a.cumsum(1) * b, a) * a, [X(3, 4), X(3, 4)]),
+    # ---- 0-d tensors: NumPy gives 0-d results as NumPy scalars, which must still act as tensors
+    "zero_dim": (lambda T, a, b, p: T.atan2(a, b) * T.maximum(a, b) + T.where(a > b, a, b)
+                 + p ** a + a ** p + a.clamp(-0.5, 0.5) + T.fmin(a, b) + a.sin() * b.cos()
+                 + (a * b).abs() + T.remainder(a, b) + T.lerp(a, b, p), [X(), X(), P()]),
+    "zero_dim_reductions": (lambda T, a, b: a.sum() * a.mean() + a.softmax(0) + a.log_softmax(0)
+                            + a.norm() * a.logsumexp(0) + a.cumsum(0) * a.cumprod(0) + a.max()
+                            + a.amax() + b.var() + b.std() + a.expand(3).sum(), [X(), X(1)]),
 }
 
 
 def numpy_backward_classes():
-    """Every minigrad Function subclass that sets (or inherits) ``numpy_backward = True``."""
+    """Every minigrad Function subclass that sets (or inherits) ``numpy_backward = True``,
+    but for shared bases such as ``_Amax`` (a leading underscore and subclasses of their own),
+    which are never nodes themselves."""
     seen, stack = set(), [Function]
     while stack:
         for sub in stack.pop().__subclasses__():
             if sub not in seen:
                 seen.add(sub)
                 stack.append(sub)
-    return {c for c in seen if c.numpy_backward and c.__module__.startswith("minigrad.")}
+    return {c for c in seen if c.numpy_backward and c.__module__.startswith("minigrad.")
+            and not (c.__name__.startswith("_") and c.__subclasses__())}
 
 
 def graph_classes(out):

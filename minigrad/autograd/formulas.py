@@ -17,8 +17,15 @@ def call(fn, *args):
     """The op ``fn`` (a Function class) inside a formula: recorded like any op on Tensors,
     just its forward on ndarrays."""
     if on_arrays.active:
-        return fn.forward(_NO_CTX, *args)
+        return _forward(fn, *args)
     return fn.apply(*args)
+
+
+def _forward(fn, *args):
+    """fn's forward on arrays. NumPy arithmetic gives a 0-d result as a NumPy scalar, which
+    forward would take for a Python number (as torch takes ``np.float64(2)``), so it goes in as
+    the 0-d array a Tensor would hold."""
+    return fn.forward(_NO_CTX, *[np.asarray(a) if isinstance(a, np.generic) else a for a in args])
 
 
 def expand(grad, shape):
@@ -30,21 +37,21 @@ def expand(grad, shape):
 
 
 def zeros_like(grad):
-    """Zeros shaped like grad: the gradient of a piecewise-constant op (not grad * 0, which
-    would keep nan and inf)."""
+    """Zeros shaped like grad, row-major: the gradient of a piecewise-constant op (not grad * 0,
+    which would keep nan and inf)."""
     if on_arrays.active:
-        return np.zeros_like(grad)
+        return np.zeros(grad.shape, grad.dtype)
     return grad.new_zeros(grad.shape)
 
 
 def where(condition, a, b):
     """a where condition holds, else b (either may be a Python number)."""
-    if on_arrays.active:
-        out = np.where(condition, a, b)
-        dtype = next((x.dtype for x in (a, b) if isinstance(x, (np.ndarray, np.generic))), None)
-        return out if dtype is None else out.astype(dtype, copy=False)
-    from .. import where as tensor_where
-    return tensor_where(condition, a, b)
+    return call(_ops("elementwise").WhereBackward0, condition, a, b)
+
+
+def data(x):
+    """x's ndarray, outside any graph: x itself on arrays, ``x._data`` on Tensors."""
+    return x if on_arrays.active else x._data
 
 
 def isnan(x):
@@ -72,7 +79,7 @@ def sum(x, dims, keepdim=False):  # noqa: A001 - reads like x.sum(dims) in a for
     if on_arrays.active:
         reduction = _ops("reduction")
         dims = reduction.reduce_dims(dims, x.ndim)
-        return reduction.SumBackward1.forward(_NO_CTX, x, dims, keepdim)
+        return _forward(reduction.SumBackward1, x, dims, keepdim)
     return x.sum(dims, keepdim=keepdim)
 
 
@@ -104,14 +111,14 @@ def reshape(x, shape):
 def t(x):
     """x.t() (TBackward0)."""
     ops = _ops("shape")
-    return ops.TBackward0.forward(_NO_CTX, x) if on_arrays.active else ops.t(x)
+    return _forward(ops.TBackward0, x) if on_arrays.active else ops.t(x)
 
 
 def transpose(x, dim0, dim1):
     """x.transpose(dim0, dim1) (TransposeBackward0); dims non-negative."""
     ops = _ops("shape")
     if on_arrays.active:
-        return ops.TransposeBackward0.forward(_NO_CTX, x, dim0, dim1)
+        return _forward(ops.TransposeBackward0, x, dim0, dim1)
     return ops.transpose(x, dim0, dim1)
 
 
@@ -119,7 +126,7 @@ def permute(x, dims):
     """x.permute(dims) (PermuteBackward0); dims non-negative."""
     ops = _ops("shape")
     if on_arrays.active:
-        return ops.PermuteBackward0.forward(_NO_CTX, x, dims)
+        return _forward(ops.PermuteBackward0, x, dims)
     return ops.permute(x, dims)
 
 
@@ -127,7 +134,7 @@ def squeeze(x, dim):
     """x.squeeze(dim) (SqueezeBackward1); dim non-negative."""
     ops = _ops("shape")
     if on_arrays.active:
-        return ops.SqueezeBackward1.forward(_NO_CTX, x, dim)
+        return _forward(ops.SqueezeBackward1, x, dim)
     return ops.squeeze(x, dim)
 
 
@@ -135,7 +142,7 @@ def unsqueeze(x, dim):
     """x.unsqueeze(dim) (UnsqueezeBackward0); dim non-negative."""
     ops = _ops("shape")
     if on_arrays.active:
-        return ops.UnsqueezeBackward0.forward(_NO_CTX, x, dim)
+        return _forward(ops.UnsqueezeBackward0, x, dim)
     return ops.unsqueeze(x, dim)
 
 

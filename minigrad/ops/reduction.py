@@ -18,7 +18,8 @@ from .._tensor import Tensor, _make, wrap_dim
 from ..autograd import formulas
 from ..autograd.function import Function
 from ._util import register_methods
-from .elementwise import isnan, maximum, minimum, sign, where
+from .elementwise import (AbsBackward0, DivBackward0, ExpBackward0, SignBackward0, maximum,
+                          minimum)
 
 __all__ = ["sum", "mean", "prod", "max", "min", "amax", "amin", "argmax", "argmin", "var", "std",
            "logsumexp", "norm", "cumsum", "cumprod", "all", "any",
@@ -259,12 +260,13 @@ def _check_reducible(name, shape, dims):
 
 def _ties(x, value):
     """Where x equals the (broadcast) reduced value; a nan value matches the nans of x."""
-    return (x == value) | (isnan(x) & isnan(value))
+    return (x == value) | (formulas.isnan(x) & formulas.isnan(value))
 
 
 class _FullExtremum(Function):
     """Shared by MaxBackward1 / MinBackward1: ``reduce`` is np.max or np.min."""
 
+    numpy_backward = True
     name_ = reduce = None
 
     @classmethod
@@ -279,10 +281,10 @@ class _FullExtremum(Function):
     def backward(ctx, grad):
         from .indexing import MaskedFillBackward1
         x, out = ctx.saved_tensors
-        mask = _ties(x, out)._data
+        mask = formulas.data(_ties(x, out))
         # torch: zeros.masked_fill(mask, grad / count), so a nan grad stays off the other elements
-        zeros = _make(np.zeros_like(x._data))
-        return MaskedFillBackward1.apply(zeros, mask, grad / mask.sum())
+        zeros = formulas.constant(np.zeros_like(formulas.data(x)))
+        return formulas.call(MaskedFillBackward1, zeros, mask, grad / int(mask.sum()))
 
 
 class MaxBackward1(_FullExtremum):
@@ -300,6 +302,7 @@ class MinBackward1(_FullExtremum):
 class _DimExtremum(Function):
     """Shared by MaxBackward0 / MinBackward0: (values, indices) along one dim."""
 
+    numpy_backward = True
     n_outputs = 2
     name_ = arg = None
 
@@ -335,9 +338,9 @@ def _select_back(grad, indices, dim, keepdim, shape):
     (torch's value_selecting_reduction_backward)."""
     from .indexing import ScatterBackward0
     if not keepdim:
-        grad = grad.unsqueeze(dim)
-    zeros = _make(np.zeros(shape, dtype=grad._data.dtype))
-    return ScatterBackward0.apply(zeros, dim, indices, grad)
+        grad = formulas.unsqueeze(grad, dim)
+    zeros = formulas.constant(np.zeros(shape, dtype=formulas.data(grad).dtype))
+    return formulas.call(ScatterBackward0, zeros, dim, indices, grad)
 
 
 class MaxBackward0(_DimExtremum):
@@ -355,6 +358,7 @@ class MinBackward0(_DimExtremum):
 class _Amax(Function):
     """Shared by AmaxBackward0 / AminBackward0: extreme value over dims, no indices."""
 
+    numpy_backward = True
     name_ = reduce = None
 
     @classmethod
@@ -373,10 +377,16 @@ class _Amax(Function):
         x, out = ctx.saved_tensors
         dims, keepdim = ctx.dims, ctx.keepdim
         if not keepdim and dims:
-            out = out.reshape(_kept_shape(x.shape, dims))
+            out = formulas.reshape(out, _kept_shape(x.shape, dims))
         mask = x == out
-        count = mask.sum(dims, keepdim=True)
-        return _unreduce(grad, dims, keepdim, x.shape) / count * mask, None, None
+        count = formulas.sum(mask, dims, keepdim=True)
+        grad = _unreduce(grad, dims, keepdim, x.shape)
+        return _divide(grad, count) * mask, None, None
+
+
+def _divide(grad, count):
+    """grad / count inside a formula; an int64 count does not widen grad (DivBackward0)."""
+    return formulas.call(DivBackward0, grad, count)
 
 
 class AmaxBackward0(_Amax):
@@ -456,13 +466,15 @@ def _var_grad(grad, x, dims, correction, keepdim, full):
     n = _reduce_numel(x.shape, dims)
     dof = n - correction
     if dof <= 0 and full:
-        return grad * where(x == x.mean(), math.nan, math.inf)
-    centered = x - x.mean(dims, keepdim=True)
+        return grad * formulas.where(x == formulas.call(MeanBackward0, x), math.nan, math.inf)
+    centered = x - formulas.call(MeanBackward1, x, dims, True)
     return _unreduce(grad, dims, keepdim, x.shape) * centered * (2.0 / dof if dof else math.inf)
 
 
 class VarBackward0(Function):
     """out = x.var(dim, correction)     grad_x = grad * 2 (x - mean) / (N - correction)"""
+
+    numpy_backward = True
 
     @staticmethod
     def forward(ctx, x, dims, correction, keepdim, full):
@@ -479,6 +491,8 @@ class VarBackward0(Function):
 class StdBackward0(Function):
     """out = x.std(dim, correction)     grad_x = grad / (2 out) * d var / dx   (0 where out == 0)"""
 
+    numpy_backward = True
+
     @staticmethod
     def forward(ctx, x, dims, correction, keepdim, full):
         out = np.sqrt(_np_var(x, dims, correction, keepdim))
@@ -489,13 +503,15 @@ class StdBackward0(Function):
     @staticmethod
     def backward(ctx, grad):
         x, out = ctx.saved_tensors
-        grad_var = where(out == 0, 0.0, grad / (out * 2))
+        grad_var = formulas.where(out == 0, 0.0, grad / (out * 2))
         return _var_grad(grad_var, x, *ctx.args), None, None, None, None
 
 
 # ---- logsumexp ----------------------------------------------------------------------------------
 class LogsumexpBackward0(Function):
     """out = log(sum(exp(x), dim))     grad_x = grad * exp(x - out)"""
+
+    numpy_backward = True
 
     @staticmethod
     def forward(ctx, x, dims, keepdim):
@@ -516,8 +532,9 @@ class LogsumexpBackward0(Function):
     def backward(ctx, grad):
         x, out = ctx.saved_tensors
         if not ctx.keepdim and ctx.dims:
-            out = out.reshape(_kept_shape(x.shape, ctx.dims))
-        return _unreduce(grad, ctx.dims, ctx.keepdim, x.shape) * (x - out).exp(), None, None
+            out = formulas.reshape(out, _kept_shape(x.shape, ctx.dims))
+        grad = _unreduce(grad, ctx.dims, ctx.keepdim, x.shape)
+        return grad * formulas.call(ExpBackward0, x - out), None, None
 
 
 # ---- vector norm --------------------------------------------------------------------------------
@@ -546,6 +563,8 @@ class LinalgVectorNormBackward0(Function):
     largest |x| (with their sign);  p = 0: no gradient (None).
     """
 
+    numpy_backward = True
+
     @staticmethod
     def forward(ctx, x, p, dims, keepdim, dtype=None):
         if x.dtype.kind != "f":
@@ -557,6 +576,7 @@ class LinalgVectorNormBackward0(Function):
         out = out.astype(src.dtype, copy=False)
         ctx.save_for_backward(x, out)
         ctx.p, ctx.dims, ctx.keepdim = p, dims, keepdim
+        formulas.on_tensors_if_mixed(ctx, out.dtype, x)
         return out
 
     @staticmethod
@@ -564,22 +584,24 @@ class LinalgVectorNormBackward0(Function):
         x, out = ctx.saved_tensors
         p, dims = ctx.p, ctx.dims
         if not ctx.keepdim and dims:
-            out = out.reshape(_kept_shape(x.shape, dims))
+            out = formulas.reshape(out, _kept_shape(x.shape, dims))
         grad = _unreduce(grad, dims, ctx.keepdim, x.shape)
+        call, where = formulas.call, formulas.where
         if p == 0:  # piecewise constant: torch gives no gradient at all
             return None, None, None, None, None
         if p == 1:
-            gx = sign(x) * grad
+            gx = call(SignBackward0, x) * grad
         elif p == 2:
             gx = grad * where(out == 0, 0.0, x / out)
         elif np.isinf(p):
-            mask = (x.abs() == out) | isnan(x)
-            gx = sign(x) * (grad / mask.sum(dims, keepdim=True) * mask)
+            mask = (call(AbsBackward0, x) == out) | formulas.isnan(x)
+            count = formulas.sum(mask, dims, keepdim=True)
+            gx = call(SignBackward0, x) * (_divide(grad, count) * mask)
         elif p < 1:
-            scaled = sign(x) * where(x == 0, 0.0, x.abs() ** (p - 1))
+            scaled = call(SignBackward0, x) * where(x == 0, 0.0, call(AbsBackward0, x) ** (p - 1))
             gx = scaled * grad * out ** (1 - p)
         else:
-            scaled = sign(x) * x.abs() ** (p - 1)
+            scaled = call(SignBackward0, x) * call(AbsBackward0, x) ** (p - 1)
             gx = scaled * where(out == 0, 0.0, grad / out ** (p - 1))
         return gx, None, None, None, None
 
@@ -608,6 +630,8 @@ def _scan(np_scan, x, dim, dtype):
 class CumsumBackward0(Function):
     """out = x.cumsum(dim)      grad_x = reversed cumsum of grad along dim"""
 
+    numpy_backward = True
+
     @staticmethod
     def forward(ctx, x, dim, dtype=None):
         ctx.dim = dim
@@ -623,6 +647,8 @@ class CumsumBackward0(Function):
 class _ReverseCumsum(Function):
     """out[i] = sum_{j >= i} x[j] along dim      grad_x = cumsum of grad along dim"""
 
+    numpy_backward = True
+
     @staticmethod
     def forward(ctx, x, dim):
         ctx.dim = dim
@@ -632,11 +658,11 @@ class _ReverseCumsum(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        return CumsumBackward0.apply(grad, ctx.dim), None
+        return formulas.call(CumsumBackward0, grad, ctx.dim), None
 
 
 def _reverse_cumsum(t, dim):
-    return _ReverseCumsum.apply(t, dim)
+    return formulas.call(_ReverseCumsum, t, dim)
 
 
 class CumprodBackward0(Function):
@@ -645,6 +671,8 @@ class CumprodBackward0(Function):
     Before the first zero of a slice this is reversed_cumsum(grad * out) / x; at the first zero
     it is reversed_cumsum(grad * cumprod(x with that zero set to 1)); after it, 0.
     """
+
+    numpy_backward = True
 
     @staticmethod
     def forward(ctx, x, dim, dtype=None):
@@ -660,13 +688,14 @@ class CumprodBackward0(Function):
         dim = ctx.dim
         if x.ndim == 0:
             return grad, None, None
-        zeros_so_far = np.cumsum(x._data == 0, axis=dim)
-        before = _make(zeros_so_far == 0)
-        gx = _reverse_cumsum(grad * out, dim) / where(before, x, 1.0) * before
-        first_zero = (x._data == 0) & (zeros_so_far == 1)
+        zero = formulas.data(x) == 0
+        zeros_so_far = np.cumsum(zero, axis=dim)
+        before = formulas.constant(zeros_so_far == 0)
+        gx = _reverse_cumsum(grad * out, dim) / formulas.where(before, x, 1.0) * before
+        first_zero = zero & (zeros_so_far == 1)
         if first_zero.any():
-            first_zero = _make(first_zero)
-            skip_zero = CumprodBackward0.apply(where(first_zero, 1.0, x), dim)
+            first_zero = formulas.constant(first_zero)
+            skip_zero = formulas.call(CumprodBackward0, formulas.where(first_zero, 1.0, x), dim)
             gx = gx + _reverse_cumsum(grad * skip_zero, dim) * first_zero
         return gx, None, None
 
