@@ -134,45 +134,54 @@ def run_backward(tensors, grad_tensors, retain_graph=False, create_graph=False,
     if walk.arrays:
         for buf in buffers.values():
             buf[:] = [None if g is None else g._data for g in buf]
-    with grad_mode.set_grad_enabled(create_graph), np.errstate(all="ignore"):
-        node = heapq.heappop(ready)[2] if ready else None
-        while node is not None:
-            grads = buffers.pop(node)
-            if needed is not None and node not in needed:
-                grads = None
-            else:
-                received = grads
-                grads = walk.run(node, grads)
-                if _tracers:
-                    for tracer in _tracers:
-                        tracer.record(node, received, grads)
-            if grads is None:
-                grads = repeat(None)
-            became_ready = None  # one node made ready and none waiting: it runs next directly
-            for (nxt, nr), g in zip(node.next_functions, grads):
-                if nxt is None:
-                    continue
-                buf = buffers.get(nxt)
-                if buf is None:
-                    buf = buffers[nxt] = [None] * nxt.n_outputs
-                if g is not None:
-                    buf[nr] = g if buf[nr] is None else buf[nr] + g
-                left = deps[nxt] - 1
-                deps[nxt] = left
-                if left == 0:
-                    if became_ready is None and not ready:
-                        became_ready = nxt
-                    else:
-                        if became_ready is not None:
-                            heapq.heappush(ready, (-became_ready._seq, id(became_ready),
-                                                   became_ready))
-                            became_ready = None
-                        heapq.heappush(ready, (-nxt._seq, id(nxt), nxt))
-            if became_ready is not None:
-                node = became_ready
-            else:
-                node = heapq.heappop(ready)[2] if ready else None
+    outer, on_arrays.active = on_arrays.active, walk.arrays  # numpy_backward formulas see arrays
+    try:
+        with grad_mode.set_grad_enabled(create_graph), np.errstate(all="ignore"):
+            _run_ready(walk, ready, buffers, deps, needed)
+    finally:
+        on_arrays.active = outer
     return results
+
+
+def _run_ready(walk, ready, buffers, deps, needed):
+    """Run nodes as they become ready (all their gradients arrived), the newest first."""
+    node = heapq.heappop(ready)[2] if ready else None
+    while node is not None:
+        grads = buffers.pop(node)
+        if needed is not None and node not in needed:
+            grads = None
+        else:
+            received = grads
+            grads = walk.run(node, grads)
+            if _tracers:
+                for tracer in _tracers:
+                    tracer.record(node, received, grads)
+        if grads is None:
+            grads = repeat(None)
+        became_ready = None  # one node made ready and none waiting: it runs next directly
+        for (nxt, nr), g in zip(node.next_functions, grads):
+            if nxt is None:
+                continue
+            buf = buffers.get(nxt)
+            if buf is None:
+                buf = buffers[nxt] = [None] * nxt.n_outputs
+            if g is not None:
+                buf[nr] = g if buf[nr] is None else buf[nr] + g
+            left = deps[nxt] - 1
+            deps[nxt] = left
+            if left == 0:
+                if became_ready is None and not ready:
+                    became_ready = nxt
+                else:
+                    if became_ready is not None:
+                        heapq.heappush(ready, (-became_ready._seq, id(became_ready),
+                                               became_ready))
+                        became_ready = None
+                    heapq.heappush(ready, (-nxt._seq, id(nxt), nxt))
+        if became_ready is not None:
+            node = became_ready
+        else:
+            node = heapq.heappop(ready)[2] if ready else None
 
 
 class _Walk:
@@ -196,14 +205,13 @@ class _Walk:
         return t._data if self.arrays and t is not None else t
 
     def run(self, node, grads):
-        """Run one node; return the list of gradients for its next_functions."""
+        """Run one node; return the list of gradients for its next_functions.
+
+        With ``arrays`` set, ``on_arrays.active`` is on for the whole walk: numpy_backward
+        formulas run as they are; everything else (hooks, other formulas, ``.grad``) runs in
+        ``_on_tensors``, which hands it Tensors and turns the flag off meanwhile."""
         if node._pre_hooks:
-            grads = [self.tensor(g) for g in grads]
-            for hook in tuple(node._pre_hooks.values()):
-                new = hook(tuple(grads))
-                if new is not None:
-                    grads = list(new)
-            grads = [self.value(g) for g in grads]
+            grads = self._on_tensors(_run_pre_hooks, node, grads)
         if self.captured:
             for nr in range(len(grads)):
                 pos = self.captured.get((node, nr))
@@ -215,32 +223,20 @@ class _Walk:
                 self.results[pos] = self.tensor(grads[0])
             if self.accumulate and grads[0] is not None and (not self.leaf_capture
                                                              or pos is not None):
-                node.variable._accumulate_grad(self.tensor(grads[0]), self.create_graph)
+                self._on_tensors(_accumulate, node, grads, self.create_graph)
             return None
         if grads[0] is None if len(grads) == 1 else all(g is None for g in grads):
             return None  # no gradient arrived: none to send
-        if self.arrays and node.numpy_backward:  # the formula runs on the arrays themselves
-            on_arrays.active = True
-            try:
-                out = node.backward(node, *grads)
-            finally:
-                on_arrays.active = False
-            if type(out) is not tuple:
-                out = (out,)
+        if self.arrays and node.numpy_backward:
+            out = node.backward(node, *grads)
         else:
-            out = node.backward(node, *[self.tensor(g) for g in grads])
-            out = out if isinstance(out, tuple) else (out,)
-            if self.arrays:
-                out = tuple(self.value(g) for g in out)
+            out = self._on_tensors(_backward, node, grads)
+        if type(out) is not tuple:
+            out = (out,)
         if isinstance(node, Function):  # one gradient per forward argument -> one per edge
             out = _per_edge(out, node._edges)
         if node._hooks:
-            out = tuple(self.tensor(g) for g in out)
-            for hook in tuple(node._hooks.values()):
-                new = hook(out, tuple(self.tensor(g) for g in grads))
-                if new is not None:
-                    out = tuple(new)
-            out = tuple(self.value(g) for g in out)
+            out = self._on_tensors(_run_hooks, node, out, grads)
         if not self.retain_graph:
             node._release()
         result = []
@@ -252,6 +248,54 @@ class _Walk:
             else:
                 result.append(g)
         return result
+
+    def _on_tensors(self, fn, node, *grad_lists):
+        """fn(node, *grad_lists) with Tensors for every gradient, returning what the walk
+        carries (arrays again when ``arrays`` is set)."""
+        if not self.arrays:
+            return fn(node, *grad_lists)
+        on_arrays.active = False
+        try:
+            out = fn(node, *[_wrap_all(g) if isinstance(g, (list, tuple)) else g
+                             for g in grad_lists])
+        finally:
+            on_arrays.active = True
+        if out is None:
+            return None
+        out = out if isinstance(out, (list, tuple)) else (out,)
+        return tuple(None if g is None else g._data for g in out)
+
+
+def _wrap_all(grads):
+    from .._tensor import _make
+    return tuple(None if g is None else _make(g) for g in grads)
+
+
+def _run_pre_hooks(node, grads):
+    """Tensor hooks of a non-leaf and retain_grad: fn(grad_outputs) may return replacements."""
+    for hook in tuple(node._pre_hooks.values()):
+        new = hook(tuple(grads))
+        if new is not None:
+            grads = list(new)
+    return grads
+
+
+def _accumulate(node, grads, create_graph):
+    node.variable._accumulate_grad(grads[0], create_graph)
+
+
+def _backward(node, grads):
+    out = node.backward(node, *grads)
+    return out if isinstance(out, tuple) else (out,)
+
+
+def _run_hooks(node, out, grads):
+    """Node hooks: fn(grad_inputs, grad_outputs) may return replacement grad_inputs."""
+    for hook in tuple(node._hooks.values()):
+        new = hook(tuple(out), tuple(grads))
+        if new is not None:
+            out = tuple(new)
+    return out
 
 
 def _per_edge(out, edges):
