@@ -27,7 +27,8 @@ class In:
     (None: the case's dtype)."""
 
     shape: tuple
-    kind: str = "normal"     # normal | positive (0.5..2) | unit (0.05..0.95) | ties | index | mask
+    # normal | positive (0.5..2) | unit (0.05..0.95) | ties | index | perm | mask
+    kind: str = "normal"
     grad: bool = True
     dtype: str = None
     high: int = 0            # index: values in [0, high)
@@ -35,6 +36,9 @@ class In:
     def value(self, rng, dtype):
         if self.kind == "index":
             return rng.integers(0, self.high, self.shape).astype(np.int64)
+        if self.kind == "perm":  # a permutation of range(shape[-1]) in every row
+            rows = np.broadcast_to(np.arange(self.shape[-1]), self.shape)
+            return rng.permuted(rows, axis=-1).astype(np.int64)
         if self.kind == "mask":
             return rng.random(self.shape) < 0.5
         x = {"normal": lambda: rng.standard_normal(self.shape),
@@ -70,6 +74,10 @@ def idx(high, *shape):
     return In(shape, "index", grad=False, high=high)
 
 
+def perm(*shape):
+    return In(shape, "perm", grad=False)
+
+
 def mask(*shape):
     return In(shape, "mask", grad=False)
 
@@ -88,7 +96,7 @@ CASES = {
     "sub_alpha": (lambda T, a, b: T.sub(a, b, alpha=0.5) - 2, [X(2, 3), X(2, 3)]),
     "rsub_scalar": (lambda T, a: 2 - a + T.rsub(a, 3.0, alpha=2), [X(5)]),
     "rsub_tensor": (lambda T, a, b: T.rsub(a, b) + T.rsub(a, b, alpha=3), [X(3, 4), X(4)]),
-    "mul": (lambda T, a, b: a * b * 1.5, [X(3, 4), X(3, 1)]),
+    "mul": (lambda T, a, b, c: a * b * 1.5 * c, [X(3, 4), X(3, 1), C(4)]),
     "div": (lambda T, a, b: a / b / 3, [X(3, 4), P(4)]),
     "pow_scalar": (lambda T, a, p: a ** 3 + a ** 2 + p ** 0.5 + p ** -1.5 + a ** 0,
                    [X(3, 4), P(3, 4)]),
@@ -207,6 +215,23 @@ CASES = {
     "cumsum_cumprod": (lambda T, a, z: a.cumsum(1) * a.cumprod(0) + z.cumprod(1) + z.cumprod(0),
                        [X(3, 4), ties(3, 4)]),
     "cumsum_second_order": (lambda T, a, b: _second(T, a.cumsum(1) * b, a) * a, [X(3, 4), X(3, 4)]),
+    # ---- joining, splitting, indexing
+    "cat_stack": (lambda T, a, b, e: T.cat([a, b], 1) * T.stack([a, a * 2], 0).sum(0).sum(1, True)
+                  + T.cat([a.reshape(-1), e]).sum() + T.stack([a[0], b[0]], 1).sum(),
+                  [X(3, 4), X(3, 4), X(0)]),
+    "cat_mixed": (lambda T, a, b: T.cat([a, b]) * 2, [X(3, 4), X(2, 4, dtype="float64")]),
+    "split_unbind": (lambda T, a: a.split(2, 1)[0] * a.split([1, 3], 1)[1][:, :2]
+                     + a.chunk(3, 0)[2].sum() + a.unbind(1)[3].unsqueeze(1), [X(3, 4)]),
+    "getitem": (lambda T, a, i, m: a[0] * a[:, 1:3].sum() + a[1:, ::2].sum(0).sum()
+                + a[..., 0:1] + a[[0, 2]].sum(0) + a[i].sum(0) + a[m].sum() + a[...],
+                [X(3, 4), idx(3, 5), mask(3, 4)]),
+    "gather_scatter": (lambda T, a, b, p, i: a.gather(1, p) * a.scatter(1, p, b)
+                       + a.scatter(1, p, 0.5) + a.scatter_add(1, i, b) + a.take(i)
+                       + a.index_select(1, i[0]).sum(),
+                       [X(3, 4), X(3, 4), perm(3, 4), idx(4, 3, 4)]),
+    "index_family": (lambda T, a, b, i, m, v: a.index_add(0, i, b, alpha=2)
+                     * a.index_fill(1, i, -1.0) + a.masked_fill(m, 0.0) + a.masked_fill(m, v)
+                     + a.masked_select(m).sum(), [X(3, 4), X(2, 4), idx(3, 2), mask(3, 4), X()]),
     # ---- 0-d tensors: NumPy gives 0-d results as NumPy scalars, which must still act as tensors
     "zero_dim": (lambda T, a, b, p: T.atan2(a, b) * T.maximum(a, b) + T.where(a > b, a, b)
                  + p ** a + a ** p + a.clamp(-0.5, 0.5) + T.fmin(a, b) + a.sin() * b.cos()

@@ -54,6 +54,12 @@ def data(x):
     return x if on_arrays.active else x._data
 
 
+def zeros(shape, like):
+    """Zeros of ``shape`` in like's dtype, row-major, as a constant (what a scatter-style
+    backward writes the gradient into)."""
+    return constant(np.zeros(shape, data(like).dtype))
+
+
 def isnan(x):
     """Where x is nan: a bool array, or a bool Tensor (no graph)."""
     return np.isnan(x) if on_arrays.active else x.isnan()
@@ -144,6 +150,22 @@ def unsqueeze(x, dim):
     if on_arrays.active:
         return _forward(ops.UnsqueezeBackward0, x, dim)
     return ops.unsqueeze(x, dim)
+
+
+def select(x, dim, index):
+    """x.select(dim, index) (SelectBackward0); dim and index non-negative."""
+    ops = _ops("indexing")
+    if on_arrays.active:
+        return _forward(ops.SelectBackward0, x, ops._dim_key(dim, index))
+    return ops.select(x, dim, index)
+
+
+def slice_dim(x, dim, start, stop, step=1):
+    """x[start:stop:step] along dim (SliceBackward0)."""
+    ops = _ops("indexing")
+    if on_arrays.active:
+        return _forward(ops.SliceBackward0, x, ops._dim_key(dim, slice(start, stop, step)))
+    return ops.slice_dim(x, dim, start, stop, step)
 
 
 _modules = {}

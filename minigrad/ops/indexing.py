@@ -19,7 +19,7 @@ import warnings
 import numpy as np
 
 from .._tensor import Tensor, _make, wrap_dim
-from ..autograd import grad_mode
+from ..autograd import formulas, grad_mode
 from ..autograd.function import Function
 from ..autograd.views import has_repeats, raise_multi_output
 from ._util import assign_inplace, check_overlap, inplace_variant, register_methods
@@ -53,6 +53,7 @@ class SelectBackward0(Function):
     """out = x[key] for a basic key (here one int along one dim)
     grad_x = zeros(x.shape) with grad written at key"""
 
+    numpy_backward = True
     embed = SelectBackwardBackward0
 
     @staticmethod
@@ -62,7 +63,7 @@ class SelectBackward0(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        return type(ctx).embed.apply(grad, ctx.shape, ctx.key), None
+        return formulas.call(type(ctx).embed, grad, ctx.shape, ctx.key), None
 
 
 class SliceBackward0(SelectBackward0):
@@ -74,6 +75,8 @@ class SliceBackward0(SelectBackward0):
 
 class AliasBackward0(Function):
     """out = x (a new view of the same memory)        grad_x = grad"""
+
+    numpy_backward = True
 
     @staticmethod
     def forward(ctx, x):
@@ -277,6 +280,8 @@ class IndexBackward0(Function):
     """out = x[key] with index arrays (a copy)
     grad_x = zeros(x.shape) with grad added at key (repeated indices accumulate)"""
 
+    numpy_backward = True
+
     @staticmethod
     def forward(ctx, x, key):
         ctx.shape, ctx.key = x.shape, key
@@ -284,8 +289,8 @@ class IndexBackward0(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        zeros = _make(np.zeros(ctx.shape, dtype=grad._data.dtype))
-        return IndexPutBackward0.apply(zeros, ctx.key, grad, True), None
+        zeros = formulas.zeros(ctx.shape, grad)
+        return formulas.call(IndexPutBackward0, zeros, ctx.key, grad, True), None
 
 
 def getitem(self, index):
@@ -462,6 +467,8 @@ class IndexSelectBackward0(Function):
     """out = x with slices ``index`` taken along dim
     grad_x = zeros(x.shape).index_add(dim, index, grad)"""
 
+    numpy_backward = True
+
     @staticmethod
     def forward(ctx, x, dim, index):
         ctx.shape, ctx.dim, ctx.index = x.shape, dim, index
@@ -469,8 +476,8 @@ class IndexSelectBackward0(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        zeros = _make(np.zeros(ctx.shape, grad._data.dtype))
-        return IndexAddBackward0.apply(zeros, ctx.dim, ctx.index, grad, 1), None, None
+        zeros = formulas.zeros(ctx.shape, grad)
+        return formulas.call(IndexAddBackward0, zeros, ctx.dim, ctx.index, grad, 1), None, None
 
 
 def index_select(input, dim, index):
@@ -486,9 +493,12 @@ class IndexAddBackward0(Function):
     """out = x with alpha * source added at slices ``index`` along dim
     grad_x = grad        grad_source = alpha * grad.index_select(dim, index)"""
 
+    numpy_backward = True
+
     @staticmethod
     def forward(ctx, x, dim, index, source, alpha):
         ctx.dim, ctx.index, ctx.alpha = dim, index, alpha
+        formulas.on_tensors_if_mixed(ctx, x.dtype, alpha)
         out = x.copy()
         np.add.at(out, _dim_key(dim, index)[:-1], source * alpha if alpha != 1 else source)
         return out
@@ -497,7 +507,7 @@ class IndexAddBackward0(Function):
     def backward(ctx, grad):
         gs = None
         if ctx.needs_input_grad[3]:
-            gs = IndexSelectBackward0.apply(grad, ctx.dim, ctx.index)
+            gs = formulas.call(IndexSelectBackward0, grad, ctx.dim, ctx.index)
             gs = gs if ctx.alpha == 1 else gs * ctx.alpha
         return grad, None, None, gs, None
 
@@ -519,6 +529,8 @@ def index_add(input, dim, index, source, *, alpha=1):
 class IndexFillBackward0(Function):
     """out = x with slices ``index`` along dim set to value    grad_x = grad with those zeroed"""
 
+    numpy_backward = True
+
     @staticmethod
     def forward(ctx, x, dim, index, value):
         ctx.dim, ctx.index = dim, index
@@ -528,7 +540,7 @@ class IndexFillBackward0(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        return IndexFillBackward0.apply(grad, ctx.dim, ctx.index, 0), None, None, None
+        return formulas.call(IndexFillBackward0, grad, ctx.dim, ctx.index, 0), None, None, None
 
 
 def index_fill(input, dim, index, value):
@@ -577,6 +589,8 @@ def _src_part(src, shape):
 class GatherBackward0(Function):
     """out[i][j] = x[index[i][j]][j] (dim 0)        grad_x = zeros.scatter_add(dim, index, grad)"""
 
+    numpy_backward = True
+
     @staticmethod
     def forward(ctx, x, dim, index):
         ctx.shape, ctx.dim, ctx.index = x.shape, dim, index
@@ -584,8 +598,8 @@ class GatherBackward0(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        zeros = _make(np.zeros(ctx.shape, grad._data.dtype))
-        return ScatterAddBackward0.apply(zeros, ctx.dim, ctx.index, grad), None, None
+        zeros = formulas.zeros(ctx.shape, grad)
+        return formulas.call(ScatterAddBackward0, zeros, ctx.dim, ctx.index, grad), None, None
 
 
 def gather(input, dim, index, *, sparse_grad=False):
@@ -595,15 +609,18 @@ def gather(input, dim, index, *, sparse_grad=False):
 
 def _gather_into(grad, dim, index, src_shape):
     """grad.gather(dim, index), zero-padded to src's shape when src is larger than index."""
-    g = GatherBackward0.apply(grad, dim, index)
-    if g._data.shape != tuple(src_shape):
-        g = SliceBackwardBackward0.apply(g, src_shape, tuple(slice(n) for n in index.shape))
+    g = formulas.call(GatherBackward0, grad, dim, index)
+    if tuple(g.shape) != tuple(src_shape):
+        g = formulas.call(SliceBackwardBackward0, g, src_shape,
+                          tuple(slice(n) for n in index.shape))
     return g
 
 
 class ScatterBackward0(Function):
     """out = x with out[index[i][j]][j] = src[i][j] (dim 0)
     grad_x = grad.scatter(dim, index, 0)        grad_src = grad.gather(dim, index)"""
+
+    numpy_backward = True
 
     @staticmethod
     def forward(ctx, x, dim, index, src):
@@ -616,7 +633,7 @@ class ScatterBackward0(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        gx = ScatterBackward1.apply(grad, ctx.dim, ctx.index, 0)
+        gx = formulas.call(ScatterBackward1, grad, ctx.dim, ctx.index, 0)
         gs = None
         if ctx.needs_input_grad[3]:
             gs = _gather_into(grad, ctx.dim, ctx.index, ctx.src_shape)
@@ -630,6 +647,8 @@ class ScatterBackward1(ScatterBackward0):
 class ScatterAddBackward0(Function):
     """out = x with src[i][j] added at out[index[i][j]][j] (dim 0)
     grad_x = grad        grad_src = grad.gather(dim, index)"""
+
+    numpy_backward = True
 
     @staticmethod
     def forward(ctx, x, dim, index, src):
@@ -672,6 +691,8 @@ def scatter_add(input, dim, index, src):
 class MaskedFillBackward0(Function):
     """out = where(mask, value, x) (value a number)        grad_x = grad.masked_fill(mask, 0)"""
 
+    numpy_backward = True
+
     @staticmethod
     def forward(ctx, x, mask, value):
         ctx.mask = mask
@@ -679,7 +700,7 @@ class MaskedFillBackward0(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        gx = MaskedFillBackward0.apply(grad, ctx.mask, 0)
+        gx = formulas.call(MaskedFillBackward0, grad, ctx.mask, 0)
         return gx, None, None
 
 
@@ -689,10 +710,11 @@ class MaskedFillBackward1(MaskedFillBackward0):
 
     @staticmethod
     def backward(ctx, grad):
-        gx = MaskedFillBackward0.apply(grad, ctx.mask, 0)
+        from .reduction import SumBackward0
+        gx = formulas.call(MaskedFillBackward0, grad, ctx.mask, 0)
         gv = None
         if ctx.needs_input_grad[2]:
-            gv = MaskedFillBackward0.apply(grad, ~ctx.mask, 0).sum()
+            gv = formulas.call(SumBackward0, formulas.call(MaskedFillBackward0, grad, ~ctx.mask, 0))
         return gx, None, gv
 
 
@@ -712,6 +734,8 @@ class MaskedSelectBackward0(Function):
     """out = the elements of x where mask is True (both broadcast), as 1-D
     grad_x = zeros with grad written where mask is True"""
 
+    numpy_backward = True
+
     @staticmethod
     def forward(ctx, x, mask):
         shape = np.broadcast_shapes(x.shape, mask.shape)
@@ -721,8 +745,8 @@ class MaskedSelectBackward0(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        zeros = _make(np.zeros(ctx.shape, grad._data.dtype))
-        return IndexPutBackward0.apply(zeros, (ctx.mask,), grad, False), None
+        zeros = formulas.zeros(ctx.shape, grad)
+        return formulas.call(IndexPutBackward0, zeros, (ctx.mask,), grad, False), None
 
 
 def masked_select(input, mask):
@@ -739,6 +763,8 @@ def masked_select(input, mask):
 class TakeBackward0(Function):
     """out = x.flatten()[index]        grad_x = zeros with grad added at the flat indices"""
 
+    numpy_backward = True
+
     @staticmethod
     def forward(ctx, x, index):
         ctx.shape, ctx.index = x.shape, index
@@ -746,9 +772,9 @@ class TakeBackward0(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        zeros = _make(np.zeros(int(np.prod(ctx.shape)), grad._data.dtype))
-        flat = IndexPutBackward0.apply(zeros, (ctx.index,), grad, True)
-        return reshape(flat, ctx.shape), None
+        zeros = formulas.zeros(int(np.prod(ctx.shape)), grad)
+        flat = formulas.call(IndexPutBackward0, zeros, (ctx.index,), grad, True)
+        return formulas.reshape(flat, ctx.shape), None
 
 
 def take(input, index):

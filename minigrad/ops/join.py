@@ -11,11 +11,11 @@ import operator
 import numpy as np
 
 from .._dtype import promote_values
-from .._tensor import Tensor, _make, wrap_dim
+from .._tensor import Tensor, wrap_dim
+from ..autograd import formulas
 from ..autograd.function import Function
 from ..autograd.views import mark_multi_output
 from ._util import register_methods
-from .indexing import select, slice_dim
 from .shape import _as_view, reshape, unsqueeze
 
 __all__ = ["cat", "concat", "concatenate", "stack", "hstack", "vstack", "split", "chunk",
@@ -42,6 +42,8 @@ def _result_dtype(arrays):
 class CatBackward0(Function):
     """out = inputs joined along dim        grad_input_i = its slice of grad along dim"""
 
+    numpy_backward = True
+
     @staticmethod
     def forward(ctx, dim, *xs):
         ctx.dim = dim
@@ -54,9 +56,9 @@ class CatBackward0(Function):
         grads, start = [None], 0
         for n in ctx.sizes:
             if n is None:
-                grads.append(_make(np.zeros((0,), grad._data.dtype)))
+                grads.append(formulas.zeros((0,), grad))
                 continue
-            grads.append(slice_dim(grad, ctx.dim, start, start + n, 1))
+            grads.append(formulas.slice_dim(grad, ctx.dim, start, start + n))
             start += n
         return tuple(grads)
 
@@ -100,6 +102,8 @@ def concatenate(tensors, axis=0, out=None):
 class StackBackward0(Function):
     """out = inputs stacked along a new dim        grad_input_i = grad.select(dim, i)"""
 
+    numpy_backward = True
+
     @staticmethod
     def forward(ctx, dim, *xs):
         ctx.dim = dim
@@ -107,8 +111,8 @@ class StackBackward0(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        n = grad._data.shape[ctx.dim]
-        return (None,) + tuple(select(grad, ctx.dim, i) for i in range(n))
+        n = grad.shape[ctx.dim]
+        return (None,) + tuple(formulas.select(grad, ctx.dim, i) for i in range(n))
 
 
 def stack(tensors, dim=0, *, out=None):
@@ -150,6 +154,7 @@ class _MultiView(Function):
     joins them back, with zeros for the missing ones.
     """
 
+    numpy_backward = True
     n_outputs = -1   # set per node in forward
 
     @classmethod
@@ -167,7 +172,7 @@ class _MultiView(Function):
 
     @staticmethod
     def _filled(ctx, grads):
-        return [g if g is not None else _make(np.zeros(s, ctx.dtype))
+        return [g if g is not None else formulas.constant(np.zeros(s, ctx.dtype))
                 for g, s in zip(grads, ctx.shapes)]
 
 
@@ -184,7 +189,7 @@ class SplitWithSizesBackward0(_MultiView):
 
     @staticmethod
     def backward(ctx, *grads):
-        return cat(_MultiView._filled(ctx, grads), ctx.dim), None, None
+        return formulas.call(CatBackward0, ctx.dim, *_MultiView._filled(ctx, grads)), None, None
 
 
 class SplitBackward0(SplitWithSizesBackward0):
@@ -203,7 +208,7 @@ class UnbindBackward0(_MultiView):
 
     @staticmethod
     def backward(ctx, *grads):
-        return stack(_MultiView._filled(ctx, grads), ctx.dim), None
+        return formulas.call(StackBackward0, ctx.dim, *_MultiView._filled(ctx, grads)), None
 
 
 def _as_views(outs, x, rebuild):
