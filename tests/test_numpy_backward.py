@@ -87,6 +87,15 @@ def _second(T, y, x):
     return T.autograd.grad(y.sum(), x, create_graph=True)[0]
 
 
+def _setitems(T, y, b, c, i, m):
+    """y written in place: basic (CopySlices), advanced (IndexPutBackward0), everything."""
+    y[0] = b
+    y[:, 1:3] = 2.0
+    y[i] = c
+    y[m] = 0.5
+    return y
+
+
 # name -> (fn(T, *inputs) -> one output, inputs). T is minigrad or torch.
 CASES = {
     # ---- arithmetic
@@ -160,6 +169,13 @@ CASES = {
     "bmm": (lambda T, a, b: T.bmm(a, b), [X(2, 3, 4), X(2, 4, 5)]),
     "matmul_batched": (lambda T, a, b: a @ b, [X(2, 1, 3, 4), X(3, 4, 5)]),
     "matmul_folded": (lambda T, a, b: a @ b, [X(2, 3, 4), X(4, 5)]),
+    "diagonals": (lambda T, a, v: a.diagonal() * a.diagonal(1, 0, 1).sum() + T.diag(a)
+                  + T.diag_embed(v).diagonal(0, 1, 2).sum(0) + T.diag(v).sum(0)
+                  + a.tril().sum(0) + a.triu(1).sum(1) + a.trace(), [X(4, 4), X(3, 4)]),
+    "diagonal_second_order": (lambda T, a, b: _second(T, a.diagonal() * b, a) * a,
+                              [X(4, 4), X(4)]),
+    "einsum": (lambda T, a, b, c: T.einsum("ij,jk->ik", a, b) * T.einsum("ij->j", a).sum()
+               + T.einsum("ij,jk,k->i", a, b, c)[:, None], [X(3, 4), X(4, 5), X(5)]),
     # ---- shape ops (gradients keep the strides the Tensor ops give them)
     "view_reshape": (lambda T, a: a.view(4, 3) * a.reshape(2, 6).reshape(4, 3)
                      + a.t().reshape(12).reshape(4, 3) + a.t().reshape(4, 3, 1).squeeze(2),
@@ -232,6 +248,12 @@ CASES = {
     "index_family": (lambda T, a, b, i, m, v: a.index_add(0, i, b, alpha=2)
                      * a.index_fill(1, i, -1.0) + a.masked_fill(m, 0.0) + a.masked_fill(m, v)
                      + a.masked_select(m).sum(), [X(3, 4), X(2, 4), idx(3, 2), mask(3, 4), X()]),
+    "setitem": (lambda T, a, b, c, i, m, z: _setitems(T, a * 1, b, c, i, m) * a
+                + (a * 2).copy_(z) + (a * 3).fill_(z.sum()) + (a * 4).index_put((i,), c)
+                + (a * 5).index_put((i,), c, accumulate=True),
+                [X(3, 4), X(4), X(2, 4), In((2,), "perm", grad=False), mask(3, 4), X(3, 4)]),
+    "getitem_second_order": (lambda T, a, b: _second(T, a[0] * b, a) * a
+                             + _second(T, a[:, 1:3] * b[:2], a) * a, [X(3, 4), X(4)]),
     # ---- 0-d tensors: NumPy gives 0-d results as NumPy scalars, which must still act as tensors
     "zero_dim": (lambda T, a, b, p: T.atan2(a, b) * T.maximum(a, b) + T.where(a > b, a, b)
                  + p ** a + a ** p + a.clamp(-0.5, 0.5) + T.fmin(a, b) + a.sin() * b.cos()

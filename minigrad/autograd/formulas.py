@@ -168,6 +168,23 @@ def slice_dim(x, dim, start, stop, step=1):
     return ops.slice_dim(x, dim, start, stop, step)
 
 
+def getitem(x, key):
+    """x[key] for a key in NumPy form (a tuple): views for basic items, a row-major copy when
+    index arrays are involved (IndexBackward0)."""
+    if not on_arrays.active:
+        return _ops("indexing").getitem(x, key)
+    out = x[key]
+    return np.ascontiguousarray(out) if any(type(k) is np.ndarray for k in key) else out
+
+
+def diagonal(x, offset, dim1, dim2):
+    """x.diagonal(offset, dim1, dim2) (DiagonalBackward0); dims non-negative."""
+    ops = _ops("linalg")
+    if on_arrays.active:
+        return _forward(ops.DiagonalBackward0, x, offset, dim1, dim2)
+    return ops.diagonal(x, offset, dim1, dim2)
+
+
 _modules = {}
 
 

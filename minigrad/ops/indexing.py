@@ -33,6 +33,8 @@ __all__ = ["select", "index_select", "gather", "scatter", "scatter_add", "masked
 class SelectBackwardBackward0(Function):
     """out = zeros(shape) with g written at ``key``        grad_g = grad[key]"""
 
+    numpy_backward = True
+
     @staticmethod
     def forward(ctx, g, shape, key):
         ctx.key = key
@@ -42,7 +44,7 @@ class SelectBackwardBackward0(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        return getitem(grad, ctx.key), None, None
+        return formulas.getitem(grad, ctx.key), None, None
 
 
 class SliceBackwardBackward0(SelectBackwardBackward0):
@@ -322,6 +324,7 @@ class IndexPutBackward0(Function):
     """out = x with values written (or added, ``accumulate``) at key
     grad_x = grad with zeros at key (just grad when accumulating)    grad_values = grad[key]"""
 
+    numpy_backward = True
     edge_args = (0, 2)   # torch's next_functions: (self, values), a number counting as None
     overwrites_all = False   # every element of x is overwritten (x.copy_(v), x.fill_(t))
 
@@ -347,11 +350,11 @@ class IndexPutBackward0(Function):
             if ctx.accumulate:
                 gx = grad
             elif ctx.overwrites_all:   # torch's zeros_like(grad): a constant, even for create_graph
-                gx = _make(np.zeros_like(grad._data))
+                gx = formulas.constant(np.zeros_like(formulas.data(grad)))
             else:
-                gx = type(ctx).apply(grad, key, 0, False)
+                gx = formulas.call(type(ctx), grad, key, 0, False)
         if ctx.needs_input_grad[2]:   # the engine sums it down to the value's shape
-            gv = grad if ctx.overwrites_all else getitem(grad, key)
+            gv = grad if ctx.overwrites_all else formulas.getitem(grad, key)
         return gx, None, gv, None
 
 

@@ -427,6 +427,8 @@ def _embed(grad_array, shape, offset, d1, d2):
 class DiagonalBackward0(Function):
     """out = x.diagonal(offset, d1, d2) (a view)     grad_x = zeros with grad on that diagonal"""
 
+    numpy_backward = True
+
     @staticmethod
     def forward(ctx, x, offset, d1, d2):
         ctx.args = x.shape, offset, d1, d2
@@ -434,7 +436,7 @@ class DiagonalBackward0(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        return DiagonalBackwardBackward0.apply(grad, *ctx.args), None, None, None
+        return formulas.call(DiagonalBackwardBackward0, grad, *ctx.args), None, None, None
 
 
 class DiagonalBackward0_copy(DiagonalBackward0):  # noqa: N801 - torch's name
@@ -448,6 +450,8 @@ class DiagonalBackward0_copy(DiagonalBackward0):  # noqa: N801 - torch's name
 class DiagonalBackwardBackward0(Function):
     """out = zeros(shape) with g on the diagonal     grad_g = grad.diagonal(offset, d1, d2)"""
 
+    numpy_backward = True
+
     @staticmethod
     def forward(ctx, g, shape, offset, d1, d2):
         ctx.args = offset, d1, d2
@@ -455,11 +459,13 @@ class DiagonalBackwardBackward0(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        return diagonal(grad, *ctx.args), None, None, None, None
+        return formulas.diagonal(grad, *ctx.args), None, None, None, None
 
 
 class DiagEmbedBackward0(Function):
     """out = a matrix with v on diagonal ``offset`` (dims d1, d2)    grad_v = grad.diagonal(...)"""
+
+    numpy_backward = True
 
     @staticmethod
     def forward(ctx, v, offset, d1, d2):
@@ -472,7 +478,7 @@ class DiagEmbedBackward0(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        return diagonal(grad, *ctx.args), None, None, None
+        return formulas.diagonal(grad, *ctx.args), None, None, None
 
 
 def diagonal(input, offset=0, dim1=0, dim2=1):
@@ -507,6 +513,7 @@ def diag(input, diagonal=0):
 class _Triangle(Function):
     """Shared by TrilBackward0 / TriuBackward0: keep one triangle of the last two dims."""
 
+    numpy_backward = True
     name_ = keep = None
 
     @classmethod
@@ -518,7 +525,7 @@ class _Triangle(Function):
 
     @classmethod
     def backward(cls, ctx, grad):
-        return cls.apply(grad, ctx.diagonal), None
+        return formulas.call(cls, grad, ctx.diagonal), None
 
 
 class TrilBackward0(_Triangle):
@@ -544,6 +551,8 @@ def triu(input, diagonal=0):
 class TraceBackward0(Function):
     """out = sum of the main diagonal of a matrix     grad_x = grad on the diagonal, 0 elsewhere"""
 
+    numpy_backward = True
+
     @staticmethod
     def forward(ctx, x):
         if x.ndim != 2:
@@ -556,7 +565,8 @@ class TraceBackward0(Function):
     @staticmethod
     def backward(ctx, grad):
         n = min(ctx.shape)
-        return DiagonalBackwardBackward0.apply(grad.expand(n), ctx.shape, 0, 0, 1)
+        return formulas.call(DiagonalBackwardBackward0, formulas.expand(grad, (n,)), ctx.shape,
+                             0, 0, 1)
 
 
 def trace(input):
@@ -572,6 +582,8 @@ class EinsumBackward0(Function):
     grad_op_i = einsum(grad and the other operands -> op_i's subscripts), broadcast along the
     subscripts only op_i has (they were summed in the forward). torch has no such node: it
     builds einsum from permute/reshape/bmm/sum, so its grad_fn names differ."""
+
+    numpy_backward = True
 
     @staticmethod
     def forward(ctx, subscripts, output, *operands):
@@ -593,12 +605,12 @@ class EinsumBackward0(Function):
             others = [(s, o) for j, (s, o) in enumerate(zip(ctx.subscripts, operands)) if j != i]
             seen = set(ctx.output).union(*[s for s, _ in others])
             kept = "".join(c for c in sub if c in seen)
-            g = EinsumBackward0.apply((ctx.output, *[s for s, _ in others]), kept, grad,
-                                      *[o for _, o in others])
+            g = formulas.call(EinsumBackward0, (ctx.output, *[s for s, _ in others]), kept, grad,
+                              *[o for _, o in others])
             for pos, c in enumerate(sub):  # re-insert and broadcast the summed-only subscripts
                 if c not in seen:
-                    g = g.unsqueeze(pos)
-            grads.append(g.expand(x.shape))
+                    g = formulas.unsqueeze(g, pos)
+            grads.append(formulas.expand(g, x.shape))
         return tuple(grads)
 
 
