@@ -431,3 +431,18 @@ def test_overwritten_input_gets_constant_zero_gradient(case):
             assert g is None
         else:
             assert g == e
+
+
+@pytest.mark.parametrize("shape, key", [
+    ((1, 2, 1), (Ellipsis, slice(None, 0), [0, 1])),
+    ((3, 0), ([5, 7], slice(None))),
+    ((0, 3), (slice(None), [1, 2])),
+])
+def test_out_of_range_indices_into_an_empty_result(shape, key):
+    """torch checks index ranges only when the result has elements."""
+    def run(L):
+        x = L.zeros(*shape, requires_grad=True)
+        y = x[key]
+        y.sum().backward()
+        return tuple(y.shape), tuple(x.grad.shape)
+    assert run(minigrad) == run(torch)

@@ -234,12 +234,16 @@ def _walk(shape, items, skip_full=True):
             advanced.append((dim, item))
             dim += _consumed(item)
     if advanced:
-        _check_advanced(shape, advanced)
+        advanced = _check_advanced(shape, advanced)
     return ops, advanced, tuple(shape)
 
 
 def _check_advanced(shape, advanced):
-    """torch's errors for masks of the wrong shape, unbroadcastable or out-of-range indices."""
+    """torch's errors for masks of the wrong shape, unbroadcastable or out-of-range indices;
+    returns the advanced indices to use.
+
+    As in torch, indices are not range-checked when the result has no elements (another dim
+    is empty, ``x[..., :0, [0, 1]]``): they are then replaced by zeros, which NumPy accepts."""
     arrays, sizes = [], []
     for dim, a in advanced:
         if a.dtype.kind == "b":
@@ -259,12 +263,17 @@ def _check_advanced(shape, advanced):
     except ValueError:
         raise IndexError("shape mismatch: indexing tensors could not be broadcast together with "
                          f"shapes {', '.join(str(list(a.shape)) for a in arrays)}") from None
+    indexed = {dim + j for dim, a in advanced for j in range(_consumed(a))}
+    others = [n for d, n in enumerate(shape) if d not in indexed]
+    if 0 in others and not all(a.dtype.kind == "b" for _, a in advanced):
+        return [(dim, a if a.dtype.kind == "b" else np.zeros_like(a)) for dim, a in advanced]
     bad = [(a < -n) | (a >= n) for a, n in zip(bcast, sizes)]
     if any(b.any() for b in bad):
         first = np.logical_or.reduce([b.ravel() for b in bad]).argmax()
         i = next(i for i, b in enumerate(bad) if b.ravel()[first])
         raise IndexError(f"index {bcast[i].ravel()[first]} is out of bounds for dimension {i} "
                          f"with size {sizes[i]}")
+    return advanced
 
 
 def _advanced_key(advanced):
