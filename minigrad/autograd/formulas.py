@@ -4,6 +4,11 @@ A backward formula marked ``numpy_backward = True`` (see ``function.py``) must g
 result whether the engine hands it Tensors (``create_graph=True``: every step is recorded) or
 plain ndarrays (otherwise: only the NumPy work is done). Arithmetic operators already behave the
 same on both; what has a different spelling in NumPy goes through these helpers.
+
+Two NumPy habits differ from torch. NumPy gives a 0-d result as a NumPy scalar: ``call`` and the
+shape helpers hand it to a forward as a 0-d array. NumPy promotes mixed dtypes its own way: a
+Function whose operands may differ in dtype calls ``on_tensors_if_mixed`` in forward, and such a
+node keeps its formula on Tensors. Constants in formulas stay Python numbers, weak in both.
 """
 import importlib
 
@@ -22,9 +27,9 @@ def call(fn, *args):
 
 
 def _forward(fn, *args):
-    """fn's forward on arrays. NumPy arithmetic gives a 0-d result as a NumPy scalar, which
-    forward would take for a Python number (as torch takes ``np.float64(2)``), so it goes in as
-    the 0-d array a Tensor would hold."""
+    """fn's forward on arrays, NumPy scalars given as the 0-d arrays a Tensor would hold."""
+    # NumPy arithmetic gives a 0-d result as a NumPy scalar, which forward would take for a
+    # Python number (as torch takes ``np.float64(2)``: weakly typed)
     return fn.forward(_NO_CTX, *[np.asarray(a) if isinstance(a, np.generic) else a for a in args])
 
 
@@ -32,8 +37,7 @@ def expand(grad, shape):
     """grad broadcast to ``shape`` (a read-only view on arrays, ExpandBackward0 on Tensors)."""
     if on_arrays.active:
         return np.broadcast_to(grad, shape)
-    from ..ops.elementwise import broadcast_to
-    return broadcast_to(grad, shape)
+    return _ops("elementwise").broadcast_to(grad, shape)
 
 
 def zeros_like(grad):
@@ -55,8 +59,7 @@ def data(x):
 
 
 def zeros(shape, like):
-    """Zeros of ``shape`` in like's dtype, row-major, as a constant (what a scatter-style
-    backward writes the gradient into)."""
+    """Zeros of ``shape`` in like's dtype (row-major) as a constant: what a scatter writes into."""
     return constant(np.zeros(shape, data(like).dtype))
 
 
@@ -71,11 +74,11 @@ def constant(array):
 
 
 def on_tensors_if_mixed(ctx, dtype, *operands):
-    """Called in forward: run ctx's formula on Tensors if an operand that is a NumPy array or
-    scalar differs from the result ``dtype``. NumPy promotes such mixes unlike torch (a 0-d
-    float64 widens float32; float32 and int64 arrays give float64); the Tensor ops do not."""
+    """In forward: keep ctx's formula on Tensors if an array operand's dtype is not ``dtype``."""
+    # NumPy promotes such mixes unlike torch (a 0-d float64 widens float32; float32 and int64
+    # arrays give float64); the Tensor ops promote as torch does
     for x in operands:
-        if isinstance(x, (np.ndarray, np.generic)) and x.dtype != dtype:
+        if getattr(x, "dtype", dtype) != dtype:  # arrays and NumPy scalars have a dtype
             ctx.numpy_backward = False
             return
 
@@ -169,8 +172,7 @@ def slice_dim(x, dim, start, stop, step=1):
 
 
 def getitem(x, key):
-    """x[key] for a key in NumPy form (a tuple): views for basic items, a row-major copy when
-    index arrays are involved (IndexBackward0)."""
+    """x[key], key a NumPy tuple: a view, or a row-major copy if it holds index arrays."""
     if not on_arrays.active:
         return _ops("indexing").getitem(x, key)
     out = x[key]
