@@ -87,6 +87,12 @@ def _second(T, y, x):
     return T.autograd.grad(y.sum(), x, create_graph=True)[0]
 
 
+def _prod_with_zeros(z):
+    """Products of a tensor holding zeros (z is clamped at 0)."""
+    assert (z.detach().numpy() == 0).any()
+    return z.prod() + z.prod(1, keepdim=True) + z.prod(0)
+
+
 def _setitems(T, y, b, c, i, m):
     """y written in place: basic (CopySlices), advanced (IndexPutBackward0), everything."""
     y[0] = b
@@ -228,6 +234,11 @@ CASES = {
              + a.norm(3) + a.norm(0) + t.norm(float("inf"), dim=0) + t.norm(float("inf"))
              + a.norm(-float("inf")), [X(3, 4), ties(3, 4)]),
     "norm_dtype": (lambda T, a: a.norm(dtype=T.float64) * a, [X(3, 4)]),
+    "prod": (lambda T, p, z, c: p.prod() * p.prod(1, keepdim=True) + p.prod(0)
+             + _prod_with_zeros(z.clamp(min=0)) + c.prod(1, keepdim=True) + c.prod(),
+             [P(3, 4), ties(3, 4), X(3, 1)]),
+    "prod_dtype": (lambda T, p: p.prod(dtype=T.float64) * p + p.prod(1, dtype=T.float64)[:, None],
+                   [P(3, 4)]),
     "cumsum_cumprod": (lambda T, a, z: a.cumsum(1) * a.cumprod(0) + z.cumprod(1) + z.cumprod(0),
                        [X(3, 4), ties(3, 4)]),
     "cumsum_second_order": (lambda T, a, b: _second(T, a.cumsum(1) * b, a) * a, [X(3, 4), X(3, 4)]),

@@ -187,40 +187,48 @@ def _prod_grad(grad, x, out, dim, keepdim):
     differentiated again."""
     if x.ndim == 0:
         return grad
-    if x.dtype != grad.dtype:
+    if x.dtype != grad.dtype:  # prod(dtype=...): on Tensors only (see on_tensors_if_mixed)
         x = x.to(grad.dtype)
     if dim is not None and not keepdim:
-        grad, out = grad.unsqueeze(dim), out.unsqueeze(dim)
-    if not (x._data == 0).any():
+        grad, out = formulas.unsqueeze(grad, dim), formulas.unsqueeze(out, dim)
+    if not (formulas.data(x) == 0).any():
         return grad * (out / x)
     if dim is None:
-        return _prod_others(grad, x.reshape(-1), 0).reshape(x.shape)
+        flat = formulas.reshape(x, (math.prod(x.shape),))
+        return formulas.reshape(_prod_others(grad, flat, 0), x.shape)
     return _prod_others(grad, x, dim)
 
 
 def _prod_others(grad, x, dim):
     """grad * (product of the elements before k) * (product of the elements after k)."""
-    from .join import cat
+    from .join import CatBackward0
+    from .shape import FlipBackward0
+    call = formulas.call
     n = x.shape[dim]
-    if x.numel() == 0:
-        return grad.expand_as(x)
+    if math.prod(x.shape) == 0:
+        return formulas.expand(grad, x.shape)
     if n == 1:
         return grad
     ones_shape = list(x.shape)
     ones_shape[dim] = 1
-    ones = _make(np.ones(ones_shape, dtype=grad._data.dtype))
-    before = CumprodBackward0.apply(cat([ones, x.narrow(dim, 0, n - 1)], dim), dim)
-    after = CumprodBackward0.apply(cat([ones, x.narrow(dim, 1, n - 1).flip(dim)], dim), dim)
-    return grad * (before * after.flip(dim))
+    ones = formulas.constant(np.ones(ones_shape, dtype=formulas.data(grad).dtype))
+    before = call(CumprodBackward0, call(CatBackward0, dim, ones,
+                                         formulas.slice_dim(x, dim, 0, n - 1)), dim)
+    after = call(FlipBackward0, formulas.slice_dim(x, dim, 1, n), (dim,))
+    after = call(CumprodBackward0, call(CatBackward0, dim, ones, after), dim)
+    return grad * (before * call(FlipBackward0, after, (dim,)))
 
 
 class ProdBackward0(Function):
     """out = x.prod()               grad_x = grad * (product of the other elements)"""
 
+    numpy_backward = True
+
     @staticmethod
     def forward(ctx, x, dtype=None):
         out = _np_prod(x, None, False, _sum_dtype(x, dtype))
         ctx.save_for_backward(x, out)
+        formulas.on_tensors_if_mixed(ctx, out.dtype, x)
         return out
 
     @staticmethod
@@ -232,10 +240,13 @@ class ProdBackward0(Function):
 class ProdBackward1(Function):
     """out = x.prod(dim, keepdim)   grad_x = grad * (product of the other elements of the slice)"""
 
+    numpy_backward = True
+
     @staticmethod
     def forward(ctx, x, dim, keepdim, dtype=None):
         out = _np_prod(x, dim, keepdim, _sum_dtype(x, dtype))
         ctx.save_for_backward(x, out)
+        formulas.on_tensors_if_mixed(ctx, out.dtype, x)
         ctx.dim, ctx.keepdim = dim, keepdim
         return out
 
