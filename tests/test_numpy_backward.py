@@ -350,3 +350,21 @@ def test_every_numpy_backward_class_is_exercised():
         reached |= graph_classes(_run(minigrad, fn, specs, values)[0])
     missing = sorted(c.__name__ for c in numpy_backward_classes() - reached)
     assert not missing, f"numpy_backward classes without an expression in CASES: {missing}"
+
+
+def test_float16_broadcast_gradient_sums_like_the_tensor_ops():
+    """The engine undoes broadcasting on arrays exactly as Tensor.sum_to_size does (float16
+    sums accumulate in float32): array and Tensor modes agree bit for bit, and torch is close."""
+    rng = np.random.default_rng(3)
+    a0 = rng.random((1, 300)).astype(np.float16)
+    b0 = rng.random((200, 1)).astype(np.float16)
+
+    def grads(L, create_graph=False):
+        a, b = L.from_numpy(a0.copy()).requires_grad_(), L.from_numpy(b0.copy()).requires_grad_()
+        return L.autograd.grad((a * b).sum(), (a, b), create_graph=create_graph)
+
+    for x, y in zip(grads(minigrad), grads(minigrad, create_graph=True)):
+        assert _bits(x) == _bits(y)
+    for x, e in zip(grads(minigrad), grads(torch)):
+        np.testing.assert_allclose(x.detach().numpy().astype(np.float32),
+                                   e.numpy().astype(np.float32), rtol=2e-3)

@@ -21,7 +21,7 @@ from itertools import repeat
 
 import numpy as np
 
-from . import grad_mode
+from . import formulas, grad_mode
 from .function import AccumulateGrad, Function, on_arrays
 
 # Active ``trace()`` objects (see trace.py): each is told about every node that runs.
@@ -30,18 +30,15 @@ _tracers = []
 
 def _reduce_to(grad, shape, dtype):
     """Undo broadcasting (sum over broadcast dims) and match the input's dtype."""
-    if type(grad) is not np.ndarray and not isinstance(grad, np.generic):
-        if grad._data.shape != shape:
-            grad = grad.sum_to_size(shape)
-        if grad._data.dtype != dtype:
-            grad = grad.to(dtype=_dtype_of(dtype))
-        return grad
-    if grad.shape != shape:  # the same sums as Tensor.sum_to_size, on the array
-        lead = grad.ndim - len(shape)
-        dims = tuple(range(lead)) + tuple(i + lead for i, n in enumerate(shape)
-                                          if n == 1 and grad.shape[i + lead] != 1)
-        grad = np.add.reduce(grad, axis=dims, keepdims=True).reshape(shape)
-    return grad.astype(dtype, copy=False)
+    if isinstance(grad, (np.ndarray, np.generic)):  # the walk carries arrays
+        if grad.shape != shape:
+            grad = formulas.sum_to_size(grad, shape)
+        return grad.astype(dtype, copy=False)
+    if grad._data.shape != shape:
+        grad = grad.sum_to_size(shape)
+    if grad._data.dtype != dtype:
+        grad = grad.to(dtype=_dtype_of(dtype))
+    return grad
 
 
 def _dtype_of(np_dtype):
