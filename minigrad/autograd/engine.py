@@ -22,6 +22,7 @@ from itertools import repeat
 import numpy as np
 
 from . import formulas, grad_mode
+from .. import _tensor  # circular: _make is looked up when the engine runs
 from .function import AccumulateGrad, Function, on_arrays
 
 # Active ``trace()`` objects (see trace.py): each is told about every node that runs.
@@ -31,8 +32,11 @@ _tracers = []
 def _reduce_to(grad, shape, dtype):
     """Undo broadcasting (sum over broadcast dims) and match the input's dtype."""
     if isinstance(grad, (np.ndarray, np.generic)):  # the walk carries arrays
-        if grad.shape != shape:
-            grad = formulas.sum_to_size(grad, shape)
+        if grad.shape != shape:  # the sums of Tensor.sum_to_size: a keepdim sum, then a view
+            lead = grad.ndim - len(shape)
+            dims = tuple(range(lead)) + tuple(i + lead for i, n in enumerate(shape)
+                                              if n == 1 and grad.shape[i + lead] != 1)
+            grad = formulas._ops("reduction")._np_sum(grad, dims, True, grad.dtype).reshape(shape)
         return grad.astype(dtype, copy=False)
     if grad._data.shape != shape:
         grad = grad.sum_to_size(shape)
@@ -193,8 +197,7 @@ class _Walk:
     def tensor(self, g):
         """g as the Tensor that hooks, ``.grad`` and Tensor formulas receive."""
         if self.arrays and g is not None:
-            from .._tensor import _make
-            return _make(g)
+            return _tensor._make(g)
         return g
 
     def value(self, t):
@@ -220,7 +223,10 @@ class _Walk:
                 self.results[pos] = self.tensor(grads[0])
             if self.accumulate and grads[0] is not None and (not self.leaf_capture
                                                              or pos is not None):
-                self._on_tensors(_accumulate, node, grads, self.create_graph)
+                if node.variable._hooks:  # user code: it gets Tensors
+                    self._on_tensors(_accumulate, node, grads, self.create_graph)
+                else:
+                    node.variable._accumulate_grad(self.tensor(grads[0]), self.create_graph)
             return None
         if grads[0] is None if len(grads) == 1 else all(g is None for g in grads):
             return None  # no gradient arrived: none to send
@@ -264,8 +270,7 @@ class _Walk:
 
 
 def _wrap_all(grads):
-    from .._tensor import _make
-    return tuple(None if g is None else _make(g) for g in grads)
+    return tuple(None if g is None else _tensor._make(g) for g in grads)
 
 
 def _run_pre_hooks(node, grads):

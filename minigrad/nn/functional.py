@@ -45,11 +45,18 @@ def _reduction(reduction, size_average=None, reduce=None):
 
 def _reduce(loss, reduction):
     """Apply 'mean' / 'sum' / 'none' to a NumPy array of per-element losses."""
-    if reduction == "mean":
-        return np.asarray(loss.mean(), dtype=loss.dtype)
-    if reduction == "sum":
-        return np.asarray(loss.sum(), dtype=loss.dtype)
-    return loss
+    if reduction == "none":
+        return loss
+    # np.add.reduce is what ndarray.sum/.mean call, minus their Python wrappers; float16
+    # accumulates in float32 as they (and torch) do; mean divides the sum by the count
+    total = np.add.reduce(loss, axis=None, dtype=np.float32 if loss.dtype == np.float16
+                          else None)
+    if reduction == "mean" and loss.size:
+        total = total / loss.size
+    elif reduction == "mean":
+        with np.errstate(invalid="ignore"):  # an empty loss: 0 / 0 = nan, as torch gives
+            total = total / 0
+    return np.asarray(total, dtype=loss.dtype)
 
 
 def _scale(ctx):
