@@ -145,29 +145,30 @@ def run_backward(tensors, grad_tensors, retain_graph=False, create_graph=False,
 
 
 def _run_ready(walk, ready, buffers, deps, needed):
-    """Run nodes as they become ready (all their gradients arrived), the newest first."""
+    """Run nodes as they become ready (all their gradients arrived), the newest first.
+
+    Each gradient a node returns is summed down to its input's shape and cast to its dtype
+    (``_reduce_to``), then added into the buffer of the node it flows to."""
     node = heapq.heappop(ready)[2] if ready else None
     while node is not None:
-        grads = buffers.pop(node)
-        if needed is not None and node not in needed:
-            grads = None
-        else:
-            received = grads
-            grads = walk.run(node, grads)
-            if _tracers:
-                for tracer in _tracers:
-                    tracer.record(node, received, grads)
-        if grads is None:
-            grads = repeat(None)
+        received = buffers.pop(node)
+        out = None if needed is not None and node not in needed else walk.run(node, received)
+        sent = [] if _tracers else None  # what went down each edge, for trace()
         became_ready = None  # one node made ready and none waiting: it runs next directly
-        for (nxt, nr), g in zip(node.next_functions, grads):
+        for (nxt, nr), g, meta in zip(node.next_functions, out or _NONES, node._meta or _NONES):
             if nxt is None:
+                if sent is not None:
+                    sent.append(None)
                 continue
             buf = buffers.get(nxt)
             if buf is None:
                 buf = buffers[nxt] = [None] * nxt.n_outputs
             if g is not None:
+                if type(g) is not np.ndarray or g.shape != meta[0] or g.dtype != meta[1]:
+                    g = _reduce_to(g, *meta)
                 buf[nr] = g if buf[nr] is None else buf[nr] + g
+            if sent is not None:
+                sent.append(g)
             left = deps[nxt] - 1
             deps[nxt] = left
             if left == 0:
@@ -179,10 +180,16 @@ def _run_ready(walk, ready, buffers, deps, needed):
                                                became_ready))
                         became_ready = None
                     heapq.heappush(ready, (-nxt._seq, id(nxt), nxt))
+        if sent is not None:
+            for tracer in _tracers:
+                tracer.record(node, received, None if out is None else sent)
         if became_ready is not None:
             node = became_ready
         else:
             node = heapq.heappop(ready)[2] if ready else None
+
+
+_NONES = repeat(None)
 
 
 class _Walk:
@@ -205,7 +212,7 @@ class _Walk:
         return t._data if self.arrays and t is not None else t
 
     def run(self, node, grads):
-        """Run one node; return the list of gradients for its next_functions.
+        """Run one node; return its gradients, one per next_functions entry (or None).
 
         With ``arrays`` set, ``on_arrays.active`` is on for the whole walk: numpy_backward
         formulas run as they are; everything else (hooks, other formulas, ``.grad``) runs in
@@ -242,15 +249,7 @@ class _Walk:
             out = self._on_tensors(_run_hooks, node, out, grads)
         if not self.retain_graph:
             node._release()
-        result = []
-        for (nxt, _), g, meta in zip(node.next_functions, out, node._meta):
-            if nxt is None or g is None:
-                result.append(None)
-            elif g.shape != meta[0] or g.dtype != meta[1]:
-                result.append(_reduce_to(g, *meta))
-            else:
-                result.append(g)
-        return result
+        return out
 
     def _on_tensors(self, fn, node, *grad_lists):
         """fn(node, *grad_lists) with Tensors for every gradient, returning what the walk
