@@ -244,7 +244,9 @@ class _Walk:
         if type(out) is not tuple:
             out = (out,)
         if isinstance(node, Function):  # one gradient per forward argument -> one per edge
-            out = _per_edge(out, node._edges)
+            edges = node._edges
+            if len(out) != len(edges) or (edges and edges[-1] != len(edges) - 1):
+                out = _per_edge(out, edges)  # not simply every argument, in order
         if node._hooks:
             out = self._on_tensors(_run_hooks, node, out, grads)
         if not self.retain_graph:
