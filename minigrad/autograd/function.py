@@ -5,10 +5,10 @@ Every differentiable op is a `Function` subclass named exactly like torch's grad
 
 * ``forward(ctx, *arrays)`` computes the result with NumPy (Tensor inputs arrive as their
   ndarrays, other arguments unchanged) and may call ``ctx.save_for_backward(...)``;
-* ``backward(ctx, grad)`` receives the output gradient as a *Tensor* and returns one gradient per
-  input (``None`` for inputs that need none). It is written with minigrad ops, so running it with
-  grad mode on (``create_graph=True``) records the backward pass itself: higher-order gradients
-  come for free.
+* ``backward(ctx, grad)`` receives the output gradient and returns one gradient per input
+  (``None`` for inputs that need none). Given Tensors it runs as minigrad ops, so with grad mode
+  on (``create_graph=True``) it records the backward pass itself: higher-order gradients come
+  for free. (Without ``create_graph`` most formulas get plain ndarrays instead: see below.)
 
 Gradients may be returned in the broadcast shape; the engine sums them down to the input's shape
 and casts them to the input's dtype (torch's ``validate_outputs`` does the same).
@@ -17,11 +17,12 @@ When no input requires grad, or under ``no_grad``, ``Function.apply`` only runs 
 records nothing: the cost is then that of the NumPy call plus one Tensor wrapper.
 
 Most formulas use nothing but arithmetic operators (``grad * out``, ``grad / (2 * out)``) and
-the few helpers of ``autograd/formulas.py``; those work on ndarrays just as on Tensors. A class
+the helpers of ``autograd/formulas.py``; those work on ndarrays just as on Tensors. A class
 that says so with ``numpy_backward = True`` gets plain ndarrays (``grad`` and ``saved_tensors``)
 from the engine whenever no graph of the backward pass is wanted (``create_graph=False``): the
 same formula then costs only its NumPy calls. With ``create_graph=True`` it gets Tensors, and
-the backward pass is recorded like any other computation.
+the backward pass is recorded like any other computation. ``tests/test_numpy_backward.py``
+checks that the two modes give the same bits for every such class.
 """
 import itertools
 import re
