@@ -32,12 +32,7 @@ _tracers = []
 def _reduce_to(grad, shape, dtype):
     """Undo broadcasting (sum over broadcast dims) and match the input's dtype."""
     if isinstance(grad, (np.ndarray, np.generic)):  # the walk carries arrays
-        if grad.shape != shape:  # the sums of Tensor.sum_to_size: a keepdim sum, then a view
-            lead = grad.ndim - len(shape)
-            dims = tuple(range(lead)) + tuple(i + lead for i, n in enumerate(shape)
-                                              if n == 1 and grad.shape[i + lead] != 1)
-            grad = formulas._ops("reduction")._np_sum(grad, dims, True, grad.dtype).reshape(shape)
-        return grad.astype(dtype, copy=False)
+        return formulas.sum_to_size(grad, shape).astype(dtype, copy=False)
     if grad._data.shape != shape:
         grad = grad.sum_to_size(shape)
     if grad._data.dtype != dtype:
@@ -206,10 +201,6 @@ class _Walk:
         if self.arrays and g is not None:
             return _tensor._make(g)
         return g
-
-    def value(self, t):
-        """What the walk carries for the Tensor t."""
-        return t._data if self.arrays and t is not None else t
 
     def run(self, node, grads):
         """Run one node; return its gradients, one per next_functions entry (or None).

@@ -98,11 +98,9 @@ def sum_to_size(x, shape):
         return x.sum_to_size(shape)
     if x.shape == shape:
         return x
-    lead = x.ndim - len(shape)
-    dims = tuple(range(lead)) + tuple(
-        i + lead for i, n in enumerate(shape) if n == 1 and x.shape[i + lead] != 1)
-    out = sum(x, dims, keepdim=True) if dims else x
-    return out.reshape(shape) if lead else out
+    dims = _ops("elementwise").sum_to_dims(x.shape, shape)  # canonical: no reduce_dims needed
+    out = _forward(_ops("reduction").SumBackward1, x, dims, True) if dims else x
+    return out.reshape(shape) if x.ndim != len(shape) else out
 
 
 # Shape ops inside a formula: on Tensors the ops of ``ops/shape.py`` (views of their input, as

@@ -45,7 +45,7 @@ class Node:
     __slots__ = ("next_functions", "_seq", "_pre_hooks", "_hooks", "_meta", "__weakref__")
     # True when backward is written so that it also runs on ndarrays (see the module docstring)
     numpy_backward = False
-    n_outputs = 1
+    n_outputs = 1  # gradients backward receives; a multi-output Function sets its own
 
     def name(self):
         return type(self).__name__
@@ -135,12 +135,17 @@ class _SavedOutput:
         self.version = tensor._vc[0]
         self.output_nr = tensor._output_nr
 
+    def tensor(self, node):
+        """The output as a Tensor again, made by ``node`` and sharing its version counter."""
+        t = _tensor._make(self.data, True, node, self.output_nr)
+        t._vc = self.version_counter
+        return t
+
 
 class Function(Node):
     """An op: subclass it, name it like torch's grad_fn, write ``forward`` and ``backward``."""
 
     __slots__ = ("_saved", "_saved_versions", "_needs", "_edges", "__dict__")
-    n_outputs = 1
     # Which arguments get a ``next_functions`` entry. None: every Tensor argument (torch's rule
     # for most ops). A tuple of positions: exactly those, a non-Tensor one as ``(None, 0)`` --
     # torch wraps the Python number of ``x * 2`` or ``x + 1`` into a tensor, so it counts.
@@ -186,15 +191,8 @@ class Function(Node):
         for item, version in zip(saved, self._saved_versions):
             if type(item) is _SavedOutput:  # the op's output, rebuilt pointing at this node
                 if item.version_counter[0] != item.version:
-                    t = _tensor._make(item.data, True, self, item.output_nr)
-                    t._vc = item.version_counter
-                    _raise_modified(t, item.version, item.output_nr)
-                if arrays:
-                    item = item.data
-                else:
-                    t = _tensor._make(item.data, True, self, item.output_nr)
-                    t._vc = item.version_counter
-                    item = t
+                    _raise_modified(item.tensor(self), item.version, item.output_nr)
+                item = item.data if arrays else item.tensor(self)
             elif version is not None and item._vc[0] != version:
                 _raise_modified(item, version, 0)
             elif arrays and isinstance(item, _tensor.Tensor):

@@ -105,10 +105,17 @@ def sum_to_size(x, *size):
         raise RuntimeError(f"size {{{list(shape)}}} is not expandable to size "
                            f"{{{list(x._data.shape)}}}.")
     # as torch's sum_to: a keepdim sum (SumBackward1), then a view dropping the leading dims
-    dims = tuple(range(lead)) + tuple(
-        i + lead for i, s in enumerate(shape) if s == 1 and x._data.shape[i + lead] != 1)
+    dims = sum_to_dims(x._data.shape, shape)
     out = x.sum(dims, keepdim=True) if dims else x
     return out.view(shape) if lead else out
+
+
+def sum_to_dims(shape, target):
+    """The dims a sum from ``shape`` down to ``target`` (a shape it broadcasts from) runs over:
+    the leading ones, and those where target has 1."""
+    lead = len(shape) - len(target)
+    return tuple(range(lead)) + tuple(
+        i + lead for i, n in enumerate(target) if n == 1 and shape[i + lead] != 1)
 
 
 def _broadcast_error(a, b):
@@ -178,9 +185,7 @@ class AddBackward0(Function):
     @staticmethod
     def forward(ctx, a, b, alpha=1):
         dt = _binary_dtype(a, b)
-        ctx.alpha = alpha
-        if alpha != 1:  # alpha may be a NumPy scalar
-            formulas.on_tensors_if_mixed(ctx, dt, alpha)
+        _save_alpha(ctx, alpha, dt)
         return _binary(np.add, a, _scaled(b, alpha, dt), dt)
 
     @staticmethod
@@ -199,9 +204,7 @@ class SubBackward0(Function):
     def forward(ctx, a, b, alpha=1):
         dt = _binary_dtype(a, b)
         _check_sub_bool(a, b)
-        ctx.alpha = alpha
-        if alpha != 1:  # alpha may be a NumPy scalar
-            formulas.on_tensors_if_mixed(ctx, dt, alpha)
+        _save_alpha(ctx, alpha, dt)
         return _binary(np.subtract, a, _scaled(b, alpha, dt), dt)
 
     @staticmethod
@@ -218,9 +221,7 @@ class RsubBackward1(Function):
     def forward(ctx, a, b, alpha=1):
         dt = _binary_dtype(a, b)
         _check_sub_bool(a, b)
-        ctx.alpha = alpha
-        if alpha != 1:  # alpha may be a NumPy scalar
-            formulas.on_tensors_if_mixed(ctx, dt, alpha)
+        _save_alpha(ctx, alpha, dt)
         return _binary(np.subtract, b, _scaled(a, alpha, dt), dt)
 
     @staticmethod
@@ -236,6 +237,13 @@ class RsubBackward0(RsubBackward1):
     @staticmethod
     def backward(ctx, grad):
         return (-grad if ctx.alpha == 1 else grad * -ctx.alpha), grad, None
+
+
+def _save_alpha(ctx, alpha, dt):
+    """Keep alpha for backward (a NumPy-scalar alpha of another dtype keeps it on Tensors)."""
+    ctx.alpha = alpha
+    if alpha != 1:
+        formulas.on_tensors_if_mixed(ctx, dt, alpha)
 
 
 def _scaled(x, alpha, dt):
