@@ -63,6 +63,12 @@ def zeros(shape, like):
     return constant(np.zeros(shape, data(like).dtype))
 
 
+def zeros_kept_layout(x):
+    """Zeros with x's shape, dtype and strides (torch's ``zeros_like``), as a constant even on
+    Tensors: the gradient of an input that was overwritten."""
+    return constant(np.zeros_like(data(x)))
+
+
 def isnan(x):
     """Where x is nan: a bool array, or a bool Tensor (no graph)."""
     return np.isnan(x) if on_arrays.active else x.isnan()

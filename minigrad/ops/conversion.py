@@ -97,7 +97,7 @@ class FillBackward2(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        return _zeros_like(grad), None
+        return formulas.zeros_kept_layout(grad), None
 
 
 class ZeroBackward0(Function):
@@ -111,12 +111,7 @@ class ZeroBackward0(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        return _zeros_like(grad)
-
-
-def _zeros_like(grad):
-    """torch's zeros_like(grad) for an overwritten input: a constant, even for create_graph."""
-    return formulas.constant(np.zeros_like(grad._data if isinstance(grad, Tensor) else grad))
+        return formulas.zeros_kept_layout(grad)
 
 
 def _overwrite(self, node_cls, *args):

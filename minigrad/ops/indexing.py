@@ -359,7 +359,7 @@ class IndexPutBackward0(Function):
             if ctx.accumulate:
                 gx = grad
             elif ctx.overwrites_all:   # torch's zeros_like(grad): a constant, even for create_graph
-                gx = formulas.constant(np.zeros_like(formulas.data(grad)))
+                gx = formulas.zeros_kept_layout(grad)
             else:
                 gx = formulas.call(type(ctx), grad, key, 0, False)
         if ctx.needs_input_grad[2]:   # the engine sums it down to the value's shape

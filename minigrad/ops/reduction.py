@@ -294,7 +294,7 @@ class _FullExtremum(Function):
         x, out = ctx.saved_tensors
         mask = formulas.data(_ties(x, out))
         # torch: zeros.masked_fill(mask, grad / count), so a nan grad stays off the other elements
-        zeros = formulas.constant(np.zeros_like(formulas.data(x)))
+        zeros = formulas.zeros_kept_layout(x)
         return formulas.call(MaskedFillBackward1, zeros, mask, grad / int(mask.sum()))
 
 
