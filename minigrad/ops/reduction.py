@@ -350,7 +350,7 @@ def _select_back(grad, indices, dim, keepdim, shape):
     from .indexing import ScatterBackward0
     if not keepdim:
         grad = formulas.unsqueeze(grad, dim)
-    zeros = formulas.constant(np.zeros(shape, dtype=formulas.data(grad).dtype))
+    zeros = formulas.zeros(shape, grad)
     return formulas.call(ScatterBackward0, zeros, dim, indices, grad)
 
 
