@@ -323,22 +323,26 @@ class Tensor:
         return acc
 
     def _accumulate_grad(self, g, create_graph):
-        """AccumulateGrad: run the leaf's hooks, then add g into .grad."""
+        """AccumulateGrad: run the leaf's hooks, then add g into .grad.
+
+        g is a Tensor, or (no hooks, no create_graph: the engine carries arrays) an array."""
         if self._hooks:
             for hook in tuple(self._hooks.values()):
                 r = hook(g)
                 if r is not None:
                     g = r
-        if self._grad is None:
-            if create_graph:
-                self._grad = g
-            else:
-                self._grad = _make(np.array(g._data, copy=True))
-        elif create_graph or self._grad.requires_grad:
-            self._grad = self._grad + g
+        grad = self._grad
+        if create_graph:
+            self._grad = g if grad is None else grad + g
+            return
+        array = g._data if isinstance(g, Tensor) else g  # an ndarray or a 0-d NumPy scalar
+        if grad is None:
+            self._grad = _make(np.array(array, copy=True))
+        elif grad.requires_grad:
+            self._grad = grad + _make(array)
         else:
-            np.add(self._grad._data, g._data, out=self._grad._data, casting="unsafe")
-            self._grad._bump_version()
+            np.add(grad._data, array, out=grad._data, casting="unsafe")
+            grad._vc[0] += 1  # an in-place change (_bump_version)
 
     def register_hook(self, hook):
         """hook(grad) runs when this tensor's gradient is computed; it may return a new grad."""

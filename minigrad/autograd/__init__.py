@@ -1,6 +1,7 @@
 """minigrad.autograd: backward(), grad(), grad modes, Function, and graph nodes."""
 import numpy as np
 
+from .. import _tensor  # circular: Tensor and _make are looked up when called
 from .engine import run_backward
 from .function import Function, Node, once_differentiable
 from .gradcheck import GradcheckError, gradcheck, gradgradcheck
@@ -16,25 +17,23 @@ __all__ = ["backward", "grad", "Function", "Node", "no_grad", "enable_grad", "se
 def _as_tuple(x):
     if x is None:
         return None
-    from .._tensor import Tensor
-    return (x,) if isinstance(x, Tensor) else tuple(x)
+    return (x,) if isinstance(x, _tensor.Tensor) else tuple(x)
 
 
 def _make_grads(outputs, grad_outputs):
     """Default gradients: ones for one-element outputs; torch's errors otherwise."""
-    from .. import creation
-    from .._tensor import Tensor, _make
     grads = []
     for i, (out, g) in enumerate(zip(outputs, grad_outputs)):
         if g is None:
             if out.requires_grad:
                 if out._data.size != 1:
                     raise RuntimeError("grad can be implicitly created only for scalar outputs")
-                g = _make(np.ones(out._data.shape, out._data.dtype))
+                g = _tensor._make(np.ones(out._data.shape, out._data.dtype))
             grads.append(g)
             continue
-        if not isinstance(g, Tensor):
-            g = creation.tensor(g, dtype=out.dtype)
+        if not isinstance(g, _tensor.Tensor):
+            from ..creation import tensor
+            g = tensor(g, dtype=out.dtype)
         if g._data.shape != out._data.shape:
             raise RuntimeError(
                 f"Mismatch in shape: grad_output[{i}] has a shape of {g.shape} and output[{i}] "

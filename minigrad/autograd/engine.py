@@ -23,7 +23,7 @@ import numpy as np
 
 from . import formulas, grad_mode
 from .. import _tensor  # circular: _make is looked up when the engine runs
-from .function import AccumulateGrad, Function, on_arrays
+from .function import AccumulateGrad, on_arrays
 
 # Active ``trace()`` objects (see trace.py): each is told about every node that runs.
 _tracers = []
@@ -32,6 +32,8 @@ _tracers = []
 def _reduce_to(grad, shape, dtype):
     """Undo broadcasting (sum over broadcast dims) and match the input's dtype."""
     if isinstance(grad, (np.ndarray, np.generic)):  # the walk carries arrays
+        if grad.shape == shape and grad.dtype == dtype:
+            return np.asarray(grad)  # a NumPy scalar (a formula on 0-d arrays) as a 0-d array
         return formulas.sum_to_size(grad, shape).astype(dtype, copy=False)
     if grad._data.shape != shape:
         grad = grad.sum_to_size(shape)
@@ -97,10 +99,13 @@ def run_backward(tensors, grad_tensors, retain_graph=False, create_graph=False,
     """
     roots = []
     for i, (t, g) in enumerate(zip(tensors, grad_tensors)):
-        if t.grad_fn is None and not t.requires_grad:
-            raise RuntimeError(
-                f"element {i} of tensors does not require grad and does not have a grad_fn")
-        roots.append((t.grad_fn if t.grad_fn is not None else t._accumulator(), t._output_nr, g))
+        node = t.grad_fn
+        if node is None:
+            if not t.requires_grad:
+                raise RuntimeError(
+                    f"element {i} of tensors does not require grad and does not have a grad_fn")
+            node = t._accumulator()
+        roots.append((node, t._output_nr, g))
 
     deps = _dependencies([r[0] for r in roots])
     captured = {}          # (node, output_nr) -> position in inputs
@@ -130,12 +135,16 @@ def run_backward(tensors, grad_tensors, retain_graph=False, create_graph=False,
     if walk.arrays:
         for buf in buffers.values():
             buf[:] = [None if g is None else g._data for g in buf]
-    outer, on_arrays.active = on_arrays.active, walk.arrays  # numpy_backward formulas see arrays
+    # grad mode on only to record the backward pass (create_graph); numpy_backward formulas
+    # see arrays (on_arrays); both are restored afterwards
+    mode = grad_mode._state
+    outer = mode.enabled, on_arrays.active
+    mode.enabled, on_arrays.active = create_graph, walk.arrays
     try:
-        with grad_mode.set_grad_enabled(create_graph), np.errstate(all="ignore"):
+        with np.errstate(all="ignore"):
             _run_ready(walk, ready, buffers, deps, needed)
     finally:
-        on_arrays.active = outer
+        mode.enabled, on_arrays.active = outer
     return results
 
 
@@ -144,15 +153,16 @@ def _run_ready(walk, ready, buffers, deps, needed):
 
     Each gradient a node returns is summed down to its input's shape and cast to its dtype
     (``_reduce_to``), then added into the buffer of the node it flows to."""
+    run, tracing = walk.run, bool(_tracers)
     node = heapq.heappop(ready)[2] if ready else None
     while node is not None:
         received = buffers.pop(node)
-        out = None if needed is not None and node not in needed else walk.run(node, received)
-        sent = [] if _tracers else None  # what went down each edge, for trace()
+        out = None if needed is not None and node not in needed else run(node, received)
+        sent = [] if tracing else None  # what went down each edge, for trace()
         became_ready = None  # one node made ready and none waiting: it runs next directly
         for (nxt, nr), g, meta in zip(node.next_functions, out or _NONES, node._meta or _NONES):
             if nxt is None:
-                if sent is not None:
+                if tracing:
                     sent.append(None)
                 continue
             buf = buffers.get(nxt)
@@ -162,7 +172,7 @@ def _run_ready(walk, ready, buffers, deps, needed):
                 if type(g) is not np.ndarray or g.shape != meta[0] or g.dtype != meta[1]:
                     g = _reduce_to(g, *meta)
                 buf[nr] = g if buf[nr] is None else buf[nr] + g
-            if sent is not None:
+            if tracing:
                 sent.append(g)
             left = deps[nxt] - 1
             deps[nxt] = left
@@ -175,7 +185,7 @@ def _run_ready(walk, ready, buffers, deps, needed):
                                                became_ready))
                         became_ready = None
                     heapq.heappush(ready, (-nxt._seq, id(nxt), nxt))
-        if sent is not None:
+        if tracing:
             for tracer in _tracers:
                 tracer.record(node, received, None if out is None else sent)
         if became_ready is not None:
@@ -195,6 +205,8 @@ class _Walk:
         self.accumulate, self.results = accumulate, results
         self.captured, self.leaf_capture = captured, leaf_capture
         self.arrays = not create_graph and not _tracers  # carry ndarrays (see the docstring)
+        # nothing to capture and every .grad to accumulate: the common walk (loss.backward())
+        self.plain = accumulate and not captured and not leaf_capture
 
     def tensor(self, g):
         """g as the Tensor that hooks, ``.grad`` and Tensor formulas receive."""
@@ -210,39 +222,51 @@ class _Walk:
         ``_on_tensors``, which hands it Tensors and turns the flag off meanwhile."""
         if node._pre_hooks:
             grads = self._on_tensors(_run_pre_hooks, node, grads)
-        if self.captured:
-            for nr in range(len(grads)):
-                pos = self.captured.get((node, nr))
-                if pos is not None:
-                    self.results[pos] = self.tensor(grads[nr])
-        if isinstance(node, AccumulateGrad):
-            pos = self.leaf_capture.get(node)
-            if pos is not None:
-                self.results[pos] = self.tensor(grads[0])
-            if self.accumulate and grads[0] is not None and (not self.leaf_capture
-                                                             or pos is not None):
-                if node.variable._hooks:  # user code: it gets Tensors
-                    self._on_tensors(_accumulate, node, grads, self.create_graph)
-                else:
-                    node.variable._accumulate_grad(self.tensor(grads[0]), self.create_graph)
+        if not self.plain:
+            self._capture(node, grads)
+        if type(node) is AccumulateGrad:
+            self._accumulate(node, grads[0])
             return None
         if grads[0] is None if len(grads) == 1 else all(g is None for g in grads):
             return None  # no gradient arrived: none to send
-        if self.arrays and node.numpy_backward:
+        if node.numpy_backward and self.arrays:
             out = node.backward(node, *grads)
         else:
             out = self._on_tensors(_backward, node, grads)
         if type(out) is not tuple:
             out = (out,)
-        if isinstance(node, Function):  # one gradient per forward argument -> one per edge
-            edges = node._edges
-            if len(out) != len(edges) or (edges and edges[-1] != len(edges) - 1):
-                out = _per_edge(out, edges)  # not simply every argument, in order
+        # one gradient per forward argument -> one per edge (unless simply every argument)
+        edges = node._edges
+        if len(out) != len(edges) or (edges and edges[-1] != len(edges) - 1):
+            out = _per_edge(out, edges)
         if node._hooks:
             out = self._on_tensors(_run_hooks, node, out, grads)
         if not self.retain_graph:
             node._release()
         return out
+
+    def _capture(self, node, grads):
+        """autograd.grad / backward(inputs=): keep the gradients of the wanted tensors."""
+        if self.captured:
+            for nr in range(len(grads)):
+                pos = self.captured.get((node, nr))
+                if pos is not None:
+                    self.results[pos] = self.tensor(grads[nr])
+        if type(node) is AccumulateGrad:
+            pos = self.leaf_capture.get(node)
+            if pos is not None:
+                self.results[pos] = self.tensor(grads[0])
+
+    def _accumulate(self, node, grad):
+        """AccumulateGrad: add grad into the leaf's ``.grad`` (unless it is not wanted)."""
+        if grad is None or not self.accumulate:
+            return
+        if self.leaf_capture and node not in self.leaf_capture:
+            return  # backward(inputs=...) that does not name this leaf
+        if node.variable._hooks:  # user code: it gets Tensors
+            self._on_tensors(_accumulate, node, [grad], self.create_graph)
+        else:  # an ndarray when the walk carries arrays
+            node.variable._accumulate_grad(grad, self.create_graph)
 
     def _on_tensors(self, fn, node, *grad_lists):
         """fn(node, *grad_lists) with Tensors for every gradient, returning what the walk
