@@ -1029,7 +1029,7 @@ class ReluBackward0(Function):
     def forward(ctx, x):
         if x.dtype == np.bool_:
             raise RuntimeError("Boolean inputs not supported for relu")
-        out = _maximum(x, 0, dtype=x.dtype)
+        out = np.where(x < 0, 0, x)  # torch's x < 0 ? 0 : x: -0.0 and NaN are kept as they are
         ctx.save_for_backward(out)
         return out
 

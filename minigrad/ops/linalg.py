@@ -195,8 +195,8 @@ class AddmmBackward0(Function):
             prod = prod * alpha
         if beta == 0:  # c is ignored, nan and inf included
             out = prod
-        else:
-            out = prod + (c if beta == 1 else c * beta)
+        else:  # c broadcasts to prod's shape (addmm checked it), and prod is new: add in place
+            out = np.add(prod, c if beta == 1 else c * beta, out=prod)
         return out.astype(b.dtype, copy=False)
 
     @staticmethod
