@@ -6,7 +6,7 @@ import torch
 
 import minigrad
 from helpers import assert_same_error, assert_tensor_equal, to_mg
-from minigrad.optim._fma import _SMALL
+from minigrad._fma import _SMALL
 
 RNG = np.random.default_rng(3)
 torch.set_num_threads(1)  # tiny models: torch's thread pool only adds overhead on shared cores
@@ -101,7 +101,7 @@ def test_update_arithmetic_matches_torch(name, kwargs, dtype):
 @pytest.mark.parametrize("kwargs", SGD_CASES)
 @pytest.mark.parametrize("size", [1, 29, _SMALL * 2])
 def test_sgd_is_bit_exact(kwargs, size):
-    """Sizes cover the one-element, small and large routes of ``optim._fma.fma``."""
+    """Sizes cover the one-element, small and large routes of ``_fma.fma``."""
     w0 = RNG.standard_normal(size).astype(np.float32)
     pm = minigrad.nn.Parameter(minigrad.from_numpy(w0.copy()))
     pt = torch.nn.Parameter(torch.from_numpy(w0.copy()))

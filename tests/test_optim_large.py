@@ -6,7 +6,7 @@ import torch
 
 import minigrad
 from minigrad._generator import _fma32
-from minigrad.optim._fma import _BLOCK, fma
+from minigrad._fma import _BLOCK, fma
 
 
 def _sgd_step(lib, weight, grad, order, **kw):

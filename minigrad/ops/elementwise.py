@@ -12,6 +12,7 @@ import math
 import numpy as np
 
 from .. import _dtype
+from .._fma import fma
 from .._dtype import promote_values
 from .._tensor import Tensor, _make
 from ..autograd import formulas
@@ -186,7 +187,7 @@ class AddBackward0(Function):
     def forward(ctx, a, b, alpha=1):
         dt = _binary_dtype(a, b)
         _save_alpha(ctx, alpha, dt)
-        return _binary(np.add, a, _scaled(b, alpha, dt), dt)
+        return _plus_scaled(np.add, a, b, alpha, dt)
 
     @staticmethod
     def backward(ctx, grad):
@@ -205,7 +206,7 @@ class SubBackward0(Function):
         dt = _binary_dtype(a, b)
         _check_sub_bool(a, b)
         _save_alpha(ctx, alpha, dt)
-        return _binary(np.subtract, a, _scaled(b, alpha, dt), dt)
+        return _plus_scaled(np.subtract, a, b, alpha, dt)
 
     @staticmethod
     def backward(ctx, grad):
@@ -222,7 +223,7 @@ class RsubBackward1(Function):
         dt = _binary_dtype(a, b)
         _check_sub_bool(a, b)
         _save_alpha(ctx, alpha, dt)
-        return _binary(np.subtract, b, _scaled(a, alpha, dt), dt)
+        return _plus_scaled(np.subtract, b, a, alpha, dt)
 
     @staticmethod
     def backward(ctx, grad):
@@ -246,16 +247,23 @@ def _save_alpha(ctx, alpha, dt):
         formulas.on_tensors_if_mixed(ctx, dt, alpha)
 
 
-def _scaled(x, alpha, dt):
-    """alpha * x for add/sub in dtype dt (a Python number stays a Python number)."""
+def _plus_scaled(ufunc, a, b, alpha, dt):
+    """a + alpha * b (ufunc np.add) or a - alpha * b (np.subtract) in dtype dt.
+
+    In float32 torch's kernel rounds once (a fused multiply-add, ``vec::fmadd``), and so does
+    ``_fma.fma``; other dtypes multiply, then add."""
     if isinstance(alpha, bool) and dt.kind != "b":
         raise RuntimeError("Boolean alpha only supported for Boolean results.")
     if isinstance(alpha, float) and dt.kind != "f":
         raise RuntimeError("For integral input tensors, argument alpha must not be a floating "
                            "point number.")
     if alpha == 1:
-        return x
-    return _binary(np.multiply, x, alpha, dt) if isinstance(x, np.ndarray) else x * alpha
+        return _binary(ufunc, a, b, dt)
+    if dt == np.float32:
+        scale = np.float32(alpha if ufunc is np.add else -alpha)
+        return fma(np.asarray(b, dt), scale, np.asarray(a, dt))
+    scaled = _binary(np.multiply, b, alpha, dt) if isinstance(b, np.ndarray) else b * alpha
+    return _binary(ufunc, a, scaled, dt)
 
 
 def _is_bool(x):

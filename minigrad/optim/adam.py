@@ -2,7 +2,7 @@
 import numpy as np
 
 from ..creation import tensor, zeros_like
-from ._fma import fma
+from .._fma import fma
 from .optimizer import Optimizer, scalar
 
 __all__ = ["Adam", "AdamW"]

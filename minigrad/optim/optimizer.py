@@ -3,7 +3,7 @@
 Subclasses implement ``step()`` by updating each ``p._data`` in place with NumPy, reproducing
 the arithmetic of torch's single-tensor CPU kernels (float32 throughout, with the fused
 multiply-adds torch's AVX2 kernels use for ``add(alpha=)``, ``lerp`` and ``addcmul``: see
-``_fma.py``), so that float32 training runs follow torch's trajectory closely.
+``minigrad/_fma.py``), so that float32 training runs follow torch's trajectory closely.
 """
 from collections import defaultdict
 from copy import deepcopy

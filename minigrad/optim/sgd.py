@@ -1,6 +1,6 @@
 """Stochastic gradient descent with momentum, dampening, Nesterov, weight decay, maximize."""
 from .._tensor import _make
-from ._fma import fma
+from .._fma import fma
 from .optimizer import Optimizer, scalar
 
 __all__ = ["SGD"]

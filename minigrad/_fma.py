@@ -24,7 +24,7 @@ import math
 
 import numpy as np
 
-from .._generator import _fma32
+from ._generator import _fma32
 
 __all__ = ["fma"]
 
@@ -53,6 +53,8 @@ def fma(a, b, c, out=None):
         return out
     if a.ndim == 0:   # keep the array first: fma is symmetric in a and b
         a, b = b, a
+    if b.ndim == 0:
+        b = b[()]     # a NumPy scalar (0-d arrays too), as the enclosure of a * b expects
     size = math.prod(shape)
     if size <= _BLOCK:
         return _store(_fma32_slice(a, b, c, shape), out)
