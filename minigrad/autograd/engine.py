@@ -23,7 +23,7 @@ import numpy as np
 
 from . import formulas, grad_mode
 from .. import _tensor  # circular: _make is looked up when the engine runs
-from .function import AccumulateGrad, on_arrays
+from .function import FREED, AccumulateGrad, on_arrays
 
 # Active ``trace()`` objects (see trace.py): each is told about every node that runs.
 _tracers = []
@@ -242,7 +242,7 @@ class _Walk:
         if node._hooks:
             out = self._on_tensors(_run_hooks, node, out, grads)
         if not self.retain_graph:
-            node._release()
+            node._saved = FREED  # release what it saved: a second backward raises
         return out
 
     def _capture(self, node, grads):

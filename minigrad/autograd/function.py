@@ -205,9 +205,6 @@ class Function(Node):
         """One bool per input: does it need a gradient? (forward saves only what is needed)"""
         return self._needs
 
-    def _release(self):
-        self._saved = FREED
-
     # ---- running the op ---------------------------------------------------------------------
     @classmethod
     def apply(cls, *args):
