@@ -570,6 +570,29 @@ def test_special_points(case):
         run_both(lambda a: a.clamp(0, 1), lambda a: a.clamp(0, 1), [mx], [tx], rng)
 
 
+@pytest.mark.parametrize("dtype", [np.float32, np.float64, np.float16])
+def test_relu_keeps_signed_zeros_and_nans_bitwise(dtype):
+    """relu(x) = x < 0 ? 0 : x and its backward y <= 0 ? 0 : grad, bit for bit: -0.0 stays,
+    NaN payloads stay, and a NaN input passes its gradient through."""
+    bits = np.array([0x7FC00123, 0xFFC00456, 0x80000000, 0, 0xBF800000, 0x40000000, 0xFF800000,
+                     0x7F800000], np.uint32)
+    x = np.tile(bits.view(np.float32), 40).astype(dtype)
+    grad = np.tile(np.array([5, 5, 5, 5, 5, np.nan, 5, -0.0], dtype), 40)
+    mx, tx = pair(x, requires_grad=True)
+    m_out, t_out = minigrad.relu(mx), torch.relu(tx)
+    assert m_out.numpy(force=True).tobytes() == t_out.detach().numpy().tobytes()
+    m_out.backward(minigrad.from_numpy(grad))
+    t_out.backward(torch.from_numpy(grad))
+    assert mx.grad.numpy().tobytes() == tx.grad.numpy().tobytes()
+
+
+@pytest.mark.parametrize("dtype", [np.int8, np.int32, np.int64, np.uint8])
+def test_relu_of_integers(dtype):
+    x = np.array([3, 0, 5, 200, 7] if dtype == np.uint8 else [-3, 0, 5, -128, 7], dtype)
+    assert np.array_equal(minigrad.relu(minigrad.from_numpy(x)).numpy(),
+                          torch.relu(torch.from_numpy(x)).numpy())
+
+
 # ---- errors: integer/bool arithmetic and in-place rules ----------------------------------------
 def _int(values=(1, 2, 3), dtype=np.int64):
     return pair(np.array(values, dtype))

@@ -161,6 +161,19 @@ def _keeping_first(ufunc):
 
 
 _maximum, _minimum = _keeping_first(np.maximum), _keeping_first(np.minimum)
+
+_SAME_SIZE_INT = {1: np.int8, 2: np.int16, 4: np.int32, 8: np.int64}
+
+
+def _zero_where(cond, x):
+    """``np.where(cond, 0, x)`` bit for bit (-0.0 and NaN in x kept), computed as a bitwise
+    and: +0 has no bit set, so ``x & (cond - 1)`` keeps x where cond is False and clears it
+    elsewhere. About twice as fast as np.where, which has no vectorized loop."""
+    ints = _SAME_SIZE_INT.get(x.dtype.itemsize)
+    if x.dtype.kind not in "fiu" or ints is None:
+        return np.where(cond, x.dtype.type(0), x)
+    keep = np.subtract(cond, 1, dtype=ints)  # 0 where cond, else all bits set
+    return np.bitwise_and(x.view(ints), keep).view(x.dtype)
 _fmax, _fmin = _keeping_first(np.fmax), _keeping_first(np.fmin)
 
 
@@ -1037,7 +1050,7 @@ class ReluBackward0(Function):
     def forward(ctx, x):
         if x.dtype == np.bool_:
             raise RuntimeError("Boolean inputs not supported for relu")
-        out = np.where(x < 0, 0, x)  # torch's x < 0 ? 0 : x: -0.0 and NaN are kept as they are
+        out = _zero_where(x < 0, x)  # torch's x < 0 ? 0 : x keeps -0.0 and NaN as they are
         ctx.save_for_backward(out)
         return out
 
@@ -1048,7 +1061,7 @@ class ReluBackward0(Function):
 
 
 class ThresholdBackwardBackward0(Function):
-    """out = grad where y > 0, else 0 (relu's backward)     grad_grad = gg where y > 0    grad_y = 0
+    """out = 0 where y <= 0, else grad (relu's backward)     grad_grad = gg likewise    grad_y = 0
     (a node of its own, as torch's threshold_backward: a second derivative stays connected)"""
 
     numpy_backward = True
@@ -1056,7 +1069,7 @@ class ThresholdBackwardBackward0(Function):
     @staticmethod
     def forward(ctx, grad, y):
         ctx.save_for_backward(y)
-        return np.where(y > 0, grad, 0).astype(grad.dtype, copy=False)
+        return _zero_where(y <= 0, grad)  # torch's y <= 0 ? 0 : grad (a NaN y passes grad)
 
     @staticmethod
     def backward(ctx, gg):
