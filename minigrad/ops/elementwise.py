@@ -1029,9 +1029,11 @@ class SigmoidBackward0(Function):
     @staticmethod
     def forward(ctx, x):
         x = _as_float(x)
-        # stable for large |x|: exp of a non-positive number only
-        e = np.exp(-np.abs(x))
-        out = np.where(x >= 0, 1 / (1 + e), e / (1 + e)).astype(x.dtype, copy=False)
+        # torch's formula; for x < -88 (float32) exp(-x) overflows to inf and out is 0, as it
+        # should be. float16 computes in float32 and rounds once, as torch does.
+        wide = x.astype(np.float32) if x.dtype == np.float16 else x
+        with np.errstate(over="ignore"):
+            out = (1 / (1 + np.exp(-wide))).astype(x.dtype, copy=False)
         ctx.save_for_backward(out)
         return out
 
