@@ -586,6 +586,22 @@ def test_relu_keeps_signed_zeros_and_nans_bitwise(dtype):
     assert mx.grad.numpy().tobytes() == tx.grad.numpy().tobytes()
 
 
+@pytest.mark.parametrize("dtype", [np.float32, np.float64, np.float16])
+def test_sigmoid_saturates_quietly(dtype, recwarn):
+    """exp(-x) overflows for very negative x: the result is 0 with no NumPy warning; float16
+    computes in float32 and rounds once, as torch does (bit for bit)."""
+    big = float(np.finfo(dtype).max)
+    x = np.concatenate([[-big, big, -np.inf, np.inf, np.nan, -0.0, -90.0, 90.0],
+                        np.linspace(-20, 20, 401)]).astype(dtype)
+    got = minigrad.sigmoid(minigrad.from_numpy(x)).numpy()
+    want = torch.sigmoid(torch.from_numpy(x)).numpy()
+    assert not recwarn.list
+    if dtype == np.float16:
+        assert got.tobytes() == want.tobytes()
+    else:
+        np.testing.assert_allclose(got, want, rtol=1e-6 if dtype == np.float32 else 1e-14)
+
+
 @pytest.mark.parametrize("dtype", [np.int8, np.int32, np.int64, np.uint8])
 def test_relu_of_integers(dtype):
     x = np.array([3, 0, 5, 200, 7] if dtype == np.uint8 else [-3, 0, 5, -128, 7], dtype)
