@@ -30,7 +30,11 @@ def _forward(fn, *args):
     """fn's forward on arrays, NumPy scalars given as the 0-d arrays a Tensor would hold."""
     # NumPy arithmetic gives a 0-d result as a NumPy scalar, which forward would take for a
     # Python number (as torch takes ``np.float64(2)``: weakly typed)
-    return fn.forward(_NO_CTX, *[np.asarray(a) if isinstance(a, np.generic) else a for a in args])
+    for a in args:
+        if isinstance(a, np.generic):
+            args = [np.asarray(a) if isinstance(a, np.generic) else a for a in args]
+            break
+    return fn.forward(_NO_CTX, *args)
 
 
 def expand(grad, shape):
