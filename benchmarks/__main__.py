@@ -3,7 +3,7 @@
 Runs the workloads (every column interleaved in one run), W4's peak memory (one subprocess per
 backend), the scaling curves and the overhead breakdown, then writes the Markdown report and its
 PNG plots (into ``report/`` next to the report file) and ``results.json`` beside the plots.
-``--only`` takes workload keys and/or ``scaling``, ``breakdown``, ``profile``.
+``--only`` takes workload keys and/or ``scaling``, ``breakdown``, ``budget``, ``profile``.
 """
 import argparse
 import os
@@ -18,7 +18,7 @@ from .harness import Case, measure
 from .memory import measure_all
 from .workloads import WORKLOADS, build_step
 
-EXTRAS = ("scaling", "breakdown", "profile")
+EXTRAS = ("scaling", "breakdown", "budget", "profile")
 
 
 def parse_args(argv=None):
@@ -126,10 +126,11 @@ def main(argv=None):
     from . import scaling
     curves = scaling.CURVES if "scaling" in selected else []
     total = (len(workloads) + sum(len(c.quick if args.quick else c.full) for c in curves)
-             + 2 * ("breakdown" in selected) + ("profile" in selected)
+             + 2 * ("breakdown" in selected) + ("budget" in selected) + ("profile" in selected)
              + any(w.key == "W4" for w in workloads))
     results = {"machine": machine_info(), "quick": args.quick, "workloads": {}, "memory": None,
-               "curves": {}, "breakdown": None, "profiles": {}, "started": time.time()}
+               "curves": {}, "breakdown": None, "budget": None, "profiles": {},
+               "started": time.time()}
     results["machine"]["command"] = "python -m benchmarks" + (
         " " + " ".join(argv if argv is not None else sys.argv[1:])).rstrip()
     with Progress(total) as progress:
@@ -149,6 +150,10 @@ def main(argv=None):
             shapes = [(16, 1), (1000,) if args.quick else (1_000_000,)]
             results["breakdown"] = scaling.breakdown(minigrad, torch, shapes, args.quick,
                                                      progress.tick)
+        if "budget" in selected:
+            progress.stage("W3's largest pieces")
+            from .budget import mlp_budget
+            results["budget"] = mlp_budget(minigrad, torch, args.quick, progress.tick)
         if "profile" in selected:
             progress.stage("cProfile of minigrad")
             results["profiles"] = profile_minigrad(args.quick)

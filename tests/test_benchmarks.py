@@ -12,7 +12,8 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 SECTIONS = ["# minigrad benchmarks", "## Targets", "## Environment", "## Workloads",
             "## Peak memory (W4)", "## Scaling", "### elementwise", "### matmul", "### depth",
-            "## Where the time goes", "### Explanation", "## Optimisations", "## Profile",
+            "## Where the time goes", "### Explanation", "### W3's largest pieces",
+            "## Optimisations", "## Profile",
             "## Method"]
 PLOTS = ["workloads.png", "scaling_elementwise.png", "scaling_matmul.png", "scaling_depth.png",
          "overhead.png"]
@@ -32,6 +33,7 @@ def test_every_section_present(quick_report):
     for heading in SECTIONS:
         assert f"\n{heading}" in "\n" + text, heading
     assert "Quick mode" in text
+    assert "| whole training step (forward + loss + backward + SGD) | " in text  # budget ran
 
 
 def test_every_workload_and_target_has_a_row(quick_report):
