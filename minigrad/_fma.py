@@ -1,22 +1,25 @@
 """``fma(a, b, c)``: a * b + c rounded once, as torch's vectorized CPU kernels compute
-``add(alpha=)``, ``lerp`` and ``addcmul`` (``vec::fmadd``), bit for bit in float32.
+``add(alpha=)``, ``lerp`` and ``addcmul`` (``vec::fmadd``), bit for bit in float32 and float64.
 
-NumPy has no fused multiply-add. Computed in float64 (``_exact``: the product of two floats is
-exact there, the sum rounds once, and the rare sums that land on a float32 tie are repaired)
-it takes about seven passes over the data, some with slow casts: fine for small arrays.
-Large float32 arrays instead take the float32 route and fix it where it can be wrong:
+NumPy has no fused multiply-add. For float32, computed in float64 (``_exact``: the product of two
+floats is exact there, the sum rounds once, and the rare sums that land on a float32 tie are
+repaired) it takes about seven passes over the data, some with slow casts: fine for small
+arrays. Large float32 arrays, and float64 arrays, instead take the enclosure route in their own
+dtype and fix it where it can be wrong:
 
-* ``a * b`` is replaced by two float32 products that enclose the exact one: for a scalar
-  multiplier ``s`` the products by its two float32 neighbours (``|x| ulp(s)`` is at least half
-  an ulp of ``x * s``), otherwise ``q (1 +- 2**-22)`` with ``q = fl(a * b)``;
-* adding ``c`` to both gives two float32 sums; rounding is monotonic, so where they are equal
-  the fused result is that value. That is almost everywhere (99% of an SGD step's weights):
-  they differ only where ``c + a * b`` lies within a few ulps of ``a * b`` of a tie;
-* the elements where they differ are recomputed exactly in float64.
+* ``a * b`` is replaced by two products that enclose the exact one: for a scalar multiplier
+  ``s`` the products by its two neighbouring floats (``|x| ulp(s)`` is at least half an ulp of
+  ``x * s``), otherwise ``q (1 +- 2**-22)`` with ``q = fl(a * b)`` (``2**-51`` in float64);
+* adding ``c`` to both gives two sums; rounding is monotonic, so where they are equal the fused
+  result is that value. That is almost everywhere (98% of an SGD step's weights): they differ
+  only where ``c + a * b`` lies within a few ulps of ``a * b`` of a tie;
+* the elements where they differ are recomputed exactly: float32 in float64 (``_exact``),
+  float64 with error-free transformations (``_generator._fma64``).
 
 A product that underflows into the subnormals, or overflows, breaks the enclosure; NumPy reports
 it (the underflow/overflow flags, raised here as FloatingPointError) and the slice is then
-computed exactly in float64 as a whole. One-element arrays (a Linear(1, 1), a scalar
+computed as a whole: exactly in float64 for float32; for float64 as a plain multiply-add (two
+roundings: the one case left inexact). One-element float32 arrays (a Linear(1, 1), a scalar
 parameter) are computed with Python floats.
 """
 import functools
@@ -24,15 +27,17 @@ import math
 
 import numpy as np
 
-from ._generator import _fma32
+from ._generator import _fma32, _fma64
 
 __all__ = ["fma"]
 
-_F32 = np.dtype(np.float32)
-_SMALL = 1 << 14   # up to this size the exact float64 route is the faster one
-_BLOCK = 1 << 18   # elements per slice of a large fma: the float32 temporaries stay small
-_AWAY = np.float32(1 + 2.0**-22)   # q * _AWAY and q * _TOWARD enclose a product that rounded
-_TOWARD = np.float32(1 - 2.0**-22)  # to q (q normal): each moves q by 2 to 4 of its ulps
+_F32, _F64 = np.dtype(np.float32), np.dtype(np.float64)
+_SMALL = 1 << 14   # up to this size the exact float64 route is the faster one (float32)
+_BLOCK = 1 << 18   # elements per slice of a large fma: the temporaries stay small
+# q * away and q * toward enclose a product that rounded to q (q normal): each moves q by 2 to 4
+# of its ulps
+_WIDEN = {_F32: (np.float32(1 + 2.0**-22), np.float32(1 - 2.0**-22)),
+          _F64: (np.float64(1 + 2.0**-51), np.float64(1 - 2.0**-51))}
 _TIES = 2.0**128 - 2.0**103        # from here on a double rounds to an infinite float32
 _EXTRA_BITS = (1 << 29) - 1   # the bits a double has beyond a float32...
 _TIE = 1 << 28                # ...and their value on a float32 tie
@@ -41,13 +46,15 @@ _TIE = 1 << 28                # ...and their value on a float32 tie
 def fma(a, b, c, out=None):
     """a * b + c rounded once (``out``, which may be ``c``, receives it; else a new array).
 
-    a, b and c are NumPy arrays or NumPy scalars that broadcast together. float32 operands give
-    torch's fused result exactly; other dtypes use a plain multiply-add.
+    a, b and c are NumPy arrays or NumPy scalars that broadcast together. float32 and float64
+    operands (all three of one dtype) give torch's fused result exactly; other dtypes use a
+    plain multiply-add.
     """
-    if a.dtype is not _F32 or b.dtype is not _F32 or c.dtype is not _F32:
+    dt = c.dtype
+    if a.dtype is not dt or b.dtype is not dt or dt not in _WIDEN:
         return _fma_other(a, b, c, out)
     shape = _result_shape(a, b, c)
-    if a.size == 1 and b.size == 1 and c.size == 1:
+    if dt is _F32 and a.size == 1 and b.size == 1 and c.size == 1:
         out = np.empty(shape, _F32) if out is None else out
         out.fill(_fma32_of_floats(a.item(), b.item(), c.item()))
         return out
@@ -57,15 +64,15 @@ def fma(a, b, c, out=None):
         b = b[()]     # a NumPy scalar (0-d arrays too), as the enclosure of a * b expects
     size = math.prod(shape)
     if size <= _BLOCK:
-        return _store(_fma32_slice(a, b, c, shape), out)
+        return _store(_fma_slice(a, b, c, shape), out)
     # large arrays slice by slice along the first dim (views, any layout)
-    out = np.empty(shape, _F32) if out is None else out
+    out = np.empty(shape, dt) if out is None else out
     a, b, c = (np.broadcast_to(x, shape) if x.ndim else x for x in (a, b, c))
     rows = max(1, _BLOCK * shape[0] // size)
     for i in range(0, shape[0], rows):
         s = slice(i, i + rows)
         block = out[s]
-        _store(_fma32_slice(*(x[s] if x.ndim else x for x in (a, b, c)), block.shape), block)
+        _store(_fma_slice(*(x[s] if x.ndim else x for x in (a, b, c)), block.shape), block)
     return out
 
 
@@ -85,7 +92,8 @@ def _store(result, out):
 
 
 def _fma_other(a, b, c, out):
-    """Operands that are not all float32: float64 multiply-add, or an exact float32 fma."""
+    """Operands not all of one float dtype: a multiply-add (an exact float32 fma if the result
+    is float32)."""
     if np.result_type(a, c) != np.float32:
         return np.add(a * b, c, out=out)
     return _store(_exact(a, b, c, _result_shape(a, b, c)), out)
@@ -135,39 +143,50 @@ def _exact(a, b, c, shape):
 
 @functools.lru_cache(maxsize=64)
 def _neighbours(s):
-    """The float32 values just above and just below the float32 ``s``."""
-    return np.nextafter(s, _F32.type(np.inf)), np.nextafter(s, _F32.type(-np.inf))
+    """The floats just above and just below the NumPy scalar ``s`` (in its own dtype)."""
+    inf = type(s)(np.inf)
+    return np.nextafter(s, inf), np.nextafter(s, -inf)
 
 
-def _fma32_slice(a, b, c, shape):
-    """fma of float32 operands (a an array, b an array or a scalar) of broadcast shape."""
-    if math.prod(shape) <= _SMALL:
+_BITS = {_F32: np.int32, _F64: np.int64}
+
+
+def _fma_slice(a, b, c, shape):
+    """fma of float32 or float64 operands (a an array, b an array or a scalar) of broadcast
+    shape: the enclosure route, or the exact float64 one for small float32 arrays."""
+    dt = c.dtype
+    if dt is _F32 and math.prod(shape) <= _SMALL:
         return _exact(a, b, c, shape)
     try:
         with np.errstate(all="ignore", under="raise", over="raise"):
             r1, r2 = _enclosing_sums(a, b, c, shape)
     except FloatingPointError:   # a product fell into the subnormals or overflowed
-        return _exact(a, b, c, shape)
+        if dt is _F32:
+            return _exact(a, b, c, shape)
+        with np.errstate(all="ignore"):
+            return np.add(a * b, c)   # float64: two roundings (see the module docstring)
     # comparing the bits is faster than comparing floats (where both sums are NaN, the fused
     # result is NaN too)
-    differ = np.not_equal(r1.view(np.int32), r2.view(np.int32))
+    differ = np.not_equal(r1.view(_BITS[dt]), r2.view(_BITS[dt]))
     if differ.any():
         flat = np.flatnonzero(differ)
-        r1.reshape(-1)[flat] = _exact(*(_gather(x, flat, shape) for x in (a, b, c)),
-                                      flat.shape)
+        parts = [_gather(x, flat, shape) for x in (a, b, c)]
+        r1.reshape(-1)[flat] = _exact(*parts, flat.shape) if dt is _F32 else _fma64(*parts)
     return r1
 
 
 def _enclosing_sums(a, b, c, shape):
-    """fl(c + q1) and fl(c + q2), where the float32 products q1 and q2 enclose a * b."""
+    """fl(c + q1) and fl(c + q2), where the products q1 and q2 enclose a * b."""
+    dt = c.dtype
     if b.ndim == 0:
         up, down = _neighbours(b)
-        q1 = np.multiply(a, up, out=np.empty(shape, _F32))
-        q2 = np.multiply(a, down, out=np.empty(shape, _F32))
+        q1 = np.multiply(a, up, out=np.empty(shape, dt))
+        q2 = np.multiply(a, down, out=np.empty(shape, dt))
     else:
-        q2 = np.multiply(a, b, out=np.empty(shape, _F32))
-        q1 = np.multiply(q2, _AWAY)
-        np.multiply(q2, _TOWARD, out=q2)
+        away, toward = _WIDEN[dt]
+        q2 = np.multiply(a, b, out=np.empty(shape, dt))
+        q1 = np.multiply(q2, away)
+        np.multiply(q2, toward, out=q2)
     return np.add(q1, c, out=q1), np.add(q2, c, out=q2)
 
 

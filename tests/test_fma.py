@@ -201,9 +201,28 @@ def test_lerp_matches_torch_bitwise(weight, size):
 
 
 # ---- other dtypes and the one-element route ----------------------------------------------------
-def test_float64_is_a_plain_multiply_add():
-    a, c = np.array([0.1, 0.2]), np.array([1.0, 2.0])
-    assert np.array_equal(fma(a, np.float64(3.0), c), a * 3.0 + c)
+@settings(max_examples=80, deadline=None)
+@given(size=st.sampled_from([1, 7, 300, _SMALL * 2]), lr=st.floats(1e-8, 10.0),
+       seed=st.integers(0, 2**32 - 1), p_exp=st.integers(-900, 900), gap=st.integers(-60, 60),
+       spread=st.integers(0, 40), array_multiplier=st.booleans())
+def test_float64_matches_torch_bitwise(size, lr, seed, p_exp, gap, spread, array_multiplier):
+    """float64 is fused too (torch's kernels use the same fmadd): p + (-lr) g, and a * b + c
+    with an array multiplier (torch.addcmul), bit for bit."""
+    rng = np.random.default_rng(seed)
+
+    def values(center):
+        exps = rng.integers(center - spread, center + spread + 1, size).astype(np.float64)
+        return (rng.random(size) + 1) * np.exp2(exps) * rng.choice([-1.0, 1.0], size)
+    p, g = values(p_exp), values(p_exp + gap)
+    if array_multiplier:
+        m = values(0)
+        want = torch.addcmul(torch.from_numpy(p), torch.from_numpy(g), torch.from_numpy(m))
+        got = fma(g, m, p)
+    else:
+        want = torch.from_numpy(p.copy()).add_(torch.from_numpy(g), alpha=-lr)
+        got = fma(g, np.float64(-lr), p)
+    assert got.dtype == np.float64
+    assert got.tobytes() == want.numpy().tobytes()
 
 
 @pytest.mark.parametrize("shape", [(), (1,), (1, 1)])
@@ -258,12 +277,14 @@ _ALPHA_CASES = {
 
 @pytest.mark.parametrize("case", list(_ALPHA_CASES))
 @pytest.mark.parametrize("shape", [(3, 5), (64, _SMALL // 32)])
-def test_add_sub_with_alpha_match_torch_bitwise(case, shape):
-    """torch rounds ``a + alpha * b`` once in float32; rounding the product first would differ
-    in about 2% of the elements."""
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_add_sub_with_alpha_match_torch_bitwise(case, shape, dtype):
+    """torch rounds ``a + alpha * b`` once; rounding the product first would differ in about
+    2% of the elements."""
     import minigrad
     rng = np.random.default_rng(3)
-    p, g = (rng.standard_normal(shape).astype(np.float32) for _ in range(2))
+    p, g = (rng.standard_normal(shape).astype(dtype) for _ in range(2))
     fn = _ALPHA_CASES[case]
     want = fn(torch, torch.from_numpy(p), torch.from_numpy(g)).numpy()
-    _assert_same(fn(minigrad, minigrad.from_numpy(p), minigrad.from_numpy(g)).numpy(), want)
+    got = fn(minigrad, minigrad.from_numpy(p), minigrad.from_numpy(g)).numpy()
+    assert got.dtype == want.dtype and got.tobytes() == want.tobytes()

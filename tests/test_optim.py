@@ -100,13 +100,14 @@ def test_update_arithmetic_matches_torch(name, kwargs, dtype):
 
 @pytest.mark.parametrize("kwargs", SGD_CASES)
 @pytest.mark.parametrize("size", [1, 29, _SMALL * 2])
-def test_sgd_is_bit_exact(kwargs, size):
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_sgd_is_bit_exact(kwargs, size, dtype):
     """Sizes cover the one-element, small and large routes of ``_fma.fma``."""
-    w0 = RNG.standard_normal(size).astype(np.float32)
+    w0 = RNG.standard_normal(size).astype(dtype)
     pm = minigrad.nn.Parameter(minigrad.from_numpy(w0.copy()))
     pt = torch.nn.Parameter(torch.from_numpy(w0.copy()))
     om, ot = minigrad.optim.SGD([pm], **kwargs), torch.optim.SGD([pt], **kwargs)
-    for g in RNG.standard_normal((50, size)).astype(np.float32):
+    for g in RNG.standard_normal((50, size)).astype(dtype):
         pm.grad, pt.grad = minigrad.from_numpy(g.copy()), torch.from_numpy(g.copy())
         om.step()
         ot.step()

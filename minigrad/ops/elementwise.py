@@ -263,8 +263,8 @@ def _save_alpha(ctx, alpha, dt):
 def _plus_scaled(ufunc, a, b, alpha, dt):
     """a + alpha * b (ufunc np.add) or a - alpha * b (np.subtract) in dtype dt.
 
-    In float32 torch's kernel rounds once (a fused multiply-add, ``vec::fmadd``), and so does
-    ``_fma.fma``; other dtypes multiply, then add."""
+    In float32 and float64 torch's kernel rounds once (a fused multiply-add, ``vec::fmadd``),
+    and so does ``_fma.fma``; other dtypes multiply, then add."""
     if isinstance(alpha, bool) and dt.kind != "b":
         raise RuntimeError("Boolean alpha only supported for Boolean results.")
     if isinstance(alpha, float) and dt.kind != "f":
@@ -272,8 +272,8 @@ def _plus_scaled(ufunc, a, b, alpha, dt):
                            "point number.")
     if alpha == 1:
         return _binary(ufunc, a, b, dt)
-    if dt == np.float32:
-        scale = np.float32(alpha if ufunc is np.add else -alpha)
+    if dt == np.float32 or dt == np.float64:
+        scale = dt.type(alpha if ufunc is np.add else -alpha)
         return fma(np.asarray(b, dt), scale, np.asarray(a, dt))
     scaled = _binary(np.multiply, b, alpha, dt) if isinstance(b, np.ndarray) else b * alpha
     return _binary(ufunc, a, scaled, dt)
