@@ -116,3 +116,27 @@ def test_without_create_graph_grads_are_constants():
         g, = lib.autograd.grad((x.exp()).sum(), x)
         return g.requires_grad, g.grad_fn is None
     assert run(minigrad) == run(torch)
+
+
+# ---- a tensor and its detach() in one op -----------------------------------------------------
+PAIRED = {
+    "dot": lambda lib, x, d: x @ d, "dot_reversed": lambda lib, x, d: d @ x,
+    "mul": lambda lib, x, d: x * d, "mul_reversed": lambda lib, x, d: d * x,
+    "div": lambda lib, x, d: x / (d + 2), "atan2": lambda lib, x, d: lib.atan2(d, x),
+    "atan2_reversed": lambda lib, x, d: lib.atan2(x, d), "pow": lambda lib, x, d: (x + 2) ** d,
+}
+
+
+@pytest.mark.parametrize("name", list(PAIRED))
+def test_tensor_with_its_detached_self(name):
+    """x and x.detach() share one array: each must be saved as itself, so only x's side of the
+    op is differentiated (and, with create_graph, the gradient's own graph is torch's)."""
+    results = []
+    for lib in (minigrad, torch):
+        x = lib.tensor([0.7, -0.4, 1.3], dtype=lib.float64, requires_grad=True)
+        out = PAIRED[name](lib, x, x.detach()).sum()
+        g, = lib.autograd.grad(out, [x], create_graph=True)
+        results.append((g, g.requires_grad))
+    (gm, rm), (gt, rt) = results
+    assert rm == rt
+    assert_tensor_equal(gm.detach(), gt.detach(), rtol=1e-12, atol=1e-12)

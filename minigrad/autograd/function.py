@@ -228,6 +228,8 @@ class Function(Node):
                 return _make(result)
             return tuple(_make(r) for r in result)
 
+        if len(tensors) > 1:
+            _distinct_arrays(args, arrays, tensors)
         node = object.__new__(cls)
         node._saved = ()
         node._pre_hooks = node._hooks = None
@@ -304,6 +306,17 @@ def _edge(t):
     if t._requires_grad:
         return (t._accumulator(), 0)
     return _NO_EDGE
+
+
+def _distinct_arrays(args, arrays, tensors):
+    """Two different tensors on one ndarray (``x`` and ``x.detach()``): the second gets a view of
+    its own, so that an array forward saves is matched to the right tensor (``_saved_array``)."""
+    for k in range(1, len(tensors)):
+        i = tensors[k]
+        for j in tensors[:k]:
+            if arrays[i] is arrays[j] and args[i] is not args[j]:
+                arrays[i] = arrays[i].view()
+                break
 
 
 def _pack_saved(items, args, arrays, outputs, results):
