@@ -337,7 +337,7 @@ class Tensor:
             return
         array = g._data if isinstance(g, Tensor) else g  # an ndarray or a 0-d NumPy scalar
         if grad is None:
-            self._grad = _make(np.array(array, copy=True))
+            self._grad = _make(_copy_in_layout_of(array, self._data))
         elif grad.requires_grad:
             self._grad = grad + _make(array)
         else:
@@ -623,6 +623,29 @@ def _dtype_from_type_arg(arg):
     if isinstance(d, _dtype.dtype):
         return d
     raise TypeError(f"type() received an invalid combination of arguments - got ({arg!r})")
+
+
+def _copy_in_layout_of(array, like):
+    """A copy of ``array`` with ``like``'s strides when ``like`` is non-overlapping and dense, else
+    row-major: the layout torch's AccumulateGrad gives a new ``.grad`` (its layout contract)."""
+    if like.flags.c_contiguous:
+        return np.array(array, order="C")
+    out = np.empty_like(like) if _non_overlapping_and_dense(like) else np.empty(like.shape,
+                                                                                like.dtype)
+    np.copyto(out, array, casting="unsafe")
+    return out
+
+
+def _non_overlapping_and_dense(a):
+    """Every element once and no gaps (torch's is_non_overlapping_and_dense), in any dim order."""
+    if a.flags.f_contiguous:
+        return True
+    expected = a.itemsize
+    for stride, n in sorted((s, n) for s, n in zip(a.strides, a.shape) if n != 1):
+        if stride != expected:
+            return False
+        expected *= n
+    return True
 
 
 def _make(array, requires_grad=False, grad_fn=None, output_nr=0):

@@ -46,3 +46,49 @@ def test_linear_weight_grad_is_row_major_like_torch():
         layer(lib.from_numpy(x0.copy())).sum().backward()
         strides.append((layer.weight.grad.stride(), layer.bias.grad.stride()))
     assert strides[0] == strides[1] == ((6, 1), (1,))
+
+
+# ---- a leaf's .grad takes the leaf's layout (torch's AccumulateGrad layout contract) ----------
+def _layouts():
+    base = np.arange(24.0).reshape(2, 3, 4)
+    return {
+        "row-major": base,
+        "column-major": np.asfortranarray(base),
+        "permuted": np.ascontiguousarray(base.transpose(2, 0, 1)).transpose(1, 2, 0),
+        "size-1 dim": np.asfortranarray(base[:, :1, :]),
+        "sliced (not dense)": np.arange(48.0).reshape(2, 3, 8)[:, :, ::2],
+        "0-d": np.array(3.0),
+    }
+
+
+GRAD_OPS = {
+    "sum": lambda x: x.sum(),
+    "mul": lambda x: (x * 2).sum(),
+    "through a copy": lambda x: (x.contiguous() * x).sum(),
+    "exp of a transpose": lambda x: (x.t() if x.ndim == 2 else x.transpose(0, -1)).exp().sum()
+    if x.ndim else x.exp(),
+}
+
+
+@pytest.mark.parametrize("layout", list(_layouts()))
+@pytest.mark.parametrize("op", list(GRAD_OPS))
+def test_leaf_grad_has_the_leafs_strides(layout, op):
+    array = _layouts()[layout]
+    strides = []
+    for lib in (minigrad, torch):
+        x = lib.from_numpy(array.copy(order="K") if array.ndim else array.copy())
+        if layout == "sliced (not dense)":
+            x = lib.from_numpy(array)  # keep the gaps
+        x.requires_grad_()
+        GRAD_OPS[op](x).backward()
+        strides.append((x.grad.stride(), x.grad.is_contiguous()))
+    assert strides[0] == strides[1]
+
+
+@pytest.mark.parametrize("fn", ["softmax", "log_softmax"])
+@pytest.mark.parametrize("dim", [0, -1])
+def test_softmax_results_are_contiguous_for_any_input_layout(fn, dim):
+    array = np.asfortranarray(np.arange(24.0).reshape(2, 3, 4) / 7)
+    outs = [getattr(lib, fn)(lib.from_numpy(array.copy(order="K")), dim).stride()
+            for lib in (minigrad, torch)]
+    assert outs[0] == outs[1] == (12, 4, 1)

@@ -36,7 +36,9 @@ def softmax_args(input, dim, dtype, name, stacklevel):
 def _shifted(x, dim):
     """x - max(x) along dim (so exp cannot overflow) and the axis to reduce over.
 
+    Row-major whatever x's layout: torch's softmax kernels return a contiguous result.
     ``initial=-inf`` lets empty tensors through, as torch does."""
+    x = np.asarray(x, order="C")
     axis = dim if x.ndim else None
     return x - x.max(axis=axis, keepdims=True, initial=-np.inf), axis
 
