@@ -17,6 +17,7 @@ import numpy as np
 
 from . import _dtype
 from ._dtype import from_numpy_dtype
+from ._layout import empty_in_layout_of
 from .autograd import grad_mode
 from .autograd.function import AccumulateGrad
 
@@ -332,16 +333,20 @@ class Tensor:
                 if r is not None:
                     g = r
         grad = self._grad
-        if create_graph:
-            self._grad = g if grad is None else grad + g
-            return
-        array = g._data if isinstance(g, Tensor) else g  # an ndarray or a 0-d NumPy scalar
-        if grad is None:
-            self._grad = _make(_copy_in_layout_of(array, self._data))
+        if grad is None:  # a copy laid out like this leaf (torch's gradient layout contract)
+            new = _make(empty_in_layout_of(self._data))
+            if create_graph:  # recorded: .grad's grad_fn is CopyBackwards, as in torch
+                self._grad = new.copy_(g)
+            else:
+                np.copyto(new._data, g._data if isinstance(g, Tensor) else g, casting="unsafe")
+                self._grad = new
+        elif create_graph:
+            self._grad = grad + g
         elif grad.requires_grad:
-            self._grad = grad + _make(array)
-        else:
-            np.add(grad._data, array, out=grad._data, casting="unsafe")
+            self._grad = grad + (g if isinstance(g, Tensor) else _make(g))
+        else:  # g: an ndarray, a 0-d NumPy scalar or a Tensor
+            np.add(grad._data, g._data if isinstance(g, Tensor) else g, out=grad._data,
+                   casting="unsafe")
             grad._vc[0] += 1  # an in-place change (_bump_version)
 
     def register_hook(self, hook):
@@ -623,29 +628,6 @@ def _dtype_from_type_arg(arg):
     if isinstance(d, _dtype.dtype):
         return d
     raise TypeError(f"type() received an invalid combination of arguments - got ({arg!r})")
-
-
-def _copy_in_layout_of(array, like):
-    """A copy of ``array`` with ``like``'s strides when ``like`` is non-overlapping and dense, else
-    row-major: the layout torch's AccumulateGrad gives a new ``.grad`` (its layout contract)."""
-    if like.flags.c_contiguous:
-        return np.array(array, order="C")
-    out = np.empty_like(like) if _non_overlapping_and_dense(like) else np.empty(like.shape,
-                                                                                like.dtype)
-    np.copyto(out, array, casting="unsafe")
-    return out
-
-
-def _non_overlapping_and_dense(a):
-    """Every element once and no gaps (torch's is_non_overlapping_and_dense), in any dim order."""
-    if a.flags.f_contiguous:
-        return True
-    expected = a.itemsize
-    for stride, n in sorted((s, n) for s, n in zip(a.strides, a.shape) if n != 1):
-        if stride != expected:
-            return False
-        expected *= n
-    return True
 
 
 def _make(array, requires_grad=False, grad_fn=None, output_nr=0):

@@ -23,6 +23,7 @@ import numpy as np
 
 from . import formulas, grad_mode
 from .. import _tensor  # circular: _make is looked up when the engine runs
+from .._layout import in_torch_layout
 from .function import FREED, AccumulateGrad, on_arrays
 
 # Active ``trace()`` objects (see trace.py): each is told about every node that runs.
@@ -40,6 +41,13 @@ def _reduce_to(grad, shape, dtype):
     if grad._data.dtype != dtype:
         grad = grad.to(dtype=_dtype_of(dtype))
     return grad
+
+
+def _sum(a, b):
+    """Two gradients for one input, added; on arrays laid out as the Tensor sum would be."""
+    if isinstance(a, np.ndarray) and isinstance(b, np.ndarray):
+        return in_torch_layout(a + b, a, b)
+    return a + b
 
 
 def _dtype_of(np_dtype):
@@ -171,7 +179,7 @@ def _run_ready(walk, ready, buffers, deps, needed):
             if g is not None:
                 if type(g) is not np.ndarray or g.shape != meta[0] or g.dtype != meta[1]:
                     g = _reduce_to(g, *meta)
-                buf[nr] = g if buf[nr] is None else buf[nr] + g
+                buf[nr] = g if buf[nr] is None else _sum(buf[nr], g)
             if tracing:
                 sent.append(g)
             left = deps[nxt] - 1

@@ -13,6 +13,7 @@ import numpy as np
 
 from .. import _dtype
 from .._fma import fma
+from .._layout import in_torch_layout
 from .._dtype import promote_values
 from .._tensor import Tensor, _make
 from ..autograd import formulas
@@ -133,12 +134,18 @@ def _broadcast_error(a, b):
 
 
 def _binary(ufunc, a, b, dt):
-    """ufunc(a, b) computed in dtype dt, with torch's broadcasting error."""
+    """ufunc(a, b) computed in dtype dt, laid out as torch lays it out (``_layout``), with
+    torch's broadcasting error."""
     try:
         # fast path: a already in dt, b a Python number or in dt (getattr: numbers have no dtype)
         if type(a) is np.ndarray and a.dtype == dt and getattr(b, "dtype", dt) == dt:
-            return ufunc(a, b)
-        return ufunc(_cast(a, dt), _cast(b, dt))
+            out = ufunc(a, b)
+        else:
+            out = ufunc(_cast(a, dt), _cast(b, dt))
+        if (type(a) is np.ndarray and not a.flags.c_contiguous
+                or type(b) is np.ndarray and not b.flags.c_contiguous):
+            out = in_torch_layout(out, a, b)   # operands of mixed layouts
+        return out
     except ValueError as e:
         if "broadcast" in str(e):
             raise _broadcast_error(a, b) from None
@@ -274,7 +281,7 @@ def _plus_scaled(ufunc, a, b, alpha, dt):
         return _binary(ufunc, a, b, dt)
     if dt == np.float32 or dt == np.float64:
         scale = dt.type(alpha if ufunc is np.add else -alpha)
-        return fma(np.asarray(b, dt), scale, np.asarray(a, dt))
+        return in_torch_layout(fma(np.asarray(b, dt), scale, np.asarray(a, dt)), a, b)
     scaled = _binary(np.multiply, b, alpha, dt) if isinstance(b, np.ndarray) else b * alpha
     return _binary(ufunc, a, scaled, dt)
 
@@ -1281,7 +1288,8 @@ class WhereBackward0(Function):
         dt = promote_values(a, b)
         _check_not_bool(dt, "lerp_kernel_scalar")
         try:
-            return np.where(cond, _cast(a, dt), _cast(b, dt)).astype(dt, copy=False)
+            out = np.where(cond, _cast(a, dt), _cast(b, dt)).astype(dt, copy=False)
+            return in_torch_layout(out, cond, a, b)
         except ValueError:
             raise _broadcast_error(cond, np.broadcast_to(a, np.shape(b)) if False else a) from None
 
@@ -1293,7 +1301,8 @@ class WhereBackward0(Function):
 
 def _lerp(a, b, w):
     dt = promote_values(a, b)
-    return (_cast(a, dt) + _cast(w, dt) * (_cast(b, dt) - _cast(a, dt))).astype(dt)
+    out = (_cast(a, dt) + _cast(w, dt) * (_cast(b, dt) - _cast(a, dt))).astype(dt)
+    return in_torch_layout(out, a, b, w)
 
 
 class LerpBackward0(Function):

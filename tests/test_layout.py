@@ -1,0 +1,59 @@
+"""Result layouts of elementwise ops on operands of mixed layouts, as torch's (``ops/_layout.py``):
+row-major, column-major, permuted, sliced and broadcast operands give the result torch's dim order
+and contiguity."""
+import numpy as np
+import torch
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import minigrad
+
+OPS = {
+    "add": lambda L, a, b: a + b, "sub": lambda L, a, b: b - a, "mul": lambda L, a, b: a * b,
+    "div": lambda L, a, b: a / (b * b + 1), "maximum": lambda L, a, b: L.maximum(a, b),
+    "atan2": lambda L, a, b: L.atan2(a, b), "eq": lambda L, a, b: a == b,
+    "lt": lambda L, a, b: a < b, "pow": lambda L, a, b: a.abs() ** b,
+    "where": lambda L, a, b: L.where(a > 0, a, b), "where_cond_second": lambda L, a, b:
+    L.where(b > 0, a, b), "lerp": lambda L, a, b: L.lerp(a, b, 0.3),
+    "lerp_tensor_weight": lambda L, a, b: L.lerp(b, a, a), "add_alpha": lambda L, a, b:
+    L.add(a, b, alpha=2.0), "number_first": lambda L, a, b: 2.0 - a,
+}
+
+
+@st.composite
+def operand(draw, shape):
+    """An array of ``shape`` (or broadcasting to it) in one of several layouts."""
+    shape = list(shape)
+    for i in range(len(shape)):
+        if draw(st.booleans()) and draw(st.booleans()):
+            shape[i] = 1                                  # broadcast along this dim
+    if draw(st.booleans()):
+        shape = shape[draw(st.integers(0, len(shape))):]  # fewer leading dims
+    n = int(np.prod(shape)) if shape else 1
+    kind = draw(st.sampled_from(["C", "F", "permuted", "sliced"]))
+    values = np.asarray(np.arange(1, n + 1, dtype=np.float64).reshape(shape) / 7 - 0.5)
+    if kind == "F":
+        return np.asfortranarray(values)
+    if kind == "permuted" and len(shape) > 1:
+        perm = draw(st.permutations(range(len(shape))))
+        return np.ascontiguousarray(values.transpose(perm)).transpose(np.argsort(perm))
+    if kind == "sliced" and shape:
+        wide = np.repeat(values, 2, axis=-1)
+        return wide[..., ::2]
+    return values
+
+
+@settings(max_examples=300, deadline=None)
+@given(data=st.data(), shape=st.lists(st.integers(1, 4), min_size=2, max_size=4),
+       op=st.sampled_from(list(OPS)))
+def test_mixed_layouts_give_torchs_strides(data, shape, op):
+    a, b = data.draw(operand(shape)), data.draw(operand(shape))
+    results = [OPS[op](L, L.from_numpy(a), L.from_numpy(b)) for L in (minigrad, torch)]
+    assert results[0].shape == results[1].shape
+    assert _layout(results[0]) == _layout(results[1]), (a.strides, b.strides)
+
+
+def _layout(t):
+    """The strides of the dims that have more than one element (a dim of size 1 may carry any
+    stride: it orders nothing), and contiguity."""
+    return [s for s, n in zip(t.stride(), t.shape) if n > 1], t.is_contiguous()
