@@ -23,7 +23,7 @@ the view, its flat (C-order) position in the base, found from the two arrays' me
 """
 import numpy as np
 
-from . import grad_mode
+from . import formulas, grad_mode
 from .function import Function, _edge, _node_name, _SavedOutput, new_node
 
 # _view_version of a view created under no_grad: it is never re-attached to the graph.
@@ -124,24 +124,29 @@ class AsStridedBackward0(Function):
 
 
 class AsStridedScatterBackward0(Function):
-    """out = zeros(shape) with out.flatten()[index] += src       grad_src = grad.flatten()[index]"""
+    """out = zeros(shape) with out.flatten()[index] += src (``copy``: = src, for an index
+    without repeats; -0.0 stays -0.0)       grad_src = grad.flatten()[index]"""
 
     @staticmethod
-    def forward(ctx, src, index, shape):
+    def forward(ctx, src, index, shape, copy=False):
         ctx.index = index
         out = np.zeros(int(np.prod(shape)), dtype=src.dtype)
-        np.add.at(out, index.reshape(-1), np.broadcast_to(src, index.shape).reshape(-1))
+        values = np.broadcast_to(src, index.shape).reshape(-1)
+        if copy:
+            out[index.reshape(-1)] = values
+        else:
+            np.add.at(out, index.reshape(-1), values)
         return out.reshape(shape)
 
     @staticmethod
     def backward(ctx, grad):
-        return AsStridedBackward0.apply(grad, ctx.index), None, None
+        return AsStridedBackward0.apply(grad, ctx.index), None, None, None
 
 
 class CopySlices(Function):
     """base[region] = fn(base[region], *others) done in place.
 
-    grad_base = grad outside the region, fn's gradient for its first input inside it;
+    grad_base = grad outside the region, fn's gradient for its first input inside it (else 0);
     grad_others = fn's gradients for its other inputs, given grad[region].
 
     fn keeps what it saved until it is released itself: a double backward may reach it again
@@ -160,13 +165,13 @@ class CopySlices(Function):
         grads = grads if isinstance(grads, tuple) else (grads,)
         grads = [None if meta is None or i >= len(grads) or grads[i] is None
                  else _reduce_to(grads[i], *meta) for i, meta in zip(fn._edges, fn._meta)]
-        outside = grad * ctx.outside
         g_self = None if ctx.self_slot is None else grads.pop(ctx.self_slot)
+        inside = 0.0  # the region's old values were overwritten: exactly 0 (not grad * 0)
         if g_self is not None:
             if ctx.repeats:  # torch copies g_self into that region of the gradient: it refuses
                 raise RuntimeError(REPEATED_WRITE_ERROR)
-            outside = outside + AsStridedScatterBackward0.apply(g_self, index, ctx.base_shape)
-        return (outside, *grads)
+            inside = AsStridedScatterBackward0.apply(g_self, index, ctx.base_shape, True)
+        return (formulas.where(ctx.outside, grad, inside), *grads)
 
 
 # ---- before and after an in-place write ----------------------------------------------------------
@@ -248,8 +253,8 @@ def rebase_view(view, result):
     old = (view._grad_fn, view._output_nr) if view._grad_fn is not None else _edge(view)
     self_slot = next((k for k, e in enumerate(fn.next_functions) if e == old), None)
     index = _positions(view._data, base._data)
-    outside = np.ones(base._data.size, dtype=base._data.dtype)
-    outside[index.reshape(-1)] = 0
+    outside = np.ones(base._data.size, dtype=bool)
+    outside[index.reshape(-1)] = False
     outside = outside.reshape(base._data.shape)
     from .._tensor import _make
     repeats = getattr(fn, "region_repeats", None)  # setitem writes only view[key]
