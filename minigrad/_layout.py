@@ -101,12 +101,21 @@ def _broadcast_strides(a, shape):
                          for i, (n, s) in enumerate(zip(a.shape, a.strides))]
 
 
-def empty_in_layout_of(like):
+def empty_in_layout_of(like, dtype=None):
     """An uninitialized array shaped like ``like``, with its strides when it is non-overlapping
-    and dense, else row-major: the layout torch gives a new ``.grad`` (its layout contract)."""
+    and dense, else row-major: torch's ``preserve_format`` (clone, to) and the layout it gives a
+    new ``.grad`` (its layout contract)."""
+    dtype = like.dtype if dtype is None else dtype
     if like.flags.c_contiguous or not non_overlapping_and_dense(like):
-        return np.empty(like.shape, like.dtype)
-    return np.empty_like(like)  # order "K": like's own strides
+        return np.empty(like.shape, dtype)
+    return np.empty_like(like, dtype=dtype)  # order "K": like's own strides
+
+
+def copy_in_layout_of(x, dtype=None):
+    """A copy of x (cast to ``dtype``) laid out by ``empty_in_layout_of``."""
+    out = empty_in_layout_of(x, dtype)
+    np.copyto(out, x, casting="unsafe")
+    return out
 
 
 def non_overlapping_and_dense(a):

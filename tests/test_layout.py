@@ -2,6 +2,7 @@
 row-major, column-major, permuted, sliced and broadcast operands give the result torch's dim order
 and contiguity."""
 import numpy as np
+import pytest
 import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -57,3 +58,28 @@ def _layout(t):
     """The strides of the dims that have more than one element (a dim of size 1 may carry any
     stride: it orders nothing), and contiguity."""
     return [s for s, n in zip(t.stride(), t.shape) if n > 1], t.is_contiguous()
+
+
+def _source(L, kind):
+    base = L.from_numpy(np.arange(24.0).reshape(2, 3, 4)).requires_grad_()
+    column_major = L.from_numpy(np.asfortranarray(np.arange(24.0).reshape(2, 3, 4)))
+    return {"C": base, "F": column_major.requires_grad_(),
+            "permuted": base.permute(2, 0, 1), "sliced": base[:, :, ::2],
+            "expanded": base[:1, :1].expand(2, 3, 4)}[kind]
+
+
+COPIES = {
+    "clone": lambda t: t.clone(), "to float32": lambda t: t.float(),
+    "to float64 (same dtype)": lambda t: t.double().clone(), "contiguous": lambda t: t.contiguous(),
+    "reshape copy": lambda t: t.reshape(-1), "add": lambda t: t + 1,
+}
+
+
+@pytest.mark.parametrize("kind", ["C", "F", "permuted", "sliced", "expanded"])
+@pytest.mark.parametrize("op", list(COPIES))
+def test_copies_keep_torchs_layout(kind, op):
+    """clone and to() keep a dense source's strides and make others row-major
+    (preserve_format); contiguous() and a reshape that must copy are row-major."""
+    got = [COPIES[op](_source(L, kind)) for L in (minigrad, torch)]
+    assert got[0].stride() == got[1].stride()
+    assert type(got[0].grad_fn).__name__ == type(got[1].grad_fn).__name__

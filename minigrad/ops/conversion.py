@@ -2,6 +2,7 @@
 ``fill_`` and ``zero_``."""
 import numpy as np
 
+from .._layout import copy_in_layout_of
 from .._tensor import Tensor
 from ..autograd import formulas, grad_mode
 from ..autograd.function import Function
@@ -18,7 +19,7 @@ class ToCopyBackward0(Function):
     @staticmethod
     def forward(ctx, x, dtype):
         with np.errstate(invalid="ignore", over="ignore"):
-            return x.astype(dtype.np)
+            return copy_in_layout_of(x, dtype.np)  # torch's preserve_format
 
     @staticmethod
     def backward(ctx, grad):
@@ -26,13 +27,14 @@ class ToCopyBackward0(Function):
 
 
 class CloneBackward0(Function):
-    """out = a copy of x (row-major)        grad_x = grad"""
+    """out = a copy of x (laid out like x if dense, else or if ``row_major`` row-major)
+    grad_x = grad"""
 
     numpy_backward = True
 
     @staticmethod
-    def forward(ctx, x):
-        return np.array(x, copy=True, order="C")
+    def forward(ctx, x, row_major=False):
+        return np.array(x, copy=True, order="C") if row_major else copy_in_layout_of(x)
 
     @staticmethod
     def backward(ctx, grad):
@@ -46,7 +48,7 @@ def to_dtype(x, dtype):
 
 
 def clone(input, *, memory_format=None):
-    """A copy that stays in the graph (CloneBackward0)."""
+    """A copy that stays in the graph (CloneBackward0), laid out as torch's preserve_format."""
     return CloneBackward0.apply(input)
 
 
@@ -54,7 +56,7 @@ def contiguous(self, memory_format=None):
     """self if already row-major, else a row-major copy (CloneBackward0)."""
     if self._data.flags.c_contiguous:
         return self
-    return CloneBackward0.apply(self)
+    return CloneBackward0.apply(self, True)
 
 
 def copy_(self, src, non_blocking=False):

@@ -241,8 +241,8 @@ def reshape(input, shape):
         return _view_op(ViewBackward0, input, size, rebuild=lambda b: reshape(b, size))
     if _strided_view(x, size) is not None:
         return _view_op(ReshapeAliasBackward0, input, size, rebuild=lambda b: reshape(b, size))
-    from .conversion import clone
-    return UnsafeViewBackward0.apply(clone(input), size)
+    from .conversion import CloneBackward0
+    return UnsafeViewBackward0.apply(CloneBackward0.apply(input, True), size)  # row-major copy
 
 
 def view_as(self, other):
