@@ -334,12 +334,14 @@ class Tensor:
                     g = r
         grad = self._grad
         if grad is None:  # a copy laid out like this leaf (torch's gradient layout contract)
-            new = _make(empty_in_layout_of(self._data))
             if create_graph:  # recorded: .grad's grad_fn is CopyBackwards, as in torch
-                self._grad = new.copy_(g)
+                self._grad = _make(empty_in_layout_of(self._data)).copy_(g)
+            elif self._data.flags.c_contiguous:
+                self._grad = _make(np.array(g._data if isinstance(g, Tensor) else g, order="C"))
             else:
-                np.copyto(new._data, g._data if isinstance(g, Tensor) else g, casting="unsafe")
-                self._grad = new
+                new = empty_in_layout_of(self._data)
+                np.copyto(new, g._data if isinstance(g, Tensor) else g, casting="unsafe")
+                self._grad = _make(new)
         elif create_graph:
             self._grad = grad + g
         elif grad.requires_grad:

@@ -311,6 +311,11 @@ def _edge(t):
 def _distinct_arrays(args, arrays, tensors):
     """Two different tensors on one ndarray (``x`` and ``x.detach()``): the second gets a view of
     its own, so that an array forward saves is matched to the right tensor (``_saved_array``)."""
+    if len(tensors) == 2:  # the common case, without loops
+        i, j = tensors
+        if arrays[i] is arrays[j] and args[i] is not args[j]:
+            arrays[j] = arrays[j].view()
+        return
     for k in range(1, len(tensors)):
         i = tensors[k]
         for j in tensors[:k]:
