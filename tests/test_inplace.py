@@ -448,3 +448,26 @@ def test_overwritten_region_gets_exactly_its_own_gradient(which):
             assert m is None
         else:
             assert m.numpy().tobytes() == t.numpy().tobytes(), (m, t)
+
+
+def _write_into_expanded(L, value_requires_grad):
+    x = L.tensor([0.5, -2.0], dtype=L.float64, requires_grad=True)
+    y = x * 3                             # a non-leaf: the write is recorded
+    v = y[:1].expand(3)                   # three elements on one memory location
+    value = L.tensor(0.25, dtype=L.float64, requires_grad=value_requires_grad)
+    v[0] = value
+    return y.detach(), v.detach(), type(v.grad_fn).__name__, type(y.grad_fn).__name__
+
+
+@pytest.mark.parametrize("value_requires_grad", [False, True])
+def test_writing_into_an_expanded_view_writes_the_shared_element(value_requires_grad):
+    """v = y[:1].expand(3); v[0] = 0.25 writes the one element all of v's share: y and every
+    element of v read 0.25, as in torch (the recorded write must not copy v's old values back).
+    (The gradient through such a write still differs from torch's: see the closing notes.)"""
+    got = _write_into_expanded(minigrad, value_requires_grad)
+    want = _write_into_expanded(torch, value_requires_grad)
+    for m, t in zip(got, want):
+        if isinstance(t, str) or t is None:
+            assert m == t
+        else:
+            assert m.numpy().tobytes() == t.numpy().tobytes(), (m, t)

@@ -31,8 +31,11 @@ def inplace_variant(fn):
     return method
 
 
-def assign_inplace(self, result):
-    """Write result's values into self and move self onto result's place in the graph."""
+def assign_inplace(self, result, region=None):
+    """Write result's values into self and move self onto result's place in the graph.
+
+    ``region`` (an index): only that part changed, and only it is written, as torch's
+    ``self[index] = v`` writes it (into an expanded view, the shared element only once)."""
     src, dst = result._data, self._data
     if src.dtype != dst.dtype and _category(src.dtype) > _category(dst.dtype):
         raise RuntimeError(f"result type {from_numpy_dtype(src.dtype).short_name} can't be cast "
@@ -41,7 +44,10 @@ def assign_inplace(self, result):
         raise RuntimeError(f"output with shape {list(dst.shape)} doesn't match the broadcast "
                            f"shape {list(src.shape)}")
     track = inplace_prepare(self, result)
-    np.copyto(dst, src, casting="unsafe")
+    if region is None:
+        np.copyto(dst, src, casting="unsafe")
+    else:
+        dst[region] = src[region]
     self._bump_version()
     if track:
         rebase_history(self, result)

@@ -421,7 +421,7 @@ def setitem(self, index, value):
     else:
         cls = CopyBackwards if isinstance(value, Tensor) else FillBackward3
     self._check_inplace()
-    assign_inplace(self, cls.apply(self, key, value, False))
+    assign_inplace(self, cls.apply(self, key, value, False), region=key)
 
 
 def _setitem_value(self, value, target, advanced):
