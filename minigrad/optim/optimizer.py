@@ -1,9 +1,9 @@
 """``Optimizer``: the base class (param_groups, state, zero_grad, state_dict).
 
 Subclasses implement ``step()`` by updating each ``p._data`` in place with NumPy, reproducing
-the arithmetic of torch's single-tensor CPU kernels (float32 throughout, with the fused
-multiply-adds torch's AVX2 kernels use for ``add(alpha=)``, ``lerp`` and ``addcmul``: see
-``minigrad/_fma.py``), so that float32 training runs follow torch's trajectory closely.
+the arithmetic of torch's single-tensor CPU kernels (in the parameter's dtype, with the fused
+multiply-adds torch's vectorized kernels use for ``add(alpha=)``, ``lerp`` and ``addcmul``: see
+``minigrad/_fma.py``), so that training runs follow torch's trajectory closely.
 """
 from collections import defaultdict
 from copy import deepcopy
