@@ -128,3 +128,9 @@ def non_overlapping_and_dense(a):
             return False
         expected *= n
     return True
+
+
+def row_major(a):
+    """a, copied into row-major order if it is not: torch's reductions and ``cat`` allocate
+    their results row-major whatever their inputs' layout (NumPy follows the input's)."""
+    return a if a.flags.c_contiguous else np.ascontiguousarray(a)

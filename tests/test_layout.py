@@ -83,3 +83,22 @@ def test_copies_keep_torchs_layout(kind, op):
     got = [COPIES[op](_source(L, kind)) for L in (minigrad, torch)]
     assert got[0].stride() == got[1].stride()
     assert type(got[0].grad_fn).__name__ == type(got[1].grad_fn).__name__
+
+
+ROW_MAJOR_RESULTS = {
+    "sum": lambda L, x: x.sum(1), "sum_keepdim": lambda L, x: x.sum(1, keepdim=True),
+    "mean": lambda L, x: x.mean(0), "prod": lambda L, x: x.prod(2), "amax": lambda L, x: x.amax(1),
+    "max_dim": lambda L, x: x.max(1)[0], "max_dim_indices": lambda L, x: x.max(1)[1],
+    "argmin": lambda L, x: x.argmin(2), "std": lambda L, x: x.std(1), "var": lambda L, x: x.var(0),
+    "logsumexp": lambda L, x: L.logsumexp(x, 1), "norm": lambda L, x: x.norm(dim=1),
+    "any": lambda L, x: (x > 3).any(1), "cat": lambda L, x: L.cat([x, x], 0),
+    "stack": lambda L, x: L.stack([x, x]),
+}
+
+
+@pytest.mark.parametrize("kind", ["F", "permuted", "sliced"])
+@pytest.mark.parametrize("op", list(ROW_MAJOR_RESULTS))
+def test_reductions_and_joins_are_row_major(kind, op):
+    """torch allocates reduction and cat/stack results row-major whatever the input layout."""
+    got = [ROW_MAJOR_RESULTS[op](L, _source(L, kind)) for L in (minigrad, torch)]
+    assert got[0].stride() == got[1].stride()

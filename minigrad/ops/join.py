@@ -11,6 +11,7 @@ import operator
 import numpy as np
 
 from .._dtype import promote_values
+from .._layout import row_major
 from .._tensor import Tensor, wrap_dim
 from ..autograd import formulas
 from ..autograd.function import Function
@@ -49,7 +50,7 @@ class CatBackward0(Function):
         ctx.dim = dim
         ctx.sizes = [None if _skipped(x) else x.shape[dim] for x in xs]
         kept = [x for x in xs if not _skipped(x)] or [xs[0]]
-        return np.concatenate(kept, axis=dim, dtype=_result_dtype(xs))
+        return row_major(np.concatenate(kept, axis=dim, dtype=_result_dtype(xs)))
 
     @staticmethod
     def backward(ctx, grad):
@@ -107,7 +108,7 @@ class StackBackward0(Function):
     @staticmethod
     def forward(ctx, dim, *xs):
         ctx.dim = dim
-        return np.stack(xs, axis=dim, dtype=_result_dtype(xs))
+        return row_major(np.stack(xs, axis=dim, dtype=_result_dtype(xs)))
 
     @staticmethod
     def backward(ctx, grad):

@@ -14,6 +14,7 @@ import numpy as np
 
 from .. import return_types
 from .._dtype import from_numpy_dtype, get_default_dtype
+from .._layout import row_major
 from .._tensor import Tensor, _make, wrap_dim
 from ..autograd import formulas
 from ..autograd.function import Function
@@ -83,8 +84,10 @@ def _np_sum(x, dims, keepdim, out_dtype):
     x = x.astype(out_dtype, copy=False)
     # np.add.reduce is what np.sum calls on an ndarray, minus ~1 µs of wrapper per call
     if out_dtype == _FLOAT16:
-        return np.add.reduce(x, axis=dims, keepdims=keepdim, dtype=np.float32).astype(out_dtype)
-    return np.add.reduce(x, axis=dims, keepdims=keepdim, dtype=out_dtype)
+        out = np.add.reduce(x, axis=dims, keepdims=keepdim, dtype=np.float32).astype(out_dtype)
+    else:
+        out = np.add.reduce(x, axis=dims, keepdims=keepdim, dtype=out_dtype)
+    return row_major(out)
 
 
 _FLOAT16 = np.dtype(np.float16)
@@ -177,7 +180,8 @@ class MeanBackward1(Function):
 def _np_prod(x, dims, keepdim, out_dtype):
     x = x.astype(out_dtype, copy=False)
     acc = np.float32 if out_dtype == np.float16 else out_dtype
-    return np.prod(x, axis=dims, keepdims=keepdim, dtype=acc).astype(out_dtype, copy=False)
+    return row_major(np.prod(x, axis=dims, keepdims=keepdim, dtype=acc).astype(out_dtype,
+                                                                              copy=False))
 
 
 def _prod_grad(grad, x, out, dim, keepdim):
@@ -335,7 +339,7 @@ class _DimExtremum(Function):
         ctx.dim, ctx.keepdim, ctx.indices = dim, keepdim, idx
         if not keepdim:
             values, idx = values.squeeze(dim), idx.squeeze(dim)
-        return values, idx.astype(np.int64, copy=False)
+        return row_major(values), row_major(idx.astype(np.int64, copy=False))
 
     @staticmethod
     def backward(ctx, grad, _grad_indices=None):
@@ -378,7 +382,7 @@ class _Amax(Function):
         if x.size == 0:
             out = np.empty(_reduced_shape(x.shape, dims, keepdim), x.dtype)
         else:
-            out = np.asarray(cls.reduce(x, axis=dims, keepdims=keepdim))
+            out = row_major(np.asarray(cls.reduce(x, axis=dims, keepdims=keepdim)))
         ctx.save_for_backward(x, out)
         ctx.dims, ctx.keepdim = dims, keepdim
         return out
@@ -433,7 +437,7 @@ def _arg_extremum(name, np_arg, input, dim, keepdim):
     _check_reducible(name, x.shape, (dim,))
     if x.size == 0:
         return _make(np.empty(_reduced_shape(x.shape, (dim,), keepdim), np.int64))
-    return _make(np_arg(x, axis=dim, keepdims=keepdim).astype(np.int64, copy=False))
+    return _make(row_major(np_arg(x, axis=dim, keepdims=keepdim).astype(np.int64, copy=False)))
 
 
 # ---- variance and standard deviation -------------------------------------------------------------
@@ -465,7 +469,7 @@ def _np_var(x, dims, correction, keepdim):
             mean = mean + np.mean(xd - mean, axis=dims, keepdims=True)
         centered = xd - mean
         total = np.sum(centered * centered, axis=dims, keepdims=keepdim)
-        return (total / builtins.max(0, n - correction)).astype(x.dtype, copy=False)
+        return row_major((total / builtins.max(0, n - correction)).astype(x.dtype, copy=False))
 
 
 def _var_grad(grad, x, dims, correction, keepdim, full):
@@ -534,7 +538,7 @@ class LogsumexpBackward0(Function):
                 shift = np.max(xf, axis=dims, keepdims=True)
                 shift = np.where(np.isinf(shift), 0, shift).astype(xf.dtype, copy=False)
             out = np.log(np.sum(np.exp(xf - shift), axis=dims, keepdims=True)) + shift
-        out = out if keepdim else out.reshape(_reduced_shape(x.shape, dims, False))
+        out = row_major(out if keepdim else out.reshape(_reduced_shape(x.shape, dims, False)))
         ctx.save_for_backward(x, out)
         ctx.dims, ctx.keepdim = dims, keepdim
         return out
@@ -584,7 +588,7 @@ class LinalgVectorNormBackward0(Function):
         src = x if dtype is None else x.astype(dtype.np)
         acc = np.float32 if src.dtype == np.float16 else src.dtype
         out = np.asarray(_np_norm(src.astype(acc, copy=False), p, dims, keepdim))
-        out = out.astype(src.dtype, copy=False)
+        out = row_major(out.astype(src.dtype, copy=False))
         ctx.save_for_backward(x, out)
         ctx.p, ctx.dims, ctx.keepdim = p, dims, keepdim
         formulas.on_tensors_if_mixed(ctx, out.dtype, x)
@@ -856,7 +860,7 @@ def cumprod(input, dim, *, dtype=None):
 def _logical_reduction(np_fn):
     def fn(input, dim=None, keepdim=False):
         x = input._data
-        out = np.asarray(np_fn(x, axis=reduce_dims(dim, x.ndim), keepdims=keepdim))
+        out = row_major(np.asarray(np_fn(x, axis=reduce_dims(dim, x.ndim), keepdims=keepdim)))
         return _make(out.astype(np.uint8) if x.dtype == np.uint8 else out)
     return _numpy_names(fn)
 
