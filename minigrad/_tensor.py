@@ -333,22 +333,24 @@ class Tensor:
                 if r is not None:
                     g = r
         grad = self._grad
-        if grad is None:  # a copy laid out like this leaf (torch's gradient layout contract)
-            if create_graph:  # recorded: .grad's grad_fn is CopyBackwards, as in torch
+        if create_graph:  # recorded: a new .grad's grad_fn is CopyBackwards, as in torch
+            if grad is None:
                 self._grad = _make(empty_in_layout_of(self._data)).copy_(g)
-            elif self._data.flags.c_contiguous:
-                self._grad = _make(np.array(g._data if isinstance(g, Tensor) else g, order="C"))
+            else:
+                self._grad = grad + g
+            return
+        array = g._data if isinstance(g, Tensor) else g  # an ndarray or a 0-d NumPy scalar
+        if grad is None:  # a copy laid out like this leaf (torch's gradient layout contract)
+            if self._data.flags.c_contiguous:
+                self._grad = _make(np.array(array, order="C"))
             else:
                 new = empty_in_layout_of(self._data)
-                np.copyto(new, g._data if isinstance(g, Tensor) else g, casting="unsafe")
+                np.copyto(new, array, casting="unsafe")
                 self._grad = _make(new)
-        elif create_graph:
-            self._grad = grad + g
         elif grad.requires_grad:
-            self._grad = grad + (g if isinstance(g, Tensor) else _make(g))
-        else:  # g: an ndarray, a 0-d NumPy scalar or a Tensor
-            np.add(grad._data, g._data if isinstance(g, Tensor) else g, out=grad._data,
-                   casting="unsafe")
+            self._grad = grad + _make(array)
+        else:
+            np.add(grad._data, array, out=grad._data, casting="unsafe")
             grad._vc[0] += 1  # an in-place change (_bump_version)
 
     def register_hook(self, hook):

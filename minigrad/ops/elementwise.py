@@ -157,8 +157,8 @@ def _binary(ufunc, a, b, dt):
 
 def _keeping_first(ufunc):
     """``ufunc`` (np.maximum, np.fmin, ...) returning its first operand where the two are equal,
-    as torch's ``a < b ? b : a`` does: maximum(-0.0, 0.0), relu(-0.0), clamp(-0.0, min=0) keep
-    the -0.0."""
+    as torch's ``a < b ? b : a`` does: maximum(-0.0, 0.0) and clamp(-0.0, min=0) keep the
+    -0.0."""
     def fn(a, b, dtype=None):
         out = ufunc(a, b) if dtype is None else ufunc(a, b, dtype=dtype)
         if out.dtype.kind != "f":
@@ -168,6 +168,7 @@ def _keeping_first(ufunc):
 
 
 _maximum, _minimum = _keeping_first(np.maximum), _keeping_first(np.minimum)
+_fmax, _fmin = _keeping_first(np.fmax), _keeping_first(np.fmin)
 
 _SAME_SIZE_INT = {1: np.int8, 2: np.int16, 4: np.int32, 8: np.int64}
 
@@ -181,7 +182,6 @@ def _zero_where(cond, x):
         return np.where(cond, x.dtype.type(0), x)
     keep = np.subtract(cond, 1, dtype=ints)  # 0 where cond, else all bits set
     return np.bitwise_and(x.view(ints), keep).view(x.dtype)
-_fmax, _fmin = _keeping_first(np.fmax), _keeping_first(np.fmin)
 
 
 def _wrap_int(x, dt):

@@ -4,6 +4,7 @@ import warnings
 
 import numpy as np
 
+from .._layout import row_major
 from .._tensor import Tensor
 from ..autograd import formulas
 from ..autograd.function import Function
@@ -38,7 +39,7 @@ def _shifted(x, dim):
 
     Row-major whatever x's layout: torch's softmax kernels return a contiguous result.
     ``initial=-inf`` lets empty tensors through, as torch does."""
-    x = np.asarray(x, order="C")
+    x = row_major(x)
     axis = dim if x.ndim else None
     return x - x.max(axis=axis, keepdims=True, initial=-np.inf), axis
 
