@@ -120,7 +120,8 @@ def main(argv=None):
     import minigrad
     import torch
     backends = all_backends()
-    one_thread = [MINIGRAD, FLOOR, next(b for b in backends if b.kind == "torch")]
+    torch_one_thread = next(b for b in backends if b.kind == "torch")
+    one_thread = [MINIGRAD, FLOOR, torch_one_thread]
     workloads = [w for w in WORKLOADS if w.key in selected]
 
     from . import scaling
@@ -153,7 +154,8 @@ def main(argv=None):
         if "budget" in selected:
             progress.stage("W3's largest pieces")
             from .budget import mlp_budget
-            results["budget"] = mlp_budget(minigrad, torch, args.quick, progress.tick)
+            results["budget"] = mlp_budget([MINIGRAD, torch_one_thread], args.quick,
+                                           progress.tick)
         if "profile" in selected:
             progress.stage("cProfile of minigrad")
             results["profiles"] = profile_minigrad(args.quick)

@@ -12,6 +12,8 @@ graph can explain, and the table shows how much of the step each one is:
 The rest of the step (the other products, bias, relu, cross-entropy, node bookkeeping) is the
 remainder of the whole step's time.
 """
+import numpy as np
+
 from .harness import Case, measure
 from .workloads import BY_KEY, build_step, submodule
 
@@ -24,7 +26,6 @@ PIECES = [
 
 def _products(T, n_in, n_hidden, batch):
     """The two products on arrays (minigrad: NumPy, laid out as minigrad's formulas lay them)."""
-    import numpy as np
     rng = np.random.default_rng(0)
     x = rng.standard_normal((batch, n_in), dtype=np.float32)
     w = rng.standard_normal((n_hidden, n_in), dtype=np.float32)
@@ -40,7 +41,6 @@ def _products(T, n_in, n_hidden, batch):
 
 def _sgd(T, n_in, n_hidden, n_out):
     """optimizer.step() of W3's model, its gradients set once (small random values)."""
-    import numpy as np
     rng = np.random.default_rng(1)
     nn = submodule(T, "nn")
     model = nn.Sequential(nn.Linear(n_in, n_hidden), nn.ReLU(), nn.Linear(n_hidden, n_out))
@@ -49,24 +49,22 @@ def _sgd(T, n_in, n_hidden, n_out):
     return submodule(T, "optim").SGD(model.parameters(), lr=0.01).step
 
 
-def mlp_budget(mg, torch, quick, tick=None):
-    """{piece: {'minigrad': µs, 'torch': µs}} for PIECES, measured interleaved (CPU time)."""
+def mlp_budget(backends, quick, tick=None):
+    """{piece: {backend name: µs}} for PIECES, the ``backends`` (minigrad and torch, one
+    thread) measured interleaved (CPU time)."""
     workload = BY_KEY["W3"]
     size = workload.size(quick)
     n_in, n_hidden, n_out = size["layers"]
     batch = size["batch"]
-    from .backends import MINIGRAD, all_backends
-    torch_backend = next(b for b in all_backends() if b.kind == "torch")
     cases = []
-    for T, backend in ((mg, MINIGRAD), (torch, torch_backend)):
-        name = "minigrad" if T is mg else "torch"
-        cases += [Case(f"{name} step", build_step(workload, backend, quick), backend.activate),
-                  Case(f"{name} products", _products(T, n_in, n_hidden, batch),
-                       backend.activate),
-                  Case(f"{name} sgd", _sgd(T, n_in, n_hidden, n_out), backend.activate)]
+    for b in backends:
+        T = b.module()
+        cases += [Case(f"{b.name} step", build_step(workload, b, quick), b.activate),
+                  Case(f"{b.name} products", _products(T, n_in, n_hidden, batch), b.activate),
+                  Case(f"{b.name} sgd", _sgd(T, n_in, n_hidden, n_out), b.activate)]
     timings = measure(cases, warmup=2, repeats=1 if quick else 7,
                       min_sample=0.002 if quick else 0.1)
     if tick:
         tick()
-    return {piece: {lib: timings[f"{lib} {piece}"].cpu_median * 1e6
-                    for lib in ("minigrad", "torch")} for piece, _ in PIECES}
+    return {piece: {b.name: timings[f"{b.name} {piece}"].cpu_median * 1e6 for b in backends}
+            for piece, _ in PIECES}
