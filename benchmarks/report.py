@@ -213,7 +213,51 @@ def section_breakdown(results):
         body.append([f"torch {k}"] + [fmt(r["torch"].get(k)) for r in rows])
     lines += [table(header, body), "", "![overhead](report/overhead.png)", ""]
     lines += explanation(results)
+    lines += section_bare(results)
     return lines
+
+
+def section_bare(results):
+    """minigrad beside the bare eager engine: what torch parity costs per op."""
+    rows = [r for r in results.get("breakdown") or [] if r["parts"] and r.get("bare")]
+    lines = ["### A bare eager engine", "",
+             "`benchmarks/bare_engine.py` is the least an eager engine can do per op in Python: "
+             "wrap the NumPy result in a Tensor, record a node (its backward, inputs and saved "
+             "arrays), and walk the nodes once each in `backward()`. It has none of torch's "
+             "rules: no dtype promotion, layouts, version counters, hooks, views or error "
+             "checks, and NumPy's floating-point warnings are left on. The same chain, in the "
+             "same interleaved run, split the same way:", ""]
+    if not rows:
+        return lines + ["Not run: n/a.", ""]
+    header = ["µs per op"]
+    for r in rows:
+        header += [f"{r['shape']}: bare engine", f"{r['shape']}: minigrad"]
+    body = [[name] + [fmt(r[k][name]) for r in rows for k in ("bare", "parts")]
+            for name, _ in BREAKDOWN_PARTS]
+    body.append(["**total**"] + [fmt(sum(r[k].values())) for r in rows for k in ("bare", "parts")])
+    lines += [table(header, body), ""]
+    small = rows[0]
+    bare, mine = sum(small["bare"].values()), sum(small["parts"].values())
+    torch_step = small["torch"].get("step")
+    lines.append(
+        f"On {small['shape']} the bare engine takes {fmt(bare)} µs per op and minigrad "
+        f"{fmt(mine)}: the {fmt(mine - bare)} µs between them are what minigrad spends on "
+        f"torch's rules: in "
+        f"wrapping ({fmt(small['parts']['wrapping'] - small['bare']['wrapping'])} µs more: "
+        f"dtype promotion, layout checks, `errstate`, the full Tensor), graph building "
+        f"({fmt(small['parts']['graph'] - small['bare']['graph'])} µs more: sequence numbers, "
+        f"edge metadata, saved values with their versions) and the backward walk "
+        f"({fmt(small['parts']['backward'] - small['bare']['backward'])} µs more: version "
+        f"checks, hooks, retain_graph, dtype and shape checks on every gradient).")
+    if torch_step:
+        lines.append("")
+        lines.append(
+            f"torch takes {fmt(torch_step)} µs per op here, so W2's target (0.5× torch) is "
+            f"{fmt(torch_step / 2)} µs per op: the bare engine is at "
+            f"{bare / torch_step:.2f}× torch, which leaves {fmt(torch_step / 2 - bare)} µs per "
+            f"op for all of torch's rules on top of it; minigrad is at "
+            f"{mine / torch_step:.2f}×.")
+    return lines + [""]
 
 
 def _part_cell(row, name):
@@ -253,8 +297,10 @@ def explanation(results):
         "scan, node object, edges, saved values, the output Tensor), each a few tens of "
         "nanoseconds; list comprehensions and helper calls were measured slower than the plain "
         "loops kept in `Function.apply`. NumPy's `errstate` (needed so `log(0)` stays silent, "
-        "as in torch) costs about 1 µs on the ops that can overflow or divide by zero. Going "
-        "much lower needs fewer Python steps per op (fusing ops, or C), not a faster NumPy.")
+        "as in torch) costs about 0.5 µs on the ops that can overflow or divide by zero (one "
+        "errstate object decorating their forward; a `with np.errstate(...)` block costs twice "
+        "that). Going much lower needs fewer Python steps per op (fusing ops, or C), not a "
+        "faster NumPy; the bare engine below measures how low an eager engine gets at all.")
     if large is not small:
         lp = large["parts"]
         lt = sum(lp.values())
@@ -448,14 +494,10 @@ def plot_curve(results, curve, path):
 
 def plot_overhead(results, path):
     rows = [r for r in results.get("breakdown") or [] if r["parts"]]
-    fig, axes = plt.subplots(1, max(1, len(rows)), figsize=(7, 3.6), squeeze=False)
+    fig, axes = plt.subplots(1, max(1, len(rows)), figsize=(8, 3.6), squeeze=False)
     for ax, row in zip(axes[0], rows):
-        bottom = 0.0
-        for (name, _), color in zip(BREAKDOWN_PARTS, ("tab:gray", "tab:green", "tab:blue",
-                                                      "tab:purple")):
-            v = max(row["parts"][name], 0.0)
-            ax.bar(["minigrad"], [v], bottom=bottom, color=color, label=name)
-            bottom += v
+        _stacked_bar(ax, "minigrad", row["parts"], legend=True)
+        _stacked_bar(ax, "bare engine", row.get("bare") or {})
         ax.bar(["torch"], [row["torch"].get("step", 0)], color="tab:orange", label="torch step")
         ax.set_title(f"{row['elements']:,} elements", fontsize=9)
         ax.set_ylabel("µs per op (forward + backward)")
@@ -465,6 +507,16 @@ def plot_overhead(results, path):
         axes[0][0].text(0.5, 0.5, "not run", ha="center", transform=axes[0][0].transAxes)
     fig.suptitle("where one op's time goes (W2 chain)", fontsize=10)
     _save(fig, path)
+
+
+def _stacked_bar(ax, label, parts, legend=False):
+    """One bar of BREAKDOWN_PARTS stacked (the parts' names in the legend when ``legend``)."""
+    bottom = 0.0
+    for (name, _), color in zip(BREAKDOWN_PARTS, ("tab:gray", "tab:green", "tab:blue",
+                                                  "tab:purple")):
+        v = max(parts.get(name, 0.0), 0.0)
+        ax.bar([label], [v], bottom=bottom, color=color, label=name if legend else None)
+        bottom += v
 
 
 def _save(fig, path):

@@ -3,8 +3,9 @@
 * elementwise: ``(x*y + x).exp().sum()`` forward + backward, 10 to 10^7 elements
 * matmul:      ``(A @ B).sum()`` forward + backward, square matrices of 10 to 10^7 elements
 * depth:       a chain of ``depth`` alternating ``* c`` / ``+ c`` ops on 4 elements
-* breakdown:   W2's chain timed as raw NumPy, minigrad forward under no_grad, forward recording
-               the graph, and forward + backward; the differences say where the time goes.
+* breakdown:   W2's chain timed as raw NumPy, then forward under no_grad, forward recording the
+               graph, and forward + backward in minigrad, in a bare eager engine
+               (``bare_engine.py``) and in torch; the differences say where the time goes.
 """
 import cProfile
 import os
@@ -13,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from . import floor
+from . import bare_engine, floor
 from .harness import Case, measure
 from .workloads import CHAIN_OPS, elementwise_chain
 
@@ -128,10 +129,11 @@ BREAKDOWN_PARTS = [
 
 
 def breakdown(mg, torch, shapes, quick, tick=None):
-    """Per-op microseconds of W2's chain at each shape, split into BREAKDOWN_PARTS.
+    """Per-op microseconds of W2's chain at each shape, split into BREAKDOWN_PARTS for minigrad
+    and for the bare engine (``bare_engine.py``), all in one interleaved run.
 
-    Returns [{'shape', 'elements', 'raw': {case: s}, 'parts': {part: µs/op},
-    'torch': {'no_grad', 'forward', 'step'} µs/op}].
+    Returns [{'shape', 'elements', 'raw': {case: s}, 'parts': {part: µs/op} (minigrad),
+    'bare': {part: µs/op}, 'torch': {'no_grad', 'forward', 'step'} µs/op}].
     """
     rows = []
     for shape in shapes:
@@ -139,29 +141,33 @@ def breakdown(mg, torch, shapes, quick, tick=None):
         cases = [Case("numpy forward", lambda x=x0, w=w0: floor.chain_forward(x, w)),
                  Case("numpy step", lambda x=x0, w=w0: floor.chain_backward(
                      w, floor.chain_forward(x, w)))]
-        for lib, name in ((mg, "minigrad"), (torch, "torch")):
+        for lib, name in ((mg, "minigrad"), (bare_engine, "bare"), (torch, "torch")):
             cases += _chain_cases(lib, name, x0, w0)
         t = {k: v.cpu_median for k, v in _measure_available(
             cases, warmup=2, repeats=1 if quick else 7,
             min_sample=0.002 if quick else 0.1).items()}
-        per_op = 1e6 / CHAIN_OPS
-        row = {"shape": shape, "elements": int(np.prod(shape)), "raw": t, "parts": {},
-               "torch": {}}
-        if {"minigrad no_grad", "minigrad forward", "minigrad step"} <= t.keys():
-            np_fwd, np_step = t["numpy forward"], t["numpy step"]
-            row["parts"] = {
-                "numpy": np_step * per_op,
-                "wrapping": (t["minigrad no_grad"] - np_fwd) * per_op,
-                "graph": (t["minigrad forward"] - t["minigrad no_grad"]) * per_op,
-                "backward": (t["minigrad step"] - t["minigrad forward"] - (np_step - np_fwd))
-                * per_op,
-            }
-        row["torch"] = {k.split(" ", 1)[1]: v * per_op for k, v in t.items()
-                        if k.startswith("torch ")}
-        rows.append(row)
+        rows.append({"shape": shape, "elements": int(np.prod(shape)), "raw": t,
+                     "parts": _parts(t, "minigrad"), "bare": _parts(t, "bare"),
+                     "torch": {k.split(" ", 1)[1]: v * 1e6 / CHAIN_OPS for k, v in t.items()
+                               if k.startswith("torch ")}})
         if tick:
             tick()
     return rows
+
+
+def _parts(t, name):
+    """BREAKDOWN_PARTS of library ``name`` in µs per op, from the timings t (seconds per call);
+    {} when one of its cases could not run."""
+    if not {f"{name} no_grad", f"{name} forward", f"{name} step"} <= t.keys():
+        return {}
+    np_fwd, np_step = t["numpy forward"], t["numpy step"]
+    per_op = 1e6 / CHAIN_OPS
+    return {
+        "numpy": np_step * per_op,
+        "wrapping": (t[f"{name} no_grad"] - np_fwd) * per_op,
+        "graph": (t[f"{name} forward"] - t[f"{name} no_grad"]) * per_op,
+        "backward": (t[f"{name} step"] - t[f"{name} forward"] - (np_step - np_fwd)) * per_op,
+    }
 
 
 def _chain_cases(T, name, x0, w0):

@@ -12,7 +12,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 SECTIONS = ["# minigrad benchmarks", "## Targets", "## Environment", "## Workloads",
             "## Peak memory (W4)", "## Scaling", "### elementwise", "### matmul", "### depth",
-            "## Where the time goes", "### Explanation", "### W3's largest pieces",
+            "## Where the time goes", "### Explanation", "### A bare eager engine", "### W3's largest pieces",
             "## Optimisations", "## Profile",
             "## Method"]
 PLOTS = ["workloads.png", "scaling_elementwise.png", "scaling_matmul.png", "scaling_depth.png",
@@ -85,3 +85,39 @@ def test_only_and_bad_arguments(tmp_path):
     bad = subprocess.run([sys.executable, "-m", "benchmarks", "--only", "W9"], cwd=ROOT,
                          capture_output=True, text=True, timeout=120)
     assert bad.returncode == 2 and "unknown --only item(s): W9" in bad.stderr
+
+
+def test_bare_engine_gradients_match_torch():
+    """The bare engine the breakdown compares against computes W2's chain correctly."""
+    import numpy as np
+    import torch
+
+    from benchmarks import bare_engine, floor
+    from benchmarks.workloads import elementwise_chain
+    x0, w0 = floor.chain_inputs((16, 1))
+    grads = []
+    for T in (bare_engine, torch):
+        x = T.from_numpy(x0.copy()).requires_grad_()
+        w = T.from_numpy(w0.copy()).requires_grad_()
+        out = (elementwise_chain(x, w) + x / w).sum()  # and a tensor divisor
+        out.backward()
+        grads.append((float(out.data if T is bare_engine else out.item()),
+                      np.asarray(x.grad), np.asarray(w.grad)))
+    (v, gx, gw), (tv, tgx, tgw) = grads
+    np.testing.assert_allclose(v, tv, rtol=1e-5)
+    np.testing.assert_allclose(gx, tgx, rtol=1e-5)
+    np.testing.assert_allclose(gw, tgw, rtol=1e-5)
+
+
+def test_bare_engine_undoes_broadcasting():
+    import numpy as np
+
+    from benchmarks import bare_engine
+    a = bare_engine.from_numpy(np.arange(3.0).reshape(3, 1)).requires_grad_()
+    b = bare_engine.from_numpy(np.ones((2, 3, 4))).requires_grad_()
+    (a * b / 2.0 - b).sum().backward()
+    np.testing.assert_array_equal(a.grad, np.full((3, 1), 4.0))  # 2 * 4 elements, halved
+    np.testing.assert_array_equal(b.grad, np.broadcast_to(np.arange(3.0).reshape(3, 1) / 2 - 1,
+                                                          (2, 3, 4)))
+    with bare_engine.no_grad():
+        assert (a * 2.0).node is None

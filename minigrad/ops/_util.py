@@ -6,6 +6,13 @@ from .._tensor import Tensor
 from ..autograd.views import REPEATED_WRITE_ERROR, has_repeats, inplace_prepare, rebase_history
 
 
+# torch computes overflow, division by zero and invalid values (log(-1), 0/0) silently; NumPy
+# would warn. An op's forward that can meet them is decorated with this: the whole call runs
+# with NumPy's floating-point errors ignored. (One errstate object as a decorator serves every
+# call; it costs about half of a ``with np.errstate(...)`` block, which builds one per call.)
+silent_fp = np.errstate(all="ignore")
+
+
 def register_methods(cls, methods):
     """Attach functions as methods (ops live in their modules; Tensor gets them here)."""
     for name, fn in methods.items():

@@ -18,7 +18,7 @@ from .._dtype import promote_values
 from .._tensor import Tensor, _make
 from ..autograd import formulas
 from ..autograd.function import Function
-from ._util import register_methods, inplace_variant
+from ._util import register_methods, inplace_variant, silent_fp
 
 __all__ = [
     "add", "sub", "subtract", "rsub", "mul", "multiply", "div", "divide", "true_divide",
@@ -331,6 +331,7 @@ class DivBackward0(Function):
     edge_args = (0, 1)  # a Python number counts (as a wrapped tensor)
 
     @staticmethod
+    @silent_fp
     def forward(ctx, a, b):
         dt = _binary_dtype(a, b)
         if dt.kind != "f":
@@ -338,8 +339,7 @@ class DivBackward0(Function):
         need_a, need_b = ctx.needs_input_grad[:2]
         ctx.save_for_backward(a if need_b else None, b if (need_a or need_b) else None)
         formulas.on_tensors_if_mixed(ctx, dt, a, b)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            return _binary(np.true_divide, a, b, dt)
+        return _binary(np.true_divide, a, b, dt)
 
     @staticmethod
     def backward(ctx, grad):
@@ -419,14 +419,14 @@ class RemainderBackward0(Function):
     numpy_backward = True
 
     @staticmethod
+    @silent_fp
     def forward(ctx, a, b):
         dt = _binary_dtype(a, b)
         _check_not_bool(dt, "remainder_cpu")
         _check_int_zero_division(b, dt)
         ctx.save_for_backward(a, b)
         formulas.on_tensors_if_mixed(ctx, dt, a, b)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            return _binary(np.remainder, a, b, dt)
+        return _binary(np.remainder, a, b, dt)
 
     @staticmethod
     def backward(ctx, grad):
@@ -449,14 +449,14 @@ class FmodBackward0(Function):
     numpy_backward = True
 
     @staticmethod
+    @silent_fp
     def forward(ctx, a, b):
         dt = _binary_dtype(a, b)
         _check_not_bool(dt, "fmod_cpu")
         _check_int_zero_division(b, dt)
         ctx.save_for_backward(a, b)
         formulas.on_tensors_if_mixed(ctx, dt, a, b)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            return _binary(np.fmod, a, b, dt)
+        return _binary(np.fmod, a, b, dt)
 
     @staticmethod
     def backward(ctx, grad):
@@ -488,6 +488,7 @@ class PowBackward0(Function):
     numpy_backward = True
 
     @staticmethod
+    @silent_fp
     def forward(ctx, x, p):
         dt = _binary_dtype(x, p)
         if dt == np.bool_:  # bool ** True / False: torch's special cases for 1 and 0
@@ -497,11 +498,10 @@ class PowBackward0(Function):
         ctx.save_for_backward(x)
         ctx.p = p
         formulas.on_tensors_if_mixed(ctx, dt, x, p)
-        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-            if p == 2:
-                x = _cast(x, dt)
-                return x * x
-            return _binary(np.power, x, p, dt)
+        if p == 2:
+            x = _cast(x, dt)
+            return x * x
+        return _binary(np.power, x, p, dt)
 
     @staticmethod
     def backward(ctx, grad):
@@ -520,11 +520,11 @@ class PowBackward1(Function):
     numpy_backward = True
 
     @staticmethod
+    @silent_fp
     def forward(ctx, a, b):
         dt = _binary_dtype(a, b)
         _check_not_bool(dt, "pow")
-        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-            out = _binary(_power, a, b, dt)
+        out = _binary(_power, a, b, dt)
         ctx.save_for_backward(a, b, out)
         formulas.on_tensors_if_mixed(ctx, dt, a, b)
         return out
@@ -548,11 +548,11 @@ class PowBackward2(Function):
     numpy_backward = True
 
     @staticmethod
+    @silent_fp
     def forward(ctx, s, x):
         dt = _binary_dtype(s, x)
         _check_not_bool(dt, "pow")
-        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-            out = _binary(_power, s, x, dt)
+        out = _binary(_power, s, x, dt)
         ctx.s = s
         ctx.save_for_backward(out, x if s == 0 else None)
         formulas.on_tensors_if_mixed(ctx, dt, x)
@@ -591,9 +591,9 @@ class ReciprocalBackward0(Function):
     numpy_backward = True
 
     @staticmethod
+    @silent_fp
     def forward(ctx, x):
-        with np.errstate(divide="ignore"):
-            out = np.reciprocal(_as_float(x))
+        out = np.reciprocal(_as_float(x))
         ctx.save_for_backward(out)
         return out
 
@@ -610,9 +610,9 @@ class ExpBackward0(Function):
     numpy_backward = True
 
     @staticmethod
+    @silent_fp
     def forward(ctx, x):
-        with np.errstate(over="ignore"):
-            out = np.exp(_as_float(x))
+        out = np.exp(_as_float(x))
         ctx.save_for_backward(out)
         return out
 
@@ -628,9 +628,9 @@ class Exp2Backward0(Function):
     numpy_backward = True
 
     @staticmethod
+    @silent_fp
     def forward(ctx, x):
-        with np.errstate(over="ignore"):
-            out = np.exp2(_as_float(x))
+        out = np.exp2(_as_float(x))
         ctx.save_for_backward(out)
         return out
 
@@ -646,9 +646,9 @@ class Expm1Backward0(Function):
     numpy_backward = True
 
     @staticmethod
+    @silent_fp
     def forward(ctx, x):
-        with np.errstate(over="ignore"):
-            out = np.expm1(_as_float(x))
+        out = np.expm1(_as_float(x))
         ctx.save_for_backward(out)
         return out
 
@@ -664,10 +664,10 @@ class LogBackward0(Function):
     numpy_backward = True
 
     @staticmethod
+    @silent_fp
     def forward(ctx, x):
         ctx.save_for_backward(x)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            return np.log(_as_float(x))
+        return np.log(_as_float(x))
 
     @staticmethod
     def backward(ctx, grad):
@@ -681,10 +681,10 @@ class Log2Backward0(Function):
     numpy_backward = True
 
     @staticmethod
+    @silent_fp
     def forward(ctx, x):
         ctx.save_for_backward(x)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            return np.log2(_as_float(x))
+        return np.log2(_as_float(x))
 
     @staticmethod
     def backward(ctx, grad):
@@ -698,10 +698,10 @@ class Log10Backward0(Function):
     numpy_backward = True
 
     @staticmethod
+    @silent_fp
     def forward(ctx, x):
         ctx.save_for_backward(x)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            return np.log10(_as_float(x))
+        return np.log10(_as_float(x))
 
     @staticmethod
     def backward(ctx, grad):
@@ -715,10 +715,10 @@ class Log1PBackward0(Function):
     numpy_backward = True
 
     @staticmethod
+    @silent_fp
     def forward(ctx, x):
         ctx.save_for_backward(x)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            return np.log1p(_as_float(x))
+        return np.log1p(_as_float(x))
 
     @staticmethod
     def backward(ctx, grad):
@@ -732,9 +732,9 @@ class SqrtBackward0(Function):
     numpy_backward = True
 
     @staticmethod
+    @silent_fp
     def forward(ctx, x):
-        with np.errstate(invalid="ignore"):
-            out = np.sqrt(_as_float(x))
+        out = np.sqrt(_as_float(x))
         ctx.save_for_backward(out)
         return out
 
@@ -750,9 +750,9 @@ class RsqrtBackward0(Function):
     numpy_backward = True
 
     @staticmethod
+    @silent_fp
     def forward(ctx, x):
-        with np.errstate(divide="ignore", invalid="ignore"):
-            out = 1 / np.sqrt(_as_float(x))
+        out = 1 / np.sqrt(_as_float(x))
         ctx.save_for_backward(out)
         return out
 
@@ -909,10 +909,10 @@ class AsinBackward0(Function):
     numpy_backward = True
 
     @staticmethod
+    @silent_fp
     def forward(ctx, x):
         ctx.save_for_backward(x)
-        with np.errstate(invalid="ignore"):
-            return np.arcsin(_as_float(x))
+        return np.arcsin(_as_float(x))
 
     @staticmethod
     def backward(ctx, grad):
@@ -926,10 +926,10 @@ class AcosBackward0(Function):
     numpy_backward = True
 
     @staticmethod
+    @silent_fp
     def forward(ctx, x):
         ctx.save_for_backward(x)
-        with np.errstate(invalid="ignore"):
-            return np.arccos(_as_float(x))
+        return np.arccos(_as_float(x))
 
     @staticmethod
     def backward(ctx, grad):
@@ -983,10 +983,10 @@ class SinhBackward0(Function):
     numpy_backward = True
 
     @staticmethod
+    @silent_fp
     def forward(ctx, x):
         ctx.save_for_backward(x)
-        with np.errstate(over="ignore"):
-            return np.sinh(_as_float(x))
+        return np.sinh(_as_float(x))
 
     @staticmethod
     def backward(ctx, grad):
@@ -1000,10 +1000,10 @@ class CoshBackward0(Function):
     numpy_backward = True
 
     @staticmethod
+    @silent_fp
     def forward(ctx, x):
         ctx.save_for_backward(x)
-        with np.errstate(over="ignore"):
-            return np.cosh(_as_float(x))
+        return np.cosh(_as_float(x))
 
     @staticmethod
     def backward(ctx, grad):
@@ -1034,13 +1034,13 @@ class SigmoidBackward0(Function):
     numpy_backward = True
 
     @staticmethod
+    @silent_fp
     def forward(ctx, x):
         x = _as_float(x)
         # torch's formula; for x < -88 (float32) exp(-x) overflows to inf and out is 0, as it
         # should be. float16 computes in float32 and rounds once, as torch does.
         wide = x.astype(np.float32) if x.dtype == np.float16 else x
-        with np.errstate(over="ignore"):
-            out = (1 / (1 + np.exp(-wide))).astype(x.dtype, copy=False)
+        out = (1 / (1 + np.exp(-wide))).astype(x.dtype, copy=False)
         ctx.save_for_backward(out)
         return out
 
