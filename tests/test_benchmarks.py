@@ -12,9 +12,8 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 SECTIONS = ["# minigrad benchmarks", "## Targets", "## Environment", "## Workloads",
             "## Peak memory (W4)", "## Scaling", "### elementwise", "### matmul", "### depth",
-            "## Where the time goes", "### Explanation", "### A bare eager engine", "### W3's largest pieces",
-            "## Optimisations", "## Profile",
-            "## Method"]
+            "## Where the time goes", "### Explanation", "### A bare eager engine",
+            "### W3's largest pieces", "## Optimisations", "## Profile", "## Method"]
 PLOTS = ["workloads.png", "scaling_elementwise.png", "scaling_matmul.png", "scaling_depth.png",
          "overhead.png"]
 
