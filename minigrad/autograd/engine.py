@@ -149,13 +149,13 @@ def run_backward(tensors, grad_tensors, retain_graph=False, create_graph=False,
     outer = mode.enabled, on_arrays.active
     mode.enabled, on_arrays.active = create_graph, walk.arrays
     try:
-        with np.errstate(all="ignore"):
-            _run_ready(walk, ready, buffers, deps, needed)
+        _run_ready(walk, ready, buffers, deps, needed)
     finally:
         mode.enabled, on_arrays.active = outer
     return results
 
 
+@np.errstate(all="ignore")  # torch computes inf and nan silently (as ops/_util.silent_fp)
 def _run_ready(walk, ready, buffers, deps, needed):
     """Run nodes as they become ready (all their gradients arrived), the newest first.
 
