@@ -334,10 +334,10 @@ def _pack_saved(items, args, arrays, outputs, results):
     saved, versions = [], []
     for item in items:
         version = None
-        if isinstance(item, _tensor.Tensor):
-            version = item._vc[0]
-        elif isinstance(item, (np.ndarray, np.generic)):
+        if type(item) is np.ndarray or isinstance(item, np.generic):
             item, version = _saved_array(item, args, arrays, outputs, results)
+        elif isinstance(item, _tensor.Tensor):
+            version = item._vc[0]
         saved.append(item)
         versions.append(version)
     return saved, versions
@@ -346,8 +346,9 @@ def _pack_saved(items, args, arrays, outputs, results):
 def _saved_array(item, args, arrays, outputs, results):
     """An array given to save_for_backward as what backward should see, with the version to
     check: the input Tensor it belongs to, the op's output, or a constant Tensor."""
-    for a, arr in zip(args, arrays):
-        if arr is item and isinstance(a, _tensor.Tensor):
+    for i, arr in enumerate(arrays):
+        if arr is item and arr is not args[i]:  # (an argument that is an ndarray is no Tensor)
+            a = args[i]
             return a, a._vc[0]
     for o, r in zip(outputs, results):
         if (r is item or o._data is item) and o._requires_grad:
