@@ -140,3 +140,30 @@ def test_tensor_with_its_detached_self(name):
     (gm, rm), (gt, rt) = results
     assert rm == rt
     assert_tensor_equal(gm.detach(), gt.detach(), rtol=1e-12, atol=1e-12)
+
+
+def test_backward_create_graph_warns_once_per_process_as_torch():
+    """backward(create_graph=True) warns about the parameter/gradient reference cycle once per
+    process; autograd.grad does not. Run in fresh processes: the warning is once per process."""
+    import subprocess
+    import sys
+    script = """
+import warnings, sys
+lib = __import__(sys.argv[1])
+with warnings.catch_warnings(record=True) as caught:
+    warnings.simplefilter("always")
+    a = lib.ones(3, requires_grad=True)
+    lib.autograd.grad(((a * 2) ** 2).sum(), a, create_graph=True)
+    print(len(caught))
+    x = lib.ones(3, requires_grad=True)
+    (x * x).sum().backward(create_graph=True)
+    (x * x).sum().backward(create_graph=True)
+    lib.autograd.backward([(x * x).sum()], create_graph=True)
+    for w in caught:
+        print(w.category.__name__, str(w.message).split(" (Triggered internally")[0])
+"""
+    outputs = [subprocess.run([sys.executable, "-c", script, name], capture_output=True,
+                              text=True, timeout=120).stdout for name in ("minigrad", "torch")]
+    assert outputs[0] == outputs[1]
+    assert outputs[0].startswith("0\nUserWarning Using backward() with create_graph=True")
+    assert outputs[0].count("\n") == 2

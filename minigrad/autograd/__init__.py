@@ -1,4 +1,6 @@
 """minigrad.autograd: backward(), grad(), grad modes, Function, and graph nodes."""
+import warnings
+
 import numpy as np
 
 from .. import _tensor  # circular: Tensor and _make are looked up when called
@@ -59,6 +61,8 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False,
     if retain_graph is None:
         retain_graph = create_graph
     grads = _make_grads(tensors, grad_tensors)
+    if create_graph:
+        _warn_create_graph_once()
     results = run_backward(tensors, grads, retain_graph, create_graph, inputs=inputs,
                            accumulate=True)
     for t, g in zip(inputs or (), results):
@@ -66,6 +70,23 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False,
             t._retains_grad = True
             g = g if create_graph else g.detach()
             t._grad = g if t._grad is None else t._grad + g
+
+
+_CREATE_GRAPH_WARNING = (
+    "Using backward() with create_graph=True will create a reference cycle between the "
+    "parameter and its gradient which can cause a memory leak. We recommend using autograd.grad "
+    "when creating the graph to avoid this. If you have to use this function, make sure to "
+    "reset the .grad fields of your parameters to None after use to break the cycle and avoid "
+    "the leak.")
+_warned = set()  # warnings torch gives once per process (TORCH_WARN_ONCE)
+
+
+def _warn_create_graph_once():
+    """torch's engine warns once per process when backward() (not grad()) records the graph:
+    each parameter's .grad then refers back to the parameter through that graph."""
+    if "create_graph" not in _warned:
+        _warned.add("create_graph")
+        warnings.warn(_CREATE_GRAPH_WARNING, UserWarning, stacklevel=3)
 
 
 def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False,
