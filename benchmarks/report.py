@@ -378,6 +378,12 @@ OPTIMISATIONS = [
      "relu (64×256) 23 → 13 µs; relu + backward 74 → 51 µs"),
     ("sigmoid as torch computes it, `1 / (1 + exp(-x))` (overflow gives 0, silently)",
      "ops/elementwise.py (fc430b1)", "sigmoid on 16 elements 8.2 → 6.5 µs"),
+    ("forwards that can overflow or divide by zero, and the backward walk, run under one "
+     "`np.errstate` used as a decorator instead of a `with` block built per call",
+     "ops/_util.py, ops/elementwise.py, autograd/engine.py (111f29c, 13690a3)",
+     "exp on 16 elements under errstate 1.46 → 0.92 µs; recorded `x.exp()` 5.05 → 4.6 µs"),
+    ("saved values: arrays recognised with an exact type test and matched to inputs by "
+     "position", "autograd/function.py (ca9d0e8)", "packing one saved value 843 → 500 ns"),
 ]
 
 
