@@ -257,6 +257,13 @@ def section_bare(results):
             f"{bare / torch_step:.2f}× torch, which leaves {fmt(torch_step / 2 - bare)} µs per "
             f"op for all of torch's rules on top of it; minigrad is at "
             f"{mine / torch_step:.2f}×.")
+    if len(rows) > 1:
+        large = rows[-1]
+        lines += ["", f"On {large['elements']:,} elements the Python work per op vanishes and "
+                      f"both engines are bound by NumPy's passes over memory (bare engine "
+                      f"{fmt(sum(large['bare'].values()))} µs per op, minigrad "
+                      f"{fmt(sum(large['parts'].values()))}); the split into parts there "
+                      f"reflects allocation and cache effects more than Python work."]
     return lines + [""]
 
 
