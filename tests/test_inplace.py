@@ -471,3 +471,18 @@ def test_writing_into_an_expanded_view_writes_the_shared_element(value_requires_
             assert m == t
         else:
             assert m.numpy().tobytes() == t.numpy().tobytes(), (m, t)
+
+
+def test_inplace_on_empty_slice_of_expanded_view():
+    """An empty slice of an expanded view has no element at a shared address (torch counts an
+    empty tensor as contiguous): the write is allowed and rebases the views' history."""
+    def run(lib):
+        b = lib.tensor([-2.0], dtype=lib.float64, requires_grad=True)
+        v2 = lib.mean(b, 0, keepdim=True)
+        v3 = v2.expand(1, 2)
+        v4 = v3.t()
+        v4[:, 1:].mul_(3)
+        (v4 * 2).sum().backward()
+        return (v2.grad_fn.name(), v3.grad_fn.name(), v4.grad_fn.name(), v4.detach(), b.grad,
+                v4[:, 1:].shape, v2._version)
+    compare(run)

@@ -48,8 +48,9 @@ _MULTI_OUTPUT_ERROR = (
 
 
 def has_repeats(array):
-    """Does some element of ``array`` sit at the same address as another (a stride-0 dim)?"""
-    return any(st == 0 and n > 1 for st, n in zip(array.strides, array.shape))
+    """Does some element of ``array`` sit at the same address as another (a stride-0 dim)?
+    Never for an empty array: torch counts it as contiguous, so it has no internal overlap."""
+    return array.size != 0 and any(st == 0 and n > 1 for st, n in zip(array.strides, array.shape))
 
 
 def creation_version(src):
