@@ -486,3 +486,42 @@ def test_inplace_on_empty_slice_of_expanded_view():
         return (v2.grad_fn.name(), v3.grad_fn.name(), v4.grad_fn.name(), v4.detach(), b.grad,
                 v4[:, 1:].shape, v2._version)
     compare(run)
+
+
+STALE_PAIRS = {
+    # two saved tensors modified in place at once: torch's error names the first it unpacks
+    "mul": lambda lib, p, q: p * q,
+    "div": lambda lib, p, q: p / q,
+    "atan2": lambda lib, p, q: lib.atan2(p, q),
+    "maximum": lambda lib, p, q: lib.maximum(p, q),
+    "pow": lambda lib, p, q: p ** q,
+    "mm": lambda lib, p, q: p.reshape(-1, 1) @ q.reshape(1, -1),
+    "clamp": lambda lib, p, q: lib.clamp(p, min=q, max=q + 1),
+    "lerp": lambda lib, p, q: lib.lerp(p, q, q),
+}
+
+
+@pytest.mark.parametrize("op", STALE_PAIRS)
+def test_error_names_the_saved_tensor_torch_unpacks_first(op):
+    """Views of different shapes of one tensor, saved by one op, then the base is modified:
+    both are stale, and the error names the one torch's generated code unpacks first."""
+    def run(lib):
+        x = lib.tensor([0.5, 1.5, 2.5], requires_grad=True)
+        y = x * 2
+        out = STALE_PAIRS[op](lib, y[0:2], y[2:3])
+        y.add_(1)
+        out.sum().backward()
+    assert_same_error(lambda: run(minigrad), lambda: run(torch))
+
+
+def test_error_for_a_stale_split_view_and_its_base():
+    """atan2(view, base) after the base was modified: torch unpacks ``other`` (the base) first,
+    so its error is the version error, not the split view's multi-output error."""
+    def run(lib):
+        v1 = lib.tensor([1.0], dtype=lib.float64, requires_grad=True)
+        v2 = v1.float()
+        v3 = v2.split(1, dim=0)[-1]
+        v4 = lib.atan2(v3, v2)
+        v2.add_(lib.tensor(-0.0, dtype=lib.float64, requires_grad=True))
+        v4.backward(lib.ones(1))
+    assert_same_error(lambda: run(minigrad), lambda: run(torch))

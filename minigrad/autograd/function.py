@@ -191,14 +191,31 @@ class Function(Node):
         for item, version in zip(saved, self._saved_versions):
             if type(item) is _SavedOutput:  # the op's output, rebuilt pointing at this node
                 if item.version_counter[0] != item.version:
-                    _raise_modified(item.tensor(self), item.version, item.output_nr)
+                    self._raise_first_stale()
                 item = item.data if arrays else item.tensor(self)
             elif version is not None and item._vc[0] != version:
-                _raise_modified(item, version, 0)
+                self._raise_first_stale()
             elif arrays and isinstance(item, _tensor.Tensor):
                 item = item._data
             out.append(item)
         return tuple(out)
+
+    # The order torch's generated backward unpacks its saved tensors in: the inputs sorted by
+    # argument name, then the outputs (``mul(self, other)`` unpacks other first). When several
+    # were modified in place, the first in this order is the one its error names. Positions in
+    # save_for_backward's arguments; None: their own order (a Python custom Function's too).
+    unpack_order = None
+
+    def _raise_first_stale(self):
+        """torch's error for the first saved tensor, in ``unpack_order``, whose version moved."""
+        saved, versions = self._saved, self._saved_versions
+        for k in self.unpack_order or range(len(saved)):
+            item, version = saved[k], versions[k]
+            if type(item) is _SavedOutput:
+                if item.version_counter[0] != item.version:
+                    _raise_modified(item.tensor(self), item.version, item.output_nr)
+            elif version is not None and item._vc[0] != version:
+                _raise_modified(item, version, 0)
 
     @property
     def needs_input_grad(self):

@@ -291,6 +291,8 @@ class BinaryCrossEntropyWithLogitsBackward0(Function):
     grad_t = grad * w (-x - (pw - 1) log sigmoid(x)) / N
     """
 
+    unpack_order = (3, 0, 1, 2)  # torch: pos_weight, self, target, weight
+
     numpy_backward = True
 
     @staticmethod

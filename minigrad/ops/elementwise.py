@@ -305,6 +305,8 @@ def _check_sub_bool(a, b):
 class MulBackward0(Function):
     """out = a * b        grad_a = grad * b        grad_b = grad * a"""
 
+    unpack_order = (1, 0)  # torch unpacks other, self
+
     numpy_backward = True
 
     edge_args = (0, 1)  # a Python number counts (as a wrapped tensor)
@@ -325,6 +327,8 @@ class MulBackward0(Function):
 
 class DivBackward0(Function):
     """out = a / b        grad_a = grad / b        grad_b = -grad * a / b²"""
+
+    unpack_order = (1, 0)  # torch unpacks other, self
 
     numpy_backward = True
 
@@ -416,6 +420,8 @@ FloorDivide = _not_implemented("floor_divide", lambda ctx, a, b: _rounded_div(a,
 class RemainderBackward0(Function):
     """out = a - floor(a / b) * b  (sign of b)      grad_a = grad    grad_b = -grad * floor(a/b)"""
 
+    unpack_order = (1, 0)  # torch unpacks other, self
+
     numpy_backward = True
 
     @staticmethod
@@ -445,6 +451,8 @@ RemainderScalarTensor = _not_implemented("remainder", RemainderBackward0.forward
 
 class FmodBackward0(Function):
     """out = a - trunc(a / b) * b  (sign of a)      grad_a = grad    grad_b = -grad * trunc(a/b)"""
+
+    unpack_order = (1, 0)  # torch unpacks other, self
 
     numpy_backward = True
 
@@ -517,6 +525,8 @@ class PowBackward0(Function):
 class PowBackward1(Function):
     """out = a ** b (tensors)    grad_a = grad * b * a**(b-1)    grad_b = grad * out * log(a)"""
 
+    unpack_order = (1, 0, 2)  # torch unpacks exponent, self, result
+
     numpy_backward = True
 
     @staticmethod
@@ -544,6 +554,8 @@ class PowBackward1(Function):
 class PowBackward2(Function):
     """out = s ** x (s a number)        grad_x = grad * out * log(s)
     (s == 0: 0 where x >= 0; s < 0: nan, the real log being undefined)"""
+
+    unpack_order = (1, 0)  # torch unpacks exponent, result
 
     numpy_backward = True
 
@@ -957,6 +969,8 @@ class Atan2Backward0(Function):
     """out = atan2(a, b)     grad_a = grad * b / (a² + b²)     grad_b = -grad * a / (a² + b²)
     (1 / (a² + b²) taken as 0 where a = b = 0)"""
 
+    unpack_order = (1, 0)  # torch unpacks other, self
+
     numpy_backward = True
 
     @staticmethod
@@ -1139,6 +1153,8 @@ class ClampBackward0(Function):
     grad_lo = grad where x < lo < hi        grad_hi = grad where x > hi or lo > hi
     (where lo > hi the output is hi, so hi takes the gradient; where lo == hi > x, nobody)"""
 
+    unpack_order = (2, 1, 0)  # torch unpacks max, min, self
+
     numpy_backward = True
 
     edge_args = (0, 1, 2)  # a missing bound is (None, 0)
@@ -1195,6 +1211,8 @@ class MaximumBackward0(Function):
     """out = max(a, b)     grad_a = grad where a > b, grad/2 where a == b   (b likewise)
     (a nan propagates, and both sides then take the whole grad, as in torch)"""
 
+    unpack_order = (1, 0)  # torch unpacks other, self
+
     numpy_backward = True
 
     @staticmethod
@@ -1213,6 +1231,8 @@ class MaximumBackward0(Function):
 
 class MinimumBackward0(Function):
     """out = min(a, b)     grad_a = grad where a < b, grad/2 where a == b   (b likewise)"""
+
+    unpack_order = (1, 0)  # torch unpacks other, self
 
     numpy_backward = True
 
@@ -1233,6 +1253,8 @@ class MinimumBackward0(Function):
 class FmaxBackward0(Function):
     """out = fmax(a, b) (nan loses)    grad_a = grad where a >= b or b is nan    grad_b = rest"""
 
+    unpack_order = (1, 0)  # torch unpacks other, self
+
     numpy_backward = True
 
     @staticmethod
@@ -1251,6 +1273,8 @@ class FmaxBackward0(Function):
 
 class FminBackward0(Function):
     """out = fmin(a, b) (nan loses)    grad_a = grad where a <= b or b is nan    grad_b = rest"""
+
+    unpack_order = (1, 0)  # torch unpacks other, self
 
     numpy_backward = True
 
@@ -1325,6 +1349,8 @@ class LerpBackward0(Function):
 class LerpBackward1(Function):
     """out = a + w * (b - a), w a tensor    grad_a = grad * (1 - w)   grad_b = grad * w
     grad_w = grad * (b - a)"""
+
+    unpack_order = (1, 0, 2)  # torch unpacks end, self, weight
 
     numpy_backward = True
 

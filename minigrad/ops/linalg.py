@@ -122,6 +122,8 @@ class MvBackward0(Function):
 class MmBackward0(Function):
     """out = a @ b  (2-D @ 2-D)        grad_a = grad @ b^T        grad_b = a^T @ grad"""
 
+    unpack_order = (1, 0)  # torch unpacks mat2, self
+
     numpy_backward = True
 
     @staticmethod
@@ -140,6 +142,8 @@ class MmBackward0(Function):
 
 class BmmBackward0(Function):
     """out[i] = a[i] @ b[i]  (3-D)     grad_a = grad @ b^T     grad_b = a^T @ grad  (per batch)"""
+
+    unpack_order = (1, 0)  # torch unpacks mat2, self
 
     numpy_backward = True
 
