@@ -174,6 +174,13 @@ def test_regression_losses(fname, reduction, dtype):
     check(fname, randn(4, 3, dtype=dtype), randn(4, 3, dtype=dtype), reduction=reduction)
 
 
+@pytest.mark.parametrize("fname", ["mse_loss", "l1_loss", "binary_cross_entropy",
+                                   "binary_cross_entropy_with_logits"])
+def test_mean_losses_of_empty_inputs(fname):
+    """No elements: the mean is nan, and backward gives empty gradients (1/N is inf)."""
+    check(fname, rand(0, 3, dtype=np.float64), rand(0, 3, dtype=np.float64, grad=False))
+
+
 def test_mse_loss_seed_example():
     """API.md 11.4: the seed's value, grad_fn and gradient."""
     p = minigrad.tensor([[1.0], [2.0], [3.0]], requires_grad=True)

@@ -9,6 +9,7 @@ The others are compositions of existing ops, as in torch: ``linear`` is ``addmm`
 is ``abs`` then ``mean``, ``cross_entropy`` is ``log_softmax`` then ``nll_loss``, ``dropout``
 multiplies by a random mask.
 """
+import math
 import warnings
 
 import numpy as np
@@ -60,8 +61,11 @@ def _reduce(loss, reduction):
 
 
 def _scale(ctx):
-    """1/N for 'mean', 1 otherwise (the factor a reduced loss's gradient carries)."""
-    return 1.0 / ctx.numel if ctx.reduction == "mean" else 1.0
+    """1/N for 'mean', 1 otherwise (the factor a reduced loss's gradient carries). With no
+    elements it is inf, as torch's double division gives (the gradient is empty anyway)."""
+    if ctx.reduction != "mean":
+        return 1.0
+    return 1.0 / ctx.numel if ctx.numel else math.inf
 
 
 def _warn_target_size(input, target, stacklevel=3):
