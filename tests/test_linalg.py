@@ -330,3 +330,31 @@ def test_only_the_operand_backward_reads_is_saved(op, which):
         assert_same_error(lambda: run(minigrad), lambda: run(torch))
         return
     assert_tensor_equal(run(minigrad), expected)
+
+
+SIGNED_ZERO_PRODUCTS = {
+    "mm": lambda L, z: z.reshape(3, 1) @ L.ones(1, 2, dtype=z.dtype),
+    "addmm": lambda L, z: L.addmm(L.full((3, 2), -0.0, dtype=z.dtype), z.reshape(3, 1),
+                                  L.ones(1, 2, dtype=z.dtype)),
+    "addmm_alpha": lambda L, z: L.addmm(L.zeros(3, 2, dtype=z.dtype), z.reshape(3, 1),
+                                        -L.ones(1, 2, dtype=z.dtype), alpha=2, beta=0),
+    "matmul_3d": lambda L, z: L.matmul(z.reshape(1, 3, 1), L.ones(1, 2, dtype=z.dtype)),
+    "linear": lambda L, z: L.nn.functional.linear(z.reshape(3, 1), L.ones(2, 1, dtype=z.dtype),
+                                                  L.full((2,), -0.0, dtype=z.dtype)),
+    "bmm": lambda L, z: L.bmm(z.reshape(1, 3, 1), L.ones(1, 1, 2, dtype=z.dtype)),
+    "mv": lambda L, z: L.mv(z.reshape(3, 1), L.ones(1, dtype=z.dtype)),
+    "dot": lambda L, z: L.dot(z[:1], L.ones(1, dtype=z.dtype)),
+    "mm_two_columns": lambda L, z: L.stack([z, z], 1) @ L.ones(2, 2, dtype=z.dtype),
+}
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64", "float16"])
+@pytest.mark.parametrize("op", SIGNED_ZERO_PRODUCTS)
+def test_signed_zeros_of_single_products_as_torch(op, dtype):
+    """A product over one column is the product itself in torch's mm and addmm (-0.0 stays,
+    and prints as -0.); bmm, mv, dot, float16 and longer sums start from +0.0."""
+    def run(L):
+        z = L.tensor([-0.0, 0.0, -0.0], dtype=getattr(L, dtype))
+        out = SIGNED_ZERO_PRODUCTS[op](L, z)
+        return np.signbit(np.asarray(out.detach().float())).tolist(), repr(out)
+    assert run(minigrad) == run(torch)

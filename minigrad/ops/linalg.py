@@ -44,6 +44,15 @@ def _product(np_fn, a, b):
     return np.asarray(np_fn(a, b))
 
 
+def _mm_product(a, b):
+    """a @ b for mm and addmm. With one column in a, each element is a single product, and
+    torch's CPU kernel gives that product itself (0 * -1 is -0.0); NumPy's matmul adds it to
+    +0.0. (bmm, mv, dot and float16 products start from +0.0 in torch too.)"""
+    if a.shape[1] == 1 and a.dtype.kind == "f" and a.dtype != np.float16:
+        return np.multiply(a, b, order="C")   # (n, 1) * (1, m) broadcast: the outer product
+    return _product(np.matmul, a, b)
+
+
 def _check_mm(a, b):
     if a.ndim != 2:
         raise RuntimeError("self must be a matrix")
@@ -82,7 +91,10 @@ class DotBackward0(Function):
                                f"{_short(a)} and {_short(b)}")
         _no_bool(a, "dot")
         _save_operands(ctx, a, b, *ctx.needs_input_grad[:2])
-        return _product(np.dot, a, b)
+        out = _product(np.dot, a, b)
+        if out.dtype.kind == "f":
+            out += 0.0  # torch's sum starts from +0.0: one product of -0.0 gives +0.0
+        return out
 
     @staticmethod
     def backward(ctx, grad):
@@ -130,7 +142,7 @@ class MmBackward0(Function):
     def forward(ctx, a, b):
         _check_mm(a, b)
         _save_operands(ctx, a, b, *ctx.needs_input_grad[:2])
-        return _product(np.matmul, a, b)
+        return _mm_product(a, b)
 
     @staticmethod
     def backward(ctx, grad):
@@ -194,7 +206,7 @@ class AddmmBackward0(Function):
         _save_operands(ctx, a, b, *ctx.needs_input_grad[1:3])
         ctx.beta, ctx.alpha = beta, alpha
         formulas.on_tensors_if_mixed(ctx, b.dtype, beta, alpha)
-        prod = _product(np.matmul, a, b)
+        prod = _mm_product(a, b)
         if alpha != 1:
             prod = prod * alpha
         if beta == 0:  # c is ignored, nan and inf included
