@@ -525,3 +525,20 @@ def test_error_for_a_stale_split_view_and_its_base():
         v2.add_(lib.tensor(-0.0, dtype=lib.float64, requires_grad=True))
         v4.backward(lib.ones(1))
     assert_same_error(lambda: run(minigrad), lambda: run(torch))
+
+
+@pytest.mark.parametrize("value_requires_grad", [True, False])
+def test_write_into_expanded_view_of_leaf_reports_the_leaf_first(value_requires_grad):
+    """autograd's error (a view of a leaf) comes before the kernel's repeated-write error."""
+    def run(lib):
+        a = lib.zeros(2, 1, dtype=lib.float64, requires_grad=True)
+        v = a.expand(-1, 2)
+        v[1:] = lib.ones(1, 1, dtype=lib.float64, requires_grad=value_requires_grad)
+    assert_same_error(lambda: run(minigrad), lambda: run(torch))
+
+
+def test_write_into_expanded_view_without_grad_is_a_repeated_write():
+    def run(lib):
+        v = lib.zeros(2, 1).expand(-1, 2)
+        v[1:] = lib.ones(1, 1)
+    assert_same_error(lambda: run(minigrad), lambda: run(torch))

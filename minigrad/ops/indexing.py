@@ -402,13 +402,21 @@ def setitem(self, index, value):
     ops, advanced, _ = _walk(self._data.shape, items)
     key = _numpy_key(items)
     value = _setitem_value(self, value, _indexed_shape(self._data.shape, key), bool(advanced))
+    value_grad = isinstance(value, Tensor) and value._requires_grad
+    tracked = grad_mode._state.enabled and (self._requires_grad or value_grad)
+    if tracked:  # autograd's errors come first, as torch checks them before running the kernel
+        cls = _setitem_node(self, ops, advanced, value)
     if isinstance(value, Tensor):  # torch copies into self[basic part], then index_put_s
         check_overlap(self._data if advanced else self._data[key], [value._data])
-    value_grad = isinstance(value, Tensor) and value._requires_grad
-    if not (grad_mode._state.enabled and (self._requires_grad or value_grad)):
+    if not tracked:
         self._data[key] = value._data if isinstance(value, Tensor) else value
         self._bump_version()
         return
+    assign_inplace(self, cls.apply(self, key, value, False), region=key)
+
+
+def _setitem_node(self, ops, advanced, value):
+    """The node class recording ``self[index] = value``, after torch's autograd errors for it."""
     if ops:
         cls = CopySlices
         if self.__dict__.get("_multi_output"):  # the write goes through a view of self
@@ -421,7 +429,7 @@ def setitem(self, index, value):
     else:
         cls = CopyBackwards if isinstance(value, Tensor) else FillBackward3
     self._check_inplace()
-    assign_inplace(self, cls.apply(self, key, value, False), region=key)
+    return cls
 
 
 def _setitem_value(self, value, target, advanced):
