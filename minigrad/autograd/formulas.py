@@ -37,6 +37,11 @@ def _forward(fn, *args):
     return fn.forward(_NO_CTX, *args)
 
 
+def pow(x, p):  # noqa: A001 - reads like x.pow(p) in a formula
+    """x ** p for a number p (PowBackward0), with the rounding of torch's pow kernel."""
+    return call(_ops("elementwise").PowBackward0, x, p)
+
+
 def expand(grad, shape):
     """grad broadcast to ``shape`` (a read-only view on arrays, ExpandBackward0 on Tensors)."""
     if on_arrays.active:

@@ -509,6 +509,8 @@ class PowBackward0(Function):
         if p == 2:
             x = _cast(x, dt)
             return x * x
+        if dt == np.float32 or dt == np.float64:
+            return _float_power(_cast(x, dt), p)
         return _binary(np.power, x, p, dt)
 
     @staticmethod
@@ -519,7 +521,25 @@ class PowBackward0(Function):
             return _zeros(grad), None
         if p == 2:
             return grad * (x * 2), None
-        return grad * (p * x ** (p - 1)), None
+        # torch: grad * (p * x.pow(p - 1)), that pow with its kernel's special cases too
+        return grad * (p * formulas.pow(x, p - 1)), None
+
+
+def _float_power(x, p):
+    """x ** p for a float32/float64 array and a number p, rounded as torch's CPU kernel rounds
+    it: sqrt, 1 / sqrt and 1 / x for 0.5, -0.5 and -1; products for 3 and -2 (x * x * x,
+    1 / (x * x): two roundings, where NumPy's power rounds once); np.power otherwise."""
+    if p == 0.5:
+        return np.sqrt(x)
+    if p == -0.5:
+        return 1 / np.sqrt(x)
+    if p == -1:
+        return 1 / x
+    if p == 3:
+        return x * x * x
+    if p == -2:
+        return 1 / (x * x)
+    return np.power(x, p)
 
 
 class PowBackward1(Function):
@@ -771,7 +791,7 @@ class RsqrtBackward0(Function):
     @staticmethod
     def backward(ctx, grad):
         out, = ctx.saved_tensors
-        return -grad * out ** 3 * 0.5
+        return -0.5 * grad * formulas.pow(out, 3)
 
 
 class AbsBackward0(Function):

@@ -613,11 +613,12 @@ class LinalgVectorNormBackward0(Function):
             count = formulas.sum(mask, dims, keepdim=True)
             gx = call(SignBackward0, x) * (_divide(grad, count) * mask)
         elif p < 1:
-            scaled = call(SignBackward0, x) * where(x == 0, 0.0, call(AbsBackward0, x) ** (p - 1))
-            gx = scaled * grad * out ** (1 - p)
+            scaled = call(SignBackward0, x) * where(x == 0, 0.0,
+                                                     formulas.pow(call(AbsBackward0, x), p - 1))
+            gx = scaled * grad * formulas.pow(out, 1 - p)
         else:
-            scaled = call(SignBackward0, x) * call(AbsBackward0, x) ** (p - 1)
-            gx = scaled * where(out == 0, 0.0, grad / out ** (p - 1))
+            scaled = call(SignBackward0, x) * formulas.pow(call(AbsBackward0, x), p - 1)
+            gx = scaled * where(out == 0, 0.0, grad / formulas.pow(out, p - 1))
         return gx, None, None, None, None
 
 
