@@ -542,3 +542,18 @@ def test_write_into_expanded_view_without_grad_is_a_repeated_write():
         v = lib.zeros(2, 1).expand(-1, 2)
         v[1:] = lib.ones(1, 1)
     assert_same_error(lambda: run(minigrad), lambda: run(torch))
+
+
+@pytest.mark.parametrize("keep_view_node", [True, False])
+def test_error_names_the_view_node_of_an_output_saved_in_place_on_a_view(keep_view_node):
+    """sigmoid_ on a view saves the view: torch's error names the view's AsStridedBackward0
+    while something holds that node (held weakly), else the node that saved it (Sigmoid)."""
+    def run(lib):
+        x = lib.tensor([[0.5, -1.0]], requires_grad=True)
+        base = x * 2
+        v = base[0, :1]
+        v.sigmoid_()
+        out = lib.cat([v, x[0]]) if keep_view_node else base
+        v.zero_()
+        out.sum().backward()
+    assert_same_error(lambda: run(minigrad), lambda: run(torch))

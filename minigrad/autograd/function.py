@@ -127,13 +127,21 @@ _SECOND_BACKWARD = (
 class _SavedOutput:
     """The op's own output, saved without a strong link back to this node (no ref cycle)."""
 
-    __slots__ = ("data", "version_counter", "version", "output_nr")
+    __slots__ = ("data", "version_counter", "version", "output_nr", "named_by")
 
     def __init__(self, tensor):
         self.data = tensor._data
         self.version_counter = tensor._vc
         self.version = tensor._vc[0]
         self.output_nr = tensor._output_nr
+        # An in-place op on a view saves the view, whose grad_fn is then its AsStridedBackward0:
+        # torch's error messages name that node (held weakly, as torch does), else this one.
+        self.named_by = None
+
+    def node_for_errors(self, node):
+        """The node torch's messages say produced this output (``node``: the one that saved it)."""
+        named = self.named_by() if self.named_by is not None else None
+        return named if named is not None else node
 
     def tensor(self, node):
         """The output as a Tensor again, made by ``node`` and sharing its version counter."""
@@ -213,7 +221,8 @@ class Function(Node):
             item, version = saved[k], versions[k]
             if type(item) is _SavedOutput:
                 if item.version_counter[0] != item.version:
-                    _raise_modified(item.tensor(self), item.version, item.output_nr)
+                    _raise_modified(item.tensor(item.node_for_errors(self)), item.version,
+                                    item.output_nr)
             elif version is not None and item._vc[0] != version:
                 _raise_modified(item, version, 0)
 

@@ -21,10 +21,13 @@ keep the gradients right:
 Regions are described by index arrays: ``_positions(view, base)`` gives, for every element of
 the view, its flat (C-order) position in the base, found from the two arrays' memory layout.
 """
+import weakref
+
 import numpy as np
 
 from . import formulas, grad_mode
-from .function import Function, _edge, _node_name, _SavedOutput, new_node
+from .function import (_SECOND_BACKWARD, FREED, Function, _edge, _node_name, _SavedOutput,
+                       new_node)
 
 # _view_version of a view created under no_grad: it is never re-attached to the graph.
 NO_GRAD_VIEW = -1
@@ -151,7 +154,8 @@ class CopySlices(Function):
     grad_others = fn's gradients for its other inputs, given grad[region].
 
     fn keeps what it saved until it is released itself: a double backward may reach it again
-    through the output it saved (``exp_`` saves its result).
+    through the output it saved (``exp_`` saves its result). CopySlices holds fn as its saved
+    value, so the walk releases fn with it (torch's release_variables drops fn too).
     """
 
     def name(self):
@@ -160,7 +164,10 @@ class CopySlices(Function):
     @staticmethod
     def backward(ctx, grad):
         from .engine import _reduce_to
-        fn, index = ctx.fn, ctx.index
+        if ctx._saved is FREED:
+            raise RuntimeError(_SECOND_BACKWARD)
+        fn, = ctx._saved
+        index = ctx.index
         region = AsStridedBackward0.apply(grad, index)
         grads = fn.backward(fn, region)
         grads = grads if isinstance(grads, tuple) else (grads,)
@@ -227,23 +234,26 @@ def rebase_history(self, result):
     """After ``result`` was written into ``self``: self (and its base, for a view) take its place
     in the graph."""
     fn = result._grad_fn
-    _adopt_saved_output(fn, result, self)
     if _is_view(self):
         rebase_view(self, result)
+        _adopt_saved_output(fn, result, self, named_by=weakref.ref(self._grad_fn))
     else:
+        _adopt_saved_output(fn, result, self)
         self._grad_fn = fn
         self._output_nr = result._output_nr
         self._requires_grad = True
 
 
-def _adopt_saved_output(fn, result, self):
-    """fn saved result as its output; that output now lives in self (version after the write)."""
+def _adopt_saved_output(fn, result, self, named_by=None):
+    """fn saved result as its output; that output now lives in self (version after the write).
+    ``named_by``: the view's new node, which torch's error messages name for it."""
     saved = getattr(fn, "_saved", ())
     for item in saved:
         if isinstance(item, _SavedOutput) and item.data is result._data:
             item.data = self._data
             item.version_counter = self._vc
             item.version = self._vc[0]
+            item.named_by = named_by
 
 
 def rebase_view(view, result):
@@ -261,8 +271,9 @@ def rebase_view(view, result):
     repeats = getattr(fn, "region_repeats", None)  # setitem writes only view[key]
     if repeats is None:
         repeats = has_repeats(view._data)
-    copy = new_node(CopySlices, [base], fn=fn, index=index, self_slot=self_slot,
+    copy = new_node(CopySlices, [base], index=index, self_slot=self_slot,
                     base_shape=base._data.shape, outside=_make(outside), repeats=repeats)
+    copy._saved, copy._saved_versions = (fn,), (None,)
     others = [k for k in range(len(fn.next_functions)) if k != self_slot]
     copy.next_functions += tuple(fn.next_functions[k] for k in others)
     copy._meta += tuple(fn._meta[k] for k in others)
