@@ -167,13 +167,10 @@ def backward(root):
     while stack:
         for t in stack.pop().inputs:
             n = t.node
-            if n is None:
-                continue
-            if n in consumers:
-                consumers[n] += 1
-            else:
-                consumers[n] = 1
-                stack.append(n)
+            if n is not None:
+                if n not in consumers:
+                    stack.append(n)  # first seen: its own inputs are counted next
+                consumers[n] = consumers.get(n, 0) + 1
     grads = {root.node: np.ones_like(root.data)}
     ready = [root.node]
     while ready:
