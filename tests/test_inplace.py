@@ -557,3 +557,21 @@ def test_error_names_the_view_node_of_an_output_saved_in_place_on_a_view(keep_vi
         v.zero_()
         out.sum().backward()
     assert_same_error(lambda: run(minigrad), lambda: run(torch))
+
+
+@pytest.mark.parametrize("key", [0, slice(None), slice(1, None), Ellipsis])
+@pytest.mark.parametrize("requires_grad", [False, True])
+def test_number_written_into_expanded_view(key, requires_grad):
+    """``v[key] = 0.25`` fills v[key]: allowed for one element, torch's repeated-write error
+    where the region holds one memory location several times."""
+    def run(lib):
+        base = lib.tensor([2.0], requires_grad=requires_grad)
+        v = (base * 1).expand(3)
+        v[key] = 0.25
+        return v.detach()
+    try:
+        expected = run(torch)
+    except RuntimeError:
+        assert_same_error(lambda: run(minigrad), lambda: run(torch))
+        return
+    _compare(run(minigrad), expected)

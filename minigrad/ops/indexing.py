@@ -408,6 +408,8 @@ def setitem(self, index, value):
         cls = _setitem_node(self, ops, advanced, value)
     if isinstance(value, Tensor):  # torch copies into self[basic part], then index_put_s
         check_overlap(self._data if advanced else self._data[key], [value._data])
+    elif not advanced:  # a number: torch fills self[key], which must not repeat an element
+        check_overlap(self._data[key], [])
     if not tracked:
         self._data[key] = value._data if isinstance(value, Tensor) else value
         self._bump_version()
