@@ -93,6 +93,16 @@ def compare_libs(fn):
     compare_results(got, expected)
 
 
+def compare_result_or_error(run):
+    """run(torch) and run(minigrad) raise the same error, or return agreeing results."""
+    try:
+        expected = run(torch)
+    except RuntimeError:
+        assert_same_error(lambda: run(minigrad), lambda: run(torch))
+        return
+    compare_results(run(minigrad), expected)
+
+
 def compare_results(got, expected):
     if isinstance(expected, torch.Tensor):
         assert_tensor_equal(got, expected)
