@@ -6,7 +6,7 @@ from .._layout import copy_in_layout_of
 from .._tensor import Tensor
 from ..autograd import formulas, grad_mode
 from ..autograd.function import Function
-from ._util import check_overlap, register_methods
+from ._util import check_overlap, register_methods, silent_fp
 
 __all__ = ["clone"]
 
@@ -17,9 +17,9 @@ class ToCopyBackward0(Function):
     numpy_backward = True
 
     @staticmethod
+    @silent_fp
     def forward(ctx, x, dtype):
-        with np.errstate(invalid="ignore", over="ignore"):
-            return copy_in_layout_of(x, dtype.np)  # torch's preserve_format
+        return copy_in_layout_of(x, dtype.np)  # torch's preserve_format
 
     @staticmethod
     def backward(ctx, grad):
@@ -93,9 +93,9 @@ class FillBackward2(Function):
     numpy_backward = True
 
     @staticmethod
+    @silent_fp
     def forward(ctx, x, value):
-        with np.errstate(invalid="ignore", over="ignore"):
-            return np.full_like(x, value)
+        return np.full_like(x, value)
 
     @staticmethod
     def backward(ctx, grad):
