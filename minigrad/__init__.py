@@ -30,6 +30,13 @@ from .random import (Generator, default_generator, manual_seed, initial_seed, se
                      rand_like, randn_like, randint_like, bernoulli, normal)
 from . import nn, optim, utils
 from .serialization import save, load
+from .ops import registry as _registry
+from .ops._util import inplace_variant as _inplace_variant
+import sys as _sys
+
+# ops declared in the registry (minigrad/ops/registry.py) get their torch.X, Tensor.X, Tensor.X_
+# and nn.functional.X forms here, once every op module is imported
+_registry.expose(_sys.modules[__name__], Tensor, nn.functional, _inplace_variant)
 
 __version__ = "0.1.0"
 

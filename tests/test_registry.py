@@ -1,0 +1,90 @@
+"""Every op in the registry (minigrad/ops/registry.py) against torch, read from its declaration:
+each form torch has (torch.X, Tensor.X, Tensor.X_, nn.functional.X) exists in both libraries and
+gives torch's values, grad_fn name and input gradients on inputs drawn from the op's domain."""
+import numpy as np
+import pytest
+import torch
+
+import minigrad
+from minigrad.ops.registry import DOMAINS, ops_in
+from helpers import assert_tensor_equal
+
+OPS = ops_in()
+SHAPES = [(), (3,), (2, 3)]
+
+
+def _inputs(op, rng, dtype):
+    """[(args, kwargs)] for op: from its sampler, else one array per argument from its domain."""
+    if op.sample is not None:
+        return list(op.sample(rng, dtype))
+    return [([DOMAINS[op.domain](rng, s).astype(dtype) for _ in op.args], {}) for s in SHAPES]
+
+
+def _convert(lib, v, requires_grad):
+    if isinstance(v, np.ndarray):
+        t = lib.from_numpy(np.array(v, copy=True))
+        return t.requires_grad_() if requires_grad and v.dtype.kind == "f" else t
+    if isinstance(v, (list, tuple)):
+        return type(v)(_convert(lib, x, requires_grad) for x in v)
+    return v
+
+
+def _call(form, lib, name, args, kwargs):
+    if form == "function":
+        return getattr(lib, name)(*args, **kwargs)
+    if form == "functional":
+        return getattr(lib.nn.functional, name)(*args, **kwargs)
+    return getattr(args[0], name)(*args[1:], **kwargs)
+
+
+def _leaves(args):
+    return [a for a in args if getattr(a, "requires_grad", False)]
+
+
+def _first_tensor(out):
+    return out[0] if isinstance(out, tuple) else out
+
+
+@pytest.mark.parametrize("op", OPS, ids=[op.name for op in OPS])
+def test_registered_op_matches_torch(op):
+    rng = np.random.default_rng(0)
+    for form in sorted(op.forms - {"inplace"}):
+        for key in (op.name, *op.aliases):
+            for dtype in op.dtypes:
+                for args, kwargs in _inputs(op, rng, np.dtype(dtype)):
+                    grad = op.differentiable
+                    a_mg, a_th = _convert(minigrad, args, grad), _convert(torch, args, grad)
+                    out_mg = _first_tensor(_call(form, minigrad, key, a_mg, kwargs))
+                    out_th = _first_tensor(_call(form, torch, key, a_th, kwargs))
+                    assert_tensor_equal(out_mg, out_th)
+                    if not (grad and out_th.requires_grad):
+                        continue
+                    assert type(out_mg.grad_fn).__name__ in op.nodes, (key, form)
+                    assert type(out_mg.grad_fn).__name__ == type(out_th.grad_fn).__name__
+                    g = rng.standard_normal(out_th.shape).astype(dtype)
+                    out_mg.backward(minigrad.from_numpy(g.copy()))
+                    out_th.backward(torch.from_numpy(g.copy()))
+                    for lm, lt in zip(_leaves(a_mg), _leaves(a_th)):
+                        assert_tensor_equal(lm.grad, lt.grad)
+
+
+@pytest.mark.parametrize("op", [op for op in OPS if "inplace" in op.forms],
+                         ids=[op.name for op in OPS if "inplace" in op.forms])
+def test_registered_inplace_matches_torch(op):
+    rng = np.random.default_rng(1)
+    for dtype in op.dtypes:
+        for args, kwargs in _inputs(op, rng, np.dtype(dtype)):
+            a_mg, a_th = _convert(minigrad, args, False), _convert(torch, args, False)
+            r_mg = getattr(a_mg[0], op.name + "_")(*a_mg[1:], **kwargs)
+            r_th = getattr(a_th[0], op.name + "_")(*a_th[1:], **kwargs)
+            assert r_mg is a_mg[0]
+            assert_tensor_equal(a_mg[0], a_th[0])
+            assert_tensor_equal(r_mg, r_th)
+
+
+def test_registry_rejects_unknown_forms_and_domains():
+    from minigrad.ops.registry import OpInfo
+    with pytest.raises(ValueError, match="unknown forms"):
+        OpInfo("x", abs, forms=frozenset({"operator"}))
+    with pytest.raises(ValueError, match="unknown domain"):
+        OpInfo("x", abs, domain="everywhere")
