@@ -70,29 +70,31 @@ def test_threads_training_with_no_grad_never_interfere(fast_switching, trial):
     assert minigrad.is_grad_enabled()
 
 
+def _grad_mode_seen_from_another_thread(lib):
+    """(what a new thread sees, what the main thread sees) while a third holds no_grad."""
+    seen = []
+    inside, release = threading.Event(), threading.Event()
+
+    def hold_no_grad():
+        with lib.no_grad():
+            inside.set()
+            release.wait(5)
+
+    holder = threading.Thread(target=hold_no_grad)
+    holder.start()
+    inside.wait(5)
+    looker = threading.Thread(target=lambda: seen.append(lib.is_grad_enabled()))
+    looker.start()
+    looker.join()
+    main_enabled = lib.is_grad_enabled()
+    release.set()
+    holder.join()
+    return seen[0], main_enabled
+
+
 def test_grad_mode_is_per_thread_and_new_threads_start_enabled():
-    for lib in (minigrad, torch):
-        seen = {}
-        inside, release = threading.Event(), threading.Event()
-
-        def hold_no_grad(lib=lib):
-            with lib.no_grad():
-                inside.set()
-                release.wait(5)
-
-        def look(lib=lib):
-            seen[lib.__name__] = lib.is_grad_enabled()
-
-        holder = threading.Thread(target=hold_no_grad)
-        holder.start()
-        inside.wait(5)
-        looker = threading.Thread(target=look)
-        looker.start()
-        looker.join()
-        main_enabled = lib.is_grad_enabled()
-        release.set()
-        holder.join()
-        assert seen[lib.__name__] is True and main_enabled is True
+    assert _grad_mode_seen_from_another_thread(torch) == (True, True)
+    assert _grad_mode_seen_from_another_thread(minigrad) == (True, True)
 
 
 def test_set_grad_enabled_in_a_thread_does_not_leak():
