@@ -59,3 +59,32 @@ def test_sorting_ops_order_nan_as_torch(op, descending):
     for g, w in zip(got if isinstance(got, tuple) else (got,),
                     want if isinstance(want, tuple) else (want,)):
         np.testing.assert_array_equal(g.numpy(), w.numpy())
+
+
+NUMBERS_OUT_OF_RANGE = [
+    "T.tensor(300, dtype=T.uint8)", "T.tensor([300], dtype=T.uint8)",
+    "T.tensor([-256], dtype=T.uint8)",
+    "T.tensor(-255, dtype=T.uint8)", "T.tensor([True, 300], dtype=T.uint8)",
+    "T.tensor(float('nan'), dtype=T.int64)", "T.tensor(float('inf'), dtype=T.int32)",
+    "T.tensor([1.5, float('nan')], dtype=T.int64)", "T.tensor([[1, 2**40]], dtype=T.int32)",
+    "T.tensor(-1.0, dtype=T.uint8)", "T.tensor(1.5, dtype=T.int64)", "T.tensor(-129, dtype=T.int8)",
+    "T.full((1,), float('nan'), dtype=T.int32)", "T.full((2,), 300, dtype=T.uint8)",
+    "T.tensor(float('nan')).long()", "T.tensor([1], dtype=T.int8).fill_(300)",
+    "T.tensor([1], dtype=T.int32).fill_(1e20)", "T.tensor([1], dtype=T.uint8).fill_(-1)",
+    "T.tensor([1], dtype=T.uint8).fill_(-1.0)", "T.tensor([1]) + 2**64", "T.tensor([1]) + 2**63",
+    "T.tensor([1]) + (-2**63 - 1)", "T.tensor([1.]) + 2**64", "2**64 - T.tensor([1.])",
+    "T.tensor([1], dtype=T.int8) * 2**70", "T.tensor([1], dtype=T.int8) + 300",
+    "T.tensor([1]).fill_(2**64)", "T.full((1,), 2**64)",
+]
+
+
+@pytest.mark.parametrize("expr", NUMBERS_OUT_OF_RANGE)
+def test_numbers_out_of_range_are_refused_or_wrapped_as_torch(expr):
+    outcomes = []
+    for lib in (torch, minigrad):
+        try:
+            r = eval(expr, {"T": lib})
+            outcomes.append(("value", str(r.dtype).replace("torch.", ""), r.tolist()))
+        except Exception as e:  # noqa: BLE001 - the class and message are compared
+            outcomes.append(("error", type(e).__name__, str(e)))
+    assert outcomes[1] == outcomes[0]
