@@ -337,10 +337,11 @@ class Tensor:
 
         g is a Tensor, or (no hooks, no create_graph: the engine carries arrays) an array."""
         if self._hooks:
+            from .autograd.function import checked_hook_result
             for hook in tuple(self._hooks.values()):
                 r = hook(g)
                 if r is not None:
-                    g = r
+                    g = checked_hook_result(hook, g, r)
         grad = self._grad
         if create_graph:  # recorded: a new .grad's grad_fn is CopyBackwards, as in torch
             if grad is None:
@@ -366,7 +367,7 @@ class Tensor:
         """hook(grad) runs when this tensor's gradient is computed; it may return a new grad."""
         if not self._requires_grad:
             raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
-        from .autograd.function import _add_hook
+        from .autograd.function import _add_hook, checked_hook_result
         if self.grad_fn is None:
             if self._hooks is None:
                 self._hooks = {}
@@ -376,7 +377,7 @@ class Tensor:
         def prehook(grads):
             if grads[nr] is None:
                 return None
-            r = hook(grads[nr])
+            r = checked_hook_result(hook, grads[nr], hook(grads[nr]))
             if r is None:
                 return None
             grads = list(grads)

@@ -57,6 +57,8 @@ def tensor(data, *, dtype=None, device=None, requires_grad=False, pin_memory=Fal
         # Python floats are doubles: convert them straight to a requested float dtype
         array = _array_from_python(data, dtype.np if dtype is not None and dtype.np.kind == "f"
                                    else None)
+        if dtype is not None:
+            check_python_values(array, dtype)
     if dtype is not None:
         array = _cast_checked(array, dtype)
     return _finish(array, requires_grad)
@@ -362,16 +364,50 @@ _C_TYPE = {"uint8": "uint8_t", "int8": "int8_t", "int16": "int16_t", "int32": "i
            "int64": "int64_t"}
 
 
+def check_python_int(value):
+    """torch turns a Python int into a 64-bit scalar first: beyond int64 and uint64 it refuses."""
+    if value >= 1 << 64:
+        raise OverflowError("int too big to convert")
+    if value < -(1 << 63):
+        raise OverflowError("can't convert negative int to unsigned")
+
+
 def check_fill_value(value, dt):
-    """torch's overflow check for a Python int written into an integer dtype (an unsigned
-    type also takes negatives down to -max, which wrap around: full([2], -1, uint8) is 255)."""
-    if dt.np.kind not in "iu" or not isinstance(value, int) or isinstance(value, bool):
+    """torch's overflow check for a Python number written into a dtype (fill_, full): an int
+    into an integer dtype must fit it (an unsigned type also takes negatives down to -max, which
+    wrap around: full([2], -1, uint8) is 255); a float into an integer dtype must be finite and
+    within range (no negatives for an unsigned type)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return
+    if isinstance(value, int):
+        check_python_int(value)
+    if dt.np.kind not in "iu":
         return
     info = np.iinfo(dt.np)
-    lo = -info.max if dt.np.kind == "u" else info.min
-    if not lo <= value <= info.max:
+    if isinstance(value, int):
+        fits = (-info.max if dt.np.kind == "u" else info.min) <= value <= info.max
+    else:
+        fits = math.isfinite(value) and (0 if dt.np.kind == "u" else info.min) <= value <= info.max
+    if not fits:
         raise RuntimeError(f"value cannot be converted to type {_C_TYPE[dt.name]} without "
                            "overflow")
+
+
+def check_python_values(array, dtype):
+    """torch.tensor(data, dtype=an integer type) with Python numbers that do not fit it:
+    torch refuses (RuntimeError) instead of wrapping around. Ints may go down to -max for an
+    unsigned type (they wrap); floats must be finite and in range."""
+    if dtype.np.kind not in "iu" or array.size == 0 or array.dtype.kind not in "iuf":
+        return
+    info = np.iinfo(dtype.np)
+    if array.dtype.kind == "f":
+        lo = 0 if dtype.np.kind == "u" else info.min
+        fits = bool(np.isfinite(array).all()) and lo <= array.min() and array.max() <= info.max
+    else:
+        lo = -info.max if dtype.np.kind == "u" else info.min
+        fits = lo <= array.min() and array.max() <= info.max
+    if not fits:
+        raise RuntimeError(f"value cannot be converted to type {dtype.name} without overflow")
 
 
 def scalar_tensor(s, *, dtype=None, device=None, requires_grad=False):
