@@ -8,7 +8,7 @@ import os
 from hypothesis import settings
 
 # the parity plugin (T fixture, parity marker); an installed minigrad loads it by its entry point
-pytest_plugins = ["minigrad.testing.pytest_plugin"]
+pytest_plugins = ["minigrad.testing.pytest_plugin", "pytester"]
 
 settings.register_profile("ci", derandomize=True, print_blob=True)
 if os.environ.get("CI"):

@@ -51,6 +51,12 @@ def pytest_addoption(parser):
 
 def pytest_configure(config):
     config.addinivalue_line("markers", _MARKER_HELP)
+    text = config.getoption("parity_backends")
+    if text:   # names are checked now; whether each is available, when a test asks
+        try:
+            _parity.parse_backends(text)
+        except ValueError as error:
+            raise pytest.UsageError(f"--parity-backends: {error}") from None
 
 
 def _backends(config):
@@ -58,11 +64,8 @@ def _backends(config):
     cached = getattr(config, "_parity_backends", None)
     if cached is None:
         text = config.getoption("parity_backends")
-        try:
-            names = (_parity.parse_backends(text) if text else
-                     [n for n in _parity.BACKEND_NAMES if _parity.available(n)])
-        except ValueError as error:
-            raise pytest.UsageError(f"--parity-backends: {error}") from None
+        names = (_parity.parse_backends(text) if text else
+                 [n for n in _parity.BACKEND_NAMES if _parity.available(n)])
         missing = [n for n in names if not _parity.available(n)]
         if missing:
             raise pytest.UsageError(f"--parity-backends: {', '.join(missing)} not available "
