@@ -249,6 +249,7 @@ class Comparer:
             return None
         first = tuple(int(i) for i in np.argwhere(~close)[0])
         count, abs_diff, abs_at, _, _ = mismatch_statistics(a, e, close)
+        abs_diff = _shown(e.dtype.type(abs_diff))
         at = first if a.ndim else "()"
         return (f"{where}: values differ at index {at}: {self.name} {_shown(a[first])}, "
                 f"{self.ref_name} {_shown(e[first])}\n"
