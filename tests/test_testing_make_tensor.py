@@ -124,6 +124,14 @@ def test_errors_match_torch(kwargs):
                       lambda: draw(torch, 3, dtype=dtype, **kwargs))
 
 
+@pytest.mark.parametrize("dtype", ["float32", "int64"])
+def test_cuda_device_error_matches_torch_cpu_build(dtype):
+    make = lambda lib: lib.testing.make_tensor(3, dtype=getattr(lib, dtype), device="cuda")  # noqa: E731
+    if torch.cuda.is_available():
+        pytest.skip("torch has CUDA here: only a CPU build refuses the device")
+    assert_same_error(lambda: make(minigrad), lambda: make(torch))
+
+
 def test_noncontiguous_with_memory_format_is_refused():
     with pytest.raises(ValueError, match="mutually exclusive"):
         draw(minigrad, 2, 2, dtype="float32", noncontiguous=True, memory_format="channels_last")
