@@ -1,7 +1,9 @@
-"""The parity plugin itself (minigrad.testing.pytest_plugin), run on small test files with pytest's
+"""The parity plugin itself (pytest_minigrad), run on small test files with pytest's
 ``pytester`` (in subprocesses: an in-process run would unload torch's modules afterwards):
 deliberately broken ops must fail with a report naming the output or input, the
 element and both values; backends, fuzzing and inertness behave as documented."""
+import os
+import pathlib
 import re
 import subprocess
 import sys
@@ -9,7 +11,8 @@ import textwrap
 
 import pytest
 
-PLUGIN = ("-p", "minigrad.testing.pytest_plugin")
+PLUGIN = ("-p", "pytest_minigrad")
+ROOT = pathlib.Path(__file__).resolve().parents[1]
 
 # a custom autograd.Function whose minigrad run is deliberately wrong (``broken`` says where)
 SQUARE = '''
@@ -126,15 +129,27 @@ SCENARIOS = {
 }
 
 
+def _with_this_checkout(pythonpath):
+    return os.pathsep.join(filter(None, [str(ROOT), pythonpath]))
+
+
+@pytest.fixture(autouse=True)
+def plugin_importable(monkeypatch):
+    """pytester's subprocesses import this checkout's minigrad and pytest_minigrad."""
+    monkeypatch.setenv("PYTHONPATH", _with_this_checkout(os.environ.get("PYTHONPATH")))
+
+
 @pytest.fixture(scope="module")
 def scenario_run(tmp_path_factory):
     """The verbose report of one pytest run over every scenario, with --parity-fuzz 30."""
     folder = tmp_path_factory.mktemp("scenarios")
     for name, body in SCENARIOS.items():
         (folder / f"test_{name}.py").write_text(SQUARE + textwrap.dedent(body))
+    # this checkout's minigrad and pytest_minigrad, whatever is installed
+    env = {**os.environ, "PYTHONPATH": _with_this_checkout(os.environ.get("PYTHONPATH"))}
     done = subprocess.run([sys.executable, "-m", "pytest", *PLUGIN, "-p", "no:cacheprovider",
                            "-v", "--parity-fuzz", "30", str(folder)],
-                          cwd=folder, capture_output=True, text=True)
+                          cwd=folder, capture_output=True, text=True, env=env)
     return done.stdout
 
 
@@ -166,7 +181,7 @@ def test_a_wrong_forward_value_is_reported_with_its_element(scenario_run):
     assert found, text
     got, expected, diff = (float(v) for v in found.groups())
     assert got - expected == pytest.approx(0.5, abs=1e-5) and diff == pytest.approx(0.5)
-    assert "Traceback" not in text and "pytest_plugin.py" not in text   # the report alone
+    assert "Traceback" not in text and "pytest_minigrad" not in text   # the report alone
 
 
 def test_a_wrong_gradient_is_reported_on_the_input(scenario_run):
@@ -238,7 +253,8 @@ def test_the_plugin_is_inert_for_other_tests(pytester):
         import sys
 
         def test_plain():
-            assert "torch" not in sys.modules     # the plugin did not import torch
+            # the plugin imported neither library
+            assert "torch" not in sys.modules and "minigrad" not in sys.modules
     ''')
     result = pytester.runpytest_subprocess(*PLUGIN, "-v")
     result.assert_outcomes(passed=1)

@@ -1,5 +1,5 @@
 """The reductions and a few unary ops, written once with the parity plugin
-(minigrad.testing.pytest_plugin): each body runs on minigrad and on torch (and torch's CUDA when
+(pytest_minigrad): each body runs on minigrad and on torch (and torch's CUDA when
 present); the plugin compares values, dtypes, grad_fn names, the inputs' gradients (from a seeded
 random upstream gradient) and raised errors with torch's CPU run.
 

@@ -1,7 +1,7 @@
 """``torch.testing``: ``assert_close`` and ``make_tensor``, as torch's tests use them.
 
 ``assert_allclose`` (deprecated in torch, kept there for old code) is here too. The pytest
-plugin that runs one test on minigrad and on torch is :mod:`minigrad.testing.pytest_plugin`.
+plugin that runs one test on minigrad and on torch is ``pytest_minigrad``.
 """
 import warnings
 

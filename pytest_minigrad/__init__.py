@@ -1,7 +1,8 @@
 """pytest plugin: write a test once, run it on minigrad and on torch.
 
 Installed with minigrad's ``test`` extra (entry point ``pytest11``), it does nothing to a test
-that does not ask for it. A test asks in one of two ways:
+that does not ask for it -- it does not even import minigrad or torch until one does (this
+module sits outside the ``minigrad`` package for that reason). A test asks in one of two ways:
 
 * the ``T`` fixture: the test runs once per backend (``test_x[minigrad]``, ``test_x[torch]``,
   ``test_x[torch-cuda]`` when CUDA is there) with ``T`` the library (``minigrad`` or
@@ -30,14 +31,19 @@ that does not ask for it. A test asks in one of two ways:
 Options: ``--parity-backends=minigrad,torch`` (default: every backend present; torch's CPU is
 the reference either way), ``--parity-fuzz N``.
 """
-import pytest
+import importlib
 
-from . import _parity
+import pytest
 
 FUZZ = "fuzz"    # the value of ``shape`` in the item that runs the drawn shapes
 _MARKER_HELP = ("parity(shapes=None, fuzz=None, rtol=None, atol=None, raises=None, "
                 "backward=True, grad_fn=True): run the test on every backend and compare the "
-                "results with torch's CPU run (minigrad.testing.pytest_plugin)")
+                "results with torch's CPU run (pytest_minigrad)")
+
+
+def _engine():
+    """minigrad.testing._parity, imported when a test first needs it."""
+    return importlib.import_module("minigrad.testing._parity")
 
 
 def pytest_addoption(parser):
@@ -54,7 +60,7 @@ def pytest_configure(config):
     text = config.getoption("parity_backends")
     if text:   # names are checked now; whether each is available, when a test asks
         try:
-            _parity.parse_backends(text)
+            _engine().parse_backends(text)
         except ValueError as error:
             raise pytest.UsageError(f"--parity-backends: {error}") from None
 
@@ -64,9 +70,10 @@ def _backends(config):
     cached = getattr(config, "_parity_backends", None)
     if cached is None:
         text = config.getoption("parity_backends")
-        names = (_parity.parse_backends(text) if text else
-                 [n for n in _parity.BACKEND_NAMES if _parity.available(n)])
-        missing = [n for n in names if not _parity.available(n)]
+        engine = _engine()
+        names = (engine.parse_backends(text) if text else
+                 [n for n in engine.BACKEND_NAMES if engine.available(n)])
+        missing = [n for n in names if not engine.available(n)]
         if missing:
             raise pytest.UsageError(f"--parity-backends: {', '.join(missing)} not available "
                                     "here (torch not installed, or no CUDA device)")
@@ -96,7 +103,7 @@ def pytest_generate_tests(metafunc):
 
 def _test_seed(item, shape=None):
     """The inputs' seed: the test's node id without its backend, plus the shape."""
-    return _parity.seed_for(item.nodeid.split("[")[0], shape)
+    return _engine().seed_for(item.nodeid.split("[")[0], shape)
 
 
 @pytest.fixture
@@ -106,7 +113,7 @@ def T(request):
     each backend in turn."""
     if not hasattr(request, "param"):         # a parity test: the plugin supplies T per run
         return None
-    backend = _parity.BACKENDS[request.param]
+    backend = _engine().BACKENDS[request.param]
     module = backend.load()
     module.manual_seed(_test_seed(request.node))
     restore = backend.activate()
@@ -120,8 +127,9 @@ def make_input(request, T):
     noncontiguous=)``: seeded test inputs, the same values on every backend."""
     if T is None:
         return None
-    backend = _parity.BACKENDS[request.node.callspec.params["T"]]
-    return _parity.InputMaker(T, backend.device, _test_seed(request.node))
+    engine = _engine()
+    backend = engine.BACKENDS[request.node.callspec.params["T"]]
+    return engine.InputMaker(T, backend.device, _test_seed(request.node))
 
 
 def _shape_strategy(marker):
@@ -154,7 +162,7 @@ def _run_parity(item, marker):
     def parity_check(shape):
         if shape is not None:
             arguments["shape"] = tuple(shape)
-        _parity.check_parity(item.obj, arguments, backends, _test_seed(item, shape), **kwargs)
+        _engine().check_parity(item.obj, arguments, backends, _test_seed(item, shape), **kwargs)
 
     if arguments.get("shape") != FUZZ:
         return parity_check(arguments.get("shape"))
@@ -170,11 +178,11 @@ def pytest_pyfunc_call(pyfuncitem):
     marker = pyfuncitem.get_closest_marker("parity")
     if marker is None:
         return None
-    if not _parity.available("torch"):
+    if not _engine().available("torch"):
         pytest.skip("parity tests compare with torch, which is not installed")
     try:
         _run_parity(pyfuncitem, marker)
-    except _parity.ParityMismatch as mismatch:
+    except _engine().ParityMismatch as mismatch:
         # hypothesis adds the shape it failed on (and how to reproduce it) as notes
         report = str(mismatch) + "".join(f"\n{n}" for n in getattr(mismatch, "__notes__", ()))
     else:
