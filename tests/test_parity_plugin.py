@@ -108,6 +108,12 @@ SCENARIOS = {
             (w * (3.0 if T is minigrad else 2.0)).sum().backward()
             return {"w": w}
     ''',
+    "plain_values": '''
+        @pytest.mark.parity
+        def test_plain_values(T, make_input):
+            x = make_input(3)
+            return {"array": x.numpy() + (1 if T is minigrad else 0), "size": x.shape}
+    ''',
     "same_values": '''
         @pytest.mark.parity
         def test_same_values(T, make_input):
@@ -221,6 +227,12 @@ def test_structure_and_leaf_grads_of_returned_tensors(scenario_run):
     assert "output: 2 items on minigrad, 1 on torch (cpu)" in failure(scenario_run, "test_items")
     assert ("output['w'].grad: values differ at index (0,): minigrad 3.0, torch (cpu) 2.0"
             in failure(scenario_run, "test_returned_leaf"))
+
+
+def test_numpy_arrays_and_sizes_are_compared(scenario_run):
+    assert re.search(r"output\['array'\]: array\(\[.*\], dtype=float32\) on minigrad, "
+                     r"array\(\[.*\], dtype=float32\) on torch \(cpu\)",
+                     failure(scenario_run, "test_plain_values"))
 
 
 def test_fuzz_draws_shapes_and_reports_the_failing_one(scenario_run):

@@ -289,7 +289,11 @@ class Comparer:
                         f"{self.ref_name}")
             return next((d for i, (g, r) in enumerate(zip(got, ref))
                          if (d := self.values(f"{where}[{i}]", g, r))), None)
-        if isinstance(ref, float) and isinstance(got, float):
+        if isinstance(ref, np.ndarray) and isinstance(got, np.ndarray):
+            if (got.shape == ref.shape and got.dtype == ref.dtype and
+                    isclose(got, ref, *default_tolerances(ref.dtype.name), True).all()):
+                return None
+        elif isinstance(ref, float) and isinstance(got, float):
             if isclose(np.array(got), np.array(ref), *default_tolerances("float32"), True):
                 return None
         elif isinstance(ref, type(ref_module.float32)):
