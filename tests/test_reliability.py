@@ -88,3 +88,27 @@ def test_numbers_out_of_range_are_refused_or_wrapped_as_torch(expr):
         except Exception as e:  # noqa: BLE001 - the class and message are compared
             outcomes.append(("error", type(e).__name__, str(e)))
     assert outcomes[1] == outcomes[0]
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("n", [16 * 5 + 7, 16 * 8])
+def test_randn_in_blocks_gives_torchs_numbers(monkeypatch, dtype, n):
+    """randn draws in blocks (bounded scratch memory); the numbers stay torch's, bit for bit."""
+    from minigrad import _generator
+    monkeypatch.setattr(_generator, "NORMAL_BLOCK", 32)
+    minigrad.manual_seed(5)
+    torch.manual_seed(5)
+    got = minigrad.randn(n, dtype=getattr(minigrad, dtype)).numpy()
+    want = torch.randn(n, dtype=getattr(torch, dtype)).numpy()
+    assert got.tobytes() == want.tobytes()
+
+
+@pytest.mark.slow
+def test_randn_scratch_memory_is_bounded():
+    """float64 randn of 8 MB: peak traced allocation under 1.5x the output."""
+    import tracemalloc
+    tracemalloc.start()
+    out = minigrad.randn(1 << 20, dtype=minigrad.float64)
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert peak < 1.5 * out.numpy().nbytes, peak

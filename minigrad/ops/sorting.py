@@ -13,9 +13,9 @@ from .._args import check_int
 from .._tensor import Tensor, _make, wrap_dim
 from ..autograd.function import Function
 from ._util import register_methods
-from .elementwise import where
-from .reduction import (_FullExtremum, _kept_shape, _np_var, _reduce_numel, _select_back,
-                        _unreduce, _var_args, _var_grad)
+from .clamp import where
+from .reduction import _FullExtremum, _kept_shape, _reduce_numel, _select_back, _unreduce
+from .statistics import _np_var, _var_args, _var_grad
 
 __all__ = ["sort", "argsort", "topk", "kthvalue", "median", "std_mean", "var_mean"]
 
