@@ -1,6 +1,8 @@
-"""``python -m benchmarks [--quick] [--only W1,W2] [--out benchmarks/REPORT.md]``
+"""``python -m benchmarks [--quick] [--only W1,W2] [--peers all] [--in-process] [--out ...]``
 
-Runs the workloads (every column interleaved in one run), W4's peak memory (one subprocess per
+Runs the workloads (each library in its own fresh process per workload and round, as a user's
+script runs it: see ``fresh.py``; ``--in-process`` times every column inside this one process
+instead, interleaved), W4's peak memory (one subprocess per
 backend), the scaling curves and the overhead breakdown, then writes the Markdown report and its
 PNG plots (into ``report/`` next to the report file) and ``results.json`` beside the plots.
 ``--only`` takes workload keys and/or ``scaling``, ``breakdown``, ``budget``, ``profile``.
@@ -28,7 +30,20 @@ def parse_args(argv=None):
     p.add_argument("--only", default="",
                    help="comma-separated subset: W1..W5, scaling, breakdown, profile")
     p.add_argument("--out", default="benchmarks/REPORT.md", help="report path")
+    p.add_argument("--peers", default=None,
+                   help="comma-separated peer columns (torch.compile, tinygrad, 'tinygrad "
+                        "TinyJit', MyGrad, micrograd), 'all' or 'none'; default: all, or "
+                        "MyGrad,micrograd with --quick")
+    p.add_argument("--in-process", action="store_true",
+                   help="time every column inside this one long-lived process (warm heap)")
     args = p.parse_args(argv)
+    from .peers import PEERS
+    if args.peers is None:
+        args.peers = "MyGrad,micrograd" if args.quick else "all"
+    args.peers = {"all": list(PEERS), "none": []}.get(
+        args.peers, [s.strip() for s in args.peers.split(",") if s.strip()])
+    if set(args.peers) - set(PEERS):
+        p.error(f"unknown peer(s): {', '.join(sorted(set(args.peers) - set(PEERS)))}")
     known = {w.key for w in WORKLOADS} | set(EXTRAS)
     args.only = [s.strip() for s in args.only.split(",") if s.strip()]
     unknown = set(args.only) - known
@@ -134,10 +149,20 @@ def main(argv=None):
                "started": time.time()}
     results["machine"]["command"] = "python -m benchmarks" + (
         " " + " ".join(argv if argv is not None else sys.argv[1:])).rstrip()
+    results["mode"] = "in-process" if args.in_process else "fresh"
+    results["peers"] = args.peers
     with Progress(total) as progress:
+        if not args.in_process and workloads:
+            from .fresh import CORE, run_all
+            progress.stage("fresh processes: peers' checks" if args.peers else "fresh processes")
+            results["workloads"] = run_all(workloads, list(CORE) + args.peers, args.quick,
+                                           lambda key: progress.stage(f"fresh processes: {key}"))
         for w in workloads:
-            progress.stage(f"{w.key}: {w.title[:26]}")
-            results["workloads"][w.key] = run_workload(w, backends, args.quick, progress)
+            if args.in_process:
+                progress.stage(f"{w.key}: {w.title[:26]}")
+                results["workloads"][w.key] = run_workload(w, backends, args.quick, progress)
+            else:
+                progress.tick()
             if w.key == "W4":
                 progress.stage("W4 peak memory (subprocesses)")
                 results["memory"] = measure_all(("minigrad", "floor", "torch"), "W4", args.quick)

@@ -29,6 +29,9 @@ class Timing:
     calls_per_sample: int = 1
     cpu_median: float = None    # process CPU seconds per call (all threads)
     cpu_samples: list = field(default_factory=list)
+    faults_per_step: float = None   # minor page faults per call (fresh-process runs)
+    peak_rss_mb: float = None       # the process's peak resident set (fresh-process runs)
+    import_s: float = None          # seconds to import the library (fresh-process runs)
 
     @property
     def spread(self):

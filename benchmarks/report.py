@@ -13,6 +13,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
 from .harness import Timing  # noqa: E402
+from .report_fresh import section_fresh  # noqa: E402
 from .scaling import BREAKDOWN_PARTS, CURVES  # noqa: E402
 from .workloads import BY_KEY, MEMORY_TARGET, TARGETS, WORKLOADS  # noqa: E402
 
@@ -554,7 +555,8 @@ def write_report(results, out):
              + (" **Quick mode: tiny sizes, one repeat — not a measurement.**" if quick else ""),
              ""]
     for section in (section_targets(results), section_environment(results),
-                    section_workloads(results, quick), section_memory(results),
+                    section_workloads(results, quick), section_fresh(results),
+                    section_memory(results),
                     section_scaling(results), section_breakdown(results), section_budget(results),
                     section_optimisations(), section_profile(results), section_method()):
         lines += section + [""]
@@ -565,5 +567,7 @@ def write_report(results, out):
 def _json(o):
     if isinstance(o, Timing):
         return {"median": o.median, "samples": o.samples, "calls_per_sample": o.calls_per_sample,
-                "cpu_median": o.cpu_median, "cpu_samples": o.cpu_samples}
+                "cpu_median": o.cpu_median, "cpu_samples": o.cpu_samples,
+                "faults_per_step": o.faults_per_step, "peak_rss_mb": o.peak_rss_mb,
+                "import_s": o.import_s}
     return str(o)
