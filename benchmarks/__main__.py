@@ -18,6 +18,7 @@ from .backends import (FLOOR, MINIGRAD, OPENBLAS_OVERRIDES, all_backends, machin
 from .backends import load_average as backends_load
 from .harness import Case, measure
 from .memory import measure_all
+from .fresh import KEEP_HEAP
 from .workloads import WORKLOADS, build_step
 
 EXTRAS = ("scaling", "breakdown", "budget", "profile")
@@ -36,6 +37,10 @@ def parse_args(argv=None):
                         "MyGrad,micrograd with --quick")
     p.add_argument("--in-process", action="store_true",
                    help="time every column inside this one long-lived process (warm heap)")
+    p.add_argument("--keep-heap", action="store_true",
+                   help="opt-in: the timed processes get MALLOC_MMAP_THRESHOLD_ and "
+                        "MALLOC_TRIM_THRESHOLD_ raised (glibc keeps freed blocks: no page "
+                        "faults per step); off by default, as in a user's script")
     args = p.parse_args(argv)
     from .peers import PEERS
     if args.peers is None:
@@ -151,12 +156,16 @@ def main(argv=None):
         " " + " ".join(argv if argv is not None else sys.argv[1:])).rstrip()
     results["mode"] = "in-process" if args.in_process else "fresh"
     results["peers"] = args.peers
+    results["machine"]["heap of the timed processes"] = (
+        "--keep-heap: " + ", ".join(f"{k}={v}" for k, v in KEEP_HEAP.items())
+        if args.keep_heap else "glibc defaults (MALLOC_* not set)")
     with Progress(total) as progress:
         if not args.in_process and workloads:
             from .fresh import CORE, run_all
             progress.stage("fresh processes: peers' checks" if args.peers else "fresh processes")
             results["workloads"] = run_all(workloads, list(CORE) + args.peers, args.quick,
-                                           lambda key: progress.stage(f"fresh processes: {key}"))
+                                           lambda key: progress.stage(f"fresh processes: {key}"),
+                                           KEEP_HEAP if args.keep_heap else None)
         for w in workloads:
             if args.in_process:
                 progress.stage(f"{w.key}: {w.title[:26]}")

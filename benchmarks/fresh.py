@@ -27,6 +27,9 @@ import time
 CORE = {"minigrad": "minigrad", "numpy floor": "floor", "torch": "torch"}
 THREAD_VARIABLES = ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS",
                     "NUMEXPR_NUM_THREADS", "VECLIB_MAXIMUM_THREADS")
+# ``--keep-heap`` (opt-in, off by default): glibc keeps freed large blocks instead of returning
+# them to the kernel after each step, so later steps do not fault their pages in again.
+KEEP_HEAP = {"MALLOC_MMAP_THRESHOLD_": str(64 * 2**20), "MALLOC_TRIM_THRESHOLD_": str(256 * 2**20)}
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
@@ -182,19 +185,20 @@ def plan(key, quick):
     return (1, 2, 5, 0.1) if key in ("W1", "W4") else (3, 5, 5, 0.1)
 
 
-def _timed(keys, column, quick):
+def _timed(keys, column, quick, env=None):
     warmup, repeats, _, min_sample = plan(keys[0], quick)
     return spawn([",".join(keys), column, "--warmup", str(warmup), "--repeats", str(repeats),
-                  "--min-sample", str(min_sample)] + (["--quick"] if quick else []))
+                  "--min-sample", str(min_sample)] + (["--quick"] if quick else []), env)
 
 
-def run_all(workloads, columns, quick, on_workload=None):
+def run_all(workloads, columns, quick, on_workload=None, env=None):
     """{key: {'timings': {column: Timing}, 'errors': {column: why}, 'mode': ...}}.
 
     Peers are first checked against torch; one that disagrees or cannot be imported is refused
     with its reason. Full runs launch one process per cell and round, every column once per
     round, the order rotating by one column per round. ``quick`` runs (a smoke test) launch one
-    process per library that runs every workload in turn, once.
+    process per library that runs every workload in turn, once. ``env``: extra environment
+    variables of the timed processes (``KEEP_HEAP`` with ``--keep-heap``).
     """
     from . import peers
     keys = [w.key for w in workloads]
@@ -207,7 +211,7 @@ def run_all(workloads, columns, quick, on_workload=None):
     if quick:
         for column in columns:
             mine = [k for k in keys if column in wanted[k]]
-            out = _timed(mine, column, quick) if mine else {}
+            out = _timed(mine, column, quick, env) if mine else {}
             for k in mine:
                 _record(out.get(k, out), k, column, runs, errors)
     else:
@@ -217,7 +221,7 @@ def run_all(workloads, columns, quick, on_workload=None):
                 k = r % max(1, len(active))
                 for column in active[k:] + active[:k]:
                     if column not in errors[key]:
-                        out = _timed([key], column, quick)
+                        out = _timed([key], column, quick, env)
                         _record(out.get(key, out), key, column, runs, errors)
             if on_workload:
                 on_workload(key)

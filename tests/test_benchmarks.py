@@ -11,7 +11,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 SECTIONS = ["# minigrad benchmarks", "## Targets", "## Environment", "## Workloads",
-            "## Peak memory (W4)", "## Scaling", "### elementwise", "### matmul", "### depth",
+            "## Processes, page faults and peak memory", "## Peak memory (W4)", "## Scaling",
+            "### elementwise", "### matmul", "### depth",
             "## Where the time goes", "### Explanation", "### A bare eager engine",
             "### W3's largest pieces", "## Optimisations", "## Profile", "## Method"]
 PLOTS = ["workloads.png", "scaling_elementwise.png", "scaling_matmul.png", "scaling_depth.png",
@@ -76,11 +77,12 @@ def test_plots_and_results_written(quick_report):
 def test_only_and_bad_arguments(tmp_path):
     out = tmp_path / "R.md"
     proc = subprocess.run([sys.executable, "-m", "benchmarks", "--quick", "--only", "W2",
-                           "--out", str(out)], cwd=ROOT, capture_output=True, text=True,
-                          timeout=600)
+                           "--peers", "none", "--keep-heap", "--out", str(out)], cwd=ROOT,
+                          capture_output=True, text=True, timeout=600)
     assert proc.returncode == 0, proc.stderr[-3000:]
     text = out.read_text()
     assert "\n| W2 | µs/op |" in text and "| W1 | s | not run" in text
+    assert "| heap of the timed processes | --keep-heap: MALLOC_MMAP_THRESHOLD_=" in text
     bad = subprocess.run([sys.executable, "-m", "benchmarks", "--only", "W9"], cwd=ROOT,
                          capture_output=True, text=True, timeout=120)
     assert bad.returncode == 2 and "unknown --only item(s): W9" in bad.stderr
@@ -120,3 +122,40 @@ def test_bare_engine_undoes_broadcasting():
                                                           (2, 3, 4)))
     with bare_engine.no_grad():
         assert (a * 2.0).node is None
+
+
+def test_fresh_processes_report_faults_memory_and_peers(quick_report):
+    """Every core cell ran in a fresh process that reported its page faults and peak memory;
+    the quick run's peers (MyGrad, micrograd) were checked against torch and timed on W2."""
+    results = json.loads((quick_report.parent / "report" / "results.json").read_text())
+    assert results["mode"] == "fresh"
+    for key, res in results["workloads"].items():
+        for column in ("minigrad", "numpy floor", "torch"):
+            t = res["timings"][column]
+            assert t["faults_per_step"] >= 0 and t["median"] > 0, (key, column)
+            # a process of its own: torch's holds torch (hundreds of MB), the others do not
+            assert (t["peak_rss_mb"] > 150) == (column == "torch"), (key, column, t)
+    assert set(results["workloads"]["W2"]["timings"]) >= {"MyGrad", "micrograd"}
+    assert "MyGrad" in results["workloads"]["W5"]["timings"]
+    text = quick_report.read_text()
+    assert "| W5 | minigrad | " in text and "minor page faults per step" in text
+
+
+def test_a_peer_that_disagrees_with_torch_is_refused(monkeypatch):
+    from benchmarks import peers
+    from benchmarks.workloads import BY_KEY
+
+    def off_by_a_little(size):
+        step, result = peers._mygrad_chain(size)
+        return step, lambda: result() * 1.001
+    monkeypatch.setitem(peers.PEERS, "wrong", ("mygrad", {"W2": off_by_a_little}))
+    size = BY_KEY["W2"].size(True)
+    assert peers.check("MyGrad", "W2", size)["agrees"]
+    verdict = peers.check("wrong", "W2", size)
+    assert not verdict["agrees"] and 9e-4 < verdict["max_rel_err"] < 1.1e-3
+
+
+def test_bad_peer_name():
+    bad = subprocess.run([sys.executable, "-m", "benchmarks", "--peers", "numba"], cwd=ROOT,
+                         capture_output=True, text=True, timeout=120)
+    assert bad.returncode == 2 and "unknown peer(s): numba" in bad.stderr
