@@ -35,6 +35,7 @@ from ._device import get_default_device, set_default_device
 from ._threads import (get_num_interop_threads, get_num_threads, set_num_interop_threads,
                        set_num_threads)
 from .amp import autocast, get_autocast_dtype, is_autocast_enabled
+from .ops import out as _out
 from .ops import registry as _registry
 from .ops._util import inplace_variant as _inplace_variant
 import sys as _sys
@@ -42,6 +43,7 @@ import sys as _sys
 # ops declared in the registry (minigrad/ops/registry.py) get their torch.X, Tensor.X, Tensor.X_
 # and nn.functional.X forms here, once every op module is imported
 _registry.expose(_sys.modules[__name__], Tensor, nn.functional, _inplace_variant)
+_out.install(_sys.modules[__name__])   # out= on the torch.X functions that take it (ops/out.py)
 
 __version__ = "0.1.0"
 

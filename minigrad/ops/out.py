@@ -1,0 +1,215 @@
+"""``out=``: writing a function's result into a tensor the caller provides, with torch's rules.
+
+One wrapper serves every function that takes ``out`` in torch (``install`` applies it to the
+``torch.X`` names listed below). ``torch.add(a, b, out=o)``:
+
+* refuses when autograd would be needed (grad mode on, and an input or ``o`` requires grad):
+  ``add(): functions with out=... arguments don't support automatic differentiation, but one of
+  the arguments requires grad.`` (``aten::zeros()`` for factories);
+* computes the result as without ``out``, then checks its dtype against ``o``'s by the function's
+  rule: cast into ``o`` when ``can_cast`` allows it (elementwise math, comparisons, mean/std/var,
+  cat/stack), or the exact dtype required (mm/bmm/matmul, argmax, max(dim) ...), or — for
+  sum/prod/cumsum and the factories — the dtype taken from ``o`` as if passed as ``dtype=``;
+* refuses an ``o`` whose elements repeat (an expanded tensor) or that partly overlaps an input;
+* resizes ``o`` when its shape differs, warning (as torch does) unless ``o`` was empty;
+* writes in place (``o``'s version counter moves) and returns ``o`` itself.
+"""
+import functools
+import warnings
+
+import numpy as np
+
+from .. import _dtype, return_types
+from .._tensor import _C_NAME, Tensor
+from ..autograd import grad_mode
+from ._util import check_overlap
+
+__all__ = ["install"]
+
+_RESIZE_WARNING = (
+    "An output with one or more elements was resized since it had shape {old}, which does not "
+    "match the required output shape {new}. This behavior is deprecated, and in a future PyTorch "
+    "release outputs will not be resized unless they have zero elements. You can explicitly "
+    "reuse an out tensor t by resizing it, inplace, to zero elements with t.resize_(0).")
+_ARANGE_RESIZE_WARNING = (
+    "The number of elements in the out tensor of shape {old} is {count} which does not match the "
+    "computed number of elements {n}. Note that this may occur as a result of rounding error. "
+    "The out tensor will be resized to a tensor of shape ({n},).")
+_NO_AUTOGRAD = ("{name}(): functions with out=... arguments don't support automatic "
+                "differentiation, but one of the arguments requires grad.")
+
+
+# ---- dtype rules: each gets (name, result dtype, out dtype, input tensors) and may raise ---------
+def _castable(name, result, out, inputs):
+    if not _dtype.can_cast(result, out):
+        raise RuntimeError(f"result type {result.short_name} can't be cast to the desired output "
+                           f"type {out.short_name}")
+
+
+def _cat_castable(name, result, out, inputs):
+    if not all(_dtype.can_cast(t.dtype, out) for t in inputs):
+        raise TypeError(f"torch.cat(): input types can't be cast to the desired output type "
+                        f"{out.short_name}")
+
+
+def _exact(name, result, out, inputs):
+    if result != out:
+        raise RuntimeError(f"Expected out tensor to have dtype {_C_NAME[result.np]}, but got "
+                           f"{_C_NAME[out.np]} instead")
+
+
+def _same_as_input(name, result, out, inputs):
+    if result != out:
+        raise RuntimeError(f"Expected the dtype for input and out to match, but got "
+                           f"{result.short_name} for input's dtype and {out.short_name} for out's "
+                           "dtype.")
+
+
+def _where(name, result, out, inputs):
+    if result != out:
+        raise RuntimeError(f"Expected out type to be {result.short_name} but got "
+                           f"{out.short_name}")
+
+
+def _clamp(name, result, out, inputs):
+    if result != out:
+        raise RuntimeError(f"Found dtype {out.short_name} but expected {result.short_name}")
+
+
+def _bool_only(name, result, out, inputs):
+    if out != _dtype.bool:
+        raise RuntimeError(f"{name} only supports bool tensor for result, got: {out.short_name}")
+
+
+def _dot(name, result, out, inputs):
+    if result != out:
+        raise RuntimeError(f"result dtype {out.short_name} does not match input dtype "
+                           f"{result.short_name}")
+
+
+def _mv(name, result, out, inputs):
+    if result != out:
+        matrix, vector = (t.dtype.short_name for t in inputs[:2])
+        raise RuntimeError(f"addmv input tensors must have the same dtype, but got "
+                           f"{out.short_name}, {matrix}, and {vector}")
+
+
+# torch name -> dtype rule ("dtype": the function computes in out's dtype, passed as dtype=)
+RULES = {}
+for _names, _rule in (
+        ("add sub subtract mul multiply div divide true_divide floor_divide remainder fmod pow "
+         "neg negative abs exp exp2 log log2 log10 log1p expm1 sqrt rsqrt sin cos tan tanh "
+         "sigmoid asin acos atan atan2 arctan2 sinh cosh asinh acosh atanh floor ceil round trunc "
+         "frac sign reciprocal square erf erfc maximum minimum fmax fmin hypot lerp addcmul "
+         "addcdiv logaddexp xlogy eq ne lt le gt ge greater less logical_and logical_or "
+         "logical_xor logical_not bitwise_and bitwise_or bitwise_xor bitwise_not mean std var "
+         "logsumexp outer nan_to_num", _castable),
+        ("cat concat concatenate stack hstack vstack", _cat_castable),
+        ("mm bmm matmul addmm argmax argmin max min norm", _exact),
+        ("amax amin", _same_as_input), ("where", _where), ("clamp clip", _clamp),
+        ("all any", _bool_only), ("dot", _dot), ("mv", _mv),
+        ("sum prod cumsum cumprod nansum", "dtype")):
+    RULES.update(dict.fromkeys(_names.split(), _rule))
+FACTORIES = "zeros ones empty full arange linspace logspace eye rand randn randint randperm".split()
+# max(dim)/min(dim) with out=(values, indices)
+_TUPLE_RESULTS = {"max": return_types.max_out, "min": return_types.min_out}
+
+
+def _tensors_in(args):
+    for a in args:
+        if isinstance(a, Tensor):
+            yield a
+        elif isinstance(a, (list, tuple)):
+            yield from (t for t in a if isinstance(t, Tensor))
+
+
+def _resize(out, shape, name, stacklevel=4):
+    """out reshaped to ``shape`` (new memory), with torch's warning when it held elements;
+    factories other than arange resize silently."""
+    if out._data.shape == shape:
+        return
+    size = out._data.size
+    if size and name == "arange" and size != int(np.prod(shape)):
+        warnings.warn(_ARANGE_RESIZE_WARNING.format(old=list(out._data.shape), count=size,
+                                                    n=int(np.prod(shape))),
+                      UserWarning, stacklevel=stacklevel)
+    elif size and name not in FACTORIES:
+        warnings.warn(_RESIZE_WARNING.format(old=list(out._data.shape), new=list(shape)),
+                      UserWarning, stacklevel=stacklevel)
+    out._data = np.empty(shape, out._data.dtype)
+
+
+def _write(out, result, name):
+    """result (a tensor) into out, resized if need be, in place."""
+    _resize(out, result._data.shape, name, stacklevel=5)
+    np.copyto(out._data, result._data, casting="unsafe")
+    out._bump_version()
+
+
+def _check_out_tensor(name, out):
+    if not isinstance(out, Tensor):
+        raise TypeError(f"{name}(): argument 'out' must be Tensor, not {type(out).__name__}")
+
+
+def _call_factory(fn, name, args, kwargs, out):
+    _check_out_tensor(name, out)
+    if grad_mode._state.enabled and out.requires_grad:
+        raise RuntimeError(_NO_AUTOGRAD.format(name="aten::" + name))
+    dtype = kwargs.get("dtype")
+    if dtype is not None and dtype != out.dtype:
+        raise RuntimeError(f"dtype {dtype.short_name} does not match dtype of out parameter "
+                           f"({out.dtype.short_name})")
+    kwargs["dtype"] = out.dtype
+    _write(out, fn(*args, **kwargs), name)
+    return out
+
+
+def _call(fn, name, args, kwargs, out):
+    outs = tuple(out) if name in _TUPLE_RESULTS and isinstance(out, (list, tuple)) else (out,)
+    for o in outs:
+        _check_out_tensor(name, o)
+    inputs = list(_tensors_in(args))
+    if grad_mode._state.enabled and any(t.requires_grad for t in (*inputs, *outs)):
+        raise RuntimeError(_NO_AUTOGRAD.format(name=name))
+    rule = RULES[name]
+    if rule == "dtype":
+        dtype = kwargs.get("dtype")
+        if dtype is not None and dtype != out.dtype:
+            _exact(name, out.dtype, dtype, inputs)
+        kwargs["dtype"] = out.dtype
+    with grad_mode.no_grad():
+        result = fn(*args, **kwargs)
+    results = tuple(result) if isinstance(result, tuple) else (result,)
+    if len(results) != len(outs):
+        raise TypeError(f"{name}(): expected out to be a tuple of {len(results)} tensors")
+    for r, o in zip(results, outs):
+        if rule is _cat_castable:   # torch's cat resizes out before it checks the dtypes
+            _resize(o, r._data.shape, name)
+        if rule != "dtype":
+            rule(name, r.dtype, o.dtype, inputs)
+        if o._data.shape == r._data.shape:
+            check_overlap(o._data, [t._data for t in inputs])
+    for r, o in zip(results, outs):
+        _write(o, r, name)
+    return _TUPLE_RESULTS[name](outs) if len(outs) > 1 else out
+
+
+def _with_out(fn, name, factory):
+    call = _call_factory if factory else _call
+
+    @functools.wraps(fn)
+    def accepting_out(*args, **kwargs):
+        if kwargs.get("out") is None:
+            kwargs.pop("out", None)
+            return fn(*args, **kwargs)
+        return call(fn, name, args, kwargs, kwargs.pop("out"))
+    accepting_out.__wrapped_for_out__ = True
+    return accepting_out
+
+
+def install(namespace):
+    """Give the torch.X functions of ``namespace`` that take ``out`` in torch their out=."""
+    for name in [*RULES, *FACTORIES]:
+        fn = getattr(namespace, name, None)
+        if fn is not None and not getattr(fn, "__wrapped_for_out__", False):
+            setattr(namespace, name, _with_out(fn, name, name in FACTORIES))
