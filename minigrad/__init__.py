@@ -29,6 +29,7 @@ from .random import (Generator, default_generator, manual_seed, initial_seed, se
                      get_rng_state, set_rng_state, rand, randn, randint, randperm,
                      rand_like, randn_like, randint_like, bernoulli, normal)
 from . import nn, optim, utils
+from . import serialization
 from .serialization import save, load
 from . import accelerator, amp, backends, cpu, cuda, version
 from ._device import get_default_device, set_default_device
