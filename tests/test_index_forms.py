@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import minigrad
-from helpers import assert_tensor_equal, catch, to_mg, to_torch
+from helpers import assert_tensor_equal, catch, outcome_with_warnings, to_mg, to_torch
 
 SETTINGS = settings(max_examples=60, deadline=None,
                     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
@@ -77,15 +77,7 @@ FORMS = {
 
 
 def _run(t, fn):
-    """fn(t) with the library's warnings recorded: (result or error, warning messages)."""
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        try:
-            result = fn(t)
-        except Exception as e:  # noqa: BLE001 - compared with torch's
-            result = (type(e).__name__, str(e))
-    messages = [str(w.message).split(" (Triggered internally")[0] for w in caught]
-    return result, messages
+    return outcome_with_warnings(lambda: fn(t))
 
 
 def _same(fn):

@@ -8,7 +8,7 @@ import pytest
 import torch
 
 import minigrad
-from helpers import assert_tensor_equal
+from helpers import assert_tensor_equal, outcome_with_warnings
 
 
 def E(t, *shape, dtype=None, requires_grad=False):
@@ -17,13 +17,7 @@ def E(t, *shape, dtype=None, requires_grad=False):
 
 
 def _run(t, make):
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        try:
-            result = make(t)
-        except Exception as e:  # noqa: BLE001 - compared with torch's
-            result = (type(e).__name__, str(e))
-    return result, [str(w.message).split(" (Triggered internally")[0] for w in caught]
+    return outcome_with_warnings(lambda: make(t))
 
 
 def same(make):

@@ -52,39 +52,27 @@ def _cat_castable(name, result, out, inputs):
                         f"{out.short_name}")
 
 
-def _exact(name, result, out, inputs):
-    if result != out:
-        raise RuntimeError(f"Expected out tensor to have dtype {_C_NAME[result.np]}, but got "
-                           f"{_C_NAME[out.np]} instead")
+def _must_equal(template):
+    """A rule: out's dtype must be the result's, else RuntimeError(template) naming both
+    ({result}/{out}: 'Float', {result_c}/{out_c}: C type names such as 'float', 'long int')."""
+    def rule(name, result, out, inputs):
+        if result != out:
+            raise RuntimeError(template.format(result=result.short_name, out=out.short_name,
+                                               result_c=_C_NAME[result.np], out_c=_C_NAME[out.np]))
+    return rule
 
 
-def _same_as_input(name, result, out, inputs):
-    if result != out:
-        raise RuntimeError(f"Expected the dtype for input and out to match, but got "
-                           f"{result.short_name} for input's dtype and {out.short_name} for out's "
-                           "dtype.")
-
-
-def _where(name, result, out, inputs):
-    if result != out:
-        raise RuntimeError(f"Expected out type to be {result.short_name} but got "
-                           f"{out.short_name}")
-
-
-def _clamp(name, result, out, inputs):
-    if result != out:
-        raise RuntimeError(f"Found dtype {out.short_name} but expected {result.short_name}")
+_exact = _must_equal("Expected out tensor to have dtype {result_c}, but got {out_c} instead")
+_same_as_input = _must_equal("Expected the dtype for input and out to match, but got {result} "
+                             "for input's dtype and {out} for out's dtype.")
+_where = _must_equal("Expected out type to be {result} but got {out}")
+_clamp = _must_equal("Found dtype {out} but expected {result}")
+_dot = _must_equal("result dtype {out} does not match input dtype {result}")
 
 
 def _bool_only(name, result, out, inputs):
     if out != _dtype.bool:
         raise RuntimeError(f"{name} only supports bool tensor for result, got: {out.short_name}")
-
-
-def _dot(name, result, out, inputs):
-    if result != out:
-        raise RuntimeError(f"result dtype {out.short_name} does not match input dtype "
-                           f"{result.short_name}")
 
 
 def _mv(name, result, out, inputs):
