@@ -236,3 +236,13 @@ def test_resize_warning_points_at_the_callers_line(make):
         warnings.simplefilter("always")
         make(minigrad)
     assert [w.filename for w in caught] == [__file__]
+
+
+@pytest.mark.parametrize("factory", ["rand", "randn"])
+def test_random_factories_draw_in_outs_dtype(factory):
+    """rand(..., out=o) draws o's dtype from the same stream as rand(..., dtype=o.dtype)."""
+    def draw(t):
+        t.manual_seed(3)
+        o = E(t, 4, dtype=t.float64)
+        return getattr(t, factory)(2, 3, out=o), o
+    same(draw)

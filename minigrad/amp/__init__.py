@@ -13,7 +13,9 @@ import warnings
 from .. import _dtype
 from .._device import _parse
 
-__all__ = ["autocast", "is_autocast_enabled", "get_autocast_dtype"]
+from .grad_scaler import GradScaler  # noqa: E402,F401
+
+__all__ = ["autocast", "is_autocast_enabled", "get_autocast_dtype", "GradScaler"]
 
 # the dtype a region runs in when none is given (torch's defaults per device type)
 _DEFAULT_DTYPE = {"cpu": _dtype.bfloat16, "hpu": _dtype.bfloat16}
