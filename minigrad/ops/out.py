@@ -66,8 +66,16 @@ _exact = _must_equal("Expected out tensor to have dtype {result_c}, but got {out
 _same_as_input = _must_equal("Expected the dtype for input and out to match, but got {result} "
                              "for input's dtype and {out} for out's dtype.")
 _where = _must_equal("Expected out type to be {result} but got {out}")
-_clamp = _must_equal("Found dtype {out} but expected {result}")
+_same_dtype = _must_equal("Found dtype {out} but expected {result}")
+_nan_to_num = _must_equal("nan_to_num: dtype of out: {out} should be same as input: {result}")
 _dot = _must_equal("result dtype {out} does not match input dtype {result}")
+
+
+def _floating_castable(name, result, out, inputs):
+    if not out.is_floating_point:
+        raise RuntimeError(f"{name}(): Expected floating point type for result tensor, but got: "
+                           f"{out.short_name}")
+    _castable(name, result, out, inputs)
 
 
 def _bool_only(name, result, out, inputs):
@@ -86,18 +94,28 @@ def _mv(name, result, out, inputs):
 RULES = {}
 for _names, _rule in (
         ("add sub subtract mul multiply div divide true_divide floor_divide remainder fmod pow "
-         "neg negative abs exp exp2 log log2 log10 log1p expm1 sqrt rsqrt sin cos tan tanh "
-         "sigmoid asin acos atan atan2 arctan2 sinh cosh asinh acosh atanh floor ceil round trunc "
-         "frac sign reciprocal square erf erfc maximum minimum fmax fmin hypot lerp addcmul "
-         "addcdiv logaddexp xlogy eq ne lt le gt ge greater less logical_and logical_or "
-         "logical_xor logical_not bitwise_and bitwise_or bitwise_xor bitwise_not mean std var "
-         "logsumexp outer nan_to_num", _castable),
+         "exp exp2 log log2 log10 log1p expm1 sqrt rsqrt sin cos tan tanh sigmoid asin acos atan "
+         "atan2 arctan2 sinh cosh asinh acosh atanh reciprocal square erf erfc maximum minimum "
+         "fmax fmin hypot lerp addcmul addcdiv logaddexp xlogy eq ne lt le gt ge greater less "
+         "logical_and logical_or logical_xor logical_not bitwise_and bitwise_or bitwise_xor mean "
+         "std var outer", _castable),
+        ("neg negative abs floor ceil round trunc frac sign sgn bitwise_not clamp clip",
+         _same_dtype),
+        ("nan_to_num", _nan_to_num), ("logsumexp", _floating_castable),
         ("cat concat concatenate stack hstack vstack", _cat_castable),
         ("mm bmm matmul addmm argmax argmin max min norm", _exact),
-        ("amax amin", _same_as_input), ("where", _where), ("clamp clip", _clamp),
+        ("amax amin", _same_as_input), ("where", _where),
         ("all any", _bool_only), ("dot", _dot), ("mv", _mv),
         ("sum prod cumsum cumprod nansum", "dtype")):
     RULES.update(dict.fromkeys(_names.split(), _rule))
+# elementwise ops that compute in one dtype and cast into an out of another through a temporary,
+# which torch resizes as well: a resized out of another dtype gets the warning twice. Comparisons
+# compute in their inputs' promoted dtype (and give bools); logical ops write any out directly.
+_CAST_THROUGH_TEMPORARY = set(
+    "add sub subtract mul multiply div divide true_divide floor_divide remainder fmod pow exp "
+    "exp2 log log2 log10 log1p expm1 sqrt rsqrt sin cos tan tanh sigmoid asin acos atan atan2 "
+    "arctan2 sinh cosh reciprocal square erf maximum minimum fmax fmin lerp".split())
+_COMPARISONS = set("eq ne lt le gt ge greater less".split())
 FACTORIES = "zeros ones empty full arange linspace logspace eye rand randn randint randperm".split()
 # max(dim)/min(dim) with out=(values, indices)
 _TUPLE_RESULTS = {"max": return_types.max_out, "min": return_types.min_out}
@@ -111,7 +129,7 @@ def _tensors_in(args):
             yield from (t for t in a if isinstance(t, Tensor))
 
 
-def _resize(out, shape, name, stacklevel=4):
+def _resize(out, shape, name, stacklevel=4, warnings_given=1):
     """out reshaped to ``shape`` (new memory), with torch's warning when it held elements;
     factories other than arange resize silently."""
     if out._data.shape == shape:
@@ -122,14 +140,20 @@ def _resize(out, shape, name, stacklevel=4):
                                                     n=int(np.prod(shape))),
                       UserWarning, stacklevel=stacklevel)
     elif size and name not in FACTORIES:
-        warnings.warn(_RESIZE_WARNING.format(old=list(out._data.shape), new=list(shape)),
-                      UserWarning, stacklevel=stacklevel)
+        for _ in range(warnings_given):
+            warnings.warn(_RESIZE_WARNING.format(old=list(out._data.shape), new=list(shape)),
+                          UserWarning, stacklevel=stacklevel)
     out._data = np.empty(shape, out._data.dtype)
 
 
-def _write(out, result, name):
+def _write(out, result, name, inputs=()):
     """result (a tensor) into out, resized if need be, in place."""
-    _resize(out, result._data.shape, name, stacklevel=5)
+    if name in _COMPARISONS:
+        computed_in = functools.reduce(_dtype.promote_types, [t.dtype for t in inputs])
+        twice = out.dtype not in (result.dtype, computed_in)
+    else:
+        twice = name in _CAST_THROUGH_TEMPORARY and result.dtype != out.dtype
+    _resize(out, result._data.shape, name, stacklevel=5, warnings_given=2 if twice else 1)
     np.copyto(out._data, result._data, casting="unsafe")
     out._bump_version()
 
@@ -160,6 +184,9 @@ def _call(fn, name, args, kwargs, out):
     if grad_mode._state.enabled and any(t.requires_grad for t in (*inputs, *outs)):
         raise RuntimeError(_NO_AUTOGRAD.format(name=name))
     rule = RULES[name]
+    if rule is _same_dtype and inputs:   # checked before computing, as torch does
+        for o in outs:
+            rule(name, inputs[0].dtype, o.dtype, inputs)
     if rule == "dtype":
         dtype = kwargs.get("dtype")
         if dtype is not None and dtype != out.dtype:
@@ -178,7 +205,7 @@ def _call(fn, name, args, kwargs, out):
         if o._data.shape == r._data.shape:
             check_overlap(o._data, [t._data for t in inputs])
     for r, o in zip(results, outs):
-        _write(o, r, name)
+        _write(o, r, name, inputs)
     return _TUPLE_RESULTS[name](outs) if len(outs) > 1 else out
 
 
