@@ -269,3 +269,26 @@ def test_drawn_elementwise_outs(name, in_dtype, out_dtype, out_shape):
         fn = getattr(t, name)
         return (fn(x, out=o) if name in UNARY else fn(x, x.flip(0), out=o)), o
     same(make, rtol=1e-6)   # computed in the inputs' dtype: float32 ulps, whatever out holds
+
+
+REDUCING = ["sum", "mean", "prod", "amax", "amin", "argmax", "argmin", "std", "var", "logsumexp",
+            "cumsum", "cumprod", "all", "any", "max", "min"]
+
+
+@settings(max_examples=80, deadline=None)
+@given(name=st.sampled_from(REDUCING), in_dtype=st.sampled_from(["float32", "int64", "float64"]),
+       out_dtype=st.sampled_from(OUT_DTYPES), dim=st.sampled_from([0, 1, -1]),
+       keepdim=st.booleans(), right_shape=st.booleans())
+def test_drawn_reduction_outs(name, in_dtype, out_dtype, dim, keepdim, right_shape):
+    def make(t):
+        x = a(t, getattr(t, in_dtype))
+        kwargs = {} if name.startswith("cum") else {"keepdim": keepdim}
+        shape = tuple(getattr(t, name)(x, dim, **kwargs)[0].shape) if name in ("max", "min") \
+            else tuple(getattr(t, name)(x, dim, **kwargs).shape) if right_shape else (5,)
+        if name in ("max", "min"):
+            values, indices = E(t, *shape, dtype=getattr(t, out_dtype)), E(t, *shape,
+                                                                           dtype=t.int64)
+            return getattr(t, name)(x, dim, out=(values, indices), **kwargs), values, indices
+        o = E(t, *shape, dtype=getattr(t, out_dtype))
+        return getattr(t, name)(x, dim, out=o, **kwargs), o
+    same(make, rtol=1e-6)

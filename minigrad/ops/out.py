@@ -46,6 +46,12 @@ def _castable(name, result, out, inputs):
                            f"type {out.short_name}")
 
 
+def _mean_castable(name, result, out, inputs):
+    """As _castable; torch's message names the default dtype as mean's result type."""
+    if not _dtype.can_cast(result, out):
+        _castable(name, _dtype.get_default_dtype(), out, inputs)
+
+
 def _cat_castable(name, result, out, inputs):
     if not all(_dtype.can_cast(t.dtype, out) for t in inputs):
         raise TypeError(f"torch.cat(): input types can't be cast to the desired output type "
@@ -97,8 +103,8 @@ for _names, _rule in (
          "exp exp2 log log2 log10 log1p expm1 sqrt rsqrt sin cos tan tanh sigmoid asin acos atan "
          "atan2 arctan2 sinh cosh asinh acosh atanh reciprocal square erf erfc maximum minimum "
          "fmax fmin hypot lerp addcmul addcdiv logaddexp xlogy eq ne lt le gt ge greater less "
-         "logical_and logical_or logical_xor logical_not bitwise_and bitwise_or bitwise_xor mean "
-         "std var outer", _castable),
+         "logical_and logical_or logical_xor logical_not bitwise_and bitwise_or bitwise_xor std "
+         "var outer", _castable), ("mean", _mean_castable),
         ("neg negative abs floor ceil round trunc frac sign sgn bitwise_not clamp clip",
          _same_dtype),
         ("nan_to_num", _nan_to_num), ("logsumexp", _floating_castable),
@@ -116,6 +122,8 @@ _CAST_THROUGH_TEMPORARY = set(
     "exp2 log log2 log10 log1p expm1 sqrt rsqrt sin cos tan tanh sigmoid asin acos atan atan2 "
     "arctan2 sinh cosh reciprocal square erf maximum minimum fmax fmin lerp".split())
 _COMPARISONS = set("eq ne lt le gt ge greater less".split())
+# torch resizes out before it checks the dtype for these (and for cat/stack)
+_RESIZED_BEFORE_CHECKS = {"mean", "std", "var"}
 FACTORIES = "zeros ones empty full arange linspace logspace eye rand randn randint randperm".split()
 # max(dim)/min(dim) with out=(values, indices)
 _TUPLE_RESULTS = {"max": return_types.max_out, "min": return_types.min_out}
@@ -188,6 +196,9 @@ def _call(fn, name, args, kwargs, out):
         for o in outs:
             rule(name, inputs[0].dtype, o.dtype, inputs)
     if rule == "dtype":
+        if name in ("cumsum", "cumprod") and out.dtype == _dtype.bool:
+            _resize(out, fn(*args, **kwargs)._data.shape, name)
+            raise NotImplementedError(f'"{name}_out_cpu" not implemented for \'Bool\'')
         dtype = kwargs.get("dtype")
         if dtype is not None and dtype != out.dtype:
             _exact(name, out.dtype, dtype, inputs)
@@ -198,7 +209,7 @@ def _call(fn, name, args, kwargs, out):
     if len(results) != len(outs):
         raise TypeError(f"{name}(): expected out to be a tuple of {len(results)} tensors")
     for r, o in zip(results, outs):
-        if rule is _cat_castable:   # torch's cat resizes out before it checks the dtypes
+        if rule is _cat_castable or name in _RESIZED_BEFORE_CHECKS:
             _resize(o, r._data.shape, name)
         if rule != "dtype":
             rule(name, r.dtype, o.dtype, inputs)
