@@ -10,6 +10,8 @@ import zipfile
 import numpy as np
 import pytest
 import torch
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import minigrad
 from helpers import assert_tensor_equal, to_mg, to_torch
@@ -329,3 +331,36 @@ def test_storage_records_are_aligned():
                 start = info.header_offset + 30 + len(info.filename) + len(info.extra)
                 assert start % 64 == 0
     assert names[0] == "archive/data.pkl" and "archive/byteorder" in names
+
+
+@st.composite
+def _views(draw):
+    """(dtype, shape, a view builder taking the library) for a drawn strided view."""
+    dtype = draw(st.sampled_from(DTYPES))
+    shape = draw(st.lists(st.integers(1, 4), min_size=1, max_size=3))
+    order = draw(st.permutations(range(len(shape))))
+    steps = [draw(st.integers(1, 2)) for _ in shape]
+    starts = [draw(st.integers(0, n - 1)) for n in shape]
+
+    def view(t, base):
+        v = base.permute(*order)
+        for d, (start, step) in enumerate(zip(starts, steps)):
+            v = v.narrow(d, min(start, v.shape[d] - 1), v.shape[d] - min(start, v.shape[d] - 1))
+            v = v[(slice(None),) * d + (slice(None, None, step),)]
+        return v
+    return dtype, shape, view
+
+
+@settings(max_examples=40, deadline=None)
+@given(case=_views(), seed=st.integers(0, 2 ** 16))
+def test_drawn_views_cross_both_ways_sharing_storage(case, seed):
+    dtype, shape, view = case
+    data = values(np.random.default_rng(seed), dtype, shape)
+    for save_lib, load in ((minigrad, mg_to_torch), (torch, torch_to_mg)):
+        base = save_lib.from_numpy(data.copy())
+        loaded = load({"base": base, "view": view(save_lib, base)})
+        assert np.array_equal(loaded["base"].numpy(), data)
+        assert np.array_equal(loaded["view"].numpy(), view(save_lib, base).numpy())
+        if loaded["view"].numel():   # one storage: writing the base shows through the view
+            loaded["base"].zero_()
+            assert not loaded["view"].numpy().astype(bool).any()
