@@ -1,8 +1,9 @@
 """The peer libraries' versions of the workloads, and torch's reference to check them against.
 
 Each builder ``build(size)`` sets one workload up (not timed) and returns ``(step, result)``:
-``step()`` is the timed call, ``result()`` (called after one step) returns what the step
-computed as a flat float64 array: the gradient of the input for W2 and W5. The parent process
+``step()`` is the timed call, ``result()`` (called after steps) returns what the steps
+computed as a flat float64 array: the gradient of the input for W2 and W5, the weights after
+SGD for W3 (every library starts from the same weights and data). The parent process
 runs every peer's ``result()`` and torch's in a separate check process and refuses the column
 when they disagree beyond float32 tolerance, so every column computes the same thing.
 
@@ -49,6 +50,70 @@ def _torch_expression(size, compiled=False):
         x.grad = None
         forward(x).backward()
     return step, lambda: x.grad.double().numpy().ravel()
+
+
+# ---- W3: the MLP step, every library starting from the same weights --------------------------
+def mlp_start(size):
+    """Data and the initial (W1, b1, W2, b2) of W3, as NumPy arrays shared by every peer."""
+    n_in, n_hidden, n_out = size["layers"]
+    x, y = floor.mlp_data(n_in, n_out, size["batch"])
+    rng = np.random.default_rng(1)
+    return x, y, floor._linear_init(rng, n_in, n_hidden) + floor._linear_init(rng, n_hidden, n_out)
+
+
+def _torch_mlp(size, compiled=False):
+    import torch
+    x0, y0, params = mlp_start(size)
+    n_in, n_hidden, n_out = size["layers"]
+    model = torch.nn.Sequential(torch.nn.Linear(n_in, n_hidden), torch.nn.ReLU(),
+                                torch.nn.Linear(n_hidden, n_out))
+    with torch.no_grad():
+        for p, v in zip(model.parameters(), params):
+            p.copy_(torch.from_numpy(v))
+    forward = torch.compile(model) if compiled else model
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.01)
+    x, y = torch.from_numpy(x0), torch.from_numpy(y0)
+
+    def step():
+        optimizer.zero_grad()
+        torch.nn.functional.cross_entropy(forward(x), y).backward()
+        optimizer.step()
+    return step, lambda: np.concatenate([p.detach().double().numpy().ravel()
+                                         for p in model.parameters()])
+
+
+def _tinygrad_mlp(size, jit=False):
+    from tinygrad import Tensor, TinyJit
+    x0, y0, params = mlp_start(size)
+    w1, b1, w2, b2 = [Tensor(v).realize() for v in params]
+    x, y = Tensor(x0).realize(), Tensor(y0.astype(np.int32)).realize()
+
+    def run():
+        loss = (x.linear(w1.T, b1).relu().linear(w2.T, b2)).sparse_categorical_crossentropy(y)
+        grads = loss.gradient(w1, b1, w2, b2)
+        for p, g in zip((w1, b1, w2, b2), grads):
+            p.assign(p - 0.01 * g)          # SGD: p <- p - lr * dloss/dp
+        return Tensor.realize(w1, b1, w2, b2)
+    fn = TinyJit(run) if jit else run
+    return fn, lambda: np.concatenate([p.numpy().astype(np.float64).ravel()
+                                       for p in (w1, b1, w2, b2)])
+
+
+def _mygrad_mlp(size):
+    import mygrad as mg
+    from mygrad.nnet.activations import relu
+    from mygrad.nnet.losses import softmax_crossentropy
+    x0, y0, params = mlp_start(size)
+    w1, b1, w2, b2 = [mg.tensor(v) for v in params]
+    x = mg.tensor(x0, constant=True)
+
+    def step():
+        z = mg.matmul(relu(mg.matmul(x, w1.T) + b1), w2.T) + b2
+        softmax_crossentropy(z, y0).backward()
+        for p in (w1, b1, w2, b2):
+            p.data -= 0.01 * p.grad        # SGD: p <- p - lr * dloss/dp
+    return step, lambda: np.concatenate([np.asarray(p.data, np.float64).ravel()
+                                         for p in (w1, b1, w2, b2)])
 
 
 # ---- tinygrad (lazy: a step ends when the gradient is realized) -------------------------
@@ -163,14 +228,17 @@ def _micrograd_chain(size):
 # column name -> (module to import, {workload key: builder})
 PEERS = {
     "torch.compile": ("torch", {"W2": lambda s: _torch_chain(s, True),
+                                "W3": lambda s: _torch_mlp(s, True),
                                 "W5": lambda s: _torch_expression(s, True)}),
-    "tinygrad": ("tinygrad", {"W2": _tinygrad_chain, "W5": _tinygrad_expression}),
+    "tinygrad": ("tinygrad", {"W2": _tinygrad_chain, "W3": _tinygrad_mlp,
+                              "W5": _tinygrad_expression}),
     "tinygrad TinyJit": ("tinygrad", {"W2": lambda s: _tinygrad_chain(s, True),
+                                      "W3": lambda s: _tinygrad_mlp(s, True),
                                       "W5": lambda s: _tinygrad_expression(s, True)}),
-    "MyGrad": ("mygrad", {"W2": _mygrad_chain, "W5": _mygrad_expression}),
+    "MyGrad": ("mygrad", {"W2": _mygrad_chain, "W3": _mygrad_mlp, "W5": _mygrad_expression}),
     "micrograd": ("micrograd", {"W2": _micrograd_chain}),
 }
-REFERENCE = {"W2": _torch_chain, "W5": _torch_expression}
+REFERENCE = {"W2": _torch_chain, "W3": _torch_mlp, "W5": _torch_expression}
 NOTES = {
     "torch.compile": "torch.compile (inductor, CPU) of the forward; backward compiled by "
                      "AOTAutograd; compilation happens in the untimed warm-up",
@@ -190,15 +258,18 @@ def build(column, key, size):
     return PEERS[column][1][key](size)
 
 
-def check(column, key, size, rtol=1e-4, atol=1e-6):
-    """One step of ``column`` and of torch eager: {'agrees', 'max_abs_err', 'max_rel_err'}."""
-    step, result = build(column, key, size)
-    for _ in range(3):  # a jit captures on its second call and replays from the third
+def _after_steps(builder, size, steps):
+    step, result = builder(size)
+    for _ in range(steps):
         step()
-    got = result()
-    ref_step, ref_result = REFERENCE[key](size)
-    ref_step()
-    want = ref_result()
+    return result()
+
+
+def check(column, key, size, rtol=1e-4, atol=1e-6):
+    """Three steps of ``column`` and of torch eager (a jit captures on its second call and
+    replays from the third; W3's weights move each step): {'agrees', 'max_abs_err', ...}."""
+    got, want = (_after_steps(builder, size, 3)
+                 for builder in (PEERS[column][1][key], REFERENCE[key]))
     if got.shape != want.shape:
         return {"agrees": False, "reason": f"shape {got.shape} instead of {want.shape}"}
     err = np.abs(got - want)
