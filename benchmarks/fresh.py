@@ -35,12 +35,15 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 # ---- the child -----------------------------------------------------------------------------------
 def _import_library(column):
-    """Import the column's library (NumPy included: nothing imported it yet); seconds taken."""
+    """Import the column's library (NumPy included: nothing imported it yet); seconds taken,
+    None when an earlier workload of this process imported it already."""
     if column in CORE:
         name = {"numpy floor": "numpy"}.get(column, column)
     else:
         from .peers import PEERS  # imports NumPy first: a peer's import time excludes it
         name = PEERS[column][0]
+    if name in sys.modules:
+        return None  # imported by an earlier workload of the same (quick) process
     t0 = time.perf_counter()
     __import__(name)
     if name == "torch":
@@ -237,6 +240,11 @@ def _record(out, key, column, runs, errors):
         runs[key][column].append(out)
 
 
+def _median_or_none(values):
+    values = [v for v in values if v is not None]
+    return statistics.median(values) if values else None
+
+
 def _timings(runs, errors):
     from .harness import Timing
     med = statistics.median
@@ -245,7 +253,7 @@ def _timings(runs, errors):
                            [c["cpu_median"] for c in cells],
                            faults_per_step=med(c["faults_per_step"] for c in cells),
                            peak_rss_mb=max(c["peak_rss_mb"] for c in cells),
-                           import_s=med(c["import_s"] for c in cells))
+                           import_s=_median_or_none([c["import_s"] for c in cells]))
             for column, cells in runs.items() if cells and column not in errors}
 
 

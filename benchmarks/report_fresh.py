@@ -42,7 +42,8 @@ def section_fresh(results):
         "pages the kernel had to hand the process during a step: when the C heap gives freed "
         "large temporaries back to the kernel after a step, the next step faults them in "
         "again. **Peak RSS** is the process's `ru_maxrss` (import and set-up included). "
-        "**import** is the time the library's import took in that process.", ""]
+        "**import** is the time the library's import took in that process (n/a where an "
+        "earlier workload of the same quick-mode process had imported it).", ""]
     rows, cols = [], []
     for res in results["workloads"].values():
         for c in res["timings"]:
