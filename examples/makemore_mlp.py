@@ -136,7 +136,7 @@ print(sum(p.nelement() for p in parameters))   # number of parameters in total
 for p in parameters:
     p.requires_grad = True
 
-# ---- training: SGD on mini-batches -----------------------------------------------------------------
+# ---- training: SGD on mini-batches ----------------------------------------------------------
 max_steps = 300
 batch_size = 32
 lossi = []
