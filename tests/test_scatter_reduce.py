@@ -140,6 +140,6 @@ def test_scatter_with_reduce_combines_instead_of_writing(reduce):
     for a, b in zip(got[:4], want[:4]):
         assert_tensor_equal(a, b)
     assert type(got[0].grad_fn).__name__ == type(want[0].grad_fn).__name__ == "NotImplemented"
-    assert got[4] == want[4] and len(got[4]) == 1
+    assert got[4] == want[4]     # torch warns once per process, and so does minigrad
     assert_same_error(lambda: run(minigrad)[0].sum().backward(),
                       lambda: run(torch)[0].sum().backward())

@@ -182,10 +182,20 @@ def scatter_with_reduce(input, dim, index, src, reduce):
     if reduce not in ("add", "multiply"):
         raise RuntimeError("reduce argument must be either add or multiply.")
     if isinstance(src, Tensor):
-        warnings.warn("The reduce argument of torch.scatter with Tensor src is deprecated and "
-                      "will be removed in a future PyTorch release. Use torch.scatter_reduce "
-                      "instead for more reduction options.", UserWarning, stacklevel=3)
+        _warn_once_about_tensor_src()
         idx = _check("scatter", input, dim, index, src)
     else:
         idx = _check_along("scatter", input, dim, index)
     return _ScatterNotImplemented.apply(input, dim, idx, src, "sum" if reduce == "add" else "prod")
+
+
+_warned = []
+
+
+def _warn_once_about_tensor_src():
+    """torch's TORCH_WARN_ONCE: the deprecation is said once per process."""
+    if not _warned:
+        _warned.append(True)
+        warnings.warn("The reduce argument of torch.scatter with Tensor src is deprecated and "
+                      "will be removed in a future PyTorch release. Use torch.scatter_reduce "
+                      "instead for more reduction options.", UserWarning, stacklevel=4)
