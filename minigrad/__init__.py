@@ -29,6 +29,7 @@ from .random import (Generator, default_generator, manual_seed, initial_seed, se
                      get_rng_state, set_rng_state, rand, randn, randint, randperm,
                      rand_like, randn_like, randint_like, bernoulli, normal)
 from . import nn, optim, utils
+from . import special
 from .serialization import save, load
 from .ops.sampling import *  # noqa: F403
 from .ops.binary_more import *  # noqa: F403
@@ -36,6 +37,7 @@ from .ops.hyperbolic import *  # noqa: F403
 from .ops.scan import *  # noqa: F403
 from .ops.scatter_reduce import *  # noqa: F403
 from .ops.statistics import *  # noqa: F403
+from .ops.special import *  # noqa: F403
 from .ops import registry as _registry
 from .ops._util import inplace_variant as _inplace_variant
 import sys as _sys
