@@ -30,6 +30,7 @@ from .random import (Generator, default_generator, manual_seed, initial_seed, se
                      rand_like, randn_like, randint_like, bernoulli, normal)
 from . import nn, optim, utils
 from . import special
+from . import amp
 from .serialization import save, load
 from .ops.sampling import *  # noqa: F403
 from .ops.binary_more import *  # noqa: F403
