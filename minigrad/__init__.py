@@ -39,6 +39,7 @@ from .ops.scan import *  # noqa: F403
 from .ops.scatter_reduce import *  # noqa: F403
 from .ops.statistics import *  # noqa: F403
 from .ops.special import *  # noqa: F403
+from .ops.counting import *  # noqa: F403
 from .ops import registry as _registry
 from .ops._util import inplace_variant as _inplace_variant
 import sys as _sys
