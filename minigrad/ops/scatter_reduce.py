@@ -60,14 +60,13 @@ def _scatter_reduce(x, dim, index, src, reduce, include_self):
 
 
 class ScatterReduceBackward0(Function):
-    """out = input.scatter_reduce(dim, index, src, reduce, include_self)
-    sum:  grad_input = grad                    grad_src = grad.gather(dim, index)
-    mean: grad_input = grad / N                grad_src = (grad / N).gather(dim, index)
-          (N: how many values each position averaged, at least 1)
-    prod: grad_input = grad * out / input      grad_src = (grad * out).gather(dim, index) / src
-          (each with the zero factor left out: a single zero gets the product of the others)
-    amax/amin: grad split evenly among the values equal to the result
-    grad_input is 0 at scattered positions when include_self=False"""
+    """out = x.scatter_reduce(dim, index, src, reduce, include_self)
+    grad_x = grad (sum); grad / N (mean, N the count averaged there, at least 1); grad * out / x
+    (prod, a zero factor left out); grad shared evenly by the elements equal to out
+    (amax/amin); 0 where scattered if include_self=False
+    grad_src = the matching formula read at index: grad.gather(dim, index) (sum),
+    (grad / N).gather(dim, index) (mean), (grad * out).gather(dim, index) / src (prod, a single
+    zero getting the product of the others), the shared grad where src equals out (amax/amin)"""
 
     @staticmethod
     def forward(ctx, x, dim, index, src, reduce, include_self):
