@@ -123,7 +123,7 @@ def test_weight_tying_matches_torch(optimizer):
     # loading a state dict keeps the two names pointing at one tensor
     got[0].load_state_dict({k: v * 0 + 1 for k, v in got[0].state_dict().items()})
     assert got[0].head.weight is got[0].wte.weight
-    assert float(got[0].head.weight.sum()) == 30.0
+    assert got[0].head.weight.sum().item() == 30.0
 
 
 # ---- cross_entropy ---------------------------------------------------------------------------

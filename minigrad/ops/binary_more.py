@@ -74,7 +74,7 @@ class CopysignBackward0(Function):
     @staticmethod
     def backward(ctx, grad):
         a, out = ctx.saved_tensors
-        return _copysign_grad(grad, a, out), grad * 0
+        return _copysign_grad(grad, a, out), grad.new_zeros(grad.shape)   # zeros, no graph
 
 
 class CopysignBackward1(Function):

@@ -54,14 +54,16 @@ class _CumExtremum(Function):
             values, indices = x.copy(), np.zeros((), np.int64)
         else:
             values, indices = _scan_extremum(x, dim, cls.better)
-        ctx.dim, ctx.shape, ctx.indices = dim, x.shape, indices
+        ctx.dim, ctx.indices = dim, indices
+        ctx.save_for_backward(x)      # torch saves self (an in-place change to it is an error)
         return values, indices
 
     @staticmethod
     def backward(ctx, grad, _grad_indices=None):
+        x, = ctx.saved_tensors
         if grad.ndim == 0:
             return grad, None
-        zeros = grad.new_zeros(ctx.shape)
+        zeros = grad.new_zeros(x.shape)
         return zeros.scatter_add(ctx.dim, _make(ctx.indices), grad), None
 
 
