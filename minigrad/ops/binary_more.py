@@ -77,14 +77,8 @@ class CopysignBackward0(Function):
         return _copysign_grad(grad, a, out), grad.new_zeros(grad.shape)   # zeros, no graph
 
 
-class CopysignBackward1(Function):
+class CopysignBackward1(CopysignBackward0):
     """out = copysign(a, number)        grad_a = grad * out / a (0 where a == 0)"""
-
-    @staticmethod
-    def forward(ctx, a, b):
-        out = _apply(np.copysign, a, b, _float_result(a, b))
-        ctx.save_for_backward(a, out)
-        return out
 
     @staticmethod
     def backward(ctx, grad):
