@@ -37,7 +37,7 @@ from .ops.binary_more import *  # noqa: F403
 from .ops.hyperbolic import *  # noqa: F403
 from .ops.scan import *  # noqa: F403
 from .ops.scatter_reduce import *  # noqa: F403
-from .ops.statistics import *  # noqa: F403
+from .ops.order_statistics import *  # noqa: F403
 from .ops.special import *  # noqa: F403
 from .ops.counting import *  # noqa: F403
 from .ops import registry as _registry
