@@ -15,7 +15,7 @@ import numpy as np
 
 from .._tensor import Tensor, _make, wrap_dim
 from ..autograd.function import Function
-from .indexing import _along, _check_along
+from .gather import _along, _check_along
 from .registry import register
 from ._util import silent_fp
 

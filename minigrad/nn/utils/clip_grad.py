@@ -19,7 +19,7 @@ from ... import _tensor
 from ..._dtype import get_default_dtype
 from ...autograd.grad_mode import no_grad
 from ...ops.join import stack
-from ...ops.reduction import norm
+from ...ops.statistics import norm
 from ...ops.elementwise import clamp
 
 __all__ = ["get_total_norm", "clip_grads_with_norm_", "clip_grad_norm_", "clip_grad_norm",
