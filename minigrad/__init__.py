@@ -35,6 +35,8 @@ from . import nn, optim, utils
 from . import special
 from . import amp
 from .serialization import save, load
+from .ops.nan_to_num import nan_to_num
+from . import testing
 from .ops.sampling import *  # noqa: F403
 from .ops.binary_more import *  # noqa: F403
 from .ops.hyperbolic import *  # noqa: F403
