@@ -1,4 +1,5 @@
 """``minigrad.optim``: optimizers that update parameters in place from their ``.grad``."""
+from . import lr_scheduler
 from .adadelta import Adadelta
 from .adagrad import Adagrad
 from .adam import Adam, AdamW
@@ -12,4 +13,4 @@ from .rprop import Rprop
 from .sgd import SGD
 
 __all__ = ["Optimizer", "SGD", "Adam", "AdamW", "Adadelta", "Adagrad", "Adamax", "ASGD",
-           "NAdam", "RAdam", "RMSprop", "Rprop"]
+           "NAdam", "RAdam", "RMSprop", "Rprop", "lr_scheduler"]
