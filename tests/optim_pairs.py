@@ -4,7 +4,7 @@ import numpy as np
 import torch
 
 import minigrad
-from helpers import to_mg, to_torch
+from helpers import to_mg
 
 SHAPES = [(37,), (3, 5), (1,)]   # a vector tail, a matrix, the one-element route of fma
 
@@ -98,10 +98,3 @@ def assert_state_equal(sm, st):
         else:
             assert sm[key] == value, key
 
-
-def mg_tensor(t):
-    return to_mg(t) if isinstance(t, torch.Tensor) else t
-
-
-def th_tensor(t):
-    return to_torch(t) if isinstance(t, minigrad.Tensor) else t

@@ -55,11 +55,37 @@ def lerp_(self, end, weight):
 
 
 def lerp(start, end, weight, out=None):
-    """torch's lerp: start + w (end - start) for |w| < 0.5, else end - (1 - w) (end - start)."""
+    """torch's lerp: start + w (end - start) for |w| < 0.5, else end - (1 - w) (end - start).
+
+    The second form is ``fma(w - 1, diff, end)`` in torch's vectorized loop but
+    ``fma(-diff, 1 - w, end)`` in its scalar loop (the last elements, fewer than one vector):
+    the same value, except the sign of a zero result (end = -0.0, diff = -0.0, w = 1 gives -0.0
+    in the first, +0.0 in the second).
+    """
     diff = end - start
     if abs(weight) < 0.5:
         return fma(weight, diff, start, out=out)
-    return fma(weight - 1, diff, end, out=out)
+    result = fma(weight - 1, diff, end, out=out)
+    tail = result.size % (_VECTOR_BYTES // result.itemsize)
+    if tail and result.flags.c_contiguous:
+        flat = result.reshape(-1)[-tail:]
+        rest = [np.broadcast_to(x, result.shape).reshape(-1)[-tail:] for x in (diff, end)]
+        fma(-rest[0], weight.dtype.type(1) - weight, rest[1], out=flat)
+    return result
+
+
+def _vector_bytes():
+    """The width of torch's CPU vectors: 64 bytes where the CPU has AVX-512 (torch's default
+    kernels there), else 32 (AVX2)."""
+    try:
+        with open("/proc/cpuinfo") as f:
+            flags = next((line.split() for line in f if line.startswith("flags")), [])
+    except OSError:
+        return 32
+    return 64 if {"avx512f", "avx512bw", "avx512vl", "avx512dq"} <= set(flags) else 32
+
+
+_VECTOR_BYTES = _vector_bytes()
 
 
 def decayed_grad(param, grad, maximize, weight_decay):

@@ -58,8 +58,8 @@ class Optimizer:
     """Holds ``param_groups`` (dicts: 'params' plus the hyper-parameters) and per-param state.
 
     ``capturable=True`` (CUDA graphs) fails at the step as on a machine without a GPU;
-    ``differentiable=True`` steps parameters that do not require grad (a leaf that does raises
-    torch's in-place error; stepping a non-leaf through the graph is not implemented).
+    ``differentiable=True`` is accepted, but its step is not implemented (a leaf that requires
+    grad raises torch's in-place error first).
     """
 
     # the state tensors torch names in its capturable error (optimizers that take capturable)
@@ -171,14 +171,13 @@ class Optimizer:
             raise AssertionError(f"If capturable=True, {self._capturable_names} must be on "
                                  f"supported devices: {self._capturable_devices}.")
         if group.get("differentiable"):
-            for p in params:
-                if p.requires_grad and p.is_leaf:
-                    raise RuntimeError("a leaf Variable that requires grad is being used in an "
-                                       "in-place operation.")
-                if p.requires_grad:
-                    raise NotImplementedError("minigrad's optimizers do not record the step in "
-                                              "the autograd graph (differentiable=True on a "
-                                              "tensor that requires grad)")
+            if any(p.requires_grad and p.is_leaf for p in params):
+                raise RuntimeError("a leaf Variable that requires grad is being used in an "
+                                   "in-place operation.")
+            if params:
+                raise NotImplementedError(
+                    "minigrad's optimizers do not implement differentiable=True (torch then "
+                    "records the step in the autograd graph, with its own arithmetic)")
 
     def _update(self, p, grad, group):
         """Update ``p._data`` in place from the gradient array ``grad`` (the state it keeps
