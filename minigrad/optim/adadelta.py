@@ -2,7 +2,7 @@
 
 from ..creation import zeros_like
 from ._kernels import sqrt, add_, addcmul_, decayed_grad, scalar
-from .optimizer import Optimizer, check_nonnegative, new_step
+from .optimizer import Optimizer, check_nonnegative
 
 __all__ = ["Adadelta"]
 
@@ -30,13 +30,9 @@ class Adadelta(Optimizer):
         super().__init__(params, defaults)
 
     def _update(self, p, grad, group):
-        state = self.state[p]
-        if not state:
-            state["step"] = new_step()
-            state["square_avg"] = zeros_like(p)
-            state["acc_delta"] = zeros_like(p)
+        state, _ = self._advance(p, lambda: {"square_avg": zeros_like(p),
+                                             "acc_delta": zeros_like(p)})
         data, rho, eps = p._data, group["rho"], scalar(group["eps"], p._data)
-        state["step"]._data += 1
         grad = decayed_grad(data, grad, group["maximize"], group["weight_decay"])
         square_avg, acc_delta = state["square_avg"]._data, state["acc_delta"]._data
         square_avg *= scalar(rho, square_avg)

@@ -31,21 +31,14 @@ class Adagrad(Optimizer):
                 raise RuntimeError("`fused` and `foreach` cannot be `True` together.")
         for group in self.param_groups:
             for p in group["params"]:
-                self._init_state(p)
+                self.state[p].update(step=new_step(), **self._initial(p))
 
-    def _init_state(self, p):
+    def _initial(self, p):
         # torch fills with the constructor's value, whatever the group says
-        state = self.state[p]
-        state["step"] = new_step()
-        state["sum"] = full_like(p, self.defaults["initial_accumulator_value"])
+        return {"sum": full_like(p, self.defaults["initial_accumulator_value"])}
 
     def _update(self, p, grad, group):
-        if not self.state[p]:
-            self._init_state(p)
-        state = self.state[p]
-        step_t = state["step"]._data
-        step_t += 1
-        step = step_t.item()
+        state, step = self._advance(p, lambda: self._initial(p))
         data = p._data
         grad = decayed_grad(data, grad, group["maximize"], group["weight_decay"])
         clr = group["lr"] / (1 + (step - 1) * group["lr_decay"])

@@ -3,7 +3,7 @@ import numpy as np
 
 from ..creation import zeros_like
 from ._kernels import addcdiv_, decayed_grad, lerp_, scalar
-from .optimizer import Optimizer, check_betas, check_nonnegative, new_step
+from .optimizer import Optimizer, check_betas, check_nonnegative
 
 __all__ = ["Adamax"]
 
@@ -27,14 +27,9 @@ class Adamax(Optimizer):
         super().__init__(params, defaults)
 
     def _update(self, p, grad, group):
-        state = self.state[p]
-        if not state:
-            state["step"] = new_step()
-            state["exp_avg"] = zeros_like(p)
-            state["exp_inf"] = zeros_like(p)
+        state, step = self._advance(p, lambda: {"exp_avg": zeros_like(p),
+                                                "exp_inf": zeros_like(p)})
         data, (beta1, beta2) = p._data, group["betas"]
-        step_t = state["step"]._data
-        step_t += 1
         grad = decayed_grad(data, grad, group["maximize"], group["weight_decay"])
         exp_avg = lerp_(state["exp_avg"]._data, grad, 1 - beta1)
         exp_inf = state["exp_inf"]._data
@@ -42,5 +37,5 @@ class Adamax(Optimizer):
         norm = np.abs(grad)
         norm += scalar(group["eps"], norm)
         np.maximum(exp_inf, norm, out=exp_inf)
-        clr = group["lr"] / (1 - beta1 ** step_t.item())
+        clr = group["lr"] / (1 - beta1 ** step)
         addcdiv_(data, exp_avg, exp_inf, -clr)

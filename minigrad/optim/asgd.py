@@ -1,7 +1,7 @@
 """ASGD: averaged stochastic gradient descent."""
 from ..creation import ones, tensor, zeros_like
 from ._kernels import add_, decayed_grad, scalar
-from .optimizer import Optimizer, check_nonnegative, new_step
+from .optimizer import Optimizer, check_nonnegative
 
 __all__ = ["ASGD"]
 
@@ -26,15 +26,9 @@ class ASGD(Optimizer):
         super().__init__(params, defaults)
 
     def _update(self, p, grad, group):
-        state = self.state[p]
-        if not state:
-            state["step"] = new_step()
-            state["eta"] = tensor(float(group["lr"]))
-            state["mu"] = ones(())
-            state["ax"] = zeros_like(p)
+        state, step = self._advance(p, lambda: {"eta": tensor(float(group["lr"])),
+                                                "mu": ones(()), "ax": zeros_like(p)})
         data, lr, lambd = p._data, group["lr"], group["lambd"]
-        step_t = state["step"]._data
-        step_t += 1
         grad = decayed_grad(data, grad, group["maximize"], group["weight_decay"])
         eta = state["eta"]._data.item()
         data *= scalar(1 - lambd * eta, data)
@@ -46,7 +40,6 @@ class ASGD(Optimizer):
             ax += change
         else:
             ax[...] = data
-        step = step_t.item()
         # torch makes each a tensor of the default dtype, then copies it into the state's
         state["eta"]._data[...] = tensor(lr / ((1 + lambd * lr * step) ** group["alpha"]))._data
         state["mu"]._data[...] = tensor(1 / max(1, step - group["t0"]))._data

@@ -2,7 +2,7 @@
 
 from ..creation import tensor, zeros_like
 from ._kernels import sqrt, addcdiv_, addcmul_, lerp_, scalar
-from .optimizer import Optimizer, check_betas, check_nonnegative, new_step
+from .optimizer import Optimizer, check_betas, check_nonnegative
 from .radam import decay_weights
 
 __all__ = ["NAdam"]
@@ -33,16 +33,10 @@ class NAdam(Optimizer):
         super().__init__(params, defaults)
 
     def _update(self, p, grad, group):
-        state = self.state[p]
-        if not state:
-            state["step"] = new_step()
-            state["mu_product"] = tensor(1.0)
-            state["exp_avg"] = zeros_like(p)
-            state["exp_avg_sq"] = zeros_like(p)
+        state, step = self._advance(p, lambda: {"mu_product": tensor(1.0),
+                                                "exp_avg": zeros_like(p),
+                                                "exp_avg_sq": zeros_like(p)})
         data, lr, (beta1, beta2) = p._data, group["lr"], group["betas"]
-        step_t = state["step"]._data
-        step_t += 1
-        step = step_t.item()
         grad = decay_weights(data, grad, group)
         decay = group["momentum_decay"]
         mu = beta1 * (1.0 - 0.5 * (0.96 ** (step * decay)))

@@ -179,6 +179,18 @@ class Optimizer:
                     "minigrad's optimizers do not implement differentiable=True (torch then "
                     "records the step in the autograd graph, with its own arithmetic)")
 
+    def _advance(self, p, initial):
+        """(state of p, its step count after this step). The state is created on first use as
+        torch creates it, ``{'step': 0-dim tensor, **initial()}`` (its keys in torch's order);
+        the count then goes up by one in place, as torch's ``step += 1``."""
+        state = self.state[p]
+        if not state:
+            state["step"] = new_step()
+            state.update(initial())
+        count = state["step"]._data
+        count += 1
+        return state, count.item()
+
     def _update(self, p, grad, group):
         """Update ``p._data`` in place from the gradient array ``grad`` (the state it keeps
         goes in ``self.state[p]``, created only by optimizers that keep some, as in torch)."""

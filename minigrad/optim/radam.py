@@ -3,7 +3,7 @@ import numpy as np
 
 from ..creation import zeros_like
 from ._kernels import sqrt, addcmul_, decayed_grad, lerp_, scalar
-from .optimizer import Optimizer, check_betas, check_nonnegative, new_step
+from .optimizer import Optimizer, check_betas, check_nonnegative
 
 __all__ = ["RAdam", "decay_weights"]
 
@@ -41,15 +41,9 @@ class RAdam(Optimizer):
         super().__init__(params, defaults)
 
     def _update(self, p, grad, group):
-        state = self.state[p]
-        if not state:
-            state["step"] = new_step()
-            state["exp_avg"] = zeros_like(p)
-            state["exp_avg_sq"] = zeros_like(p)
+        state, step = self._advance(p, lambda: {"exp_avg": zeros_like(p),
+                                                "exp_avg_sq": zeros_like(p)})
         data, lr, (beta1, beta2) = p._data, group["lr"], group["betas"]
-        step_t = state["step"]._data
-        step_t += 1
-        step = step_t.item()
         grad = decay_weights(data, grad, group)
         exp_avg = lerp_(state["exp_avg"]._data, grad, 1 - beta1)
         exp_avg_sq = state["exp_avg_sq"]._data

@@ -2,7 +2,7 @@
 
 from ..creation import zeros_like
 from ._kernels import sqrt, addcdiv_, addcmul, addcmul_, add_, decayed_grad, lerp_, scalar
-from .optimizer import Optimizer, check_nonnegative, new_step
+from .optimizer import Optimizer, check_nonnegative
 
 __all__ = ["RMSprop"]
 
@@ -29,16 +29,12 @@ class RMSprop(Optimizer):
         super().__init__(params, defaults)
 
     def _update(self, p, grad, group):
-        state = self.state[p]
-        if not state:
-            state["step"] = new_step()
-            state["square_avg"] = zeros_like(p)
-            if group["momentum"] > 0:
-                state["momentum_buffer"] = zeros_like(p)
-            if group["centered"]:
-                state["grad_avg"] = zeros_like(p)
+        def initial():
+            names = ["square_avg"] + ["momentum_buffer"] * (group["momentum"] > 0) \
+                + ["grad_avg"] * bool(group["centered"])
+            return {name: zeros_like(p) for name in names}
+        state, _ = self._advance(p, initial)
         data, alpha = p._data, group["alpha"]
-        state["step"]._data += 1
         grad = decayed_grad(data, grad, group["maximize"], group["weight_decay"])
         square_avg = state["square_avg"]._data
         square_avg *= scalar(alpha, square_avg)

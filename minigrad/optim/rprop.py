@@ -3,7 +3,7 @@ import numpy as np
 
 from ..creation import full_like, zeros_like
 from ._kernels import addcmul_, scalar
-from .optimizer import Optimizer, check_nonnegative, new_step
+from .optimizer import Optimizer, check_nonnegative
 
 __all__ = ["Rprop"]
 
@@ -28,15 +28,11 @@ class Rprop(Optimizer):
         super().__init__(params, defaults)
 
     def _update(self, p, grad, group):
-        state = self.state[p]
-        if not state:
-            state["step"] = new_step()
-            state["prev"] = zeros_like(p)
-            state["step_size"] = full_like(p, group["lr"])
+        state, _ = self._advance(p, lambda: {"prev": zeros_like(p),
+                                             "step_size": full_like(p, group["lr"])})
         data = p._data
         etaminus, etaplus = (scalar(eta, data) for eta in group["etas"])
         step_size_min, step_size_max = (scalar(s, data) for s in group["step_sizes"])
-        state["step"]._data += 1
         if group["maximize"]:
             grad = -grad
         prev, step_size = state["prev"]._data, state["step_size"]._data
