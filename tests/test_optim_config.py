@@ -117,3 +117,18 @@ def test_fma_scalar_neighbours_are_kept_per_dtype():
     s32 = np.float32(-0.02)
     fma(a.astype(np.float64), np.float64(s32), c.astype(np.float64))
     assert np.array_equal(fma(a, s32, c), _fma32(*np.broadcast_arrays(a, s32, c)))
+
+
+@pytest.mark.parametrize("name", [n for n in NAMES if n not in ("NAdam", "RAdam", "ASGD")])
+def test_foreach_true_matches_torchs_foreach_path(name, monkeypatch):
+    """foreach=True computes with the single-tensor arithmetic, which torch's CPU foreach path
+    reproduces bit for bit for these optimizers (NAdam, RAdam and ASGD's foreach paths round
+    differently in torch itself)."""
+    import minigrad.optim._kernels as kernels
+    monkeypatch.setattr(kernels, "square_root",
+                        lambda x: torch.from_numpy(np.ascontiguousarray(x)).sqrt().numpy())
+    kwargs = {"lr": 0.01, "foreach": True, **({"momentum": 0.9} if name == "SGD" else {})}
+    for dtype in (np.float32, np.float64):
+        pair = Pair(name, [(3, kwargs)], dtype)
+        pair.step(20)
+        pair.assert_bit_equal()

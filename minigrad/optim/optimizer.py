@@ -57,6 +57,8 @@ def _typename(obj):
 class Optimizer:
     """Holds ``param_groups`` (dicts: 'params' plus the hyper-parameters) and per-param state.
 
+    ``foreach=True`` computes with the single-tensor arithmetic (torch's CPU foreach path
+    rounds the same, except NAdam's, RAdam's and ASGD's);
     ``capturable=True`` (CUDA graphs) fails at the step as on a machine without a GPU;
     ``differentiable=True`` is accepted, but its step is not implemented (a leaf that requires
     grad raises torch's in-place error first).
