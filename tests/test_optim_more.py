@@ -32,7 +32,9 @@ lrs = st.sampled_from([1e-3, 0.01, 0.1, 0.5]) | st.floats(1e-4, 1.0)
 decays = st.sampled_from([0, 0.0]) | st.floats(1e-4, 0.3)
 betas = st.tuples(st.floats(0.0, 0.99), st.floats(0.5, 0.9999))
 epsilons = st.sampled_from([1e-8, 1e-6]) | st.floats(1e-10, 1e-2)
-unit = st.floats(0.0, 0.99)
+# (not below 1e-4: a momentum like 1e-162 makes products subnormal, which _fma rounds twice in
+# float64, its one documented inexact case)
+unit = st.just(0.0) | st.floats(1e-4, 0.99)
 flag = st.booleans()
 
 
