@@ -52,3 +52,6 @@ mode = _structseq("mode", ("values", "indices"))
 cummax = _structseq("cummax", ("values", "indices"))
 cummin = _structseq("cummin", ("values", "indices"))
 aminmax = _structseq("aminmax", ("min", "max"))
+# what max(dim, out=...) / min(dim, out=...) return
+max_out = _structseq("max_out", ("values", "indices"))
+min_out = _structseq("min_out", ("values", "indices"))
