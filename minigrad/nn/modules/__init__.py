@@ -12,3 +12,6 @@ __all__ = [
     "Tanh", "Softmax", "LogSoftmax", "Flatten", "Dropout", "MSELoss", "L1Loss", "BCELoss",
     "BCEWithLogitsLoss", "CrossEntropyLoss", "NLLLoss",
 ]
+from .conv import *  # noqa: E402, F403
+from .conv import __all__ as _conv_all  # noqa: E402
+__all__ += _conv_all
