@@ -15,3 +15,6 @@ __all__ = [
 from .conv import *  # noqa: E402, F403
 from .conv import __all__ as _conv_all  # noqa: E402
 __all__ += _conv_all
+from .pooling import *  # noqa: E402, F403
+from .pooling import __all__ as _pooling_all  # noqa: E402
+__all__ += _pooling_all
