@@ -258,3 +258,18 @@ def test_pad_gradients_by_finite_differences():
     x = np.random.default_rng(8).standard_normal((1, 2, 3, 4))
     for mode in ("constant", "reflect", "replicate", "circular"):
         fd_check(lambda t, m=mode: minigrad.nn.functional.pad(t, (2, 1, 1, 2), mode=m), [x])
+
+
+@pytest.mark.parametrize("nd", [1, 2])
+@pytest.mark.parametrize("transposed", [False, True])
+def test_long_output_rows_match_torch(nd, transposed):
+    """Output rows of 16 or more take the (sample, position) column order: same results."""
+    rng = np.random.default_rng(9)
+    x = rng.standard_normal((3, 4) + (5,) * (nd - 1) + (40,))
+    w = rng.standard_normal(((4, 3) if transposed else (3, 4)) + (3,) * nd)
+    name = "conv_transpose" if transposed else "conv"
+    kwargs = dict(stride=2, padding=1, dilation=2, groups=1) if transposed else dict(
+        stride=(1,) * (nd - 1) + (2,), padding=2, dilation=1, groups=1)
+    f = (lambda lib, x, w: getattr(lib.nn.functional, f"{name}{nd}d")(x, w, **kwargs))
+    check(f, (x, w))
+    check(f, (x.astype(np.float32), w.astype(np.float32)))

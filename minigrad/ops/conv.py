@@ -20,11 +20,14 @@ A transposed convolution is the adjoint of a convolution: its forward is the gra
 (output size (S - 1) s - 2p + d (K - 1) + output_padding + 1), its grad_x is a convolution of
 grad with w, its grad_w the grad_w formula with grad and x swapped.
 """
+import itertools
+
 import numpy as np
+from numpy.lib.stride_tricks import as_strided
 
 from ..autograd import formulas
 from ..autograd.function import Function
-from ._windows import check_buffer, prod, scatter_windows, windows
+from ._windows import check_buffer, prod
 from .registry import register
 
 __all__ = ["conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d",
@@ -32,69 +35,141 @@ __all__ = ["conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d",
 
 
 # ---- the three NumPy kernels ----------------------------------------------------------------
+# The unfolded input is one matrix per group, (C/groups * K, n * O): row (ci, k), one column per
+# (sample, output position). The forward is then a single matrix product per group, and the
+# weight gradient another one against the same matrix (kept from the forward when the whole
+# batch fits in one piece). Its columns run in one of two orders, whichever gives the copies
+# long inner runs: (sample, position) when an output row is long, else (position, sample), for
+# which the input is first copied with the batch as its last axis.
 def _pad(x, padding):
     if not any(padding):
         return x
     return np.pad(x, [(0, 0), (0, 0)] + [(p, p) for p in padding])
 
 
-def _columns(win, groups):
-    """The windows view (n, C, *O, *K) copied into the matrix (n, groups, C/groups * K, O)."""
-    nd = (win.ndim - 2) // 2
-    n, c = win.shape[:2]
-    order = (0, 1) + tuple(range(2 + nd, 2 + 2 * nd)) + tuple(range(2, 2 + nd))
-    cols = np.ascontiguousarray(win.transpose(order))
-    return cols.reshape(n, groups, c // groups * prod(win.shape[2 + nd:]),
-                        prod(win.shape[2:2 + nd]))
+def _batch_last_order(out_sp):
+    return out_sp[-1] < 16
 
 
-def conv_forward(x, w, stride, padding, dilation, groups):
-    """y = conv(x, w) without bias: (N, C, *S) and (Cout, C/groups, *K) -> (N, Cout, *O)."""
+def _prepared(x, padding, last):
+    """x (n, C, *S) zero-padded, as a (C, *Sp, n) array: a row-major copy when ``last``, else
+    a transposed view of the padded (n, C, *Sp)."""
+    if not last:
+        return np.moveaxis(_pad(x, padding), 0, -1)
+    n, c = x.shape[:2]
+    out = np.zeros((c,) + tuple(s + 2 * p for s, p in zip(x.shape[2:], padding)) + (n,),
+                   x.dtype)
+    inner = (slice(None),) + tuple(slice(p, p + s) for p, s in zip(padding, x.shape[2:]))
+    out[inner] = np.moveaxis(x, 0, -1)
+    return out
+
+
+def _columns(xt, kernel, out_sp, stride, dilation, groups, last):
+    """The windows of xt (C, *Sp, n) as matrices (groups, C/groups * K, columns)."""
+    sc, *sp, sn = xt.strides
+    positions = tuple(a * st for a, st in zip(sp, stride))
+    head = (xt.shape[0],) + tuple(kernel)
+    strides = (sc,) + tuple(a * d for a, d in zip(sp, dilation))
+    if last:
+        shape, strides = head + tuple(out_sp) + (xt.shape[-1],), strides + positions + (sn,)
+    else:
+        shape, strides = head + (xt.shape[-1],) + tuple(out_sp), strides + (sn,) + positions
+    view = as_strided(xt, shape, strides, writeable=False)
+    return np.ascontiguousarray(view).reshape(groups, -1, prod(out_sp) * xt.shape[-1])
+
+
+def _batch_first(a, n, out_sp, last):
+    """Products (C, ..., columns) -> (n, C, *O), row-major."""
+    if last:
+        a = np.moveaxis(a.reshape((-1,) + tuple(out_sp) + (n,)), -1, 0)
+    else:
+        a = np.swapaxes(a.reshape((-1, n) + tuple(out_sp)), 0, 1)
+    return np.ascontiguousarray(a)
+
+
+def _gy_matrix(gy, groups, last):
+    """(n, Cout, *O) -> matrices (groups, Cout/groups, columns) in the columns' order."""
+    g = np.moveaxis(gy, 0, -1) if last else np.swapaxes(gy, 0, 1)
+    return g.reshape(groups, gy.shape[1] // groups, -1)
+
+
+def _pieces(x, per_sample):
+    step = check_buffer(per_sample, x.shape[0], x.itemsize, "convolution")
+    return range(0, x.shape[0], step), step
+
+
+def _out_sizes(size, kernel, stride, padding, dilation):
+    return tuple((s + 2 * p - d * (k - 1) - 1) // st + 1
+                 for s, k, st, p, d in zip(size, kernel, stride, padding, dilation))
+
+
+def conv_forward(x, w, stride, padding, dilation, groups, keep=None):
+    """y = conv(x, w) without bias: (N, C, *S) and (Cout, C/groups, *K) -> (N, Cout, *O).
+    ``keep``: a dict that receives the unfolded input when the batch fits in one piece."""
     kernel = w.shape[2:]
-    win = windows(_pad(x, padding), kernel, stride, dilation)
-    n, cout = x.shape[0], w.shape[0]
-    out_sp = win.shape[2:2 + len(kernel)]
-    wm = w.reshape(groups, cout // groups, -1)
-    out = np.empty((n, groups, cout // groups, prod(out_sp)), np.result_type(x, w))
-    step = check_buffer(x.shape[1] * prod(kernel) * prod(out_sp), n, x.itemsize, "convolution")
-    for s in range(0, n, step):
-        np.matmul(wm, _columns(win[s:s + step], groups), out=out[s:s + step])
-    return out.reshape((n, cout) + out_sp)
+    out_sp = _out_sizes(x.shape[2:], kernel, stride, padding, dilation)
+    last = _batch_last_order(out_sp)
+    wm = w.reshape(groups, w.shape[0] // groups, -1)
+    starts, step = _pieces(x, x.shape[1] * prod(kernel) * prod(out_sp))
+    parts = []
+    for s in starts:
+        part = x[s:s + step]
+        cols = _columns(_prepared(part, padding, last), kernel, out_sp, stride, dilation,
+                        groups, last)
+        parts.append(_batch_first(np.matmul(wm, cols), part.shape[0], out_sp, last))
+        if keep is not None and len(starts) == 1:
+            keep["cols"] = cols
+    return parts[0] if len(parts) == 1 else np.concatenate(parts)
 
 
 def conv_input_grad(gy, w, size, stride, padding, dilation, groups):
     """The adjoint of ``conv_forward`` in x: (N, Cout, *O) -> (N, C, *size)."""
-    n, cout = gy.shape[:2]
-    out_sp, kernel = gy.shape[2:], w.shape[2:]
-    nd = len(kernel)
+    cout, out_sp, kernel = gy.shape[1], gy.shape[2:], w.shape[2:]
+    last = _batch_last_order(out_sp)
     c = w.shape[1] * groups
     wt = w.reshape(groups, cout // groups, -1).transpose(0, 2, 1)   # (G, C/G * K, Cout/G)
     padded = tuple(s + 2 * p for s, p in zip(size, padding))
-    crop = (slice(None),) * 2 + tuple(slice(p, p + s) for p, s in zip(padding, size))
-    result = np.empty((n, c) + tuple(size), np.result_type(gy, w))
-    step = check_buffer(c * prod(kernel) * prod(out_sp), n, gy.itemsize, "convolution")
-    order = (0, 1) + tuple(range(2 + nd, 2 + 2 * nd)) + tuple(range(2, 2 + nd))
-    for s in range(0, n, step):
-        part = gy[s:s + step].reshape(-1, groups, cout // groups, prod(out_sp))
-        cols = np.matmul(wt, part).reshape((-1, c) + tuple(kernel) + tuple(out_sp))
-        full = scatter_windows(cols.transpose(order), padded, stride, dilation)
-        result[s:s + step] = full[crop]
-    return result
+    spatial = tuple(slice(p, p + s) for p, s in zip(padding, size))
+    starts, step = _pieces(gy, c * prod(kernel) * prod(out_sp))
+    parts = []
+    for s in starts:
+        part = gy[s:s + step]
+        n = part.shape[0]
+        cols = np.matmul(wt, _gy_matrix(part, groups, last))
+        # the windows' values added back where they were read: one strided slice per offset
+        if last:
+            cols = cols.reshape((c,) + tuple(kernel) + tuple(out_sp) + (n,))
+            full, crop, batch_axis = np.zeros((c,) + padded + (n,), cols.dtype), spatial, -1
+        else:
+            cols = cols.reshape((c,) + tuple(kernel) + (n,) + tuple(out_sp))
+            full, crop, batch_axis = np.zeros((c, n) + padded, cols.dtype), (
+                slice(None),) + spatial, 1
+        head = (slice(None),) if last else (slice(None), slice(None))
+        for offset in itertools.product(*(range(k) for k in kernel)):
+            target = tuple(slice(k * d, k * d + (o - 1) * st + 1, st)
+                           for k, d, o, st in zip(offset, dilation, out_sp, stride))
+            full[head + target] += cols[(slice(None),) + offset]
+        parts.append(np.ascontiguousarray(
+            np.moveaxis(full[(slice(None),) + crop], batch_axis, 0)))
+    return parts[0] if len(parts) == 1 else np.concatenate(parts)
 
 
-def conv_weight_grad(x, gy, kernel, stride, padding, dilation, groups):
-    """grad_w[co, ci, k] = sum_{n, o} gy[n, co, o] xp[n, ci, o s + k d]: (Cout, C/G, *K)."""
+def conv_weight_grad(x, gy, kernel, stride, padding, dilation, groups, cols=None):
+    """grad_w[co, ci, k] = sum_{n, o} gy[n, co, o] xp[n, ci, o s + k d]: (Cout, C/G, *K).
+    ``cols``: the forward's unfolded input, if it kept it."""
     n, c = x.shape[:2]
     cout, out_sp = gy.shape[1], gy.shape[2:]
-    win = windows(_pad(x, padding), kernel, stride, dilation)
-    win = win[(slice(None),) * 2 + tuple(slice(0, o) for o in out_sp)]
-    gw = np.zeros((groups, cout // groups, c // groups * prod(kernel)), np.result_type(x, gy))
-    step = check_buffer(c * prod(kernel) * prod(out_sp), n, x.itemsize, "convolution")
-    for s in range(0, n, step):
-        cols = _columns(win[s:s + step], groups)
-        part = gy[s:s + step].reshape(-1, groups, cout // groups, prod(out_sp))
-        for g in range(groups):
-            gw[g] += np.tensordot(part[:, g], cols[:, g], axes=([0, 2], [0, 2]))
+    last = _batch_last_order(out_sp)
+    gw = 0
+    starts, step = _pieces(x, c * prod(kernel) * prod(out_sp))
+    for s in starts:
+        if cols is None:
+            part_cols = _columns(_prepared(x[s:s + step], padding, last), kernel, out_sp,
+                                 stride, dilation, groups, last)
+        else:
+            part_cols = cols
+        g = _gy_matrix(gy[s:s + step], groups, last)
+        gw = gw + np.matmul(g, part_cols.transpose(0, 2, 1))
     return gw.reshape((cout, c // groups) + tuple(kernel))
 
 
@@ -113,8 +188,11 @@ class ConvolutionBackward0(Function):
             size = _transposed_size(x.shape[2:], w.shape[2:], stride, padding, dilation,
                                     output_padding)
             y = conv_input_grad(x, w, size, stride, padding, dilation, groups)
-        else:
-            y = conv_forward(x, w, stride, padding, dilation, groups)
+            ctx.kept = {}
+        else:   # the unfolded input is kept for grad_w when the weight needs a gradient
+            kept = {} if ctx.needs_input_grad[1] else None
+            y = conv_forward(x, w, stride, padding, dilation, groups, kept)
+            ctx.kept = kept or {}
         if b is not None:
             y += b.reshape((-1,) + (1,) * (y.ndim - 2))
         ctx.params = (stride, padding, dilation, groups)
@@ -137,7 +215,7 @@ class ConvolutionBackward0(Function):
                     gx = gx[(slice(None),) * 2 + tuple(slice(0, s) for s in x.shape[2:])]
             if needs[1]:
                 gw = formulas.call(ConvolutionBackwardBackward0, grad, x, tuple(w.shape[2:]),
-                                   stride, padding, dilation, groups)
+                                   stride, padding, dilation, groups, None)
         else:
             if needs[0]:
                 size = tuple(x.shape[2:])
@@ -148,7 +226,7 @@ class ConvolutionBackward0(Function):
                                    dilation, True, extra, groups)
             if needs[1]:
                 gw = formulas.call(ConvolutionBackwardBackward0, x, grad, tuple(w.shape[2:]),
-                                   stride, padding, dilation, groups)
+                                   stride, padding, dilation, groups, ctx.kept.pop("cols", None))
         if ctx.has_bias and needs[2]:
             gb = grad.sum(dim=(0,) + tuple(range(2, grad.ndim)))
         return gx, gw, gb, None, None, None, None, None, None
@@ -161,10 +239,10 @@ class ConvolutionBackwardBackward0(Function):
     grad_a = conv_transpose(g, G), grad_g = conv(a, G)."""
 
     @staticmethod
-    def forward(ctx, a, g, kernel, stride, padding, dilation, groups):
+    def forward(ctx, a, g, kernel, stride, padding, dilation, groups, cols):
         ctx.params = (stride, padding, dilation, groups)
         ctx.save_for_backward(a, g)
-        return conv_weight_grad(a, g, kernel, stride, padding, dilation, groups)
+        return conv_weight_grad(a, g, kernel, stride, padding, dilation, groups, cols)
 
     @staticmethod
     def backward(ctx, grad):
@@ -182,7 +260,7 @@ class ConvolutionBackwardBackward0(Function):
                                False, (0,) * len(stride), groups)
             crop = (slice(None),) * 2 + tuple(slice(0, o) for o in g.shape[2:])
             gg = gg[crop]
-        return ga, gg, None, None, None, None, None
+        return ga, gg, None, None, None, None, None, None
 
 
 # ---- argument checks (torch's messages) -------------------------------------------------------

@@ -15,6 +15,7 @@ dilation d: out size O = (S + 2p - d (k - 1) - 1) / s + 1, rounded down, or up w
 1-d pooling runs as 2-d pooling of an unsqueezed input (torch's graph: ``SqueezeBackward1``).
 Adaptive pooling's windows are [floor(i S / O), ceil((i + 1) S / O)) per dim.
 """
+import itertools
 import math
 
 import numpy as np
@@ -90,24 +91,51 @@ def _check(x, nd, kernel, stride, padding, dilation, ceil_mode, name):
 
 
 # ---- max --------------------------------------------------------------------------------------
-def _flat_index(arg, kernel, outs, stride, dilation, pads, sizes):
-    """Flat position in the unpadded plane of the window element ``arg`` chose."""
-    offsets = np.unravel_index(arg, kernel)
+def _scan_max(win, nd):
+    """(max, arg) over the last nd (kernel) dims of a windows view, as torch's kernels choose:
+    scanning the kernel positions in order, a value replaces the best only when greater (so the
+    first maximum wins ties) or NaN (so the last NaN wins). ``arg``: flat kernel position.
+
+    Computed as the maximum (one pass per kernel position), then the first position equal to
+    it (another); windows holding a NaN are then given their last NaN's position."""
+    values = [win[(Ellipsis,) + off]
+              for off in itertools.product(*(range(n) for n in win.shape[-nd:]))]
+    best = values[0].copy()
+    for v in values[1:]:
+        np.maximum(best, v, out=best)
+    small = len(values) < 256
+    arg = np.zeros(best.shape, np.uint8 if small else np.int64)
+    found = np.zeros(best.shape, bool)
+    for k, v in enumerate(values):
+        first = v == best
+        first &= ~found
+        found |= first
+        if k:
+            arg += first.view(np.uint8) * np.uint8(k) if small else first * k
+    if best.dtype.kind == "f" and np.isnan(best).any():
+        for k, v in enumerate(values):
+            arg[np.isnan(v)] = k
+    return best, arg
+
+
+def _kernel_deltas(kernel, dilation, sizes):
+    """Flat distance in the unpadded plane from a window's first element to each kernel
+    position (indexed by the flat kernel position)."""
+    delta = 0
+    for k, d, n in zip(kernel, dilation, sizes):
+        delta = (np.multiply.outer(delta, np.ones(k, np.int64)) * n
+                 + np.arange(k, dtype=np.int64) * d)
+    return np.asarray(delta).ravel()
+
+
+def _window_starts(outs, stride, pads, sizes):
+    """Flat position in the unpadded plane of each window's first element."""
     flat = 0
-    for i, (k_off, o, s, d, (lo, _), n) in enumerate(
-            zip(offsets, outs, stride, dilation, pads, sizes)):
+    for i, (o, s, (lo, _), n) in enumerate(zip(outs, stride, pads, sizes)):
         shape = [1] * len(outs)
         shape[i] = o
-        coord = np.arange(o).reshape(shape) * s + k_off * d - lo
-        flat = flat * n + coord
-    return flat.astype(np.int64)
-
-
-def _argmax_windows(win, nd):
-    """(max, argmax) over the last nd (kernel) dims of a windows view."""
-    flat = win.reshape(win.shape[:-nd] + (-1,))
-    arg = flat.argmax(axis=-1)
-    return np.take_along_axis(flat, arg[..., None], -1)[..., 0], arg
+        flat = flat * n + (np.arange(o) * s - lo).reshape(shape)
+    return flat
 
 
 class _MaxPoolWithIndices(Function):
@@ -123,8 +151,9 @@ class _MaxPoolWithIndices(Function):
     def forward(ctx, x, nd, kernel, stride, padding, dilation, ceil_mode):
         outs, pads = _plan(x.shape, nd, kernel, stride, padding, dilation, ceil_mode)
         win = windows(_padded(x, nd, pads, _lowest(x.dtype)), kernel, stride, dilation)
-        out, arg = _argmax_windows(win, nd)
-        idx = _flat_index(arg, kernel, outs, stride, dilation, pads, x.shape[-nd:])
+        out, arg = _scan_max(win, nd)
+        idx = _kernel_deltas(kernel, dilation, x.shape[-nd:])[arg]
+        idx += _window_starts(outs, stride, pads, x.shape[-nd:])
         ctx.in_shape, ctx.nd, ctx.indices = x.shape, nd, idx
         return np.ascontiguousarray(out), idx
 
@@ -391,7 +420,7 @@ class _AdaptiveMax(_MaxPoolWithIndices):
         lead = x.ndim - nd
         order = (tuple(range(lead)) + tuple(lead + 2 * i for i in range(nd))
                  + tuple(lead + 2 * i + 1 for i in range(nd)))
-        out, arg = _argmax_windows(gathered.transpose(order), nd)
+        out, arg = _scan_max(gathered.transpose(order), nd)
         offsets = np.unravel_index(arg, tuple(w.shape[1] for w in wins))
         flat = 0
         for i, (w, k_off) in enumerate(zip(wins, offsets)):
