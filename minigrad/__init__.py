@@ -33,6 +33,7 @@ from .serialization import save, load
 from .ops.conv import *  # noqa: F403
 from .ops.padding import *  # noqa: F403
 from .ops.pooling import *  # noqa: F403
+from .ops.batch_norm import *  # noqa: F403
 from .ops import registry as _registry
 from .ops._util import inplace_variant as _inplace_variant
 import sys as _sys

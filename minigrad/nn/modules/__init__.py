@@ -18,3 +18,8 @@ __all__ += _conv_all
 from .pooling import *  # noqa: E402, F403
 from .pooling import __all__ as _pooling_all  # noqa: E402
 __all__ += _pooling_all
+from .batchnorm import *  # noqa: E402, F403
+from .batchnorm import __all__ as _batchnorm_all  # noqa: E402
+from .normalization import *  # noqa: E402, F403
+from .normalization import __all__ as _normalization_all  # noqa: E402
+__all__ += _batchnorm_all + _normalization_all
