@@ -36,6 +36,7 @@ from .ops.pooling import *  # noqa: F403
 from .ops.batch_norm import *  # noqa: F403
 from .ops.upsample import *  # noqa: F403
 from .ops.feature_dropout import *  # noqa: F403
+from .ops.rearrange import *  # noqa: F403
 from .ops import registry as _registry
 from .ops._util import inplace_variant as _inplace_variant
 import sys as _sys
