@@ -15,7 +15,7 @@ import math
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
-__all__ = ["out_size", "windows", "scatter_windows", "check_buffer"]
+__all__ = ["out_size", "windows", "scatter_windows", "check_buffer", "expand", "prod"]
 
 # The largest unfolded buffer one piece of work may build (bytes): convolution splits its batch
 # into pieces that stay below it, and refuses when one sample alone would need more than HARD.
@@ -65,6 +65,15 @@ def check_buffer(per_sample, batch, itemsize, what):
             f"{what}: unfolding one sample would need {one / 2**30:.1f} GiB "
             f"({per_sample} elements), more than the {HARD_BYTES / 2**30:.0f} GiB allowed")
     return max(1, min(batch, CHUNK_BYTES // max(one, 1))) if batch else 1
+
+
+def expand(value, nd):
+    """An int or a 1-element sequence repeated to ``nd`` entries; other sequences as a tuple
+    (the caller checks their length and words its own error)."""
+    if isinstance(value, int):
+        return (value,) * nd
+    value = tuple(value)
+    return value * nd if len(value) == 1 else value
 
 
 def prod(values):

@@ -27,7 +27,7 @@ from numpy.lib.stride_tricks import as_strided
 
 from ..autograd import formulas
 from ..autograd.function import Function
-from ._windows import check_buffer, prod
+from ._windows import check_buffer, expand, prod
 from .registry import register
 
 __all__ = ["conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d",
@@ -265,11 +265,7 @@ class ConvolutionBackwardBackward0(Function):
 
 # ---- argument checks (torch's messages) -------------------------------------------------------
 def _tuple(value, nd, name):
-    if isinstance(value, int):
-        return (value,) * nd
-    value = tuple(value)
-    if len(value) == 1:
-        return value * nd
+    value = expand(value, nd)
     if len(value) != nd:
         raise RuntimeError(f"expected {name} to be a single integer value or a list of {nd} "
                            f"values to match the convolution dimensions, but got "

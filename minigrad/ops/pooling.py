@@ -24,7 +24,7 @@ from .._tensor import _make
 from ..autograd import formulas
 from ..autograd.function import Function
 from ._taps import node_pair
-from ._windows import scatter_windows, windows
+from ._windows import expand, scatter_windows, windows
 from .registry import register
 
 __all__ = []
@@ -33,11 +33,7 @@ __all__ = []
 def _tuple(value, nd, name, fn):
     if value is None:
         return None
-    if isinstance(value, int):
-        return (value,) * nd
-    value = tuple(value)
-    if len(value) == 1:
-        return value * nd
+    value = expand(value, nd)
     if len(value) != nd:
         words = {1: "one int", 2: "two ints", 3: "three ints"}[nd]
         raise RuntimeError(f"{fn}: {name} must either be a single int, or a tuple of {words}")
@@ -163,6 +159,12 @@ class _MaxPoolWithIndices(Function):
                 None, None, None, None, None, None)
 
 
+def _gather_planes(g, idx, nd):
+    """g[..., idx] within each plane of the last nd dims (a differentiable gather)."""
+    flat_idx = idx.reshape(tuple(idx.shape[:-nd]) + (-1,))
+    return g.flatten(g.ndim - nd).gather(-1, flat_idx).reshape(tuple(idx.shape))
+
+
 class MaxPoolScatter(Function):
     """grad_x[..., idx[..., o]] += grad[..., o] (within each plane); its gradient is the gather
     gg[..., idx[..., o]]."""
@@ -180,10 +182,7 @@ class MaxPoolScatter(Function):
     @staticmethod
     def backward(ctx, gg):
         idx, = ctx.saved_tensors
-        nd = ctx.nd
-        flat_idx = idx.reshape(tuple(idx.shape[:-nd]) + (-1,))
-        picked = gg.flatten(gg.ndim - nd).gather(-1, flat_idx)
-        return picked.reshape(tuple(idx.shape)), None, None, None
+        return _gather_planes(gg, idx, ctx.nd), None, None, None
 
 
 MaxPool2DWithIndicesBackward0 = type("MaxPool2DWithIndicesBackward0", (_MaxPoolWithIndices,),
@@ -498,10 +497,7 @@ class _MaxUnpool(Function):
     @staticmethod
     def backward(ctx, grad):
         idx, = ctx.saved_tensors
-        nd = ctx.nd
-        flat_idx = idx.reshape(tuple(idx.shape[:-nd]) + (-1,))
-        picked = grad.flatten(grad.ndim - nd).gather(-1, flat_idx)
-        return picked.reshape(tuple(idx.shape)), None, None
+        return _gather_planes(grad, idx, ctx.nd), None, None
 
 
 _UNPOOL_NODES = {nd: type(f"MaxUnpool{nd}DBackward0", (_MaxUnpool,), {"__module__": __name__})

@@ -199,13 +199,16 @@ PixelShuffleBackward0.inverse = PixelUnshuffleBackward0
 PixelUnshuffleBackward0.inverse = PixelShuffleBackward0
 
 
-def pixel_shuffle(input, upscale_factor):
+def _check_shuffle(input, name, arg, factor):
     if input.ndim < 3:
-        raise RuntimeError(f"pixel_shuffle expects input to have at least 3 dimensions, but got "
-                           f"input with {input.ndim} dimension(s)")
-    if upscale_factor <= 0:
-        raise RuntimeError(f"pixel_shuffle expects a positive upscale_factor, but got "
-                           f"{upscale_factor}")
+        raise RuntimeError(f"{name} expects input to have at least 3 dimensions, but got input "
+                           f"with {input.ndim} dimension(s)")
+    if factor <= 0:
+        raise RuntimeError(f"{name} expects a positive {arg}, but got {factor}")
+
+
+def pixel_shuffle(input, upscale_factor):
+    _check_shuffle(input, "pixel_shuffle", "upscale_factor", upscale_factor)
     c = input.shape[-3]
     if c % (upscale_factor * upscale_factor):
         raise RuntimeError("pixel_shuffle expects its input's 'channel' dimension to be "
@@ -215,12 +218,7 @@ def pixel_shuffle(input, upscale_factor):
 
 
 def pixel_unshuffle(input, downscale_factor):
-    if input.ndim < 3:
-        raise RuntimeError(f"pixel_unshuffle expects input to have at least 3 dimensions, but "
-                           f"got input with {input.ndim} dimension(s)")
-    if downscale_factor <= 0:
-        raise RuntimeError(f"pixel_unshuffle expects a positive downscale_factor, but got "
-                           f"{downscale_factor}")
+    _check_shuffle(input, "pixel_unshuffle", "downscale_factor", downscale_factor)
     h, w = input.shape[-2:]
     for name, n, dim in (("height", h, -2), ("width", w, -1)):
         if n % downscale_factor:

@@ -2,11 +2,9 @@
 ``minigrad/ops/batch_norm.py``)."""
 import warnings
 
-from ... import creation
 from ...ops import batch_norm as N
 from .. import init
-from ..parameter import Parameter
-from .batchnorm import _NormBase
+from .batchnorm import _NormBase, affine_parameters
 from .module import Module
 
 __all__ = ["GroupNorm", "InstanceNorm1d", "InstanceNorm2d", "InstanceNorm3d",
@@ -24,15 +22,7 @@ class GroupNorm(Module):
                              f"({num_groups})")
         self.num_groups, self.num_channels, self.eps, self.affine = (num_groups, num_channels,
                                                                      eps, affine)
-        if affine:
-            self.weight = Parameter(creation.empty(num_channels, dtype=dtype))
-            if bias:
-                self.bias = Parameter(creation.empty(num_channels, dtype=dtype))
-            else:
-                self.register_parameter("bias", None)
-        else:
-            self.register_parameter("weight", None)
-            self.register_parameter("bias", None)
+        affine_parameters(self, num_channels, affine, bias, dtype)
         self.reset_parameters()
 
     def reset_parameters(self):
