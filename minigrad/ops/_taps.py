@@ -94,9 +94,11 @@ class TapsAdjoint(Function):
         return formulas.call(cls.forward_cls, grad, ctx.taps), None, None
 
 
-def node_pair(name):
-    """(forward node, backward node) classes named ``name`` and torch's name of its backward."""
-    fwd = type(name, (TapsFunction,), {"__module__": __name__})
-    bwd = type(name[:-1] + "Backward0", (TapsAdjoint,), {"__module__": __name__})
+def node_pair(name, module):
+    """The forward node class ``name`` (defined in ``module``); its backward node, named as
+    torch names it (``...BackwardBackward0``), is its ``adjoint``."""
+    fwd = type(name, (TapsFunction,), {"__module__": module, "__doc__": TapsFunction.__doc__})
+    bwd = type(name[:-1] + "Backward0", (TapsAdjoint,),
+               {"__module__": module, "__doc__": TapsAdjoint.__doc__})
     fwd.adjoint, bwd.forward_cls = bwd, fwd
-    return fwd, bwd
+    return fwd

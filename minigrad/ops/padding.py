@@ -54,7 +54,19 @@ class ConstantPadNdBackward0(Function):
         return formulas.call(ConstantPadNdBackward0, grad, back, 0), None, None
 
 
-_NODES = {(mode, nd): node_pair(f"{name}Pad{nd}DBackward0")
+ReflectionPad1DBackward0 = node_pair("ReflectionPad1DBackward0", __name__)
+ReflectionPad1DBackwardBackward0 = ReflectionPad1DBackward0.adjoint
+ReflectionPad2DBackward0 = node_pair("ReflectionPad2DBackward0", __name__)
+ReflectionPad2DBackwardBackward0 = ReflectionPad2DBackward0.adjoint
+ReflectionPad3DBackward0 = node_pair("ReflectionPad3DBackward0", __name__)
+ReflectionPad3DBackwardBackward0 = ReflectionPad3DBackward0.adjoint
+ReplicationPad1DBackward0 = node_pair("ReplicationPad1DBackward0", __name__)
+ReplicationPad1DBackwardBackward0 = ReplicationPad1DBackward0.adjoint
+ReplicationPad2DBackward0 = node_pair("ReplicationPad2DBackward0", __name__)
+ReplicationPad2DBackwardBackward0 = ReplicationPad2DBackward0.adjoint
+ReplicationPad3DBackward0 = node_pair("ReplicationPad3DBackward0", __name__)
+ReplicationPad3DBackwardBackward0 = ReplicationPad3DBackward0.adjoint
+_NODES = {(mode, nd): globals()[f"{name}Pad{nd}DBackward0"]
           for mode, name in (("reflect", "Reflection"), ("replicate", "Replication"))
           for nd in (1, 2, 3)}
 
@@ -133,7 +145,7 @@ def pad(input, pad, mode="constant", value=None):
     first = input.ndim - nd
     taps = tuple((_index(input.shape[first + i], lo, hi, mode)[:, None], None)
                  for i, (lo, hi) in enumerate(pairs))
-    return _NODES[mode, nd][0].apply(input, taps)
+    return _NODES[mode, nd].apply(input, taps)
 
 
 def _pad_sample(rng, dtype):
@@ -147,6 +159,6 @@ def _pad_sample(rng, dtype):
 
 
 register("pad", nodes=("ConstantPadNdBackward0", "CopySlices")
-         + tuple(cls.__name__ for cls, _ in _NODES.values()),
+         + tuple(cls.__name__ for cls in _NODES.values()),
          forms=("functional",), args=("input", "pad"), family="padding",
          sample=_pad_sample)(pad)

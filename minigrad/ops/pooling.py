@@ -185,10 +185,11 @@ class MaxPoolScatter(Function):
         return _gather_planes(gg, idx, ctx.nd), None, None, None
 
 
+_MAX_BODY = {"__module__": __name__, "__doc__": _MaxPoolWithIndices.__doc__}
 MaxPool2DWithIndicesBackward0 = type("MaxPool2DWithIndicesBackward0", (_MaxPoolWithIndices,),
-                                     {"__module__": __name__})
+                                     dict(_MAX_BODY))
 MaxPool3DWithIndicesBackward0 = type("MaxPool3DWithIndicesBackward0", (_MaxPoolWithIndices,),
-                                     {"__module__": __name__})
+                                     dict(_MAX_BODY))
 _MAX_NODES = {2: MaxPool2DWithIndicesBackward0, 3: MaxPool3DWithIndicesBackward0}
 
 
@@ -307,13 +308,19 @@ class _AvgPoolAdjoint(Function):
 
 
 def _avg_nodes(nd):
-    fwd = type(f"AvgPool{nd}DBackward0", (_AvgPool,), {"__module__": __name__})
-    bwd = type(f"AvgPool{nd}DBackwardBackward0", (_AvgPoolAdjoint,), {"__module__": __name__})
+    fwd = type(f"AvgPool{nd}DBackward0", (_AvgPool,),
+               {"__module__": __name__, "__doc__": _AvgPool.__doc__})
+    bwd = type(f"AvgPool{nd}DBackwardBackward0", (_AvgPoolAdjoint,),
+               {"__module__": __name__, "__doc__": _AvgPoolAdjoint.__doc__})
     fwd.adjoint, bwd.forward_cls = bwd, fwd
     return fwd
 
 
-_AVG_NODES = {2: _avg_nodes(2), 3: _avg_nodes(3)}
+AvgPool2DBackward0 = _avg_nodes(2)
+AvgPool2DBackwardBackward0 = AvgPool2DBackward0.adjoint
+AvgPool3DBackward0 = _avg_nodes(3)
+AvgPool3DBackwardBackward0 = AvgPool3DBackward0.adjoint
+_AVG_NODES = {2: AvgPool2DBackward0, 3: AvgPool3DBackward0}
 
 
 def _avg_pool(nd):
@@ -360,7 +367,11 @@ def _adaptive_windows(size, out):
     return np.where(inside, taps, start[:, None]), inside, end - start
 
 
-_ADAPTIVE_AVG = {nd: node_pair(f"AdaptiveAvgPool{nd}DBackward0")[0] for nd in (2, 3)}
+AdaptiveAvgPool2DBackward0 = node_pair("AdaptiveAvgPool2DBackward0", __name__)
+AdaptiveAvgPool2DBackwardBackward0 = AdaptiveAvgPool2DBackward0.adjoint
+AdaptiveAvgPool3DBackward0 = node_pair("AdaptiveAvgPool3DBackward0", __name__)
+AdaptiveAvgPool3DBackwardBackward0 = AdaptiveAvgPool3DBackward0.adjoint
+_ADAPTIVE_AVG = {2: AdaptiveAvgPool2DBackward0, 3: AdaptiveAvgPool3DBackward0}
 
 
 def _adaptive_sizes(input, output_size, nd, name):
@@ -437,8 +448,11 @@ class _AdaptiveMax(_MaxPoolWithIndices):
                 None, None)
 
 
-_ADAPTIVE_MAX = {nd: type(f"AdaptiveMaxPool{nd}DBackward0", (_AdaptiveMax,),
-                          {"__module__": __name__}) for nd in (2, 3)}
+AdaptiveMaxPool2DBackward0 = type("AdaptiveMaxPool2DBackward0", (_AdaptiveMax,),
+                                  {"__module__": __name__, "__doc__": _AdaptiveMax.__doc__})
+AdaptiveMaxPool3DBackward0 = type("AdaptiveMaxPool3DBackward0", (_AdaptiveMax,),
+                                  {"__module__": __name__, "__doc__": _AdaptiveMax.__doc__})
+_ADAPTIVE_MAX = {2: AdaptiveMaxPool2DBackward0, 3: AdaptiveMaxPool3DBackward0}
 
 
 def _adaptive_max(nd):
@@ -500,8 +514,11 @@ class _MaxUnpool(Function):
         return _gather_planes(grad, idx, ctx.nd), None, None
 
 
-_UNPOOL_NODES = {nd: type(f"MaxUnpool{nd}DBackward0", (_MaxUnpool,), {"__module__": __name__})
-                 for nd in (2, 3)}
+MaxUnpool2DBackward0 = type("MaxUnpool2DBackward0", (_MaxUnpool,),
+                            {"__module__": __name__, "__doc__": _MaxUnpool.__doc__})
+MaxUnpool3DBackward0 = type("MaxUnpool3DBackward0", (_MaxUnpool,),
+                            {"__module__": __name__, "__doc__": _MaxUnpool.__doc__})
+_UNPOOL_NODES = {2: MaxUnpool2DBackward0, 3: MaxUnpool3DBackward0}
 
 
 def max_unpool(input, indices, kernel_size, stride, padding, output_size, nd):

@@ -31,16 +31,32 @@ __all__ = []
 _NAMES = {"nearest": "UpsampleNearest{}D", "nearest-exact": "UpsampleNearestExact{}D",
           "linear": "UpsampleLinear1D", "bilinear": "UpsampleBilinear2D",
           "bicubic": "UpsampleBicubic2D", "trilinear": "UpsampleTrilinear3D"}
-_NODES = {}
+UpsampleNearest1DBackward0 = node_pair("UpsampleNearest1DBackward0", __name__)
+UpsampleNearest1DBackwardBackward0 = UpsampleNearest1DBackward0.adjoint
+UpsampleNearest2DBackward0 = node_pair("UpsampleNearest2DBackward0", __name__)
+UpsampleNearest2DBackwardBackward0 = UpsampleNearest2DBackward0.adjoint
+UpsampleNearest3DBackward0 = node_pair("UpsampleNearest3DBackward0", __name__)
+UpsampleNearest3DBackwardBackward0 = UpsampleNearest3DBackward0.adjoint
+UpsampleNearestExact1DBackward0 = node_pair("UpsampleNearestExact1DBackward0", __name__)
+UpsampleNearestExact1DBackwardBackward0 = UpsampleNearestExact1DBackward0.adjoint
+UpsampleNearestExact2DBackward0 = node_pair("UpsampleNearestExact2DBackward0", __name__)
+UpsampleNearestExact2DBackwardBackward0 = UpsampleNearestExact2DBackward0.adjoint
+UpsampleNearestExact3DBackward0 = node_pair("UpsampleNearestExact3DBackward0", __name__)
+UpsampleNearestExact3DBackwardBackward0 = UpsampleNearestExact3DBackward0.adjoint
+UpsampleLinear1DBackward0 = node_pair("UpsampleLinear1DBackward0", __name__)
+UpsampleLinear1DBackwardBackward0 = UpsampleLinear1DBackward0.adjoint
+UpsampleBilinear2DBackward0 = node_pair("UpsampleBilinear2DBackward0", __name__)
+UpsampleBilinear2DBackwardBackward0 = UpsampleBilinear2DBackward0.adjoint
+UpsampleBicubic2DBackward0 = node_pair("UpsampleBicubic2DBackward0", __name__)
+UpsampleBicubic2DBackwardBackward0 = UpsampleBicubic2DBackward0.adjoint
+UpsampleTrilinear3DBackward0 = node_pair("UpsampleTrilinear3DBackward0", __name__)
+UpsampleTrilinear3DBackwardBackward0 = UpsampleTrilinear3DBackward0.adjoint
 _INTERPOLATING = ("linear", "bilinear", "bicubic", "trilinear")
 _DIMS = {"linear": 1, "bilinear": 2, "bicubic": 2, "trilinear": 3}
 
 
 def _node(mode, nd):
-    name = _NAMES[mode].format(nd) + "Backward0"
-    if name not in _NODES:
-        _NODES[name] = node_pair(name)[0]
-    return _NODES[name]
+    return globals()[_NAMES[mode].format(nd) + "Backward0"]
 
 
 def _scale(size, out, scale_factor, align_corners, ft):
@@ -192,9 +208,10 @@ class _PixelUnshuffle(Function):
         return formulas.call(cls.inverse, grad, ctx.r), None
 
 
-PixelShuffleBackward0 = type("PixelShuffleBackward0", (_PixelShuffle,), {"__module__": __name__})
+PixelShuffleBackward0 = type("PixelShuffleBackward0", (_PixelShuffle,),
+                             {"__module__": __name__, "__doc__": _PixelShuffle.__doc__})
 PixelUnshuffleBackward0 = type("PixelUnshuffleBackward0", (_PixelUnshuffle,),
-                               {"__module__": __name__})
+                               {"__module__": __name__, "__doc__": _PixelUnshuffle.__doc__})
 PixelShuffleBackward0.inverse = PixelUnshuffleBackward0
 PixelUnshuffleBackward0.inverse = PixelShuffleBackward0
 
