@@ -67,16 +67,22 @@ class TapsFunction(Function):
     """y = the taps map of x (see the module docstring); grad_x = its transpose applied to grad."""
 
     adjoint = None   # set by node_pair
+    # torch's backward of padding and pooling takes the input too (its gradient there is 0, but
+    # a gradient computed with create_graph then requires grad); upsampling's does not
+    keeps_input = False
 
-    @staticmethod
-    def forward(ctx, x, taps):
+    @classmethod
+    def forward(cls, ctx, x, taps):
         ctx.taps = taps
         ctx.sizes = x.shape[x.ndim - len(taps):]
+        if cls.keeps_input:
+            ctx.save_for_backward(x)
         return apply_taps(x, taps)
 
     @classmethod
     def backward(cls, ctx, grad):
-        return formulas.call(cls.adjoint, grad, ctx.taps, ctx.sizes), None
+        x = ctx.saved_tensors[0] if cls.keeps_input else None
+        return formulas.call(cls.adjoint, grad, x, ctx.taps, ctx.sizes), None
 
 
 class TapsAdjoint(Function):
@@ -85,19 +91,25 @@ class TapsAdjoint(Function):
     forward_cls = None
 
     @staticmethod
-    def forward(ctx, g, taps, sizes):
+    def forward(ctx, g, x, taps, sizes):
         ctx.taps = taps
+        if x is not None:
+            ctx.save_for_backward(x)
         return adjoint_taps(g, taps, sizes)
 
     @classmethod
     def backward(cls, ctx, grad):
-        return formulas.call(cls.forward_cls, grad, ctx.taps), None, None
+        gx = None
+        if ctx.needs_input_grad[1]:
+            gx = formulas.zeros_like(ctx.saved_tensors[0])
+        return formulas.call(cls.forward_cls, grad, ctx.taps), gx, None, None
 
 
-def node_pair(name, module):
+def node_pair(name, module, keeps_input=False):
     """The forward node class ``name`` (defined in ``module``); its backward node, named as
     torch names it (``...BackwardBackward0``), is its ``adjoint``."""
-    fwd = type(name, (TapsFunction,), {"__module__": module, "__doc__": TapsFunction.__doc__})
+    fwd = type(name, (TapsFunction,), {"__module__": module, "__doc__": TapsFunction.__doc__,
+                                       "keeps_input": keeps_input})
     bwd = type(name[:-1] + "Backward0", (TapsAdjoint,),
                {"__module__": module, "__doc__": TapsAdjoint.__doc__})
     fwd.adjoint, bwd.forward_cls = bwd, fwd

@@ -54,17 +54,17 @@ class ConstantPadNdBackward0(Function):
         return formulas.call(ConstantPadNdBackward0, grad, back, 0), None, None
 
 
-ReflectionPad1DBackward0 = node_pair("ReflectionPad1DBackward0", __name__)
+ReflectionPad1DBackward0 = node_pair("ReflectionPad1DBackward0", __name__, True)
 ReflectionPad1DBackwardBackward0 = ReflectionPad1DBackward0.adjoint
-ReflectionPad2DBackward0 = node_pair("ReflectionPad2DBackward0", __name__)
+ReflectionPad2DBackward0 = node_pair("ReflectionPad2DBackward0", __name__, True)
 ReflectionPad2DBackwardBackward0 = ReflectionPad2DBackward0.adjoint
-ReflectionPad3DBackward0 = node_pair("ReflectionPad3DBackward0", __name__)
+ReflectionPad3DBackward0 = node_pair("ReflectionPad3DBackward0", __name__, True)
 ReflectionPad3DBackwardBackward0 = ReflectionPad3DBackward0.adjoint
-ReplicationPad1DBackward0 = node_pair("ReplicationPad1DBackward0", __name__)
+ReplicationPad1DBackward0 = node_pair("ReplicationPad1DBackward0", __name__, True)
 ReplicationPad1DBackwardBackward0 = ReplicationPad1DBackward0.adjoint
-ReplicationPad2DBackward0 = node_pair("ReplicationPad2DBackward0", __name__)
+ReplicationPad2DBackward0 = node_pair("ReplicationPad2DBackward0", __name__, True)
 ReplicationPad2DBackwardBackward0 = ReplicationPad2DBackward0.adjoint
-ReplicationPad3DBackward0 = node_pair("ReplicationPad3DBackward0", __name__)
+ReplicationPad3DBackward0 = node_pair("ReplicationPad3DBackward0", __name__, True)
 ReplicationPad3DBackwardBackward0 = ReplicationPad3DBackward0.adjoint
 _NODES = {(mode, nd): globals()[f"{name}Pad{nd}DBackward0"]
           for mode, name in (("reflect", "Reflection"), ("replicate", "Replication"))

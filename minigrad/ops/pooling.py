@@ -151,11 +151,13 @@ class _MaxPoolWithIndices(Function):
         idx = _kernel_deltas(kernel, dilation, x.shape[-nd:])[arg]
         idx += _window_starts(outs, stride, pads, x.shape[-nd:])
         ctx.in_shape, ctx.nd, ctx.indices = x.shape, nd, idx
+        ctx.save_for_backward(x)
         return np.ascontiguousarray(out), idx
 
     @staticmethod
     def backward(ctx, grad, _grad_indices=None):
-        return (formulas.call(MaxPoolScatter, grad, ctx.indices, ctx.in_shape, ctx.nd),
+        x, = ctx.saved_tensors
+        return (formulas.call(MaxPoolScatter, grad, x, ctx.indices, ctx.in_shape, ctx.nd),
                 None, None, None, None, None, None)
 
 
@@ -170,19 +172,20 @@ class MaxPoolScatter(Function):
     gg[..., idx[..., o]]."""
 
     @staticmethod
-    def forward(ctx, grad, idx, in_shape, nd):
+    def forward(ctx, grad, x, idx, in_shape, nd):
         planes = int(np.prod(in_shape[:-nd], dtype=np.int64))
         plane = int(np.prod(in_shape[-nd:], dtype=np.int64))
         where = idx.reshape(planes, -1) + (np.arange(planes) * plane)[:, None]
         out = np.bincount(where.ravel(), weights=grad.reshape(-1), minlength=planes * plane)
         ctx.nd = nd
-        ctx.save_for_backward(idx)
+        ctx.save_for_backward(idx, x)     # (x: torch's backward takes it; its gradient is 0)
         return out.astype(grad.dtype).reshape(in_shape)
 
     @staticmethod
     def backward(ctx, gg):
-        idx, = ctx.saved_tensors
-        return _gather_planes(gg, idx, ctx.nd), None, None, None
+        idx, x = ctx.saved_tensors
+        gx = formulas.zeros_like(x) if ctx.needs_input_grad[1] else None
+        return _gather_planes(gg, idx, ctx.nd), gx, None, None, None
 
 
 _MAX_BODY = {"__module__": __name__, "__doc__": _MaxPoolWithIndices.__doc__}
@@ -276,12 +279,14 @@ class _AvgPool(Function):
             divisor = _divisors(x.shape[-nd:], outs, kernel, stride, padding, count_include_pad)
         ctx.args = (nd, kernel, stride, padding, ceil_mode, count_include_pad, divisor)
         ctx.in_shape = x.shape
+        ctx.save_for_backward(x)      # torch's backward takes the input (its gradient: 0)
         total = win.sum(axis=tuple(range(-nd, 0)))
         return (total / divisor).astype(x.dtype, copy=False)
 
     @classmethod
     def backward(cls, ctx, grad):
-        return (formulas.call(cls.adjoint, grad, ctx.in_shape, *ctx.args),) + (None,) * 7
+        x, = ctx.saved_tensors
+        return (formulas.call(cls.adjoint, grad, x, ctx.in_shape, *ctx.args),) + (None,) * 7
 
 
 class _AvgPoolAdjoint(Function):
@@ -290,9 +295,10 @@ class _AvgPoolAdjoint(Function):
     forward_cls = None
 
     @staticmethod
-    def forward(ctx, grad, in_shape, nd, kernel, stride, padding, ceil_mode, count_include_pad,
-                divisor):
+    def forward(ctx, grad, x, in_shape, nd, kernel, stride, padding, ceil_mode,
+                count_include_pad, divisor):
         one = (1,) * nd
+        ctx.save_for_backward(x)
         _, pads = _plan(in_shape, nd, kernel, stride, padding, one, ceil_mode)
         ctx.args = (nd, kernel, stride, padding, ceil_mode, count_include_pad, divisor)
         share = (grad / divisor).astype(grad.dtype, copy=False)
@@ -304,7 +310,8 @@ class _AvgPoolAdjoint(Function):
 
     @classmethod
     def backward(cls, ctx, gg):
-        return (formulas.call(cls.forward_cls, gg, *ctx.args),) + (None,) * 8
+        gx = formulas.zeros_like(ctx.saved_tensors[0]) if ctx.needs_input_grad[1] else None
+        return (formulas.call(cls.forward_cls, gg, *ctx.args), gx) + (None,) * 8
 
 
 def _avg_nodes(nd):
@@ -367,9 +374,9 @@ def _adaptive_windows(size, out):
     return np.where(inside, taps, start[:, None]), inside, end - start
 
 
-AdaptiveAvgPool2DBackward0 = node_pair("AdaptiveAvgPool2DBackward0", __name__)
+AdaptiveAvgPool2DBackward0 = node_pair("AdaptiveAvgPool2DBackward0", __name__, True)
 AdaptiveAvgPool2DBackwardBackward0 = AdaptiveAvgPool2DBackward0.adjoint
-AdaptiveAvgPool3DBackward0 = node_pair("AdaptiveAvgPool3DBackward0", __name__)
+AdaptiveAvgPool3DBackward0 = node_pair("AdaptiveAvgPool3DBackward0", __name__, True)
 AdaptiveAvgPool3DBackwardBackward0 = AdaptiveAvgPool3DBackward0.adjoint
 _ADAPTIVE_AVG = {2: AdaptiveAvgPool2DBackward0, 3: AdaptiveAvgPool3DBackward0}
 
@@ -440,11 +447,13 @@ class _AdaptiveMax(_MaxPoolWithIndices):
             flat = flat * sizes[i] + w[rows, k_off]
         idx = np.ascontiguousarray(flat.astype(np.int64))
         ctx.in_shape, ctx.nd, ctx.indices = x.shape, nd, idx
+        ctx.save_for_backward(x)
         return np.ascontiguousarray(out), idx
 
     @staticmethod
     def backward(ctx, grad, _grad_indices=None):
-        return (formulas.call(MaxPoolScatter, grad, ctx.indices, ctx.in_shape, ctx.nd),
+        x, = ctx.saved_tensors
+        return (formulas.call(MaxPoolScatter, grad, x, ctx.indices, ctx.in_shape, ctx.nd),
                 None, None)
 
 
