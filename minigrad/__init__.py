@@ -51,6 +51,13 @@ from .ops.scatter_reduce import *  # noqa: F403
 from .ops.order_statistics import *  # noqa: F403
 from .ops.special import *  # noqa: F403
 from .ops.counting import *  # noqa: F403
+from .ops.conv import *  # noqa: F403
+from .ops.padding import *  # noqa: F403
+from .ops.pooling import *  # noqa: F403
+from .ops.batch_norm import *  # noqa: F403
+from .ops.upsample import *  # noqa: F403
+from .ops.feature_dropout import *  # noqa: F403
+from .ops.rearrange import *  # noqa: F403
 from .ops import registry as _registry
 from .ops._util import inplace_variant as _inplace_variant
 import sys as _sys
