@@ -18,7 +18,8 @@ def _compare_run(*args):
                            "examples/mnist_digits_adadelta.py", *args],
                           capture_output=True, text=True, cwd=ROOT, env=env, timeout=600)
     assert proc.returncode == 0, proc.stdout + proc.stderr
-    assert proc.stdout.startswith("same output"), proc.stdout
+    # identical numbers, or numbers within compare's float32 budget (rtol 1e-5)
+    assert proc.stdout.startswith(("same output", "agrees to")), proc.stdout
 
 
 def test_one_epoch_agrees_with_torch():
