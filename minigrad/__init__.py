@@ -40,6 +40,7 @@ from ._threads import (get_num_interop_threads, get_num_threads, set_num_interop
                        set_num_threads)
 from .amp import autocast, get_autocast_dtype, is_autocast_enabled
 from .ops.nan_to_num import nan_to_num
+from . import testing
 from .ops import out as _out
 from .ops import registry as _registry
 from .ops._util import inplace_variant as _inplace_variant
