@@ -34,7 +34,6 @@ from .random import (Generator, default_generator, manual_seed, initial_seed, se
 from . import nn, optim, utils
 from . import serialization
 from . import special
-from . import amp
 from .serialization import save, load
 from . import accelerator, amp, backends, cpu, cuda, version
 from ._device import get_default_device, set_default_device
