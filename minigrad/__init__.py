@@ -33,6 +33,7 @@ from .random import (Generator, default_generator, manual_seed, initial_seed, se
                      rand_like, randn_like, randint_like, bernoulli, normal)
 from . import nn, optim, utils
 from . import serialization
+from . import special
 from .serialization import save, load
 from . import accelerator, amp, backends, cpu, cuda, version
 from ._device import get_default_device, set_default_device
@@ -42,6 +43,21 @@ from .amp import autocast, get_autocast_dtype, is_autocast_enabled
 from .ops.nan_to_num import nan_to_num
 from . import testing
 from .ops import out as _out
+from .ops.sampling import *  # noqa: F403
+from .ops.binary_more import *  # noqa: F403
+from .ops.hyperbolic import *  # noqa: F403
+from .ops.scan import *  # noqa: F403
+from .ops.scatter_reduce import *  # noqa: F403
+from .ops.order_statistics import *  # noqa: F403
+from .ops.special import *  # noqa: F403
+from .ops.counting import *  # noqa: F403
+from .ops.conv import *  # noqa: F403
+from .ops.padding import *  # noqa: F403
+from .ops.pooling import *  # noqa: F403
+from .ops.batch_norm import *  # noqa: F403
+from .ops.upsample import *  # noqa: F403
+from .ops.feature_dropout import *  # noqa: F403
+from .ops.rearrange import *  # noqa: F403
 from .ops import registry as _registry
 from .ops._util import inplace_variant as _inplace_variant
 import sys as _sys
