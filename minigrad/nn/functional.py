@@ -481,3 +481,8 @@ def _cross_entropy_probs(logp, target, weight, reduction, label_smoothing, class
     if reduction == "sum":
         return -prod.sum()
     return -prod.sum(class_dim)
+
+
+# activations declared in ops/activation.py reach this module through the registry; the
+# in-place spellings torch also has are plain names here
+from ..ops.activation import celu_, elu_, hardtanh_, leaky_relu_, selu_, threshold_  # noqa: E402,F401

@@ -12,3 +12,7 @@ __all__ = [
     "Tanh", "Softmax", "LogSoftmax", "Flatten", "Dropout", "MSELoss", "L1Loss", "BCELoss",
     "BCEWithLogitsLoss", "CrossEntropyLoss", "NLLLoss",
 ]
+from .activation import __all__ as _activations  # noqa: E402
+from .activation import *  # noqa: E402,F401,F403
+
+__all__ += [name for name in _activations if name not in __all__]
