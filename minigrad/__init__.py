@@ -31,6 +31,7 @@ from .random import (Generator, default_generator, manual_seed, initial_seed, se
 from . import nn, optim, utils
 from .serialization import save, load
 from .ops.activation import celu_, selu_, threshold_  # noqa: F401 (and the registered ones)
+from .ops import embedding as _embedding  # noqa: F401
 from .ops import registry as _registry
 from .ops._util import inplace_variant as _inplace_variant
 import sys as _sys

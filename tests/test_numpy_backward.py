@@ -292,6 +292,8 @@ CASES = {
                                 [X(3, 4)]),
     "prelu_glu": (lambda T, a, w: T.nn.functional.prelu(a, w) + T.nn.functional.glu(a, 0).sum(),
                   [X(2, 3), X(3)]),
+    "embedding": (lambda T, w, i: _second(T, T.nn.functional.embedding(i, w, 1) ** 2, w) * w,
+                  [X(5, 3), idx(5, 2, 4)]),
 }
 
 

@@ -16,3 +16,6 @@ from .activation import __all__ as _activations  # noqa: E402
 from .activation import *  # noqa: E402,F401,F403
 
 __all__ += [name for name in _activations if name not in __all__]
+from .sparse import Embedding, EmbeddingBag  # noqa: E402,F401
+
+__all__ += ["Embedding", "EmbeddingBag"]
