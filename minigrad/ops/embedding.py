@@ -234,7 +234,8 @@ def _bags(input, offsets, include_last_offset):
     starts = offsets._data.astype(np.int64)
     if starts.size and starts[0] != 0:
         raise RuntimeError("offsets[0] has to be 0, i.e., the first sequence in the mini-batch "
-                           f"has to start from position 0. However, got {starts[0]}\n[ torch.LongTensor{{}} ]")
+                           f"has to start from position 0. However, got {starts[0]}\n"
+                           "[ torch.LongTensor{} ]")
     if starts.size and starts[-1] > idx.size:
         raise RuntimeError(f"offsets[-1] can not be greater than input's length {idx.size} but "
                            f"got offsets[-1] of {starts[-1]}")
