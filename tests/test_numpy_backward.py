@@ -294,6 +294,8 @@ CASES = {
                   [X(2, 3), X(3)]),
     "embedding": (lambda T, w, i: _second(T, T.nn.functional.embedding(i, w, 1) ** 2, w) * w,
                   [X(5, 3), idx(5, 2, 4)]),
+    "layer_norm": (lambda T, a, w, b: T.nn.functional.layer_norm(a, (3, 4), w, b)
+                   + T.nn.functional.layer_norm(a, (4,)), [X(2, 3, 4), X(3, 4), X(3, 4)]),
 }
 
 

@@ -19,3 +19,6 @@ __all__ += [name for name in _activations if name not in __all__]
 from .sparse import Embedding, EmbeddingBag  # noqa: E402,F401
 
 __all__ += ["Embedding", "EmbeddingBag"]
+from .layer_norm import LayerNorm, RMSNorm  # noqa: E402,F401
+
+__all__ += ["LayerNorm", "RMSNorm"]
