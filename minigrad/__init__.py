@@ -33,6 +33,7 @@ from .serialization import save, load
 from .ops.activation import celu_, selu_, threshold_  # noqa: F401 (and the registered ones)
 from .ops import embedding as _embedding  # noqa: F401
 from .ops import layer_norm as _layer_norm  # noqa: F401
+from .ops import attention as _attention  # noqa: F401
 from .ops import registry as _registry
 from .ops._util import inplace_variant as _inplace_variant
 import sys as _sys

@@ -296,6 +296,9 @@ CASES = {
                   [X(5, 3), idx(5, 2, 4)]),
     "layer_norm": (lambda T, a, w, b: T.nn.functional.layer_norm(a, (3, 4), w, b)
                    + T.nn.functional.layer_norm(a, (4,)), [X(2, 3, 4), X(3, 4), X(3, 4)]),
+    "sdpa": (lambda T, q, k, v: T.nn.functional.scaled_dot_product_attention(q, k, v,
+                                                                            is_causal=True),
+             [X(2, 2, 3, 4), X(2, 2, 3, 4), X(2, 2, 3, 4)]),
 }
 
 

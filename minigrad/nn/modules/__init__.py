@@ -22,3 +22,11 @@ __all__ += ["Embedding", "EmbeddingBag"]
 from .layer_norm import LayerNorm, RMSNorm  # noqa: E402,F401
 
 __all__ += ["LayerNorm", "RMSNorm"]
+from .attention import MultiheadAttention  # noqa: E402,F401
+
+__all__ += ["MultiheadAttention"]
+from .transformer import (TransformerDecoder, TransformerDecoderLayer,  # noqa: E402,F401
+                          TransformerEncoder, TransformerEncoderLayer)
+
+__all__ += ["TransformerEncoderLayer", "TransformerDecoderLayer", "TransformerEncoder",
+            "TransformerDecoder"]
