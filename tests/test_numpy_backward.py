@@ -299,6 +299,9 @@ CASES = {
     "sdpa": (lambda T, q, k, v: T.nn.functional.scaled_dot_product_attention(q, k, v,
                                                                             is_causal=True),
              [X(2, 2, 3, 4), X(2, 2, 3, 4), X(2, 2, 3, 4)]),
+    "packed_sequence": (lambda T, a: T.manual_seed(0) and _second(T, T.nn.GRU(2, 2).double()(
+        T.nn.utils.rnn.pack_padded_sequence(a, [3, 2]))[0].data ** 2, a) * a,
+                        [X(3, 2, 2, dtype="float64")]),
 }
 
 

@@ -1,5 +1,5 @@
 """``minigrad.nn``: modules, parameters, functional ops and initializers (torch.nn's layout)."""
-from . import functional, init
+from . import functional, init, utils  # noqa: F401
 from .modules import *  # noqa: F403
 from .modules import __all__ as _modules_all
 from .parameter import Parameter

@@ -1,0 +1,2 @@
+"""``nn.utils``: helpers around modules."""
+from . import rnn  # noqa: F401
