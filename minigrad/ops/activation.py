@@ -97,7 +97,8 @@ def _gelu_tanh(x):
 class GeluBackward0(Function):
     """approximate='none':  out = x Φ(x) = x/2 (1 + erf(x/√2))
     approximate='tanh':     out = x/2 (1 + tanh(u)),  u = √(2/π) (x + 0.044715 x³)
-    grad_x = grad gelu'(x)  (GeluBackwardBackward0, which has the formulas for gelu')"""
+    grad_x = grad gelu'(x)  (GeluBackwardBackward0, which has the formulas for gelu'; it is
+    handed Φ(x) from the forward, the costly part, so that it is computed once)"""
 
     numpy_backward = True
 
@@ -110,12 +111,14 @@ class GeluBackward0(Function):
         if approximate == "tanh":
             inner = (x + x * x * x * _GELU_C) * _SQRT_2_OVER_PI
             return x * 0.5 * (1 + np.tanh(inner))
-        return x * normal_cdf(x)
+        ctx.cdf = cdf = normal_cdf(x)
+        return x * cdf
 
     @staticmethod
     def backward(ctx, grad):
         x, = ctx.saved_tensors
-        return formulas.call(GeluBackwardBackward0, grad, x, ctx.approximate), None
+        cdf = getattr(ctx, "cdf", None)
+        return formulas.call(GeluBackwardBackward0, grad, x, ctx.approximate, cdf), None
 
 
 class GeluBackwardBackward0(Function):
@@ -123,26 +126,27 @@ class GeluBackwardBackward0(Function):
     'none': gelu'(x) = Φ(x) + x φ(x),  φ(x) = exp(-x²/2) / √(2π);  gelu''(x) = φ(x) (2 - x²)
     'tanh': gelu'(x) = ½(1 + t) + ½ x (1 - t²) u',  t = tanh(u),  u' = √(2/π)(1 + 3·0.044715 x²)
             gelu''(x) = (1 - t²) (u' + ½ x (u'' - 2 t u'²)),  u'' = 6·0.044715 √(2/π) x
-    grad_grad = gg gelu'(x)        grad_x = gg grad gelu''(x)"""
+    grad_grad = gg gelu'(x)        grad_x = gg grad gelu''(x)
+    (cdf: Φ(x) as the forward computed it, or None to compute it here)"""
 
     numpy_backward = True
 
     @staticmethod
     @silent_fp
-    def forward(ctx, grad, x, approximate):
+    def forward(ctx, grad, x, approximate, cdf=None):
         ctx.save_for_backward(grad, x)
-        ctx.approximate = approximate
+        ctx.approximate, ctx.cdf = approximate, cdf
         if approximate == "tanh":
             t = np.tanh((x + x * x * x * _GELU_C) * _SQRT_2_OVER_PI)
             d_inner = (1 + x * x * (3 * _GELU_C)) * _SQRT_2_OVER_PI
             return grad * ((1 + t) * 0.5 + x * 0.5 * (1 - t * t) * d_inner)
         pdf = np.exp(x * x * -0.5) * x.dtype.type(_INV_SQRT_2PI)
-        return grad * (normal_cdf(x) + x * pdf)
+        return grad * ((normal_cdf(x) if cdf is None else cdf) + x * pdf)
 
     @staticmethod
     def backward(ctx, gg):
         grad, x = ctx.saved_tensors
-        grad_grad = formulas.call(GeluBackwardBackward0, gg, x, ctx.approximate)
+        grad_grad = formulas.call(GeluBackwardBackward0, gg, x, ctx.approximate, ctx.cdf)
         if ctx.approximate == "tanh":
             t = _gelu_tanh(x)
             d_inner = (1 + x * x * (3 * _GELU_C)) * _SQRT_2_OVER_PI
@@ -150,7 +154,7 @@ class GeluBackwardBackward0(Function):
             second = (1 - t * t) * (d_inner + x * 0.5 * (dd_inner - t * d_inner * d_inner * 2))
         else:
             second = _exp(x * x * -0.5) * _INV_SQRT_2PI * (2 - x * x)
-        return grad_grad, gg * grad * second, None
+        return grad_grad, gg * grad * second, None, None
 
 
 @register(nodes=("GeluBackward0",), forms=("functional",), family="activation")

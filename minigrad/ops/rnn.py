@@ -74,28 +74,33 @@ class MkldnnRnnLayerBackward0(Function):
     @silent_fp
     def forward(ctx, x, w_ih, w_hh, b_ih, b_hh, h0, c0, reverse):
         steps, hidden = x.shape[0], h0.shape[-1]
-        # the input projection of every step at once: (T, B, 4H)
-        proj = np.matmul(x, w_ih.T)
+        h3 = 3 * hidden
+        # the input projection of every step at once, one 2-D product: (T, B, 4H)
+        proj = (x.reshape(-1, x.shape[-1]) @ w_ih.T).reshape(x.shape[:-1] + (4 * hidden,))
         if b_ih is not None:
             proj += b_ih + b_hh
         out = np.empty((steps,) + h0.shape, x.dtype)
         gates = np.empty((steps,) + h0.shape[:-1] + (4 * hidden,), x.dtype)
         cells = np.empty((steps + 1,) + c0.shape, x.dtype)
         h, cells[0] = h0, c0
+        w_hh_t = np.ascontiguousarray(w_hh.T)
         order = range(steps - 1, -1, -1) if reverse else range(steps)
-        w_hh_t = w_hh.T
         for k, t in enumerate(order):
-            a = proj[t] + h @ w_hh_t
             act = gates[t]
-            act[..., :2 * hidden] = 1 / (1 + np.exp(-a[..., :2 * hidden]))      # i, f
-            act[..., 2 * hidden:3 * hidden] = np.tanh(a[..., 2 * hidden:3 * hidden])  # g
-            act[..., 3 * hidden:] = 1 / (1 + np.exp(-a[..., 3 * hidden:]))      # o
-            i, f = act[..., :hidden], act[..., hidden:2 * hidden]
-            g, o = act[..., 2 * hidden:3 * hidden], act[..., 3 * hidden:]
-            c = f * cells[k] + i * g
-            cells[k + 1] = c
-            h = o * np.tanh(c)
-            out[t] = h
+            np.matmul(h, w_hh_t, out=act)
+            act += proj[t]
+            g_pre = act[..., 2 * hidden:h3].copy()
+            np.negative(act, out=act)                       # σ(a) = 1 / (1 + exp(-a)) on all
+            np.exp(act, out=act)
+            act += 1
+            np.reciprocal(act, out=act)
+            np.tanh(g_pre, out=act[..., 2 * hidden:h3])     # then g = tanh(a_g)
+            c = cells[k + 1]
+            np.multiply(act[..., hidden:2 * hidden], cells[k], out=c)      # f c
+            c += act[..., :hidden] * act[..., 2 * hidden:h3]              # + i g
+            h = out[t]
+            np.tanh(c, out=h)
+            h *= act[..., h3:]                                             # o tanh(c)
         ctx.save_for_backward(x, w_ih, w_hh, h0)
         ctx.gates, ctx.cells, ctx.out, ctx.reverse = gates, cells, out, reverse
         ctx.has_bias = b_ih is not None
@@ -110,32 +115,39 @@ class MkldnnRnnLayerBackward0(Function):
         grad_out, grad_h, grad_c = (getattr(g, "_data", g) for g in (grad_out, grad_h, grad_c))
         gates, cells, out = ctx.gates, ctx.cells, ctx.out
         steps, hidden = x.shape[0], h0.shape[-1]
+        batch = h0.shape[:-1]
         dt = x.dtype
         dh = np.zeros(h0.shape, dt) if grad_h is None else grad_h.astype(dt, copy=True)
         dc = np.zeros(h0.shape, dt) if grad_c is None else grad_c.astype(dt, copy=True)
-        d_gates = np.empty_like(gates)
         order = list(range(steps - 1, -1, -1) if ctx.reverse else range(steps))
-        for k in range(steps - 1, -1, -1):
-            t = order[k]
+        # every factor that does not depend on the recurrence, for all steps at once
+        i, f = gates[..., :hidden], gates[..., hidden:2 * hidden]
+        g, o = gates[..., 2 * hidden:3 * hidden], gates[..., 3 * hidden:]
+        c_prev = np.empty_like(cells[1:])       # by time step t (not by step number k)
+        c_now = np.empty_like(cells[1:])
+        for k, t in enumerate(order):
+            c_prev[t], c_now[t] = cells[k], cells[k + 1]
+        tanh_c = np.tanh(c_now)
+        d_c_from_h = o * (1 - tanh_c * tanh_c)                  # dc += dh · this
+        d_ifg = np.concatenate([g * i * (1 - i), c_prev * f * (1 - f), i * (1 - g * g)], -1)
+        d_ifg = d_ifg.reshape((steps,) + batch + (3, hidden))  # d(i, f, g) = dc · this
+        d_o = tanh_c * o * (1 - o)                             # d(o) = dh · this
+        d_gates = np.empty_like(gates)
+        for t in reversed(order):
             if grad_out is not None:
                 dh += grad_out[t]
-            act = gates[t]
-            i, f = act[..., :hidden], act[..., hidden:2 * hidden]
-            g, o = act[..., 2 * hidden:3 * hidden], act[..., 3 * hidden:]
-            tanh_c = np.tanh(cells[k + 1])
-            dc += dh * o * (1 - tanh_c * tanh_c)
+            dc += dh * d_c_from_h[t]
             da = d_gates[t]
-            da[..., :hidden] = dc * g * i * (1 - i)
-            da[..., hidden:2 * hidden] = dc * cells[k] * f * (1 - f)
-            da[..., 2 * hidden:3 * hidden] = dc * i * (1 - g * g)
-            da[..., 3 * hidden:] = dh * tanh_c * o * (1 - o)
+            np.multiply(d_ifg[t], dc[..., None, :],
+                        out=da[..., :3 * hidden].reshape(batch + (3, hidden)))
+            np.multiply(dh, d_o[t], out=da[..., 3 * hidden:])
             dh = da @ w_hh
-            dc = dc * f
+            dc *= f[t]
         grads = [None] * 8
         needs = ctx.needs_input_grad
         flat = d_gates.reshape(-1, 4 * hidden)
         if needs[0]:
-            grads[0] = d_gates @ w_ih
+            grads[0] = (flat @ w_ih).reshape(x.shape)
         if needs[1]:
             grads[1] = flat.T @ x.reshape(-1, x.shape[-1])
         if needs[2]:
@@ -146,7 +158,7 @@ class MkldnnRnnLayerBackward0(Function):
         if ctx.has_bias and (needs[3] or needs[4]):
             bias_grad = flat.sum(0)
             grads[3] = bias_grad if needs[3] else None
-            grads[4] = bias_grad if needs[4] else None
+            grads[4] = bias_grad.copy() if needs[4] else None
         grads[5] = dh if needs[5] else None
         grads[6] = dc if needs[6] else None
         return tuple(None if g is None else _make(g) for g in grads)

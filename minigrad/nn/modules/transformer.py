@@ -34,6 +34,11 @@ def _activation(activation):
     return activation
 
 
+def _attention(d_model, nhead, dropout, bias, batch_first, dtype):
+    return MultiheadAttention(d_model, nhead, dropout=dropout, bias=bias,
+                              batch_first=batch_first, dtype=dtype)
+
+
 class _Block(Module):
     """The feed-forward block and the norms/dropouts both layer kinds share."""
 
@@ -69,8 +74,7 @@ class TransformerEncoderLayer(_Block):
                  layer_norm_eps=1e-5, batch_first=False, norm_first=False, bias=True,
                  device=None, dtype=None):
         super().__init__()
-        self.self_attn = MultiheadAttention(d_model, nhead, dropout=dropout, bias=bias,
-                                            batch_first=batch_first, dtype=dtype)
+        self.self_attn = _attention(d_model, nhead, dropout, bias, batch_first, dtype)
         self._feed_forward(d_model, dim_feedforward, dropout, activation, layer_norm_eps,
                            norm_first, bias, dtype)
         self.dropout1, self.dropout2 = Dropout(dropout), Dropout(dropout)
@@ -93,10 +97,8 @@ class TransformerDecoderLayer(_Block):
                  layer_norm_eps=1e-5, batch_first=False, norm_first=False, bias=True,
                  device=None, dtype=None):
         super().__init__()
-        self.self_attn = MultiheadAttention(d_model, nhead, dropout=dropout, bias=bias,
-                                            batch_first=batch_first, dtype=dtype)
-        self.multihead_attn = MultiheadAttention(d_model, nhead, dropout=dropout, bias=bias,
-                                                 batch_first=batch_first, dtype=dtype)
+        self.self_attn = _attention(d_model, nhead, dropout, bias, batch_first, dtype)
+        self.multihead_attn = _attention(d_model, nhead, dropout, bias, batch_first, dtype)
         self._feed_forward(d_model, dim_feedforward, dropout, activation, layer_norm_eps,
                            norm_first, bias, dtype)
         self.norm3 = LayerNorm(d_model, eps=layer_norm_eps, bias=bias, dtype=dtype)
