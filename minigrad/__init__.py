@@ -15,8 +15,11 @@ from .autograd.grad_mode import (enable_grad, inference_mode, is_grad_enabled, n
 from .ops.conversion import *  # noqa: F403
 from .ops.elementwise import *  # noqa: F403
 from .ops.reduction import *  # noqa: F403
+from .ops.statistics import *  # noqa: F403
+from .ops.cumulative import *  # noqa: F403
 from .ops.shape import *  # noqa: F403
 from .ops.indexing import *  # noqa: F403
+from .ops.gather import *  # noqa: F403
 from .ops.join import *  # noqa: F403
 from .ops.linalg import *  # noqa: F403
 from .ops.sorting import *  # noqa: F403
