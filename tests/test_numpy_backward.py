@@ -109,6 +109,11 @@ def _act(F, a):
             + F.hardshrink(a, 0.3) + F.logsigmoid(a) + F.threshold(a, 0.1, 2.0))
 
 
+def _piecewise(F, a):
+    return (F.leaky_relu(a, 0.1) + F.hardtanh(a, -0.5, 0.5) + F.softshrink(a, 0.3)
+            + F.hardshrink(a, 0.3) + F.threshold(a, 0.1, 2.0))
+
+
 def _act_inplace(F, a):
     return (F.elu(a * 1, inplace=True) + F.celu(a * 1, 0.7, inplace=True)
             + F.leaky_relu(a * 1, 0.1, inplace=True) + F.threshold(a * 1, 0.1, -1.0, inplace=True))
@@ -288,7 +293,8 @@ CASES = {
     "activations": (lambda T, a: _act(T.nn.functional, a), [X(3, 4)]),
     "activations_inplace": (lambda T, a: _act_inplace(T.nn.functional, a), [X(3, 4)]),
     "activation_second_order": (lambda T, a: _second(T, T.nn.functional.gelu(a) * a, a)
-                                + _second(T, T.nn.functional.gelu(a, approximate="tanh"), a),
+                                + _second(T, T.nn.functional.gelu(a, approximate="tanh"), a)
+                                + _second(T, _piecewise(T.nn.functional, a) * a, a),
                                 [X(3, 4)]),
     "prelu_glu": (lambda T, a, w: T.nn.functional.prelu(a, w) + T.nn.functional.glu(a, 0).sum(),
                   [X(2, 3), X(3)]),

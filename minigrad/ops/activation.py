@@ -49,6 +49,37 @@ def _where(mask, a, b):
     return formulas.where(mask, a, b)
 
 
+def _masked_grad_node(name, refuse=None):
+    """torch's backward node of a piecewise-linear activation (``HardtanhBackwardBackward0``
+    & co): out = grad · (inside where mask, else outside), a node of its own that keeps the
+    gradient connected to x, so a second derivative is defined (zero for x) as in torch.
+    ``refuse``: the op whose second derivative torch does not implement."""
+    def forward(ctx, grad, x, mask, inside, outside):
+        ctx.save_for_backward(x)
+        ctx.args = mask, inside, outside
+        return np.where(mask, grad * inside, grad * outside)
+
+    def backward(ctx, gg):
+        if refuse:
+            raise RuntimeError(f"derivative for aten::{refuse} is not implemented")
+        x, = ctx.saved_tensors
+        return formulas.call(node, gg, x, *ctx.args), formulas.zeros_like(x), None, None, None
+    doc = "out = grad · (inside where mask, else outside)    grad_grad = gg likewise    grad_x = 0"
+    node = type(name, (Function,), {"__doc__": doc, "numpy_backward": refuse is None,
+                                    "forward": staticmethod(forward),
+                                    "backward": staticmethod(backward),
+                                    "__module__": __name__})
+    return node
+
+
+LeakyReluBackwardBackward0 = _masked_grad_node("LeakyReluBackwardBackward0")
+HardtanhBackwardBackward0 = _masked_grad_node("HardtanhBackwardBackward0")
+HardsigmoidBackwardBackward0 = _masked_grad_node("HardsigmoidBackwardBackward0",
+                                                 refuse="hardsigmoid_backward")
+SoftshrinkBackwardBackward0 = _masked_grad_node("SoftshrinkBackwardBackward0")
+HardshrinkBackwardBackward0 = _masked_grad_node("HardshrinkBackwardBackward0")
+
+
 def _exp(x):
     return formulas.call(ew.ExpBackward0, x)
 
@@ -360,11 +391,14 @@ class LeakyReluBackward0(Function):
         float_input(x, "leaky_relu_cpu")
         ctx.positive = positive = x > 0
         ctx.slope = negative_slope
+        ctx.save_for_backward(x)
         return np.where(positive, x, x * negative_slope)
 
     @staticmethod
     def backward(ctx, grad):
-        return _where(ctx.positive, grad, grad * ctx.slope), None
+        x, = ctx.saved_tensors
+        return formulas.call(LeakyReluBackwardBackward0, grad, x, ctx.positive, 1.0,
+                             ctx.slope), None
 
 
 class LeakyReluBackward1(LeakyReluBackward0):
@@ -375,6 +409,7 @@ class LeakyReluBackward1(LeakyReluBackward0):
     def forward(ctx, x, negative_slope):
         out = LeakyReluBackward0.forward(_NO_CTX, x, negative_slope)
         ctx.positive, ctx.slope = out > 0, negative_slope
+        ctx.save_for_backward(out)
         return out
 
 
@@ -400,12 +435,14 @@ class HardtanhBackward0(Function):
         if x.dtype == np.bool_:
             raise RuntimeError("Bool inputs not supported for hardtanh")
         ctx.inside = (x > min_val) & (x < max_val)
+        ctx.save_for_backward(x)
         low = np.where(x < min_val, x.dtype.type(min_val), x)
         return np.where(low > max_val, x.dtype.type(max_val), low)
 
     @staticmethod
     def backward(ctx, grad):
-        return _where(ctx.inside, grad, 0.0), None, None
+        x, = ctx.saved_tensors
+        return formulas.call(HardtanhBackwardBackward0, grad, x, ctx.inside, 1.0, 0.0), None, None
 
 
 def _hardtanh(min_val, max_val):
@@ -476,11 +513,13 @@ class HardsigmoidBackward0(Function):
     def forward(ctx, x):
         float_input(x, "hardsigmoid_cpu")
         ctx.inside = (x > -3) & (x < 3)
+        ctx.save_for_backward(x)
         return np.clip(x + 3, 0, 6) / 6
 
     @staticmethod
     def backward(ctx, grad):
-        return _where(ctx.inside, grad * _ONE_SIXTH, 0.0)
+        x, = ctx.saved_tensors
+        return formulas.call(HardsigmoidBackwardBackward0, grad, x, ctx.inside, _ONE_SIXTH, 0.0)
 
 
 def _hardsigmoid(input):
@@ -500,12 +539,14 @@ class ThresholdBackward0(Function):
 
     @staticmethod
     def forward(ctx, x, threshold, value):
-        ctx.kept = kept = x > threshold
-        return np.where(kept, x, x.dtype.type(value))
+        ctx.threshold = threshold
+        ctx.save_for_backward(x)
+        return np.where(x > threshold, x, x.dtype.type(value))
 
     @staticmethod
     def backward(ctx, grad):
-        return _where(ctx.kept, grad, 0.0), None, None
+        x, = ctx.saved_tensors     # (the result, in place): grad where x - threshold > 0
+        return formulas.call(ew.ThresholdBackwardBackward0, grad, x - ctx.threshold), None, None
 
 
 class ThresholdBackward1(ThresholdBackward0):
@@ -514,7 +555,8 @@ class ThresholdBackward1(ThresholdBackward0):
     @staticmethod
     def forward(ctx, x, threshold, value):
         out = ThresholdBackward0.forward(_NO_CTX, x, threshold, value)
-        ctx.kept = out > threshold
+        ctx.threshold = threshold
+        ctx.save_for_backward(out)
         return out
 
 
@@ -558,12 +600,14 @@ class SoftshrinkBackward0(Function):
         float_input(x, "softshrink_check")
         _check_lambda(x, lambd)
         ctx.outside = outside = (x > lambd) | (x < -lambd)
+        ctx.save_for_backward(x)
         shrunk = np.where(x > lambd, x - lambd, x + lambd)
         return np.where(outside, shrunk, x.dtype.type(0))
 
     @staticmethod
     def backward(ctx, grad):
-        return _where(ctx.outside, grad, 0.0), None
+        x, = ctx.saved_tensors
+        return formulas.call(SoftshrinkBackwardBackward0, grad, x, ctx.outside, 1.0, 0.0), None
 
 
 @register(nodes=("SoftshrinkBackward0",), forms=("functional",), family="activation",
@@ -582,11 +626,13 @@ class HardshrinkBackward0(Function):
     def forward(ctx, x, lambd):
         float_input(x, "hardshrink_cpu")
         ctx.outside = outside = (x < -lambd) | (x > lambd)
+        ctx.save_for_backward(x)
         return np.where(outside, x, x.dtype.type(0))
 
     @staticmethod
     def backward(ctx, grad):
-        return _where(ctx.outside, grad, 0.0), None
+        x, = ctx.saved_tensors
+        return formulas.call(HardshrinkBackwardBackward0, grad, x, ctx.outside, 1.0, 0.0), None
 
 
 @register(nodes=("HardshrinkBackward0",), forms=("function", "method", "functional"),
