@@ -81,7 +81,8 @@ class MkldnnRnnLayerBackward0(Function):
             proj += b_ih + b_hh
         out = np.empty((steps,) + h0.shape, x.dtype)
         gates = np.empty((steps,) + h0.shape[:-1] + (4 * hidden,), x.dtype)
-        cells = np.empty((steps + 1,) + c0.shape, x.dtype)
+        cells = np.empty((steps + 1,) + c0.shape, x.dtype)       # by step number k
+        tanh_cells = np.empty((steps,) + c0.shape, x.dtype)     # by time t
         h, cells[0] = h0, c0
         w_hh_t = np.ascontiguousarray(w_hh.T)
         order = range(steps - 1, -1, -1) if reverse else range(steps)
@@ -99,10 +100,10 @@ class MkldnnRnnLayerBackward0(Function):
             np.multiply(act[..., hidden:2 * hidden], cells[k], out=c)      # f c
             c += act[..., :hidden] * act[..., 2 * hidden:h3]              # + i g
             h = out[t]
-            np.tanh(c, out=h)
-            h *= act[..., h3:]                                             # o tanh(c)
+            np.multiply(np.tanh(c, out=tanh_cells[t]), act[..., h3:], out=h)   # o tanh(c)
         ctx.save_for_backward(x, w_ih, w_hh, h0)
         ctx.gates, ctx.cells, ctx.out, ctx.reverse = gates, cells, out, reverse
+        ctx.tanh_cells = tanh_cells
         ctx.has_bias = b_ih is not None
         return out, h.copy(), cells[-1].copy()
 
@@ -123,11 +124,8 @@ class MkldnnRnnLayerBackward0(Function):
         # every factor that does not depend on the recurrence, for all steps at once
         i, f = gates[..., :hidden], gates[..., hidden:2 * hidden]
         g, o = gates[..., 2 * hidden:3 * hidden], gates[..., 3 * hidden:]
-        c_prev = np.empty_like(cells[1:])       # by time step t (not by step number k)
-        c_now = np.empty_like(cells[1:])
-        for k, t in enumerate(order):
-            c_prev[t], c_now[t] = cells[k], cells[k + 1]
-        tanh_c = np.tanh(c_now)
+        c_prev = cells[-2::-1] if ctx.reverse else cells[:-1]      # by time t, as gates
+        tanh_c = ctx.tanh_cells
         d_c_from_h = o * (1 - tanh_c * tanh_c)                  # dc += dh · this
         d_ifg = np.concatenate([g * i * (1 - i), c_prev * f * (1 - f), i * (1 - g * g)], -1)
         d_ifg = d_ifg.reshape((steps,) + batch + (3, hidden))  # d(i, f, g) = dc · this
@@ -151,9 +149,9 @@ class MkldnnRnnLayerBackward0(Function):
         if needs[1]:
             grads[1] = flat.T @ x.reshape(-1, x.shape[-1])
         if needs[2]:
-            prev = np.empty_like(out)          # the h each step started from
-            for k, t in enumerate(order):
-                prev[t] = h0 if k == 0 else out[order[k - 1]]
+            # the h each step started from: h0, then the previous step's output
+            prev = (np.concatenate([out[1:], h0[None]]) if ctx.reverse
+                    else np.concatenate([h0[None], out[:-1]]))
             grads[2] = flat.T @ prev.reshape(-1, hidden)
         if ctx.has_bias and (needs[3] or needs[4]):
             bias_grad = flat.sum(0)
