@@ -277,3 +277,25 @@ def test_transformer_layer_reprs_and_errors():
                       lambda: torch.nn.TransformerEncoderLayer(8, 2, activation="tanh"))
     assert_same_error(lambda: minigrad.nn.MultiheadAttention(8, 3),
                       lambda: torch.nn.MultiheadAttention(8, 3))
+
+
+@pytest.mark.parametrize("batch_first", [True, False])
+def test_encoder_inference_with_padding_mask_zeroes_padded_positions_as_torch(batch_first):
+    """Under no_grad in eval mode torch runs nested tensors and pads the output with zeros."""
+    rng = np.random.default_rng(6)
+    src = rng.standard_normal((2, 4, 8)).astype(np.float32)
+    if not batch_first:
+        src = src.transpose(1, 0, 2).copy()
+    kpm = np.array([[False, False, True, True], [False, False, False, False]])
+    outs = []
+    for lib in (minigrad, torch):
+        lib.manual_seed(0)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            layer = lib.nn.TransformerEncoderLayer(8, 2, 16, batch_first=batch_first)
+            enc = lib.nn.TransformerEncoder(layer, 2, norm=lib.nn.LayerNorm(8)).eval()
+        with lib.no_grad():
+            outs.append(enc(lib.from_numpy(src), src_key_padding_mask=lib.from_numpy(kpm)))
+        outs.append(enc(lib.from_numpy(src), src_key_padding_mask=lib.from_numpy(kpm)))
+    for got, expected in zip(outs[:2], outs[2:]):
+        assert_tensor_equal(got.detach(), expected.detach(), rtol=1e-4, atol=1e-5)

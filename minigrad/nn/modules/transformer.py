@@ -6,6 +6,7 @@ import copy
 import warnings
 
 from ... import creation
+from ...autograd.grad_mode import is_grad_enabled
 from .. import functional as F
 from .attention import MultiheadAttention
 from .container import ModuleList
@@ -180,7 +181,27 @@ class TransformerEncoder(Module):
         for layer in self.layers:
             output = layer(output, src_mask=mask, is_causal=is_causal,
                            src_key_padding_mask=src_key_padding_mask)
+        if self._as_nested(src, mask, src_key_padding_mask):
+            # torch runs this case on nested tensors and pads the result back with zeros
+            padded = (src_key_padding_mask != 0).unsqueeze(-1)
+            output = output.masked_fill(padded if batch_first else padded.transpose(0, 1), 0.0)
         return output if self.norm is None else self.norm(output)
+
+    def _as_nested(self, src, mask, key_padding_mask):
+        """Whether torch would take its nested-tensor path (inference with a left-aligned
+        padding mask and no grad to record)."""
+        first = self.layers[0] if len(self.layers) else None
+        if (first is None or not self.use_nested_tensor or first.training or src.ndim != 3
+                or key_padding_mask is None or mask is not None):
+            return False
+        kept = (key_padding_mask == 0).numpy()
+        if self.mask_check and (kept[:, 1:] & ~kept[:, :-1]).any():
+            return False
+        attn, weights = first.self_attn, (src, first.self_attn.in_proj_weight,
+                                          first.self_attn.in_proj_bias, first.linear1.weight)
+        return not (is_grad_enabled() and (any(t is not None and t.requires_grad
+                                               for t in weights)
+                                           or attn.out_proj.weight.requires_grad))
 
 
 class TransformerDecoder(Module):
