@@ -261,6 +261,8 @@ class Tensor:
 
     # ---- minigrad/ops/activation.py
     def hardshrink(self, lambd=...) -> Any: ...
+
+    # ---- minigrad/ops/activation_gated.py
     def prelu(self, weight) -> Any: ...
 
     # ---- minigrad/ops/arithmetic.py

@@ -85,7 +85,9 @@ def test_activation_module_and_functional_match_torch(name, dtype, shape, args, 
     g = np.random.default_rng(seed + 1).standard_normal(y_th.shape).astype(dtype)
     (gx_mg,) = minigrad.autograd.grad(y_mg, x_mg, minigrad.from_numpy(g), create_graph=True)
     (gx_th,) = torch.autograd.grad(y_th, x_th, torch.from_numpy(g), create_graph=True)
-    assert_tensor_equal(gx_mg, gx_th)
+    # upstream values up to ~4 scale float32 rounding (torch's own float32 erf and exp are
+    # approximations too): the gradient gets an atol of a few float32 ulps of 4
+    assert_tensor_equal(gx_mg, gx_th, atol=5e-6 if dtype == np.float32 else None)
     try:
         (ggx_th,) = torch.autograd.grad(gx_th.sum(), x_th)
     except RuntimeError:   # "derivative for aten::hardsigmoid_backward is not implemented"
