@@ -118,7 +118,7 @@ def run(rounds, steps, warmup, workloads):
         per_lib = {"torch": [], "minigrad": []}
         for _ in range(rounds):
             for lib in ("torch", "minigrad"):          # interleaved, each in a fresh process
-                out = subprocess.run([sys.executable, "-m", "benchmarks.lm_steps", "--worker",
+                out = subprocess.run([sys.executable, "-m", __spec__.name, "--worker",
                                       lib, workload, "--steps", str(steps), "--warmup",
                                       str(warmup)], env=env, capture_output=True, text=True,
                                      check=True)

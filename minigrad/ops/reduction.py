@@ -139,7 +139,13 @@ def _mean_dtype(x, dtype):
 def _np_mean(x, dims, keepdim, out_dtype):
     """sum / count; the mean of nothing is nan (0/0), without NumPy's warning."""
     n = x.size if dims is None else _reduce_numel(x.shape, dims)
-    with np.errstate(invalid="ignore", divide="ignore"):
+    with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
+        if out_dtype == _FLOAT16 and n:
+            # torch divides the float32 sum before rounding to float16: the mean of a thousand
+            # 100s is 100, although their sum overflows float16
+            total = np.add.reduce(x.astype(out_dtype, copy=False), axis=dims, keepdims=keepdim,
+                                  dtype=np.float32)
+            return row_major((total / np.float32(n)).astype(out_dtype))
         total = _np_sum(x, dims, keepdim, out_dtype)
         return (total / out_dtype.type(n) if n else total * np.nan).astype(out_dtype, copy=False)
 

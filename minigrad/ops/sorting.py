@@ -148,9 +148,9 @@ class _MomentMean(Function):
     @classmethod
     def forward(cls, ctx, x, dims, correction, keepdim, full):
         ctx.args = dims, correction, keepdim, full
-        spread = _np_var(x, dims, correction, keepdim)
-        if cls.take_sqrt:
-            spread = np.sqrt(spread)
+        spread = _np_var(x, dims, correction, keepdim, cls.take_sqrt)
+        if cls.take_sqrt:   # the square root in double, as std computes it
+            spread = np.sqrt(spread).astype(x.dtype)
         ctx.save_for_backward(x, spread)
         mean = np.mean(x, axis=dims, keepdims=keepdim).astype(x.dtype, copy=False)
         return spread, np.asarray(mean)

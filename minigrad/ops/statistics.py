@@ -30,8 +30,10 @@ def _var_correction(unbiased, correction):
     return 1 if unbiased is None or unbiased else 0
 
 
-def _np_var(x, dims, correction, keepdim):
-    """sum((x - mean)^2) / max(0, N - correction): nan or inf when N <= correction, as torch."""
+def _np_var(x, dims, correction, keepdim, in_double=False):
+    """sum((x - mean)^2) / max(0, N - correction): nan or inf when N <= correction, as torch.
+    Computed in double; ``in_double`` keeps it there (std takes its square root first, as torch
+    does, so a variance beyond x's dtype still gives a finite std)."""
     if x.dtype.kind != "f":
         raise RuntimeError("std and var only support floating point and complex dtypes")
     n = _reduce_numel(x.shape, dims)
@@ -52,7 +54,8 @@ def _np_var(x, dims, correction, keepdim):
             mean = mean + np.mean(xd - mean, axis=dims, keepdims=True)
         centered = xd - mean
         total = np.sum(centered * centered, axis=dims, keepdims=keepdim)
-        return row_major((total / builtins.max(0, n - correction)).astype(x.dtype, copy=False))
+        var = total / builtins.max(0, n - correction)
+        return row_major(var if in_double else var.astype(x.dtype, copy=False))
 
 
 def _var_grad(grad, x, dims, correction, keepdim, full):
@@ -93,7 +96,7 @@ class StdBackward0(Function):
 
     @staticmethod
     def forward(ctx, x, dims, correction, keepdim, full):
-        out = np.sqrt(_np_var(x, dims, correction, keepdim))
+        out = row_major(np.sqrt(_np_var(x, dims, correction, keepdim, True)).astype(x.dtype))
         ctx.save_for_backward(x, out)
         ctx.args = dims, correction, keepdim, full
         return out
