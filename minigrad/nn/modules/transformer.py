@@ -156,6 +156,13 @@ def _is_causal_mask(mask, is_causal, size):
     return tuple(mask.shape) == tuple(causal.shape) and bool((mask == causal).all())
 
 
+def _stack_causal(layers, x, mask, is_causal):
+    """(batch_first of the first layer, whether mask is causal for x's sequence length)."""
+    batch_first = len(layers) > 0 and layers[0].self_attn.batch_first
+    seq_len = x.shape[1 if batch_first and x.ndim == 3 else 0]
+    return batch_first, _is_causal_mask(mask, is_causal, seq_len)
+
+
 class TransformerEncoder(Module):
     """``num_layers`` copies of encoder_layer applied in turn, then ``norm`` if given."""
 
@@ -173,10 +180,7 @@ class TransformerEncoder(Module):
             self.use_nested_tensor = False
 
     def forward(self, src, mask=None, src_key_padding_mask=None, is_causal=None):
-        first = self.layers[0] if len(self.layers) else None
-        batch_first = first is not None and first.self_attn.batch_first
-        seq_len = src.shape[1 if batch_first and src.ndim == 3 else 0]
-        is_causal = _is_causal_mask(mask, is_causal, seq_len)
+        batch_first, is_causal = _stack_causal(self.layers, src, mask, is_causal)
         output = src
         for layer in self.layers:
             output = layer(output, src_mask=mask, is_causal=is_causal,
@@ -197,11 +201,12 @@ class TransformerEncoder(Module):
         kept = (key_padding_mask == 0).numpy()
         if self.mask_check and (kept[:, 1:] & ~kept[:, :-1]).any():
             return False
-        attn, weights = first.self_attn, (src, first.self_attn.in_proj_weight,
-                                          first.self_attn.in_proj_bias, first.linear1.weight)
-        return not (is_grad_enabled() and (any(t is not None and t.requires_grad
-                                               for t in weights)
-                                           or attn.out_proj.weight.requires_grad))
+        attn = first.self_attn
+        tensors = [src, attn.in_proj_weight, attn.in_proj_bias, attn.out_proj.weight,
+                   attn.out_proj.bias] + [p for m in (first.norm1, first.norm2, first.linear1,
+                                                      first.linear2) for p in (m.weight, m.bias)]
+        return not (is_grad_enabled() and any(t is not None and t.requires_grad
+                                              for t in tensors))
 
 
 class TransformerDecoder(Module):
@@ -214,10 +219,7 @@ class TransformerDecoder(Module):
 
     def forward(self, tgt, memory, tgt_mask=None, memory_mask=None, tgt_key_padding_mask=None,
                 memory_key_padding_mask=None, tgt_is_causal=None, memory_is_causal=False):
-        first = self.layers[0] if len(self.layers) else None
-        batch_first = first is not None and first.self_attn.batch_first
-        seq_len = tgt.shape[1 if batch_first and tgt.ndim == 3 else 0]
-        tgt_is_causal = _is_causal_mask(tgt_mask, tgt_is_causal, seq_len)
+        _, tgt_is_causal = _stack_causal(self.layers, tgt, tgt_mask, tgt_is_causal)
         output = tgt
         for layer in self.layers:
             output = layer(output, memory, tgt_mask=tgt_mask, memory_mask=memory_mask,
