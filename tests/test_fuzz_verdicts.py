@@ -24,8 +24,17 @@ def _case(arrays, *codes):
     return fuzz.Case(seed=0, index=0, leaves=leaves, steps=steps)
 
 
+# ops that entered the fuzzer's table after this case was found (the activation family and the
+# normalisations): a case is drawn from the table, so it is drawn from the table of that time
+_LATER_OPS = {"F.leaky_relu", "F.gelu", "F.silu", "F.softplus", "F.elu", "F.mish", "F.celu",
+              "F.selu", "F.hardtanh", "F.relu6", "F.hardswish", "F.hardsigmoid", "F.softsign",
+              "F.softshrink", "F.hardshrink", "F.tanhshrink", "F.logsigmoid", "F.softmin",
+              "F.normalize", "F.layer_norm", "F.rms_norm"}
+
+
 def test_kink_tie_from_a_cancelling_matmul_is_recognised():
-    case = fuzz.make_case(torch, fuzz.available_ops(minigrad), 777001, 1642)
+    ops = [op for op in fuzz.available_ops(minigrad) if op.name not in _LATER_OPS]
+    case = fuzz.make_case(torch, ops, 777001, 1642)
     assert _verdict(case, minigrad) == fuzz_verdicts.KINK_TIE
 
 
