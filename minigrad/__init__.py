@@ -34,6 +34,7 @@ from .random import (Generator, default_generator, manual_seed, initial_seed, se
 from . import nn, optim, utils
 from .serialization import save, load
 from .ops.nan_to_num import nan_to_num
+from . import testing
 from .ops.activation import celu_, selu_, threshold_  # noqa: F401 (and the registered ones)
 from .ops import activation_gated as _activation_gated  # noqa: F401
 from .ops import embedding as _embedding  # noqa: F401
