@@ -91,8 +91,9 @@ def test_single_element_rows():
         out = lib.nn.functional.layer_norm(t, (1,), w, b)
         out.backward(lib.ones_like(out))
         res.append((out, t.grad, w.grad, b.grad))
-    for got, expected in zip(*res):
-        assert_tensor_equal(got, expected)
+    for got, expected in zip(*res):   # torch's x̂ is x·r - mean·r, off 0 by |x| r 2^-24 ~ 3e-5
+        assert_tensor_equal(got, expected, atol=1e-4)
+    assert not res[0][1].numpy().any()      # minigrad's x̂ and input gradient: exactly 0
 
 
 def test_gradcheck_float64():
