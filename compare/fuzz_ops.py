@@ -450,6 +450,14 @@ _FUNCTIONAL = {
     "F.relu": "F.relu({x})", "F.tanh": "F.tanh({x})", "F.sigmoid": "F.sigmoid({x})",
     "F.leaky_relu": "F.leaky_relu({x}, 0.1)", "F.gelu": "F.gelu({x})", "F.silu": "F.silu({x})",
     "F.softplus": "F.softplus({x})", "F.elu": "F.elu({x})",
+    "F.mish": "F.mish({x})", "F.celu": "F.celu({x}, 0.5)", "F.selu": "F.selu({x})",
+    "F.hardtanh": "F.hardtanh({x})", "F.relu6": "F.relu6({x})", "F.hardswish": "F.hardswish({x})",
+    "F.hardsigmoid": "F.hardsigmoid({x})", "F.softsign": "F.softsign({x})",
+    "F.softshrink": "F.softshrink({x})", "F.hardshrink": "F.hardshrink({x})",
+    "F.tanhshrink": "F.tanhshrink({x})", "F.logsigmoid": "F.logsigmoid({x})",
+    "F.softmin": "F.softmin({x}, dim={d})", "F.normalize": "F.normalize({x}, dim={d})",
+    "F.layer_norm": "F.layer_norm({x}, {x}.shape[-1:])",
+    "F.rms_norm": "F.rms_norm({x}, {x}.shape[-1:])",
 }
 
 

@@ -58,6 +58,11 @@ from .ops.batch_norm import *  # noqa: F403
 from .ops.upsample import *  # noqa: F403
 from .ops.feature_dropout import *  # noqa: F403
 from .ops.rearrange import *  # noqa: F403
+from .ops.activation import celu_, selu_, threshold_  # noqa: F401 (and the registered ones)
+from .ops import activation_gated as _activation_gated  # noqa: F401
+from .ops import embedding as _embedding  # noqa: F401
+from .ops import layer_norm as _layer_norm  # noqa: F401
+from .ops import attention as _attention  # noqa: F401
 from .ops import registry as _registry
 from .ops._util import inplace_variant as _inplace_variant
 import sys as _sys

@@ -15,6 +15,7 @@ import warnings
 import numpy as np
 
 from .. import _dtype, _generator
+from .._layout import non_overlapping_and_dense
 from .._tensor import _make
 from ..autograd import formulas
 from ..autograd.function import Function
@@ -126,9 +127,19 @@ def dropout(input, p=0.5, training=True, inplace=False):
         raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
     if not training or p == 0 or input.numel() == 0:
         return input
-    mask = _generator.dropout_mask(input._data.shape, p, input._data.dtype)
-    mask = _make(mask)
+    mask = _make(_mask_in_memory_order(input._data, p))
     return input.mul_(mask) if inplace else input * mask
+
+
+def _mask_in_memory_order(data, p):
+    """dropout's mask, drawn in the order data's elements lie in memory (torch draws into
+    ``empty_like(input)``, which keeps a permuted dense layout, e.g. a transposed view's)."""
+    strides = data.strides
+    if data.flags.c_contiguous or not non_overlapping_and_dense(data):
+        return _generator.dropout_mask(data.shape, p, data.dtype)
+    order = sorted(range(data.ndim), key=lambda d: -strides[d])      # outermost first
+    drawn = _generator.dropout_mask(tuple(data.shape[d] for d in order), p, data.dtype)
+    return np.transpose(drawn, np.argsort(order))
 
 
 def flatten(input, start_dim=0, end_dim=-1):
@@ -485,3 +496,9 @@ def _cross_entropy_probs(logp, target, weight, reduction, label_smoothing, class
     if reduction == "sum":
         return -prod.sum()
     return -prod.sum(class_dim)
+
+
+# activations declared in ops/activation.py reach this module through the registry; the
+# in-place spellings torch also has are plain names here
+from ..ops.activation import celu_, elu_, hardtanh_, leaky_relu_, selu_, threshold_  # noqa: E402,F401
+from ._multi_head import multi_head_attention_forward  # noqa: E402,F401

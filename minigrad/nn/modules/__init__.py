@@ -29,3 +29,25 @@ from .dropout import Dropout1d, Dropout2d, Dropout3d, AlphaDropout, FeatureAlpha
 from .flatten import Unflatten  # noqa: E402
 __all__ += _upsampling_all + ["Dropout1d", "Dropout2d", "Dropout3d", "AlphaDropout",
                               "FeatureAlphaDropout", "Unflatten"]
+from .activation import __all__ as _activations  # noqa: E402
+from .activation import *  # noqa: E402,F401,F403
+
+__all__ += [name for name in _activations if name not in __all__]
+from .sparse import Embedding, EmbeddingBag  # noqa: E402,F401
+
+__all__ += ["Embedding", "EmbeddingBag"]
+from .layer_norm import LayerNorm, RMSNorm  # noqa: E402,F401
+
+__all__ += ["LayerNorm", "RMSNorm"]
+from .attention import MultiheadAttention  # noqa: E402,F401
+
+__all__ += ["MultiheadAttention"]
+from .transformer import (TransformerDecoder, TransformerDecoderLayer,  # noqa: E402,F401
+                          TransformerEncoder, TransformerEncoderLayer)
+
+__all__ += ["TransformerEncoderLayer", "TransformerDecoderLayer", "TransformerEncoder",
+            "TransformerDecoder"]
+from .rnn import (GRU, LSTM, RNN, GRUCell, LSTMCell, RNNBase, RNNCell,  # noqa: E402,F401
+                  RNNCellBase)
+
+__all__ += ["RNNBase", "RNN", "LSTM", "GRU", "RNNCellBase", "RNNCell", "LSTMCell", "GRUCell"]
