@@ -29,6 +29,8 @@ import contextlib
 import itertools
 import weakref
 
+import numpy as np
+
 from . import function
 from .. import _tensor  # circular: Tensor is looked up when called
 
@@ -171,7 +173,7 @@ def apply_with_tangents(cls, args):
         if rule is None:
             raise NotImplementedError(
                 f"Trying to use forward AD with {forward_formulas.op_name(cls)} that does not "
-                "support it because it has not been implemented yet.")
+                "support it.")
         out_tangents = rule(forward_formulas.JvpContext(cls, args, tangents, out))
     finally:
         function.dual_hook = apply_with_tangents
@@ -181,18 +183,45 @@ def apply_with_tangents(cls, args):
     for o, o_t in zip(outs, outs_t):
         if o_t is not None and o._data.dtype.kind in "fc":
             _attach(o, _fit(o_t, o), level)
+    _keep_saved_outputs_dual(cls, outs)
     for tracer in _tracers:
         tracer.record(cls, args, tangents, outs)
     return out
 
 
+def _keep_saved_outputs_dual(cls, outs):
+    """A node that saved its own output keeps it as a light _SavedOutput, which backward turns
+    back into a new Tensor -- without the tangent. While a level is open the node keeps the
+    output Tensor itself instead, so that a backward pass run inside the level (forward over
+    reverse: ``jacfwd(jacrev(f))``) sees the output's tangent."""
+    node = outs[0]._grad_fn
+    if type(node) is not cls or node._saved is function.FREED or not node._saved:
+        return
+    saved, versions = list(node._saved), list(node._saved_versions)
+    for k, item in enumerate(saved):
+        if type(item) is function._SavedOutput:
+            for o in outs:
+                if o._data is item.data and tangent_of(o) is not None:
+                    saved[k], versions[k] = o, item.version
+    node._saved, node._saved_versions = saved, versions
+
+
 def _fit(tangent, out):
-    """The tangent with the output's shape and dtype (a formula may leave it broadcastable)."""
+    """The tangent with the output's shape (a formula may leave it broadcastable). Its dtype is
+    what the formula gave: a float64 tangent of a float32 primal stays float64, as in torch."""
     if tangent._data.shape != out._data.shape:
         tangent = tangent.expand(out.shape).contiguous()
-    if tangent._data.dtype != out._data.dtype:
-        tangent = tangent.to(out.dtype)
     return tangent
+
+
+def has_tangent(*tensors):
+    """Does one of these (Tensors, numbers) carry a tangent? An in-place write that autograd
+    would not record is then recorded, so that the written tensor gets its new tangent."""
+    if _open[0] is None:
+        return False
+    return any(isinstance(t, _tensor.Tensor) and (
+        tangent_of(t) is not None or (t._base is not None and tangent_of(t._base) is not None))
+        for t in tensors)
 
 
 def dual_hook_open():
@@ -201,14 +230,47 @@ def dual_hook_open():
 
 
 def inplace_update(target, result):
-    """``target.op_(...)`` wrote ``result`` into target: target takes result's tangent."""
-    if _open[0] is None:
+    """``target.op_(...)`` wrote ``result`` into target: target's tangent becomes result's.
+
+    As in torch, the tangent is written *into* target's tangent memory, so that the tangents
+    of target's base and of its other views (views of that memory) change with it; a view of
+    a base without a tangent first gives the base a zero tangent."""
+    level = _open[0]
+    if level is None:
         return
-    tangent = tangent_of(result)
+    new = tangent_of(result)
+    if new is None:
+        if tangent_of(target) is None and not has_tangent(target):
+            return
+        new = _zeros(result)
+    old = tangent_of(target)
+    base = target._base
+    if old is None and base is not None and target._view_fn is not None:
+        base_tangent = tangent_of(base)
+        if base_tangent is None:
+            base_tangent = _zeros(base)
+            _attach(base, base_tangent, level)
+        hook, function.dual_hook = function.dual_hook, None
+        try:
+            old = target._view_fn(base_tangent)
+        finally:
+            function.dual_hook = hook
+    if old is not None and old._data.flags.writeable and old._data.shape == new._data.shape:
+        old._data[...] = new._data
+        old._bump_version()
+        new = old
+    _attach(target, new, level)
+
+
+def take_tangent(target, source):
+    """An in-place view op (``x.t_()``) made target the view ``source``: its tangent too."""
+    tangent = tangent_of(source) if _open[0] is not None else None
     if tangent is not None:
         _attach(target, tangent, _open[0])
-    elif tangent_of(target) is not None:
-        target.__dict__.pop("_fw_tangent", None)
+
+
+def _zeros(t):
+    return _tensor._make(np.zeros(t._data.shape, t._data.dtype))
 
 
 # ---- watching a forward-mode pass -------------------------------------------------------------

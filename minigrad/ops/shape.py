@@ -18,7 +18,7 @@ import warnings
 import numpy as np
 
 from .._tensor import Tensor, wrap_dim
-from ..autograd import formulas
+from ..autograd import formulas, forward_ad
 from ..autograd.function import Function
 from ..autograd.views import creation_version, mark_multi_output
 from ._util import register_methods
@@ -710,6 +710,7 @@ def _reshape_inplace(self, cls, *args, rebuild):
     self._check_inplace()
     out = _view_op(cls, self, *args, rebuild=rebuild)
     self._data = out._data
+    forward_ad.take_tangent(self, out)  # a dual: its tangent is reshaped too
     if out._grad_fn is not None:
         self._grad_fn, self._output_nr = out._grad_fn, 0
     self._bump_version()
