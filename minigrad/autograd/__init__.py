@@ -131,3 +131,4 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
     return tuple(out)
 
 from . import forward_ad  # noqa: E402, F401  (dual tensors: forward-mode AD)
+from . import functional  # noqa: E402, F401  (vjp, jvp, jacobian, hessian, vhp, hvp)
