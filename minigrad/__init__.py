@@ -30,6 +30,7 @@ from .random import (Generator, default_generator, manual_seed, initial_seed, se
                      rand_like, randn_like, randint_like, bernoulli, normal)
 from . import nn, optim, utils
 from .serialization import save, load
+from . import func  # noqa: E402  (torch.func: grad, vjp, jvp, jacrev, jacfwd, hessian, vmap)
 from .ops import registry as _registry
 from .ops._util import inplace_variant as _inplace_variant
 import sys as _sys
