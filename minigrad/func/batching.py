@@ -46,6 +46,7 @@ class BatchedArray(np.ndarray):
 
     physical = None   # the Tensor: batch dims for ``levels`` first, then the logical dims
     levels = ()       # the vmap levels batched here, outermost first
+    keep_as_tensor_data = True  # Tensor wrappers (_make) keep the subclass
 
     def __array_finalize__(self, obj):
         # an array NumPy derives from a batched one by a method (astype, copy, view, reshape)
@@ -138,12 +139,7 @@ def _stand_in(physical, levels):
 
 def wrap(physical, levels):
     """A batched Tensor: logical shape physical.shape[len(levels):]."""
-    t = _tensor._make(_EMPTY)  # (_make would turn the subclass into a plain ndarray)
-    t._data = _stand_in(physical, levels)
-    return t
-
-
-_EMPTY = np.empty(0)
+    return _tensor._make(_stand_in(physical, levels))
 
 
 def is_batched(x):

@@ -556,7 +556,8 @@ def expand(self, *sizes):
         target.append(s)
     target = tuple(target)
     out = _view_op(ExpandBackward0, self, target, rebuild=lambda b: expand(b, target))
-    out._data = _writeable_broadcast(self._data, target)
+    if not getattr(out._data, "keep_as_tensor_data", False):  # (not a vmap stand-in)
+        out._data = _writeable_broadcast(self._data, target)
     return out
 
 
