@@ -20,7 +20,8 @@ ROOT = Path(__file__).resolve().parents[1]
 API_EXAMPLES = sorted((ROOT / "examples" / "api").glob("[0-9]*.py"))
 # examples/*.py with the arguments that make them quick and deterministic; they pick their library
 # with MINIGRAD_BACKEND, which the torch alias turns into minigrad in the second run
-OTHER_EXAMPLES = {"linear_regression.py": ["--seed", "0", "--epochs", "20", "--out", "{tmp}"]}
+OTHER_EXAMPLES = {"linear_regression.py": ["--seed", "0", "--epochs", "20", "--out", "{tmp}"],
+                  "func_tutorial.py": []}
 
 
 def _mask(text):
