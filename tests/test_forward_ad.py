@@ -69,10 +69,8 @@ def finite_differences(case, xs, ts, eps=1e-6):
     return [(p - m) / (2 * eps) for p, m in zip(plus, minus)]
 
 
-@pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
-@settings(max_examples=4, deadline=None)
-@given(data=st.data())
-def test_forward_mode_matches_torch(case, data):
+def check_case(case, data):
+    """Both dtypes: primals and tangents as torch's; float64 tangents as finite differences."""
     for dtype in (np.float32, np.float64):
         xs, ts = _draw_inputs(data, case, dtype)
         got, expected = run(minigrad, case, xs, ts), run(torch, case, xs, ts)
@@ -85,6 +83,21 @@ def test_forward_mode_matches_torch(case, data):
         if case.fd and dtype == np.float64:
             for (_, t_mg), fd in zip(got, finite_differences(case, xs, ts)):
                 np.testing.assert_allclose(t_mg.detach().numpy(), fd, rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
+@settings(max_examples=4, deadline=None)
+@given(data=st.data())
+def test_forward_mode_matches_torch(case, data):
+    check_case(case, data)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
+@settings(max_examples=40, deadline=None)
+@given(data=st.data())
+def test_forward_mode_matches_torch_many_draws(case, data):
+    check_case(case, data)
 
 
 def _differentiable_nodes():

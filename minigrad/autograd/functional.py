@@ -175,46 +175,66 @@ def _default_v(v, refs, refs_are_tuple, fn_name, what):
     return None
 
 
+def _run(func, inputs, fn_name, create_graph, strict):
+    """func on its prepared inputs: (inputs were a tuple?, inputs, outputs are one?, outputs)."""
+    inputs_tuple, inputs = _as_tuple(inputs, "inputs", fn_name)
+    inputs = _prepare(inputs, create_graph, True)
+    outputs_tuple, outputs = _as_tuple(func(*inputs), "outputs of the user-provided function",
+                                       fn_name)
+    _check_requires_grad(outputs, "outputs", strict)
+    return inputs_tuple, inputs, outputs_tuple, outputs
+
+
+def _inputs_and_v(inputs, v, fn_name, create_graph):
+    """inputs as func gets them, and v (a tangent of the inputs) checked against them."""
+    inputs_tuple, inputs = _as_tuple(inputs, "inputs", fn_name)
+    inputs = _prepare(inputs, create_graph, True)
+    if v is not None:
+        v = _prepare(_as_tuple(v, "v", fn_name)[1], create_graph, False)
+    v = _default_v(v, inputs, inputs_tuple, fn_name, "the input to the user-provided function is")
+    return inputs_tuple, inputs, v
+
+
+def _last_pass(outputs, wrt, v, refs, strict, create_graph, stage):
+    """The final backward pass, recorded only if create_graph (or grad mode) asks for it."""
+    with grad_mode.set_grad_enabled(create_graph or grad_mode.is_grad_enabled()):
+        grads = _grad(outputs, wrt, v, create_graph=create_graph)
+        return _zeros_for_missing(grads, refs, strict, create_graph, stage)
+
+
+def _answer(outputs, outputs_tuple, result, result_tuple, create_graph):
+    """(func's outputs, the product), each in the structure it came in."""
+    return (_unpack(_finish(outputs, create_graph), outputs_tuple),
+            _unpack(_finish(result, create_graph), result_tuple))
+
+
 # ---- vjp / jvp --------------------------------------------------------------------------------
 def vjp(func, inputs, v=None, create_graph=False, strict=False):
     """(func(inputs), v^T J): one backward pass."""
     with grad_mode.enable_grad():
-        inputs_tuple, inputs = _as_tuple(inputs, "inputs", "vjp")
-        inputs = _prepare(inputs, create_graph, True)
-        outputs_tuple, outputs = _as_tuple(func(*inputs), "outputs of the user-provided "
-                                           "function", "vjp")
-        _check_requires_grad(outputs, "outputs", strict)
+        inputs_tuple, inputs, outputs_tuple, outputs = _run(func, inputs, "vjp", create_graph,
+                                                            strict)
         if v is not None:
             v = _prepare(_as_tuple(v, "v", "vjp")[1], create_graph, False)
         v = _default_v(v, outputs, outputs_tuple, "vjp",
                        "the user-provided function returns")
-    with grad_mode.set_grad_enabled(create_graph or grad_mode.is_grad_enabled()):
-        grads = _grad(outputs, inputs, v, create_graph=create_graph)
-        result = _zeros_for_missing(grads, inputs, strict, create_graph, "back")
-    return (_unpack(_finish(outputs, create_graph), outputs_tuple),
-            _unpack(_finish(result, create_graph), inputs_tuple))
+    result = _last_pass(outputs, inputs, v, inputs, strict, create_graph, "back")
+    return _answer(outputs, outputs_tuple, result, inputs_tuple, create_graph)
 
 
 def jvp(func, inputs, v=None, create_graph=False, strict=False):
     """(func(inputs), J v) by the double-backward trick: J v = d/du <u^T J, v>."""
     from ..creation import zeros_like
     with grad_mode.enable_grad():
-        inputs_tuple, inputs = _as_tuple(inputs, "inputs", "jvp")
-        inputs = _prepare(inputs, create_graph, True)
-        if v is not None:
-            v = _prepare(_as_tuple(v, "v", "jvp")[1], create_graph, False)
-        v = _default_v(v, inputs, inputs_tuple, "jvp", "the input to the user-provided function is")
+        inputs_tuple, inputs, v = _inputs_and_v(inputs, v, "jvp", create_graph)
         outputs_tuple, outputs = _as_tuple(func(*inputs), "outputs of the user-provided "
                                            "function", "jvp")
         _check_requires_grad(outputs, "outputs", strict)
         us = tuple(zeros_like(o, requires_grad=True) for o in outputs)
         grad_inputs = _grad(outputs, inputs, us, create_graph=True)
         _check_requires_grad(grad_inputs, "grad_inputs", strict)
-    with grad_mode.set_grad_enabled(create_graph or grad_mode.is_grad_enabled()):
-        grads = _grad(grad_inputs, us, v, create_graph=create_graph)
-        result = _zeros_for_missing(grads, outputs, strict, create_graph, "back_trick")
-    return (_unpack(_finish(outputs, create_graph), outputs_tuple),
-            _unpack(_finish(result, create_graph), outputs_tuple))
+    result = _last_pass(grad_inputs, us, v, outputs, strict, create_graph, "back_trick")
+    return _answer(outputs, outputs_tuple, result, outputs_tuple, create_graph)
 
 
 # ---- Jacobians --------------------------------------------------------------------------------
@@ -236,11 +256,8 @@ def jacobian(func, inputs, create_graph=False, strict=False, vectorize=False,
                 '`create_graph=False` or `strategy="reverse-mode"`.')
         return _jacobian_forward(func, inputs, strict, vectorize)
     with grad_mode.enable_grad():
-        inputs_tuple, inputs = _as_tuple(inputs, "inputs", "jacobian")
-        inputs = _prepare(inputs, create_graph, True)
-        outputs_tuple, outputs = _as_tuple(func(*inputs), "outputs of the user-provided "
-                                           "function", "jacobian")
-        _check_requires_grad(outputs, "outputs", strict)
+        inputs_tuple, inputs, outputs_tuple, outputs = _run(func, inputs, "jacobian", create_graph,
+                                                            strict)
         if vectorize and strict:
             raise RuntimeError("torch.autograd.functional.jacobian: `strict=True` and "
                                "`vectorized=True` are not supported together. Please either set "
@@ -381,43 +398,33 @@ def _scalar_output(func, inputs, strict, fn_name):
     return outputs
 
 
+def _scalar_gradient(func, inputs, v, fn_name, create_graph, strict):
+    """vhp and hvp's first steps: the inputs, v, func's single-element output and its gradient
+    (recorded, to be differentiated again)."""
+    inputs_tuple, inputs, v = _inputs_and_v(inputs, v, fn_name, create_graph)
+    outputs = _scalar_output(func, inputs, strict, fn_name)
+    jac = _grad(outputs, inputs, create_graph=True)
+    _check_requires_grad(jac, "jacobian", strict)
+    return inputs_tuple, inputs, v, outputs, jac
+
+
 def vhp(func, inputs, v=None, create_graph=False, strict=False):
     """(func(inputs), v^T H): the gradient, then one more backward pass."""
     with grad_mode.enable_grad():
-        inputs_tuple, inputs = _as_tuple(inputs, "inputs", "vhp")
-        inputs = _prepare(inputs, create_graph, True)
-        if v is not None:
-            v = _prepare(_as_tuple(v, "v", "vhp")[1], create_graph, False)
-        v = _default_v(v, inputs, inputs_tuple, "vhp",
-                       "the input to the user-provided function is")
-        outputs = _scalar_output(func, inputs, strict, "vhp")
-        jac = _grad(outputs, inputs, create_graph=True)
-        _check_requires_grad(jac, "jacobian", strict)
-    with grad_mode.set_grad_enabled(create_graph or grad_mode.is_grad_enabled()):
-        grads = _grad(jac, inputs, v, create_graph=create_graph)
-        result = _zeros_for_missing(grads, inputs, strict, create_graph, "double_back")
-    return (_unpack(_finish(outputs, create_graph), False),
-            _unpack(_finish(result, create_graph), inputs_tuple))
+        inputs_tuple, inputs, v, outputs, jac = _scalar_gradient(func, inputs, v, "vhp",
+                                                                 create_graph, strict)
+    result = _last_pass(jac, inputs, v, inputs, strict, create_graph, "double_back")
+    return _answer(outputs, False, result, inputs_tuple, create_graph)
 
 
 def hvp(func, inputs, v=None, create_graph=False, strict=False):
     """(func(inputs), H v) by the double-backward trick on the gradient."""
     from ..creation import zeros_like
     with grad_mode.enable_grad():
-        inputs_tuple, inputs = _as_tuple(inputs, "inputs", "hvp")
-        inputs = _prepare(inputs, create_graph, True)
-        if v is not None:
-            v = _prepare(_as_tuple(v, "v", "hvp")[1], create_graph, False)
-        v = _default_v(v, inputs, inputs_tuple, "hvp",
-                       "the input to the user-provided function is")
-        outputs = _scalar_output(func, inputs, strict, "hvp")
-        jac = _grad(outputs, inputs, create_graph=True)
-        _check_requires_grad(jac, "jacobian", strict)
+        inputs_tuple, inputs, v, outputs, jac = _scalar_gradient(func, inputs, v, "hvp",
+                                                                 create_graph, strict)
         us = tuple(zeros_like(x, requires_grad=True) for x in inputs)
         double_back = _grad(jac, inputs, us, create_graph=True)
         _check_requires_grad(jac, "hessian", strict)
-    with grad_mode.set_grad_enabled(create_graph or grad_mode.is_grad_enabled()):
-        grads = _grad(double_back, us, v, create_graph=create_graph)
-        result = _zeros_for_missing(grads, inputs, strict, create_graph, "double_back_trick")
-    return (_unpack(_finish(outputs, create_graph), False),
-            _unpack(_finish(result, create_graph), inputs_tuple))
+    result = _last_pass(double_back, us, v, inputs, strict, create_graph, "double_back_trick")
+    return _answer(outputs, False, result, inputs_tuple, create_graph)
