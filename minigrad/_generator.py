@@ -592,12 +592,20 @@ def normal(shape, np_dtype=np.float32, mean=0.0, std=1.0, contiguous=True, gener
     else:
         draw, fill16 = _u53, _normal_fill_16_f64
         mean, std = float(mean), float(std)
-    data = draw(gen, n)
+    data = np.empty(n, np_dtype)
     full = n // 16 * 16
-    data[:full] = fill16(data[:full].reshape(-1, 16), mean, std).ravel()
+    # blocks of at most NORMAL_BLOCK elements, drawn one after another from the stream: the same
+    # numbers as one draw of n, with scratch memory bounded by the block, not by n
+    for start in range(0, full, NORMAL_BLOCK):
+        stop = min(start + NORMAL_BLOCK, full)
+        data[start:stop] = fill16(draw(gen, stop - start).reshape(-1, 16), mean, std).ravel()
     if n % 16:
+        draw(gen, n - full)   # torch draws n uniforms first; these last few it overwrites
         data[n - 16:] = fill16(draw(gen, 16).reshape(1, 16), mean, std).ravel()
     return data.reshape(shape)
+
+
+NORMAL_BLOCK = 1 << 16   # elements per block of normal(); a multiple of 16
 
 
 # ---------------------------------------------------------------------------

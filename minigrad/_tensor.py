@@ -16,6 +16,7 @@ import weakref
 import numpy as np
 
 from . import _dtype
+from ._args import check_bool
 from ._dtype import from_numpy_dtype
 from ._layout import empty_in_layout_of
 from .autograd import grad_mode
@@ -222,7 +223,7 @@ class Tensor:
         self._requires_grad = flag
 
     def requires_grad_(self, requires_grad=True):
-        self.requires_grad = requires_grad
+        self.requires_grad = check_bool("requires_grad_", requires_grad, "requires_grad", 1)
         return self
 
     @property
@@ -311,6 +312,13 @@ class Tensor:
         return t
 
     def detach_(self):
+        if self._view_fn is not None:  # a view (a detach() shares memory but is no view)
+            raise RuntimeError(
+                "Can't detach views in-place. Use detach() instead. If you are using "
+                "DistributedDataParallel (DDP) for training, and gradient_as_bucket_view is set "
+                "as True, gradients are views of DDP buckets, and hence detach_() cannot be "
+                "called on these gradients. To fix this error, please refer to the "
+                "Optimizer.zero_grad() function in torch/optim/optimizer.py as the solution.")
         self.grad_fn = None
         self._requires_grad = False
         return self
@@ -328,10 +336,11 @@ class Tensor:
 
         g is a Tensor, or (no hooks, no create_graph: the engine carries arrays) an array."""
         if self._hooks:
+            from .autograd.function import checked_hook_result
             for hook in tuple(self._hooks.values()):
                 r = hook(g)
                 if r is not None:
-                    g = r
+                    g = checked_hook_result(hook, g, r)
         grad = self._grad
         if create_graph:  # recorded: a new .grad's grad_fn is CopyBackwards, as in torch
             if grad is None:
@@ -357,7 +366,7 @@ class Tensor:
         """hook(grad) runs when this tensor's gradient is computed; it may return a new grad."""
         if not self._requires_grad:
             raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
-        from .autograd.function import _add_hook
+        from .autograd.function import _add_hook, checked_hook_result
         if self.grad_fn is None:
             if self._hooks is None:
                 self._hooks = {}
@@ -367,7 +376,7 @@ class Tensor:
         def prehook(grads):
             if grads[nr] is None:
                 return None
-            r = hook(grads[nr])
+            r = checked_hook_result(hook, grads[nr], hook(grads[nr]))
             if r is None:
                 return None
             grads = list(grads)
@@ -666,13 +675,17 @@ def wrap_dim(dim, ndim):
     """torch's dim wrapping: -1 means the last dim; out of range gives its IndexError."""
     lo, hi = (-ndim, ndim - 1) if ndim > 0 else (-1, 0)
     try:
+        if type(dim) is bool:   # an int to Python, not to torch's argument parser
+            raise AttributeError
         d = dim.__index__()
     except AttributeError:
         raise TypeError(f"dim must be an int, not {type(dim).__name__}") from None
     if d < lo or d > hi:
         raise IndexError(
             f"Dimension out of range (expected to be in range of [{lo}, {hi}], but got {d})")
-    return d + ndim if d < 0 else (d if ndim > 0 else 0)
+    if ndim == 0:
+        return 0   # a 0-d tensor has one dim to name: 0 and -1 both name it
+    return d + ndim if d < 0 else d
 
 
 class Size(tuple):

@@ -13,6 +13,7 @@ import numpy as np
 
 from . import _dtype
 from . import _generator as _engine
+from ._args import check_int
 from ._dtype import get_default_dtype
 from ._tensor import Tensor, _check_device
 from .autograd.function import Function
@@ -219,7 +220,7 @@ def randperm(n, *, generator=None, dtype=None, device=None, requires_grad=False,
              layout=None, pin_memory=False):
     """A random permutation of 0..n-1 (torch's Fisher-Yates stream; int64 by default)."""
     _check_device(device)
-    n = int(n)
+    n = check_int("randperm", n, "n", 1)
     if n < 0:
         raise RuntimeError(f"Trying to create tensor with negative dimension {n}: [{n}]")
     dtype = _dtype.int64 if dtype is None else dtype

@@ -113,8 +113,12 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
             raise RuntimeError("One of the differentiated Tensors does not require grad")
     if retain_graph is None:
         retain_graph = create_graph
-    results = run_backward(outputs, grads, retain_graph, create_graph, inputs=inputs,
-                           accumulate=False)
+    # an input named twice gets its gradient twice: the walk captures each tensor once
+    distinct = list({id(t): t for t in inputs}.values())
+    captured = run_backward(outputs, grads, retain_graph, create_graph, inputs=distinct,
+                            accumulate=False)
+    by_id = {id(t): r for t, r in zip(distinct, captured)}
+    results = [by_id[id(t)] for t in inputs]
     out = []
     from .. import creation
     for i, (t, r) in enumerate(zip(inputs, results)):

@@ -24,7 +24,7 @@ import numpy as np
 from . import formulas, grad_mode
 from .. import _tensor  # circular: _make is looked up when the engine runs
 from .._layout import in_torch_layout
-from .function import FREED, AccumulateGrad, on_arrays
+from .function import FREED, AccumulateGrad, checked_hook_result, on_arrays
 
 # Active ``trace()`` objects (see trace.py): each is told about every node that runs.
 _tracers = []
@@ -302,7 +302,7 @@ def _run_pre_hooks(node, grads):
     for hook in tuple(node._pre_hooks.values()):
         new = hook(tuple(grads))
         if new is not None:
-            grads = list(new)
+            grads = [checked_hook_result(hook, g, n) for g, n in zip(grads, new)]
     return grads
 
 
@@ -320,7 +320,7 @@ def _run_hooks(node, out, grads):
     for hook in tuple(node._hooks.values()):
         new = hook(tuple(out), tuple(grads))
         if new is not None:
-            out = tuple(new)
+            out = tuple(checked_hook_result(hook, g, n) for g, n in zip(out, new))
     return out
 
 

@@ -26,6 +26,7 @@ checks that the two modes give the same bits for every such class.
 """
 import itertools
 import re
+import threading
 
 import numpy as np
 
@@ -103,14 +104,28 @@ def _add_hook(hooks, fn):
     return handle
 
 
-class _OnArrays:
+def checked_hook_result(hook, old, new):
+    """A gradient a hook returned in place of ``old``, refused as torch refuses it when it is
+    no Tensor or has another shape or dtype than the gradient it replaces."""
+    if new is None or old is None:
+        return new
+    name = getattr(hook, "__name__", type(hook).__name__)
+    if not isinstance(new, _tensor.Tensor):
+        raise TypeError(f"expected Variable, but hook returned '{type(new).__name__}'")
+    old_t = old if isinstance(old, _tensor.Tensor) else _tensor._make(old)
+    if new._data.shape != old_t._data.shape:
+        raise RuntimeError(f"hook '{name}' has changed the size of value")
+    if new._data.dtype != old_t._data.dtype:
+        raise RuntimeError(f"hook '{name}' has changed the type of value (was {old_t.type()} "
+                           f"got {new.type()})")
+    return new
+
+
+class _OnArrays(threading.local):
     """Whether the engine is running a ``numpy_backward`` formula on ndarrays right now (then
-    ``saved_tensors`` hands out arrays)."""
+    ``saved_tensors`` hands out arrays): per thread, as a backward runs in one thread."""
 
-    __slots__ = ("active",)
-
-    def __init__(self):
-        self.active = False
+    active = False
 
 
 on_arrays = _OnArrays()
@@ -350,12 +365,11 @@ def _distinct_arrays(args, arrays, tensors):
         if arrays[i] is arrays[j] and args[i] is not args[j]:
             arrays[j] = arrays[j].view()
         return
-    for k in range(1, len(tensors)):
-        i = tensors[k]
-        for j in tensors[:k]:
-            if arrays[i] is arrays[j] and args[i] is not args[j]:
-                arrays[i] = arrays[i].view()
-                break
+    first = {}  # id of an array -> the first argument holding it (linear in the inputs)
+    for i in tensors:
+        j = first.setdefault(id(arrays[i]), i)
+        if j != i and args[i] is not args[j]:
+            arrays[i] = arrays[i].view()
 
 
 def _pack_saved(items, args, arrays, outputs, results):

@@ -1,17 +1,19 @@
 """Switching gradient recording on and off: no_grad, enable_grad, set_grad_enabled.
 
-Each works as a context manager and as a decorator, as in torch. The state is one
-module-level flag that every op reads before it records a graph node.
+Each works as a context manager and as a decorator, as in torch. The state is a flag that
+every op reads before it records a graph node, kept per thread as torch keeps it: one thread
+inside ``no_grad`` leaves recording on in the others, and a new thread starts with it on.
 """
 import functools
 import inspect
+import threading
 
 __all__ = ["no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled", "inference_mode",
            "is_inference_mode_enabled"]
 
 
-class _State:
-    enabled = True
+class _State(threading.local):
+    enabled = True  # each thread sees this default until it sets its own
 
 
 _state = _State()

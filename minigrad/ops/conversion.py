@@ -143,6 +143,10 @@ def fill_(self, value):
                                f"{value._data.ndim} dimensions.")
         from .indexing import FillBackward3  # torch names x.fill_(tensor) like x[...] = tensor
         return _overwrite(self, FillBackward3, (Ellipsis,), value, False)
+    from ..creation import check_fill_value
+    check_fill_value(value, self.dtype)
+    if type(value) is int and value < 0 and self._data.dtype.kind == "u":
+        value %= 1 << (8 * self._data.dtype.itemsize)   # -1 into uint8 wraps to 255, as in C
     return _overwrite(self, FillBackward2, value)
 
 

@@ -136,6 +136,8 @@ def _broadcast_error(a, b):
 def _binary(ufunc, a, b, dt):
     """ufunc(a, b) computed in dtype dt, laid out as torch lays it out (``_layout``), with
     torch's broadcasting error."""
+    if type(b) is int or type(a) is int:   # a Python int must fit 64 bits, as torch's Scalar
+        _check_python_ints(a, b)
     try:
         # fast path: a already in dt, b a Python number or in dt (getattr: numbers have no dtype)
         if type(a) is np.ndarray and a.dtype == dt and getattr(b, "dtype", dt) == dt:
@@ -182,6 +184,13 @@ def _zero_where(cond, x):
         return np.where(cond, x.dtype.type(0), x)
     keep = np.subtract(cond, 1, dtype=ints)  # 0 where cond, else all bits set
     return np.bitwise_and(x.view(ints), keep).view(x.dtype)
+
+
+def _check_python_ints(a, b):
+    from ..creation import check_python_int
+    for x in (a, b):
+        if type(x) is int:
+            check_python_int(x)
 
 
 def _wrap_int(x, dt):

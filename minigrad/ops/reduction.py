@@ -13,6 +13,7 @@ import warnings
 import numpy as np
 
 from .. import return_types
+from .._args import check_bool
 from .._dtype import from_numpy_dtype, get_default_dtype
 from .._layout import row_major
 from .._tensor import Tensor, _make, wrap_dim
@@ -718,14 +719,23 @@ class CumprodBackward0(Function):
 
 # ---- public functions ---------------------------------------------------------------------------
 def _numpy_names(fn):
-    """torch also accepts NumPy spellings: ``axis=`` (dim) and ``keepdims=`` (keepdim)."""
+    """torch also accepts NumPy spellings: ``axis=`` (dim) and ``keepdims=`` (keepdim). And
+    ``keepdim`` must be a bool, as torch's argument parser insists (``keepdim='yes'`` is a
+    TypeError, not True)."""
+    name = fn.__name__
+
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
-        if kwargs and ("axis" in kwargs or "keepdims" in kwargs):
-            if "axis" in kwargs:
-                kwargs["dim"] = kwargs.pop("axis")
-            if "keepdims" in kwargs:
-                kwargs["keepdim"] = kwargs.pop("keepdims")
+        if kwargs:
+            if "axis" in kwargs or "keepdims" in kwargs:
+                if "axis" in kwargs:
+                    kwargs["dim"] = kwargs.pop("axis")
+                if "keepdims" in kwargs:
+                    kwargs["keepdim"] = kwargs.pop("keepdims")
+            if type(kwargs.get("keepdim", False)) is not bool:
+                check_bool(name, kwargs["keepdim"], "keepdim")
+        if len(args) > 2 and type(args[2]) is not bool:
+            check_bool(name, args[2], "keepdim")
         return fn(*args, **kwargs)
     return wrapper
 
@@ -840,8 +850,10 @@ def norm(input, p="fro", dim=None, keepdim=False, dtype=None):
                            + " ".join(str(d) for d in dim))
     if p is None or p == "fro":
         p = 2.0
+    elif p == "nuc":
+        raise NotImplementedError("norm(p='nuc') (the nuclear norm) is not supported by minigrad")
     elif isinstance(p, str):
-        raise NotImplementedError(f"norm(p='{p}') (matrix norms) is not supported by minigrad")
+        raise RuntimeError(f"linalg.matrix_norm: Order {p} not supported.")
     dims = reduce_dims(dim, input.ndim)
     return LinalgVectorNormBackward0.apply(input, float(p), dims, keepdim, dtype)
 

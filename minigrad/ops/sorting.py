@@ -9,6 +9,7 @@ over all elements shares the gradient evenly between the tied medians, like ``ma
 import numpy as np
 
 from .. import return_types
+from .._args import check_int
 from .._tensor import Tensor, _make, wrap_dim
 from ..autograd.function import Function
 from ._util import register_methods
@@ -88,11 +89,15 @@ class TopkBackward0(_Selecting):
             _stable_argsort(a, d, largest), np.arange(k), axis=d))
 
 
-def _order_statistic(x, dim, position):
-    """Indices (keepdim form) of the element at ``position`` of each sorted slice; a slice
-    holding NaN gives its first NaN (as torch's median / kthvalue do)."""
+def _order_statistic(x, dim, position, nan_propagates):
+    """Indices (keepdim form) of the element at ``position`` of each sorted slice (NaN sorts
+    last). With ``nan_propagates`` a slice holding NaN gives its first NaN, as torch's median
+    does; kthvalue takes the position as it is."""
     order = np.argsort(x, axis=dim, kind="stable")
     n = x.shape[dim]
+    if not nan_propagates:
+        return np.take_along_axis(
+            order, np.full(_kept_shape(x.shape, (dim,)), position, np.intp), axis=dim)
     valid = np.sum(~np.isnan(x), axis=dim, keepdims=True) if x.dtype.kind == "f" else n
     pos = np.where(valid < n, valid, position) * np.ones(_kept_shape(x.shape, (dim,)), np.intp)
     return np.take_along_axis(order, pos, axis=dim)
@@ -105,7 +110,7 @@ class KthvalueBackward0(_Selecting):
     def forward(ctx, x, k, dim, keepdim):
         _check_k(x, k, dim, 1, f"kthvalue(): selected number k out of range for dimension {dim}")
         return _Selecting.pick(ctx, x, dim, keepdim,
-                               lambda a, d: _order_statistic(a, d, k - 1))
+                               lambda a, d: _order_statistic(a, d, k - 1, False))
 
 
 class MedianBackward1(_Selecting):
@@ -116,7 +121,8 @@ class MedianBackward1(_Selecting):
         if x.ndim and x.shape[dim] == 0:
             raise IndexError(f"median(): Expected reduction dim {dim} to have non-zero size.")
         return _Selecting.pick(ctx, x, dim, keepdim,
-                               lambda a, d: _order_statistic(a, d, (a.shape[d] - 1) // 2))
+                               lambda a, d: _order_statistic(a, d, (a.shape[d] - 1) // 2,
+                                                             True))
 
 
 class MedianBackward0(_FullExtremum):
@@ -205,7 +211,8 @@ def argsort(input, dim=-1, descending=False, *, stable=False):
 
 def topk(input, k, dim=-1, largest=True, sorted=True):  # noqa: A002 - torch's name
     """The ``k`` largest (or smallest) elements along ``dim`` and their indices, sorted."""
-    values, indices = TopkBackward0.apply(input, int(k), _dim(input, dim), bool(largest), sorted)
+    k = check_int("topk", k, "k", 1)
+    values, indices = TopkBackward0.apply(input, k, _dim(input, dim), bool(largest), sorted)
     return _indices_without_graph(return_types.topk, values, indices)
 
 
