@@ -50,6 +50,7 @@ CASES = [
     # binary
     Case("add", lambda lib, a, b: a + b, ("anywhere",) * 2),
     Case("add_number", lambda lib, a: a + 2),
+    Case("add_int_tensor", lambda lib, a: a + lib.tensor([[1, -2, 3]]), shapes=((2, 3),)),
     Case("add_alpha", lambda lib, a, b: a.add(b, alpha=2.5), ("anywhere",) * 2),
     Case("sub", lambda lib, a, b: a - b, ("anywhere",) * 2),
     Case("rsub_number", lambda lib, a: 2 - a),

@@ -172,6 +172,10 @@ ERRORS = {
         lambda x: (x.sum(), x.sum()), lib.ones(2)),
     "hessian_not_scalar": lambda lib: lib.autograd.functional.hessian(lambda x: x * x,
                                                                       lib.ones(2)),
+    "empty_output": lambda lib: lib.autograd.functional.jacobian(
+        lambda x: x[x > 5], lib.ones(2)),
+    "empty_output_vectorized": lambda lib: lib.autograd.functional.jacobian(
+        lambda x: x[x > 5], lib.ones(2), vectorize=True),
     "hvp_not_scalar": lambda lib: lib.autograd.functional.hvp(lambda x: x * x, lib.ones(2),
                                                               lib.ones(2)),
 }

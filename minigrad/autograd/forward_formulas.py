@@ -118,17 +118,16 @@ def _zeros_like(a):
 # ---- the recurring rules ----------------------------------------------------------------------
 def linear(which=None, zero=()):
     """The op applied to the tangents: float Tensor arguments (those in ``which``, if given)
-    become their tangents; the non-Tensor arguments at positions ``zero`` (a number added or
-    filled in, as in ``x + 2`` or ``fill_(x, 3)``) become 0; the rest (dims, index arrays,
-    masks, weights) stay as they are."""
-    from .._tensor import Tensor
+    become their tangents; the other arguments at positions ``zero`` (a number or integer
+    tensor added or filled in, as in ``x + 2`` or ``fill_(x, 3)``: constants) become 0; the
+    rest (dims, index arrays, masks, weights) stay as they are."""
 
     def rule(c):
         args = []
         for i, a in enumerate(c.args):
             if c.float_tensor(i) and (which is None or i in which):
                 args.append(c.t[i])
-            elif i in zero and not isinstance(a, Tensor):
+            elif i in zero and not c.float_tensor(i):  # a number or an integer tensor
                 args.append(0)
             else:
                 args.append(a)

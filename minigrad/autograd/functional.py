@@ -262,6 +262,10 @@ def jacobian(func, inputs, create_graph=False, strict=False, vectorize=False,
             raise RuntimeError("torch.autograd.functional.jacobian: `strict=True` and "
                                "`vectorized=True` are not supported together. Please either set "
                                "`strict=False` or `vectorize=False`.")
+        if any(out.numel() == 0 for out in outputs):  # torch cannot stack no rows either
+            if vectorize:
+                raise IndexError("index 0 is out of bounds for dimension 0 with size 0")
+            raise RuntimeError("stack expects a non-empty TensorList")
         rows = tuple(_jacobian_rows(i, out, inputs, create_graph, strict)
                      for i, out in enumerate(outputs))
     return _unpack(_finish(rows, create_graph), (outputs_tuple, inputs_tuple))
@@ -286,14 +290,7 @@ def _jacobian_rows(i, out, inputs, create_graph, strict):
                                    f"of input {i}. This is not allowed in strict mode when "
                                    "create_graph=True.")
             rows[j].append(g)
-    return tuple(_stacked(rows[j], out.shape + inp.shape, inp, stack)
-                 for j, inp in enumerate(inputs))
-
-
-def _stacked(pieces, shape, like, stack):
-    if not pieces:  # an empty output: no rows
-        return like.new_zeros(shape)
-    return stack(pieces, 0).view(shape)
+    return tuple(stack(rows[j], 0).view(out.shape + inp.shape) for j, inp in enumerate(inputs))
 
 
 def _jacobian_forward(func, inputs, strict, vectorize):
