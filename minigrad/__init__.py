@@ -15,8 +15,11 @@ from .autograd.grad_mode import (enable_grad, inference_mode, is_grad_enabled, n
 from .ops.conversion import *  # noqa: F403
 from .ops.elementwise import *  # noqa: F403
 from .ops.reduction import *  # noqa: F403
+from .ops.statistics import *  # noqa: F403
+from .ops.cumulative import *  # noqa: F403
 from .ops.shape import *  # noqa: F403
 from .ops.indexing import *  # noqa: F403
+from .ops.gather import *  # noqa: F403
 from .ops.join import *  # noqa: F403
 from .ops.linalg import *  # noqa: F403
 from .ops.sorting import *  # noqa: F403
@@ -30,6 +33,7 @@ from .random import (Generator, default_generator, manual_seed, initial_seed, se
                      rand_like, randn_like, randint_like, bernoulli, normal)
 from . import nn, optim, utils
 from .serialization import save, load
+from .ops.nan_to_num import nan_to_num
 from . import func  # noqa: E402  (torch.func: grad, vjp, jvp, jacrev, jacfwd, hessian, vmap)
 from .ops import registry as _registry
 from .ops._util import inplace_variant as _inplace_variant

@@ -36,6 +36,7 @@ CASES = [
     *[_unary(n, "nonzero") for n in ("reciprocal", "abs", "relu", "sign")],
     *[_unary(n, "unit") for n in ("tan", "asin", "acos")],
     *[_unary(n, "away_from_integers") for n in ("frac", "ceil", "floor", "round", "trunc")],
+    Case("nan_to_num", lambda lib, x: (x.log() * 1).nan_to_num(0.5, 2.0, -3.0)),
     Case("round_decimals", lambda lib, x: x.round(decimals=1), ("away_from_integers",)),
     Case("clamp", lambda lib, x: x.clamp(-0.5, 0.5)),
     Case("clamp_min", lambda lib, x: x.clamp(min=0.1)),

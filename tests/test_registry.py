@@ -17,7 +17,8 @@ def _inputs(op, rng, dtype):
     """[(args, kwargs)] for op: from its sampler, else one array per argument from its domain."""
     if op.sample is not None:
         return list(op.sample(rng, dtype))
-    return [([DOMAINS[op.domain](rng, s).astype(dtype) for _ in op.args], {}) for s in SHAPES]
+    return [([np.asarray(DOMAINS[op.domain](rng, s)).astype(dtype) for _ in op.args], {})
+            for s in SHAPES]
 
 
 def _convert(lib, v, requires_grad):

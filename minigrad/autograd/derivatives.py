@@ -29,7 +29,8 @@ COMMAND = "python -m minigrad.autograd.derivatives"
 HEADER = "| grad_fn | forward | gradient | at non-differentiable points (as torch) | where |"
 
 # Files in the order their tables appear (any other file with Functions follows, by name).
-FILE_ORDER = ["minigrad/ops/elementwise.py", "minigrad/ops/reduction.py",
+FILE_ORDER = ["minigrad/ops/broadcast.py", "minigrad/ops/arithmetic.py", "minigrad/ops/unary.py",
+              "minigrad/ops/clamp.py", "minigrad/ops/reduction.py",
               "minigrad/ops/linalg.py", "minigrad/ops/shape.py", "minigrad/ops/indexing.py",
               "minigrad/ops/join.py", "minigrad/ops/conversion.py", "minigrad/nn/functional.py",
               "minigrad/autograd/views.py", "minigrad/random.py"]

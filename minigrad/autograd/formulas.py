@@ -39,14 +39,14 @@ def _forward(fn, *args):
 
 def pow(x, p):  # noqa: A001 - reads like x.pow(p) in a formula
     """x ** p for a number p (PowBackward0), with the rounding of torch's pow kernel."""
-    return call(_ops("elementwise").PowBackward0, x, p)
+    return call(_ops("arithmetic").PowBackward0, x, p)
 
 
 def expand(grad, shape):
     """grad broadcast to ``shape`` (a read-only view on arrays, ExpandBackward0 on Tensors)."""
     if on_arrays.active:
         return np.broadcast_to(grad, shape)
-    return _ops("elementwise").broadcast_to(grad, shape)
+    return _ops("broadcast").broadcast_to(grad, shape)
 
 
 def zeros_like(grad):
@@ -59,7 +59,7 @@ def zeros_like(grad):
 
 def where(condition, a, b):
     """a where condition holds, else b (either may be a Python number)."""
-    return call(_ops("elementwise").WhereBackward0, condition, a, b)
+    return call(_ops("clamp").WhereBackward0, condition, a, b)
 
 
 def data(x):
@@ -81,6 +81,11 @@ def zeros_kept_layout(x):
 def isnan(x):
     """Where x is nan: a bool array, or a bool Tensor (no graph)."""
     return np.isnan(x) if on_arrays.active else x.isnan()
+
+
+def isfinite(x):
+    """Where x is neither nan nor inf: a bool array, or a bool Tensor (no graph)."""
+    return np.isfinite(x) if on_arrays.active else x.isfinite()
 
 
 def constant(array):
@@ -113,7 +118,7 @@ def sum_to_size(x, shape):
         return x.sum_to_size(shape)
     if x.shape == shape:
         return x
-    dims = _ops("elementwise").sum_to_dims(x.shape, shape)  # canonical: no reduce_dims needed
+    dims = _ops("broadcast").sum_to_dims(x.shape, shape)  # canonical: no reduce_dims needed
     out = _forward(_ops("reduction").SumBackward1, x, dims, True) if dims else x
     return out.reshape(shape) if x.ndim != len(shape) else out
 

@@ -54,6 +54,8 @@ formula("ReluBackward0", "t_self where result > 0, else 0",
 formula("ThresholdBackwardBackward0", "t_grad where y > 0, else 0  (relu's backward, linear in "
         "grad)", linear(which=(0,)))
 formula("FracBackward0", "t_self", lambda c: c.t[0] + 0)
+formula("NanToNumBackward0", "t_self where self is finite, else 0",
+        lambda c: _w(_x(c).isfinite(), c.t[0], 0.0))
 for _name in ("CeilBackward0", "FloorBackward0", "RoundBackward0", "RoundBackward1",
               "TruncBackward0", "SignBackward0"):
     formula(_name, "0  (piecewise constant)", zeros_rule)

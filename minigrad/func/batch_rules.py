@@ -56,7 +56,7 @@ _POINTWISE = (
     "SinBackward0 SinhBackward0 SqrtBackward0 SubBackward0 TanBackward0 TanhBackward0 "
     "ThresholdBackwardBackward0 TruncBackward0 WhereBackward0 CloneBackward0 ToCopyBackward0 "
     "AliasBackward0 ZeroBackward0 FillBackward2 MaskedFillBackward0 MaskedFillBackward1 "
-    "TrilBackward0 TriuBackward0").split()
+    "TrilBackward0 TriuBackward0 NanToNumBackward0").split()
 for _name in _POINTWISE:
     RULES[_name] = pointwise
 

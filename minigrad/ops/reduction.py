@@ -3,28 +3,26 @@
 Forward reduces the ndarray with NumPy; backward brings the gradient back to the input's shape
 (``_unreduce``: re-insert the reduced dims, then expand) and applies the op's local derivative.
 Class names are torch's grad_fn names: the ``...Backward0`` / ``...Backward1`` split follows
-torch's overloads (``x.sum()`` is SumBackward0, ``x.sum(dim)`` is SumBackward1).
+torch's overloads (``x.sum()`` is SumBackward0, ``x.sum(dim)`` is SumBackward1). var, std,
+logsumexp and norm live in ``statistics.py``, cumsum and cumprod in ``cumulative.py``.
 """
-import builtins
 import functools
 import math
-import warnings
 
 import numpy as np
 
 from .. import return_types
 from .._args import check_bool
-from .._dtype import from_numpy_dtype, get_default_dtype
+from .._dtype import from_numpy_dtype
 from .._layout import row_major
 from .._tensor import Tensor, _make, wrap_dim
 from ..autograd import formulas
 from ..autograd.function import Function
 from ._util import register_methods
-from .elementwise import (AbsBackward0, DivBackward0, ExpBackward0, SignBackward0, maximum,
-                          minimum)
+from .arithmetic import DivBackward0
+from .clamp import maximum, minimum
 
-__all__ = ["sum", "mean", "prod", "max", "min", "amax", "amin", "argmax", "argmin", "var", "std",
-           "logsumexp", "norm", "cumsum", "cumprod", "all", "any",
+__all__ = ["sum", "mean", "prod", "max", "min", "amax", "amin", "argmax", "argmin", "all", "any",
            "count_nonzero"]
 
 _ALL = object()  # "no dim argument given": torch picks a different overload (and grad_fn name)
@@ -141,7 +139,13 @@ def _mean_dtype(x, dtype):
 def _np_mean(x, dims, keepdim, out_dtype):
     """sum / count; the mean of nothing is nan (0/0), without NumPy's warning."""
     n = x.size if dims is None else _reduce_numel(x.shape, dims)
-    with np.errstate(invalid="ignore", divide="ignore"):
+    with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
+        if out_dtype == _FLOAT16 and n:
+            # torch divides the float32 sum before rounding to float16: the mean of a thousand
+            # 100s is 100, although their sum overflows float16
+            total = np.add.reduce(x.astype(out_dtype, copy=False), axis=dims, keepdims=keepdim,
+                                  dtype=np.float32)
+            return row_major((total / np.float32(n)).astype(out_dtype))
         total = _np_sum(x, dims, keepdim, out_dtype)
         return (total / out_dtype.type(n) if n else total * np.nan).astype(out_dtype, copy=False)
 
@@ -206,6 +210,7 @@ def _prod_grad(grad, x, out, dim, keepdim):
 
 def _prod_others(grad, x, dim):
     """grad * (product of the elements before k) * (product of the elements after k)."""
+    from .cumulative import CumprodBackward0
     from .join import CatBackward0
     from .shape import FlipBackward0
     call = formulas.call
@@ -352,7 +357,7 @@ class _DimExtremum(Function):
 def _select_back(grad, indices, dim, keepdim, shape):
     """zeros(shape) with each gradient scattered to ``indices`` (keepdim form) along ``dim``
     (torch's value_selecting_reduction_backward)."""
-    from .indexing import ScatterBackward0
+    from .gather import ScatterBackward0
     if not keepdim:
         grad = formulas.unsqueeze(grad, dim)
     zeros = formulas.zeros(shape, grad)
@@ -439,282 +444,6 @@ def _arg_extremum(name, np_arg, input, dim, keepdim):
     if x.size == 0:
         return _make(np.empty(_reduced_shape(x.shape, (dim,), keepdim), np.int64))
     return _make(row_major(np_arg(x, axis=dim, keepdims=keepdim).astype(np.int64, copy=False)))
-
-
-# ---- variance and standard deviation -------------------------------------------------------------
-def _var_correction(unbiased, correction):
-    if correction is not None:
-        return correction
-    return 1 if unbiased is None or unbiased else 0
-
-
-def _np_var(x, dims, correction, keepdim):
-    """sum((x - mean)^2) / max(0, N - correction): nan or inf when N <= correction, as torch."""
-    if x.dtype.kind != "f":
-        raise RuntimeError("std and var only support floating point and complex dtypes")
-    n = _reduce_numel(x.shape, dims)
-    if n - correction <= 0:
-        warnings.warn("var(): degrees of freedom is <= 0. Correction should be strictly less than "
-                      "the reduction factor (input numel divided by output numel).",
-                      UserWarning, stacklevel=4)
-    # As torch on the CPU: squared deviations summed in double. A single output (everything
-    # reduced) takes the mean in x's own dtype first; otherwise torch runs Welford's algorithm in
-    # double, where a slice of equal values has a variance of exactly 0 (here: a float64 mean
-    # refined by the mean of the residuals).
-    xd = x.astype(np.float64)
-    with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
-        if n == x.size and x.dtype != np.float16:
-            mean = np.float64(np.mean(x, axis=dims, keepdims=True))
-        else:
-            mean = np.mean(xd, axis=dims, keepdims=True)
-            mean = mean + np.mean(xd - mean, axis=dims, keepdims=True)
-        centered = xd - mean
-        total = np.sum(centered * centered, axis=dims, keepdims=keepdim)
-        return row_major((total / builtins.max(0, n - correction)).astype(x.dtype, copy=False))
-
-
-def _var_grad(grad, x, dims, correction, keepdim, full):
-    """d var / dx = 2 (x - mean) / (N - correction).
-
-    A reduction over everything (no ``dim`` given) with N - correction <= 0 has an infinite
-    variance: torch then gives inf everywhere (nan where x equals the mean), not the formula.
-    """
-    n = _reduce_numel(x.shape, dims)
-    dof = n - correction
-    if dof <= 0 and full:
-        return grad * formulas.where(x == formulas.call(MeanBackward0, x), math.nan, math.inf)
-    centered = x - formulas.call(MeanBackward1, x, dims, True)
-    return _unreduce(grad, dims, keepdim, x.shape) * centered * (2.0 / dof if dof else math.inf)
-
-
-class VarBackward0(Function):
-    """out = x.var(dim, correction)     grad_x = grad * 2 (x - mean) / (N - correction)"""
-
-    numpy_backward = True
-
-    @staticmethod
-    def forward(ctx, x, dims, correction, keepdim, full):
-        ctx.save_for_backward(x)
-        ctx.args = dims, correction, keepdim, full
-        return _np_var(x, dims, correction, keepdim)
-
-    @staticmethod
-    def backward(ctx, grad):
-        x, = ctx.saved_tensors
-        return _var_grad(grad, x, *ctx.args), None, None, None, None
-
-
-class StdBackward0(Function):
-    """out = x.std(dim, correction)     grad_x = grad / (2 out) * d var / dx   (0 where out == 0)"""
-
-    numpy_backward = True
-
-    @staticmethod
-    def forward(ctx, x, dims, correction, keepdim, full):
-        out = np.sqrt(_np_var(x, dims, correction, keepdim))
-        ctx.save_for_backward(x, out)
-        ctx.args = dims, correction, keepdim, full
-        return out
-
-    @staticmethod
-    def backward(ctx, grad):
-        x, out = ctx.saved_tensors
-        grad_var = formulas.where(out == 0, 0.0, grad / (out * 2))
-        return _var_grad(grad_var, x, *ctx.args), None, None, None, None
-
-
-# ---- logsumexp ----------------------------------------------------------------------------------
-class LogsumexpBackward0(Function):
-    """out = log(sum(exp(x), dim))     grad_x = grad * exp(x - out)"""
-
-    numpy_backward = True
-
-    @staticmethod
-    def forward(ctx, x, dims, keepdim):
-        xf = x if x.dtype.kind == "f" else x.astype(get_default_dtype().np)
-        with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
-            if x.size == 0:
-                shift = np.zeros(_kept_shape(x.shape, dims), xf.dtype)
-            else:  # subtract the max for stability (0 where it is infinite)
-                shift = np.max(xf, axis=dims, keepdims=True)
-                shift = np.where(np.isinf(shift), 0, shift).astype(xf.dtype, copy=False)
-            out = np.log(np.sum(np.exp(xf - shift), axis=dims, keepdims=True)) + shift
-        out = row_major(out if keepdim else out.reshape(_reduced_shape(x.shape, dims, False)))
-        ctx.save_for_backward(x, out)
-        ctx.dims, ctx.keepdim = dims, keepdim
-        return out
-
-    @staticmethod
-    def backward(ctx, grad):
-        x, out = ctx.saved_tensors
-        if not ctx.keepdim and ctx.dims:
-            out = formulas.reshape(out, _kept_shape(x.shape, ctx.dims))
-        grad = _unreduce(grad, ctx.dims, ctx.keepdim, x.shape)
-        return grad * formulas.call(ExpBackward0, x - out), None, None
-
-
-# ---- vector norm --------------------------------------------------------------------------------
-def _np_norm(x, p, dims, keepdim):
-    """The vector p-norm of x over dims (p may be 0, +-inf or any real)."""
-    a = np.abs(x)
-    if np.isinf(p):
-        if x.size == 0:
-            raise RuntimeError(f"linalg.vector_norm cannot compute the {p} norm on an empty "
-                               "tensor because the operation does not have an identity")
-        return (np.max if p > 0 else np.min)(a, axis=dims, keepdims=keepdim)
-    if p == 0:
-        return np.sum(a != 0, axis=dims, keepdims=keepdim).astype(x.dtype)
-    if p == 1:
-        return np.sum(a, axis=dims, keepdims=keepdim)
-    if p == 2:
-        return np.sqrt(np.sum(a * a, axis=dims, keepdims=keepdim))
-    with np.errstate(divide="ignore"):
-        return np.sum(a ** p, axis=dims, keepdims=keepdim) ** (1.0 / p)
-
-
-class LinalgVectorNormBackward0(Function):
-    """out = ||x||_p over dim     grad_x = grad * sign(x) |x|^(p-1) / out^(p-1)  (0 where out == 0)
-
-    p = 2: grad * x / out;  p = 1: grad * sign(x);  p = inf: grad shared evenly among the
-    largest |x| (with their sign);  p = 0: no gradient (None).
-    """
-
-    numpy_backward = True
-
-    @staticmethod
-    def forward(ctx, x, p, dims, keepdim, dtype=None):
-        if x.dtype.kind != "f":
-            raise RuntimeError("linalg.vector_norm: Expected a floating point or complex tensor "
-                               f"as input. Got {from_numpy_dtype(x.dtype).short_name}")
-        src = x if dtype is None else x.astype(dtype.np)
-        acc = np.float32 if src.dtype == np.float16 else src.dtype
-        out = np.asarray(_np_norm(src.astype(acc, copy=False), p, dims, keepdim))
-        out = row_major(out.astype(src.dtype, copy=False))
-        ctx.save_for_backward(x, out)
-        ctx.p, ctx.dims, ctx.keepdim = p, dims, keepdim
-        formulas.on_tensors_if_mixed(ctx, out.dtype, x)
-        return out
-
-    @staticmethod
-    def backward(ctx, grad):
-        x, out = ctx.saved_tensors
-        p, dims = ctx.p, ctx.dims
-        if not ctx.keepdim and dims:
-            out = formulas.reshape(out, _kept_shape(x.shape, dims))
-        grad = _unreduce(grad, dims, ctx.keepdim, x.shape)
-        call, where = formulas.call, formulas.where
-        if p == 0:  # piecewise constant: torch gives no gradient at all
-            return None, None, None, None, None
-        if p == 1:
-            gx = call(SignBackward0, x) * grad
-        elif p == 2:
-            gx = grad * where(out == 0, 0.0, x / out)
-        elif np.isinf(p):
-            mask = (call(AbsBackward0, x) == out) | formulas.isnan(x)
-            count = formulas.sum(mask, dims, keepdim=True)
-            gx = call(SignBackward0, x) * (_divide(grad, count) * mask)
-        elif p < 1:
-            scaled = call(SignBackward0, x) * where(x == 0, 0.0,
-                                                     formulas.pow(call(AbsBackward0, x), p - 1))
-            gx = scaled * grad * formulas.pow(out, 1 - p)
-        else:
-            scaled = call(SignBackward0, x) * formulas.pow(call(AbsBackward0, x), p - 1)
-            gx = scaled * where(out == 0, 0.0, grad / formulas.pow(out, p - 1))
-        return gx, None, None, None, None
-
-
-# ---- cumulative sum and product ------------------------------------------------------------------
-def _scan_dtype(x, dtype):
-    """cumsum/cumprod result dtype: ``dtype=`` if given; integers and bools become int64."""
-    return _sum_dtype(x, dtype)
-
-
-def _cumsum(x, dim, dtype):
-    """Running sums as torch adds them, from a 0 accumulator: -0.0 never comes out."""
-    out = _scan(np.cumsum, x, dim, dtype)
-    return out + 0 if out.dtype.kind == "f" else out
-
-
-def _scan(np_scan, x, dim, dtype):
-    """np.cumsum / np.cumprod as torch's CPU kernel runs them: accumulated in a wider type (double
-    for float32, float for float16), then cast; the result is always contiguous."""
-    dtype = np.dtype(dtype)
-    acc = {np.dtype(np.float32): np.float64, np.dtype(np.float16): np.float32}.get(dtype, dtype)
-    out = np_scan(x, axis=dim, dtype=acc)
-    return np.ascontiguousarray(out.astype(dtype, copy=False))
-
-
-class CumsumBackward0(Function):
-    """out = x.cumsum(dim)      grad_x = reversed cumsum of grad along dim"""
-
-    numpy_backward = True
-
-    @staticmethod
-    def forward(ctx, x, dim, dtype=None):
-        ctx.dim = dim
-        if x.ndim == 0:
-            return x.astype(_scan_dtype(x, dtype))
-        return _cumsum(x, dim, _scan_dtype(x, dtype))
-
-    @staticmethod
-    def backward(ctx, grad):
-        return _reverse_cumsum(grad, ctx.dim), None, None
-
-
-class _ReverseCumsum(Function):
-    """out[i] = sum_{j >= i} x[j] along dim      grad_x = cumsum of grad along dim"""
-
-    numpy_backward = True
-
-    @staticmethod
-    def forward(ctx, x, dim):
-        ctx.dim = dim
-        if x.ndim == 0:
-            return x.copy()
-        return np.ascontiguousarray(np.flip(_cumsum(np.flip(x, dim), dim, x.dtype), dim))
-
-    @staticmethod
-    def backward(ctx, grad):
-        return formulas.call(CumsumBackward0, grad, ctx.dim), None
-
-
-def _reverse_cumsum(t, dim):
-    return formulas.call(_ReverseCumsum, t, dim)
-
-
-class CumprodBackward0(Function):
-    """out = x.cumprod(dim)     grad_x[k] = sum_{j >= k} grad[j] * prod_{i <= j, i != k} x[i]
-
-    Before the first zero of a slice this is reversed_cumsum(grad * out) / x; at the first zero
-    it is reversed_cumsum(grad * cumprod(x with that zero set to 1)); after it, 0.
-    """
-
-    numpy_backward = True
-
-    @staticmethod
-    def forward(ctx, x, dim, dtype=None):
-        ctx.dim = dim
-        out = x.astype(_scan_dtype(x, dtype)) if x.ndim == 0 else \
-            _scan(np.cumprod, x, dim, _scan_dtype(x, dtype))
-        ctx.save_for_backward(x, out)
-        return out
-
-    @staticmethod
-    def backward(ctx, grad):
-        x, out = ctx.saved_tensors
-        dim = ctx.dim
-        if x.ndim == 0:
-            return grad, None, None
-        zero = formulas.data(x) == 0
-        zeros_so_far = np.cumsum(zero, axis=dim)
-        before = formulas.constant(zeros_so_far == 0)
-        gx = _reverse_cumsum(grad * out, dim) / formulas.where(before, x, 1.0) * before
-        first_zero = zero & (zeros_so_far == 1)
-        if first_zero.any():
-            first_zero = formulas.constant(first_zero)
-            skip_zero = formulas.call(CumprodBackward0, formulas.where(first_zero, 1.0, x), dim)
-            gx = gx + _reverse_cumsum(grad * skip_zero, dim) * first_zero
-        return gx, None, None
 
 
 # ---- public functions ---------------------------------------------------------------------------
@@ -814,62 +543,6 @@ def argmin(input, dim=None, keepdim=False):
     return _arg_extremum("argmin", np.argmin, input, dim, keepdim)
 
 
-def _var_args(input, dim, unbiased, keepdim, correction):
-    if isinstance(dim, bool):  # var(x, False): the ``unbiased`` overload
-        dim, unbiased = None, dim
-    if unbiased is not None and correction is not None:
-        raise TypeError("var() received an invalid combination of arguments: give either "
-                        "unbiased or correction, not both")
-    return (input, reduce_dims(dim, input.ndim), _var_correction(unbiased, correction), keepdim,
-            dim is None)
-
-
-@_numpy_names
-def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
-    """Variance over ``dim`` (all dims by default), dividing by N - correction (default 1)."""
-    return VarBackward0.apply(*_var_args(input, dim, unbiased, keepdim, correction))
-
-
-@_numpy_names
-def std(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
-    """Standard deviation: sqrt of ``var`` with the same arguments."""
-    return StdBackward0.apply(*_var_args(input, dim, unbiased, keepdim, correction))
-
-
-@_numpy_names
-def logsumexp(input, dim, keepdim=False):
-    """log(sum(exp(input))) over ``dim``, computed without overflow."""
-    return LogsumexpBackward0.apply(input, reduce_dims(dim, input.ndim), keepdim)
-
-
-def norm(input, p="fro", dim=None, keepdim=False, dtype=None):
-    """Vector p-norm over ``dim`` (all elements by default); 'fro' is the 2-norm."""
-    if p == "fro" and isinstance(dim, (tuple, list)) and len(dim) > 2:
-        # torch hands this case to the matrix norm, which needs exactly two dims
-        raise RuntimeError("linalg.matrix_norm: dim must be a 2-tuple. Got "
-                           + " ".join(str(d) for d in dim))
-    if p is None or p == "fro":
-        p = 2.0
-    elif p == "nuc":
-        raise NotImplementedError("norm(p='nuc') (the nuclear norm) is not supported by minigrad")
-    elif isinstance(p, str):
-        raise RuntimeError(f"linalg.matrix_norm: Order {p} not supported.")
-    dims = reduce_dims(dim, input.ndim)
-    return LinalgVectorNormBackward0.apply(input, float(p), dims, keepdim, dtype)
-
-
-@_numpy_names
-def cumsum(input, dim, *, dtype=None):
-    """Running sum along ``dim``. Integers and bools give int64."""
-    return CumsumBackward0.apply(input, wrap_dim(dim, input.ndim), dtype)
-
-
-@_numpy_names
-def cumprod(input, dim, *, dtype=None):
-    """Running product along ``dim``. Integers and bools give int64."""
-    return CumprodBackward0.apply(input, wrap_dim(dim, input.ndim), dtype)
-
-
 def _logical_reduction(np_fn):
     def fn(input, dim=None, keepdim=False):
         x = input._data
@@ -893,7 +566,6 @@ def count_nonzero(input, dim=None):
 
 register_methods(Tensor, {
     "sum": sum, "mean": mean, "prod": prod, "max": max, "min": min, "amax": amax, "amin": amin,
-    "argmax": argmax, "argmin": argmin, "var": var, "std": std, "logsumexp": logsumexp,
-    "norm": norm, "cumsum": cumsum, "cumprod": cumprod, "all": all, "any": any,
+    "argmax": argmax, "argmin": argmin, "all": all, "any": any,
     "count_nonzero": count_nonzero,
 })

@@ -13,9 +13,9 @@ from .._args import check_int
 from .._tensor import Tensor, _make, wrap_dim
 from ..autograd.function import Function
 from ._util import register_methods
-from .elementwise import where
-from .reduction import (_FullExtremum, _kept_shape, _np_var, _reduce_numel, _select_back,
-                        _unreduce, _var_args, _var_grad)
+from .clamp import where
+from .reduction import _FullExtremum, _kept_shape, _reduce_numel, _select_back, _unreduce
+from .statistics import _np_var, _var_args, _var_grad
 
 __all__ = ["sort", "argsort", "topk", "kthvalue", "median", "std_mean", "var_mean"]
 
@@ -148,9 +148,9 @@ class _MomentMean(Function):
     @classmethod
     def forward(cls, ctx, x, dims, correction, keepdim, full):
         ctx.args = dims, correction, keepdim, full
-        spread = _np_var(x, dims, correction, keepdim)
-        if cls.take_sqrt:
-            spread = np.sqrt(spread)
+        spread = _np_var(x, dims, correction, keepdim, cls.take_sqrt)
+        if cls.take_sqrt:   # the square root in double, as std computes it
+            spread = np.sqrt(spread).astype(x.dtype)
         ctx.save_for_backward(x, spread)
         mean = np.mean(x, axis=dims, keepdims=keepdim).astype(x.dtype, copy=False)
         return spread, np.asarray(mean)
