@@ -99,6 +99,9 @@ TRANSFORM_ERRORS = {
     "grad_not_tensor": lambda lib: lib.func.grad(lambda x: (x.sum(), 1))(_x(lib, 2)),
     "grad_aux": lambda lib: lib.func.grad(lambda x: x.sum(), has_aux=True)(_x(lib, 2)),
     "jvp_primals": lambda lib: lib.func.jvp(lambda x: x, _x(lib, 2), (_x(lib, 2),)),
+    "jvp_strict": lambda lib: lib.func.jvp(lambda x: lib.ones(2), (_x(lib, 2),), (_x(lib, 2),),
+                                           strict=True),
+    "jvp_not_tensor": lambda lib: lib.func.jvp(lambda x: 3.0, (_x(lib, 2),), (_x(lib, 2),)),
 }
 
 

@@ -204,8 +204,6 @@ def vjp(func, *primals, has_aux=False):
 
 def jvp(func, primals, tangents, *, strict=False, has_aux=False):
     """(func(*primals), J @ tangents[, aux]) in one forward pass with dual tensors."""
-    if strict:
-        raise RuntimeError("jvp(f, primals, tangents): strict=True is not implemented")
     for name, value in (("primals", primals), ("tangents", tangents)):
         if not isinstance(value, tuple):
             raise RuntimeError(f"jvp(f, primals, tangents): Expected {name} to be a tuple. E.g. "
@@ -225,12 +223,12 @@ def jvp(func, primals, tangents, *, strict=False, has_aux=False):
     _depth[0] += 1
     try:
         with forward_ad.dual_level():
-            return _jvp_in_level(func, p_leaves, p_rebuild, t_leaves, has_aux)
+            return _jvp_in_level(func, p_leaves, p_rebuild, t_leaves, has_aux, strict)
     finally:
         _depth[0] -= 1
 
 
-def _jvp_in_level(func, p_leaves, p_rebuild, t_leaves, has_aux):
+def _jvp_in_level(func, p_leaves, p_rebuild, t_leaves, has_aux, strict):
     """jvp's work inside its dual level: the outputs and their tangents."""
     duals = [forward_ad.make_dual(p, t) for p, t in zip(p_leaves, t_leaves)]
     out = func(*p_rebuild(duals))
@@ -239,9 +237,13 @@ def _jvp_in_level(func, p_leaves, p_rebuild, t_leaves, has_aux):
     pairs = []
     for o in o_leaves:
         if not isinstance(o, _tensor.Tensor):
-            raise RuntimeError("jvp(f, primals, tangents): Expected f(*primals) to return "
-                               f"only tensors, got unsupported type {type(o)}")
+            raise RuntimeError("jvp(f, primals, tangents): expected f(*primals) to return only "
+                               f"tensors, got unsupported type {type(o)}")
         primal, tangent = forward_ad.unpack_dual(o)
+        if tangent is None and strict:
+            raise RuntimeError("jvp(f, primals, tangents, strict=True): The output of f is "
+                               "independent of the inputs. This is not allowed with "
+                               "strict=True.")
         pairs.append((primal, primal.new_zeros(primal.shape) if tangent is None else tangent))
     keep = _depth[0] > 1 or any(x.requires_grad for x in (*p_leaves, *t_leaves))
     if not keep:  # no outer transform and no input with a graph: plain results
@@ -252,7 +254,9 @@ def _jvp_in_level(func, p_leaves, p_rebuild, t_leaves, has_aux):
 
 # ---- Jacobians -------------------------------------------------------------------------------
 def jacrev(func, argnums=0, *, has_aux=False, chunk_size=None, _preallocate_and_copy=False):
-    """A function returning the Jacobian by reverse mode: one VJP per output element."""
+    """A function returning the Jacobian by reverse mode: one VJP per output element.
+    (``chunk_size`` and ``_preallocate_and_copy`` are torch's memory switches for its batched
+    VJPs; minigrad runs the VJPs one at a time, so they change nothing.)"""
     @functools.wraps(func)
     def wrapper(*args):
         nums = _argnums_tuple(argnums, len(args))
