@@ -166,6 +166,16 @@ def test_unpack_dual_is_a_named_tuple_forgotten_after_the_level():
     assert mg[3:] == th[3:]
 
 
+def test_levels_are_numbered_as_torch_numbers_them():
+    def fn(lib, fwad):
+        numbers = []
+        for _ in range(2):
+            with fwad.dual_level() as level:
+                numbers.append(level)
+        return numbers
+    assert _both(fn)[0] == _both(fn)[1]
+
+
 def test_make_dual_keeps_the_graph_and_tangent_dtype():
     def fn(lib, fwad):
         x = lib.tensor([1.0, 2.0], requires_grad=True)

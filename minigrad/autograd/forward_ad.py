@@ -26,7 +26,6 @@ tangent made in it (``unpack_dual`` then gives ``tangent=None``).
 """
 import collections
 import contextlib
-import itertools
 import weakref
 
 import numpy as np
@@ -52,7 +51,6 @@ class _Level:
 
 
 _open = [None]             # the open _Level (only one may be open: torch's rule)
-_numbers = itertools.count()
 _tracers = []              # forward_ad.trace() objects listening to every op with tangents
 
 
@@ -60,7 +58,7 @@ def enter_dual_level():
     """Open a forward-AD level and return its number (``dual_level`` does this for you)."""
     if _open[0] is not None:
         raise RuntimeError("Nested forward mode AD is not supported at the moment")
-    level = _open[0] = _Level(next(_numbers))
+    level = _open[0] = _Level(0)  # torch numbers its (single) level 0 every time
     function.dual_hook = apply_with_tangents
     return level.index
 
