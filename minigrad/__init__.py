@@ -34,6 +34,7 @@ from .random import (Generator, default_generator, manual_seed, initial_seed, se
 from . import nn, optim, utils
 from .serialization import save, load
 from .ops.nan_to_num import nan_to_num
+from . import testing
 from . import func  # noqa: E402  (torch.func: grad, vjp, jvp, jacrev, jacfwd, hessian, vmap)
 from .ops import registry as _registry
 from .ops._util import inplace_variant as _inplace_variant

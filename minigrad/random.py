@@ -192,7 +192,7 @@ def randint(*args, low=None, high=None, size=None, generator=None, dtype=None, d
         got = ", ".join(type(a).__name__ for a in args)
         raise TypeError(f"randint() received an invalid combination of arguments - got "
                         f"({got}), but expected one of:\n{_RANDINT_SIGNATURES}")
-    lo, hi, shape = int(params[0]), int(params[1]), _size(tuple(params[2]), "randint")
+    lo, hi, shape = int(params[0]), int(params[1]), _size((tuple(params[2]),), "randint")
     dtype = _dtype.int64 if dtype is None else dtype
     _check_randint_bounds(lo, hi, dtype.np)
     arr = _engine.randint(lo, hi, shape, dtype.np, generator=_gen(generator))

@@ -152,3 +152,14 @@ def test_nan_to_num_is_differentiable():
         results.append((type(y.grad_fn).__name__, y.detach().numpy().tobytes(),
                         t.grad.numpy().tobytes()))
     assert results[0] == results[1]
+
+
+@pytest.mark.parametrize("call", ["x.std()", "x.var()", "T.std_mean(x)", "T.var_mean(x)"])
+def test_degrees_of_freedom_warning_names_the_function(call):
+    messages = []
+    for lib in (torch, minigrad):
+        with pytest.warns(UserWarning) as record:
+            eval(call, {"T": lib, "x": lib.ones(1)})
+        # torch appends where in its C++ sources the warning was raised
+        messages.append(str(record[0].message).split(" (Triggered internally")[0])
+    assert messages[1] == messages[0]

@@ -148,7 +148,8 @@ class _MomentMean(Function):
     @classmethod
     def forward(cls, ctx, x, dims, correction, keepdim, full):
         ctx.args = dims, correction, keepdim, full
-        spread = _np_var(x, dims, correction, keepdim, cls.take_sqrt)
+        spread = _np_var(x, dims, correction, keepdim, cls.take_sqrt,
+                         "std_mean" if cls.take_sqrt else "var_mean")
         if cls.take_sqrt:   # the square root in double, as std computes it
             spread = np.sqrt(spread).astype(x.dtype)
         ctx.save_for_backward(x, spread)

@@ -30,7 +30,7 @@ def _var_correction(unbiased, correction):
     return 1 if unbiased is None or unbiased else 0
 
 
-def _np_var(x, dims, correction, keepdim, in_double=False):
+def _np_var(x, dims, correction, keepdim, in_double=False, name="var"):
     """sum((x - mean)^2) / max(0, N - correction): nan or inf when N <= correction, as torch.
     Computed in double; ``in_double`` keeps it there (std takes its square root first, as torch
     does, so a variance beyond x's dtype still gives a finite std)."""
@@ -38,8 +38,8 @@ def _np_var(x, dims, correction, keepdim, in_double=False):
         raise RuntimeError("std and var only support floating point and complex dtypes")
     n = _reduce_numel(x.shape, dims)
     if n - correction <= 0:
-        warnings.warn("var(): degrees of freedom is <= 0. Correction should be strictly less than "
-                      "the reduction factor (input numel divided by output numel).",
+        warnings.warn(f"{name}(): degrees of freedom is <= 0. Correction should be strictly "
+                      "less than the reduction factor (input numel divided by output numel).",
                       UserWarning, stacklevel=4)
     # As torch on the CPU: squared deviations summed in double. A single output (everything
     # reduced) takes the mean in x's own dtype first; otherwise torch runs Welford's algorithm in
@@ -96,7 +96,7 @@ class StdBackward0(Function):
 
     @staticmethod
     def forward(ctx, x, dims, correction, keepdim, full):
-        out = row_major(np.sqrt(_np_var(x, dims, correction, keepdim, True)).astype(x.dtype))
+        out = row_major(np.sqrt(_np_var(x, dims, correction, keepdim, True, "std")).astype(x.dtype))
         ctx.save_for_backward(x, out)
         ctx.args = dims, correction, keepdim, full
         return out
