@@ -500,3 +500,35 @@ def classification_loss(g, rng):
     if rng.random() < 0.5:
         return f"F.cross_entropy({x}, {t})"
     return f"F.nll_loss(F.log_softmax({x}, dim=1), {t}, reduction='sum')"
+
+
+# ---- scans, special functions and more binary ops (the language-model ops) ------------------
+_LM_UNARY = {
+    "asinh": ("{x}.asinh()", ("asinh",)),
+    "acosh": ("({x}.abs() + 1.1).acosh()", ("abs", "acosh")),
+    "atanh": ("({x}.tanh() * 0.9).atanh()", ("tanh", "atanh")),
+    "lgamma": ("({x}.abs() + 0.3).lgamma()", ("abs", "lgamma")),
+    "digamma": ("({x}.abs() + 0.3).digamma()", ("abs", "digamma")),
+    "erfinv": ("({x}.tanh() * 0.9).erfinv()", ("tanh", "erfinv")),
+}
+for _name, (_template, _needs) in _LM_UNARY.items():
+    OPS.append(Op(_name, "unary", _unary(_template), _needs, 0.2))
+
+_LM_BINARY = {
+    "copysign": ("torch.copysign({x}, {y})", ("torch.copysign",)),
+    "hypot": ("torch.hypot({x}, {y}) + 0.1", ("torch.hypot",)),
+    "logaddexp2": ("torch.logaddexp2({x}, {y})", ("torch.logaddexp2",)),
+    "xlogy": ("torch.xlogy({x}, {y}.abs() + 0.5)", ("torch.xlogy", "abs")),
+}
+for _name, (_template, _needs) in _LM_BINARY.items():
+    OPS.append(Op(_name, "binary", _binary(_template), _needs, 0.3))
+
+_LM_SCANS = {
+    "cummax": ("{x}.cummax(dim={d}).values", ("cummax",), 1),
+    "cummin": ("torch.cummin({x}, {d})[0]", ("torch.cummin",), 1),
+    "logcumsumexp": ("{x}.logcumsumexp(dim={d})", ("logcumsumexp",), 1),
+    "quantile": ("torch.quantile({x}, 0.3, dim={d}, keepdim={k})", ("torch.quantile",), 1),
+}
+for _name, (_template, _needs, _min_ndim) in _LM_SCANS.items():
+    OPS.append(Op(_name, "reduction", _reduction(_template, _needs, min_ndim=_min_ndim),
+                  _needs, 0.2))

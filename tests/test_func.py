@@ -134,6 +134,9 @@ OPS = {
                  [(2, 3), (3, 2)]),
     "sort_topk": (lambda lib, a, b: a.sort(-1)[0] + a.topk(3, -1)[0] + a.cumsum(1),
                   [(2, 3), (1,)]),
+    "more_ops": (lambda lib, a, b: lib.hypot(a, b) + lib.xlogy(a, b) + a.asinh() + b.lgamma()
+                 + a.cummax(-1)[0] + a.logcumsumexp(0) + a.mode(-1)[0].sum(),
+                 [(2, 3), (2, 3)]),
 }
 
 

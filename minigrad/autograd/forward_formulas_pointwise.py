@@ -7,7 +7,7 @@ output, ``t_self`` / ``t_other`` the tangents of its inputs.
 import math
 
 from . import formulas
-from .forward_formulas import LINEAR, MULTILINEAR, formula, linear, zeros_rule
+from .forward_formulas import LINEAR, MULTILINEAR, TRANSPOSED_VJP, formula, linear, zeros_rule
 
 
 def _w(cond, a, b):
@@ -42,6 +42,11 @@ formula("AsinBackward0", "t_self / sqrt(1 - self²)",
 formula("AcosBackward0", "-t_self / sqrt(1 - self²)",
         lambda c: c.t[0] * -(1 - _x(c) * _x(c)).rsqrt())
 formula("AtanBackward0", "t_self / (1 + self²)", lambda c: c.t[0] / (_x(c) * _x(c) + 1))
+formula("AsinhBackward0", "t_self / sqrt(self² + 1)",
+        lambda c: c.t[0] * (_x(c) * _x(c) + 1).rsqrt())
+formula("AcoshBackward0", "t_self / sqrt(self² - 1)",
+        lambda c: c.t[0] * (_x(c) * _x(c) - 1).rsqrt())
+formula("AtanhBackward0", "t_self / (1 - self²)", lambda c: c.t[0] / (1 - _x(c) * _x(c)))
 formula("SinhBackward0", "t_self * cosh(self)", lambda c: c.t[0] * _x(c).cosh())
 formula("CoshBackward0", "t_self * sinh(self)", lambda c: c.t[0] * _x(c).sinh())
 formula("TanhBackward0", "t_self * (1 - result²)", lambda c: c.t[0] * (1 - c.out * c.out))
@@ -194,3 +199,21 @@ formula("PowBackward0", "t_self * exponent * self^(exponent - 1)  (0 if exponent
 formula("PowBackward1", "t_self * exponent * self^(exponent - 1) + t_exponent * result * "
         "log(self)", _pow_tensors)
 formula("PowBackward2", "t_exponent * result * log(self)  (self a number)", _pow_base_number)
+
+
+# ---- special functions and the rarer binary ops: read off their backward formulas ----------
+_READ_OFF = {
+    "LgammaBackward0": "t_self * digamma(self)",
+    "DigammaBackward0": "t_self * polygamma(1, self)",
+    "PolygammaBackward0": "t_self * polygamma(n + 1, self)",
+    "ErfinvBackward0": "t_self * sqrt(pi)/2 * exp(result²)",
+    "XlogyBackward0": "t_self * log(other) + t_other * self / other  (0 where self == 0)",
+    "XlogyBackward1": "t_other * self / other  (self a number)",
+    "XlogyBackward2": "t_self * log(other)  (other a number; 0 where self == 0)",
+    "CopysignBackward0": "t_self * result / self  (0 where self == 0)",
+    "CopysignBackward1": "t_self * result / self  (0 where self == 0)",
+    "Logaddexp2Backward0": "(t_self * 2^self + t_other * 2^other) / (2^self + 2^other)",
+    "HypotBackward0": "(t_self * self + t_other * other) / result",
+}
+for _name, _text in _READ_OFF.items():
+    formula(_name, _text + "  (the VJP, transposed)", TRANSPOSED_VJP)

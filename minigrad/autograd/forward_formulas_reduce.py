@@ -42,6 +42,9 @@ formula("KthvalueBackward0", _GATHER, _picked(2, 3))
 formula("SortBackward0", _GATHER, _picked(1, None))
 formula("SortBackward1", _GATHER, _picked(1, None))
 formula("TopkBackward0", _GATHER, _picked(2, None))
+formula("ModeBackward0", _GATHER, _picked(1, 2))
+formula("CummaxBackward0", _GATHER, _picked(1, None))
+formula("CumminBackward0", _GATHER, _picked(1, None))
 
 
 def _kept(out, x, dims, keepdim):
@@ -78,6 +81,16 @@ def _logsumexp(c):
 
 formula("LogsumexpBackward0", "sum(t_self * exp(self - result), dim, keepdim)", _logsumexp)
 
+def _logcumsumexp(c):
+    """exp(-result_i) * sum_{j <= i} exp(self_j) t_j, with exp shifted by the max for range."""
+    x, dim = c.args[0], c.args[1]
+    shift = x.detach().amax(dim, keepdim=True) if x.numel() else 0
+    return (c.t[0] * (x - shift).exp()).cumsum(dim) * (shift - c.out).exp()
+
+
+formula("LogcumsumexpBackward0", "cumsum(t_self * exp(self), dim) * exp(-result)",
+        _logcumsumexp)
+
 # ---- softmax ----------------------------------------------------------------------------------
 formula("SoftmaxBackward0", "result * (t_self - sum(result * t_self, dim))",
         lambda c: c.out * (c.t[0] - (c.out * c.t[0]).sum(c.args[1], keepdim=True)))
@@ -105,6 +118,7 @@ _TRANSPOSED = {
                                              "self * t_target))  (the VJP, transposed)",
     "NllLossBackward0": "-reduce(weight[target] * t_self[target])  (the VJP, transposed)",
     "NllLoss2DBackward0": "-reduce(weight[target] * t_self[target])  (the VJP, transposed)",
+    "ScatterReduceBackward0": "the reduction's tangent at each target  (the VJP, transposed)",
 }
 for _name, _text in _TRANSPOSED.items():
     formula(_name, _text, TRANSPOSED_VJP)

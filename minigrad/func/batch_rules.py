@@ -56,7 +56,10 @@ _POINTWISE = (
     "SinBackward0 SinhBackward0 SqrtBackward0 SubBackward0 TanBackward0 TanhBackward0 "
     "ThresholdBackwardBackward0 TruncBackward0 WhereBackward0 CloneBackward0 ToCopyBackward0 "
     "AliasBackward0 ZeroBackward0 FillBackward2 MaskedFillBackward0 MaskedFillBackward1 "
-    "TrilBackward0 TriuBackward0 NanToNumBackward0").split()
+    "TrilBackward0 TriuBackward0 NanToNumBackward0 AsinhBackward0 AcoshBackward0 "
+    "AtanhBackward0 LgammaBackward0 DigammaBackward0 PolygammaBackward0 ErfinvBackward0 "
+    "XlogyBackward0 XlogyBackward1 XlogyBackward2 CopysignBackward0 CopysignBackward1 "
+    "Logaddexp2Backward0 HypotBackward0").split()
 for _name in _POINTWISE:
     RULES[_name] = pointwise
 
@@ -90,7 +93,8 @@ _ALONG = {
     "SqueezeBackward4": (1,), "SqueezeBackward2": (1,), "SqueezeBackward5": (1,),
     "TransposeBackward0": (1, 2), "TransposeBackward1": (1, 2), "DiagonalBackward0": (2, 3),
     "DiagonalBackward0_copy": (2, 3), "SplitBackward0": (2,), "SplitWithSizesBackward0": (2,),
-    "UnbindBackward0": (1,),
+    "UnbindBackward0": (1,), "CummaxBackward0": (1,), "CumminBackward0": (1,),
+    "LogcumsumexpBackward0": (1,), "ModeBackward0": (1,),
 }
 for _name, _positions in _ALONG.items():
     RULES[_name] = along(*_positions)

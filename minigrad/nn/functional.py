@@ -349,6 +349,8 @@ def binary_cross_entropy_with_logits(input, target, weight=None, size_average=No
 
 # ---- multi-class losses -------------------------------------------------------------------------
 def _check_class_target(input, target):
+    if input.ndim <= 2 and target.ndim > 1:
+        raise RuntimeError("0D or 1D target tensor expected, multi-target not supported")
     if target.dtype not in (_dtype.int64, _dtype.uint8):
         raise RuntimeError("expected target dtype to be Long or Byte, but got "
                            f"{target.dtype.short_name}")
@@ -441,6 +443,8 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
     n_classes = input.shape[class_dim]
     logp = log_softmax(input, class_dim)
     if target.shape == input.shape:
+        if ignore_index != -100:
+            raise RuntimeError("ignore_index is not supported for floating point target")
         return _cross_entropy_probs(logp, target, weight, reduction, label_smoothing, class_dim)
     loss = nll_loss(logp, target, weight, ignore_index=ignore_index, reduction=reduction)
     if label_smoothing == 0.0:
@@ -448,7 +452,7 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
     # torch's cross_entropy_loss_label_smoothing: mix in the loss against the uniform target
     keep = target._data != ignore_index
     smooth = -(logp if weight is None else logp * _class_weight(weight, input.ndim, class_dim))
-    smooth = smooth.sum(class_dim) * _make(keep.astype(input._data.dtype))
+    smooth = smooth.sum(class_dim).masked_fill(_make(~keep), 0.0)   # no NaN from ignored rows
     if reduction == "mean":
         if weight is None:
             smooth = smooth.sum() / int(keep.sum())
