@@ -609,8 +609,8 @@ def _dtype_from_type_arg(arg):
 
 def _make(array, requires_grad=False, grad_fn=None, output_nr=0):
     """Fast internal constructor: wrap an ndarray (0-d NumPy scalars become 0-d arrays)."""
-    if type(array) is not np.ndarray:
-        array = np.asarray(array)
+    if type(array) is not np.ndarray and not getattr(array, "keep_as_tensor_data", False):
+        array = np.asarray(array)  # (vmap's stand-in arrays say keep_as_tensor_data)
     t = object.__new__(Tensor)
     t._data = array
     t._requires_grad = requires_grad

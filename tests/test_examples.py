@@ -22,7 +22,8 @@ API_EXAMPLES = sorted((ROOT / "examples" / "api").glob("[0-9]*.py"))
 # with MINIGRAD_BACKEND, which the torch alias turns into minigrad in the second run
 OTHER_EXAMPLES = {"linear_regression.py": ["--seed", "0", "--epochs", "20", "--out", "{tmp}"],
                   "tensors_tutorial.py": [],
-                  "softmax_regression_scratch.py": ["--epochs", "2"]}
+                  "softmax_regression_scratch.py": ["--epochs", "2"],
+                  "func_tutorial.py": []}
 
 
 def _mask(text):

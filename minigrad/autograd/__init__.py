@@ -133,3 +133,6 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
             r = r.detach()
         out.append(r)
     return tuple(out)
+
+from . import forward_ad  # noqa: E402, F401  (dual tensors: forward-mode AD)
+from . import functional  # noqa: E402, F401  (vjp, jvp, jacobian, hessian, vhp, hvp)

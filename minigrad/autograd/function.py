@@ -34,6 +34,10 @@ from . import grad_mode
 from .. import _tensor  # circular: Tensor and _make are looked up when ops run
 
 _sequence = itertools.count()
+# Set while a forward-AD dual level is open (forward_ad.py): every op then goes through it.
+dual_hook = None
+# Set while a vmap runs (minigrad/func/batching.py): ops on batched tensors go through it.
+batch_hook = None
 
 
 class Node:
@@ -250,6 +254,10 @@ class Function(Node):
     @classmethod
     def apply(cls, *args):
         """Run forward on the inputs' arrays; record a node if any input requires grad."""
+        if dual_hook is not None:  # a dual level is open: forward_ad adds the tangents
+            return dual_hook(cls, args)
+        if batch_hook is not None:  # a vmap runs: batched tensors go through their rules
+            return batch_hook(cls, args)
         Tensor, _make = _tensor.Tensor, _tensor._make
         arrays, needs, record = [], [], False  # each argument's array; does it need a grad?
         tensors = []  # positions of the Tensor arguments

@@ -3,6 +3,7 @@ import numpy as np
 
 from .._dtype import from_numpy_dtype
 from .._tensor import Tensor
+from ..autograd import forward_ad
 from ..autograd.views import REPEATED_WRITE_ERROR, has_repeats, inplace_prepare, rebase_history
 
 
@@ -58,6 +59,8 @@ def assign_inplace(self, result, region=None):
     self._bump_version()
     if track:
         rebase_history(self, result)
+    if forward_ad.dual_hook_open():
+        forward_ad.inplace_update(self, result)
 
 
 def _category(np_dtype):

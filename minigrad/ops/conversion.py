@@ -4,7 +4,7 @@ import numpy as np
 
 from .._layout import copy_in_layout_of
 from .._tensor import Tensor
-from ..autograd import formulas, grad_mode
+from ..autograd import formulas, forward_ad, grad_mode
 from ..autograd.function import Function
 from ._util import check_overlap, register_methods, silent_fp
 
@@ -78,7 +78,8 @@ def copy_(self, src, non_blocking=False):
         if broadcast != shape:
             raise RuntimeError(f"output with shape {list(shape)} doesn't match the broadcast "
                                f"shape {list(broadcast)}")
-    if grad_mode._state.enabled and (self._requires_grad or src._requires_grad):
+    if (grad_mode._state.enabled and (self._requires_grad or src._requires_grad)
+            or forward_ad.has_tangent(self, src)):
         from ._util import assign_inplace
         assign_inplace(self, CopyBackwards.apply(self, (Ellipsis,), src, False))
     else:
@@ -123,7 +124,7 @@ def _overwrite(self, node_cls, *args):
     values = [a for a in args if isinstance(a, Tensor)]
     tracked = grad_mode._state.enabled and (
         self._requires_grad or (self._base is not None and self._base._requires_grad)
-        or any(a._requires_grad for a in values))
+        or any(a._requires_grad for a in values)) or forward_ad.has_tangent(self, *values)
     if tracked:
         assign_inplace(self, node_cls.apply(self, *args))
     else:  # nothing to record: write straight into the array

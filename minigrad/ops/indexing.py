@@ -21,7 +21,7 @@ import numpy as np
 
 from .._args import check_bool
 from .._tensor import Tensor, _make, wrap_dim
-from ..autograd import formulas, grad_mode
+from ..autograd import formulas, forward_ad, grad_mode
 from ..autograd.function import Function
 from ..autograd.views import has_repeats, raise_multi_output
 from .index_forms import normalize_index, torch_layout_key
@@ -407,6 +407,7 @@ def setitem(self, index, value):
     value = _setitem_value(self, value, _indexed_shape(self._data.shape, key), bool(advanced))
     value_grad = isinstance(value, Tensor) and value._requires_grad
     tracked = grad_mode._state.enabled and (self._requires_grad or value_grad)
+    tracked = tracked or forward_ad.has_tangent(self, value)  # a dual: forward AD records it
     if tracked:  # autograd's errors come first, as torch checks them before running the kernel
         cls = _setitem_node(self, ops, advanced, value)
     if isinstance(value, Tensor):  # torch copies into self[basic part], then index_put_s

@@ -19,7 +19,7 @@ import numpy as np
 
 from .._args import check_int
 from .._tensor import Tensor, wrap_dim
-from ..autograd import formulas
+from ..autograd import formulas, forward_ad
 from ..autograd.function import Function
 from ..autograd.views import creation_version, mark_multi_output
 from ._util import register_methods
@@ -558,7 +558,8 @@ def expand(self, *sizes):
         target.append(s)
     target = tuple(target)
     out = _view_op(ExpandBackward0, self, target, rebuild=lambda b: expand(b, target))
-    out._data = _writeable_broadcast(self._data, target)
+    if not getattr(out._data, "keep_as_tensor_data", False):  # (not a vmap stand-in)
+        out._data = _writeable_broadcast(self._data, target)
     return out
 
 
@@ -719,6 +720,7 @@ def _reshape_inplace(self, cls, *args, rebuild):
     self._check_inplace()
     out = _view_op(cls, self, *args, rebuild=rebuild)
     self._data = out._data
+    forward_ad.take_tangent(self, out)  # a dual: its tangent is reshaped too
     if out._grad_fn is not None:
         self._grad_fn, self._output_nr = out._grad_fn, 0
     self._bump_version()

@@ -1,0 +1,199 @@
+"""The forward-mode formulas (JVPs): one per differentiable op, keyed by its node's name.
+
+Each op's backward formula says how an output gradient flows back to the inputs (a
+vector-Jacobian product). Its forward formula says how input tangents flow forward to the
+output (a Jacobian-vector product): ``ExpBackward0``'s backward is ``grad_x = grad * out``, its
+forward formula ``t_out = t_self * result``. The formulas live in three family modules, each
+a table of ``formula(node name, text, rule)`` lines:
+
+* ``forward_formulas_pointwise``: elementwise math (``sin``, ``mul``, ``pow``, ``where``...);
+* ``forward_formulas_reduce``: reductions, sorting, softmax, losses, random sampling;
+* ``forward_formulas_structure``: shape, indexing, joining, linear algebra, copies.
+
+``text`` is the formula in words (what ``jvp_formula(name)`` returns, for the derivative
+table); ``rule(c)`` computes it from a ``JvpContext`` ``c``:
+
+* ``c.args``: the op's arguments as ``Function.apply`` got them (Tensors, numbers, keys);
+* ``c.t[i]``: argument i's tangent -- zeros for a float Tensor without one, the number 0
+  for anything else (a Python number, an index array, a bool mask);
+* ``c.has(i)``: did argument i bring a tangent of its own?
+* ``c.out``: the op's result (a tuple for a multi-output op).
+
+The rule returns the output's tangent (a tuple for a multi-output op, None for an output with
+none). It runs with forward AD off and grad mode as it is, on minigrad ops, so the tangent is
+differentiable like any other tensor.
+
+Three shapes of rule recur, as in torch's derivatives.yaml:
+
+* ``LINEAR``: the op is linear in its float inputs (views, sums, cat, indexing, ``add``):
+  its tangent is the op itself applied to the tangents (``t_out = sum(t_self, dim)``);
+* ``MULTILINEAR``: linear in each input separately (``mul``, ``mm``, ``einsum``): the product
+  rule, one term per input that has a tangent (``t_a @ b + a @ t_b``);
+* ``TRANSPOSED_VJP``: the tangent is read off the backward formula itself, which is linear in
+  the output gradient u: ``t_out = d/du <vjp(u), t_in>`` (two backward passes; used for ops
+  whose direct formula is long: prod, cumprod, norms, variances, losses).
+"""
+import importlib
+
+import numpy as np
+
+from . import grad_mode
+
+__all__ = ["formula", "jvp_formula", "rule_for", "covered", "JvpContext", "LINEAR",
+           "MULTILINEAR", "TRANSPOSED_VJP", "linear"]
+
+_FORMULAS = {}   # node name -> (text, rule)
+
+
+def formula(name, text, rule):
+    """Declare node ``name``'s forward formula: its text and the rule computing it."""
+    if name in _FORMULAS:
+        raise ValueError(f"two forward formulas for {name}")
+    _FORMULAS[name] = (text, rule)
+
+
+def _load():
+    for family in ("pointwise", "reduce", "structure"):
+        importlib.import_module(f"{__package__}.forward_formulas_{family}")
+
+
+def jvp_formula(node_name):
+    """The forward formula of the node named ``node_name`` as text, or None if it has none."""
+    _load()
+    entry = _FORMULAS.get(node_name)
+    return None if entry is None else entry[0]
+
+
+def covered():
+    """The node names that have a forward formula."""
+    _load()
+    return set(_FORMULAS)
+
+
+def rule_for(cls):
+    """The rule for Function class ``cls``, or None."""
+    entry = _FORMULAS.get(cls.__name__)
+    if entry is None:
+        _load()
+        entry = _FORMULAS.get(cls.__name__)
+    return None if entry is None else entry[1]
+
+
+def op_name(cls):
+    """The op as torch's forward-AD error names it: ``aten::floor_divide`` for a node without a
+    derivative (minigrad's ``NotImplemented`` nodes say which op they stand for), else the node."""
+    doc = cls.__doc__ or ""
+    if cls.__name__ == "NotImplemented" and doc.startswith("out = "):
+        return "aten::" + doc[len("out = "):].split("(")[0]
+    return cls.__name__
+
+
+class JvpContext:
+    """What a rule sees: the op, its arguments, their tangents, its output (module docstring)."""
+
+    __slots__ = ("cls", "args", "t", "raw", "out")
+
+    def __init__(self, cls, args, tangents, out):
+        from .._tensor import Tensor
+        self.cls, self.args, self.raw, self.out = cls, args, tangents, out
+        self.t = [tan if tan is not None
+                  else _zeros_like(a) if isinstance(a, Tensor) and a._data.dtype.kind in "fc"
+                  else 0
+                  for a, tan in zip(args, tangents)]
+
+    def has(self, i):
+        return self.raw[i] is not None
+
+    def float_tensor(self, i):
+        from .._tensor import Tensor
+        a = self.args[i]
+        return isinstance(a, Tensor) and a._data.dtype.kind in "fc"
+
+
+def _zeros_like(a):
+    from .._tensor import _make
+    return _make(np.zeros(a._data.shape, a._data.dtype))
+
+
+# ---- the recurring rules ----------------------------------------------------------------------
+def linear(which=None, zero=()):
+    """The op applied to the tangents: float Tensor arguments (those in ``which``, if given)
+    become their tangents; the other arguments at positions ``zero`` (a number or integer
+    tensor added or filled in, as in ``x + 2`` or ``fill_(x, 3)``: constants) become 0; the
+    rest (dims, index arrays, masks, weights) stay as they are."""
+
+    def rule(c):
+        args = []
+        for i, a in enumerate(c.args):
+            if c.float_tensor(i) and (which is None or i in which):
+                args.append(c.t[i])
+            elif i in zero and not c.float_tensor(i):  # a number or an integer tensor
+                args.append(0)
+            else:
+                args.append(a)
+        return c.cls.apply(*args)
+    return rule
+
+
+LINEAR = linear()
+
+
+def MULTILINEAR(c):  # noqa: N802 - a rule, named like the other rule constants
+    """Product rule: for each argument with a tangent, the op with that argument replaced."""
+    total = None
+    for i in range(len(c.args)):
+        if c.has(i):
+            args = list(c.args)
+            args[i] = c.raw[i]
+            term = c.cls.apply(*args)
+            total = term if total is None else total + term
+    return total
+
+
+def TRANSPOSED_VJP(c):  # noqa: N802
+    """t_out = d/du <vjp(u), t_in>: the backward formula is linear in u, so differentiating
+    the inner product of its result with the input tangents by u gives J @ t_in.
+
+    Inputs that already require grad are used as they are, so the tangent stays
+    differentiable with respect to them (reverse over forward); others become fresh leaves."""
+    from .. import creation
+    from . import grad as autograd_grad
+    args, wanted, tangents = [], [], []
+    keep_graph = False
+    for i, a in enumerate(c.args):
+        if c.has(i):
+            keep_graph = keep_graph or a.requires_grad or c.raw[i].requires_grad
+            if not a.requires_grad:
+                a = a.detach().requires_grad_(True)
+            wanted.append(a)
+            tangents.append(c.raw[i])
+        args.append(a)
+    keep_graph = keep_graph and grad_mode.is_grad_enabled()
+    with grad_mode.enable_grad():
+        outs = c.cls.apply(*args)
+        outs = outs if isinstance(outs, tuple) else (outs,)
+        pairs = [(k, o) for k, o in enumerate(outs) if o.requires_grad]
+        us = [creation.zeros_like(o).requires_grad_(True) for _, o in pairs]
+        grads = autograd_grad([o for _, o in pairs], wanted, us, create_graph=True,
+                              allow_unused=True)
+        inner = None
+        for g, t in zip(grads, tangents):
+            if g is not None:
+                term = (g * t).sum()
+                inner = term if inner is None else inner + term
+        if inner is None:
+            result = [creation.zeros_like(o) for _, o in pairs]
+        else:
+            result = autograd_grad(inner, us, create_graph=keep_graph, allow_unused=True,
+                                   materialize_grads=True)
+    out = [None] * len(outs)
+    for (k, _), r in zip(pairs, result):
+        out[k] = r if keep_graph else r.detach()
+    return tuple(out) if isinstance(c.out, tuple) else out[0]
+
+
+def zeros_rule(c):
+    """A piecewise-constant op (floor, sign, a sample): zero tangent."""
+    outs = c.out if isinstance(c.out, tuple) else (c.out,)
+    zeros = tuple(_zeros_like(o) if o._data.dtype.kind in "fc" else None for o in outs)
+    return zeros if isinstance(c.out, tuple) else zeros[0]

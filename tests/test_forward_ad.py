@@ -1,0 +1,238 @@
+"""Forward-mode AD (minigrad.autograd.forward_ad) against torch.autograd.forward_ad.
+
+Every case of ``forward_cases.CASES`` runs in both libraries on hypothesis-drawn shapes and
+inputs, in float32 and float64: the primal results and their tangents must agree, and (float64)
+the tangents must agree with central finite differences. A coverage test checks that the cases
+reach every differentiable op's node, and that each has a forward formula.
+"""
+import numpy as np
+import pytest
+import torch
+import torch.autograd.forward_ad as th_fwad
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import minigrad
+import minigrad.autograd.forward_ad as mg_fwad
+from forward_cases import CASES
+from helpers import assert_same_error, assert_tensor_equal
+from minigrad.autograd import forward_formulas
+from minigrad.autograd.function import Function
+from minigrad.ops.registry import DOMAINS
+
+SHAPES = {"any": [(), (3,), (2, 3), (2, 1, 3)], "nd": [(4,), (2, 3), (3, 2, 2)]}
+FWAD = {minigrad: mg_fwad, torch: th_fwad}
+
+
+def _draw_inputs(data, case, dtype):
+    if isinstance(case.shapes, str):
+        shape = data.draw(st.sampled_from(SHAPES[case.shapes]), label="shape")
+        shapes = [shape] * len(case.domains)
+    else:
+        shapes = case.shapes
+    seed = data.draw(st.integers(0, 2**16), label="seed")
+    rng = np.random.default_rng(seed)
+    xs = [np.asarray(DOMAINS[d](rng, s)).astype(dtype) for d, s in zip(case.domains, shapes)]
+    ts = [np.asarray(rng.standard_normal(s)).astype(dtype) for s in shapes]
+    return xs, ts
+
+
+def _float_outputs(out):
+    outs = out if isinstance(out, (tuple, list)) else (out,)
+    return [o for o in outs if o.dtype.is_floating_point]
+
+
+def run(lib, case, xs, ts):
+    """[(primal, tangent)] of each float output of case in lib (the gradient's, for hvp)."""
+    fwad = FWAD[lib]
+    leaves = [lib.from_numpy(x.copy()).requires_grad_(case.hvp) for x in xs]
+    with fwad.dual_level():
+        duals = [fwad.make_dual(x, lib.from_numpy(t.copy())) for x, t in zip(leaves, ts)]
+        out = case.fn(lib, *duals)
+        if case.hvp:
+            out = lib.autograd.grad(out, leaves, create_graph=True)
+        return [tuple(fwad.unpack_dual(o)) for o in _float_outputs(out)]
+
+
+def _plain(lib, case, xs):
+    """case's float outputs (or gradients) as arrays, without forward AD."""
+    leaves = [lib.from_numpy(x.copy()).requires_grad_(case.hvp) for x in xs]
+    out = case.fn(lib, *leaves)
+    if case.hvp:
+        out = lib.autograd.grad(out, leaves)
+    return [o.detach().numpy() for o in _float_outputs(out)]
+
+
+def finite_differences(case, xs, ts, eps=1e-6):
+    plus = _plain(minigrad, case, [np.asarray(x + eps * t) for x, t in zip(xs, ts)])
+    minus = _plain(minigrad, case, [np.asarray(x - eps * t) for x, t in zip(xs, ts)])
+    return [(p - m) / (2 * eps) for p, m in zip(plus, minus)]
+
+
+def check_case(case, data):
+    """Both dtypes: primals and tangents as torch's; float64 tangents as finite differences."""
+    for dtype in (np.float32, np.float64):
+        xs, ts = _draw_inputs(data, case, dtype)
+        got, expected = run(minigrad, case, xs, ts), run(torch, case, xs, ts)
+        assert len(got) == len(expected)
+        for (p_mg, t_mg), (p_th, t_th) in zip(got, expected):
+            assert_tensor_equal(p_mg, p_th)
+            assert t_th is not None and t_mg is not None
+            tol = dict(rtol=1e-4, atol=1e-5) if dtype == np.float32 else {}
+            assert_tensor_equal(t_mg, t_th, **tol)
+        if case.fd and dtype == np.float64:
+            for (_, t_mg), fd in zip(got, finite_differences(case, xs, ts)):
+                np.testing.assert_allclose(t_mg.detach().numpy(), fd, rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
+@settings(max_examples=4, deadline=None)
+@given(data=st.data())
+def test_forward_mode_matches_torch(case, data):
+    check_case(case, data)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
+@settings(max_examples=40, deadline=None)
+@given(data=st.data())
+def test_forward_mode_matches_torch_many_draws(case, data):
+    check_case(case, data)
+
+
+def _differentiable_nodes():
+    """Every Function subclass of minigrad that an op records (private bases excluded)."""
+    import minigrad.random  # noqa: F401  (the sampling ops)
+    found, stack = set(), [Function]
+    while stack:
+        cls = stack.pop()
+        for sub in cls.__subclasses__():
+            stack.append(sub)
+            if sub.__module__.startswith("minigrad.") and not sub.__name__.startswith("_"):
+                found.add(sub.__name__)
+    return found - {"NotImplemented"}
+
+
+def _nodes_reached():
+    reached = set()
+    rng = np.random.default_rng(0)
+    for case in CASES:
+        shapes = (case.shapes if not isinstance(case.shapes, str)
+                  else [SHAPES[case.shapes][1]] * len(case.domains))
+        xs = [np.asarray(DOMAINS[d](rng, s), np.float32) for d, s in zip(case.domains, shapes)]
+        ts = [np.asarray(rng.standard_normal(s), np.float32) for s in shapes]
+        with mg_fwad.trace(verbose=False) as tr:
+            run(minigrad, case, xs, ts)
+        reached.update(name for name, _, _ in tr.events)
+    return reached
+
+
+def test_every_differentiable_op_has_a_forward_formula_and_a_case():
+    nodes = _differentiable_nodes()
+    missing_formula = {n for n in nodes if forward_formulas.jvp_formula(n) is None}
+    assert not missing_formula, f"no forward formula: {sorted(missing_formula)}"
+    # view.CopySlices is the node an in-place write into a view leaves on the base: it runs
+    # only in backward (the write itself is recorded by the op's own node)
+    unreached = nodes - _nodes_reached() - {"CopySlices", "AliasBackward0",
+                                             "AsStridedScatterBackward0"}
+    assert not unreached, f"no forward-mode case reaches: {sorted(unreached)}"
+
+
+def test_formula_texts_are_exposed():
+    assert forward_formulas.jvp_formula("MulBackward0") == "t_self * other + self * t_other"
+    assert forward_formulas.jvp_formula("NoSuchBackward0") is None
+    assert "ExpBackward0" in forward_formulas.covered()
+
+
+# ---- dual_level, make_dual, unpack_dual: the API and its errors ------------------------------
+def _both(fn):
+    """fn(lib, fwad) in both libraries."""
+    return fn(minigrad, mg_fwad), fn(torch, th_fwad)
+
+
+def test_unpack_dual_is_a_named_tuple_forgotten_after_the_level():
+    def fn(lib, fwad):
+        x = lib.tensor([1.0, 2.0])
+        with fwad.dual_level():
+            d = fwad.make_dual(x, lib.tensor([3.0, 4.0]))
+            inside = fwad.unpack_dual(d * d)
+            assert inside.primal is inside[0] and inside.tangent is inside[1]
+            plain = fwad.unpack_dual(lib.tensor([1.0]))
+        return inside, plain, fwad.unpack_dual(d), type(inside).__name__, inside._fields
+    mg, th = _both(fn)
+    assert_tensor_equal(mg[0].tangent, th[0].tangent)
+    assert mg[1].tangent is None and th[1].tangent is None
+    assert mg[2].tangent is None and th[2].tangent is None
+    assert mg[3:] == th[3:]
+
+
+def test_levels_are_numbered_as_torch_numbers_them():
+    def fn(lib, fwad):
+        numbers = []
+        for _ in range(2):
+            with fwad.dual_level() as level:
+                numbers.append(level)
+        return numbers
+    assert _both(fn)[0] == _both(fn)[1]
+
+
+def test_make_dual_keeps_the_graph_and_tangent_dtype():
+    def fn(lib, fwad):
+        x = lib.tensor([1.0, 2.0], requires_grad=True)
+        with fwad.dual_level():
+            d = fwad.make_dual(x, lib.tensor([1.0, 1.0], dtype=lib.float64))
+            y = (d * d).sum()
+            return type(d.grad_fn).__name__, fwad.unpack_dual(d).tangent.dtype, \
+                y.requires_grad, fwad.unpack_dual(y).tangent
+    mg, th = _both(fn)
+    assert mg[0] == th[0] and str(mg[1]) == str(th[1]) == "torch.float64"
+    assert mg[2] == th[2]
+    assert_tensor_equal(mg[3], th[3])
+
+
+@pytest.mark.parametrize("bad", ["no_level", "nested", "int_primal", "int_tangent", "size",
+                                 "exit_none"])
+def test_forward_ad_errors_match_torch(bad):
+    def attempt(lib, fwad):
+        x, t = lib.tensor([1.0, 2.0]), lib.tensor([1.0, 1.0])
+        if bad == "no_level":
+            return fwad.make_dual(x, t)
+        if bad == "exit_none":
+            return fwad.exit_dual_level()
+        with fwad.dual_level():
+            if bad == "nested":
+                with fwad.dual_level():
+                    pass
+            if bad == "int_primal":
+                fwad.make_dual(lib.tensor([1, 2]), t)
+            if bad == "int_tangent":
+                fwad.make_dual(x, lib.tensor([1, 2]))
+            if bad == "size":
+                fwad.make_dual(x, lib.tensor([1.0]))
+    assert_same_error(lambda: attempt(minigrad, mg_fwad), lambda: attempt(torch, th_fwad))
+
+
+def test_op_without_formula_raises_torchs_error():
+    def attempt(lib, fwad):
+        with fwad.dual_level():
+            d = fwad.make_dual(lib.tensor([3.0, 5.0]), lib.tensor([1.0, 1.0]))
+            return lib.floor_divide(d, 2)
+    assert_same_error(lambda: attempt(minigrad, mg_fwad), lambda: attempt(torch, th_fwad))
+
+
+def test_trace_shows_a_forward_pass(capsys):
+    with mg_fwad.dual_level(), mg_fwad.trace() as tr:
+        x = mg_fwad.make_dual(minigrad.tensor([1.0, 2.0]), minigrad.tensor([1.0, 0.0]))
+        (x * x).exp()
+    assert [e[0] for e in tr.events] == ["MulBackward0", "ExpBackward0"]
+    text = capsys.readouterr().out
+    assert "MulBackward0" in text and "tensor([2., 0.])" in text
+
+
+def test_no_level_costs_nothing_in_apply():
+    """With no level open, Function.apply's hook is off; inside one it is on, and off after."""
+    from minigrad.autograd import function
+    assert function.dual_hook is None
+    with mg_fwad.dual_level():
+        assert function.dual_hook is mg_fwad.apply_with_tangents
+    assert function.dual_hook is None
