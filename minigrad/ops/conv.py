@@ -215,7 +215,7 @@ class ConvolutionBackward0(Function):
                     gx = gx[(slice(None),) * 2 + tuple(slice(0, s) for s in x.shape[2:])]
             if needs[1]:
                 gw = formulas.call(ConvolutionBackwardBackward0, grad, x, tuple(w.shape[2:]),
-                                   stride, padding, dilation, groups, None)
+                                   stride, padding, dilation, groups, None, w)
         else:
             if needs[0]:
                 size = tuple(x.shape[2:])
@@ -226,7 +226,8 @@ class ConvolutionBackward0(Function):
                                    dilation, True, extra, groups)
             if needs[1]:
                 gw = formulas.call(ConvolutionBackwardBackward0, x, grad, tuple(w.shape[2:]),
-                                   stride, padding, dilation, groups, ctx.kept.pop("cols", None))
+                                   stride, padding, dilation, groups, ctx.kept.pop("cols", None),
+                                   w)
         if ctx.has_bias and needs[2]:
             gb = grad.sum(dim=(0,) + tuple(range(2, grad.ndim)))
         return gx, gw, gb, None, None, None, None, None, None
@@ -236,10 +237,12 @@ class ConvolutionBackwardBackward0(Function):
     """gw = weight gradient of conv(a, .) for output gradient g (the module docstring's grad_w).
 
     Bilinear in (a, g); for an upstream gradient G shaped like the weight:
-    grad_a = conv_transpose(g, G), grad_g = conv(a, G)."""
+    grad_a = conv_transpose(g, G), grad_g = conv(a, G).
+    ``weight`` is an input as in torch's node (the result requires grad when the weight does)
+    though the result does not depend on it: it gets no gradient, as in torch."""
 
     @staticmethod
-    def forward(ctx, a, g, kernel, stride, padding, dilation, groups, cols):
+    def forward(ctx, a, g, kernel, stride, padding, dilation, groups, cols, weight=None):
         ctx.params = (stride, padding, dilation, groups)
         ctx.save_for_backward(a, g)
         return conv_weight_grad(a, g, kernel, stride, padding, dilation, groups, cols)
@@ -260,7 +263,7 @@ class ConvolutionBackwardBackward0(Function):
                                False, (0,) * len(stride), groups)
             crop = (slice(None),) * 2 + tuple(slice(0, o) for o in g.shape[2:])
             gg = gg[crop]
-        return ga, gg, None, None, None, None, None, None
+        return ga, gg, None, None, None, None, None, None, None
 
 
 # ---- argument checks (torch's messages) -------------------------------------------------------
