@@ -1,8 +1,9 @@
 """``python -m benchmarks [--quick] [--only W1,W2] [--out benchmarks/REPORT.md]``
 
 Runs the workloads (every column interleaved in one run), W4's peak memory (one subprocess per
-backend), the scaling curves and the overhead breakdown, then writes the Markdown report and its
-PNG plots (into ``report/`` next to the report file) and ``results.json`` beside the plots.
+backend), the scaling curves and the overhead breakdown, then writes the Markdown report (with the
+optimisation log and profiles in ``OPTIMISATIONS.md`` beside it) and its PNG plots (into
+``report/`` next to the report file) and ``results.json`` beside the plots.
 ``--only`` takes workload keys and/or ``scaling``, ``breakdown``, ``budget``, ``profile``.
 """
 import argparse
