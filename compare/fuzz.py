@@ -18,8 +18,9 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from .backends import tensor_to_numpy
+from . import fuzz_verdicts
 from .check import RTOL, compare
-from .fuzz_ops import OPS
+from .fuzz_ops import OPS, REGISTERED
 
 MAX_NUMEL = 256
 MAX_ABS = 1e4
@@ -216,6 +217,18 @@ def failure_kind(problems):
             return "second-order gradient"
         return "gradient" if key.endswith(".grad") else "value"
     return min((kind(k, w) for k, w in problems), key=KINDS.index)
+
+
+def _verdict(case, problems, torch, minigrad, names, ref):
+    """A failing case's verdict: a difference, or one of the kinds that are not defects."""
+    if ref is None or any(k in ("<harness>", "<run>") for k, _ in problems):
+        return fuzz_verdicts.DIFFERENCE
+    try:
+        got = execute(case, minigrad, names)
+        return fuzz_verdicts.classify(case, problems, torch, minigrad, names, ref, got,
+                                      differences, execute)
+    except Exception:  # noqa: BLE001 - a verdict that cannot be checked is a difference
+        return fuzz_verdicts.DIFFERENCE
 
 
 def _touches_float32(case):
@@ -581,7 +594,9 @@ def main(argv):
     p.add_argument("--max-steps", type=int, default=8)
     p.add_argument("--show", type=int, default=3, help="shrink and print this many failures")
     p.add_argument("--no-names", action="store_true", help="do not compare grad_fn names")
-    p.add_argument("--families", default="", help="only ops of these families (comma list)")
+    p.add_argument("--families", default="",
+                   help="only ops of these families (comma list); 'registered': the op "
+                        "registry's other unary ops")
     p.add_argument("--print-case", action="store_true", help="print each case's snippet")
     a = p.parse_args(argv)
     return fuzz(a.seed, a.count, a.start, a.case, a.max_steps, a.show, not a.no_names,
@@ -602,14 +617,14 @@ def fuzz(seed, count, start=0, only=None, max_steps=8, show=3, names=True, famil
     torch.set_num_threads(1)  # tiny tensors: threads only add contention
     ops = available_ops(minigrad)
     if families:
-        ops = [o for o in ops if o.family in families]
+        ops = [o for o in ops + REGISTERED if o.family in families]
     console = Console(file=out, soft_wrap=True)
     missing = sorted({o.name for o in OPS} - {o.name for o in ops})
     console.print(f"fuzz: seed {seed}, {len(ops)} ops"
                   + (f" (not in minigrad or filtered out: {', '.join(missing)})" if missing
                      else ""), highlight=False)
     indices = [only] if only is not None else range(start, start + count)
-    failures, op_cases, op_fails, n_errors = [], {}, {}, 0
+    failures, op_cases, op_fails, n_errors, explained = [], {}, {}, 0, {}
     started = time.perf_counter()
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                   TimeElapsedColumn(), console=console, transient=True) as progress:
@@ -618,6 +633,7 @@ def fuzz(seed, count, start=0, only=None, max_steps=8, show=3, names=True, famil
             case = make_case(torch, ops, seed, i, max_steps)
             if print_case:
                 console.print(snippet(case, torch, []), markup=False, highlight=False)
+            ref = None
             try:
                 ref = execute(case, torch, names)
                 n_errors += "error" in ref or "backward error" in ref
@@ -629,8 +645,13 @@ def fuzz(seed, count, start=0, only=None, max_steps=8, show=3, names=True, famil
                 if problems:
                     op_fails[name] = op_fails.get(name, 0) + 1
             if problems:
-                failures.append((case, problems))
-                progress.update(task, description=f"fuzzing ([red]{len(failures)} failing[/])")
+                verdict = _verdict(case, problems, torch, minigrad, names, ref)
+                if verdict == fuzz_verdicts.DIFFERENCE:
+                    failures.append((case, problems))
+                    progress.update(task, description=f"fuzzing ([red]{len(failures)} "
+                                                      "failing[/])")
+                else:
+                    explained.setdefault(verdict, []).append(case.index)
             progress.advance(task)
     elapsed = time.perf_counter() - started
     for case, problems in failures[:show]:
@@ -650,8 +671,13 @@ def fuzz(seed, count, start=0, only=None, max_steps=8, show=3, names=True, famil
             f"{k} {op_fails[k]}/{op_cases[k]}" for k in worst), highlight=False)
         console.print(f"failing case indices: {[c.index for c, _ in failures[:50]]}"
                       + (" ..." if len(failures) > 50 else ""), highlight=False)
+    for verdict, cases in explained.items():
+        console.print(f"not a defect, verified: {len(cases)} {verdict} (cases "
+                      f"{cases[:10]}{' ...' if len(cases) > 10 else ''})", highlight=False)
+    n_explained = sum(len(c) for c in explained.values())
     console.print(f"{'FAILED' if failures else 'OK'}: {len(indices)} graphs, "
-                  f"{len(indices) - len(failures)} agree, {len(failures)} differ "
+                  f"{len(indices) - len(failures) - n_explained} agree, "
+                  f"{n_explained} explained, {len(failures)} differ "
                   f"({n_errors} end in a torch error, compared too); {elapsed:.1f} s "
                   f"(python -m compare fuzz --seed {seed} "
                   + (f"--case {only}" if only is not None else

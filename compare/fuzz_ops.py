@@ -75,7 +75,9 @@ for _name, _template in _UNARY.items():
 
 
 # The other unary ops of the op registry (minigrad/ops/registry.py), each fed values from its
-# declared domain: an operand is mapped into it first (|x| + 0.2 is positive, ...).
+# declared domain: an operand is mapped into it first (|x| + 0.2 is positive, ...). They form
+# the family "registered", drawn only when asked for (``--families registered``): the default
+# vocabulary stays as it is, so a case of a seed is the same program as before.
 _INTO_DOMAIN = {"anywhere": "{x}", "nonzero": "{x}", "away_from_integers": "{x}",
                 "positive": "({x}.abs() + 0.2)", "unit": "({x}.tanh() * 0.9)",
                 "above_one": "({x}.abs() + 1.1)"}
@@ -86,10 +88,10 @@ def _registered_unary():
     for info in ops_in("unary"):
         if info.name not in _UNARY and info.domain in _INTO_DOMAIN and "method" in info.forms:
             template = _INTO_DOMAIN[info.domain] + "." + info.name + "()"
-            yield Op(info.name, "unary", _unary(template), (info.name,), 0.2)
+            yield Op(info.name, "registered", _unary(template), (info.name,), 0.2)
 
 
-OPS.extend(_registered_unary())
+REGISTERED = list(_registered_unary())
 
 
 # ---- binary elementwise with broadcasting ----------------------------------------------------

@@ -33,6 +33,8 @@ from .random import (Generator, default_generator, manual_seed, initial_seed, se
                      rand_like, randn_like, randint_like, bernoulli, normal)
 from . import nn, optim, utils
 from .serialization import save, load
+from .ops.nan_to_num import nan_to_num
+from . import testing
 from .ops import registry as _registry
 from .ops._util import inplace_variant as _inplace_variant
 import sys as _sys

@@ -25,6 +25,7 @@ import weakref
 import numpy as np
 
 from . import _dtype
+from ._args import check_bool
 from ._dtype import from_numpy_dtype
 from ._layout import empty_in_layout_of
 from .autograd import grad_mode
@@ -231,7 +232,7 @@ class Tensor:
         self._requires_grad = flag
 
     def requires_grad_(self, requires_grad=True):
-        self.requires_grad = requires_grad
+        self.requires_grad = check_bool("requires_grad_", requires_grad, "requires_grad", 1)
         return self
 
     @property
@@ -320,6 +321,13 @@ class Tensor:
         return t
 
     def detach_(self):
+        if self._view_fn is not None:  # a view (a detach() shares memory but is no view)
+            raise RuntimeError(
+                "Can't detach views in-place. Use detach() instead. If you are using "
+                "DistributedDataParallel (DDP) for training, and gradient_as_bucket_view is set "
+                "as True, gradients are views of DDP buckets, and hence detach_() cannot be "
+                "called on these gradients. To fix this error, please refer to the "
+                "Optimizer.zero_grad() function in torch/optim/optimizer.py as the solution.")
         self.grad_fn = None
         self._requires_grad = False
         return self
@@ -676,13 +684,17 @@ def wrap_dim(dim, ndim):
     """torch's dim wrapping: -1 means the last dim; out of range gives its IndexError."""
     lo, hi = (-ndim, ndim - 1) if ndim > 0 else (-1, 0)
     try:
+        if type(dim) is bool:   # an int to Python, not to torch's argument parser
+            raise AttributeError
         d = dim.__index__()
     except AttributeError:
         raise TypeError(f"dim must be an int, not {type(dim).__name__}") from None
     if d < lo or d > hi:
         raise IndexError(
             f"Dimension out of range (expected to be in range of [{lo}, {hi}], but got {d})")
-    return d + ndim if d < 0 else (d if ndim > 0 else 0)
+    if ndim == 0:
+        return 0   # a 0-d tensor has one dim to name: 0 and -1 both name it
+    return d + ndim if d < 0 else d
 
 
 class Size(tuple):

@@ -12,6 +12,7 @@ import numpy as np
 
 from . import _dtype
 from ._dtype import from_numpy_dtype, get_default_dtype
+from ._args import check_dtype, check_number
 from ._tensor import Size, Tensor, _check_device, _make, warn_scalar_conversion
 
 __all__ = [
@@ -44,6 +45,7 @@ _MISSING = object()  # an argument that was not passed
 def tensor(data, *, dtype=None, device=None, requires_grad=False, pin_memory=False):
     """A new tensor holding a copy of ``data`` (scalar, nested sequence, ndarray or tensor)."""
     _check_device(device)
+    check_dtype("tensor", dtype)
     if isinstance(data, Tensor):
         warnings.warn(_COPY_WARNING, UserWarning, stacklevel=2)
         array = np.array(data._data, copy=True)
@@ -73,7 +75,8 @@ def _array_from_python(data, float_dtype=None):
         return _scalar_array(data)
     if isinstance(data, complex):
         raise TypeError("complex tensors are not supported")
-    if not isinstance(data, (list, tuple)) and not hasattr(data, "__len__"):
+    if isinstance(data, (dict, set)) or not isinstance(data, (list, tuple)) and not hasattr(
+            data, "__len__"):
         raise RuntimeError(f"Could not infer dtype of {type(data).__name__}")
     shape, flat, np_dtype = _flatten(data)
     if float_dtype is not None and np_dtype is not None and np.dtype(np_dtype).kind == "f":
@@ -267,7 +270,10 @@ BoolTensor = _legacy_type(_dtype.bool)
 
 # ---- filled tensors ----------------------------------------------------------------------------
 def _size_args(size, fname="zeros"):
-    """Sizes given as varargs, one list/tuple/Size, or nothing (torch's TypeErrors)."""
+    """Sizes given as varargs or one list/tuple/Size (torch's TypeErrors otherwise, and for no
+    size at all: ``zeros()``; a 0-d tensor is ``zeros(())``)."""
+    if not size:
+        raise TypeError(f'{fname}() missing 1 required positional arguments: "size"')
     if len(size) == 1 and isinstance(size[0], (list, tuple)):
         seq = size[0]
     elif size and not _is_size_int(size[0]):
@@ -302,7 +308,8 @@ def _is_size_int(s):
     return isinstance(s, (int, np.integer)) and not isinstance(s, bool)
 
 
-def _dtype_or_default(dtype):
+def _dtype_or_default(dtype, fn="tensor"):
+    check_dtype(fn, dtype)
     if dtype is None:
         return get_default_dtype()
     if dtype is _dtype.bfloat16:
@@ -314,7 +321,7 @@ def zeros(*size, dtype=None, device=None, requires_grad=False, out=None, layout=
           pin_memory=False):
     """A tensor of zeros (float32 unless dtype is given)."""
     _check_device(device)
-    return _finish(np.zeros(_size_args(size, "zeros"), _dtype_or_default(dtype).np),
+    return _finish(np.zeros(_size_args(size, "zeros"), _dtype_or_default(dtype, "zeros").np),
                    requires_grad)
 
 
@@ -322,14 +329,15 @@ def ones(*size, dtype=None, device=None, requires_grad=False, out=None, layout=N
          pin_memory=False):
     """A tensor of ones (float32 unless dtype is given)."""
     _check_device(device)
-    return _finish(np.ones(_size_args(size, "ones"), _dtype_or_default(dtype).np), requires_grad)
+    return _finish(np.ones(_size_args(size, "ones"), _dtype_or_default(dtype, "ones").np),
+                   requires_grad)
 
 
 def empty(*size, dtype=None, device=None, requires_grad=False, out=None, layout=None,
           pin_memory=False, memory_format=None):
     """An uninitialized tensor."""
     _check_device(device)
-    return _finish(np.empty(_size_args(size, "empty"), _dtype_or_default(dtype).np),
+    return _finish(np.empty(_size_args(size, "empty"), _dtype_or_default(dtype, "empty").np),
                    requires_grad)
 
 
@@ -350,7 +358,8 @@ def full(size, fill_value, *, dtype=None, device=None, requires_grad=False, out=
     if not isinstance(size, (list, tuple)):
         raise TypeError(f"full(): argument 'size' (position 1) must be tuple of ints, not "
                         f"{type(size).__name__}")
-    dt = dtype or _fill_dtype(fill_value)
+    check_number("full", fill_value, "fill_value", 2)
+    dt = check_dtype("full", dtype) or _fill_dtype(fill_value)
     value = fill_value.item() if isinstance(fill_value, Tensor) else fill_value
     check_fill_value(value, dt)
     shape = _size_args((size,), "full")
@@ -416,23 +425,26 @@ def scalar_tensor(s, *, dtype=None, device=None, requires_grad=False):
 
 def zeros_like(input, *, dtype=None, device=None, requires_grad=False, memory_format=None,
                layout=None):
-    return _finish(np.zeros(input._data.shape, (dtype or input.dtype).np), requires_grad)
+    dt = check_dtype("zeros_like", dtype) or input.dtype
+    return _finish(np.zeros(input._data.shape, dt.np), requires_grad)
 
 
 def ones_like(input, *, dtype=None, device=None, requires_grad=False, memory_format=None,
               layout=None):
-    return _finish(np.ones(input._data.shape, (dtype or input.dtype).np), requires_grad)
+    dt = check_dtype("ones_like", dtype) or input.dtype
+    return _finish(np.ones(input._data.shape, dt.np), requires_grad)
 
 
 def empty_like(input, *, dtype=None, device=None, requires_grad=False, memory_format=None,
                layout=None):
-    return _finish(np.empty(input._data.shape, (dtype or input.dtype).np), requires_grad)
+    dt = check_dtype("empty_like", dtype) or input.dtype
+    return _finish(np.empty(input._data.shape, dt.np), requires_grad)
 
 
 def full_like(input, fill_value, *, dtype=None, device=None, requires_grad=False,
               memory_format=None, layout=None):
     """Same shape and dtype as input; the value is cast (2.7 -> 2 for int64)."""
-    dt = (dtype or input.dtype).np
+    dt = (check_dtype("full_like", dtype) or input.dtype).np
     value = fill_value.item() if isinstance(fill_value, Tensor) else fill_value
     with np.errstate(invalid="ignore", over="ignore"):
         return _finish(np.full(input._data.shape, np.array(value).astype(dt), dtype=dt),
@@ -605,7 +617,7 @@ def eye(n, m=None, *, dtype=None, device=None, requires_grad=False, out=None, la
     _check_device(device)
     if n < 0:
         raise RuntimeError(f"n must be greater or equal to 0, got {n}")
-    return _finish(np.eye(n, n if m is None else m, dtype=_dtype_or_default(dtype).np),
+    return _finish(np.eye(n, n if m is None else m, dtype=_dtype_or_default(dtype, "eye").np),
                    requires_grad)
 
 

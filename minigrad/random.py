@@ -13,6 +13,7 @@ import numpy as np
 
 from . import _dtype
 from . import _generator as _engine
+from ._args import check_int
 from ._dtype import get_default_dtype
 from ._tensor import Tensor, _check_device
 from .autograd.function import Function
@@ -191,7 +192,7 @@ def randint(*args, low=None, high=None, size=None, generator=None, dtype=None, d
         got = ", ".join(type(a).__name__ for a in args)
         raise TypeError(f"randint() received an invalid combination of arguments - got "
                         f"({got}), but expected one of:\n{_RANDINT_SIGNATURES}")
-    lo, hi, shape = int(params[0]), int(params[1]), _size(tuple(params[2]), "randint")
+    lo, hi, shape = int(params[0]), int(params[1]), _size((tuple(params[2]),), "randint")
     dtype = _dtype.int64 if dtype is None else dtype
     _check_randint_bounds(lo, hi, dtype.np)
     arr = _engine.randint(lo, hi, shape, dtype.np, generator=_gen(generator))
@@ -219,7 +220,7 @@ def randperm(n, *, generator=None, dtype=None, device=None, requires_grad=False,
              layout=None, pin_memory=False):
     """A random permutation of 0..n-1 (torch's Fisher-Yates stream; int64 by default)."""
     _check_device(device)
-    n = int(n)
+    n = check_int("randperm", n, "n", 1)
     if n < 0:
         raise RuntimeError(f"Trying to create tensor with negative dimension {n}: [{n}]")
     dtype = _dtype.int64 if dtype is None else dtype

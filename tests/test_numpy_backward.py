@@ -126,6 +126,8 @@ CASES = {
                       + T.lerp(a, b, np.float64(0.3)) + (a * a + 1) ** np.float64(1.1),
                       [X(3, 4), X(4)]),
     "lerp_scalar": (lambda T, a, b: T.lerp(a, b, 0.3), [X(3, 4), X(4)]),
+    "nan_to_num": (lambda T, a: T.nan_to_num(a.log(), nan=0.5) * a + (a / 0).nan_to_num(),
+                   [X(3, 4)]),
     # ---- unary math
     "exp_family": (lambda T, a: a.exp() + a.exp2() + a.expm1(), [X(3, 4)]),
     "log_family": (lambda T, p: p.log() + p.log2() + p.log10() + p.log1p(), [P(3, 4)]),

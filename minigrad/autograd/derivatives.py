@@ -181,8 +181,8 @@ def function_of(node_name, doc=""):
     called = re.match(r"\s*out = (\w+)\(", doc or "")
     if node_name == "NotImplemented" and called:   # torch's node for an op with no derivative
         return called.group(1)
-    stem = re.sub(r"Backward\d*$", "", node_name.replace("BackwardBackward", "Backward"))
-    return re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", stem).lower()
+    stem = re.sub(r"Backward\d*$", "", node_name)
+    return re.sub(r"(?<=[a-z])(?=[A-Z])", "_", stem).lower()
 
 
 def coverage():

@@ -83,6 +83,11 @@ def isnan(x):
     return np.isnan(x) if on_arrays.active else x.isnan()
 
 
+def isfinite(x):
+    """Where x is neither nan nor inf: a bool array, or a bool Tensor (no graph)."""
+    return np.isfinite(x) if on_arrays.active else x.isfinite()
+
+
 def constant(array):
     """An ndarray made in forward (``ctx.coef``) as an operand: a constant Tensor on Tensors."""
     return array if on_arrays.active else _tensor._make(array)

@@ -116,7 +116,7 @@ class MulBackward0(Function):
 
 
 class DivBackward0(Function):
-    """out = a / b        grad_a = grad / b        grad_b = -grad * a / b²"""
+    """out = a / b        grad_a = grad / b        grad_b = -grad * (a / b) / b"""
 
     unpack_order = (1, 0)  # torch unpacks other, self
 
@@ -139,7 +139,8 @@ class DivBackward0(Function):
     def backward(ctx, grad):
         a, b = ctx.saved_tensors
         ga = grad / b if ctx.needs_input_grad[0] else None
-        gb = -grad * a / (b * b) if ctx.needs_input_grad[1] else None
+        # (a / b) / b, not a / b²: b² overflows (float16 b = 300) where the quotients do not
+        gb = -grad * ((a / b) / b) if ctx.needs_input_grad[1] else None
         return ga, gb
 
 

@@ -12,7 +12,7 @@ __all__ = [
     "eq", "ne", "lt", "le", "gt", "ge", "greater", "less", "greater_equal", "less_equal",
     "not_equal", "equal", "isnan", "isinf", "isfinite", "logical_not", "logical_and",
     "logical_or", "logical_xor", "bitwise_not", "bitwise_and", "bitwise_or", "bitwise_xor",
-    "allclose", "isclose", "nan_to_num",
+    "allclose", "isclose",
 ]
 
 
@@ -59,10 +59,6 @@ def isclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
 
 def allclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
     return bool(np.allclose(input._data, _value(other), rtol=rtol, atol=atol, equal_nan=equal_nan))
-
-
-def nan_to_num(input, nan=0.0, posinf=None, neginf=None):
-    return _make(np.nan_to_num(input._data, nan=nan, posinf=posinf, neginf=neginf))
 
 
 def logical_not(input):

@@ -19,6 +19,7 @@ import warnings
 
 import numpy as np
 
+from .._args import check_bool
 from .._tensor import Tensor, _make, wrap_dim
 from ..autograd import formulas, grad_mode
 from ..autograd.function import Function
@@ -502,6 +503,11 @@ def masked_fill(input, mask, value):
     if mask._data.dtype != np.bool_:
         raise RuntimeError("masked_fill_ only supports boolean masks, but got mask with dtype "
                            f"{mask.dtype.short_name.lower()}")
+    try:
+        np.broadcast_shapes(mask._data.shape, input._data.shape)
+    except ValueError:
+        from .elementwise import _broadcast_error
+        raise _broadcast_error(mask._data, input._data) from None
     if isinstance(value, Tensor):
         if value._data.ndim != 0:
             raise RuntimeError("masked_fill_ only supports a 0-dimensional value tensor, but got "
@@ -572,7 +578,8 @@ def take(input, index):
 
 def nonzero(input, *, as_tuple=False):
     """Indices of the non-zero elements: an (n, ndim) int64 tensor, or one 1-D tensor per dim."""
-    if as_tuple:   # torch: the columns of nonzero() (of a 0-d input seen as 1-D), as views
+    # as_tuple: torch gives the columns of nonzero() (of a 0-d input seen as 1-D), as views
+    if check_bool("nonzero", as_tuple, "as_tuple"):
         from .join import unbind
         return unbind(nonzero(reshape(input, (1,)) if input._data.ndim == 0 else input), 1)
     return _make(np.argwhere(input._data).astype(np.int64))

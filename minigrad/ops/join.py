@@ -10,6 +10,7 @@ import operator
 
 import numpy as np
 
+from .._args import check_int
 from .._dtype import promote_values
 from .._layout import row_major
 from .._tensor import Tensor, wrap_dim
@@ -228,6 +229,9 @@ def unbind(input, dim=0):
 
 def split(tensor, split_size_or_sections, dim=0):
     """Pieces of ``split_size`` along dim (the last may be smaller), or of the listed sizes."""
+    dim = check_int("split", dim, "dim")
+    if tensor._data.ndim == 0:
+        raise RuntimeError("split expects at least a 1-dimensional tensor")
     d = wrap_dim(dim, tensor._data.ndim)
     size = tensor._data.shape[d]
     if isinstance(split_size_or_sections, (list, tuple)):
@@ -262,6 +266,9 @@ def _even_sizes(size, n):
 
 def chunk(input, chunks, dim=0):
     """At most ``chunks`` pieces of equal size ceil(size / chunks) along dim."""
+    dim = check_int("chunk", dim, "dim")
+    if input._data.ndim == 0:
+        raise RuntimeError("chunk expects at least a 1-dimensional tensor")
     chunks = operator.index(chunks)
     if chunks <= 0:
         raise RuntimeError(f"chunk expects `chunks` to be greater than 0, got: {chunks}")

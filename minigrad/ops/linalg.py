@@ -11,6 +11,7 @@ products stay integer; float16 accumulates in float32.
 """
 import numpy as np
 
+from .._args import check_int
 from .._dtype import from_numpy_dtype
 from .._tensor import Tensor, wrap_dim
 from ..autograd import formulas
@@ -557,11 +558,11 @@ class TriuBackward0(_Triangle):
 
 
 def tril(input, diagonal=0):
-    return TrilBackward0.apply(input, diagonal)
+    return TrilBackward0.apply(input, check_int("tril", diagonal, "diagonal"))
 
 
 def triu(input, diagonal=0):
-    return TriuBackward0.apply(input, diagonal)
+    return TriuBackward0.apply(input, check_int("triu", diagonal, "diagonal"))
 
 
 class TraceBackward0(Function):

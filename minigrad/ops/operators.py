@@ -16,7 +16,7 @@ from .broadcast import sum_to_size
 from .clamp import clamp, clamp_max, clamp_min, fmax, fmin, lerp, maximum, minimum, where
 from .comparison import (allclose, bitwise_and, bitwise_not, bitwise_or, bitwise_xor, eq, equal, ge,
                          gt, isclose, isfinite, isinf, isnan, le, logical_and, logical_not,
-                         logical_or, logical_xor, lt, nan_to_num, ne)
+                         logical_or, logical_xor, lt, ne)
 from .unary import (_method_without_arguments, abs, acos, asin, atan, atan2, ceil, cos, cosh, erf,
                     exp, exp2, expm1, floor, frac, log, log1p, log2, log10, neg, reciprocal, relu,
                     round, rsqrt, sigmoid, sign, sin, sinh, sqrt, tan, tanh, trunc)
@@ -102,7 +102,7 @@ register_methods(Tensor, {
     "eq": eq, "ne": ne, "lt": lt, "le": le, "gt": gt, "ge": ge, "greater": gt, "less": lt,
     "greater_equal": ge, "less_equal": le, "not_equal": ne, "equal": equal,
     "isnan": isnan, "isinf": isinf, "isfinite": isfinite, "isclose": isclose,
-    "allclose": allclose, "nan_to_num": nan_to_num, "logical_not": logical_not,
+    "allclose": allclose, "logical_not": logical_not,
     "logical_and": logical_and, "logical_or": logical_or, "logical_xor": logical_xor,
     "bitwise_not": bitwise_not, "bitwise_and": bitwise_and, "bitwise_or": bitwise_or,
     "bitwise_xor": bitwise_xor, "sum_to_size": sum_to_size, "expand_as":
@@ -145,7 +145,7 @@ register_methods(Tensor, {name + "_": inplace_variant(fn) for name, fn in {
     "lerp": lerp, "eq": eq, "ne": ne, "lt": lt, "le": le, "gt": gt, "ge": ge,
     "logical_not": logical_not, "logical_and": logical_and, "logical_or": logical_or,
     "logical_xor": logical_xor, "bitwise_not": bitwise_not, "bitwise_and": bitwise_and,
-    "bitwise_or": bitwise_or, "bitwise_xor": bitwise_xor, "nan_to_num": nan_to_num,
+    "bitwise_or": bitwise_or, "bitwise_xor": bitwise_xor,
     "erf": erf,
 }.items()})
 register_methods(Tensor, {

@@ -12,6 +12,7 @@ import math
 import numpy as np
 
 from .. import return_types
+from .._args import check_bool
 from .._dtype import from_numpy_dtype
 from .._layout import row_major
 from .._tensor import Tensor, _make, wrap_dim
@@ -139,7 +140,13 @@ def _mean_dtype(x, dtype):
 def _np_mean(x, dims, keepdim, out_dtype):
     """sum / count; the mean of nothing is nan (0/0), without NumPy's warning."""
     n = x.size if dims is None else _reduce_numel(x.shape, dims)
-    with np.errstate(invalid="ignore", divide="ignore"):
+    with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
+        if out_dtype == _FLOAT16 and n:
+            # torch divides the float32 sum before rounding to float16: the mean of a thousand
+            # 100s is 100, although their sum overflows float16
+            total = np.add.reduce(x.astype(out_dtype, copy=False), axis=dims, keepdims=keepdim,
+                                  dtype=np.float32)
+            return row_major((total / np.float32(n)).astype(out_dtype))
         total = _np_sum(x, dims, keepdim, out_dtype)
         return (total / out_dtype.type(n) if n else total * np.nan).astype(out_dtype, copy=False)
 
@@ -442,14 +449,23 @@ def _arg_extremum(name, np_arg, input, dim, keepdim):
 
 # ---- public functions ---------------------------------------------------------------------------
 def _numpy_names(fn):
-    """torch also accepts NumPy spellings: ``axis=`` (dim) and ``keepdims=`` (keepdim)."""
+    """torch also accepts NumPy spellings: ``axis=`` (dim) and ``keepdims=`` (keepdim). And
+    ``keepdim`` must be a bool, as torch's argument parser insists (``keepdim='yes'`` is a
+    TypeError, not True)."""
+    name = fn.__name__
+
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
-        if kwargs and ("axis" in kwargs or "keepdims" in kwargs):
-            if "axis" in kwargs:
-                kwargs["dim"] = kwargs.pop("axis")
-            if "keepdims" in kwargs:
-                kwargs["keepdim"] = kwargs.pop("keepdims")
+        if kwargs:
+            if "axis" in kwargs or "keepdims" in kwargs:
+                if "axis" in kwargs:
+                    kwargs["dim"] = kwargs.pop("axis")
+                if "keepdims" in kwargs:
+                    kwargs["keepdim"] = kwargs.pop("keepdims")
+            if type(kwargs.get("keepdim", False)) is not bool:
+                check_bool(name, kwargs["keepdim"], "keepdim")
+        if len(args) > 2 and type(args[2]) is not bool:
+            check_bool(name, args[2], "keepdim")
         return fn(*args, **kwargs)
     return wrapper
 

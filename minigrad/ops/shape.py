@@ -17,6 +17,7 @@ import warnings
 
 import numpy as np
 
+from .._args import check_int
 from .._tensor import Tensor, wrap_dim
 from ..autograd import formulas
 from ..autograd.function import Function
@@ -257,6 +258,7 @@ def flatten(input, start_dim=0, end_dim=-1):
     """Merge dims start_dim..end_dim into one (a reshape); a 0-d tensor becomes shape (1,)."""
     shape = input._data.shape
     if not shape:
+        wrap_dim(start_dim, 0), wrap_dim(end_dim, 0)   # torch checks them against a 0-d tensor
         return reshape(input, (1,))
     start, end = wrap_dim(start_dim, len(shape)), wrap_dim(end_dim, len(shape))
     if start > end:
@@ -641,7 +643,11 @@ def flip(input, dims):
 def _flip(input, *dims):
     if not dims:
         raise TypeError('flip() missing 1 required positional arguments: "dims"')
+    if any(type(d) is bool for d in dims):
+        raise TypeError("flip(): argument 'dims' (position 1) must be tuple of ints, not bool")
     dims = tuple(_dims_list(dims, input._data.ndim, "flip"))
+    if input._data.ndim == 0:
+        dims = ()   # a 0-d tensor's one dim (0 or -1) has a single element: nothing moves
     return FlipBackward0.apply(input, dims)
 
 
@@ -649,6 +655,9 @@ def narrow(input, dim, start, length):
     """``input`` restricted to ``start <= i < start + length`` along dim: a view (slice)."""
     from .indexing import slice_dim
     nd = input._data.ndim
+    dim = check_int("narrow", dim, "dim")
+    if nd == 0:
+        raise RuntimeError("narrow() cannot be applied to a 0-dim tensor.")
     d = wrap_dim(dim, nd)
     size = input._data.shape[d]
     start, length = operator.index(start), operator.index(length)

@@ -9,6 +9,7 @@ over all elements shares the gradient evenly between the tied medians, like ``ma
 import numpy as np
 
 from .. import return_types
+from .._args import check_int
 from .._tensor import Tensor, _make, wrap_dim
 from ..autograd.function import Function
 from ._util import register_methods
@@ -147,9 +148,10 @@ class _MomentMean(Function):
     @classmethod
     def forward(cls, ctx, x, dims, correction, keepdim, full):
         ctx.args = dims, correction, keepdim, full
-        spread = _np_var(x, dims, correction, keepdim)
-        if cls.take_sqrt:
-            spread = np.sqrt(spread)
+        spread = _np_var(x, dims, correction, keepdim, cls.take_sqrt,
+                         "std_mean" if cls.take_sqrt else "var_mean")
+        if cls.take_sqrt:   # the square root in double, as std computes it
+            spread = np.sqrt(spread).astype(x.dtype)
         ctx.save_for_backward(x, spread)
         mean = np.mean(x, axis=dims, keepdims=keepdim).astype(x.dtype, copy=False)
         return spread, np.asarray(mean)
@@ -210,7 +212,8 @@ def argsort(input, dim=-1, descending=False, *, stable=False):
 
 def topk(input, k, dim=-1, largest=True, sorted=True):  # noqa: A002 - torch's name
     """The ``k`` largest (or smallest) elements along ``dim`` and their indices, sorted."""
-    values, indices = TopkBackward0.apply(input, int(k), _dim(input, dim), bool(largest), sorted)
+    k = check_int("topk", k, "k", 1)
+    values, indices = TopkBackward0.apply(input, k, _dim(input, dim), bool(largest), sorted)
     return _indices_without_graph(return_types.topk, values, indices)
 
 

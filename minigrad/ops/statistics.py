@@ -31,14 +31,16 @@ def _var_correction(unbiased, correction):
     return 1 if unbiased is None or unbiased else 0
 
 
-def _np_var(x, dims, correction, keepdim):
-    """sum((x - mean)^2) / max(0, N - correction): nan or inf when N <= correction, as torch."""
+def _np_var(x, dims, correction, keepdim, in_double=False, name="var"):
+    """sum((x - mean)^2) / max(0, N - correction): nan or inf when N <= correction, as torch.
+    Computed in double; ``in_double`` keeps it there (std takes its square root first, as torch
+    does, so a variance beyond x's dtype still gives a finite std)."""
     if x.dtype.kind != "f":
         raise RuntimeError("std and var only support floating point and complex dtypes")
     n = _reduce_numel(x.shape, dims)
     if n - correction <= 0:
-        warnings.warn("var(): degrees of freedom is <= 0. Correction should be strictly less than "
-                      "the reduction factor (input numel divided by output numel).",
+        warnings.warn(f"{name}(): degrees of freedom is <= 0. Correction should be strictly "
+                      "less than the reduction factor (input numel divided by output numel).",
                       UserWarning, stacklevel=4)
     # As torch on the CPU: squared deviations summed in double. A single output (everything
     # reduced) takes the mean in x's own dtype first; otherwise torch runs Welford's algorithm in
@@ -53,7 +55,8 @@ def _np_var(x, dims, correction, keepdim):
             mean = mean + np.mean(xd - mean, axis=dims, keepdims=True)
         centered = xd - mean
         total = np.sum(centered * centered, axis=dims, keepdims=keepdim)
-        return row_major((total / builtins.max(0, n - correction)).astype(x.dtype, copy=False))
+        var = total / builtins.max(0, n - correction)
+        return row_major(var if in_double else var.astype(x.dtype, copy=False))
 
 
 def _var_grad(grad, x, dims, correction, keepdim, full):
@@ -94,7 +97,7 @@ class StdBackward0(Function):
 
     @staticmethod
     def forward(ctx, x, dims, correction, keepdim, full):
-        out = np.sqrt(_np_var(x, dims, correction, keepdim))
+        out = row_major(np.sqrt(_np_var(x, dims, correction, keepdim, True, "std")).astype(x.dtype))
         ctx.save_for_backward(x, out)
         ctx.args = dims, correction, keepdim, full
         return out
@@ -243,8 +246,10 @@ def norm(input, p="fro", dim=None, keepdim=False, dtype=None):
                            + " ".join(str(d) for d in dim))
     if p is None or p == "fro":
         p = 2.0
+    elif p == "nuc":
+        raise NotImplementedError("norm(p='nuc') (the nuclear norm) is not supported by minigrad")
     elif isinstance(p, str):
-        raise NotImplementedError(f"norm(p='{p}') (matrix norms) is not supported by minigrad")
+        raise RuntimeError(f"linalg.matrix_norm: Order {p} not supported.")
     dims = reduce_dims(dim, input.ndim)
     return LinalgVectorNormBackward0.apply(input, float(p), dims, keepdim, dtype)
 

@@ -22,8 +22,10 @@ class TensorDataset(Dataset):
     """Samples are tuples ``(t[i] for t in tensors)``; every tensor has the same first dim."""
 
     def __init__(self, *tensors):
-        assert all(tensors[0].size(0) == t.size(0) for t in tensors), \
-            "Size mismatch between tensors"
+        # torch asserts this; raised explicitly so that pytest, which rewrites the asserts of an
+        # installed package providing a plugin (minigrad provides pytest_minigrad), keeps the text
+        if not all(tensors[0].size(0) == t.size(0) for t in tensors):
+            raise AssertionError("Size mismatch between tensors")
         self.tensors = tensors
 
     def __getitem__(self, index):

@@ -1,0 +1,52 @@
+"""The fuzzer's verdicts: a difference, rounding amplified by conditioning, or a kink decided by
+rounding — each verified on the case, and a real defect never explained away."""
+import numpy as np
+import pytest
+import torch
+
+import minigrad
+from compare import fuzz, fuzz_verdicts
+
+
+def _verdict(case, lib):
+    ref = fuzz.execute(case, torch)
+    problems = fuzz.differences(case, torch, lib, True, ref)
+    if not problems:
+        return None
+    got = fuzz.execute(case, lib)
+    return fuzz_verdicts.classify(case, problems, torch, lib, True, ref, got, fuzz.differences,
+                                  fuzz.execute)
+
+
+def _case(arrays, *codes):
+    leaves = [fuzz.Leaf(name, np.asarray(a), True) for name, a in arrays.items()]
+    steps = [fuzz.Step(code, code.split(" = ")[0], ()) for code in codes]
+    return fuzz.Case(seed=0, index=0, leaves=leaves, steps=steps)
+
+
+def test_kink_tie_from_a_cancelling_matmul_is_recognised():
+    case = fuzz.make_case(torch, fuzz.available_ops(minigrad), 777001, 1642)
+    assert _verdict(case, minigrad) == fuzz_verdicts.KINK_TIE
+
+
+def test_rounding_amplified_by_conditioning_is_recognised():
+    b = np.array([2.6], np.float32)
+    case = _case({"b": b}, "v1 = ((b.exp2().expm1()) * 2.5).sin()")
+    verdict = _verdict(case, minigrad)
+    assert verdict in (None, fuzz_verdicts.CONDITIONING)   # None: the two libraries agreed
+    # and the bound is real: the float64 recomputation moves under float32-sized perturbations
+    ref64 = fuzz.execute(fuzz_verdicts._as_float64(case), torch)
+    rng = np.random.default_rng(0)
+    moved = fuzz.execute(fuzz_verdicts._as_float64(case, rng), torch)
+    assert abs(moved["v1"][3] - ref64["v1"][3]).max() > 1e-5
+
+
+@pytest.mark.parametrize("op", ["sin", "abs"])
+def test_a_real_difference_is_not_explained_away(op, monkeypatch):
+    """minigrad made wrong on purpose (off by 0.1% + 1e-3): the verdict must be a difference,
+    for a smooth op and for one with a kink."""
+    a = np.array([[0.5, -1.25], [2.0, 0.0]], np.float32)
+    case = _case({"a": a}, f"v1 = a.{op}()")
+    original = getattr(minigrad.Tensor, op)
+    monkeypatch.setattr(minigrad.Tensor, op, lambda self: original(self) * 1.001 + 1e-3)
+    assert _verdict(case, minigrad) == fuzz_verdicts.DIFFERENCE
