@@ -6,6 +6,8 @@ returns the function that is timed. The NumPy floor versions live in ``floor.py`
 import importlib
 from dataclasses import dataclass
 
+import numpy as np
+
 from . import floor
 
 
@@ -108,6 +110,36 @@ def big_expression(T, device, size):
     return step
 
 
+# ---- W6: a LeNet-5 training step ------------------------------------------------------------
+def lenet(T, device, size):
+    """LeNet-5 (conv 5x5 -> max pool -> conv 5x5 -> max pool -> 3 linear) on (batch, 1, 32, 32),
+    cross-entropy, backward, SGD with momentum 0.9."""
+    nn, optim = submodule(T, "nn"), submodule(T, "optim")
+    F = submodule(T, "nn.functional")
+    rng = np.random.default_rng(0)
+    x = _to(T.from_numpy(rng.standard_normal((size["batch"], 1, 32, 32)).astype(np.float32)),
+            device)
+    y = _to(T.from_numpy(rng.integers(0, 10, size["batch"])), device)
+    T.manual_seed(0)
+    model = nn.Sequential(nn.Conv2d(1, 6, 5), nn.ReLU(), nn.MaxPool2d(2), nn.Conv2d(6, 16, 5),
+                          nn.ReLU(), nn.MaxPool2d(2), nn.Flatten(), nn.Linear(400, 120),
+                          nn.ReLU(), nn.Linear(120, 84), nn.ReLU(), nn.Linear(84, 10))
+    if device != "cpu":
+        model = model.to(device)
+    optimizer = optim.SGD(model.parameters(), lr=0.01, momentum=0.9)
+
+    def step():
+        optimizer.zero_grad()
+        F.cross_entropy(model(x), y).backward()
+        optimizer.step()
+    return step
+
+
+def no_floor(size):
+    """No NumPy floor is written for this workload."""
+    return None
+
+
 @dataclass(frozen=True)
 class Workload:
     key: str
@@ -145,6 +177,9 @@ WORKLOADS = [
     Workload("W5", "((x*x+1).log() * x.exp().sqrt()).sum() forward + backward, 1e6 float32",
              "ms", 1e3, 1, big_expression, floor.big_expression, {"n": 1_000_000},
              {"n": 1_000}, "torch 14 ms, floor 9.8 ms"),
+    Workload("W6", "LeNet-5 training step (conv, max pool, linear; SGD momentum), batch 64, "
+             "1x32x32", "ms", 1e3, 1, lenet, no_floor, {"batch": 64}, {"batch": 4},
+             "torch (one thread) about 4-8 ms"),
 ]
 BY_KEY = {w.key: w for w in WORKLOADS}
 
@@ -155,6 +190,7 @@ TARGETS = [
     ("W3", "torch", 1.0),
     ("W4", "numpy floor", 1.05),
     ("W5", "torch", 1.0),
+    ("W6", "torch", 1.5),
 ]
 MEMORY_TARGET = ("W4", "numpy floor", 1.2)  # peak RSS of minigrad / floor's
 

@@ -470,6 +470,14 @@ _FUNCTIONAL = {
     "F.relu": "F.relu({x})", "F.tanh": "F.tanh({x})", "F.sigmoid": "F.sigmoid({x})",
     "F.leaky_relu": "F.leaky_relu({x}, 0.1)", "F.gelu": "F.gelu({x})", "F.silu": "F.silu({x})",
     "F.softplus": "F.softplus({x})", "F.elu": "F.elu({x})",
+    "F.mish": "F.mish({x})", "F.celu": "F.celu({x}, 0.5)", "F.selu": "F.selu({x})",
+    "F.hardtanh": "F.hardtanh({x})", "F.relu6": "F.relu6({x})", "F.hardswish": "F.hardswish({x})",
+    "F.hardsigmoid": "F.hardsigmoid({x})", "F.softsign": "F.softsign({x})",
+    "F.softshrink": "F.softshrink({x})", "F.hardshrink": "F.hardshrink({x})",
+    "F.tanhshrink": "F.tanhshrink({x})", "F.logsigmoid": "F.logsigmoid({x})",
+    "F.softmin": "F.softmin({x}, dim={d})", "F.normalize": "F.normalize({x}, dim={d})",
+    "F.layer_norm": "F.layer_norm({x}, {x}.shape[-1:])",
+    "F.rms_norm": "F.rms_norm({x}, {x}.shape[-1:])",
 }
 
 
@@ -520,3 +528,85 @@ def classification_loss(g, rng):
     if rng.random() < 0.5:
         return f"F.cross_entropy({x}, {t})"
     return f"F.nll_loss(F.log_softmax({x}, dim=1), {t}, reduction='sum')"
+
+
+# ---- scans, special functions and more binary ops (the language-model ops) ------------------
+_LM_UNARY = {
+    "asinh": ("{x}.asinh()", ("asinh",)),
+    "acosh": ("({x}.abs() + 1.1).acosh()", ("abs", "acosh")),
+    "atanh": ("({x}.tanh() * 0.9).atanh()", ("tanh", "atanh")),
+    "lgamma": ("({x}.abs() + 0.3).lgamma()", ("abs", "lgamma")),
+    "digamma": ("({x}.abs() + 0.3).digamma()", ("abs", "digamma")),
+    "erfinv": ("({x}.tanh() * 0.9).erfinv()", ("tanh", "erfinv")),
+}
+for _name, (_template, _needs) in _LM_UNARY.items():
+    OPS.append(Op(_name, "unary", _unary(_template), _needs, 0.2))
+
+_LM_BINARY = {
+    "copysign": ("torch.copysign({x}, {y})", ("torch.copysign",)),
+    "hypot": ("torch.hypot({x}, {y}) + 0.1", ("torch.hypot",)),
+    "logaddexp2": ("torch.logaddexp2({x}, {y})", ("torch.logaddexp2",)),
+    "xlogy": ("torch.xlogy({x}, {y}.abs() + 0.5)", ("torch.xlogy", "abs")),
+}
+for _name, (_template, _needs) in _LM_BINARY.items():
+    OPS.append(Op(_name, "binary", _binary(_template), _needs, 0.3))
+
+_LM_SCANS = {
+    "cummax": ("{x}.cummax(dim={d}).values", ("cummax",), 1),
+    "cummin": ("torch.cummin({x}, {d})[0]", ("torch.cummin",), 1),
+    "logcumsumexp": ("{x}.logcumsumexp(dim={d})", ("logcumsumexp",), 1),
+    "quantile": ("torch.quantile({x}, 0.3, dim={d}, keepdim={k})", ("torch.quantile",), 1),
+}
+for _name, (_template, _needs, _min_ndim) in _LM_SCANS.items():
+    OPS.append(Op(_name, "reduction", _reduction(_template, _needs, min_ndim=_min_ndim),
+                  _needs, 0.2))
+
+
+# ---- convolution, pooling, batch norm ---------------------------------------------------------
+def _image(g, rng, low=2):
+    """An existing (N, C, H, W) tensor with H, W >= low, or a new leaf of that shape."""
+    x = g.pick(rng, lambda s: len(s) == 4 and 0 not in s and min(s[2:]) >= low)
+    if x is None and rng.random() < 0.5:
+        x = g.new_leaf((int(rng.integers(1, 3)), int(rng.integers(1, 4)),
+                        int(rng.integers(low, 7)), int(rng.integers(low, 7))), rng)
+    return x
+
+
+@op("nn", needs=("F.conv2d",), weight=0.2)
+def conv2d(g, rng):
+    x = _image(g, rng)
+    if x is None:
+        return None
+    n, c, h, w = g.shape(x)
+    groups = int(rng.choice([gr for gr in (1, 2, 3) if c % gr == 0]))
+    kernel = (int(rng.integers(1, min(h, 3) + 1)), int(rng.integers(1, min(w, 3) + 1)))
+    weight = g.new_leaf((groups * int(rng.integers(1, 3)), c // groups) + kernel, rng)
+    args = (f"stride={int(rng.integers(1, 3))}, padding={int(rng.integers(0, 2))}, "
+            f"groups={groups}")
+    if rng.random() < 0.5:
+        bias = g.new_leaf((g.env[weight].shape[0],), rng)
+        return f"F.conv2d({x}, {weight}, {bias}, {args})"
+    return f"F.conv2d({x}, {weight}, {args})"
+
+
+@op("nn", needs=("F.max_pool2d", "F.avg_pool2d"), weight=0.2)
+def pool2d(g, rng):
+    x = _image(g, rng)
+    if x is None:
+        return None
+    k = int(rng.integers(1, 3))
+    args = f"{k}, stride={int(rng.integers(1, 3))}, padding={int(rng.integers(0, k // 2 + 1))}"
+    args += f", ceil_mode={bool(rng.random() < 0.3)}"
+    if rng.random() < 0.5:
+        return f"F.max_pool2d({x}, {args})"
+    return f"F.avg_pool2d({x}, {args}, count_include_pad={bool(rng.random() < 0.5)})"
+
+
+@op("nn", needs=("F.batch_norm",), weight=0.15)
+def batch_norm(g, rng):
+    x = g.pick(rng, lambda s: 2 <= len(s) <= 4 and 0 not in s and np.prod(s) > s[1])
+    if x is None:
+        return None
+    c = g.shape(x)[1]
+    weight, bias = g.new_leaf((c,), rng), g.new_leaf((c,), rng)
+    return f"F.batch_norm({x}, None, None, {weight}, {bias}, training=True)"

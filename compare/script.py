@@ -5,14 +5,17 @@ The script runs twice, each time in a fresh interpreter: once with real torch, o
 minigrad through ``minigrad.torch_alias``. Both outputs are captured and compared line by line:
 
 * the text around numbers must be identical;
-* numbers must agree within ``rtol`` (default 1e-5, the float32 budget), or differ by at most one
-  unit of their last printed digit when that unit is small next to the value (a rounding tie),
-  and be printed in the same form (same decimals, same notation);
+* numbers must agree within ``atol + rtol * |value|`` (defaults 0 and 1e-5, the float32 budget),
+  or differ by at most one unit of their last printed digit when that unit is small next to the
+  value (a rounding tie), and be printed in the same form (same decimals, same notation; a
+  float printed at full precision is compared by value only);
 * what torch itself does not reproduce is ignored: ``0x...`` addresses, ``id()``-like integers
   (12 digits or more), torch's ``(Triggered internally at ...)`` note, and the traceback frames
   inside torch or minigrad (frames of the script itself, and the error line, are kept).
 
-Exit status 0 when the outputs agree, 1 when they differ.
+Exit status 0 when the outputs agree — the verdict then says whether every number was identical
+or how closely they agree ("agrees to 2e-06 relative", the largest relative difference) — and 1
+when they differ.
 """
 import argparse
 import difflib
@@ -104,23 +107,58 @@ def _form(token):
     return decimals, bool(exp), "." not in mant and not exp
 
 
-def numbers_agree(ref, got, rtol):
+def _python_repr(token):
+    """A float printed at full precision (Python's repr: 10+ significant digits), whose number
+    of decimals follows the value rather than a print setting (its twin may print short,
+    ``1.0`` for ``1.0000001192092896``)."""
+    mantissa = token.lower().partition("e")[0]
+    return len(mantissa.replace("-", "").replace("+", "").replace(".", "").lstrip("0")) >= 10
+
+
+def number_match(ref, got, rtol, atol=0.0):
+    """How two printed numbers compare: "equal" (same text), "close" (within
+    ``atol + rtol * max(|ref|, |got|)``), "tie" (one unit of a small last printed digit apart),
+    or None (they differ); with their relative difference."""
     if ref == got:
-        return True
+        return "equal", 0.0
     if ref.lstrip("+-").isdigit() and got.lstrip("+-").isdigit():
-        return len(ref.lstrip("+-")) >= ID_DIGITS and len(got.lstrip("+-")) >= ID_DIGITS
-    if _form(ref) != _form(got):
-        return False
+        ids = len(ref.lstrip("+-")) >= ID_DIGITS and len(got.lstrip("+-")) >= ID_DIGITS
+        return ("equal" if ids else None), 0.0
+    if _form(ref) != _form(got) and not (_python_repr(ref) or _python_repr(got)):
+        return None, float("inf")
     a, b = float(ref), float(got)
     if a != a or b != b:
-        return a != a and b != b
+        return ("equal" if a != a and b != b else None), float("inf")
     diff, mag = abs(a - b), max(abs(a), abs(b))
-    if diff <= rtol * mag:
-        return True
+    relative = diff / mag if mag else float("inf")
+    if diff <= atol + rtol * mag:
+        return "close", relative
     decimals, _, _ = _form(ref)
     exp = int(ref.lower().partition("e")[2] or 0)
     unit = 10.0 ** (exp - decimals)
-    return diff <= unit * 1.000001 and unit <= 1e-3 * max(mag, 1.0)
+    if diff <= unit * 1.000001 and unit <= 1e-3 * max(mag, 1.0):
+        return "tie", relative
+    return None, relative
+
+
+def numbers_agree(ref, got, rtol, atol=0.0):
+    return number_match(ref, got, rtol, atol)[0] is not None
+
+
+@dataclass
+class Agreement:
+    """How the numbers that agree do so: how many differ within the tolerances, the largest
+    relative difference among those, and how many differ only by last-digit rounding."""
+    close: int = 0
+    largest_relative: float = 0.0
+    ties: int = 0
+
+    def add(self, kind, relative):
+        if kind == "close":
+            self.close += 1
+            self.largest_relative = max(self.largest_relative, relative)
+        elif kind == "tie":
+            self.ties += 1
 
 
 @dataclass
@@ -129,8 +167,9 @@ class Difference:
     got_lines: list   # [(line number, text)] from minigrad
 
 
-def diff_lines(ref, got, rtol=1e-5):
-    """The differences between two lists of normalised lines."""
+def diff_lines(ref, got, rtol=1e-5, atol=0.0, agreement=None):
+    """The differences between two lists of normalised lines (``agreement``, an Agreement,
+    collects how the numbers of matching lines agree)."""
     rt = [tokenise(line) for line in ref]
     gt = [tokenise(line) for line in got]
     matcher = difflib.SequenceMatcher(None, [t for t, _ in rt], [t for t, _ in gt],
@@ -139,8 +178,12 @@ def diff_lines(ref, got, rtol=1e-5):
     for op, i1, i2, j1, j2 in matcher.get_opcodes():
         if op == "equal":
             for i, j in zip(range(i1, i2), range(j1, j2)):
-                if not all(numbers_agree(a, b, rtol) for a, b in zip(rt[i][1], gt[j][1])):
+                matches = [number_match(a, b, rtol, atol) for a, b in zip(rt[i][1], gt[j][1])]
+                if any(kind is None for kind, _ in matches):
                     diffs.append(Difference([(i + 1, ref[i])], [(j + 1, got[j])]))
+                elif agreement is not None:
+                    for kind, relative in matches:
+                        agreement.add(kind, relative)
         else:
             diffs.append(Difference([(i + 1, ref[i]) for i in range(i1, i2)],
                                     [(j + 1, got[j]) for j in range(j1, j2)]))
@@ -148,13 +191,13 @@ def diff_lines(ref, got, rtol=1e-5):
 
 
 # ---- the command ------------------------------------------------------------------------------
-def compare_runs(ref, got, script, rtol=1e-5, stdout_only=False):
+def compare_runs(ref, got, script, rtol=1e-5, stdout_only=False, atol=0.0, agreement=None):
     """{stream: [Difference]} for the streams that differ, plus the exit status."""
     found = {}
     streams = ["stdout"] if stdout_only else ["stdout", "stderr"]
     for stream in streams:
         d = diff_lines(normalise(getattr(ref, stream), script),
-                       normalise(getattr(got, stream), script), rtol)
+                       normalise(getattr(got, stream), script), rtol, atol, agreement)
         if d:
             found[stream] = d
     if ref.returncode != got.returncode:
@@ -186,13 +229,28 @@ def print_differences(found, out=sys.stdout, limit=40):
             print(file=out)
 
 
+def verdict(script, n_lines, agreement, rtol, atol, timing):
+    """The line reporting outputs that agree: identical, or how closely the numbers agree."""
+    ties = (f"; {agreement.ties} number(s) one unit apart in the last printed digit"
+            if agreement.ties else "")
+    if not agreement.close:
+        what = "identical numbers" if not agreement.ties else "no other number differs"
+        return f"same output: {script} ({n_lines} lines; {what}{ties}; {timing})"
+    return (f"agrees to {agreement.largest_relative:.1g} relative: {script} ({n_lines} lines; "
+            f"{agreement.close} number(s) differ within rtol {rtol:g}, atol {atol:g}, the "
+            f"largest by {agreement.largest_relative:.2g} relative{ties}; {timing})")
+
+
 def main(argv):
     p = argparse.ArgumentParser(prog="python -m compare run",
                                 description="Run a PyTorch script under torch and under minigrad "
                                             "and show where their outputs differ.")
     p.add_argument("--seed", type=int, default=None,
                    help="seed torch, numpy and random before the script runs")
-    p.add_argument("--rtol", type=float, default=1e-5, help="relative tolerance for numbers")
+    p.add_argument("--rtol", type=float, default=1e-5,
+                   help="relative tolerance for numbers (default 1e-5, the float32 budget)")
+    p.add_argument("--atol", type=float, default=0.0,
+                   help="absolute tolerance for numbers (default 0)")
     p.add_argument("--stdout-only", action="store_true", help="do not compare stderr")
     p.add_argument("--timeout", type=float, default=600, help="seconds per run")
     p.add_argument("--show", action="store_true", help="print both outputs in full")
@@ -209,12 +267,12 @@ def main(argv):
         for r in (ref, got):
             print(f"===== {r.backend} (exit {r.returncode}) stdout\n{r.stdout}"
                   f"===== {r.backend} stderr\n{r.stderr}")
-    found = compare_runs(ref, got, script, a.rtol, a.stdout_only)
+    agreement = Agreement()
+    found = compare_runs(ref, got, script, a.rtol, a.stdout_only, a.atol, agreement)
     timing = f"torch {ref.seconds:.2f} s, minigrad {got.seconds:.2f} s"
     n_lines = len(ref.stdout.splitlines()) + len(ref.stderr.splitlines())
     if not found:
-        print(f"same output: {script} ({n_lines} lines; numbers within rtol {a.rtol:g}; "
-              f"{timing})")
+        print(verdict(script, n_lines, agreement, a.rtol, a.atol, timing))
         return 0
     print_differences(found)
     print(f"DIFFERENT: {script} ({sum(len(v) for v in found.values())} difference(s); {timing})")

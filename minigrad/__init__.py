@@ -11,7 +11,7 @@ from ._dtype import (bfloat16, bool, double, dtype, float, float16, float32, flo
                      is_floating_point, can_cast)
 from ._tensor import Size, Tensor, device
 from .autograd.grad_mode import (enable_grad, inference_mode, is_grad_enabled, no_grad,
-                                 set_grad_enabled)
+                                 set_grad_enabled, is_inference_mode_enabled)
 from .ops.conversion import *  # noqa: F403
 from .ops.elementwise import *  # noqa: F403
 from .ops.reduction import *  # noqa: F403
@@ -32,9 +32,37 @@ from .random import (Generator, default_generator, manual_seed, initial_seed, se
                      get_rng_state, set_rng_state, rand, randn, randint, randperm,
                      rand_like, randn_like, randint_like, bernoulli, normal)
 from . import nn, optim, utils
+from . import serialization
+from . import special
 from .serialization import save, load
+from . import accelerator, amp, backends, cpu, cuda, version
+from ._device import get_default_device, set_default_device
+from ._threads import (get_num_interop_threads, get_num_threads, set_num_interop_threads,
+                       set_num_threads)
+from .amp import autocast, get_autocast_dtype, is_autocast_enabled
 from .ops.nan_to_num import nan_to_num
 from . import testing
+from .ops import out as _out
+from .ops.sampling import *  # noqa: F403
+from .ops.binary_more import *  # noqa: F403
+from .ops.hyperbolic import *  # noqa: F403
+from .ops.scan import *  # noqa: F403
+from .ops.scatter_reduce import *  # noqa: F403
+from .ops.order_statistics import *  # noqa: F403
+from .ops.special import *  # noqa: F403
+from .ops.counting import *  # noqa: F403
+from .ops.conv import *  # noqa: F403
+from .ops.padding import *  # noqa: F403
+from .ops.pooling import *  # noqa: F403
+from .ops.batch_norm import *  # noqa: F403
+from .ops.upsample import *  # noqa: F403
+from .ops.feature_dropout import *  # noqa: F403
+from .ops.rearrange import *  # noqa: F403
+from .ops.activation import celu_, selu_, threshold_  # noqa: F401 (and the registered ones)
+from .ops import activation_gated as _activation_gated  # noqa: F401
+from .ops import embedding as _embedding  # noqa: F401
+from .ops import layer_norm as _layer_norm  # noqa: F401
+from .ops import attention as _attention  # noqa: F401
 from .ops import registry as _registry
 from .ops._util import inplace_variant as _inplace_variant
 import sys as _sys
@@ -42,6 +70,7 @@ import sys as _sys
 # ops declared in the registry (minigrad/ops/registry.py) get their torch.X, Tensor.X, Tensor.X_
 # and nn.functional.X forms here, once every op module is imported
 _registry.expose(_sys.modules[__name__], Tensor, nn.functional, _inplace_variant)
+_out.install(_sys.modules[__name__])   # out= on the torch.X functions that take it (ops/out.py)
 
 __version__ = "0.1.0"
 

@@ -140,9 +140,10 @@ def _exact(a, b, c, shape):
 
 
 @functools.lru_cache(maxsize=64)
-def _neighbours(s):
-    """The floats just above and just below the NumPy scalar ``s`` (in its own dtype)."""
-    inf = type(s)(np.inf)
+def _neighbours(kind, s):
+    """The floats just above and just below the NumPy scalar ``s`` of type ``kind`` (passed so
+    that the cache tells np.float64(x) from an equal np.float32(x))."""
+    inf = kind(np.inf)
     return np.nextafter(s, inf), np.nextafter(s, -inf)
 
 
@@ -177,7 +178,7 @@ def _enclosing_sums(a, b, c, shape):
     """fl(c + q1) and fl(c + q2), where the products q1 and q2 enclose a * b."""
     dt = c.dtype
     if b.ndim == 0:
-        up, down = _neighbours(b)
+        up, down = _neighbours(type(b), b)
         q1 = np.multiply(a, up, out=np.empty(shape, dt))
         q2 = np.multiply(a, down, out=np.empty(shape, dt))
     else:

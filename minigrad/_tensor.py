@@ -26,6 +26,8 @@ import numpy as np
 
 from . import _dtype
 from ._args import check_bool
+from ._device import CPU, device
+from ._device import check_device as _check_device
 from ._dtype import from_numpy_dtype
 from ._layout import empty_in_layout_of
 from .autograd import grad_mode
@@ -54,53 +56,6 @@ _C_NAME = {np.dtype(k): v for k, v in (
     ("float32", "float"), ("float64", "double"), ("float16", "c10::Half"), ("int64", "long int"),
     ("int32", "int"), ("int16", "short int"), ("int8", "signed char"), ("uint8", "unsigned char"),
     ("bool", "bool"))}
-
-
-class device:
-    """``device(type='cpu')``: minigrad computes on the CPU only."""
-
-    __slots__ = ("type", "index")
-
-    def __init__(self, type="cpu", index=None):
-        if isinstance(type, device):
-            type, index = type.type, type.index
-        if ":" in type:
-            type, idx = type.split(":")
-            index = int(idx)
-        if type not in ("cpu", "cuda", "mps", "meta"):
-            raise RuntimeError(
-                "Expected one of cpu, cuda, ipu, xpu, mkldnn, opengl, opencl, ideep, hip, ve, "
-                f"fpga, maia, xla, lazy, vulkan, mps, meta, hpu, mtia, privateuseone device type "
-                f"at start of device string: {type}")
-        self.type = type
-        self.index = index
-
-    def __repr__(self):
-        if self.index is None:
-            return f"device(type='{self.type}')"
-        return f"device(type='{self.type}', index={self.index})"
-
-    def __str__(self):
-        return self.type if self.index is None else f"{self.type}:{self.index}"
-
-    def __eq__(self, other):
-        # as in torch, a device never equals a string: t.device == 'cpu' is False
-        return isinstance(other, device) and (self.type, self.index) == (other.type, other.index)
-
-    def __hash__(self):
-        return hash((self.type, self.index))
-
-
-CPU = device("cpu")
-
-
-def _check_device(dev):
-    """Accept the CPU; refuse CUDA as a CPU-only torch build does."""
-    if dev is None:
-        return
-    d = dev if isinstance(dev, device) else device(str(dev)) if not isinstance(dev, int) else None
-    if d is None or d.type != "cpu":
-        raise AssertionError("Torch not compiled with CUDA enabled")
 
 
 class Tensor:
@@ -535,10 +490,10 @@ class Tensor:
                 dtype = a
             elif isinstance(a, Tensor):
                 dtype = a.dtype
-            elif isinstance(a, (str, device, int)):
-                dev = a
             elif isinstance(a, bool):
                 pass
+            elif isinstance(a, (str, device, int)):
+                dev = a
             else:
                 raise TypeError(f"to() received an invalid combination of arguments - got "
                                 f"({type(a).__name__})")
@@ -550,8 +505,8 @@ class Tensor:
     def cpu(self, memory_format=None):
         return self
 
-    def cuda(self, *args, **kwargs):
-        raise AssertionError("Torch not compiled with CUDA enabled")
+    def cuda(self, device=None, non_blocking=False, memory_format=None):
+        _check_device("cuda" if device is None or isinstance(device, str) else device)
 
     def half(self):
         return self.to(_dtype.float16)

@@ -9,7 +9,7 @@ indexes like a tuple, and prints one field per line, as torch's do::
 """
 
 __all__ = ["max", "min", "sort", "topk", "kthvalue", "median", "mode", "cummax", "cummin",
-           "aminmax"]
+           "aminmax", "histogram"]
 
 
 def _structseq(name, fields):
@@ -52,3 +52,7 @@ mode = _structseq("mode", ("values", "indices"))
 cummax = _structseq("cummax", ("values", "indices"))
 cummin = _structseq("cummin", ("values", "indices"))
 aminmax = _structseq("aminmax", ("min", "max"))
+# what max(dim, out=...) / min(dim, out=...) return
+max_out = _structseq("max_out", ("values", "indices"))
+min_out = _structseq("min_out", ("values", "indices"))
+histogram = _structseq("histogram", ("hist", "bin_edges"))

@@ -1,229 +1,139 @@
-"""``minigrad.save`` / ``minigrad.load``: checkpoints in a safe, inspectable format.
+"""``minigrad.save`` / ``minigrad.load``: torch's checkpoint format, both ways.
 
-A checkpoint is a NumPy ``.npz`` archive (a zip of ``.npy`` files):
+``save`` writes the zip archive torch writes (``_torch_zip.py``; the pickle under torch's names,
+``_pickling.py``), so ``torch.load(path, weights_only=True)`` opens a minigrad state_dict and
+``minigrad.load`` opens one written by ``torch.save``. Tensors that view one memory block share
+one storage in the file, as in torch; every dtype minigrad has round-trips.
 
-* one array per distinct tensor (``t0``, ``t1``, ...; raw values, no pickling);
-* ``__manifest__``: UTF-8 JSON describing the saved object as a tree of nodes, e.g.
-  ``{"type": "dict", "items": [[{"type": "str", "value": "weight"},
-  {"type": "tensor", "ref": "t0", "dtype": "float32", "requires_grad": false}]]}``.
+``load`` defaults to ``weights_only=True``: tensors, containers, numbers, strings and the few
+types torch's weights-only loader accepts; anything else (a pickled module, or a hostile
+``os.system`` call) is refused with ``pickle.UnpicklingError`` and nothing in it runs.
+``weights_only=False`` is the explicit opt-in to general unpickling, needed for
+``torch.save(model)`` of a whole module. Files in minigrad's first format (a NumPy ``.npz``
+with a JSON manifest) still load.
 
-Supported values: tensors (Parameters keep their class and requires_grad), NumPy arrays,
-None, bool, int, float, str, and dicts (OrderedDict kept), lists and tuples of these; so module
-and optimizer state dicts round-trip. Loading uses ``np.load(allow_pickle=False)`` and never
-executes code from the file; a malformed file raises ``RuntimeError`` saying what is wrong.
+A path is written atomically: to a temporary file in the same folder, flushed and synced to
+disk, then renamed over the target.
 """
 import io
-import json
 import os
+import pickle
+import tempfile
 import zipfile
-from collections import OrderedDict
 
-import numpy as np
+from . import _pickling
+from ._checkpoint_npz import is_npz_checkpoint, load_npz
+from ._device import _as_device
+from ._pickling import add_safe_globals, clear_safe_globals, get_safe_globals
+from ._torch_zip import ArchiveReader, write_archive
 
-from ._dtype import from_numpy_dtype
-from ._tensor import Tensor, _make
+__all__ = ["save", "load", "add_safe_globals", "get_safe_globals", "clear_safe_globals",
+           "safe_globals"]
 
-__all__ = ["save", "load"]
-
-_MANIFEST = "__manifest__"
-_FORMAT = "minigrad-checkpoint"
-_VERSION = 1
-
-
-# ---- saving -------------------------------------------------------------------------------------
-class _Writer:
-    """Turns an object into manifest nodes, collecting tensor arrays (each tensor once)."""
-
-    def __init__(self):
-        self.arrays = {}
-        self.refs = {}   # id(tensor or ndarray) -> array name
-
-    def _array_ref(self, obj, array):
-        name = self.refs.get(id(obj))
-        if name is None:
-            name = self.refs[id(obj)] = f"t{len(self.arrays)}"
-            self.arrays[name] = array
-        return name
-
-    def node(self, obj):
-        from .nn.parameter import Parameter
-        if isinstance(obj, Tensor):
-            return {"type": "tensor", "ref": self._array_ref(obj, obj._data),
-                    "dtype": obj._data.dtype.name, "requires_grad": bool(obj.requires_grad),
-                    "parameter": isinstance(obj, Parameter)}
-        if isinstance(obj, np.ndarray):
-            if obj.dtype.kind not in "biuf":
-                raise TypeError(f"minigrad.save: cannot save a NumPy array of dtype {obj.dtype}")
-            return {"type": "ndarray", "ref": self._array_ref(obj, obj)}
-        if obj is None:
-            return {"type": "none"}
-        if isinstance(obj, (bool, np.bool_)):
-            return {"type": "bool", "value": bool(obj)}
-        if isinstance(obj, (int, np.integer)):
-            return {"type": "int", "value": int(obj)}
-        if isinstance(obj, (float, np.floating)):
-            return {"type": "float", "value": repr(float(obj))}
-        if isinstance(obj, str):
-            return {"type": "str", "value": obj}
-        if isinstance(obj, dict):
-            return {"type": "dict", "ordered": isinstance(obj, OrderedDict),
-                    "items": [[self.node(k), self.node(v)] for k, v in obj.items()]}
-        if isinstance(obj, (list, tuple)):
-            return {"type": type(obj).__name__ if type(obj) in (list, tuple) else "list",
-                    "items": [self.node(v) for v in obj]}
-        from ._dtype import dtype
-        if isinstance(obj, dtype):
-            return {"type": "dtype", "value": obj.name}
-        raise TypeError(f"minigrad.save: cannot save an object of type {type(obj).__name__} "
-                        "(save tensors, numbers, strings and dicts/lists/tuples of them, e.g. "
-                        "model.state_dict())")
+_NO_CUDA = ("Attempting to deserialize object on a CUDA device but torch.cuda.is_available() is "
+            "False. If you are running on a CPU-only machine, please use torch.load with "
+            "map_location=torch.device('cpu') to map your storages to the CPU.")
 
 
-def save(obj, f, **kwargs):
-    """Write ``obj`` (tensors, numbers, strings, nested dicts/lists/tuples) to a path or file."""
-    writer = _Writer()
-    manifest = {"format": _FORMAT, "version": _VERSION, "root": writer.node(obj)}
-    text = json.dumps(manifest, allow_nan=False).encode("utf-8")
-    arrays = dict(writer.arrays)
-    arrays[_MANIFEST] = np.frombuffer(text, dtype=np.uint8)
+def save(obj, f, pickle_module=None, pickle_protocol=2, _use_new_zipfile_serialization=True,
+         _disable_byteorder_record=False):
+    """Write ``obj`` to a path or a binary file object in torch's checkpoint format."""
+    if pickle_module not in (None, pickle) or pickle_protocol != 2:
+        raise ValueError("minigrad.save writes torch's format: pickle protocol 2, the standard "
+                         "pickle module")
+    if not _use_new_zipfile_serialization:
+        raise ValueError("minigrad.save writes only the zip format (torch's default since 1.6)")
+    buffer = io.BytesIO()
+    pickler = _pickling.TorchPickler(buffer)
+    pickler.dump(obj)
+    storages = {record.key: record.array for record in pickler.storages.values()}
     if isinstance(f, (str, os.PathLike)):
-        with open(f, "wb") as fh:
-            np.savez(fh, **arrays)
+        _write_atomically(os.fspath(f), lambda file: write_archive(file, buffer.getvalue(),
+                                                                   storages))
     else:
-        np.savez(f, **arrays)
+        write_archive(f, buffer.getvalue(), storages)
 
 
-# ---- loading ------------------------------------------------------------------------------------
-class CheckpointError(RuntimeError):
-    """A file that is not a valid minigrad checkpoint."""
-
-
-class _Reader:
-    """Rebuilds the object from manifest nodes; every node is validated before use."""
-
-    def __init__(self, arrays):
-        self.arrays = arrays
-        self.tensors = {}   # array name -> the tensor built from it (shared references stay shared)
-
-    def _array(self, node):
-        ref = node.get("ref")
-        if not isinstance(ref, str) or ref not in self.arrays or ref == _MANIFEST:
-            raise CheckpointError(f"checkpoint refers to a missing array {ref!r}")
-        return self.arrays[ref]
-
-    def node(self, node):
-        if not isinstance(node, dict) or not isinstance(node.get("type"), str):
-            raise CheckpointError(f"malformed manifest entry: {node!r:.80}")
-        kind = node["type"]
-        handler = getattr(self, "_load_" + kind, None)
-        if handler is None:
-            raise CheckpointError(f"unknown entry type {kind!r} in manifest")
-        try:
-            return handler(node)
-        except (KeyError, TypeError, ValueError) as e:
-            raise CheckpointError(f"malformed {kind!r} entry in manifest ({e})") from None
-
-    def _load_tensor(self, node):
-        ref = node["ref"]
-        if ref in self.tensors:
-            return self.tensors[ref]
-        array = self._array(node)
-        if array.dtype.name != node["dtype"]:
-            raise CheckpointError(f"array {ref!r} has dtype {array.dtype.name}, the manifest "
-                                  f"says {node['dtype']}")
-        from_numpy_dtype(array.dtype)  # a dtype minigrad supports
-        requires_grad = bool(node.get("requires_grad", False))
-        if node.get("parameter", False):
-            from .nn.parameter import Parameter
-            t = Parameter(_make(array), requires_grad=requires_grad)
-        else:
-            t = _make(array)
-            if requires_grad:
-                t.requires_grad_(True)
-        self.tensors[ref] = t
-        return t
-
-    def _load_ndarray(self, node):
-        return self._array(node)
-
-    def _load_none(self, node):
-        return None
-
-    def _load_bool(self, node):
-        return _typed(node["value"], bool)
-
-    def _load_int(self, node):
-        return _typed(node["value"], int)
-
-    def _load_float(self, node):
-        return float(_typed(node["value"], str))
-
-    def _load_str(self, node):
-        return _typed(node["value"], str)
-
-    def _load_dtype(self, node):
-        from ._dtype import _BY_NAME
-        return _BY_NAME[node["value"]]
-
-    def _load_list(self, node):
-        return [self.node(v) for v in _typed(node["items"], list)]
-
-    def _load_tuple(self, node):
-        return tuple(self._load_list(node))
-
-    def _load_dict(self, node):
-        out = OrderedDict() if node.get("ordered") else {}
-        for pair in _typed(node["items"], list):
-            if not isinstance(pair, list) or len(pair) != 2:
-                raise CheckpointError("malformed dict item in manifest")
-            key = self.node(pair[0])
-            try:
-                hash(key)
-            except TypeError:
-                raise CheckpointError("dict key in manifest is not hashable") from None
-            out[key] = self.node(pair[1])
-        return out
-
-
-def _typed(value, cls):
-    if type(value) is not cls:
-        raise TypeError(f"expected {cls.__name__}, got {type(value).__name__}")
-    return value
-
-
-def load(f, map_location=None, weights_only=True, **kwargs):
-    """Read an object written by ``save`` from a path or file (no code is ever executed)."""
-    name = f if isinstance(f, (str, os.PathLike)) else getattr(f, "name", "<file>")
+def _write_atomically(path, write):
+    folder = os.path.dirname(os.path.abspath(path))
+    fd, temporary = tempfile.mkstemp(prefix=".tmp-", suffix=".pt", dir=folder)
     try:
-        if isinstance(f, (str, os.PathLike)):
-            with open(f, "rb") as fh:
-                data = fh.read()
-        else:
-            data = f.read()
-        if not zipfile.is_zipfile(io.BytesIO(data)):
-            raise CheckpointError(f"{name} is not a minigrad checkpoint (not a zip archive)")
-        with np.load(io.BytesIO(data), allow_pickle=False) as archive:
-            arrays = {key: archive[key] for key in archive.files}
-    except OSError as e:
-        if isinstance(e, FileNotFoundError):
+        with os.fdopen(fd, "wb") as file:
+            write(file)
+            file.flush()
+            os.fsync(file.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        if os.path.exists(temporary):
+            os.unlink(temporary)
+        raise
+
+
+def _check_map_location(map_location):
+    if map_location is None or callable(map_location):
+        return
+    targets = map_location.values() if isinstance(map_location, dict) else [map_location]
+    for target in targets:
+        if _as_device(target).type != "cpu":
+            raise RuntimeError(_NO_CUDA)
+
+
+def load(f, map_location=None, pickle_module=None, *, weights_only=True, mmap=None,
+         **pickle_load_args):
+    """Read a checkpoint (torch's format, or minigrad's first one) from a path or file."""
+    if weights_only not in (True, False, None):
+        raise TypeError(f"weights_only must be a bool, not {type(weights_only).__name__}")
+    _check_map_location(map_location)
+    name = os.fspath(f) if isinstance(f, (str, os.PathLike)) else getattr(f, "name", "<file>")
+    if isinstance(f, (str, os.PathLike)):
+        with open(f, "rb") as file:
+            data = file.read()
+    else:
+        data = f.read()
+    if not zipfile.is_zipfile(io.BytesIO(data)):
+        message = "is not a checkpoint (not a zip archive; torch's pre-1.6 format is not read)"
+        if weights_only is False:
+            raise RuntimeError(f"{name} {message}")
+        raise _pickling.weights_only_error(f"{name} {message}")
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        legacy = is_npz_checkpoint(archive)
+    if legacy:
+        return load_npz(data, name)
+    return _load_torch_archive(ArchiveReader(data, name), map_location,
+                               weights_only is not False)
+
+
+def _load_torch_archive(reader, map_location, weights_only):
+    def load_storage(dtype, key, location, numel):
+        if map_location is None and not location.startswith("cpu"):
+            raise RuntimeError(_NO_CUDA)
+        return reader.storage(dtype, key, numel)
+
+    data = reader.pickle_bytes()
+    _pickling.check_nesting(data)
+    unpickler = (_pickling.WeightsOnlyUnpickler if weights_only
+                 else _pickling.FullUnpickler)(data, load_storage)
+    try:
+        return unpickler.load()
+    except pickle.UnpicklingError:
+        raise
+    except (EOFError, ValueError, TypeError, AttributeError, IndexError, KeyError) as e:
+        if not weights_only:
             raise
-        raise CheckpointError(f"{name} is not a minigrad checkpoint ({e})") from None
-    except (ValueError, zipfile.BadZipFile, EOFError, KeyError) as e:
-        raise CheckpointError(f"{name} is not a valid minigrad checkpoint ({e})") from None
-    if _MANIFEST not in arrays:
-        raise CheckpointError(f"{name} is not a minigrad checkpoint (no {_MANIFEST} entry)")
-    try:
-        manifest = json.loads(arrays[_MANIFEST].tobytes().decode("utf-8"),
-                              parse_constant=_reject_constant)
-    except (UnicodeDecodeError, ValueError) as e:
-        raise CheckpointError(f"{name}: the manifest is not valid JSON ({e})") from None
-    if not isinstance(manifest, dict) or manifest.get("format") != _FORMAT:
-        raise CheckpointError(f"{name} is not a minigrad checkpoint (unknown format)")
-    if manifest.get("version") != _VERSION:
-        raise CheckpointError(f"{name}: unsupported checkpoint version "
-                              f"{manifest.get('version')!r}")
-    return _Reader(arrays).node(manifest.get("root"))
+        raise _pickling.weights_only_error(f"{type(e).__name__}: {e}") from None
 
 
-def _reject_constant(text):
-    raise ValueError(f"unexpected constant {text}")
+class safe_globals:
+    """``with safe_globals([cls, ...]):`` allows those globals in weights-only loads inside."""
+
+    def __init__(self, objects):
+        self.objects = list(objects)
+
+    def __enter__(self):
+        self._before = get_safe_globals()
+        add_safe_globals(self.objects)
+
+    def __exit__(self, *exc):
+        clear_safe_globals()
+        add_safe_globals(self._before)
+        return False

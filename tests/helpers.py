@@ -185,3 +185,16 @@ def fd_check(fn, inputs, eps=1e-6, rtol=1e-6, atol=1e-8, seed=0):
         analytic = np.zeros_like(a) if g is None else g.numpy()
         np.testing.assert_allclose(analytic, numeric, rtol=rtol, atol=atol,
                                    err_msg=f"gradient of input {i}")
+
+
+def outcome_with_warnings(fn):
+    """``fn()``'s result, or (exception class name, message) if it raises, together with the
+    messages of the warnings it gave (torch's "(Triggered internally at ...)" note dropped)."""
+    import warnings
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            result = fn()
+        except Exception as e:  # noqa: BLE001 - the caller compares it with torch's
+            result = (type(e).__name__, str(e))
+    return result, [str(w.message).split(" (Triggered internally")[0] for w in caught]

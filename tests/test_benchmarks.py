@@ -41,10 +41,11 @@ def test_every_section_present(quick_report):
 
 def test_every_workload_and_target_has_a_row(quick_report):
     text = quick_report.read_text()
-    for key in ("W1", "W2", "W3", "W4", "W5"):
+    for key in ("W1", "W2", "W3", "W4", "W5", "W6"):
         assert f"\n| {key} | " in text, key
     for target in ("W1 minigrad ÷ torch", "W1 minigrad ÷ numpy floor", "W2 minigrad ÷ torch",
                    "W3 minigrad ÷ torch", "W4 minigrad ÷ numpy floor", "W5 minigrad ÷ torch",
+                   "W6 minigrad ÷ torch",
                    "W4 peak RSS minigrad ÷ numpy floor"):
         assert f"| {target} |" in text, target
 
@@ -71,7 +72,7 @@ def test_plots_and_results_written(quick_report):
         assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 2000, name
         assert f"(report/{name})" in quick_report.read_text()
     results = json.loads((plots / "results.json").read_text())
-    assert set(results["workloads"]) == {"W1", "W2", "W3", "W4", "W5"}
+    assert set(results["workloads"]) == {"W1", "W2", "W3", "W4", "W5", "W6"}
     assert results["quick"] is True
     # the floor always runs, so its peak memory must have been measured
     assert results["memory"]["floor"]["peak_mb"] > 0

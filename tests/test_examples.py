@@ -20,7 +20,9 @@ ROOT = Path(__file__).resolve().parents[1]
 API_EXAMPLES = sorted((ROOT / "examples" / "api").glob("[0-9]*.py"))
 # examples/*.py with the arguments that make them quick and deterministic; they pick their library
 # with MINIGRAD_BACKEND, which the torch alias turns into minigrad in the second run
-OTHER_EXAMPLES = {"linear_regression.py": ["--seed", "0", "--epochs", "20", "--out", "{tmp}"]}
+OTHER_EXAMPLES = {"linear_regression.py": ["--seed", "0", "--epochs", "20", "--out", "{tmp}"],
+                  "tensors_tutorial.py": [],
+                  "softmax_regression_scratch.py": ["--epochs", "2"]}
 
 
 def _mask(text):

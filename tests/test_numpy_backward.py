@@ -103,6 +103,23 @@ def _setitems(T, y, b, c, i, m):
     return y
 
 
+def _act(F, a):
+    return (F.gelu(a) + F.silu(a) + F.mish(a) + F.elu(a, 0.5) + F.celu(a, 0.7) + F.selu(a)
+            + F.leaky_relu(a, 0.1) + F.hardtanh(a, -0.5, 0.5) + F.hardswish(a * 3)
+            + F.hardsigmoid(a * 3) + F.softplus(a, 2.0, 1.0) + F.softshrink(a, 0.3)
+            + F.hardshrink(a, 0.3) + F.logsigmoid(a) + F.threshold(a, 0.1, 2.0))
+
+
+def _piecewise(F, a):
+    return (F.leaky_relu(a, 0.1) + F.hardtanh(a, -0.5, 0.5) + F.softshrink(a, 0.3)
+            + F.hardshrink(a, 0.3) + F.threshold(a, 0.1, 2.0))
+
+
+def _act_inplace(F, a):
+    return (F.elu(a * 1, inplace=True) + F.celu(a * 1, 0.7, inplace=True)
+            + F.leaky_relu(a * 1, 0.1, inplace=True) + F.threshold(a * 1, 0.1, -1.0, inplace=True))
+
+
 # name -> (fn(T, *inputs) -> one output, inputs). T is minigrad or torch.
 CASES = {
     # ---- arithmetic
@@ -275,6 +292,25 @@ CASES = {
     "zero_dim_reductions": (lambda T, a, b: a.sum() * a.mean() + a.softmax(0) + a.log_softmax(0)
                             + a.norm() * a.logsumexp(0) + a.cumsum(0) * a.cumprod(0) + a.max()
                             + a.amax() + b.var() + b.std() + a.expand(3).sum(), [X(), X(1)]),
+    # ---- activations (ops/activation.py)
+    "activations": (lambda T, a: _act(T.nn.functional, a), [X(3, 4)]),
+    "activations_inplace": (lambda T, a: _act_inplace(T.nn.functional, a), [X(3, 4)]),
+    "activation_second_order": (lambda T, a: _second(T, T.nn.functional.gelu(a) * a, a)
+                                + _second(T, T.nn.functional.gelu(a, approximate="tanh"), a)
+                                + _second(T, _piecewise(T.nn.functional, a) * a, a),
+                                [X(3, 4)]),
+    "prelu_glu": (lambda T, a, w: T.nn.functional.prelu(a, w) + T.nn.functional.glu(a, 0).sum(),
+                  [X(2, 3), X(3)]),
+    "embedding": (lambda T, w, i: _second(T, T.nn.functional.embedding(i, w, 1) ** 2, w) * w,
+                  [X(5, 3), idx(5, 2, 4)]),
+    "layer_norm": (lambda T, a, w, b: T.nn.functional.layer_norm(a, (3, 4), w, b)
+                   + T.nn.functional.layer_norm(a, (4,)), [X(2, 3, 4), X(3, 4), X(3, 4)]),
+    "sdpa": (lambda T, q, k, v: T.nn.functional.scaled_dot_product_attention(q, k, v,
+                                                                            is_causal=True),
+             [X(2, 2, 3, 4), X(2, 2, 3, 4), X(2, 2, 3, 4)]),
+    "packed_sequence": (lambda T, a: T.manual_seed(0) and _second(T, T.nn.GRU(2, 2).double()(
+        T.nn.utils.rnn.pack_padded_sequence(a, [3, 2]))[0].data ** 2, a) * a,
+                        [X(3, 2, 2, dtype="float64")]),
 }
 
 

@@ -129,11 +129,20 @@ def test_optimizer_state_dict_round_trip():
     assert repr(om2) == repr(ot)
 
 
-def test_unsupported_objects_refused():
-    with pytest.raises(TypeError, match="cannot save an object of type Linear"):
-        minigrad.save(minigrad.nn.Linear(1, 1), io.BytesIO())
-    with pytest.raises(TypeError, match="cannot save an object of type set"):
-        minigrad.save({1, 2}, io.BytesIO())
+def test_first_format_files_still_load(tmp_path):
+    """Checkpoints written in minigrad's first format (npz + JSON manifest) load unchanged."""
+    from minigrad._checkpoint_npz import save_npz
+    model = minigrad.nn.Linear(3, 2)
+    state = {"model": model.state_dict(), "epoch": 4, "dtype": minigrad.float64,
+             "ints": minigrad.arange(3)}
+    path = tmp_path / "old.ckpt"
+    with open(path, "wb") as f:
+        save_npz(state, f)
+    loaded = minigrad.load(path)
+    assert loaded["epoch"] == 4 and loaded["dtype"] is minigrad.float64
+    for key, value in model.state_dict().items():
+        assert np.array_equal(loaded["model"][key].numpy(), value.detach().numpy())
+    assert loaded["ints"].tolist() == [0, 1, 2]
 
 
 # ---- hostile and corrupt files ---------------------------------------------------------------
@@ -164,9 +173,6 @@ def _hostile_files(tmp_path):
     yield b"", "empty file"
     yield b"not a checkpoint at all", "random bytes"
     yield pickle.dumps(_Exploit(marker)), "a pickle that would run code"
-    buf = io.BytesIO()
-    torch.save({"w": torch.ones(2)}, buf)
-    yield buf.getvalue(), "a torch checkpoint (pickle inside a zip)"
     yield _npz_bytes({"t0": np.ones(2)}), "npz without manifest"
     yield _npz_bytes({"t0": np.array([_Exploit(marker)], dtype=object),
                       "__manifest__": _manifest(tensor_node)}), "object array"
@@ -190,10 +196,10 @@ def test_hostile_files_give_clear_errors(tmp_path):
     for data, what in _hostile_files(tmp_path):
         path = tmp_path / "bad.ckpt"
         path.write_bytes(data)
-        with pytest.raises(RuntimeError) as info:
+        with pytest.raises((RuntimeError, pickle.UnpicklingError)) as info:
             minigrad.load(path)
         assert str(info.value), what
-        with pytest.raises(RuntimeError):
+        with pytest.raises((RuntimeError, pickle.UnpicklingError)):
             minigrad.load(io.BytesIO(data))
     assert not (tmp_path / "pwned").exists()
 

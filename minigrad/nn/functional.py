@@ -15,6 +15,7 @@ import warnings
 import numpy as np
 
 from .. import _dtype, _generator
+from .._layout import non_overlapping_and_dense
 from .._tensor import _make
 from ..autograd import formulas
 from ..autograd.function import Function
@@ -126,9 +127,19 @@ def dropout(input, p=0.5, training=True, inplace=False):
         raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
     if not training or p == 0 or input.numel() == 0:
         return input
-    mask = _generator.dropout_mask(input._data.shape, p, input._data.dtype)
-    mask = _make(mask)
+    mask = _make(_mask_in_memory_order(input._data, p))
     return input.mul_(mask) if inplace else input * mask
+
+
+def _mask_in_memory_order(data, p):
+    """dropout's mask, drawn in the order data's elements lie in memory (torch draws into
+    ``empty_like(input)``, which keeps a permuted dense layout, e.g. a transposed view's)."""
+    strides = data.strides
+    if data.flags.c_contiguous or not non_overlapping_and_dense(data):
+        return _generator.dropout_mask(data.shape, p, data.dtype)
+    order = sorted(range(data.ndim), key=lambda d: -strides[d])      # outermost first
+    drawn = _generator.dropout_mask(tuple(data.shape[d] for d in order), p, data.dtype)
+    return np.transpose(drawn, np.argsort(order))
 
 
 def flatten(input, start_dim=0, end_dim=-1):
@@ -349,6 +360,8 @@ def binary_cross_entropy_with_logits(input, target, weight=None, size_average=No
 
 # ---- multi-class losses -------------------------------------------------------------------------
 def _check_class_target(input, target):
+    if input.ndim <= 2 and target.ndim > 1:
+        raise RuntimeError("0D or 1D target tensor expected, multi-target not supported")
     if target.dtype not in (_dtype.int64, _dtype.uint8):
         raise RuntimeError("expected target dtype to be Long or Byte, but got "
                            f"{target.dtype.short_name}")
@@ -441,6 +454,8 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
     n_classes = input.shape[class_dim]
     logp = log_softmax(input, class_dim)
     if target.shape == input.shape:
+        if ignore_index != -100:
+            raise RuntimeError("ignore_index is not supported for floating point target")
         return _cross_entropy_probs(logp, target, weight, reduction, label_smoothing, class_dim)
     loss = nll_loss(logp, target, weight, ignore_index=ignore_index, reduction=reduction)
     if label_smoothing == 0.0:
@@ -448,7 +463,7 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
     # torch's cross_entropy_loss_label_smoothing: mix in the loss against the uniform target
     keep = target._data != ignore_index
     smooth = -(logp if weight is None else logp * _class_weight(weight, input.ndim, class_dim))
-    smooth = smooth.sum(class_dim) * _make(keep.astype(input._data.dtype))
+    smooth = smooth.sum(class_dim).masked_fill(_make(~keep), 0.0)   # no NaN from ignored rows
     if reduction == "mean":
         if weight is None:
             smooth = smooth.sum() / int(keep.sum())
@@ -481,3 +496,9 @@ def _cross_entropy_probs(logp, target, weight, reduction, label_smoothing, class
     if reduction == "sum":
         return -prod.sum()
     return -prod.sum(class_dim)
+
+
+# activations declared in ops/activation.py reach this module through the registry; the
+# in-place spellings torch also has are plain names here
+from ..ops.activation import celu_, elu_, hardtanh_, leaky_relu_, selu_, threshold_  # noqa: E402,F401
+from ._multi_head import multi_head_attention_forward  # noqa: E402,F401

@@ -134,3 +134,8 @@ def kaiming_normal_(tensor, a=0, mode="fan_in", nonlinearity="leaky_relu", gener
         warnings.warn("Initializing zero-element tensors is a no-op", stacklevel=2)
         return tensor
     return normal_(tensor, 0, _kaiming_std(tensor, a, mode, nonlinearity), generator)
+
+
+from ._init_more import dirac_, orthogonal_, sparse_, trunc_normal_  # noqa: E402
+
+__all__ += ["trunc_normal_", "orthogonal_", "dirac_", "sparse_"]

@@ -239,6 +239,9 @@ def scatter(input, dim, index, src=None, *, value=None, reduce=None):
     d = wrap_dim(dim, input._data.ndim)
     if src is None:
         src = value
+    if reduce is not None:
+        from .scatter_reduce import scatter_with_reduce
+        return scatter_with_reduce(input, d, index, src, reduce)
     if isinstance(src, Tensor):
         if src._data.dtype != input._data.dtype:
             raise RuntimeError("scatter(): Expected self.dtype to be equal to src.dtype")

@@ -24,6 +24,7 @@ from .._tensor import Tensor, _make, wrap_dim
 from ..autograd import formulas, grad_mode
 from ..autograd.function import Function
 from ..autograd.views import has_repeats, raise_multi_output
+from .index_forms import normalize_index, torch_layout_key
 from ._util import assign_inplace, check_overlap, inplace_variant, register_methods
 from .shape import _view_op, expand, reshape, unsqueeze, view
 
@@ -130,6 +131,7 @@ _SEQUENCE_WARNING = (
 def _as_tuple(index):
     """torch (after NumPy) reads a short list holding slices, lists, tensors, None or ... as a
     tuple of indices; any other single index is a one-element tuple."""
+    index = normalize_index(index)   # range, float sequences, numpy forms (index_forms.py)
     if type(index) is tuple:
         return index
     if isinstance(index, (list, str)) and len(index) < 32 and any(  # a str is a sequence too
@@ -401,7 +403,7 @@ def setitem(self, index, value):
     """``self[index] = value``: value (a number or tensor) is broadcast and cast to self."""
     items = tuple(_convert(i) for i in _as_tuple(index))
     ops, advanced, _ = _walk(self._data.shape, items)
-    key = _numpy_key(items)
+    key = torch_layout_key(self._data.shape, ops, _advanced_key(advanced), _numpy_key(items))
     value = _setitem_value(self, value, _indexed_shape(self._data.shape, key), bool(advanced))
     value_grad = isinstance(value, Tensor) and value._requires_grad
     tracked = grad_mode._state.enabled and (self._requires_grad or value_grad)

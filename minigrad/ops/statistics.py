@@ -217,7 +217,7 @@ def _var_args(input, dim, unbiased, keepdim, correction):
         raise TypeError("var() received an invalid combination of arguments: give either "
                         "unbiased or correction, not both")
     return (input, reduce_dims(dim, input.ndim), _var_correction(unbiased, correction), keepdim,
-            dim is None)
+            dim is None or input._data.ndim == 0)  # torch: a 0-dim input counts as full
 
 
 @_numpy_names

@@ -3,6 +3,7 @@ import numpy as np
 
 from ..creation import tensor, zeros_like
 from .._fma import fma
+from ._kernels import lerp as _lerp, sqrt
 from .optimizer import Optimizer, scalar
 
 __all__ = ["Adam", "AdamW"]
@@ -65,20 +66,12 @@ class Adam(Optimizer):
             np.maximum(v_max, v, out=v_max)
             v = v_max
         step_size = lr / (1 - beta1**step)
-        denom = np.sqrt(v)
+        denom = sqrt(v)
         denom /= scalar((1 - beta2**step) ** 0.5, v)
         denom += scalar(group["eps"], v)
         update = scalar(-step_size, data) * m
         update /= denom
         data += update
-
-
-def _lerp(start, end, weight, out=None):
-    """torch's lerp: start + w (end - start) for |w| < 0.5, else end - (1 - w) (end - start)."""
-    diff = end - start
-    if abs(weight) < 0.5:
-        return fma(weight, diff, start, out=out)
-    return fma(weight - 1, diff, end, out=out)
 
 
 class AdamW(Adam):

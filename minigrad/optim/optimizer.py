@@ -10,8 +10,10 @@ from copy import deepcopy
 
 from .._tensor import Tensor
 from ..autograd.grad_mode import enable_grad
+from ..creation import tensor
+from ._kernels import scalar  # noqa: F401  (sgd and adam import it from here)
 
-__all__ = ["Optimizer", "required"]
+__all__ = ["Optimizer", "required", "check_nonnegative", "check_betas", "new_step"]
 
 
 class _RequiredParameter:
@@ -24,9 +26,28 @@ class _RequiredParameter:
 required = _RequiredParameter()
 
 
-def scalar(x, array):
-    """A Python number as the array's dtype (torch casts scalars to the tensor's dtype)."""
-    return array.dtype.type(x)
+
+_LABELS = {"lr": "learning rate", "eps": "epsilon value"}
+
+
+def check_nonnegative(**values):
+    """torch's argument checks, in the order given: ``ValueError("Invalid learning rate: -1")``,
+    ``"Invalid epsilon value: ..."``, ``"Invalid <name> value: ..."``."""
+    for name, value in values.items():
+        if not 0.0 <= value:
+            raise ValueError(f"Invalid {_LABELS.get(name, name + ' value')}: {value}")
+
+
+def check_betas(betas):
+    """Each of (beta1, beta2) in [0, 1)."""
+    for i, beta in enumerate(betas[:2]):
+        if not 0.0 <= beta < 1.0:
+            raise ValueError(f"Invalid beta parameter at index {i}: {beta}")
+
+
+def new_step():
+    """A step counter as torch keeps it: a 0-dim tensor of the default float dtype."""
+    return tensor(0.0)
 
 
 def _typename(obj):
@@ -34,7 +55,18 @@ def _typename(obj):
 
 
 class Optimizer:
-    """Holds ``param_groups`` (dicts: 'params' plus the hyper-parameters) and per-param state."""
+    """Holds ``param_groups`` (dicts: 'params' plus the hyper-parameters) and per-param state.
+
+    ``foreach=True`` computes with the single-tensor arithmetic (torch's CPU foreach path
+    rounds the same, except NAdam's, RAdam's and ASGD's);
+    ``capturable=True`` (CUDA graphs) fails at the step as on a machine without a GPU;
+    ``differentiable=True`` is accepted, but its step is not implemented (a leaf that requires
+    grad raises torch's in-place error first).
+    """
+
+    # the state tensors torch names in its capturable error (optimizers that take capturable)
+    _capturable_names = "params and state_steps"
+    _capturable_devices = "['cuda', 'xpu', 'hpu', 'privateuseone', 'xla']"
 
     def __init__(self, params, defaults):
         self.defaults = defaults
@@ -128,12 +160,38 @@ class Optimizer:
                 loss = closure()
         update = self._update
         for group in self.param_groups:
-            for p in group["params"]:
-                g = p._grad
-                if g is not None:
-                    update(p, g._data, group)
-                    p._bump_version()
+            params = [p for p in group["params"] if p._grad is not None]
+            self._check_group_flags(group, params)
+            for p in params:
+                update(p, p._grad._data, group)
+                p._bump_version()
         return loss
+
+    def _check_group_flags(self, group, params):
+        """capturable needs a GPU; differentiable cannot step a tensor that requires grad."""
+        if params and group.get("capturable"):
+            raise AssertionError(f"If capturable=True, {self._capturable_names} must be on "
+                                 f"supported devices: {self._capturable_devices}.")
+        if group.get("differentiable"):
+            if any(p.requires_grad and p.is_leaf for p in params):
+                raise RuntimeError("a leaf Variable that requires grad is being used in an "
+                                   "in-place operation.")
+            if params:
+                raise NotImplementedError(
+                    "minigrad's optimizers do not implement differentiable=True (torch then "
+                    "records the step in the autograd graph, with its own arithmetic)")
+
+    def _advance(self, p, initial):
+        """(state of p, its step count after this step). The state is created on first use as
+        torch creates it, ``{'step': 0-dim tensor, **initial()}`` (its keys in torch's order);
+        the count then goes up by one in place, as torch's ``step += 1``."""
+        state = self.state[p]
+        if not state:
+            state["step"] = new_step()
+            state.update(initial())
+        count = state["step"]._data
+        count += 1
+        return state, count.item()
 
     def _update(self, p, grad, group):
         """Update ``p._data`` in place from the gradient array ``grad`` (the state it keeps

@@ -457,7 +457,8 @@ class Module:
         if dtype is not None and not dtype.is_floating_point:
             raise TypeError("nn.Module.to only accepts floating point or complex dtypes, but "
                             f"got desired dtype={dtype}")
-        device = kwargs.get("device", next((a for a in args if isinstance(a, str)), None))
+        device = kwargs.get("device", next((a for a in args if not isinstance(
+            a, (_dtype.dtype, Tensor, bool))), None))
 
         def convert(t):
             return t.to(device=device, dtype=dtype if t.is_floating_point() else None)
@@ -482,7 +483,7 @@ class Module:
         return self
 
     def cuda(self, device=None):
-        raise AssertionError("Torch not compiled with CUDA enabled")
+        return self._apply(lambda t: t.cuda(device))
 
     # ---- printing ---------------------------------------------------------------------------
     def _get_name(self):

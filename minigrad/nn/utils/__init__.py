@@ -1,0 +1,12 @@
+"""``torch.nn.utils``: gradient clipping, flattening parameters into one vector, and
+``nn.utils.rnn`` (variable-length batches for the recurrent layers)."""
+from . import rnn
+from .clip_grad import (clip_grad_norm, clip_grad_norm_, clip_grad_value_, clip_grads_with_norm_,
+                        get_total_norm)
+from .convert_parameters import parameters_to_vector, vector_to_parameters
+
+__all__ = [
+    "rnn",
+    "clip_grad_norm", "clip_grad_norm_", "clip_grad_value_", "clip_grads_with_norm_",
+    "get_total_norm", "parameters_to_vector", "vector_to_parameters",
+]

@@ -1,0 +1,106 @@
+"""Gradient clipping, with torch's arithmetic:
+
+* ``get_total_norm``: the p-norm of the per-tensor p-norms (tensors grouped by dtype, groups in
+  order of first appearance, the norms stacked with type promotion);
+* ``clip_grads_with_norm_``: every grad times ``min(max_norm / (total_norm + 1e-6), 1)``, a
+  0-dim tensor (the multiply runs in each grad's dtype);
+* ``clip_grad_norm_`` = the two in turn, returning the total norm;
+* ``clip_grad_value_``: every grad clamped to ``[-clip_value, clip_value]``.
+
+``foreach`` chooses torch's batched kernels, which compute the same values; here it is accepted
+and the values are the same either way. Everything runs under no_grad.
+"""
+import types
+import warnings
+
+import numpy as np
+
+from ... import _tensor
+from ..._dtype import get_default_dtype
+from ...autograd.grad_mode import no_grad
+from ...ops.join import stack
+from ...ops.statistics import norm
+from ...ops.elementwise import clamp
+
+__all__ = ["get_total_norm", "clip_grads_with_norm_", "clip_grad_norm_", "clip_grad_norm",
+           "clip_grad_value_"]
+
+
+def _as_list(tensors):
+    return [tensors] if isinstance(tensors, _tensor.Tensor) else list(tensors)
+
+
+def _grouped_by_dtype(tensors):
+    """torch's _group_tensors_by_device_and_dtype on one device: lists per dtype, in order."""
+    groups = {}
+    for t in tensors:
+        groups.setdefault(t.dtype, []).append(t)
+    return list(groups.values())
+
+
+@no_grad()
+def get_total_norm(tensors, norm_type=2.0, error_if_nonfinite=False, foreach=None):
+    """The ``norm_type``-norm of all ``tensors`` seen as one vector (a 0-dim tensor)."""
+    tensors = _as_list(tensors)
+    norm_type = float(norm_type)
+    if not tensors:
+        return _tensor.Tensor._from_array(np.zeros((), get_default_dtype().np))  # tensor(0.)
+    norms = [norm(t, norm_type) for group in _grouped_by_dtype(tensors) for t in group]
+    total_norm = norm(stack(norms), norm_type)
+    if error_if_nonfinite and (total_norm.isnan() | total_norm.isinf()).item():
+        raise RuntimeError(
+            f"The total norm of order {norm_type} for gradients from `parameters` is "
+            "non-finite, so it cannot be clipped. To disable this error and scale the gradients "
+            "by the non-finite norm anyway, set `error_if_nonfinite=False`")
+    return total_norm
+
+
+@no_grad()
+def clip_grads_with_norm_(parameters, max_norm, total_norm, foreach=None):
+    """Scale every gradient by ``min(max_norm / (total_norm + 1e-6), 1)``, in place."""
+    grads = [p.grad for p in _as_list(parameters) if p.grad is not None]
+    max_norm = float(max_norm)
+    if not grads:
+        return
+    clip_coef_clamped = clamp(max_norm / (total_norm + 1e-6), max=1.0)
+    for group in _grouped_by_dtype(grads):
+        for g in group:
+            g.mul_(clip_coef_clamped)
+
+
+@no_grad()
+def clip_grad_norm_(parameters, max_norm, norm_type=2.0, error_if_nonfinite=False, foreach=None):
+    """Rescale the gradients so that their total ``norm_type``-norm is at most ``max_norm``;
+    returns the total norm before clipping."""
+    if isinstance(parameters, _tensor.Tensor):
+        parameters = [parameters]
+    else:
+        is_generator = isinstance(parameters, types.GeneratorType)
+        parameters = list(parameters)
+        if is_generator and not parameters:
+            warnings.warn("`parameters` is an empty generator, no gradient clipping will occur.",
+                          stacklevel=3)
+    grads = [p.grad for p in parameters if p.grad is not None]
+    total_norm = get_total_norm(grads, norm_type, error_if_nonfinite, foreach)
+    clip_grads_with_norm_(parameters, max_norm, total_norm, foreach)
+    return total_norm
+
+
+def clip_grad_norm(parameters, max_norm, norm_type=2.0, error_if_nonfinite=False, foreach=None):
+    """Deprecated name of ``clip_grad_norm_`` (warns as torch does)."""
+    warnings.warn("`torch.nn.utils.clip_grad_norm` is now deprecated in favor of "
+                  "`torch.nn.utils.clip_grad_norm_`.", FutureWarning, stacklevel=2)
+    return clip_grad_norm_(parameters, max_norm, norm_type, error_if_nonfinite, foreach)
+
+
+@no_grad()
+def clip_grad_value_(parameters, clip_value, foreach=None):
+    """Clamp every gradient to ``[-clip_value, clip_value]`` in place; returns None."""
+    clip_value = float(clip_value)
+    grads = [p.grad for p in _as_list(parameters) if p.grad is not None]
+    if not grads:   # torch's grouping of the (empty) list of gradients refuses it
+        raise RuntimeError("Expected !nested_tensorlist[0].empty() to be true, but got false.  "
+                           "(Could this error message be improved?  If so, please report an "
+                           "enhancement request to PyTorch.)")
+    for g in grads:
+        g.clamp_(min=-clip_value, max=clip_value)

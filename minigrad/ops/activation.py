@@ -1,0 +1,718 @@
+"""Activation functions: ``F.gelu``, ``F.silu``, ``F.elu`` ... with torch's graph nodes.
+
+Each pointwise activation is a ``Function`` named like torch's grad_fn; the docstring gives the
+forward and the derivative (``grad`` is the incoming gradient). Backward formulas are written
+with arithmetic and ``formulas`` helpers, so they run on ndarrays (plain backward) and on Tensors
+(``create_graph=True``: the second derivative comes from the recorded formula). Masks of
+piecewise definitions are constants (their derivative is zero almost everywhere).
+
+The in-place forms (``F.elu(x, inplace=True)``, ``F.elu_``) compute out of place and write the
+result into x; where torch's in-place node is a different one (``EluBackward1``: it saves the
+result, since x itself is overwritten) the result-based node is used.
+
+The compositions torch also composes (softsign is a division, tanhshrink a subtraction, softmin
+a softmax of -x) are plain functions: their grad_fn is that of the last op, as in torch.
+"""
+import math
+
+import numpy as np
+
+from .. import _dtype
+from ..autograd import formulas
+from ..autograd.function import _NO_CTX, Function
+from . import elementwise as ew
+from ._util import inplace_variant, silent_fp
+from .registry import register
+from .softmax import SoftmaxBackward0, softmax_args
+
+__all__ = [
+    "gelu", "silu", "mish", "elu", "elu_", "celu", "celu_", "selu", "selu_", "leaky_relu",
+    "leaky_relu_", "relu6", "hardtanh", "hardtanh_", "hardswish", "hardsigmoid", "softplus",
+    "softsign", "softshrink", "hardshrink", "tanhshrink", "logsigmoid", "softmin", "threshold",
+    "threshold_",
+]
+
+_SELU_ALPHA = 1.6732632423543772848170429916717
+_SELU_SCALE = 1.0507009873554804934193349852946
+
+
+def float_input(x, kernel):
+    """x's array, refused as torch refuses integer and bool inputs to a float-only kernel."""
+    if x.dtype.kind != "f":
+        raise NotImplementedError(
+            f"\"{kernel}\" not implemented for '{_dtype.from_numpy_dtype(x.dtype).short_name}'")
+    return x
+
+
+def _where(mask, a, b):
+    """a where the constant bool array ``mask`` holds, else b (a graph node on Tensors)."""
+    return formulas.where(mask, a, b)
+
+
+def _masked_grad_node(name, refuse=None):
+    """torch's backward node of a piecewise-linear activation (``HardtanhBackwardBackward0``
+    & co): out = grad · (inside where mask, else outside), a node of its own that keeps the
+    gradient connected to x, so a second derivative is defined (zero for x) as in torch.
+    ``refuse``: the op whose second derivative torch does not implement."""
+    def forward(ctx, grad, x, mask, inside, outside):
+        ctx.save_for_backward(x)
+        ctx.args = mask, inside, outside
+        return np.where(mask, grad * inside, grad * outside)
+
+    def backward(ctx, gg):
+        if refuse:
+            raise RuntimeError(f"derivative for aten::{refuse} is not implemented")
+        x, = ctx.saved_tensors
+        return formulas.call(node, gg, x, *ctx.args), formulas.zeros_like(x), None, None, None
+    doc = "out = grad · (inside where mask, else outside)    grad_grad = gg likewise    grad_x = 0"
+    node = type(name, (Function,), {"__doc__": doc, "numpy_backward": refuse is None,
+                                    "forward": staticmethod(forward),
+                                    "backward": staticmethod(backward),
+                                    "__module__": __name__})
+    return node
+
+
+LeakyReluBackwardBackward0 = _masked_grad_node("LeakyReluBackwardBackward0")
+HardtanhBackwardBackward0 = _masked_grad_node("HardtanhBackwardBackward0")
+HardsigmoidBackwardBackward0 = _masked_grad_node("HardsigmoidBackwardBackward0",
+                                                 refuse="hardsigmoid_backward")
+SoftshrinkBackwardBackward0 = _masked_grad_node("SoftshrinkBackwardBackward0")
+HardshrinkBackwardBackward0 = _masked_grad_node("HardshrinkBackwardBackward0")
+
+
+def _exp(x):
+    return formulas.call(ew.ExpBackward0, x)
+
+
+def _tanh(x):
+    return formulas.call(ew.TanhBackward0, x)
+
+
+def _sigmoid(x):
+    return formulas.call(ew.SigmoidBackward0, x)
+
+
+# ---- smooth activations ------------------------------------------------------------------------
+_SQRT1_2 = 1 / math.sqrt(2)
+_INV_SQRT_2PI = 1 / math.sqrt(2 * math.pi)
+_SQRT_2_OVER_PI = math.sqrt(2 / math.pi)
+_GELU_C = 0.044715
+# erfc(z) = t exp(-z² + P(t)), t = 1 / (1 + z/2), z >= 0: a Chebyshev fit with relative error
+# below 1.2e-7 for every z (Press et al., Numerical Recipes, 6.2), in Horner order
+_ERFC_P = (0.17087277, -0.82215223, 1.48851587, -1.13520398, 0.27886807, -0.18628806,
+           0.09678418, 0.37409196, 1.00002368, -1.26551223)
+_exact_erfc = np.vectorize(math.erfc, otypes=[np.float64])
+
+
+def normal_cdf(x):
+    """Φ(x) = (1 + erf(x/√2)) / 2 on an ndarray. float64: exact (math.erfc); float32: erf from
+    the fit above, rounded to float32 and added to 1 in float32, as torch's float32 kernel
+    rounds (so the far lower tail is 0 there too)."""
+    if x.dtype != np.float32:
+        return (_exact_erfc(x * -_SQRT1_2) * 0.5).astype(x.dtype) if x.size else x.copy()
+    z = np.abs(x) * np.float32(_SQRT1_2)
+    t = 1 / (1 + z * np.float32(0.5))
+    poly = np.full_like(t, _ERFC_P[0])
+    for c in _ERFC_P[1:]:
+        poly *= t
+        poly += np.float32(c)
+    erf_abs = 1 - t * np.exp(poly - z * z)                 # erf(|x|/√2)
+    return (1 + np.where(x < 0, -erf_abs, erf_abs)) * np.float32(0.5)
+
+
+def _gelu_tanh(x):
+    """tanh(√(2/π) (x + 0.044715 x³)) on arrays or Tensors."""
+    return _tanh((x + x * x * x * _GELU_C) * _SQRT_2_OVER_PI)
+
+
+class GeluBackward0(Function):
+    """approximate='none':  out = x Φ(x) = x/2 (1 + erf(x/√2))
+    approximate='tanh':     out = x/2 (1 + tanh(u)),  u = √(2/π) (x + 0.044715 x³)
+    grad_x = grad gelu'(x)  (GeluBackwardBackward0, which has the formulas for gelu'; it is
+    handed Φ(x) from the forward, the costly part, so that it is computed once)"""
+
+    numpy_backward = True
+
+    @staticmethod
+    @silent_fp
+    def forward(ctx, x, approximate):
+        float_input(x, "GeluKernelImpl")
+        ctx.save_for_backward(x)
+        ctx.approximate = approximate
+        if approximate == "tanh":
+            inner = (x + x * x * x * _GELU_C) * _SQRT_2_OVER_PI
+            return x * 0.5 * (1 + np.tanh(inner))
+        ctx.cdf = cdf = normal_cdf(x)
+        return x * cdf
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, = ctx.saved_tensors
+        cdf = getattr(ctx, "cdf", None)
+        return formulas.call(GeluBackwardBackward0, grad, x, ctx.approximate, cdf), None
+
+
+class GeluBackwardBackward0(Function):
+    """out = grad gelu'(x)
+    'none': gelu'(x) = Φ(x) + x φ(x),  φ(x) = exp(-x²/2) / √(2π);  gelu''(x) = φ(x) (2 - x²)
+    'tanh': gelu'(x) = ½(1 + t) + ½ x (1 - t²) u',  t = tanh(u),  u' = √(2/π)(1 + 3·0.044715 x²)
+            gelu''(x) = (1 - t²) (u' + ½ x (u'' - 2 t u'²)),  u'' = 6·0.044715 √(2/π) x
+    grad_grad = gg gelu'(x)        grad_x = gg grad gelu''(x)
+    (cdf: Φ(x) as the forward computed it, or None to compute it here)"""
+
+    numpy_backward = True
+
+    @staticmethod
+    @silent_fp
+    def forward(ctx, grad, x, approximate, cdf=None):
+        ctx.save_for_backward(grad, x)
+        ctx.approximate, ctx.cdf = approximate, cdf
+        if approximate == "tanh":
+            t = np.tanh((x + x * x * x * _GELU_C) * _SQRT_2_OVER_PI)
+            d_inner = (1 + x * x * (3 * _GELU_C)) * _SQRT_2_OVER_PI
+            return grad * ((1 + t) * 0.5 + x * 0.5 * (1 - t * t) * d_inner)
+        pdf = np.exp(x * x * -0.5) * x.dtype.type(_INV_SQRT_2PI)
+        return grad * ((normal_cdf(x) if cdf is None else cdf) + x * pdf)
+
+    @staticmethod
+    def backward(ctx, gg):
+        grad, x = ctx.saved_tensors
+        grad_grad = formulas.call(GeluBackwardBackward0, gg, x, ctx.approximate, ctx.cdf)
+        if ctx.approximate == "tanh":
+            t = _gelu_tanh(x)
+            d_inner = (1 + x * x * (3 * _GELU_C)) * _SQRT_2_OVER_PI
+            dd_inner = x * (6 * _GELU_C * _SQRT_2_OVER_PI)
+            second = (1 - t * t) * (d_inner + x * 0.5 * (dd_inner - t * d_inner * d_inner * 2))
+        else:
+            second = _exp(x * x * -0.5) * _INV_SQRT_2PI * (2 - x * x)
+        return grad_grad, gg * grad * second, None, None
+
+
+@register(nodes=("GeluBackward0",), forms=("functional",), family="activation")
+def gelu(input, approximate="none"):
+    """Gaussian error linear unit: x Φ(x), or its tanh approximation."""
+    if approximate not in ("none", "tanh"):
+        raise RuntimeError("approximate argument must be either none or tanh.")
+    return GeluBackward0.apply(input, approximate)
+
+
+class SiluBackward0(Function):
+    """out = x sigmoid(x)        grad_x = grad s (1 + x (1 - s)),  s = sigmoid(x)"""
+
+    numpy_backward = True
+
+    @staticmethod
+    @silent_fp
+    def forward(ctx, x):
+        float_input(x, "silu_cpu")
+        ctx.save_for_backward(x)
+        return x / (1 + np.exp(-x))
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, = ctx.saved_tensors
+        s = _sigmoid(x)
+        return grad * (s * (1 + x * (1 - s)))
+
+
+def _with_inplace(outplace, node_inplace=None):
+    """fn(input, *args, inplace=False): out of place, or written into input (through
+    ``node_inplace``, a function applying torch's in-place node, when it has one)."""
+    write = inplace_variant(node_inplace or outplace)
+
+    def run(input, *args, inplace=False):
+        return write(input, *args) if inplace else outplace(input, *args)
+    return run
+
+
+def _silu(input):
+    return SiluBackward0.apply(input)
+
+
+@register(nodes=("SiluBackward0",), forms=("functional",), family="activation")
+def silu(input, inplace=False):
+    """Sigmoid linear unit (swish): x sigmoid(x)."""
+    return _with_inplace(_silu)(input, inplace=inplace)
+
+
+class MishBackward0(Function):
+    """out = x tanh(softplus(x))      grad_x = grad (t + x sigmoid(x) (1 - t²)),  t = tanh(sp(x))"""
+
+    numpy_backward = True
+
+    @staticmethod
+    @silent_fp
+    def forward(ctx, x):
+        float_input(x, "mish_cpu")
+        ctx.save_for_backward(x)
+        return x * np.tanh(np.log1p(np.exp(x)))
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, = ctx.saved_tensors
+        t = _tanh(formulas.call(ew.Log1PBackward0, _exp(x)))
+        return grad * (t + x * _sigmoid(x) * (1 - t * t))
+
+
+def _mish(input):
+    return MishBackward0.apply(input)
+
+
+@register(nodes=("MishBackward0",), forms=("functional",), family="activation")
+def mish(input, inplace=False):
+    """x tanh(softplus(x))."""
+    return _with_inplace(_mish)(input, inplace=inplace)
+
+
+# ---- the ELU family ---------------------------------------------------------------------------
+class EluBackward0(Function):
+    """out = scale x (x > 0),  scale alpha (exp(x input_scale) - 1) (x <= 0)
+    grad_x = grad scale (x > 0),  grad input_scale alpha scale exp(x input_scale) (x <= 0)"""
+
+    numpy_backward = True
+
+    @staticmethod
+    @silent_fp
+    def forward(ctx, x, alpha, scale, input_scale):
+        float_input(x, "elu_cpu")
+        ctx.save_for_backward(x)
+        ctx.alpha, ctx.scale, ctx.input_scale = alpha, scale, input_scale
+        ctx.positive = positive = x > 0
+        return np.where(positive, x * scale, np.expm1(x * input_scale) * (alpha * scale))
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, = ctx.saved_tensors
+        negative = _exp(x * ctx.input_scale) * (ctx.input_scale * ctx.alpha * ctx.scale)
+        return _where(ctx.positive, grad * ctx.scale, grad * negative), None, None, None
+
+
+class EluBackward1(EluBackward0):
+    """In place: the same function, its derivative read from the result (x is overwritten):
+    grad_x = grad scale (out > 0),  grad input_scale (out + alpha scale) (out <= 0)"""
+
+    @staticmethod
+    def forward(ctx, x, alpha, scale, input_scale):
+        out = EluBackward0.forward(_NO_CTX, x, alpha, scale, input_scale)
+        ctx.alpha, ctx.scale, ctx.input_scale = alpha, scale, input_scale
+        ctx.positive = out > 0
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        out, = ctx.saved_tensors
+        negative = grad * ((out + ctx.alpha * ctx.scale) * ctx.input_scale)
+        return _where(ctx.positive, grad * ctx.scale, negative), None, None, None
+
+
+def _celu_grad_scale(alpha):
+    """torch's celu derivative takes input_scale as 1 / float32(alpha) (the forward: 1 / alpha)"""
+    return 1.0 / float(np.float32(alpha))
+
+
+class CeluBackward0(EluBackward0):
+    """celu(x, alpha) = elu(x, alpha, scale=1, input_scale=1/alpha): EluBackward0's formulas"""
+
+    @staticmethod
+    def forward(ctx, x, alpha, scale, input_scale):
+        out = EluBackward0.forward(ctx, x, alpha, scale, input_scale)
+        ctx.input_scale = _celu_grad_scale(alpha)
+        return out
+
+
+class CeluBackward1(EluBackward1):
+    """celu's in-place node: EluBackward1's formulas"""
+
+    @staticmethod
+    def forward(ctx, x, alpha, scale, input_scale):
+        out = EluBackward1.forward(ctx, x, alpha, scale, input_scale)
+        ctx.input_scale = _celu_grad_scale(alpha)
+        return out
+
+
+def _elu_op(cls, alpha, scale=1.0, input_scale=1.0):
+    def run(input):
+        return cls.apply(input, alpha, scale, input_scale)
+    return run
+
+
+def _elu(input, alpha, inplace, scale=1.0, input_scale=1.0, nodes=(EluBackward0, EluBackward1)):
+    outplace = _elu_op(nodes[0], alpha, scale, input_scale)
+    return _with_inplace(outplace, _elu_op(nodes[1], alpha, scale, input_scale))(
+        input, inplace=inplace)
+
+
+@register(nodes=("EluBackward0",), forms=("functional",), family="activation")
+def elu(input, alpha=1.0, inplace=False):
+    """x for x > 0, alpha (exp(x) - 1) otherwise."""
+    return _elu(input, alpha, inplace)
+
+
+def elu_(input, alpha=1.0):
+    return elu(input, alpha, inplace=True)
+
+
+def _celu_nodes(alpha):
+    if alpha == 0:
+        raise RuntimeError("ZeroDivisionError: alpha cannot be 0 for CELU")
+    return 1.0 / alpha
+
+
+@register(nodes=("CeluBackward0",), forms=("function", "functional"), family="activation")
+def celu(input, alpha=1.0, inplace=False):
+    """max(0, x) + min(0, alpha (exp(x / alpha) - 1))."""
+    input_scale = _celu_nodes(alpha)
+    return _elu(input, alpha, inplace, 1.0, input_scale, (CeluBackward0, CeluBackward1))
+
+
+def celu_(input, alpha=1.0):
+    return celu(input, alpha, inplace=True)
+
+
+@register(nodes=("EluBackward0",), forms=("function", "functional"), family="activation")
+def selu(input, inplace=False):
+    """scale (max(0, x) + min(0, alpha (exp(x) - 1))) with the self-normalising constants."""
+    return _elu(input, _SELU_ALPHA, inplace, _SELU_SCALE)
+
+
+def selu_(input):
+    return selu(input, inplace=True)
+
+
+# ---- piecewise-linear activations --------------------------------------------------------------
+class LeakyReluBackward0(Function):
+    """out = x (x > 0), slope x otherwise        grad_x = grad (x > 0), slope grad otherwise"""
+
+    numpy_backward = True
+
+    @staticmethod
+    def forward(ctx, x, negative_slope):
+        float_input(x, "leaky_relu_cpu")
+        ctx.positive = positive = x > 0
+        ctx.slope = negative_slope
+        ctx.save_for_backward(x)
+        return np.where(positive, x, x * negative_slope)
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, = ctx.saved_tensors
+        return formulas.call(LeakyReluBackwardBackward0, grad, x, ctx.positive, 1.0,
+                             ctx.slope), None
+
+
+class LeakyReluBackward1(LeakyReluBackward0):
+    """In place: the same derivative, the mask read from the result (out > 0 where x > 0 for
+    a positive slope)"""
+
+    @staticmethod
+    def forward(ctx, x, negative_slope):
+        out = LeakyReluBackward0.forward(_NO_CTX, x, negative_slope)
+        ctx.positive, ctx.slope = out > 0, negative_slope
+        ctx.save_for_backward(out)
+        return out
+
+
+@register(nodes=("LeakyReluBackward0",), forms=("functional",), family="activation")
+def leaky_relu(input, negative_slope=0.01, inplace=False):
+    """max(0, x) + negative_slope min(0, x)."""
+    if inplace:
+        return inplace_variant(LeakyReluBackward1.apply)(input, negative_slope)
+    return LeakyReluBackward0.apply(input, negative_slope)
+
+
+def leaky_relu_(input, negative_slope=0.01):
+    return leaky_relu(input, negative_slope, inplace=True)
+
+
+class HardtanhBackward0(Function):
+    """out = clamp(x, min_val, max_val)      grad_x = grad where min_val < x < max_val, else 0"""
+
+    numpy_backward = True
+
+    @staticmethod
+    def forward(ctx, x, min_val, max_val):
+        if x.dtype == np.bool_:
+            raise RuntimeError("Bool inputs not supported for hardtanh")
+        ctx.inside = (x > min_val) & (x < max_val)
+        ctx.save_for_backward(x)
+        low = np.where(x < min_val, x.dtype.type(min_val), x)
+        return np.where(low > max_val, x.dtype.type(max_val), low)
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, = ctx.saved_tensors
+        return formulas.call(HardtanhBackwardBackward0, grad, x, ctx.inside, 1.0, 0.0), None, None
+
+
+def _hardtanh(min_val, max_val):
+    def run(input):
+        return HardtanhBackward0.apply(input, min_val, max_val)
+    return run
+
+
+@register(nodes=("HardtanhBackward0",), forms=("functional",), family="activation")
+def hardtanh(input, min_val=-1.0, max_val=1.0, inplace=False):
+    """clamp(x, min_val, max_val)."""
+    if min_val > max_val:
+        raise ValueError("min_val cannot be greater than max_val")
+    return _with_inplace(_hardtanh(min_val, max_val))(input, inplace=inplace)
+
+
+def hardtanh_(input, min_val=-1.0, max_val=1.0):
+    return hardtanh(input, min_val, max_val, inplace=True)
+
+
+@register(nodes=("HardtanhBackward0",), forms=("functional",), family="activation",
+          domain="nonzero")
+def relu6(input, inplace=False):
+    """min(max(0, x), 6): hardtanh(x, 0, 6)."""
+    return hardtanh(input, 0.0, 6.0, inplace)
+
+
+class HardswishBackward0(Function):
+    """out = x relu6(x + 3) / 6
+    grad_x = 0 (x < -3),  grad (x / 3 + 1/2) (-3 <= x <= 3),  grad (x > 3)"""
+
+    numpy_backward = True
+
+    @staticmethod
+    def forward(ctx, x):
+        float_input(x, "hardswish_cpu")
+        ctx.save_for_backward(x)
+        ctx.low, ctx.high = x < -3, x > 3
+        return x * np.clip(x + 3, 0, 6) / 6
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, = ctx.saved_tensors
+        middle = grad * (x / 3 + 0.5)
+        return _where(ctx.low, 0.0, _where(ctx.high, grad, middle))
+
+
+def _hardswish(input):
+    return HardswishBackward0.apply(input)
+
+
+@register(nodes=("HardswishBackward0",), forms=("functional",), family="activation")
+def hardswish(input, inplace=False):
+    """x relu6(x + 3) / 6."""
+    return _with_inplace(_hardswish)(input, inplace=inplace)
+
+
+_ONE_SIXTH = float(np.float32(1 / 6))  # torch's kernel multiplies by 1/6 as a C float
+
+
+class HardsigmoidBackward0(Function):
+    """out = relu6(x + 3) / 6        grad_x = grad · (1/6) where -3 < x < 3, else 0
+    (in the gradient 1/6 is rounded to float32, as torch's kernel has it, whatever the dtype)"""
+
+    numpy_backward = True
+
+    @staticmethod
+    def forward(ctx, x):
+        float_input(x, "hardsigmoid_cpu")
+        ctx.inside = (x > -3) & (x < 3)
+        ctx.save_for_backward(x)
+        return np.clip(x + 3, 0, 6) / 6
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, = ctx.saved_tensors
+        return formulas.call(HardsigmoidBackwardBackward0, grad, x, ctx.inside, _ONE_SIXTH, 0.0)
+
+
+def _hardsigmoid(input):
+    return HardsigmoidBackward0.apply(input)
+
+
+@register(nodes=("HardsigmoidBackward0",), forms=("functional",), family="activation")
+def hardsigmoid(input, inplace=False):
+    """relu6(x + 3) / 6."""
+    return _with_inplace(_hardsigmoid)(input, inplace=inplace)
+
+
+class ThresholdBackward0(Function):
+    """out = value where x <= threshold, else x      grad_x = 0 where x <= threshold, else grad"""
+
+    numpy_backward = True
+
+    @staticmethod
+    def forward(ctx, x, threshold, value):
+        ctx.threshold = threshold
+        ctx.save_for_backward(x)
+        return np.where(x > threshold, x, x.dtype.type(value))
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, = ctx.saved_tensors     # (the result, in place): grad where x - threshold > 0
+        return formulas.call(ew.ThresholdBackwardBackward0, grad, x - ctx.threshold), None, None
+
+
+class ThresholdBackward1(ThresholdBackward0):
+    """In place: the mask read from the result (out > threshold)"""
+
+    @staticmethod
+    def forward(ctx, x, threshold, value):
+        out = ThresholdBackward0.forward(_NO_CTX, x, threshold, value)
+        ctx.threshold = threshold
+        ctx.save_for_backward(out)
+        return out
+
+
+def _threshold_sample(rng, dtype):
+    for shape in [(), (3,), (2, 3)]:
+        yield [rng.standard_normal(shape).astype(dtype), 0.3, -2.0], {}
+
+
+@register(nodes=("ThresholdBackward0",), forms=("function", "functional"), family="activation",
+          args=("input", "threshold", "value"), sample=_threshold_sample)
+def threshold(input, threshold, value, inplace=False):
+    """x where x > threshold, else value."""
+    if inplace:
+        return inplace_variant(ThresholdBackward1.apply)(input, threshold, value)
+    return ThresholdBackward0.apply(input, threshold, value)
+
+
+def threshold_(input, threshold, value):
+    return _threshold(input, threshold, value, inplace=True)
+
+
+_threshold = threshold
+
+
+# ---- shrinkage --------------------------------------------------------------------------------
+def _check_lambda(x, lambd):
+    if lambd < 0:
+        name = _dtype.from_numpy_dtype(x.dtype).short_name
+        limit = "3.40282e+38" if x.dtype == np.float32 else "1.79769e+308"
+        raise RuntimeError(f"lambda must be in range [0, {limit}] for input dtype {name}, but "
+                           f"found {lambd:g}")
+
+
+class SoftshrinkBackward0(Function):
+    """out = x - λ (x > λ),  x + λ (x < -λ),  0 otherwise      grad_x = grad where |x| > λ"""
+
+    numpy_backward = True
+
+    @staticmethod
+    def forward(ctx, x, lambd):
+        float_input(x, "softshrink_check")
+        _check_lambda(x, lambd)
+        ctx.outside = outside = (x > lambd) | (x < -lambd)
+        ctx.save_for_backward(x)
+        shrunk = np.where(x > lambd, x - lambd, x + lambd)
+        return np.where(outside, shrunk, x.dtype.type(0))
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, = ctx.saved_tensors
+        return formulas.call(SoftshrinkBackwardBackward0, grad, x, ctx.outside, 1.0, 0.0), None
+
+
+@register(nodes=("SoftshrinkBackward0",), forms=("functional",), family="activation",
+          domain="nonzero")
+def softshrink(input, lambd=0.5):
+    """x moved toward 0 by lambd, 0 inside [-lambd, lambd]."""
+    return SoftshrinkBackward0.apply(input, lambd)
+
+
+class HardshrinkBackward0(Function):
+    """out = x where |x| > λ, else 0        grad_x = grad where |x| > λ, else 0"""
+
+    numpy_backward = True
+
+    @staticmethod
+    def forward(ctx, x, lambd):
+        float_input(x, "hardshrink_cpu")
+        ctx.outside = outside = (x < -lambd) | (x > lambd)
+        ctx.save_for_backward(x)
+        return np.where(outside, x, x.dtype.type(0))
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, = ctx.saved_tensors
+        return formulas.call(HardshrinkBackwardBackward0, grad, x, ctx.outside, 1.0, 0.0), None
+
+
+@register(nodes=("HardshrinkBackward0",), forms=("function", "method", "functional"),
+          family="activation", domain="nonzero")
+def hardshrink(input, lambd=0.5):
+    """x where |x| > lambd, else 0."""
+    return HardshrinkBackward0.apply(input, lambd)
+
+
+# ---- softplus and log-sigmoid -----------------------------------------------------------------
+class SoftplusBackward0(Function):
+    """out = log(1 + exp(β x)) / β, or x where β x > threshold
+    grad_x = grad sigmoid(β x), or grad where β x > threshold"""
+
+    numpy_backward = True
+
+    @staticmethod
+    @silent_fp
+    def forward(ctx, x, beta, threshold):
+        float_input(x, "softplus_cpu")
+        ctx.save_for_backward(x)
+        ctx.beta = beta
+        ctx.linear = linear = x * beta > threshold
+        return np.where(linear, x, np.log1p(np.exp(x * beta)) / beta)
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, = ctx.saved_tensors
+        return _where(ctx.linear, grad, grad * _sigmoid(x * ctx.beta)), None, None
+
+
+@register(nodes=("SoftplusBackward0",), forms=("functional",), family="activation")
+def softplus(input, beta=1.0, threshold=20.0):
+    """A smooth relu: log(1 + exp(beta x)) / beta (linear above threshold)."""
+    return SoftplusBackward0.apply(input, beta, threshold)
+
+
+class LogSigmoidBackward0(Function):
+    """out = min(x, 0) - log1p(exp(-|x|))        grad_x = grad sigmoid(-x)"""
+
+    numpy_backward = True
+
+    @staticmethod
+    def forward(ctx, x):
+        float_input(x, "log_sigmoid_cpu")
+        ctx.save_for_backward(x)
+        return np.minimum(x, 0) - np.log1p(np.exp(-np.abs(x)))
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, = ctx.saved_tensors
+        return grad * _sigmoid(-x)
+
+
+@register(nodes=("LogSigmoidBackward0",), forms=("functional",), family="activation")
+def logsigmoid(input):
+    """log(sigmoid(x)), without overflow."""
+    return LogSigmoidBackward0.apply(input)
+
+
+# ---- compositions, as torch composes them ------------------------------------------------------
+@register(nodes=("DivBackward0",), forms=("functional",), family="activation")
+def softsign(input):
+    """x / (1 + |x|)."""
+    return input / (input.abs() + 1)
+
+
+@register(nodes=("SubBackward0",), forms=("functional",), family="activation")
+def tanhshrink(input):
+    """x - tanh(x)."""
+    return input - input.tanh()
+
+
+def _softmin_sample(rng, dtype):
+    for shape, dim in [((3,), 0), ((2, 3), 1), ((2, 3, 4), -1)]:
+        yield [rng.standard_normal(shape).astype(dtype)], {"dim": dim}
+
+
+@register(nodes=("SoftmaxBackward0",), forms=("functional",), family="activation",
+          sample=_softmin_sample)
+def softmin(input, dim=None, _stacklevel=3, dtype=None):
+    """softmax(-x) along dim."""
+    return SoftmaxBackward0.apply(*softmax_args(-input, dim, dtype, "softmin", _stacklevel))

@@ -1,0 +1,242 @@
+"""Normalization: ``F.batch_norm``, ``F.group_norm``, ``F.instance_norm``,
+``F.local_response_norm``.
+
+Batch norm over x (N, C, *S), per channel c, statistics over the other dims (M values each):
+
+    training:  mean = sum x / M,  var = sum (x - mean)^2 / M   (biased; the running variance is
+               updated with the unbiased var * M / (M - 1)):
+               running = (1 - momentum) * running + momentum * batch statistic
+    eval:      mean, var = the running statistics
+    y = (x - mean) * invstd * w + b,   invstd = 1 / sqrt(var + eps)
+
+Gradient (xhat = (x - mean) * invstd, gxhat = grad * w, means over the M values):
+
+    training:  grad_x = invstd * (gxhat - mean(gxhat) - xhat * mean(gxhat * xhat))
+    eval:      grad_x = invstd * gxhat
+    grad_w = sum grad * xhat,   grad_b = sum grad
+
+Group norm is the same with statistics per (sample, group of C / G channels) and no running
+statistics. Instance norm is batch norm of x viewed as (1, N * C, *S), as torch computes it;
+local response norm is torch's composition of pad, average pooling, pow and div.
+"""
+import numpy as np
+
+from ..autograd.function import Function
+from .registry import register
+
+__all__ = []
+
+
+def _stats(x, axes):
+    """(mean, biased var) over axes, accumulated in float64, in x's dtype, dims kept."""
+    wide = x.astype(np.float64)
+    mean = wide.mean(axis=axes, keepdims=True)
+    var = ((wide - mean) ** 2).mean(axis=axes, keepdims=True)
+    return mean, var
+
+
+def _channel(a, ndim):
+    """A per-channel vector shaped to broadcast against (N, C, *S)."""
+    return a.reshape((1, -1) + (1,) * (ndim - 2))
+
+
+def _norm_grad(grad, x, w, axes, shape, eps, training, running):
+    """(grad_x, grad_w, grad_b) on Tensors: statistics over ``axes`` of x viewed as ``shape``
+    (recomputed from x, so that a graph of this backward differentiates through them)."""
+    ndim = x.ndim
+    gxhat = grad if w is None else grad * w.reshape((1, -1) + (1,) * (ndim - 2))
+    if training:
+        xv = x.reshape(shape)
+        mean = xv.mean(axes, keepdim=True)
+        invstd = ((xv - mean) ** 2).mean(axes, keepdim=True).add(eps).rsqrt()
+        xhat = ((xv - mean) * invstd).reshape(x.shape)
+        gv, hv = gxhat.reshape(shape), xhat.reshape(shape)
+        gx = invstd * (gv - gv.mean(axes, keepdim=True)
+                       - hv * (gv * hv).mean(axes, keepdim=True))
+        gx = gx.reshape(x.shape)
+    else:
+        mean, var = running
+        invstd = (var + eps).rsqrt().reshape((1, -1) + (1,) * (ndim - 2))
+        xhat = (x - mean.reshape((1, -1) + (1,) * (ndim - 2))) * invstd
+        gx = gxhat * invstd
+    per_channel = (0,) + tuple(range(2, ndim))
+    return gx, (grad * xhat).sum(per_channel), grad.sum(per_channel)
+
+
+class NativeBatchNormBackward0(Function):
+    """y = (x - mean) * invstd * w + b per channel (the module docstring has the gradient)."""
+
+    @staticmethod
+    def forward(ctx, x, w, b, running_mean, running_var, training, momentum, eps):
+        axes = (0,) + tuple(range(2, x.ndim))
+        if training:
+            mean, var = _stats(x, axes)
+            count = x.size // x.shape[1]
+            if running_mean is not None:
+                running_mean *= 1 - momentum
+                running_mean += (momentum * mean.ravel()).astype(running_mean.dtype)
+            if running_var is not None:
+                unbiased = var.ravel() * count / max(count - 1, 1)
+                running_var *= 1 - momentum
+                running_var += (momentum * unbiased).astype(running_var.dtype)
+        else:
+            mean = _channel(running_mean.astype(np.float64), x.ndim)
+            var = _channel(running_var.astype(np.float64), x.ndim)
+        invstd = 1.0 / np.sqrt(var + eps)
+        scale = invstd if w is None else invstd * _channel(w, x.ndim)
+        shift = -mean * scale if b is None else _channel(b, x.ndim) - mean * scale
+        ctx.training, ctx.eps = training, eps
+        ctx.save_for_backward(x, w)
+        if not training:
+            ctx.running = (running_mean.copy(), running_var.copy())
+        return (x * scale + shift).astype(x.dtype)
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, w = ctx.saved_tensors
+        running = None
+        if not ctx.training:
+            from .._tensor import _make
+            running = tuple(_make(a) for a in ctx.running)
+        shape = tuple(x.shape)
+        axes = (0,) + tuple(range(2, x.ndim))
+        gx, gw, gb = _norm_grad(grad, x, w, axes, shape, ctx.eps, ctx.training, running)
+        return gx, gw, gb, None, None, None, None, None
+
+
+class NativeGroupNormBackward0(Function):
+    """y = (x - mean) * invstd * w + b, statistics per (sample, group of channels)."""
+
+    @staticmethod
+    def forward(ctx, x, w, b, groups, eps):
+        n = x.shape[0]
+        xv = x.reshape(n, groups, -1)
+        mean, var = _stats(xv, (2,))
+        xhat = ((xv - mean) / np.sqrt(var + eps)).reshape(x.shape)
+        if w is not None:
+            xhat = xhat * _channel(w, x.ndim)
+        if b is not None:
+            xhat = xhat + _channel(b, x.ndim)
+        ctx.groups, ctx.eps = groups, eps
+        ctx.save_for_backward(x, w)
+        return xhat.astype(x.dtype)
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, w = ctx.saved_tensors
+        shape = (x.shape[0], ctx.groups, -1)
+        gx, gw, gb = _norm_grad(grad, x, w, (2,), shape, ctx.eps, True, None)
+        return gx, gw, gb, None, None
+
+
+def _check_channels(name, vector, channels):
+    if vector is not None and vector.numel() != channels:
+        raise RuntimeError(f"{name} should contain {channels} elements not {vector.numel()}")
+
+
+def batch_norm(input, running_mean, running_var, weight=None, bias=None, training=False,
+               momentum=0.1, eps=1e-05):
+    """Normalize each channel (dim 1) over the other dims; see the module docstring."""
+    if not training and (running_mean is None or running_var is None):
+        raise RuntimeError("running_mean must be defined in evaluation mode")
+    if training:
+        count = input.numel() // input.shape[1] if input.ndim > 1 else 1
+        if count <= 1:
+            raise ValueError("Expected more than 1 value per channel when training, got input "
+                             f"size {input.shape}")
+    channels = input.shape[1]
+    for name, v in (("running_mean", running_mean), ("running_var", running_var),
+                    ("weight", weight), ("bias", bias)):
+        _check_channels(name, v, channels)
+    return NativeBatchNormBackward0.apply(
+        input, weight, bias, None if running_mean is None else running_mean._data,
+        None if running_var is None else running_var._data, bool(training),
+        0.0 if momentum is None else momentum, eps)
+
+
+def group_norm(input, num_groups, weight=None, bias=None, eps=1e-05):
+    """Normalize each (sample, group of channels) over its values."""
+    if input.ndim < 2 or input.shape[1] % num_groups:
+        raise RuntimeError("Expected number of channels in input to be divisible by num_groups, "
+                           f"but got input of shape {list(input.shape)} and "
+                           f"num_groups={num_groups}")
+    for name, v in (("weight", weight), ("bias", bias)):
+        if v is not None and v.numel() != input.shape[1]:
+            raise RuntimeError(f"Expected {name} to be a vector of size equal to the number of "
+                               f"channels in input, but got {name} of shape "
+                               f"{list(v.shape)} and input of shape {list(input.shape)}")
+    return NativeGroupNormBackward0.apply(input, weight, bias, num_groups, eps)
+
+
+def instance_norm(input, running_mean=None, running_var=None, weight=None, bias=None,
+                  use_input_stats=True, momentum=0.1, eps=1e-05):
+    """Batch norm of input viewed as (1, N * C, *S); running statistics averaged over N."""
+    if use_input_stats:
+        spatial = input.numel() // (input.shape[0] * input.shape[1])
+        if spatial <= 1:
+            raise ValueError("Expected more than 1 spatial element when training, got input "
+                             f"size {input.shape}")
+    n, c = input.shape[:2]
+    shape = (1, n * c) + tuple(input.shape[2:])
+    repeat = (lambda v: None if v is None else v.repeat(n))
+    rm, rv = repeat(running_mean), repeat(running_var)
+    out = batch_norm(input.reshape(shape), rm, rv, repeat(weight), repeat(bias),
+                     use_input_stats, momentum, eps)
+    for running, repeated in ((running_mean, rm), (running_var, rv)):
+        if running is not None and use_input_stats:
+            running._data[...] = repeated._data.reshape(n, c).mean(0)
+    return out.view(input.shape)
+
+
+def local_response_norm(input, size, alpha=0.0001, beta=0.75, k=1.0):
+    """x / (k + alpha * mean of x^2 over ``size`` neighbouring channels)^beta (torch's recipe)."""
+    from .padding import pad
+    from .pooling import avg_pool2d, avg_pool3d
+    if input.ndim < 3:
+        raise ValueError(f"Expected 3D or higher dimensionality input (got {input.ndim} "
+                         "dimensions)")
+    if input.numel() == 0:
+        return input
+    div = input.mul(input)
+    if input.ndim == 3:
+        div = pad(div.unsqueeze(1), (0, 0, size // 2, (size - 1) // 2))
+        div = avg_pool2d(div, (size, 1), stride=1).squeeze(1)
+    else:
+        sizes = input.shape
+        div = div.view(sizes[0], 1, sizes[1], sizes[2], -1)
+        div = pad(div, (0, 0, 0, 0, size // 2, (size - 1) // 2))
+        div = avg_pool3d(div, (size, 1, 1), stride=1).squeeze(1).view(sizes)
+    div = div.mul(alpha).add(k).pow(beta)
+    return input / div
+
+
+def _bn_sample(rng, dtype):
+    x = rng.standard_normal((4, 3, 5)).astype(dtype)
+    w, b = rng.standard_normal(3).astype(dtype), rng.standard_normal(3).astype(dtype)
+    yield [x, None, None, w, b], {"training": True}     # (running statistics: test_norm.py)
+
+
+def _gn_sample(rng, dtype):
+    x = rng.standard_normal((2, 4, 3, 2)).astype(dtype)
+    yield [x, 2, rng.standard_normal(4).astype(dtype), rng.standard_normal(4).astype(dtype)], {}
+
+
+def _in_sample(rng, dtype):
+    yield [rng.standard_normal((2, 3, 6)).astype(dtype)], {}
+
+
+def _lrn_sample(rng, dtype):
+    yield [rng.standard_normal((2, 5, 4)).astype(dtype), 3], {}
+    yield [rng.standard_normal((2, 5, 3, 2)).astype(dtype), 2], {}
+
+
+register("batch_norm", nodes=("NativeBatchNormBackward0",), forms=("functional",),
+         args=("input", "running_mean", "running_var", "weight", "bias"), family="normalization",
+         sample=_bn_sample)(batch_norm)
+register("group_norm", nodes=("NativeGroupNormBackward0",), forms=("functional",),
+         args=("input", "num_groups", "weight", "bias"), family="normalization",
+         sample=_gn_sample)(group_norm)
+register("instance_norm", nodes=("ViewBackward0",), forms=("functional",),
+         family="normalization", sample=_in_sample)(instance_norm)
+register("local_response_norm", nodes=("DivBackward0",), forms=("functional",),
+         family="normalization", sample=_lrn_sample)(local_response_norm)
