@@ -2,9 +2,10 @@
 
 Runs the workloads (each library in its own fresh process per workload and round, as a user's
 script runs it: see ``fresh.py``; ``--in-process`` times every column inside this one process
-instead, interleaved), W4's peak memory (one subprocess per
-backend), the scaling curves and the overhead breakdown, then writes the Markdown report and its
-PNG plots (into ``report/`` next to the report file) and ``results.json`` beside the plots.
+instead, interleaved), W4's peak memory (one subprocess per backend), the scaling curves and the
+overhead breakdown, then writes the Markdown report (with the optimisation log and profiles in
+``OPTIMISATIONS.md`` beside it) and its PNG plots (into ``report/`` next to the report file) and
+``results.json`` beside the plots.
 ``--only`` takes workload keys and/or ``scaling``, ``breakdown``, ``budget``, ``profile``.
 """
 import argparse

@@ -11,7 +11,7 @@ F32 = np.float32
 
 # ---- shared inputs (the torch-like versions wrap the same arrays) ---------------------------
 def regression_data():
-    """The seed's data set: make_regression(100, 1, noise=10, bias=14.5, random_state=0)."""
+    """W1's data set: make_regression(100, 1, noise=10, bias=14.5, random_state=0)."""
     from sklearn.datasets import make_regression
     x, y, _ = make_regression(n_samples=100, n_features=1, noise=10, coef=True, bias=14.5,
                               random_state=0)

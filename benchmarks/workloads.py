@@ -20,9 +20,10 @@ def _to(t, device):
     return t if device == "cpu" else t.to(device)
 
 
-# ---- W1: the seed tutorial's linear regression ------------------------------------------------
+# ---- W1: a tutorial-style linear regression ---------------------------------------------------
 def linear_regression(T, device, size):
-    """make_regression(100, 1) + DataLoader(shuffle) + Linear + MSELoss + SGD, as in the seed."""
+    """make_regression(100, 1) + DataLoader(shuffle) + Linear + MSELoss + SGD, as a tutorial
+    trains its first model."""
     if device != "cpu":
         return None  # a 16-row DataLoader on a GPU says nothing
     data, nn, optim = submodule(T, "utils.data"), submodule(T, "nn"), submodule(T, "optim")
@@ -160,7 +161,7 @@ class Workload:
 
 
 WORKLOADS = [
-    Workload("W1", "seed linear regression: 100 epochs x 7 batches, DataLoader(shuffle) + "
+    Workload("W1", "linear regression: 100 epochs x 7 batches, DataLoader(shuffle) + "
              "Linear + MSELoss + SGD", "s", 1.0, 1, linear_regression, floor.linear_regression,
              {"epochs": 100}, {"epochs": 2},
              "torch 0.40 s, NumPy floor 0.018 s, best small library 0.14 s"),

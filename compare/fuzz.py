@@ -20,7 +20,7 @@ import numpy as np
 from .backends import tensor_to_numpy
 from . import fuzz_verdicts
 from .check import RTOL, compare
-from .fuzz_ops import OPS
+from .fuzz_ops import OPS, REGISTERED
 
 MAX_NUMEL = 256
 MAX_ABS = 1e4
@@ -594,7 +594,9 @@ def main(argv):
     p.add_argument("--max-steps", type=int, default=8)
     p.add_argument("--show", type=int, default=3, help="shrink and print this many failures")
     p.add_argument("--no-names", action="store_true", help="do not compare grad_fn names")
-    p.add_argument("--families", default="", help="only ops of these families (comma list)")
+    p.add_argument("--families", default="",
+                   help="only ops of these families (comma list); 'registered': the op "
+                        "registry's other unary ops")
     p.add_argument("--print-case", action="store_true", help="print each case's snippet")
     a = p.parse_args(argv)
     return fuzz(a.seed, a.count, a.start, a.case, a.max_steps, a.show, not a.no_names,
@@ -615,7 +617,7 @@ def fuzz(seed, count, start=0, only=None, max_steps=8, show=3, names=True, famil
     torch.set_num_threads(1)  # tiny tensors: threads only add contention
     ops = available_ops(minigrad)
     if families:
-        ops = [o for o in ops if o.family in families]
+        ops = [o for o in ops + REGISTERED if o.family in families]
     console = Console(file=out, soft_wrap=True)
     missing = sorted({o.name for o in OPS} - {o.name for o in ops})
     console.print(f"fuzz: seed {seed}, {len(ops)} ops"

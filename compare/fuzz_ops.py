@@ -74,6 +74,26 @@ for _name, _template in _UNARY.items():
     OPS.append(Op(_name, "unary", _unary(_template), _UNARY_NEEDS.get(_name, (_name,)), 0.4))
 
 
+# The other unary ops of the op registry (minigrad/ops/registry.py), each fed values from its
+# declared domain: an operand is mapped into it first (|x| + 0.2 is positive, ...). They form
+# the family "registered", drawn only when asked for (``--families registered``): the default
+# vocabulary stays as it is, so a case of a seed is the same program as before.
+_INTO_DOMAIN = {"anywhere": "{x}", "nonzero": "{x}", "away_from_integers": "{x}",
+                "positive": "({x}.abs() + 0.2)", "unit": "({x}.tanh() * 0.9)",
+                "above_one": "({x}.abs() + 1.1)"}
+
+
+def _registered_unary():
+    from minigrad.ops.registry import ops_in
+    for info in ops_in("unary"):
+        if info.name not in _UNARY and info.domain in _INTO_DOMAIN and "method" in info.forms:
+            template = _INTO_DOMAIN[info.domain] + "." + info.name + "()"
+            yield Op(info.name, "registered", _unary(template), (info.name,), 0.2)
+
+
+REGISTERED = list(_registered_unary())
+
+
 # ---- binary elementwise with broadcasting ----------------------------------------------------
 _BINARY = {
     "add": "{x} + {y}", "sub": "{x} - {y}", "mul": "{x} * {y}",

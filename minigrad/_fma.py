@@ -14,7 +14,7 @@ dtype and fix it where it can be wrong:
   result is that value. That is almost everywhere (98% of an SGD step's weights): they differ
   only where ``c + a * b`` lies within a few ulps of ``a * b`` of a tie;
 * the elements where they differ are recomputed exactly: float32 in float64 (``_exact``),
-  float64 with error-free transformations (``_generator._fma64``).
+  float64 with error-free transformations (``_fma64``).
 
 A product that underflows into the subnormals, or overflows, breaks the enclosure; NumPy reports
 it (the underflow/overflow flags, raised here as FloatingPointError) and the slice is then
@@ -26,8 +26,6 @@ import functools
 import math
 
 import numpy as np
-
-from ._generator import _fma32, _fma64
 
 __all__ = ["fma"]
 
@@ -126,7 +124,7 @@ def _exact(a, b, c, shape):
     The product is exact in float64 and the sum rounds once; rounding that to float32 is a
     second rounding, wrong only for a sum that lands exactly on a float32 tie, or in the
     float32 subnormals (NumPy then reports an underflow). Arrays with one go through
-    ``_generator._fma32``, which repairs them.
+    ``_fma32``, which repairs them.
     """
     try:
         with np.errstate(all="ignore", under="raise"):
@@ -198,3 +196,104 @@ def _gather(x, flat, shape):
     if x.shape == shape and x.flags.c_contiguous:
         return x.reshape(-1)[flat]
     return np.broadcast_to(x, shape)[np.unravel_index(flat, shape)]
+
+
+# ---------------------------------------------------------------------------
+# Exact fused multiply-add
+# ---------------------------------------------------------------------------
+_F32_MIDPOINT_MASK = np.uint64((1 << 29) - 1)     # bits a double has beyond a float32
+_F32_MIDPOINT = np.uint64(1 << 28)
+_TINY32 = 2.0 ** -126
+
+
+def _round_to_odd_repair(s, e):
+    """Nudge ``s`` one ulp towards ``s + e`` where ``e != 0`` and ``s`` is even.
+
+    ``s + e`` is an exact sum and ``s`` its round-to-nearest value; the result
+    is the round-to-odd value, from which a narrower rounding is correct.
+    """
+    fix = (e != 0) & ((s.view(np.uint64) & np.uint64(1)) == 0)
+    if fix.any():
+        s = s.copy()
+        s[fix] = np.nextafter(s[fix], np.copysign(np.inf, e[fix]))
+    return s
+
+
+def _two_sum(a, b):
+    """Knuth's TwoSum: ``s + e == a + b`` exactly with ``s = fl(a + b)``."""
+    s = a + b
+    bb = s - a
+    return s, (a - (s - bb)) + (b - bb)
+
+
+def _fma32(a, b, c):
+    """float32 ``fma(a, b, c)`` with one rounding.
+
+    ``float64(a) * float64(b)`` is exact (48 bits) and ``+ c`` rounds once in
+    float64; rounding that to float32 is a double rounding, which is wrong
+    only when the float64 sum lands exactly on a float32 midpoint (or in the
+    float32 subnormal range).  There the float64 sum is replaced by its
+    round-to-odd value, which rounds to float32 correctly.
+    """
+    p = np.multiply(a, b, dtype=np.float64)
+    c64 = np.asarray(c, dtype=np.float64)
+    s = p + c64
+    out = s.astype(np.float32)
+    suspect = ((s.view(np.uint64) & _F32_MIDPOINT_MASK) == _F32_MIDPOINT) | (np.abs(s) < _TINY32)
+    if suspect.any():
+        idx = np.nonzero(suspect)
+        pc = p[idx]
+        cc = np.broadcast_to(c64, s.shape)[idx]
+        ss, e = _two_sum(pc, cc)
+        out[idx] = _round_to_odd_repair(ss, e).astype(np.float32)
+    return out
+
+
+def _two_prod(a, b):
+    """Dekker's exact product: ``p + e == a * b`` (Veltkamp splitting)."""
+    p = a * b
+    split = 134217729.0  # 2**27 + 1
+    t = split * a
+    ah = t - (t - a)
+    al = a - ah
+    t = split * b
+    bh = t - (t - b)
+    bl = b - bh
+    e = ((ah * bh - p) + ah * bl + al * bh) + al * bl
+    return p, e
+
+
+_TINY_PRODUCT = 2.0**-969
+
+
+def _fma64(a, b, c):
+    """float64 ``fma(a, b, c)`` with one rounding (Boldo-Melquiond).
+
+    ``a*b = uh + ul`` exactly; ``c + uh = th + tl`` exactly;
+    ``v = round_to_odd(tl + ul)``; the result is ``round(th + v)``.
+    Common operands take exact shortcuts: ``fma(x, 1, m) = x + m`` and
+    ``fma(x, s, +0) = x*s`` (``+0`` when the exact product is zero).
+    """
+    a = np.asarray(a, dtype=np.float64)
+    b = np.asarray(b, dtype=np.float64)
+    c = np.asarray(c, dtype=np.float64)
+    if b.ndim == 0 and b == 1.0:
+        return a + c
+    # With a zero addend the result is a*b, already one rounding of the exact product, except
+    # that an exactly-zero product meets the addend's zero by IEEE's rule (-0 + +0 = +0); a
+    # product that underflows to zero keeps its own sign.
+    p = a * b
+    with_zero = np.where((a == 0) | (b == 0), p + c, p)
+    if c.ndim == 0 and c == 0.0:
+        return with_zero
+    a, b, c = np.broadcast_arrays(a, b, c)
+    uh, ul = _two_prod(a, b)
+    th, tl = _two_sum(c, uh)
+    v, ve = _two_sum(tl, ul)
+    v = _round_to_odd_repair(v, ve)
+    out = np.where(v == 0, th, th + v)
+    # Dekker's error term is not representable once |a*b| < 2**-969. An addend >= 2**-900 is
+    # then more than 2**68 times the product, which cannot move it off its own value.
+    # (A product and an addend both that tiny: not handled, see the module docstring.)
+    out = np.where((np.abs(uh) < _TINY_PRODUCT) & (np.abs(c) >= 2.0**-900), c, out)
+    return np.where(c == 0, with_zero, out)

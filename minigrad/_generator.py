@@ -4,10 +4,9 @@ This module is the engine behind ``minigrad.random``: it works on plain
 ``numpy.ndarray`` values and knows nothing about Tensors.  Every function
 reproduces the algorithm of torch 2.13's CPU kernels, so that after
 ``manual_seed(s)`` the same sequence of calls gives byte-identical results.
-The rules (and the section numbers cited below) come from the project's
-notes on torch's CPU random streams (``shared/rng.md``).
+The rules, summarised below, are those of torch's CPU samplers.
 
-Engine (rng.md 2.1)
+Engine
     Standard MT19937 seeded with ``init_genrand(seed & 0xffffffff)``.  NumPy's
     ``MT19937`` bit generator has the same twist and tempering, so its
     ``random_raw`` gives torch's 32-bit draws, many at a time.
@@ -16,19 +15,19 @@ Engine (rng.md 2.1)
 Distributions
     * uniform: float32 uses 24 random bits, float64 53 bits; the value is
       ``fma(x, to - from, from)`` with one rounding, and ``to`` is replaced by
-      ``from`` (rng.md 2.2).
+      ``from``.
     * normal: ``normal_fill`` for >= 16 contiguous elements (blocks of 16,
-      last 16 redrawn), scalar Box-Muller with a cached double otherwise
-      (rng.md 2.3).  float32 ``normal_fill`` reproduces avx_mathfun's
+      last 16 redrawn: path A), scalar Box-Muller with a cached double
+      otherwise (path B).  float32 ``normal_fill`` reproduces avx_mathfun's
       ``log256_ps``/``sincos256_ps`` Cephes polynomials with GCC's FMA
       contractions; it was compared with torch for all 2**24 possible
       inputs of each of u1 and u2 (uniforms fed through the generator state).
     * integers: ``randint``/``random_(from, to)`` use one 32-bit draw below a
       range of 2**28 and one ``random64`` above it, then ``v % range + low``;
-      ``randperm`` is a Fisher-Yates loop (rng.md 2.4).
-    * bernoulli: ``U53() < p`` (rng.md 2.6, non-MKL path).
+      ``randperm`` is a Fisher-Yates loop.
+    * bernoulli: ``U53() < p`` (non-MKL path).
 
-Exact fused multiply-add
+Exact fused multiply-add (``_fma._fma32``, ``_fma._fma64``)
     Python 3.11 has no ``math.fma``.  float32 FMAs are computed in float64 (the
     product of two floats is exact there) and the rare double-rounding cases
     are repaired with round-to-odd; float64 FMAs use Dekker's exact product
@@ -36,7 +35,7 @@ Exact fused multiply-add
     below 2**-969 together with a nonzero addend below 2**-900 (Dekker's error
     term underflows); torch's samplers never come near that range.
 
-ISA and platform caveats (rng.md 3)
+ISA and platform caveats
     * float32 ``randn``/``normal_`` with >= 16 contiguous elements matches
       torch only on x86-64 CPUs with AVX2 (AVX512 machines also use the AVX2
       kernel).  Without AVX2 (old x86, aarch64, macOS) torch calls the
@@ -78,6 +77,8 @@ import os
 
 import numpy as np
 
+from ._fma import _fma32, _fma64
+
 __all__ = [
     "Generator", "default_generator", "STATE_SIZE", "DEFAULT_SEED",
     "uniform", "normal", "randint", "random_", "randperm", "bernoulli", "bernoulli_tensor",
@@ -89,10 +90,10 @@ STATE_SIZE = 5056                  # bytes in torch.get_rng_state()
 _N = 624                           # MT19937 state words
 _U64 = (1 << 64) - 1
 _MASK53 = (1 << 53) - 1
-_RANDPERM_64BIT_CUTOFF = 214748364  # (2**32 - 1) // 20, see rng.md 2.4
+_RANDPERM_64BIT_CUTOFF = 214748364  # (2**32 - 1) // 20, as torch's randperm
 _RANDPERM_LOOP_MAX = 500            # randperm(n) swaps in a Python loop up to here (measured)
 
-# Layout of torch's CPUGeneratorImplState (rng.md 2.1); padding bytes are zero.
+# Layout of torch's CPUGeneratorImplState; padding bytes are zero.
 _STATE_DTYPE = np.dtype({
     "names": ["seed", "left", "seeded", "next", "state", "normal_x", "normal_y",
               "normal_rho", "normal_is_valid", "float_normal", "float_normal_valid"],
@@ -140,7 +141,7 @@ class Generator:
     The Mersenne twister runs inside ``numpy.random.MT19937``; this class
     keeps the torch-side extras: the 64-bit seed, the cached double normal of
     the scalar Box-Muller path, the (unused by CPU kernels) cached float
-    normal, and ``next`` for a freshly seeded state (rng.md 2.1).
+    normal, and ``next`` for a freshly seeded state.
     """
 
     device = "cpu"
@@ -275,107 +276,6 @@ def _numel(shape):
 
 
 # ---------------------------------------------------------------------------
-# Exact fused multiply-add
-# ---------------------------------------------------------------------------
-_F32_MIDPOINT_MASK = np.uint64((1 << 29) - 1)     # bits a double has beyond a float32
-_F32_MIDPOINT = np.uint64(1 << 28)
-_TINY32 = 2.0 ** -126
-
-
-def _round_to_odd_repair(s, e):
-    """Nudge ``s`` one ulp towards ``s + e`` where ``e != 0`` and ``s`` is even.
-
-    ``s + e`` is an exact sum and ``s`` its round-to-nearest value; the result
-    is the round-to-odd value, from which a narrower rounding is correct.
-    """
-    fix = (e != 0) & ((s.view(np.uint64) & np.uint64(1)) == 0)
-    if fix.any():
-        s = s.copy()
-        s[fix] = np.nextafter(s[fix], np.copysign(np.inf, e[fix]))
-    return s
-
-
-def _two_sum(a, b):
-    """Knuth's TwoSum: ``s + e == a + b`` exactly with ``s = fl(a + b)``."""
-    s = a + b
-    bb = s - a
-    return s, (a - (s - bb)) + (b - bb)
-
-
-def _fma32(a, b, c):
-    """float32 ``fma(a, b, c)`` with one rounding.
-
-    ``float64(a) * float64(b)`` is exact (48 bits) and ``+ c`` rounds once in
-    float64; rounding that to float32 is a double rounding, which is wrong
-    only when the float64 sum lands exactly on a float32 midpoint (or in the
-    float32 subnormal range).  There the float64 sum is replaced by its
-    round-to-odd value, which rounds to float32 correctly.
-    """
-    p = np.multiply(a, b, dtype=np.float64)
-    c64 = np.asarray(c, dtype=np.float64)
-    s = p + c64
-    out = s.astype(np.float32)
-    suspect = ((s.view(np.uint64) & _F32_MIDPOINT_MASK) == _F32_MIDPOINT) | (np.abs(s) < _TINY32)
-    if suspect.any():
-        idx = np.nonzero(suspect)
-        pc = p[idx]
-        cc = np.broadcast_to(c64, s.shape)[idx]
-        ss, e = _two_sum(pc, cc)
-        out[idx] = _round_to_odd_repair(ss, e).astype(np.float32)
-    return out
-
-
-def _two_prod(a, b):
-    """Dekker's exact product: ``p + e == a * b`` (Veltkamp splitting)."""
-    p = a * b
-    split = 134217729.0  # 2**27 + 1
-    t = split * a
-    ah = t - (t - a)
-    al = a - ah
-    t = split * b
-    bh = t - (t - b)
-    bl = b - bh
-    e = ((ah * bh - p) + ah * bl + al * bh) + al * bl
-    return p, e
-
-
-_TINY_PRODUCT = 2.0**-969
-
-
-def _fma64(a, b, c):
-    """float64 ``fma(a, b, c)`` with one rounding (Boldo-Melquiond).
-
-    ``a*b = uh + ul`` exactly; ``c + uh = th + tl`` exactly;
-    ``v = round_to_odd(tl + ul)``; the result is ``round(th + v)``.
-    Common operands take exact shortcuts: ``fma(x, 1, m) = x + m`` and
-    ``fma(x, s, +0) = x*s`` (``+0`` when the exact product is zero).
-    """
-    a = np.asarray(a, dtype=np.float64)
-    b = np.asarray(b, dtype=np.float64)
-    c = np.asarray(c, dtype=np.float64)
-    if b.ndim == 0 and b == 1.0:
-        return a + c
-    # With a zero addend the result is a*b, already one rounding of the exact product, except
-    # that an exactly-zero product meets the addend's zero by IEEE's rule (-0 + +0 = +0); a
-    # product that underflows to zero keeps its own sign.
-    p = a * b
-    with_zero = np.where((a == 0) | (b == 0), p + c, p)
-    if c.ndim == 0 and c == 0.0:
-        return with_zero
-    a, b, c = np.broadcast_arrays(a, b, c)
-    uh, ul = _two_prod(a, b)
-    th, tl = _two_sum(c, uh)
-    v, ve = _two_sum(tl, ul)
-    v = _round_to_odd_repair(v, ve)
-    out = np.where(v == 0, th, th + v)
-    # Dekker's error term is not representable once |a*b| < 2**-969. An addend >= 2**-900 is
-    # then more than 2**68 times the product, which cannot move it off its own value.
-    # (A product and an addend both that tiny: not handled, see the module docstring.)
-    out = np.where((np.abs(uh) < _TINY_PRODUCT) & (np.abs(c) >= 2.0**-900), c, out)
-    return np.where(c == 0, with_zero, out)
-
-
-# ---------------------------------------------------------------------------
 # Uniform
 # ---------------------------------------------------------------------------
 def _u24(gen, n):
@@ -402,7 +302,7 @@ def uniform(shape, np_dtype=np.float32, low=0.0, high=1.0, generator=None):
     float32: 24 random bits, float64: 53 random bits.  With ``from``/``to``
     cast to the dtype, each value is ``fma(x, to - from, from)`` (one rounding,
     as GCC fuses it in the AVX2 kernel) and a value equal to ``to`` becomes
-    ``from`` (rng.md 2.2).
+    ``from``.
     """
     np_dtype = _check_float(np_dtype)
     gen = _gen(generator)
@@ -430,7 +330,7 @@ def _libm(func, x):
 
 
 def _box_muller_scalar(gen, n, mean, std):
-    """Scalar Box-Muller of ``normal_distribution<double>`` for n elements (rng.md 2.3 B).
+    """Scalar Box-Muller of ``normal_distribution<double>`` for n elements (path B).
 
     Each element takes the cached value if there is one; otherwise it draws
     ``u1 = U53()``, ``u2 = U53()``, returns ``r*cos(2*pi*u1)`` with
@@ -556,7 +456,7 @@ def _sincos256_ps(x):
 
 
 def _normal_fill_16_f32(u, mean, std):
-    """float32 ``normal_fill_16_AVX2`` over rows of 16 uniforms (rng.md 2.3 A).
+    """float32 ``normal_fill_16_AVX2`` over rows of 16 uniforms (path A).
 
     ``r = sqrt(-2*log256_ps(1 - u[j]))``, ``theta = float32(2*pi)*u[j+8]``;
     ``out[j] = fma(r*cos, std, mean)``, ``out[j+8] = fma(r*sin, std, mean)``.
@@ -572,7 +472,7 @@ def _normal_fill_16_f32(u, mean, std):
 
 
 def normal(shape, np_dtype=np.float32, mean=0.0, std=1.0, contiguous=True, generator=None):
-    """``randn`` / ``normal_(mean, std)`` (rng.md 2.3).
+    """``randn`` / ``normal_(mean, std)``.
 
     With >= 16 elements and a contiguous target: ``normal_fill`` -- draw all
     uniforms, transform blocks of 16 as pairs ``(j, j+8)``, and if the size is
@@ -612,7 +512,7 @@ NORMAL_BLOCK = 1 << 16   # elements per block of normal(); a multiple of 16
 # Integers
 # ---------------------------------------------------------------------------
 def randint(low, high, shape, np_dtype=np.int64, generator=None):
-    """``randint(low, high, size)`` / ``random_(low, high)`` (rng.md 2.4).
+    """``randint(low, high, size)`` / ``random_(low, high)``.
 
     ``range = high - low`` (uint64).  Below 2**28 each element takes one
     32-bit draw, otherwise one ``random64``; the value is
@@ -654,7 +554,7 @@ _RANDOM_MOD = {
 
 
 def random_(shape, np_dtype=np.int64, generator=None):
-    """``random_()`` without bounds: ``uniform_int_distribution<T>`` (rng.md 2.4).
+    """``random_()`` without bounds: ``uniform_int_distribution<T>``.
 
     int64 and float64 take one ``random64`` (int64: ``& (2**63 - 1)``, float64:
     ``% (2**53 + 1)``); other dtypes one 32-bit draw modulo ``max + 1``
@@ -730,7 +630,7 @@ def _fisher_yates_swaps(n, z):
 
 
 def randperm(n, np_dtype=np.int64, generator=None):
-    """``randperm(n)`` (rng.md 2.4).
+    """``randperm(n)``.
 
     n < 214748364: Fisher-Yates from ``arange(n)``; for i in 0..n-2 swap
     ``perm[i]`` and ``perm[i + random() % (n-i)]`` (n-1 32-bit draws).  The
@@ -766,7 +666,7 @@ def randperm(n, np_dtype=np.int64, generator=None):
 # Bernoulli, dropout, exponential
 # ---------------------------------------------------------------------------
 def bernoulli(shape, p, np_dtype=np.float32, generator=None):
-    """``bernoulli_(p)`` for a float p: ``U53() < p`` per element (rng.md 2.6, non-MKL)."""
+    """``bernoulli_(p)`` for a float p: ``U53() < p`` per element (non-MKL)."""
     gen = _gen(generator)
     return (_u53(gen, _numel(shape)) < float(p)).astype(np_dtype).reshape(shape)
 
@@ -775,7 +675,7 @@ def bernoulli_tensor(p, np_dtype=None, generator=None):
     """``torch.bernoulli(p)`` / ``bernoulli_(p_tensor)``: ``U < p`` per element of p.
 
     A float32 p draws 24-bit float uniforms, a float64 p 53-bit ones, in
-    memory order (rng.md 2.6).  The result has p's shape and ``np_dtype``
+    memory order.  The result has p's shape and ``np_dtype``
     (default: p's dtype).
     """
     p = np.asarray(p)

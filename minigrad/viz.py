@@ -17,7 +17,7 @@ layer by the mean position of their parents.
 
 Command line (from the repository root):
 
-    python -m minigrad.viz --example docs/img/graph.png   # draw the seed's program 29
+    python -m minigrad.viz --example docs/img/graph.png   # draw z = matmul(x, w) + b's graph
     python -m minigrad.viz --example --dot                # its DOT text
     python -m minigrad.viz --trace                         # backward trace of y = 2 * x ** 2
 """
@@ -289,7 +289,7 @@ class Graph:
 
 # ---- command line -----------------------------------------------------------------------------
 def example(torch=None):
-    """The seed's program 29: z = matmul(x, w) + b, MSE loss against zeros, backward.
+    """A linear layer and its loss: z = matmul(x, w) + b, MSE loss against zeros, backward.
 
     ``torch`` is the library to run it on (minigrad by default; the tests also pass real torch).
     Returns (loss, {"w": w, "b": b}); the random weights come from ``manual_seed(0)``.
@@ -308,7 +308,7 @@ def example(torch=None):
 
 
 def trace_example(file=None):
-    """The seed's program 26 (y = 2 * x ** 2, y.sum().backward()) under ``autograd.trace``."""
+    """y = 2 * x ** 2, y.sum().backward() under ``autograd.trace``."""
     import minigrad as torch
     x = torch.tensor([10., 20.], requires_grad=True)
     y = 2 * x ** 2
@@ -321,9 +321,9 @@ def main(argv=None):
     import argparse
     parser = argparse.ArgumentParser(
         prog="python -m minigrad.viz",
-        description="Draw the autograd graph of the seed's program 29, or trace a backward.")
+        description="Draw the autograd graph of z = matmul(x, w) + b, or trace a backward.")
     parser.add_argument("--example", nargs="?", const="", metavar="PATH",
-                        help="draw program 29's graph to PATH (.png or .svg)")
+                        help="draw that graph to PATH (.png or .svg)")
     parser.add_argument("--dot", action="store_true", help="print the example's DOT text")
     parser.add_argument("--trace", action="store_true",
                         help="print the backward trace of y = 2 * x ** 2; y.sum().backward()")

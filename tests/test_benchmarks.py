@@ -10,11 +10,12 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-SECTIONS = ["# minigrad benchmarks", "## Targets", "## Environment", "## Workloads",
-            "## Processes, page faults and peak memory", "## Peak memory (W4)", "## Scaling",
-            "### elementwise", "### matmul", "### depth",
-            "## Where the time goes", "### Explanation", "### A bare eager engine",
-            "### W3's largest pieces", "## Optimisations", "## Profile", "## Method"]
+SECTIONS = ["# minigrad benchmarks", "## In five lines", "## Targets", "## Environment",
+            "## Workloads", "## Processes, page faults and peak memory", "## Peak memory (W4)",
+            "## Scaling", "### elementwise", "### matmul",
+            "### depth", "## Where the time goes", "### Explanation", "### A bare eager engine",
+            "### W3's largest pieces", "## Method"]
+LOG_SECTIONS = ["# minigrad optimisation log", "## Optimisations", "## Profile"]  # OPTIMISATIONS.md
 PLOTS = ["workloads.png", "scaling_elementwise.png", "scaling_matmul.png", "scaling_depth.png",
          "overhead.png"]
 
@@ -32,6 +33,9 @@ def test_every_section_present(quick_report):
     text = quick_report.read_text()
     for heading in SECTIONS:
         assert f"\n{heading}" in "\n" + text, heading
+    log = (quick_report.parent / "OPTIMISATIONS.md").read_text()
+    for heading in LOG_SECTIONS:
+        assert f"\n{heading}" in "\n" + log, heading
     assert "Quick mode" in text
     assert "| whole training step (forward + loss + backward + SGD) | " in text  # budget ran
 

@@ -1,4 +1,4 @@
-"""Tensor creation (API.md section 1 and 3) against torch: dtype inference, legacy and typed
+"""Tensor creation against torch: dtype inference, legacy and typed
 constructors, zeros/ones/full/empty and *_like, arange, linspace (bit-identical), eye,
 from_numpy/as_tensor memory sharing, and every documented error with its message."""
 import warnings

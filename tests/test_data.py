@@ -152,7 +152,7 @@ def test_dataloader_in_order(n, batch_size, drop_last):
 
 
 def test_dataloader_seed_facts():
-    """API.md 11.2: list batches, float64 kept, sizes [16]*6 + [4]."""
+    """DataLoader: list batches, float64 kept, sizes [16]*6 + [4]."""
     dm, _ = datasets(100)
     loader = mdata.DataLoader(dataset=dm, batch_size=16, shuffle=True)
     assert len(loader) == 7

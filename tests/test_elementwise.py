@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 import minigrad
+from minigrad.ops.registry import DOMAINS, ops_in
 
 SETTINGS = settings(max_examples=12, deadline=None,
                     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
@@ -44,30 +45,26 @@ def away_from_integers(rng, shape):
     return rng.integers(-3, 3, shape) + rng.uniform(0.1, 0.4, shape) * rng.choice([1, 2], shape)
 
 
-# name -> (domain, differentiable, grad_fn name of torch)
-UNARY = {
-    "neg": (anywhere, "NegBackward0"), "negative": (anywhere, "NegBackward0"),
-    "abs": (nonzero, "AbsBackward0"), "absolute": (nonzero, "AbsBackward0"),
-    "exp": (anywhere, "ExpBackward0"), "exp2": (anywhere, "Exp2Backward0"),
-    "expm1": (anywhere, "Expm1Backward0"), "log": (positive, "LogBackward0"),
-    "log2": (positive, "Log2Backward0"), "log10": (positive, "Log10Backward0"),
-    "log1p": (positive, "Log1PBackward0"), "sqrt": (positive, "SqrtBackward0"),
-    "rsqrt": (positive, "RsqrtBackward0"), "square": (anywhere, "PowBackward0"),
-    "reciprocal": (nonzero, "ReciprocalBackward0"), "sin": (anywhere, "SinBackward0"),
-    "cos": (anywhere, "CosBackward0"), "tan": (unit, "TanBackward0"),
-    "asin": (unit, "AsinBackward0"), "acos": (unit, "AcosBackward0"),
-    "atan": (anywhere, "AtanBackward0"), "arcsin": (unit, "AsinBackward0"),
-    "arccos": (unit, "AcosBackward0"), "arctan": (anywhere, "AtanBackward0"),
-    "sinh": (anywhere, "SinhBackward0"), "cosh": (anywhere, "CoshBackward0"),
-    "tanh": (anywhere, "TanhBackward0"), "sigmoid": (anywhere, "SigmoidBackward0"),
-    "relu": (nonzero, "ReluBackward0"), "sign": (nonzero, "SignBackward0"),
-    "floor": (away_from_integers, "FloorBackward0"), "ceil": (away_from_integers, "CeilBackward0"),
-    "round": (away_from_integers, "RoundBackward0"), "trunc": (away_from_integers,
-                                                               "TruncBackward0"),
-    "frac": (away_from_integers, "FracBackward0"), "erf": (anywhere, "ErfBackward0"),
-}
-# No in-place method in torch for these names.
-NO_INPLACE = {"negative_", "absolute_", "arcsin_", "arccos_", "arctan_"}
+# The unary ops come from the op registry (minigrad/ops/registry.py): each op and alias, with
+# the domain its declaration names (drawn by the samplers above) and torch's grad_fn name.
+DOMAIN_SAMPLERS = {"anywhere": anywhere, "positive": positive, "unit": unit, "nonzero": nonzero,
+                   "away_from_integers": away_from_integers}
+
+
+def _sampler(domain):
+    """This file's sampler for a domain, else the registry's own (as an array for shape ())."""
+    return DOMAIN_SAMPLERS.get(domain) or (
+        lambda rng, shape: np.asarray(DOMAINS[domain](rng, shape)))
+
+
+# (the "unary" ops of ops/unary.py and ops/arithmetic.py: ops of that family declared in other
+# modules have their own test files)
+_HERE = ("minigrad.ops.unary", "minigrad.ops.arithmetic")
+UNARY = {key: (_sampler(op.domain), op.nodes[0])
+         for op in ops_in("unary") if op.fn.__module__ in _HERE for key in (op.name, *op.aliases)}
+# Names torch gives no in-place method.
+NO_INPLACE = {key + "_" for op in ops_in("unary") if "inplace" not in op.forms
+              and op.fn.__module__ in _HERE for key in (op.name, *op.aliases)}
 
 
 def make_grad(rng, shape, dtype):

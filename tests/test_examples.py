@@ -1,6 +1,6 @@
 """The project's example programs print exactly the same under minigrad as under torch.
 
-Each ``examples/api/NN_topic.py`` is a plain PyTorch program probing one section of API.md
+Each ``examples/api/NN_topic.py`` is a plain PyTorch program probing one area of the API
 (values, dtypes, printing, views, grad_fn names, warnings, error types and messages). It runs in
 two fresh interpreters at once: ``python SCRIPT`` (real torch) and ``python -m
 minigrad.torch_alias SCRIPT`` (``import torch`` resolved to minigrad). stdout must be identical
@@ -66,6 +66,6 @@ def test_example(name, tmp_path):
 
 
 def test_every_api_section_has_an_example():
-    """API.md sections 0-12 and 14 each have their example program."""
+    """Each numbered area of the API (0-12 and 14) has its example program."""
     sections = {int(p.stem.split("_")[0]) for p in API_EXAMPLES}
     assert sections >= set(range(13)) | {14}

@@ -182,7 +182,7 @@ def test_mean_losses_of_empty_inputs(fname):
 
 
 def test_mse_loss_seed_example():
-    """API.md 11.4: the seed's value, grad_fn and gradient."""
+    """The value, grad_fn and gradient of a tutorial's loss."""
     p = minigrad.tensor([[1.0], [2.0], [3.0]], requires_grad=True)
     loss = minigrad.nn.MSELoss()(p, minigrad.tensor([[1.5], [2.0], [5.0]]))
     assert repr(loss) == "tensor(1.4167, grad_fn=<MseLossBackward0>)"

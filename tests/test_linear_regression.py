@@ -1,4 +1,4 @@
-"""examples/linear_regression.py (the seed's program 30) on minigrad against torch: same seed,
+"""examples/linear_regression.py on minigrad against torch: same seed,
 same initial weights and batches, so the same trained weight and bias; both PNGs written."""
 import importlib.util
 import subprocess

@@ -134,7 +134,7 @@ def test_sequential_init_bit_exact():
 
 
 def test_linear_seed_facts():
-    """API.md 11.3: shapes, dtype, leaves, generator, names, repr."""
+    """nn.Linear: shapes, dtype, leaves, generator, names, repr."""
     m = minigrad.nn.Linear(in_features=1, out_features=1)
     assert m.weight.shape == (1, 1) and m.bias.shape == (1,)
     assert m.weight.dtype == minigrad.float32 and m.weight.is_leaf and m.bias.requires_grad

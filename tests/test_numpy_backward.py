@@ -6,7 +6,8 @@ is differentiated both ways, with the same random upstream gradient: the two res
 bit-identical (values, dtypes, shapes and strides), and close to torch's. Together the
 expressions must reach every Function subclass that sets ``numpy_backward``, so a class that
 is switched to arrays without an expression here fails ``test_every_numpy_backward_class_is_
-exercised``.
+exercised``. Every op of the registry whose inputs a domain describes gets an expression of its
+own (``registry_<name>``).
 """
 import dataclasses
 import zlib
@@ -312,6 +313,23 @@ CASES = {
                         [X(3, 2, 2, dtype="float64")]),
 }
 
+
+# Every op of the op registry (minigrad/ops/registry.py) whose inputs a domain describes: each
+# argument a (3, 4) array from that domain, the op called as torch.<name>(...).
+_KIND_OF_DOMAIN = {"anywhere": "normal", "nonzero": "positive", "positive": "positive",
+                   "unit": "unit", "away_from_integers": "normal"}
+
+
+def _registered_cases():
+    from minigrad.ops.registry import ops_in
+    for op in ops_in():
+        kind = _KIND_OF_DOMAIN.get(op.domain)
+        if op.sample is None and op.differentiable and kind and "function" in op.forms:
+            yield f"registry_{op.name}", (lambda T, *xs, _name=op.name: getattr(T, _name)(*xs),
+                                          [In((3, 4), kind) for _ in op.args])
+
+
+CASES.update(_registered_cases())
 
 def numpy_backward_classes():
     """Every minigrad Function subclass that sets (or inherits) ``numpy_backward = True``,

@@ -115,7 +115,7 @@ def test_sgd_is_bit_exact(kwargs, size, dtype):
 
 
 def test_seed_sgd_step():
-    """API.md 11.5: p <- p - lr * grad in place; params without grad are skipped."""
+    """SGD: p <- p - lr * grad in place; params without grad are skipped."""
     p = minigrad.nn.Parameter(minigrad.tensor([[0.5]]))
     q = minigrad.nn.Parameter(minigrad.tensor([1.0]))
     opt = minigrad.optim.SGD(params=[p, q], lr=1e-2)

@@ -203,7 +203,7 @@ def test_matches_torch_with_autograd_suffixes(data, kind, linewidth):
         assert_same(t)
 
 
-# ---- the cases spelled out in API.md section 0 -------------------------------------------------
+# ---- the everyday printing cases, spelled out -------------------------------------------------
 API_EXAMPLES = {
     "tensor(10)": lambda: torch.tensor(10),
     "tensor(10.)": lambda: torch.tensor(10.),

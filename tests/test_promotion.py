@@ -1,4 +1,4 @@
-"""Type promotion (API.md 4.2) against torch, exhaustively.
+"""Type promotion against torch, exhaustively.
 
 Every pair of dtypes, with each operand a dimensioned tensor, a 0-dim tensor or a Python
 bool/int/float (on either side), through add/sub/mul/div/pow/floor_divide/remainder and the
@@ -113,7 +113,7 @@ def test_result_type_and_promote_types():
     "torch.tensor([-7]) // 2", "torch.tensor([-7]) % 3", "i / 0", "u8 < 300",
 ])
 def test_api_table(expr):
-    """The rows of API.md 4.2 (and their neighbours), value and dtype."""
+    """The everyday promotion cases (and their neighbours), value and dtype."""
     def run(lib):
         return eval(expr, {
             "torch": lib, "np": np, "i": lib.tensor([[1, 2], [4, 0]]),

@@ -578,7 +578,7 @@ def test_api_seed_and_state():
     assert isinstance(g, R.Generator) and g is R.default_generator
     torch.manual_seed(100)
     assert R.initial_seed() == 100
-    same_t(R.randn(2, 3), torch.randn(2, 3))             # API.md program 05
+    same_t(R.randn(2, 3), torch.randn(2, 3))             # the first randn of a seeded session
     st = R.get_rng_state()
     assert isinstance(st, mg.Tensor) and st.dtype == mg.uint8 and tuple(st.shape) == (5056,)
     assert_default_state()

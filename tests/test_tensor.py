@@ -1,4 +1,4 @@
-"""The Tensor object against torch (API.md sections 2, 3, 10.1, 10.2): dtype conversion and
+"""The Tensor object against torch: dtype conversion and
 type(), NumPy interop and memory sharing, scalar extraction, autograd fields (requires_grad,
 grad, is_leaf, .data, detach), backward errors, accumulation and grad modes."""
 import warnings
@@ -138,7 +138,7 @@ def test_asarray_shares_memory():
 
 def test_tensor_times_ndarray():
     """tensor * 0-d ndarray goes through ndarray.__rmul__ and __array_wrap__: a float64 tensor;
-    ndarray * tensor is a TypeError (API.md 4.4)."""
+    ndarray * tensor is a TypeError."""
     coef = np.array(42.38550486)
     results = []
     for lib in (minigrad, torch):

@@ -1,7 +1,8 @@
 """minigrad.viz: DOT text, PNG/SVG pictures and notebook display of the graph behind a tensor.
 
-The seed's autograd programs (25, 26, 29) are built with minigrad and with torch; the DOT text
-must list torch's nodes and edges, in the order a walk of torch's ``next_functions`` finds them.
+Three small autograd programs (y = 2 x², its sum, a linear layer's loss) are built with minigrad
+and with torch; the DOT text must list torch's nodes and edges, in the order a walk of torch's
+``next_functions`` finds them.
 """
 import pathlib
 import re
@@ -17,7 +18,7 @@ import torch
 import minigrad
 from minigrad import viz
 
-# ---- the seed's programs, written once for both libraries -----------------------------------
+# ---- the programs, written once for both libraries ----------------------------------------
 
 
 def program_25(lib):

@@ -64,7 +64,7 @@ def unary_math(T, device):
 
 @program("arithmetic")
 def integer_ops(T, device):
-    """Integer arithmetic stays integer (except true division); seed programs 14 and 15."""
+    """Integer arithmetic stays integer (except true division)."""
     data = T.tensor([[1, 2], [3, 4]], device=device)
     other = T.tensor([[5, 6], [7, 8]], device=device)
     d = data.clone()

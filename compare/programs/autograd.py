@@ -1,5 +1,5 @@
 """Autograd: leaves and grads, accumulation, retain_grad, no_grad/detach, autograd.grad,
-higher-order derivatives, hooks, version-counter errors, the seed's gradient descent."""
+higher-order derivatives, hooks, version-counter errors, gradient descent by hand."""
 import numpy as np
 
 from . import CPU_ONLY_ERRORS, error_of, grad_fn_name, leaf, program, rng_for
@@ -7,7 +7,7 @@ from . import CPU_ONLY_ERRORS, error_of, grad_fn_name, leaf, program, rng_for
 
 @program("autograd")
 def seed_scalar_vector(T, device):
-    """Seed programs 25/26: y = 2*x**2, grad_fn names, x.grad = 4x."""
+    """y = 2*x**2: grad_fn names, x.grad = 4x."""
     x = T.tensor(10, requires_grad=True, dtype=T.float32, device=device)
     y = 2 * x ** 2
     y.sum().backward()
@@ -137,7 +137,7 @@ def errors(T, device):
 
 @program("autograd")
 def gradient_descent(T, device):
-    """Seed program 27: minimise x**2 + 20 by x.data -= 0.01 * x.grad (200 float32 steps)."""
+    """Minimise x**2 + 20 by x.data -= 0.01 * x.grad (200 float32 steps)."""
     x = T.tensor(10, requires_grad=True, dtype=T.float32, device=device)
     ys, xs = [], []
     for _ in range(200):

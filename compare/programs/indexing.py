@@ -4,7 +4,7 @@ from . import backward_all, grad_fn_name, leaf, program, rng_for
 
 @program("indexing")
 def read(T, device):
-    """Seed program 18's index forms (on fixed data), every one with its gradient."""
+    """The common index forms (on fixed data), every one with its gradient."""
     rng = rng_for("indexing.read")
     data = leaf(T, device, rng.integers(0, 10, (4, 5)).astype(float))
     cube = leaf(T, device, rng.standard_normal((3, 4, 5)))

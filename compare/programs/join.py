@@ -6,7 +6,7 @@ from . import backward_all, grad_fn_name, leaf, program, rng_for
 
 @program("join")
 def cat_stack(T, device):
-    """cat and stack along every dim (seed programs 23 and 24), with gradients."""
+    """cat and stack along every dim, with gradients."""
     rng = rng_for("join.cat_stack")
     a = leaf(T, device, rng.standard_normal((1, 2, 3)))
     b = leaf(T, device, rng.standard_normal((1, 2, 3)))

@@ -27,7 +27,7 @@ def matmul_ranks(T, device):
 
 @program("matmul")
 def matmul_dtypes(T, device):
-    """Integer matmul (seed program 16), float32 matmul and its gradients; shape errors."""
+    """Integer matmul, float32 matmul and its gradients; shape errors."""
     rng = rng_for("matmul.matmul_dtypes")
     d1 = T.tensor([[1, 2], [3, 4], [5, 6]], device=device)
     d2 = T.tensor([[5, 6], [7, 8]], device=device)

@@ -1,4 +1,4 @@
-"""Whole training loops: the seed's linear regression and a small MLP classifier.
+"""Whole training loops: a tutorial's linear regression and a small MLP classifier.
 
 Initial weights come from NumPy and are copied in, and the DataLoader does not shuffle, so every
 backend takes exactly the same steps.
@@ -17,7 +17,7 @@ def _set_params(T, model, arrays):
 
 @program("training")
 def linear_regression(T, device):
-    """Seed program 30: make_regression, TensorDataset, DataLoader, nn.Linear, MSELoss, SGD."""
+    """Linear regression: make_regression, TensorDataset, DataLoader, nn.Linear, MSELoss, SGD."""
     from sklearn.datasets import make_regression
     x, y, coef = make_regression(n_samples=100, n_features=1, noise=10, coef=True, bias=14.5,
                                  random_state=0)

@@ -22,7 +22,7 @@ variable ``model`` are named ``model.weight``.
 The engine calls every active tracer right after a node has run (``engine._tracers``); with no
 tracer active that costs one truth test per node.
 
-Run ``python -m minigrad.viz --trace`` to see the trace of the seed's ``y = 2 * x ** 2``.
+Run ``python -m minigrad.viz --trace`` to see the trace of ``y = 2 * x ** 2``.
 """
 import dataclasses
 import sys

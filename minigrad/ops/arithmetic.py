@@ -18,8 +18,9 @@ from ._util import silent_fp
 from .registry import declare
 from ._compat import (_binary_dtype, _cast, _binary, _wrap_int, _save_alpha, _plus_scaled,
                       _check_sub_bool, _check_not_bool, _check_int_zero_division, _power,
-                      _float_power, _tensor_or_scalar, _as_tensor_like, _write_out, _zeros)
-from .unary import FloorBackward0, LogBackward0, TruncBackward0
+                      _float_power, _tensor_or_scalar, _as_tensor_like, _write_out, _zeros,
+                      _not_implemented_for)
+from .unary import ExpBackward0, FloorBackward0, LogBackward0, TruncBackward0
 
 __all__ = [
     "add", "sub", "subtract", "rsub", "mul", "multiply", "div", "divide", "true_divide",
@@ -349,6 +350,32 @@ class PowBackward2(Function):
         return None, formulas.where(x >= 0, 0.0, g) if s == 0 else g
 
 
+class LogaddexpBackward0(Function):
+    """out = log(exp(a) + exp(b))        grad_a = grad / (1 + exp(b - a))
+    grad_b = grad / (1 + exp(a - b))"""
+
+    unpack_order = (1, 0)  # torch unpacks other, self
+
+    numpy_backward = True
+
+    @staticmethod
+    @silent_fp
+    def forward(ctx, a, b):
+        dt = _binary_dtype(a, b)
+        if dt.kind != "f":
+            raise _not_implemented_for("logaddexp_cpu", dt)
+        ctx.save_for_backward(a, b)
+        formulas.on_tensors_if_mixed(ctx, dt, a, b)
+        return _binary(np.logaddexp, a, b, dt)
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, b = ctx.saved_tensors
+        ga = grad / (1 + formulas.call(ExpBackward0, b - a)) if ctx.needs_input_grad[0] else None
+        gb = grad / (1 + formulas.call(ExpBackward0, a - b)) if ctx.needs_input_grad[1] else None
+        return ga, gb
+
+
 # ---- the public functions --------------------------------------------------------------------
 def add(input, other, *, alpha=1, out=None):
     """input + alpha * other"""
@@ -443,20 +470,31 @@ def square(input):
     return PowBackward0.apply(input, 2)
 
 
+def logaddexp(input, other):
+    """log(exp(input) + exp(other)), without overflow: both arguments tensors"""
+    for position, (name, value) in enumerate((("input", input), ("other", other)), 1):
+        if not isinstance(value, Tensor):
+            raise TypeError(f"logaddexp(): argument '{name}' (position {position}) must be "
+                            f"Tensor, not {type(value).__name__}")
+    return LogaddexpBackward0.apply(input, other)
+
+
 # ---- what each op is to the tests, the fuzzer and the docs (ops/registry.py) --------------------
-# name, function, torch's node (both operands tensors), aliases, domain of test inputs
+# name, function, torch's nodes (the first when both operands are tensors), aliases, domain
 _WITH_INPLACE = ("function", "method", "inplace")
 for _name, _fn, _node, _aliases, _domain in (
         ("add", add, "AddBackward0", (), "anywhere"),
         ("sub", sub, "SubBackward0", ("subtract",), "anywhere"),
         ("mul", mul, "MulBackward0", ("multiply",), "anywhere"),
-        ("div", div, "DivBackward0", ("divide", "true_divide"), "nonzero"),
-        ("pow", pow, "PowBackward1", (), "positive"),
-        ("remainder", remainder, "RemainderBackward1", (), "positive"),
-        ("fmod", fmod, "FmodBackward1", (), "positive")):
-    declare(_name, _fn, nodes=(_node,), aliases=_aliases, args=("input", "other"),
-            domain=_domain, forms=_WITH_INPLACE, family="binary",
+        ("div", div, ("DivBackward0", "DivBackward2"), ("divide", "true_divide"), "nonzero"),
+        ("pow", pow, ("PowBackward1", "PowBackward0", "PowBackward2"), (), "positive"),
+        ("remainder", remainder, ("RemainderBackward1", "RemainderBackward0"), (), "positive"),
+        ("fmod", fmod, ("FmodBackward1", "FmodBackward0"), (), "positive")):
+    declare(_name, _fn, nodes=(_node,) if isinstance(_node, str) else _node, aliases=_aliases,
+            args=("input", "other"), domain=_domain, forms=_WITH_INPLACE, family="binary",
             operators={"add": ("__add__",), "sub": ("__sub__",), "mul": ("__mul__",),
                        "div": ("__truediv__",), "pow": ("__pow__",),
                        "remainder": ("__mod__",)}.get(_name, ()))
 declare("square", square, nodes=("PowBackward0",), forms=_WITH_INPLACE, family="unary")
+declare("logaddexp", logaddexp, nodes=("LogaddexpBackward0",), args=("input", "other"),
+        family="binary")

@@ -340,14 +340,15 @@ def _where_sample(rng, dtype):
 
 
 _WITH_INPLACE = ("function", "method", "inplace")
-declare("clamp", clamp, nodes=("ClampBackward1",), aliases=("clip",), args=("input", "min", "max"),
-        kinks=(-0.5, 0.5), forms=_WITH_INPLACE, family="binary", sample=_clamp_sample)
+declare("clamp", clamp, nodes=("ClampBackward1", "ClampBackward0"), aliases=("clip",),
+        args=("input", "min", "max"), kinks=(-0.5, 0.5), forms=_WITH_INPLACE, family="binary",
+        sample=_clamp_sample)
 for _name, _fn, _node in (("maximum", maximum, "MaximumBackward0"),
                           ("minimum", minimum, "MinimumBackward0"),
                           ("fmax", fmax, "FmaxBackward0"), ("fmin", fmin, "FminBackward0")):
     declare(_name, _fn, nodes=(_node,), args=("input", "other"), family="binary",
             notes="ties (a == b) split the gradient in half")
-declare("lerp", lerp, nodes=("LerpBackward1",), args=("input", "end", "weight"),
+declare("lerp", lerp, nodes=("LerpBackward1", "LerpBackward0"), args=("input", "end", "weight"),
         forms=_WITH_INPLACE, family="binary")
 declare("where", where, nodes=("WhereBackward0",), args=("condition", "input", "other"),
         forms=("function",), family="binary", sample=_where_sample)

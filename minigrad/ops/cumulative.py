@@ -9,6 +9,7 @@ from .._tensor import Tensor, wrap_dim
 from ..autograd import formulas
 from ..autograd.function import Function
 from ._util import register_methods
+from .registry import declare
 from .reduction import _numpy_names, _sum_dtype
 
 __all__ = ["cumsum", "cumprod"]
@@ -122,3 +123,15 @@ def cumprod(input, dim, *, dtype=None):
 
 
 register_methods(Tensor, {"cumsum": cumsum, "cumprod": cumprod})
+
+
+# ---- what each op is to the tests, the fuzzer and the docs (ops/registry.py) --------------------
+def _along_dims(rng, dtype):
+    for shape, dim in (((3,), 0), ((2, 3), 1), ((2, 3), -2)):
+        yield [np.asarray(rng.standard_normal(shape), dtype)], {"dim": dim}
+
+
+declare("cumsum", cumsum, nodes=("CumsumBackward0",), args=("input", "dim"), family="reduction",
+        sample=_along_dims)
+declare("cumprod", cumprod, nodes=("CumprodBackward0",), args=("input", "dim"),
+        family="reduction", sample=_along_dims)

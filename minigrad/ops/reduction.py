@@ -19,6 +19,7 @@ from .._tensor import Tensor, _make, wrap_dim
 from ..autograd import formulas
 from ..autograd.function import Function
 from ._util import register_methods
+from .registry import declare
 from .arithmetic import DivBackward0
 from .clamp import maximum, minimum
 
@@ -569,3 +570,36 @@ register_methods(Tensor, {
     "argmax": argmax, "argmin": argmin, "all": all, "any": any,
     "count_nonzero": count_nonzero,
 })
+
+
+# ---- what each op is to the tests, the fuzzer and the docs (ops/registry.py) --------------------
+def dim_samples(*dims, whole=True, shapes=((), (3,), (2, 3))):
+    """A registry ``sample``: the op over every element of each shape (``whole``), then along
+    each of ``dims`` of a (2, 3) input, with and without keepdim."""
+    def sample(rng, dtype):
+        if whole:
+            for shape in shapes:
+                yield [np.asarray(rng.standard_normal(shape), dtype)], {}
+        for dim in dims:
+            for keepdim in (False, True):
+                yield [np.asarray(rng.standard_normal((2, 3)), dtype)], {"dim": dim,
+                                                                         "keepdim": keepdim}
+    return sample
+
+
+for _name, _fn, _nodes, _sample in (
+        ("sum", sum, ("SumBackward0", "SumBackward1"), dim_samples(1, (0, 1))),
+        ("mean", mean, ("MeanBackward0", "MeanBackward1"), dim_samples(1, (0, 1))),
+        ("prod", prod, ("ProdBackward0", "ProdBackward1"), dim_samples(1)),
+        ("max", max, ("MaxBackward1", "MaxBackward0"), dim_samples(1)),
+        ("min", min, ("MinBackward1", "MinBackward0"), dim_samples(1)),
+        ("amax", amax, ("AmaxBackward0",), dim_samples(1, (0, 1))),
+        ("amin", amin, ("AminBackward0",), dim_samples(1, (0, 1)))):
+    declare(_name, _fn, nodes=_nodes, args=("input", "dim", "keepdim"), family="reduction",
+            sample=_sample)
+for _name, _fn in (("argmax", argmax), ("argmin", argmin)):
+    declare(_name, _fn, args=("input", "dim", "keepdim"), family="reduction",
+            differentiable=False, sample=dim_samples(1))
+for _name, _fn in (("all", all), ("any", any)):
+    declare(_name, _fn, args=("input", "dim", "keepdim"), family="reduction",
+            differentiable=False, dtypes=("float32", "bool"), sample=dim_samples(1))

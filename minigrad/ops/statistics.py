@@ -16,9 +16,10 @@ from .._tensor import Tensor
 from ..autograd import formulas
 from ..autograd.function import Function
 from ._util import register_methods
+from .registry import declare
 from .unary import AbsBackward0, ExpBackward0, SignBackward0
 from .reduction import (MeanBackward0, MeanBackward1, _divide, _kept_shape, _numpy_names,
-                        _reduce_numel, _reduced_shape, _unreduce, reduce_dims)
+                        _reduce_numel, _reduced_shape, _unreduce, dim_samples, reduce_dims)
 
 __all__ = ["var", "std", "logsumexp", "norm"]
 
@@ -254,3 +255,13 @@ def norm(input, p="fro", dim=None, keepdim=False, dtype=None):
 
 
 register_methods(Tensor, {"var": var, "std": std, "logsumexp": logsumexp, "norm": norm})
+
+
+# ---- what each op is to the tests, the fuzzer and the docs (ops/registry.py) --------------------
+for _name, _fn, _node, _sample in (
+        ("var", var, "VarBackward0", dim_samples(1, (0, 1), shapes=((3,), (2, 3)))),
+        ("std", std, "StdBackward0", dim_samples(1, (0, 1), shapes=((3,), (2, 3)))),
+        ("logsumexp", logsumexp, "LogsumexpBackward0", dim_samples(0, 1, whole=False)),
+        ("norm", norm, "LinalgVectorNormBackward0", dim_samples(1, (0, 1)))):
+    declare(_name, _fn, nodes=(_node,), args=("input", "dim", "keepdim"), family="reduction",
+            sample=_sample)
