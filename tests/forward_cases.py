@@ -49,6 +49,7 @@ CASES = [
     Case("xlogy_number_other", lambda lib, a: lib.xlogy(a, 3.0)),
     Case("copysign", lambda lib, a, b: lib.copysign(a, b), ("nonzero", "nonzero")),
     Case("copysign_number", lambda lib, a: lib.copysign(a, -1.0), ("nonzero",)),
+    Case("logaddexp", lambda lib, a, b: lib.logaddexp(a, b), ("anywhere",) * 2),
     Case("logaddexp2", lambda lib, a, b: lib.logaddexp2(a, b), ("anywhere",) * 2),
     Case("hypot", lambda lib, a, b: lib.hypot(a, b), ("nonzero",) * 2),
     Case("cummax", lambda lib, x: x.cummax(-1), shapes="nd"),

@@ -212,6 +212,7 @@ _READ_OFF = {
     "XlogyBackward2": "t_self * log(other)  (other a number; 0 where self == 0)",
     "CopysignBackward0": "t_self * result / self  (0 where self == 0)",
     "CopysignBackward1": "t_self * result / self  (0 where self == 0)",
+    "LogaddexpBackward0": "(t_self * e^self + t_other * e^other) / (e^self + e^other)",
     "Logaddexp2Backward0": "(t_self * 2^self + t_other * 2^other) / (2^self + 2^other)",
     "HypotBackward0": "(t_self * self + t_other * other) / result",
 }

@@ -59,7 +59,7 @@ _POINTWISE = (
     "TrilBackward0 TriuBackward0 NanToNumBackward0 AsinhBackward0 AcoshBackward0 "
     "AtanhBackward0 LgammaBackward0 DigammaBackward0 PolygammaBackward0 ErfinvBackward0 "
     "XlogyBackward0 XlogyBackward1 XlogyBackward2 CopysignBackward0 CopysignBackward1 "
-    "Logaddexp2Backward0 HypotBackward0").split()
+    "LogaddexpBackward0 Logaddexp2Backward0 HypotBackward0").split()
 for _name in _POINTWISE:
     RULES[_name] = pointwise
 
