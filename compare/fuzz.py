@@ -181,7 +181,7 @@ def differences(case, ref_module, test_module, names=True, ref=None):
     except Exception as e:  # noqa: BLE001 - a crash of the harness-level calls
         return [("<run>", f"{type(e).__name__}: {e}")]
     problems = []
-    min_rtol = RTOL["float32"] if _touches_float32(case) else 0.0
+    min_rtol = RTOL["float32"] if fuzz_verdicts.touches_float32(case) else 0.0
     for key, rec in ref.items():
         if key not in got:
             problems.append((key, "missing" + (f" (minigrad: {got['error'][1]})"
@@ -229,12 +229,6 @@ def _verdict(case, problems, torch, minigrad, names, ref):
                                       differences, execute)
     except Exception:  # noqa: BLE001 - a verdict that cannot be checked is a difference
         return fuzz_verdicts.DIFFERENCE
-
-
-def _touches_float32(case):
-    """Whether any value passes through float32 (then float32's tolerance applies to all)."""
-    return any(leaf.array.dtype == np.float32 for leaf in case.leaves) or \
-        any(".float()" in s.code for s in case.steps)
 
 
 # ---- building a case -------------------------------------------------------------------------

@@ -18,7 +18,8 @@ import numpy as np
 
 from .backends import tensor_to_numpy
 from .check import RTOL, compare
-from .fuzz import _namespace, _touches_float32, available_ops, make_case
+from .fuzz import _namespace, available_ops, make_case
+from .fuzz_verdicts import touches_float32
 
 
 def _float_leaves(case):
@@ -94,7 +95,7 @@ def run_jacobian(case, T):
 
 def differences(case, torch, minigrad):
     problems = []
-    min_rtol = RTOL["float32"] if _touches_float32(case) else 0.0
+    min_rtol = RTOL["float32"] if touches_float32(case) else 0.0
     for run in (run_jvp, run_jacobian):
         ref, got = run(case, torch), run(case, minigrad)
         if "error" in ref or "error (forward-mode)" in ref:  # torch refuses: nothing to check

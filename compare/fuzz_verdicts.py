@@ -46,7 +46,7 @@ def classify(case, problems, torch, minigrad, names, ref, got, differences, exec
         return DIFFERENCE
     if _kink_tie(case, torch, minigrad, names, ref, got, differences):
         return KINK_TIE
-    if _touches_float32(case) and _within_float32_bound(case, keys, torch, ref, got, execute):
+    if touches_float32(case) and _within_float32_bound(case, keys, torch, ref, got, execute):
         return CONDITIONING
     return DIFFERENCE
 
@@ -62,7 +62,8 @@ def _only_numbers_differ(keys, ref, got):
     return True
 
 
-def _touches_float32(case):
+def touches_float32(case):
+    """Whether any value passes through float32 (then float32's tolerance applies to all)."""
     return any(leaf.array.dtype == np.float32 for leaf in case.leaves) or \
         any(".float()" in s.code for s in case.steps)
 

@@ -6,6 +6,7 @@ these checks where a wrong type would otherwise slip through (``keepdim='yes'`` 
 or fail later with another exception (``dtype='float32'`` as an AttributeError).
 """
 import numbers
+import operator
 
 import numpy as np
 
@@ -36,11 +37,9 @@ def check_bool(fn, value, name, position=None):
 
 def check_int(fn, value, name, position=None):
     """An int (NumPy integers and one-element integer tensors count, bools do not)."""
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (numbers.Integral,)):
-        if hasattr(value, "__index__") and not isinstance(value, (bool, np.bool_)):
-            return int(value.__index__())
+    if isinstance(value, (bool, np.bool_)) or not hasattr(value, "__index__"):
         raise _type_error(fn, name, position, "int", value)
-    return int(value)
+    return operator.index(value)
 
 
 def check_number(fn, value, name, position=None):

@@ -638,12 +638,11 @@ def _make_view(array, source, requires_grad=False, grad_fn=None):
 def wrap_dim(dim, ndim):
     """torch's dim wrapping: -1 means the last dim; out of range gives its IndexError."""
     lo, hi = (-ndim, ndim - 1) if ndim > 0 else (-1, 0)
-    try:
-        if type(dim) is bool:   # an int to Python, not to torch's argument parser
-            raise AttributeError
-        d = dim.__index__()
-    except AttributeError:
-        raise TypeError(f"dim must be an int, not {type(dim).__name__}") from None
+    # a bool is an int to Python, not to torch's argument parser
+    index = None if type(dim) is bool else getattr(dim, "__index__", None)
+    if index is None:
+        raise TypeError(f"dim must be an int, not {type(dim).__name__}")
+    d = index()
     if d < lo or d > hi:
         raise IndexError(
             f"Dimension out of range (expected to be in range of [{lo}, {hi}], but got {d})")
