@@ -30,7 +30,7 @@ from ._device import CPU, device
 from ._device import check_device as _check_device
 from ._dtype import from_numpy_dtype
 from ._layout import empty_in_layout_of
-from .autograd import grad_mode
+from .autograd import grad_mode, seam
 from .autograd.function import AccumulateGrad
 
 _NON_LEAF_GRAD_WARNING = (
@@ -214,6 +214,7 @@ class Tensor:
         return self._grad
 
     @grad.setter
+    @seam.effect
     def grad(self, value):
         if value is not None:
             if not isinstance(value, Tensor):
@@ -236,6 +237,7 @@ class Tensor:
         self._grad = value
 
     @grad.deleter
+    @seam.effect
     def grad(self):
         self._grad = None
 

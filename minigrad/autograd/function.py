@@ -38,6 +38,9 @@ _sequence = itertools.count()
 dual_hook = None
 # Set while a vmap runs (minigrad/func/batching.py): ops on batched tensors go through it.
 batch_hook = None
+# Set while minigrad.compile captures a function (minigrad/compiler/capture.py): each op runs
+# eagerly and is recorded as one kernel of the program to replay.
+capture_hook = None
 
 
 class Node:
@@ -258,6 +261,8 @@ class Function(Node):
             return dual_hook(cls, args)
         if batch_hook is not None:  # a vmap runs: batched tensors go through their rules
             return batch_hook(cls, args)
+        if capture_hook is not None:  # minigrad.compile records this op
+            return capture_hook(cls, args)
         Tensor, _make = _tensor.Tensor, _tensor._make
         arrays, needs, record = [], [], False  # each argument's array; does it need a grad?
         tensors = []  # positions of the Tensor arguments

@@ -3,7 +3,7 @@ import numpy as np
 
 from .._dtype import from_numpy_dtype
 from .._tensor import Tensor
-from ..autograd import forward_ad
+from ..autograd import forward_ad, seam
 from ..autograd.views import REPEATED_WRITE_ERROR, has_repeats, inplace_prepare, rebase_history
 
 
@@ -52,6 +52,8 @@ def assign_inplace(self, result, region=None):
         raise RuntimeError(f"output with shape {list(dst.shape)} doesn't match the broadcast "
                            f"shape {list(src.shape)}")
     track = inplace_prepare(self, result)
+    if seam.recorder is not None:  # minigrad.compile records the write
+        seam.recorder.write(self, result, region)
     if region is None:
         np.copyto(dst, src, casting="unsafe")
     else:

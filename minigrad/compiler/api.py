@@ -1,0 +1,174 @@
+"""``minigrad.compile``: capture a function's kernels, check them twice, then replay them.
+
+A call goes one of four ways:
+
+1. a program whose guard holds replays it (``program.py``);
+2. a new kind of call (no guard holds) runs eagerly while capturing a candidate program;
+3. the next call of that kind captures again; if both captures ran the same kernels over the
+   same constants the program is kept (a value that changed between them, say a tensor made
+   from a Python counter, would have been replayed stale);
+4. a graph break, or more kinds of call than ``recompile_limit``, and that kind of call stays
+   eager (a warning says why, once; ``fullgraph=True`` raises instead).
+"""
+import functools
+import warnings
+
+from ..autograd import function, seam
+from . import capture, guards
+from .program import Program
+from .watch import Watcher
+
+recompile_limit = 8  # torch._dynamo.config.recompile_limit
+_MODES = (None, "default", "reduce-overhead", "max-autotune", "max-autotune-no-cudagraphs")
+_BACKENDS = ("inductor", "eager", "aot_eager", "cudagraphs")
+
+
+class Unsupported(RuntimeError):
+    """What ``fullgraph=True`` raises at a graph break (torch._dynamo.exc.Unsupported)."""
+
+
+class CompiledFunction:
+    """What ``minigrad.compile(fn)`` returns: call it like fn."""
+
+    def __init__(self, fn, fullgraph=False, replay=True):
+        self.fn = fn
+        self.fullgraph = fullgraph
+        self.replay = replay        # False for backend="eager": capture nothing, run eagerly
+        self.programs = []          # confirmed: replayed when their guard holds
+        self.candidates = []        # captured once, waiting for a second capture to agree
+        self.breaks = []            # (reason, where) of each graph break, for explain()
+        self.eager_kinds = []       # guards of calls that stay eager
+        functools.update_wrapper(self, fn)
+
+    def __get__(self, obj, objtype=None):  # a compiled method binds like a function
+        return self if obj is None else functools.partial(self, obj)
+
+    def __call__(self, *args, **kwargs):
+        if not self.replay or seam.recorder is not None or _other_mode_open():
+            return self.fn(*args, **kwargs)
+        for program in self.programs:
+            if program.guard(args, kwargs):
+                return program.run(args, kwargs)
+        for guard in self.eager_kinds:
+            if guard(args, kwargs):
+                return self.fn(*args, **kwargs)
+        if len(self.programs) + len(self.eager_kinds) >= recompile_limit:
+            self._give_up(f"more than recompile_limit={recompile_limit} kinds of call")
+            return self.fn(*args, **kwargs)
+        return self._capture(args, kwargs)
+
+    def _capture(self, args, kwargs):
+        rec = capture.Recorder(args, kwargs)
+        watcher = Watcher(rec)
+        capture.install(rec)
+        try:
+            with watcher:
+                result = self.fn(*args, **kwargs)
+        finally:
+            capture.uninstall()
+        guard, guard_source = guards.build_guard(args, kwargs, rec, watcher)
+        if rec.broken is None:
+            _check_result(rec, result)
+        if rec.broken is None and rec.unexplained_write():
+            rec.fail("a tensor was changed in place by code that is not an op")
+        if rec.broken is not None:
+            self._graph_break(rec.broken, guard)
+            return result
+        bake = {name for name, t, _ in rec.bound
+                if id(t) not in guards.covered_tensors(rec, watcher)}
+        if bake & {rec.objects[i] for i in rec.written}:
+            self._graph_break(("an in-place write into a tensor no guard watches",
+                               capture.user_location()), guard)
+            return result
+        program = Program(rec, result, bake)
+        program.guard, program.guard_source = guard, guard_source
+        self._confirm(program)
+        return result
+
+    def _confirm(self, program):
+        """Keep the program once two captures of the same kind of call agree."""
+        for i, first in enumerate(self.candidates):
+            if first.guard_source == program.guard_source:
+                del self.candidates[i]
+                same, why = first.same_as(program)
+                if same:
+                    self.programs.append(program)
+                else:
+                    self._graph_break((f"{why} between two calls", "<capture>"), program.guard)
+                return
+        self.candidates.append(program)
+
+    def _graph_break(self, brk, guard):
+        reason, where = brk
+        self.breaks.append(brk)
+        self.eager_kinds.append(guard)
+        message = f"minigrad.compile: graph break, running eagerly: {reason} at {where}"
+        if self.fullgraph:
+            raise Unsupported(message)
+        warnings.warn(message, UserWarning, stacklevel=3)
+
+    def _give_up(self, reason):
+        if not any(b[0] == reason for b in self.breaks):
+            self.breaks.append((reason, "<call>"))
+            warnings.warn(f"minigrad.compile: {reason}; running eagerly", UserWarning,
+                          stacklevel=3)
+
+    def explain(self):
+        """The captured programs, their guards and any graph breaks, as text."""
+        parts = []
+        for i, p in enumerate(self.programs + self.candidates):
+            state = "replayed" if p in self.programs else "captured once (replays after the next)"
+            parts.append(f"program {i} ({state}), {p.kernel_count} kernels:\n{p.source}"
+                         f"guard:\n{p.guard_source}")
+        for reason, where in self.breaks:
+            parts.append(f"graph break: {reason}\n  at {where}")
+        return "\n".join(parts) if parts else "nothing captured yet: call the function first"
+
+
+def _other_mode_open():
+    """Forward AD or vmap transform each op: nothing to replay then."""
+    return function.dual_hook is not None or function.batch_hook is not None
+
+
+def _check_result(rec, result, depth=0):
+    """A returned tensor whose graph is still wanted can't come from a replay (which makes no
+    graph): compile the whole training step, or call under no_grad."""
+    from .. import _tensor
+    if isinstance(result, _tensor.Tensor):
+        if id(result) in rec.args or id(result) in rec.objects:
+            return
+        if id(result._data) not in rec.names:
+            rec.fail("returns a tensor made outside the ops")
+        elif result._requires_grad and not capture.graph_is_spent(result):
+            rec.fail("returns a tensor whose backward graph is still needed")
+    elif isinstance(result, (list, tuple)) and depth < 4:
+        for r in result:
+            _check_result(rec, r, depth + 1)
+    elif isinstance(result, dict):
+        rec.fail("returns a dict")
+
+
+def compile(model=None, *, fullgraph=False, dynamic=None, backend="inductor", mode=None,
+            options=None, disable=False):
+    """torch.compile: returns a compiled callable (a module gets an ``OptimizedModule``)."""
+    if model is None:
+        return lambda fn: compile(fn, fullgraph=fullgraph, dynamic=dynamic, backend=backend,
+                                  mode=mode, options=options, disable=disable)
+    if mode is not None and options is not None:
+        raise RuntimeError("Either mode or options can be specified, but both can't be "
+                           "specified at the same time.")
+    if mode not in _MODES:
+        raise RuntimeError(f"Unrecognized mode={mode}, should be one of: "
+                           f"{', '.join(m for m in _MODES if m)}")
+    if not callable(backend) and backend not in _BACKENDS:
+        raise RuntimeError(f"Invalid backend: {backend!r}")
+    if not callable(model):
+        raise RuntimeError("The compiled target must be callable")
+    if disable:
+        return model
+    replay = backend not in ("eager", "aot_eager") and not callable(backend)
+    from ..nn.modules.module import Module
+    if isinstance(model, Module):
+        from .module import OptimizedModule
+        return OptimizedModule(model, CompiledFunction(model.__call__, fullgraph, replay))
+    return CompiledFunction(model, fullgraph, replay)

@@ -1,0 +1,379 @@
+"""Capture: run a function eagerly once while writing down every kernel it runs.
+
+A *kernel* is one unit of NumPy work that eager minigrad already isolates:
+
+* an op's forward: ``SomeBackward0.forward(ctx, *arrays)`` (heard in ``Function.apply``);
+* a node's backward formula, a gradient summed down to its input's shape, two gradients of
+  one input added, a gradient added into a leaf's ``.grad`` (heard from the engine's walk);
+* an in-place write of a result into its tensor (``assign_inplace``);
+* an *effect*: ``optimizer.step()``, ``zero_grad()``, ``tensor.grad = None``, replayed as the
+  same call on the same live objects.
+
+Each kernel becomes one line of a straight-line Python program over ndarray variables (see
+``program.py``): ``v7 = MulBackward0_forward(c3, v2, v5)``. Arrays are named by identity: an
+array a kernel returned keeps its variable; the array of a tensor argument is read from the
+call's arguments; that of any other tensor made before the call (a parameter, a buffer) is read
+live from the tensor object (``t3._data``); anything else is a constant.
+
+Whatever replay could not reproduce ends the capture (a *graph break*): the call still
+completes eagerly, the reason and the line of user code are kept, and the function stays eager.
+"""
+import itertools
+import traceback
+
+import numpy as np
+
+from .. import _tensor
+from ..autograd import engine, function, seam
+from ..autograd.function import FREED, AccumulateGrad
+from . import kernels
+
+
+_UNSET = object()
+
+
+class Recorder:
+    """The state of one capture: the program's lines and what its names stand for."""
+
+    def __init__(self, args, kwargs):
+        self.depth = 0                # > 0 while an eager kernel runs (nested work not recorded)
+        self.broken = None            # (reason, where) once something can't be replayed
+        self.lines = []               # the program, one kernel per line
+        self.env = {}                 # name in the program -> object it stands for
+        self.constants = {}           # name -> value baked into the program (checked twice)
+        self.names = {}               # id(ndarray) -> its variable
+        self.pinned = []              # every named array, kept alive so that ids stay unique
+        self.contexts = {}            # id(node) -> the replay ctx variable of that node
+        self.objects = {}             # id(tensor) -> name of a tensor read live (parameters)
+        self.bound = []               # (name, tensor, its values then) for those tensors
+        self.written = set()          # ids of those tensors that in-place ops write
+        self.modules = {}             # id(module) -> module whose forward ran
+        self.versions = {}            # id(version counter) -> [counter, expected version]
+        self.in_backward = False
+        self._ids = itertools.count()
+        self.args = _arg_paths(args, kwargs)   # id(tensor) -> "A[0]" expression
+        self.arg_loaded = {}
+        self.walk_class = _recording_walk(self)
+
+    # ---- names ---------------------------------------------------------------------------
+    def new(self, prefix, value=_UNSET):
+        name = f"{prefix}{next(self._ids)}"
+        if value is not _UNSET:
+            self.env[name] = value
+        return name
+
+    def constant(self, value):
+        """A value baked into the program (a number, a shape, an array made outside kernels)."""
+        if isinstance(value, np.ndarray):
+            value = value.copy()
+        name = self.new("k", value)
+        self.constants[name] = value
+        return name
+
+    def name_array(self, array, name=None):
+        name = name or self.new("v")
+        self.names[id(array)] = name
+        self.pinned.append(array)
+        return name
+
+    def array_expr(self, array):
+        """The program's expression for an ndarray some kernel takes."""
+        name = self.names.get(id(array))
+        return name if name is not None else self.constant(array)
+
+    def tensor_expr(self, t):
+        """The expression for a Tensor argument's array, or None if replay can't find it."""
+        self.watch_version(t)
+        name = self.names.get(id(t._data))
+        if name is not None:
+            return name
+        path = self.args.get(id(t))
+        if path is not None:
+            name = self.name_array(t._data)
+            self.emit(f"{name} = {path}._data")
+            return name
+        return f"{self.object_name(t)}._data"
+
+    def object_name(self, t):
+        """A tensor made before the call (a parameter, a buffer): read live on every replay."""
+        name = self.objects.get(id(t))
+        if name is None:
+            name = self.objects[id(t)] = self.new("t", t)
+            self.bound.append((name, t, t._data.copy()))
+        return name
+
+    def tensor_object(self, t):
+        """The expression for a tensor object an effect is called on (``x.grad = None``)."""
+        path = self.args.get(id(t))
+        if path is not None:
+            return path
+        if id(t._data) in self.names and id(t) not in self.objects:
+            self.fail("an effect on a tensor made inside the compiled function")
+        return self.object_name(t)
+
+    # ---- lines --------------------------------------------------------------------------
+    def emit(self, line):
+        if self.in_backward:  # the backward pass is over: restore the modes it set
+            self.in_backward = False
+            self.lines.append("END_BACKWARD(_modes)")
+        self.lines.append(line)
+
+    def emit_backward(self, line):
+        if not self.in_backward:
+            self.lines.append("_modes = BEGIN_BACKWARD()")
+            self.in_backward = True
+        self.lines.append(line)
+
+    def fail(self, reason):
+        """A graph break: keep the first reason and where in the user's code it happened."""
+        if self.broken is None:
+            self.broken = (reason, user_location())
+        self.depth += 1_000_000  # record nothing more; the call goes on eagerly
+
+    # ---- version counters: a change no kernel explains is a write replay would miss --------
+    def watch_version(self, t):
+        vc = t._vc
+        if id(vc) not in self.versions:
+            self.versions[id(vc)] = [vc, vc[0]]
+
+    def resync_versions(self):
+        for entry in self.versions.values():
+            entry[1] = entry[0][0]
+
+    def unexplained_write(self):
+        return any(vc[0] != expected for vc, expected in self.versions.values())
+
+    # ---- the seams ----------------------------------------------------------------------
+    def apply(self, cls, args):
+        """Function.apply while capturing: run the op eagerly, record its forward kernel."""
+        hook, function.capture_hook = function.capture_hook, None
+        self.depth += 1
+        try:
+            out = cls.apply(*args)
+        finally:
+            self.depth -= 1
+            function.capture_hook = hook
+        if self.depth:
+            return out
+        if not cls.__module__.startswith("minigrad."):
+            self.fail(f"a custom autograd.Function ({cls.__name__})")
+            return out
+        if self.unexplained_write():
+            self.fail("a tensor was changed in place by code that is not an op")
+            return out
+        self.record_forward(cls, args, out)
+        return out
+
+    def record_forward(self, cls, args, out):
+        inputs = []
+        for a in args:
+            if isinstance(a, _tensor.Tensor):
+                inputs.append(self.tensor_expr(a))
+            elif isinstance(a, (list, tuple)) and any(isinstance(x, _tensor.Tensor) for x in a):
+                return self.fail(f"{cls.__name__} takes a list of tensors")
+            elif isinstance(a, np.ndarray):
+                inputs.append(self.array_expr(a))
+            else:
+                inputs.append(self.constant(a))
+        outs = out if isinstance(out, tuple) else (out,)
+        node = next((o._grad_fn for o in outs if type(o._grad_fn) is cls), None)
+        if node is None:
+            ctx = "NO_CTX"
+        else:
+            ctx = self.contexts[id(node)] = self.new("c", kernels.replay_context(node))
+            self.pinned.append(node)
+        forward = self.new("F", kernels.unwrapped(cls.forward))
+        names = [self.name_array(o._data) for o in outs]
+        for o in outs:
+            self.watch_version(o)
+        call = f"{forward}({', '.join([ctx, *inputs])})"
+        if isinstance(out, tuple):
+            line = f"{', '.join(names)}, = AS_ARRAYS({call})"
+        elif out._data.ndim == 0:
+            line = f"{names[0]} = AS_ARRAY({call})"
+        else:
+            line = f"{names[0]} = {call}"
+        self.emit(f"{line}  # {cls.__name__}")
+
+    def write(self, t, result, region):
+        """assign_inplace: the result of an in-place op written into t."""
+        if self.depth:
+            return
+        dst, src = self.tensor_expr(t), self.tensor_expr(result)
+        self.emit(f"WRITE({dst}, {src}, {self.constant(region)})")
+        if id(t) in self.objects:  # a tensor read live: its version moves on replay too
+            self.written.add(id(t))
+            self.emit(f"BUMP({self.objects[id(t)]})")
+        elif id(t) in self.args:
+            self.emit(f"BUMP({self.args[id(t)]})")
+        self.versions[id(t._vc)][1] = t._vc[0] + 1  # assign_inplace bumps it once
+
+    def effect(self, fn, args, kwargs):
+        """An @effect method (optimizer.step, zero_grad, ``.grad = None``): run it, and replay
+        it as the same call on the same objects."""
+        name = kernels.EFFECTS.get(fn.__qualname__)
+        if name is None or not kernels.replayable_effect(fn, args, kwargs):
+            self.fail(f"{fn.__qualname__} with these arguments")
+        if self.depth:
+            return fn(*args, **kwargs)
+        operands = [self.tensor_object(a) if isinstance(a, _tensor.Tensor)
+                    else self.new("o", a) for a in args]
+        operands += [f"{k}={self.constant(v)}" for k, v in kwargs.items()]
+        self.depth += 1
+        try:
+            result = fn(*args, **kwargs)
+        finally:
+            self.depth -= 1
+        self.emit(f"{self.new('E', fn)}({', '.join(operands)})  # {name}")
+        self.resync_versions()
+        return result
+
+    def saw_module(self, module):
+        if not self.depth:
+            self.modules[id(module)] = module
+
+
+def user_location():
+    """``file:line: code`` of the innermost frame of user code on the stack."""
+    for frame in reversed(traceback.extract_stack()):
+        if kernels.is_user_file(frame.filename):
+            return f"{frame.filename}:{frame.lineno}: {(frame.line or '').strip()}"
+    return "<unknown>"
+
+
+def _arg_paths(args, kwargs):
+    """id(tensor) -> the expression that finds it among a call's arguments."""
+    paths = {}
+
+    def visit(value, path, depth=0):
+        if isinstance(value, _tensor.Tensor):
+            paths.setdefault(id(value), path)
+        elif isinstance(value, (list, tuple)) and depth < 4:
+            for i, v in enumerate(value):
+                visit(v, f"{path}[{i}]", depth + 1)
+        elif isinstance(value, dict) and depth < 4:
+            for k, v in value.items():
+                if isinstance(k, str):
+                    visit(v, f"{path}[{k!r}]", depth + 1)
+    visit(tuple(args), "A")
+    visit(dict(kwargs), "KW")
+    return paths
+
+
+def _recording_walk(rec):
+    """The engine's walk, telling ``rec`` each kernel it runs."""
+
+    class RecordingWalk(engine._Walk):
+        def __init__(self, *args):
+            super().__init__(*args)
+            if rec.depth:
+                return
+            if self.create_graph:
+                rec.fail("backward(create_graph=True)")
+            elif not self.plain:
+                rec.fail("autograd.grad or backward(inputs=...)")
+            elif not self.arrays:
+                rec.fail("backward while a trace() runs")
+            elif self.retain_graph:
+                rec.fail("backward(retain_graph=True)")
+
+        def run(self, node, grads):
+            if rec.depth:
+                return super().run(node, grads)
+            if node._pre_hooks or node._hooks:
+                rec.fail("a hook on a graph node")
+                return super().run(node, grads)
+            received = [None if g is None else rec.array_expr(g) for g in grads]
+            if type(node) is AccumulateGrad:
+                return self._record_accumulate(node, grads, received)
+            ctx = rec.contexts.get(id(node))
+            if ctx is None:
+                rec.fail(f"backward reaches {node.name()}, made before the compiled call")
+                return super().run(node, grads)
+            raw = []  # what the formula itself returned (seen through the node's own attribute)
+            if node.numpy_backward:
+                def spy(ctx, *g, _backward=type(node).backward):
+                    raw.append(_backward(ctx, *g))
+                    return raw[-1]
+                node.backward = spy
+            rec.depth += 1
+            try:
+                out = super().run(node, grads)
+            finally:
+                rec.depth -= 1
+                node.__dict__.pop("backward", None)
+            if out is None:
+                return None
+            kernel = self._backward_kernel(node, out, raw)
+            names = ["_" if g is None else rec.name_array(g) for g in out]
+            args = ", ".join([ctx, *("None" if r is None else r for r in received)])
+            single = raw and type(raw[0]) is not tuple and tuple(node._edges) == (0,) \
+                and out[0] is raw[0]
+            lhs = names[0] if single else f"{', '.join(names)},"
+            rec.emit_backward(f"{lhs} = {kernel}({args})  # {node.name()}")
+            return out
+
+        def _backward_kernel(self, node, out, raw):
+            """The formula itself when the engine would pass its result on unchanged (one
+            gradient per edge, in order), else a kernel doing the engine's bookkeeping."""
+            cls, edges = type(node), tuple(node._edges)
+            if not node.numpy_backward:
+                return rec.new("B", kernels.tensor_backward(cls, edges, len(out)))
+            direct = edges == tuple(range(len(edges))) and raw and (
+                (type(raw[0]) is tuple and len(raw[0]) == len(edges))
+                or (type(raw[0]) is not tuple and edges == (0,) and out[0] is raw[0]))
+            if direct:
+                return rec.new("B", kernels.unwrapped(cls.backward))
+            return rec.new("B", kernels.numpy_backward(cls, edges, len(out)))
+
+        def _record_accumulate(self, node, grads, received):
+            leaf = node.variable
+            if grads[0] is None:
+                return super().run(node, grads)
+            if leaf._hooks:
+                rec.fail("a hook on a leaf tensor")
+                return super().run(node, grads)
+            target = rec.tensor_object(leaf)
+            rec.depth += 1
+            try:
+                out = super().run(node, grads)
+            finally:
+                rec.depth -= 1
+            name = rec.name_array(leaf._grad._data)
+            rec.emit_backward(f"{name} = ACCUMULATE({target}, {received[0]})")
+            rec.watch_version(leaf._grad)
+            rec.resync_versions()
+            return out
+
+        def reduce_to(self, grad, shape, dtype):
+            out = engine._reduce_to(grad, shape, dtype)
+            if not rec.depth:
+                g = rec.array_expr(grad)
+                rec.emit_backward(f"{rec.name_array(out)} = REDUCE({g}, "
+                                  f"{rec.constant(shape)}, {rec.constant(dtype)})")
+            return out
+
+        def add(self, a, b):
+            out = engine._sum(a, b)
+            if not rec.depth:
+                rec.emit_backward(f"{rec.name_array(out)} = ADD({rec.array_expr(a)}, "
+                                  f"{rec.array_expr(b)})")
+            return out
+
+    return RecordingWalk
+
+
+def install(rec):
+    seam.recorder = rec
+    function.capture_hook = rec.apply
+
+
+def uninstall():
+    seam.recorder = None
+    function.capture_hook = None
+
+
+def graph_is_spent(t):
+    """True when t's graph was used up by a backward inside the call (or it has none)."""
+    node = t._grad_fn
+    return node is None or node._saved is FREED

@@ -1,0 +1,123 @@
+"""Guards: the conditions under which a captured program may replay a call.
+
+A program is only right for calls like the one it was captured from. The guard is one Python
+expression, generated like the program, that checks each thing the capture depended on:
+
+* the arguments: each tensor's type, shape, dtype, strides and ``requires_grad``; every other
+  argument's value (numbers, strings, None) or identity (modules, other objects);
+* grad mode and the default dtype;
+* each module whose forward ran: its ``training`` flag, and that its parameters and buffers
+  are still the same tensor objects;
+* each tensor read live (a parameter): shape, dtype, strides, ``requires_grad``;
+* each global the user's code read: the same object, or an equal number or string.
+"""
+import numpy as np
+
+from .. import _dtype, _tensor
+from ..autograd import grad_mode
+
+_SCALARS = (bool, int, float, complex, str, bytes, type(None))
+MISSING = object()
+
+
+class GuardBuilder:
+    def __init__(self):
+        self.conditions = []
+        self.env = {"GRAD": grad_mode._state, "DEFAULT_DTYPE": _dtype.get_default_dtype,
+                    "MISSING": MISSING}
+        self._n = 0
+
+    def value(self, obj):
+        """A name for obj in the guard's namespace."""
+        name = f"g{self._n}"
+        self._n += 1
+        self.env[name] = obj
+        return name
+
+    def tensor(self, expr, t):
+        data = t._data
+        self.conditions += [
+            f"{expr}.__class__ is {self.value(type(t))}",
+            f"{expr}._data.shape == {data.shape!r}",
+            f"{expr}._data.dtype == {self.value(data.dtype)}",
+            f"{expr}._data.strides == {data.strides!r}",
+            f"{expr}._requires_grad is {t._requires_grad}"]
+
+    def argument(self, expr, value, depth=0):
+        if isinstance(value, _tensor.Tensor):
+            self.tensor(expr, value)
+        elif isinstance(value, (list, tuple)) and depth < 4:
+            self.conditions += [f"{expr}.__class__ is {self.value(type(value))}",
+                                f"len({expr}) == {len(value)}"]
+            for i, v in enumerate(value):
+                self.argument(f"{expr}[{i}]", v, depth + 1)
+        elif isinstance(value, dict) and depth < 4 and all(isinstance(k, str) for k in value):
+            self.conditions += [f"{expr}.__class__ is {self.value(type(value))}",
+                                f"tuple({expr}) == {tuple(value)!r}"]
+            for k, v in value.items():
+                self.argument(f"{expr}[{k!r}]", v, depth + 1)
+        elif isinstance(value, _SCALARS):
+            self.conditions += [f"{expr}.__class__ is {self.value(type(value))}",
+                                f"{expr} == {self.value(value)}"]
+        else:
+            self.conditions.append(f"{expr} is {self.value(value)}")
+
+    def module(self, m):
+        name = self.value(m)
+        self.conditions.append(f"{name}.training is {m.training}")
+        for kind in ("_parameters", "_buffers"):
+            for key, t in getattr(m, kind, {}).items():
+                self.conditions.append(f"{name}.{kind}.get({key!r}) is {self.value(t)}")
+
+    def global_name(self, namespace, key, value):
+        ns = self.value(namespace)
+        if isinstance(value, _SCALARS) and not isinstance(value, float) or \
+                (isinstance(value, float) and value == value):
+            self.conditions.append(f"{ns}.get({key!r}, MISSING) == {self.value(value)}")
+        else:
+            self.conditions.append(f"{ns}.get({key!r}, MISSING) is {self.value(value)}")
+
+    def build(self):
+        source = "def guard(A, KW):\n    return (" + \
+            "\n            and ".join(self.conditions or ["True"]) + ")\n"
+        namespace = dict(self.env)
+        exec(compile(source, "<minigrad.compile guard>", "exec"), namespace)
+        return namespace["guard"], source
+
+
+def build_guard(args, kwargs, rec, watcher):
+    """The guard for a capture of fn(*args, **kwargs) recorded by ``rec``."""
+    g = GuardBuilder()
+    g.argument("A", tuple(args))
+    g.argument("KW", dict(kwargs))
+    g.conditions += [f"GRAD.enabled is {grad_mode._state.enabled}",
+                     f"DEFAULT_DTYPE() is {g.value(_dtype.get_default_dtype())}"]
+    for m in rec.modules.values():
+        g.module(m)
+    for name, t, _ in rec.bound:
+        g.tensor(name, t)
+        g.env[name] = t
+    for namespace, key, value in watcher.read_names.values():
+        if isinstance(value, (_SCALARS, _tensor.Tensor)) or _is_state(value):
+            g.global_name(namespace, key, value)
+    return g.build()
+
+
+def _is_state(value):
+    """Objects whose identity a global guard watches: modules, optimizers, arrays."""
+    from ..nn.modules.module import Module
+    from ..optim.optimizer import Optimizer
+    return isinstance(value, (Module, Optimizer, np.ndarray))
+
+
+def covered_tensors(rec, watcher):
+    """ids of the tensors read live that a guard watches (a module's parameter or buffer, a
+    global): any other is baked in as a constant."""
+    covered = set()
+    for m in rec.modules.values():
+        for kind in ("_parameters", "_buffers"):
+            covered.update(id(t) for t in getattr(m, kind, {}).values())
+    for _, _, value in watcher.read_names.values():
+        if isinstance(value, _tensor.Tensor):
+            covered.add(id(value))
+    return covered
