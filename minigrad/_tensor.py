@@ -30,7 +30,8 @@ from ._device import CPU, device
 from ._device import check_device as _check_device
 from ._dtype import from_numpy_dtype
 from ._layout import empty_in_layout_of
-from .autograd import grad_mode, seam
+from .autograd import grad_mode
+from . import _seam as seam
 from .autograd.function import AccumulateGrad
 
 _NON_LEAF_GRAD_WARNING = (

@@ -21,7 +21,8 @@ from itertools import repeat
 
 import numpy as np
 
-from . import formulas, grad_mode, seam
+from . import formulas, grad_mode
+from .. import _seam as seam
 from .. import _tensor  # circular: _make is looked up when the engine runs
 from .._layout import in_torch_layout
 from .function import FREED, AccumulateGrad, checked_hook_result, on_arrays

@@ -13,18 +13,23 @@ A call goes one of four ways:
 import functools
 import warnings
 
-from ..autograd import function, seam
+from .. import _seam as seam
+from ..autograd import function
 from . import capture, guards
 from .program import Program
 from .watch import Watcher
 
 recompile_limit = 8  # torch._dynamo.config.recompile_limit
-_MODES = (None, "default", "reduce-overhead", "max-autotune", "max-autotune-no-cudagraphs")
+_MODES = ("default", "lite", "reduce-overhead", "max-autotune-no-cudagraphs", "max-autotune")
 _BACKENDS = ("inductor", "eager", "aot_eager", "cudagraphs")
 
 
 class Unsupported(RuntimeError):
     """What ``fullgraph=True`` raises at a graph break (torch._dynamo.exc.Unsupported)."""
+
+
+class InvalidBackend(RuntimeError):
+    """torch._dynamo.exc.InvalidBackend"""
 
 
 class CompiledFunction:
@@ -157,13 +162,13 @@ def compile(model=None, *, fullgraph=False, dynamic=None, backend="inductor", mo
     if mode is not None and options is not None:
         raise RuntimeError("Either mode or options can be specified, but both can't be "
                            "specified at the same time.")
-    if mode not in _MODES:
-        raise RuntimeError(f"Unrecognized mode={mode}, should be one of: "
-                           f"{', '.join(m for m in _MODES if m)}")
+    if mode is not None and mode not in _MODES:
+        raise RuntimeError(f"Unrecognized mode={mode}, should be one of: {', '.join(_MODES)}")
     if not callable(backend) and backend not in _BACKENDS:
-        raise RuntimeError(f"Invalid backend: {backend!r}")
+        raise InvalidBackend(f"Invalid backend: {backend!r}, see `torch._dynamo.list_backends()` "
+                             "for available backends.")
     if not callable(model):
-        raise RuntimeError("The compiled target must be callable")
+        raise AssertionError(f"A callable function is expected, but {type(model)} is provided.")
     if disable:
         return model
     replay = backend not in ("eager", "aot_eager") and not callable(backend)

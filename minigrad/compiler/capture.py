@@ -24,7 +24,8 @@ import traceback
 import numpy as np
 
 from .. import _tensor
-from ..autograd import engine, function, seam
+from .. import _seam as seam
+from ..autograd import engine, function
 from ..autograd.function import FREED, AccumulateGrad
 from . import kernels
 
@@ -52,6 +53,8 @@ class Recorder:
         self.in_backward = False
         self._ids = itertools.count()
         self.args = _arg_paths(args, kwargs)   # id(tensor) -> "A[0]" expression
+        # id(ndarray) -> the argument or parameter tensor that holds it
+        self.array_owners = {id(t._data): t for t in _arg_tensors(args, kwargs)}
         self.arg_loaded = {}
         self.walk_class = _recording_walk(self)
 
@@ -77,9 +80,15 @@ class Recorder:
         return name
 
     def array_expr(self, array):
-        """The program's expression for an ndarray some kernel takes."""
+        """The program's expression for an ndarray some kernel takes (an op may be given a
+        tensor's array itself, as cross_entropy gives its target's)."""
         name = self.names.get(id(array))
-        return name if name is not None else self.constant(array)
+        if name is not None:
+            return name
+        owner = self.array_owners.get(id(array))
+        if owner is not None:
+            return self.tensor_expr(owner)
+        return self.constant(array)
 
     def tensor_expr(self, t):
         """The expression for a Tensor argument's array, or None if replay can't find it."""
@@ -165,16 +174,10 @@ class Recorder:
         return out
 
     def record_forward(self, cls, args, out):
-        inputs = []
-        for a in args:
-            if isinstance(a, _tensor.Tensor):
-                inputs.append(self.tensor_expr(a))
-            elif isinstance(a, (list, tuple)) and any(isinstance(x, _tensor.Tensor) for x in a):
-                return self.fail(f"{cls.__name__} takes a list of tensors")
-            elif isinstance(a, np.ndarray):
-                inputs.append(self.array_expr(a))
-            else:
-                inputs.append(self.constant(a))
+        if any(isinstance(a, (list, tuple)) and any(isinstance(x, _tensor.Tensor) for x in a)
+               for a in args):
+            return self.fail(f"{cls.__name__} takes a list of tensors")
+        inputs = [self._operand(a) for a in args]
         outs = out if isinstance(out, tuple) else (out,)
         node = next((o._grad_fn for o in outs if type(o._grad_fn) is cls), None)
         if node is None:
@@ -228,9 +231,36 @@ class Recorder:
         self.resync_versions()
         return result
 
+    def draw(self, fn, args, kwargs):
+        """A @draw sampler: run it, and replay it as a new draw from the same generator."""
+        operands = [self._operand(a) for a in args]
+        operands += [f"{k}={self._operand(v)}" for k, v in kwargs.items()]
+        self.depth += 1
+        try:
+            out = fn(*args, **kwargs)
+        finally:
+            self.depth -= 1
+        if type(out) is not np.ndarray:
+            self.fail(f"{fn.__name__} drew a {type(out).__name__}")
+            return out
+        line = f"{self.name_array(out)} = {self.new('D', fn)}({', '.join(operands)})"
+        self.emit(f"{line}  # random: {fn.__name__}")
+        return out
+
+    def _operand(self, a):
+        if isinstance(a, _tensor.Tensor):
+            return self.tensor_expr(a)
+        if isinstance(a, np.ndarray):
+            return self.array_expr(a)
+        return self.constant(a)
+
     def saw_module(self, module):
-        if not self.depth:
+        if not self.depth and id(module) not in self.modules:
             self.modules[id(module)] = module
+            for kind in ("_parameters", "_buffers"):
+                for t in getattr(module, kind, {}).values():
+                    if t is not None:
+                        self.array_owners.setdefault(id(t._data), t)
 
 
 def user_location():
@@ -239,6 +269,23 @@ def user_location():
         if kernels.is_user_file(frame.filename):
             return f"{frame.filename}:{frame.lineno}: {(frame.line or '').strip()}"
     return "<unknown>"
+
+
+def _arg_tensors(args, kwargs):
+    out = []
+
+    def visit(value, depth=0):
+        if isinstance(value, _tensor.Tensor):
+            out.append(value)
+        elif isinstance(value, (list, tuple)) and depth < 4:
+            for v in value:
+                visit(v, depth + 1)
+        elif isinstance(value, dict) and depth < 4:
+            for v in value.values():
+                visit(v, depth + 1)
+    visit(tuple(args))
+    visit(dict(kwargs))
+    return out
 
 
 def _arg_paths(args, kwargs):

@@ -19,7 +19,7 @@ import math
 import sys
 
 from .. import _tensor
-from ..autograd import seam
+from .. import _seam as seam
 from .kernels import is_user_file
 
 _READS = ("item", "tolist", "numpy", "__bool__", "__float__", "__int__", "__index__",

@@ -3,7 +3,8 @@ import numpy as np
 
 from .._dtype import from_numpy_dtype
 from .._tensor import Tensor
-from ..autograd import forward_ad, seam
+from .. import _seam as seam
+from ..autograd import forward_ad
 from ..autograd.views import REPEATED_WRITE_ERROR, has_repeats, inplace_prepare, rebase_history
 
 

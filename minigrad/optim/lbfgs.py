@@ -14,7 +14,7 @@ torch's to rounding (about 1e-6 relative in float32), not bit for bit.
 import numpy as np
 
 from .._tensor import _make
-from ..autograd import seam
+from .. import _seam as seam
 from ..autograd.grad_mode import enable_grad
 from ._kernels import add_
 from .optimizer import Optimizer, check_nonnegative

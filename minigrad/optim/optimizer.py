@@ -9,7 +9,7 @@ from collections import defaultdict
 from copy import deepcopy
 
 from .._tensor import Tensor
-from ..autograd import seam
+from .. import _seam as seam
 from ..autograd.grad_mode import enable_grad
 from ..creation import tensor
 from ._kernels import scalar  # noqa: F401  (sgd and adam import it from here)

@@ -14,7 +14,7 @@ from collections import OrderedDict, namedtuple
 
 from ... import _dtype
 from ..._tensor import Tensor
-from ...autograd import seam
+from ... import _seam as seam
 from ...autograd.grad_mode import no_grad
 from ..parameter import Parameter
 

@@ -9,7 +9,9 @@ machinery. The recorder hears about the work at a few places only:
   formula, gradient reduction and sum, and each addition into a leaf's ``.grad``;
 * the methods decorated with ``@effect`` below (``optimizer.step()``, ``zero_grad()``,
   ``tensor.grad = None``...): replayed as the same call on the same objects;
-* ``assign_inplace`` (``ops/_util.py``): the write of an in-place op into its tensor.
+* ``assign_inplace`` (``ops/_util.py``): the write of an in-place op into its tensor;
+* the samplers decorated with ``@draw`` (``_generator.py``): random numbers drawn outside an
+  op's forward (a dropout mask, ``randn``), replayed as a new draw from the same generator.
 
 When nothing is being captured, each place costs one ``is None`` test.
 """
@@ -28,3 +30,13 @@ def effect(fn):
         return recorder.effect(fn, args, kwargs)
     method.replays_as = fn
     return method
+
+
+def draw(fn):
+    """A sampler: replay draws again, from the same generator in the same order."""
+    @functools.wraps(fn)
+    def sampler(*args, **kwargs):
+        if recorder is None or recorder.depth:
+            return fn(*args, **kwargs)
+        return recorder.draw(fn, args, kwargs)
+    return sampler
