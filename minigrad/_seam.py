@@ -10,8 +10,9 @@ machinery. The recorder hears about the work at a few places only:
 * the methods decorated with ``@effect`` below (``optimizer.step()``, ``zero_grad()``,
   ``tensor.grad = None``...): replayed as the same call on the same objects;
 * ``assign_inplace`` (``ops/_util.py``): the write of an in-place op into its tensor;
-* the samplers decorated with ``@draw`` (``_generator.py``): random numbers drawn outside an
-  op's forward (a dropout mask, ``randn``), replayed as a new draw from the same generator.
+* the functions decorated with ``@replayed``: the samplers of ``_generator.py`` (random numbers
+  drawn outside an op's forward: a dropout mask, ``randn``), replayed as a new draw from the
+  same generator, and the factories of ``creation.py`` (``zeros``, ``arange``...).
 
 When nothing is being captured, each place costs one ``is None`` test.
 """
@@ -32,11 +33,13 @@ def effect(fn):
     return method
 
 
-def draw(fn):
-    """A sampler: replay draws again, from the same generator in the same order."""
+def replayed(fn):
+    """A function making a new array or tensor from its arguments (a sampler, a factory):
+    replay calls it again with the same arguments (a sampler then draws anew, from the same
+    generator in the same order)."""
     @functools.wraps(fn)
-    def sampler(*args, **kwargs):
+    def maker(*args, **kwargs):
         if recorder is None or recorder.depth:
             return fn(*args, **kwargs)
-        return recorder.draw(fn, args, kwargs)
-    return sampler
+        return recorder.replayed(fn, args, kwargs)
+    return maker

@@ -5,10 +5,10 @@ A call goes one of four ways:
 1. a program whose guard holds replays it (``program.py``);
 2. a new kind of call (no guard holds) runs eagerly while capturing a candidate program;
 3. the next call of that kind captures again; if both captures ran the same kernels over the
-   same constants the program is kept (a value that changed between them, say a tensor made
-   from a Python counter, would have been replayed stale);
-4. a graph break, or more kinds of call than ``recompile_limit``, and that kind of call stays
-   eager (a warning says why, once; ``fullgraph=True`` raises instead).
+   same constants the program is kept (a value that changed between them, say a number
+   computed from Python state, would have been replayed stale);
+4. after a graph break, or more kinds of call than ``recompile_limit``, the function runs
+   eagerly from then on (a warning says why, once; ``fullgraph=True`` raises instead).
 """
 import functools
 import warnings
@@ -41,8 +41,7 @@ class CompiledFunction:
         self.replay = replay        # False for backend="eager": capture nothing, run eagerly
         self.programs = []          # confirmed: replayed when their guard holds
         self.candidates = []        # captured once, waiting for a second capture to agree
-        self.breaks = []            # (reason, where) of each graph break, for explain()
-        self.eager_kinds = []       # guards of calls that stay eager
+        self.breaks = []            # (reason, where) of the graph break, for explain()
         functools.update_wrapper(self, fn)
 
     def __get__(self, obj, objtype=None):  # a compiled method binds like a function
@@ -54,10 +53,9 @@ class CompiledFunction:
         for program in self.programs:
             if program.guard(args, kwargs):
                 return program.run(args, kwargs)
-        for guard in self.eager_kinds:
-            if guard(args, kwargs):
-                return self.fn(*args, **kwargs)
-        if len(self.programs) + len(self.eager_kinds) >= recompile_limit:
+        if self.breaks:  # a graph break: this function runs eagerly from now on
+            return self.fn(*args, **kwargs)
+        if len(self.programs) + len(self.candidates) >= recompile_limit:
             self._give_up(f"more than recompile_limit={recompile_limit} kinds of call")
             return self.fn(*args, **kwargs)
         return self._capture(args, kwargs)
@@ -71,21 +69,22 @@ class CompiledFunction:
                 result = self.fn(*args, **kwargs)
         finally:
             capture.uninstall()
-        guard, guard_source = guards.build_guard(args, kwargs, rec, watcher)
+        guard, guard_source = guards.build_guard(self.fn, args, kwargs, rec, watcher)
         if rec.broken is None:
             _check_result(rec, result)
         if rec.broken is None and rec.unexplained_write():
             rec.fail("a tensor was changed in place by code that is not an op")
         if rec.broken is not None:
-            self._graph_break(rec.broken, guard)
+            self._graph_break(rec.broken)
             return result
-        bake = {name for name, t, _ in rec.bound
-                if id(t) not in guards.covered_tensors(rec, watcher)}
-        if bake & {rec.objects[i] for i in rec.written}:
-            self._graph_break(("an in-place write into a tensor no guard watches",
-                               capture.user_location()), guard)
+        covered = guards.covered_tensors(rec, watcher)
+        unwatched = [t for _, t, _ in rec.bound if id(t) not in covered]
+        if unwatched:
+            self._graph_break((f"reads a tensor of shape {list(unwatched[0].shape)} that is "
+                               "neither an argument, a module's parameter or buffer, nor a "
+                               "global or closure variable", "<capture>"))
             return result
-        program = Program(rec, result, bake)
+        program = Program(rec, result)
         program.guard, program.guard_source = guard, guard_source
         self._confirm(program)
         return result
@@ -99,24 +98,21 @@ class CompiledFunction:
                 if same:
                     self.programs.append(program)
                 else:
-                    self._graph_break((f"{why} between two calls", "<capture>"), program.guard)
+                    self._graph_break((f"{why} between two calls", "<capture>"))
                 return
         self.candidates.append(program)
 
-    def _graph_break(self, brk, guard):
+    def _graph_break(self, brk):
         reason, where = brk
         self.breaks.append(brk)
-        self.eager_kinds.append(guard)
+        self.programs, self.candidates = [], []
         message = f"minigrad.compile: graph break, running eagerly: {reason} at {where}"
         if self.fullgraph:
             raise Unsupported(message)
         warnings.warn(message, UserWarning, stacklevel=3)
 
     def _give_up(self, reason):
-        if not any(b[0] == reason for b in self.breaks):
-            self.breaks.append((reason, "<call>"))
-            warnings.warn(f"minigrad.compile: {reason}; running eagerly", UserWarning,
-                          stacklevel=3)
+        self._graph_break((reason, "<call>"))
 
     def explain(self):
         """The captured programs, their guards and any graph breaks, as text."""

@@ -46,7 +46,7 @@ class Recorder:
         self.pinned = []              # every named array, kept alive so that ids stay unique
         self.contexts = {}            # id(node) -> the replay ctx variable of that node
         self.objects = {}             # id(tensor) -> name of a tensor read live (parameters)
-        self.bound = []               # (name, tensor, its values then) for those tensors
+        self.bound = []               # (name, tensor, its array then) for those tensors
         self.written = set()          # ids of those tensors that in-place ops write
         self.modules = {}             # id(module) -> module whose forward ran
         self.versions = {}            # id(version counter) -> [counter, expected version]
@@ -88,7 +88,9 @@ class Recorder:
         owner = self.array_owners.get(id(array))
         if owner is not None:
             return self.tensor_expr(owner)
-        return self.constant(array)
+        # computed outside every kernel (say, from an argument's values): replay can't redo it
+        self.fail("uses an array computed outside the ops")
+        return "None"
 
     def tensor_expr(self, t):
         """The expression for a Tensor argument's array, or None if replay can't find it."""
@@ -108,7 +110,7 @@ class Recorder:
         name = self.objects.get(id(t))
         if name is None:
             name = self.objects[id(t)] = self.new("t", t)
-            self.bound.append((name, t, t._data.copy()))
+            self.bound.append((name, t, t._data))
         return name
 
     def tensor_object(self, t):
@@ -174,8 +176,7 @@ class Recorder:
         return out
 
     def record_forward(self, cls, args, out):
-        if any(isinstance(a, (list, tuple)) and any(isinstance(x, _tensor.Tensor) for x in a)
-               for a in args):
+        if any(isinstance(a, (list, tuple)) and _holds_tensor(a) for a in args):
             return self.fail(f"{cls.__name__} takes a list of tensors")
         inputs = [self._operand(a) for a in args]
         outs = out if isinstance(out, tuple) else (out,)
@@ -231,27 +232,43 @@ class Recorder:
         self.resync_versions()
         return result
 
-    def draw(self, fn, args, kwargs):
-        """A @draw sampler: run it, and replay it as a new draw from the same generator."""
-        operands = [self._operand(a) for a in args]
-        operands += [f"{k}={self._operand(v)}" for k, v in kwargs.items()]
+    def replayed(self, fn, args, kwargs):
+        """A @replayed sampler or factory: run it, and replay it as the same call (a sampler
+        then draws again from the same generator)."""
+        def operand(a):  # a tensor argument (zeros_like's) is rebuilt around its array
+            return f"WRAP({self.tensor_expr(a)})" if isinstance(a, _tensor.Tensor) \
+                else self._operand(a)
+        if any(isinstance(a, (list, tuple)) and _holds_tensor(a) for a in args):
+            self.fail(f"{fn.__name__} reads tensors' values")
+        operands = [operand(a) for a in args]
+        operands += [f"{k}={operand(v)}" for k, v in kwargs.items()]
         self.depth += 1
         try:
             out = fn(*args, **kwargs)
         finally:
             self.depth -= 1
-        if type(out) is not np.ndarray:
-            self.fail(f"{fn.__name__} drew a {type(out).__name__}")
+        array = out._data if isinstance(out, _tensor.Tensor) else out
+        if type(array) is not np.ndarray or (isinstance(out, _tensor.Tensor)
+                                             and out._requires_grad):
+            self.fail(f"{fn.__name__} made a {type(out).__name__} replay can't remake")
             return out
-        line = f"{self.name_array(out)} = {self.new('D', fn)}({', '.join(operands)})"
-        self.emit(f"{line}  # random: {fn.__name__}")
+        call = f"{self.new('M', fn)}({', '.join(operands)})"
+        if isinstance(out, _tensor.Tensor):
+            call += "._data"
+            self.watch_version(out)
+        self.emit(f"{self.name_array(array)} = {call}  # {fn.__name__}")
         return out
 
-    def _operand(self, a):
+    def _operand(self, a, depth=0):
+        """The expression for an argument: a tensor's or array's variable, a tuple or list
+        built from its items' (an index key holding an index array), or a constant."""
         if isinstance(a, _tensor.Tensor):
             return self.tensor_expr(a)
         if isinstance(a, np.ndarray):
             return self.array_expr(a)
+        if type(a) in (tuple, list) and depth < 4 and _holds_array(a):
+            items = "".join(f"{self._operand(x, depth + 1)}, " for x in a)
+            return f"({items})" if type(a) is tuple else f"[{items}]"
         return self.constant(a)
 
     def saw_module(self, module):
@@ -269,6 +286,16 @@ def user_location():
         if kernels.is_user_file(frame.filename):
             return f"{frame.filename}:{frame.lineno}: {(frame.line or '').strip()}"
     return "<unknown>"
+
+
+def _holds_array(seq):
+    return any(isinstance(x, np.ndarray) or type(x) in (tuple, list) and _holds_array(x)
+               for x in seq)
+
+
+def _holds_tensor(seq):
+    return any(isinstance(x, _tensor.Tensor) or isinstance(x, (list, tuple)) and
+               _holds_tensor(x) for x in seq)
 
 
 def _arg_tensors(args, kwargs):

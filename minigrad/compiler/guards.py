@@ -69,13 +69,16 @@ class GuardBuilder:
             for key, t in getattr(m, kind, {}).items():
                 self.conditions.append(f"{name}.{kind}.get({key!r}) is {self.value(t)}")
 
-    def global_name(self, namespace, key, value):
-        ns = self.value(namespace)
-        if isinstance(value, _SCALARS) and not isinstance(value, float) or \
-                (isinstance(value, float) and value == value):
-            self.conditions.append(f"{ns}.get({key!r}, MISSING) == {self.value(value)}")
+    def watched(self, expr, value):
+        """A global or closure variable: an equal number, string or small container of
+        them; the same object otherwise."""
+        if _plain_value(value):
+            self.conditions.append(f"{expr} == {self.value(_frozen(value))}")
         else:
-            self.conditions.append(f"{ns}.get({key!r}, MISSING) is {self.value(value)}")
+            self.conditions.append(f"{expr} is {self.value(value)}")
+
+    def global_name(self, namespace, key, value):
+        self.watched(f"{self.value(namespace)}.get({key!r}, MISSING)", value)
 
     def build(self):
         source = "def guard(A, KW):\n    return (" + \
@@ -85,7 +88,7 @@ class GuardBuilder:
         return namespace["guard"], source
 
 
-def build_guard(args, kwargs, rec, watcher):
+def build_guard(fn, args, kwargs, rec, watcher):
     """The guard for a capture of fn(*args, **kwargs) recorded by ``rec``."""
     g = GuardBuilder()
     g.argument("A", tuple(args))
@@ -98,9 +101,37 @@ def build_guard(args, kwargs, rec, watcher):
         g.tensor(name, t)
         g.env[name] = t
     for namespace, key, value in watcher.read_names.values():
-        if isinstance(value, (_SCALARS, _tensor.Tensor)) or _is_state(value):
+        if _plain_value(value) or isinstance(value, _tensor.Tensor) or _is_state(value):
             g.global_name(namespace, key, value)
+    for i, cell in enumerate(getattr(fn, "__closure__", None) or ()):
+        try:
+            value = cell.cell_contents
+        except ValueError:  # an empty cell
+            continue
+        if _plain_value(value) or isinstance(value, _tensor.Tensor) or _is_state(value):
+            g.watched(f"{g.value(cell)}.cell_contents", value)
     return g.build()
+
+
+def _plain_value(value, depth=0):
+    """A number, string or None, or a small list/tuple/dict of them: guarded by equality."""
+    if isinstance(value, _SCALARS):
+        return not (isinstance(value, float) and value != value)  # (NaN != NaN)
+    if isinstance(value, (list, tuple)) and depth < 2 and len(value) <= 32:
+        return all(_plain_value(v, depth + 1) for v in value)
+    if isinstance(value, dict) and depth < 2 and len(value) <= 32:
+        return all(_plain_value(k, depth + 1) and _plain_value(v, depth + 1)
+                   for k, v in value.items())
+    return False
+
+
+def _frozen(value):
+    """A copy of a plain value as it is now (a later change to the original then shows)."""
+    if isinstance(value, list):
+        return [_frozen(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _frozen(v) for k, v in value.items()}
+    return value
 
 
 def _is_state(value):
@@ -117,7 +148,7 @@ def covered_tensors(rec, watcher):
     for m in rec.modules.values():
         for kind in ("_parameters", "_buffers"):
             covered.update(id(t) for t in getattr(m, kind, {}).values())
-    for _, _, value in watcher.read_names.values():
+    for value in [v for _, _, v in watcher.read_names.values()] + watcher.closure_values:
         if isinstance(value, _tensor.Tensor):
             covered.add(id(value))
     return covered

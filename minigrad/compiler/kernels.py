@@ -76,6 +76,9 @@ def unwrapped(fn):
     return fn
 
 
+WRAP = _tensor._make  # an array as a plain Tensor again (for zeros_like(x) and the like)
+
+
 def MAKE(array, requires_grad, node, output_nr):
     """A tensor the compiled function returns, around this replay's array."""
     return _tensor._make(array, requires_grad, node, output_nr)

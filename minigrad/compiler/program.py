@@ -14,14 +14,13 @@ from . import kernels
 def _kernel_namespace():
     return {name: getattr(kernels, name) for name in (
         "NO_CTX", "REDUCE", "ADD", "AS_ARRAY", "AS_ARRAYS", "ACCUMULATE", "WRITE", "BUMP",
-        "BEGIN_BACKWARD", "END_BACKWARD", "MAKE", "FP_IGNORE", "FP_RESTORE")}
+        "BEGIN_BACKWARD", "END_BACKWARD", "MAKE", "FP_IGNORE", "FP_RESTORE", "WRAP")}
 
 
 class Program:
     """A captured program: its source, the function compiled from it, its guard."""
 
-    def __init__(self, rec, result, bake):
-        """``bake``: names of tensors read live that no guard watches, to use as constants."""
+    def __init__(self, rec, result):
         body = list(rec.lines)
         if rec.in_backward:
             body.append("END_BACKWARD(_modes)")
@@ -35,10 +34,6 @@ class Program:
                  "    if _modes is not None:",
                  "        END_BACKWARD(_modes)"]
         self.env = {**_kernel_namespace(), **rec.env}
-        for name, _, snapshot in rec.bound:
-            if name in bake:
-                self.env[name] = _Constant(snapshot)
-                rec.constants[name] = snapshot
         self.constants = rec.constants
         self.source = "def program(A, KW):\n" + "".join(f"    {line}\n" for line in lines)
         namespace = dict(self.env)
@@ -77,13 +72,6 @@ class Program:
             if not _same_value(value, other.constants[name]):
                 return False, f"a value baked into the program changed ({name})"
         return True, None
-
-
-class _Constant:
-    """Stands in for a tensor no guard watches: its values when it was captured."""
-
-    def __init__(self, array):
-        self._data = array
 
 
 def _same_value(a, b):

@@ -63,6 +63,7 @@ class Watcher:
         self.rec = rec
         self.reads = _read_codes()
         self.read_names = {}          # (id of namespace, name) -> (namespace, name, value)
+        self.closure_values = []      # values of the closure variables user frames had
         self.user_codes = {}          # code -> its first offending store of a global, or None
         self.pending_store = None     # (frame, opcode name) of a store not yet explained
         self.effect_code = seam.effect(lambda: None).__code__
@@ -123,6 +124,11 @@ class Watcher:
             if name in namespace:
                 self.read_names.setdefault((id(namespace), name),
                                            (namespace, name, namespace[name]))
+        if code.co_freevars:  # closure variables: what they hold now
+            local = frame.f_locals
+            for name in code.co_freevars:
+                if name in local:
+                    self.closure_values.append(local[name])
 
     # ---- calls into C -------------------------------------------------------------------
     def profile(self, frame, event, arg):
