@@ -142,11 +142,13 @@ def _check_result(rec, result, depth=0):
             rec.fail("returns a tensor made outside the ops")
         elif result._requires_grad and not capture.graph_is_spent(result):
             rec.fail("returns a tensor whose backward graph is still needed")
-    elif isinstance(result, (list, tuple)) and depth < 4:
-        for r in result:
+    elif isinstance(result, (list, tuple, dict)) and depth < 4:
+        if type(result) not in (list, tuple, dict):
+            rec.fail(f"returns a {type(result).__name__}")
+        for r in (result.values() if isinstance(result, dict) else result):
             _check_result(rec, r, depth + 1)
-    elif isinstance(result, dict):
-        rec.fail("returns a dict")
+    elif not isinstance(result, (bool, int, float, str, type(None))):
+        rec.fail(f"returns a {type(result).__name__}")
 
 
 def compile(model=None, *, fullgraph=False, dynamic=None, backend="inductor", mode=None,

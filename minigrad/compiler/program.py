@@ -60,6 +60,9 @@ class Program:
             return f"({inner})"
         if isinstance(value, list) and depth < 4:
             return "[" + ", ".join(self._result(rec, v, depth + 1) for v in value) + "]"
+        if type(value) is dict and depth < 4:
+            return "{" + ", ".join(f"{rec.constant(k)}: {self._result(rec, v, depth + 1)}"
+                                   for k, v in value.items()) + "}"
         if isinstance(value, (bool, int, float, str, type(None))):
             return repr(value) if not isinstance(value, float) or value == value else "NAN"
         return rec.new("r", value)

@@ -31,6 +31,7 @@ _PURE_BUILTINS = {getattr(builtins, n) for n in (
 _PURE_METHODS = {"get", "items", "keys", "values", "index", "count", "format", "join",
                  "startswith", "endswith", "split", "strip", "lower", "upper", "replace",
                  "__getitem__", "__contains__", "__len__", "__iter__", "__next__", "copy"}
+_IMMUTABLE = (str, bytes, int, float, complex, tuple, frozenset, range)
 _STORES = {dis.opmap[n] for n in ("STORE_ATTR", "STORE_SUBSCR", "DELETE_ATTR", "DELETE_SUBSCR")}
 
 
@@ -138,6 +139,8 @@ class Watcher:
                 or arg in vars(math).values():
             return
         owner = getattr(arg, "__self__", None)
+        if isinstance(owner, _IMMUTABLE) and not isinstance(owner, type):
+            return  # a method of a string, number or tuple changes nothing
         if arg.__name__ in _PURE_METHODS and not isinstance(owner, (list, set, bytearray)):
             return
         self.rec.fail(f"calls {getattr(arg, '__qualname__', arg.__name__)}()")
