@@ -5,6 +5,8 @@ variables: no Tensor objects in between, no graph nodes, no backward walk, no dt
 rules (the guards promised they hold). What the compiled function returns is rebuilt around the
 new arrays. ``explain()`` prints the same source a student can read.
 """
+import re
+
 import numpy as np
 
 from .. import _tensor
@@ -24,9 +26,9 @@ class Program:
         body = list(rec.lines)
         if rec.in_backward:
             body.append("END_BACKWARD(_modes)")
+        body = _release_early(body, f"return {self._result(rec, result)}")
         body = [line.replace("END_BACKWARD(_modes)", "END_BACKWARD(_modes); _modes = None")
                 for line in body]
-        body.append(f"return {self._result(rec, result)}")
         lines = ["_errors, _modes = FP_IGNORE(), None", "try:",
                  *(f"    {line}" for line in body),
                  "finally:  # also when a kernel raises",
@@ -75,6 +77,34 @@ class Program:
             if not _same_value(value, other.constants[name]):
                 return False, f"a value baked into the program changed ({name})"
         return True, None
+
+
+_VARIABLE = re.compile(r"\bv\d+\b")
+_CONTEXT = re.compile(r"^.*= (B\d+)\((c\d+)")
+
+
+def _release_early(body, ret):
+    """The body with each array variable deleted after its last use, and each node's saved
+    values dropped once its backward ran: memory is then freed when eager would free it (a
+    program that kept every intermediate to its end would also make NumPy's allocator fetch
+    fresh pages for every large temporary, as measured on a training step's update)."""
+    lines = body + [ret]
+    last = {}
+    for i, line in enumerate(lines):
+        for name in _VARIABLE.findall(line.split("#")[0]):
+            last[name] = i
+    out = []
+    for i, line in enumerate(lines):
+        out.append(line)
+        match = _CONTEXT.match(line)
+        if match and i < len(body):
+            ctx = match.group(2)
+            out.append(f"{ctx}._saved = (); {ctx}.__dict__.clear()  # free what it saved")
+        dead = sorted((n for n, j in last.items() if j == i and i < len(body)),
+                      key=lambda n: int(n[1:]))
+        if dead:
+            out.append(f"del {', '.join(dead)}")
+    return out
 
 
 def _same_value(a, b):

@@ -123,13 +123,20 @@ class Watcher:
         namespace = frame.f_globals
         for name in code.co_names:
             if name in namespace:
-                self.read_names.setdefault((id(namespace), name),
-                                           (namespace, name, namespace[name]))
+                value = namespace[name]
+                self.read_names.setdefault((id(namespace), name), (namespace, name, value))
+                self._owns(value)
         if code.co_freevars:  # closure variables: what they hold now
             local = frame.f_locals
             for name in code.co_freevars:
                 if name in local:
                     self.closure_values.append(local[name])
+                    self._owns(local[name])
+
+    def _owns(self, value):
+        """A global or closure tensor: ops may be handed its array itself."""
+        if isinstance(value, _tensor.Tensor):
+            self.rec.array_owners.setdefault(id(value._data), value)
 
     # ---- calls into C -------------------------------------------------------------------
     def profile(self, frame, event, arg):
