@@ -25,7 +25,7 @@ import numpy as np
 
 from .. import _tensor
 from .. import _seam as seam
-from ..autograd import engine, function
+from ..autograd import engine, function, grad_mode
 from ..autograd.function import FREED, AccumulateGrad
 from . import kernels
 
@@ -204,6 +204,15 @@ class Recorder:
         if self.depth:
             return
         dst, src = self.tensor_expr(t), self.tensor_expr(result)
+        node = result._grad_fn
+        ctx = self.contexts.get(id(node)) if node is not None else None
+        if ctx is not None and grad_mode._state.enabled and result._requires_grad:
+            # the op saved t itself for its backward: eager gives the node a copy of t's old
+            # values before the write (views.inplace_prepare); so does replay
+            slot = next((k for k, item in enumerate(getattr(node, "_saved", ()))
+                         if item is t), None)
+            if slot is not None:
+                self.emit(f"KEEP_OLD({ctx}, {slot})")
         self.emit(f"WRITE({dst}, {src}, {self.constant(region)})")
         if id(t) in self.objects:  # a tensor read live: its version moves on replay too
             self.written.add(id(t))

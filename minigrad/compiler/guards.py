@@ -103,7 +103,7 @@ def build_guard(fn, args, kwargs, rec, watcher):
     for namespace, key, value in watcher.read_names.values():
         if _plain_value(value) or isinstance(value, _tensor.Tensor) or _is_state(value):
             g.global_name(namespace, key, value)
-    for i, cell in enumerate(getattr(fn, "__closure__", None) or ()):
+    for cell in getattr(fn, "__closure__", None) or ():
         try:
             value = cell.cell_contents
         except ValueError:  # an empty cell

@@ -41,6 +41,12 @@ def WRITE(dst, src, region):
         dst[region] = src[region]
 
 
+def KEEP_OLD(ctx, slot):
+    """Before an in-place write into a value the node saved: it keeps a copy of the old one."""
+    saved = ctx._saved
+    ctx._saved = saved[:slot] + (saved[slot].copy(),) + saved[slot + 1:]
+
+
 def BUMP(t):
     t._bump_version()
 

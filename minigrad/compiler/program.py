@@ -16,7 +16,7 @@ from . import kernels
 def _kernel_namespace():
     return {name: getattr(kernels, name) for name in (
         "NO_CTX", "REDUCE", "ADD", "AS_ARRAY", "AS_ARRAYS", "ACCUMULATE", "WRITE", "BUMP",
-        "BEGIN_BACKWARD", "END_BACKWARD", "MAKE", "FP_IGNORE", "FP_RESTORE", "WRAP")}
+        "BEGIN_BACKWARD", "END_BACKWARD", "MAKE", "FP_IGNORE", "FP_RESTORE", "WRAP", "KEEP_OLD")}
 
 
 class Program:
@@ -72,7 +72,9 @@ class Program:
     def same_as(self, other):
         """Two captures of one function agree: the same kernels over the same constants."""
         if self.source != other.source or self.constants.keys() != other.constants.keys():
-            return False, "the ops it runs changed"
+            mine, theirs = self.source.splitlines(), other.source.splitlines()
+            first = next((a for a, b in zip(mine, theirs) if a != b), "(one is longer)")
+            return False, f"the ops it runs changed (at: {first.strip()[:80]})"
         for name, value in self.constants.items():
             if not _same_value(value, other.constants[name]):
                 return False, f"a value baked into the program changed ({name})"

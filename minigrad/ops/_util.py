@@ -52,9 +52,9 @@ def assign_inplace(self, result, region=None):
     if src.shape != dst.shape:
         raise RuntimeError(f"output with shape {list(dst.shape)} doesn't match the broadcast "
                            f"shape {list(src.shape)}")
-    track = inplace_prepare(self, result)
     if seam.recorder is not None:  # minigrad.compile records the write
         seam.recorder.write(self, result, region)
+    track = inplace_prepare(self, result)
     if region is None:
         np.copyto(dst, src, casting="unsafe")
     else:
