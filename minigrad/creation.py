@@ -43,7 +43,6 @@ _MISSING = object()  # an argument that was not passed
 
 
 # ---- torch.tensor ------------------------------------------------------------------------------
-@seam.replayed
 def tensor(data, *, dtype=None, device=None, requires_grad=False, pin_memory=False):
     """A new tensor holding a copy of ``data`` (scalar, nested sequence, ndarray or tensor)."""
     _check_device(device)

@@ -11,7 +11,7 @@ import numpy as np
 
 from .. import _tensor
 from ..autograd import engine, grad_mode
-from ..autograd.function import _NO_CTX, on_arrays
+from ..autograd.function import _NO_CTX, AS_SAVED, on_arrays
 
 NO_CTX = _NO_CTX
 REDUCE = engine._reduce_to     # a gradient summed down to its input's shape and dtype
@@ -91,31 +91,18 @@ def MAKE(array, requires_grad, node, output_nr):
 
 
 def replay_context(node):
-    """A fresh ctx for replay, of a subclass of the node's class: forward fills it, backward
-    reads it.
+    """A fresh ctx of the node's class for replay: forward fills it, backward reads it.
 
-    Saved values stay plain arrays, handed back as they are (their versions are not checked:
-    in a replayed program nothing but its own kernels runs between a forward and its
-    backward)."""
-    ctx = object.__new__(_replay_class(type(node)))
+    Saved values stay plain arrays, handed back as they are (``AS_SAVED``: their versions are
+    not checked, as in a replayed program nothing but its own kernels runs between a forward
+    and its backward)."""
+    ctx = object.__new__(type(node))
     ctx._needs = node._needs
     ctx._saved = ()
-    ctx._saved_versions = ()
+    ctx._saved_versions = AS_SAVED
     ctx._pre_hooks = ctx._hooks = None
     ctx._edges = node._edges
     return ctx
-
-
-_replay_classes = {}
-
-
-def _replay_class(cls):
-    sub = _replay_classes.get(cls)
-    if sub is None:
-        sub = _replay_classes[cls] = type(cls.__name__, (cls,), {
-            "__module__": __name__, "__slots__": (),
-            "saved_tensors": property(lambda ctx: ctx._saved)})
-    return sub
 
 
 def _as_edges(out, edges):
