@@ -116,7 +116,7 @@ class CompiledFunction:
 
     def explain(self):
         """The captured programs, their guards and any graph breaks, as text."""
-        parts = []
+        parts = [_LEGEND] if self.programs or self.candidates else []
         for i, p in enumerate(self.programs + self.candidates):
             state = "replayed" if p in self.programs else "captured once (replays after the next)"
             parts.append(f"program {i} ({state}), {p.kernel_count} kernels:\n{p.source}"
@@ -124,6 +124,14 @@ class CompiledFunction:
         for reason, where in self.breaks:
             parts.append(f"graph break: {reason}\n  at {where}")
         return "\n".join(parts) if parts else "nothing captured yet: call the function first"
+
+
+_LEGEND = """\
+names in a program: vN an array; A/KW the call's arguments; tN a tensor read live (a parameter);
+FN an op's forward and BN a backward formula, cN the node context they share; kN a constant;
+EN an effect replayed on live objects (optimizer.step()); MN a factory or sampler called again;
+REDUCE/ADD/ACCUMULATE the engine's gradient bookkeeping; del: an array freed after its last use.
+"""
 
 
 def _other_mode_open():
