@@ -65,6 +65,7 @@ from .ops import layer_norm as _layer_norm  # noqa: F401
 from .ops import attention as _attention  # noqa: F401
 from . import func  # noqa: E402  (torch.func: grad, vjp, jvp, jacrev, jacfwd, hessian, vmap)
 from .compiler import compile  # noqa: F401  (torch.compile: capture once, replay kernels)
+from . import _dynamo  # noqa: F401, E402  (torch._dynamo: config, reset, explain)
 from .ops import registry as _registry
 from .ops._util import inplace_variant as _inplace_variant
 import sys as _sys

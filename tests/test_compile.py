@@ -320,7 +320,7 @@ def test_disable_and_eager_backend():
 
 
 def test_recompile_limit_falls_back_to_eager(monkeypatch):
-    monkeypatch.setattr(api, "recompile_limit", 2)
+    monkeypatch.setattr(api.config, "recompile_limit", 2)
     fn = minigrad.compile(lambda x: x + 1)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
@@ -367,3 +367,35 @@ def test_rms_norm_gelu_transformer_block_replays():
     a, b = run(True), run(False)
     assert a[0] == b[0] and a[1] == b[1]
     assert a[2].programs or a[2].breaks  # replayed, or said why not
+
+
+def test_dynamo_explain_counts_breaks_like_torch():
+    def pure(x):
+        return (x * 2).sin().sum()
+
+    def reads(x):
+        if (x * 2).sum().item() > 0:
+            return x + 1
+        return x - 1
+    for fn, broken in ((pure, False), (reads, True)):
+        got = minigrad._dynamo.explain(fn)(minigrad.ones(3))
+        torch._dynamo.reset()
+        expected = torch._dynamo.explain(fn)(torch.ones(3))
+        assert (got.graph_break_count > 0) == (expected.graph_break_count > 0) == broken
+
+
+def test_compiler_disable_and_reset():
+    @minigrad.compiler.disable
+    def helper(x):
+        return x * 3
+
+    fn = minigrad.compile(lambda x: helper(x) + 1)
+    results, breaks = _breaks(fn, minigrad.ones(2))
+    assert breaks and "torch.compiler.disable" in breaks[0]
+    assert [r.tolist() for r in results] == [[4.0, 4.0]] * 3
+    g = minigrad.compile(lambda x: x + 1)
+    for _ in range(3):
+        g(minigrad.ones(1))
+    assert g.programs
+    minigrad.compiler.reset()
+    assert not g.programs and not minigrad.compiler.is_compiling()

@@ -6,6 +6,9 @@ may be replayed), ``program.py`` (the replayed program), ``api.py`` (the calls i
 ``docs/compile.md`` says what it removes and what it measured.
 """
 from . import api
-from .api import CompiledFunction, Unsupported, compile
+from .api import CompiledFunction, Unsupported, compile, disable, is_compiling, reset
 
-__all__ = ["compile", "CompiledFunction", "Unsupported", "api"]
+is_dynamo_compiling = is_compiling
+
+__all__ = ["compile", "CompiledFunction", "Unsupported", "api", "reset", "disable",
+           "is_compiling", "is_dynamo_compiling"]

@@ -19,7 +19,27 @@ from . import capture, guards
 from .program import Program
 from .watch import Watcher
 
-recompile_limit = 8  # torch._dynamo.config.recompile_limit
+import weakref
+
+
+class Config:
+    """torch._dynamo.config: what minigrad.compile reads of it."""
+
+    recompile_limit = 8       # kinds of call captured per function before it stays eager
+    suppress_errors = False   # (torch's; minigrad.compile never fails a call for itself)
+    verbose = False
+
+    @property
+    def cache_size_limit(self):  # torch's older name for recompile_limit
+        return self.recompile_limit
+
+    @cache_size_limit.setter
+    def cache_size_limit(self, value):
+        self.recompile_limit = value
+
+
+config = Config()
+_compiled = weakref.WeakSet()  # every CompiledFunction, for reset()
 _MODES = ("default", "lite", "reduce-overhead", "max-autotune-no-cudagraphs", "max-autotune")
 _BACKENDS = ("inductor", "eager", "aot_eager", "cudagraphs")
 
@@ -43,6 +63,11 @@ class CompiledFunction:
         self.candidates = []        # captured once, waiting for a second capture to agree
         self.breaks = []            # (reason, where) of the graph break, for explain()
         functools.update_wrapper(self, fn)
+        _compiled.add(self)
+
+    def reset(self):
+        """Forget every capture (torch.compiler.reset / torch._dynamo.reset)."""
+        self.programs, self.candidates, self.breaks = [], [], []
 
     def __get__(self, obj, objtype=None):  # a compiled method binds like a function
         return self if obj is None else functools.partial(self, obj)
@@ -55,8 +80,8 @@ class CompiledFunction:
                 return program.run(args, kwargs)
         if self.breaks:  # a graph break: this function runs eagerly from now on
             return self.fn(*args, **kwargs)
-        if len(self.programs) + len(self.candidates) >= recompile_limit:
-            self._give_up(f"more than recompile_limit={recompile_limit} kinds of call")
+        if len(self.programs) + len(self.candidates) >= config.recompile_limit:
+            self._give_up(f"more than recompile_limit={config.recompile_limit} kinds of call")
             return self.fn(*args, **kwargs)
         return self._capture(args, kwargs)
 
@@ -157,6 +182,32 @@ def _check_result(rec, result, depth=0):
             _check_result(rec, r, depth + 1)
     elif not isinstance(result, (bool, int, float, str, type(None))):
         rec.fail(f"returns a {type(result).__name__}")
+
+
+def reset():
+    """Forget every capture of every compiled function."""
+    for fn in list(_compiled):
+        fn.reset()
+
+
+def disable(fn=None, recursive=True, *, reason=None):
+    """torch.compiler.disable: fn always runs eagerly; called while a capture runs, it is a
+    graph break (its work could not be replayed without running it)."""
+    if fn is None:
+        return lambda f: disable(f, recursive, reason=reason)
+
+    @functools.wraps(fn)
+    def eager(*args, **kwargs):
+        if seam.recorder is not None and not seam.recorder.depth:
+            seam.recorder.fail(f"calls {getattr(fn, '__qualname__', fn)}, marked "
+                               "torch.compiler.disable" + (f" ({reason})" if reason else ""))
+        return fn(*args, **kwargs)
+    return eager
+
+
+def is_compiling():
+    """False: a capture runs your code eagerly, exactly as without compile."""
+    return False
 
 
 def compile(model=None, *, fullgraph=False, dynamic=None, backend="inductor", mode=None,
