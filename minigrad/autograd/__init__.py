@@ -23,10 +23,13 @@ def _as_tuple(x):
     return (x,) if isinstance(x, _tensor.Tensor) else tuple(x)
 
 
-@seam.replayed  # (minigrad.compile replays it as a kernel)
+@seam.replayed
 def _root_ones(shape, dtype):
     """The gradient backward() starts from for a one-element output."""
     return np.ones(shape, dtype)
+
+
+_root_ones.replay_as_constant = True  # (minigrad.compile: no need to make it again each call)
 
 
 def _make_grads(outputs, grad_outputs):

@@ -51,6 +51,7 @@ class Recorder:
         self.modules = {}             # id(module) -> module whose forward ran
         self.versions = {}            # id(version counter) -> [counter, expected version]
         self.in_backward = False
+        self.large_contexts = set()   # replay ctx variables whose saved values are large
         self._ids = itertools.count()
         self.args = _arg_paths(args, kwargs)   # id(tensor) -> "A[0]" expression
         # id(ndarray) -> the argument or parameter tensor that holds it
@@ -186,6 +187,8 @@ class Recorder:
         else:
             ctx = self.contexts[id(node)] = self.new("c", kernels.replay_context(node))
             self.pinned.append(node)
+            if _saved_bytes(node) > _LARGE:
+                self.large_contexts.add(ctx)
         forward = self.new("F", kernels.unwrapped(cls.forward))
         names = [self.name_array(o._data) for o in outs]
         for o in outs:
@@ -261,6 +264,11 @@ class Recorder:
                                              and out._requires_grad):
             self.fail(f"{fn.__name__} made a {type(out).__name__} replay can't remake")
             return out
+        if getattr(fn, "replay_as_constant", False):  # the same values every call
+            self.names[id(array)] = self.constant(array)
+            self.env[self.names[id(array)]] = array
+            self.pinned.append(array)
+            return out
         call = f"{self.new('M', fn)}({', '.join(operands)})"
         if isinstance(out, _tensor.Tensor):
             call += "._data"
@@ -295,6 +303,19 @@ def user_location():
         if kernels.is_user_file(frame.filename):
             return f"{frame.filename}:{frame.lineno}: {(frame.line or '').strip()}"
     return "<unknown>"
+
+
+_LARGE = 1 << 16  # bytes a node may keep saved between replays (freed after backward if more)
+
+
+def _saved_bytes(node):
+    """What a node keeps for its backward, in bytes (arrays saved or set as attributes)."""
+    items = list(getattr(node, "_saved", ())) + list(getattr(node, "__dict__", {}).values())
+    total = 0
+    for item in items:
+        data = getattr(item, "_data", getattr(item, "data", item))
+        total += getattr(data, "nbytes", 0) if isinstance(data, np.ndarray) else 0
+    return total
 
 
 def _holds_array(seq):

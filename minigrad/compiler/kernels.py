@@ -64,13 +64,25 @@ def END_BACKWARD(saved):
     grad_mode._state.enabled, on_arrays.active = saved
 
 
+try:  # what np.errstate itself does, without building a context manager on every replay
+    from numpy._core._ufunc_config import _extobj_contextvar, _make_extobj
+except ImportError:  # another NumPy layout: the public (slower) way
+    _extobj_contextvar = None
+
+
 def FP_IGNORE():
     """A program runs with NumPy's floating-point warnings off, as every op and backward pass
     does eagerly (each under its own ``np.errstate``): set once here, restored at the end."""
-    return np.seterr(all="ignore")
+    if _extobj_contextvar is None:
+        return np.seterr(all="ignore")
+    return _extobj_contextvar.set(_make_extobj(all="ignore"))
 
 
-FP_RESTORE = np.seterr
+def FP_RESTORE(saved):
+    if _extobj_contextvar is None:
+        np.seterr(**saved)
+    else:
+        _extobj_contextvar.reset(saved)
 _ERRSTATE_WRAPPER = np.errstate(all="ignore")(lambda: None).__code__
 
 

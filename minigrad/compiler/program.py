@@ -26,13 +26,13 @@ class Program:
         body = list(rec.lines)
         if rec.in_backward:
             body.append("END_BACKWARD(_modes)")
-        body = _release_early(body, f"return {self._result(rec, result)}")
+        body = _release_early(body, f"return {self._result(rec, result)}", rec.large_contexts)
         body = [line.replace("END_BACKWARD(_modes)", "END_BACKWARD(_modes); _modes = None")
                 for line in body]
         lines = ["_errors, _modes = FP_IGNORE(), None", "try:",
                  *(f"    {line}" for line in body),
                  "finally:  # also when a kernel raises",
-                 "    FP_RESTORE(**_errors)",
+                 "    FP_RESTORE(_errors)",
                  "    if _modes is not None:",
                  "        END_BACKWARD(_modes)"]
         self.env = {**_kernel_namespace(), **rec.env}
@@ -85,11 +85,12 @@ _VARIABLE = re.compile(r"\bv\d+\b")
 _CONTEXT = re.compile(r"^.*= (B\d+)\((c\d+)")
 
 
-def _release_early(body, ret):
+def _release_early(body, ret, large_contexts):
     """The body with each array variable deleted after its last use, and each node's saved
-    values dropped once its backward ran: memory is then freed when eager would free it (a
-    program that kept every intermediate to its end would also make NumPy's allocator fetch
-    fresh pages for every large temporary, as measured on a training step's update)."""
+    values dropped once its backward ran (``large_contexts``: the nodes that saved more than
+    a few pages): memory is then freed when eager would free it (a program that kept every
+    intermediate to its end would also make NumPy's allocator fetch fresh pages for every
+    large temporary, as measured on a training step's update)."""
     lines = body + [ret]
     last = {}
     for i, line in enumerate(lines):
@@ -99,7 +100,7 @@ def _release_early(body, ret):
     for i, line in enumerate(lines):
         out.append(line)
         match = _CONTEXT.match(line)
-        if match and i < len(body):
+        if match and i < len(body) and match.group(2) in large_contexts:
             ctx = match.group(2)
             out.append(f"{ctx}._saved = (); {ctx}.__dict__.clear()  # free what it saved")
         dead = sorted((n for n, j in last.items() if j == i and i < len(body)),
