@@ -289,10 +289,17 @@ class Recorder:
         return self.constant(a)
 
     def saw_module(self, module):
-        if not self.depth and id(module) not in self.modules:
-            self.modules[id(module)] = module
+        """A module's forward ran: its parameters and buffers, and its submodules' (a forward
+        may use a child's weight without calling it, as attention uses ``out_proj.weight``),
+        may be read live, under guards on their identity."""
+        if self.depth or id(module) in self.modules:
+            return
+        for m in module.modules():
+            if id(m) in self.modules:
+                continue
+            self.modules[id(m)] = m
             for kind in ("_parameters", "_buffers"):
-                for t in getattr(module, kind, {}).values():
+                for t in getattr(m, kind, {}).values():
                     if t is not None:
                         self.array_owners.setdefault(id(t._data), t)
 
