@@ -103,11 +103,12 @@ class CompiledFunction:
             self._graph_break(rec.broken)
             return result
         covered = guards.covered_tensors(rec, watcher)
-        unwatched = [t for _, t, _ in rec.bound if id(t) not in covered]
+        unwatched = [(t, where) for _, t, where in rec.bound if id(t) not in covered]
         if unwatched:
-            self._graph_break((f"reads a tensor of shape {list(unwatched[0].shape)} that is "
-                               "neither an argument, a module's parameter or buffer, nor a "
-                               "global or closure variable", "<capture>"))
+            t, where = unwatched[0]
+            self._graph_break((f"reads a tensor of shape {list(t.shape)} that is neither an "
+                               "argument, a module's parameter or buffer, nor a global or "
+                               "closure variable (made outside the ops?)", where))
             return result
         program = Program(rec, result)
         program.guard, program.guard_source = guard, guard_source

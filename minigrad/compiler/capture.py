@@ -46,7 +46,7 @@ class Recorder:
         self.pinned = []              # every named array, kept alive so that ids stay unique
         self.contexts = {}            # id(node) -> the replay ctx variable of that node
         self.objects = {}             # id(tensor) -> name of a tensor read live (parameters)
-        self.bound = []               # (name, tensor, its array then) for those tensors
+        self.bound = []               # (name, tensor, where first met) for those tensors
         self.written = set()          # ids of those tensors that in-place ops write
         self.modules = {}             # id(module) -> module whose forward ran
         self.versions = {}            # id(version counter) -> [counter, expected version]
@@ -111,7 +111,7 @@ class Recorder:
         name = self.objects.get(id(t))
         if name is None:
             name = self.objects[id(t)] = self.new("t", t)
-            self.bound.append((name, t, t._data))
+            self.bound.append((name, t, _first_use()))
         return name
 
     def tensor_object(self, t):
@@ -259,6 +259,14 @@ class Recorder:
             out = fn(*args, **kwargs)
         finally:
             self.depth -= 1
+        if type(out) is tuple:  # several arrays (or None): named one by one
+            if not all(x is None or type(x) is np.ndarray for x in out):
+                self.fail(f"{fn.__name__} made a tuple replay can't remake")
+                return out
+            names = [self.name_array(x) if x is not None else "_" for x in out]
+            call = f"{self.new('M', fn)}({', '.join(operands)})"
+            self.emit(f"{', '.join(names)}, = {call}  # {fn.__name__}")
+            return out
         array = out._data if isinstance(out, _tensor.Tensor) else out
         if type(array) is not np.ndarray or (isinstance(out, _tensor.Tensor)
                                              and out._requires_grad):
@@ -302,6 +310,15 @@ class Recorder:
                 for t in getattr(m, kind, {}).values():
                     if t is not None:
                         self.array_owners.setdefault(id(t._data), t)
+
+
+def _first_use():
+    """Where a tensor read live was first met: the minigrad function and the user's line."""
+    inner = next((f for f in reversed(traceback.extract_stack()[:-3])
+                  if "/compiler/" not in f.filename
+                  and not f.filename.endswith(("function.py", "_seam.py"))), None)
+    where = f"{inner.name}() in {inner.filename.rsplit('/', 1)[-1]}" if inner else "?"
+    return f"{where}, from {user_location()}"
 
 
 def user_location():

@@ -18,6 +18,7 @@ import math
 import numpy as np
 
 from .. import _generator
+from .. import _seam as seam
 from .._tensor import _make
 from ..autograd import formulas
 from ..autograd.function import _NO_CTX, Function
@@ -97,6 +98,7 @@ class ScaledDotProductFlashAttentionForCpuBackward0(Function):
         return grad_q, grad_k, grad_v, None, None, None, None
 
 
+@seam.replayed  # (minigrad.compile recomputes the mask from the live mask tensor)
 def _additive_mask(attn_mask, is_causal, q, k, dt):
     """(bias, dead rows) as arrays: 0 where a key is visible and -inf where masked (a float mask
     is added as it is); dead marks query rows that see no key at all. (None, None): no mask."""

@@ -19,6 +19,7 @@ import numpy as np
 
 from .._args import check_int
 from .._tensor import Tensor, wrap_dim
+from .. import _seam as seam
 from ..autograd import formulas, forward_ad
 from ..autograd.function import Function
 from ..autograd.views import creation_version, mark_multi_output
@@ -563,6 +564,7 @@ def expand(self, *sizes):
     return out
 
 
+@seam.replayed  # (minigrad.compile makes the view again on replay)
 def _writeable_broadcast(x, shape):
     """x expanded to ``shape``: a writeable view with torch's strides (0 where repeated)."""
     strides = [0] * len(shape)
