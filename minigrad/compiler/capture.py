@@ -47,7 +47,6 @@ class Recorder:
         self.contexts = {}            # id(node) -> the replay ctx variable of that node
         self.objects = {}             # id(tensor) -> name of a tensor read live (parameters)
         self.bound = []               # (name, tensor, where first met) for those tensors
-        self.written = set()          # ids of those tensors that in-place ops write
         self.modules = {}             # id(module) -> module whose forward ran
         self.versions = {}            # id(version counter) -> [counter, expected version]
         self.in_backward = False
@@ -155,6 +154,11 @@ class Recorder:
     def unexplained_write(self):
         return any(vc[0] != expected for vc, expected in self.versions.values())
 
+    def check_writes(self):
+        """Before a kernel that changes tensors: every change so far must be explained."""
+        if self.unexplained_write():
+            self.fail("a tensor was changed in place by code that is not an op")
+
     # ---- the seams ----------------------------------------------------------------------
     def apply(self, cls, args):
         """Function.apply while capturing: run the op eagerly, record its forward kernel."""
@@ -170,8 +174,8 @@ class Recorder:
         if not cls.__module__.startswith("minigrad."):
             self.fail(f"a custom autograd.Function ({cls.__name__})")
             return out
-        if self.unexplained_write():
-            self.fail("a tensor was changed in place by code that is not an op")
+        self.check_writes()
+        if self.depth:
             return out
         self.record_forward(cls, args, out)
         return out
@@ -204,6 +208,7 @@ class Recorder:
 
     def write(self, t, result, region):
         """assign_inplace: the result of an in-place op written into t."""
+        self.check_writes()
         if self.depth:
             return
         dst, src = self.tensor_expr(t), self.tensor_expr(result)
@@ -217,12 +222,26 @@ class Recorder:
             if slot is not None:
                 self.emit(f"KEEP_OLD({ctx}, {slot})")
         self.emit(f"WRITE({dst}, {src}, {self.constant(region)})")
-        if id(t) in self.objects:  # a tensor read live: its version moves on replay too
-            self.written.add(id(t))
+        self._bumped(t)  # assign_inplace bumps it once
+
+    def fill(self, t, value):
+        """A constant (or a 0-d tensor's value) written straight into t (``zero_``, ``fill_``
+        outside autograd)."""
+        self.check_writes()
+        if self.depth:
+            return
+        operand = self._operand(value)
+        self.emit(f"FILL({self.tensor_expr(t)}, {operand})")
+        self._bumped(t)
+
+    def _bumped(self, t):
+        """t's version moves once more on replay too (a tensor read live), and capture
+        expects that bump."""
+        if id(t) in self.objects:
             self.emit(f"BUMP({self.objects[id(t)]})")
         elif id(t) in self.args:
             self.emit(f"BUMP({self.args[id(t)]})")
-        self.versions[id(t._vc)][1] = t._vc[0] + 1  # assign_inplace bumps it once
+        self.versions[id(t._vc)][1] = t._vc[0] + 1
 
     def effect(self, fn, args, kwargs):
         """An @effect method (optimizer.step, zero_grad, ``.grad = None``): run it, and replay
@@ -230,6 +249,7 @@ class Recorder:
         name = kernels.EFFECTS.get(fn.__qualname__)
         if name is None or not kernels.replayable_effect(fn, args, kwargs):
             self.fail(f"{fn.__qualname__} with these arguments")
+        self.check_writes()
         if self.depth:
             return fn(*args, **kwargs)
         operands = [self.tensor_object(a) if isinstance(a, _tensor.Tensor)
@@ -461,6 +481,7 @@ def _recording_walk(rec):
             if leaf._hooks:
                 rec.fail("a hook on a leaf tensor")
                 return super().run(node, grads)
+            rec.check_writes()
             target = rec.tensor_object(leaf)
             rec.depth += 1
             try:

@@ -41,6 +41,12 @@ def WRITE(dst, src, region):
         dst[region] = src[region]
 
 
+def FILL(dst, value):
+    """``zero_``/``fill_`` outside autograd: the value written straight into the array."""
+    with np.errstate(invalid="ignore", over="ignore"):
+        dst[...] = value
+
+
 def KEEP_OLD(ctx, slot):
     """Before an in-place write into a value the node saved: it keeps a copy of the old one."""
     saved = ctx._saved

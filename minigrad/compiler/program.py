@@ -16,7 +16,7 @@ from . import kernels
 def _kernel_namespace():
     return {name: getattr(kernels, name) for name in (
         "NO_CTX", "REDUCE", "ADD", "AS_ARRAY", "AS_ARRAYS", "ACCUMULATE", "WRITE", "BUMP",
-        "BEGIN_BACKWARD", "END_BACKWARD", "MAKE", "FP_IGNORE", "FP_RESTORE", "WRAP", "KEEP_OLD")}
+        "BEGIN_BACKWARD", "END_BACKWARD", "MAKE", "FP_IGNORE", "FP_RESTORE", "WRAP", "KEEP_OLD", "FILL")}
 
 
 class Program:

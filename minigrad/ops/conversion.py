@@ -2,6 +2,8 @@
 ``fill_`` and ``zero_``."""
 import numpy as np
 
+from .. import _seam as seam
+
 from .._layout import copy_in_layout_of
 from .._tensor import Tensor
 from ..autograd import formulas, forward_ad, grad_mode
@@ -129,6 +131,8 @@ def _overwrite(self, node_cls, *args):
         assign_inplace(self, node_cls.apply(self, *args))
     else:  # nothing to record: write straight into the array
         value = values[0]._data if values else (args[0] if args else 0)
+        if seam.recorder is not None:  # minigrad.compile records the write
+            seam.recorder.fill(self, value)
         with np.errstate(invalid="ignore", over="ignore"):
             self._data[...] = value
         self._bump_version()
