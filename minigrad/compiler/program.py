@@ -15,8 +15,9 @@ from . import kernels
 
 def _kernel_namespace():
     return {name: getattr(kernels, name) for name in (
-        "NO_CTX", "REDUCE", "ADD", "AS_ARRAY", "AS_ARRAYS", "ACCUMULATE", "WRITE", "BUMP",
-        "BEGIN_BACKWARD", "END_BACKWARD", "MAKE", "FP_IGNORE", "FP_RESTORE", "WRAP", "KEEP_OLD", "FILL")}
+        "NO_CTX", "REDUCE", "ADD", "AS_ARRAY", "AS_ARRAYS", "ACCUMULATE", "WRITE", "FILL",
+        "BUMP", "KEEP_OLD", "BEGIN_BACKWARD", "END_BACKWARD", "MAKE", "WRAP", "FP_IGNORE",
+        "FP_RESTORE")}
 
 
 class Program:
