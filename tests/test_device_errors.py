@@ -84,3 +84,46 @@ def test_default_device_mps_makes_factories_raise_as_torch():
     finally:
         for lib in (torch, minigrad):
             lib.set_default_device(None)
+
+
+MODULES = {
+    "Linear": lambda nn, d: nn.Linear(2, 2, device=d),
+    "Conv2d": lambda nn, d: nn.Conv2d(1, 1, 2, device=d),
+    "ConvTranspose1d": lambda nn, d: nn.ConvTranspose1d(1, 1, 2, device=d),
+    "BatchNorm1d": lambda nn, d: nn.BatchNorm1d(3, device=d),
+    "BatchNorm1d_stats_only": lambda nn, d: nn.BatchNorm1d(3, affine=False, device=d),
+    "BatchNorm1d_nothing": lambda nn, d: nn.BatchNorm1d(3, affine=False,
+                                                        track_running_stats=False, device=d),
+    "InstanceNorm1d": lambda nn, d: nn.InstanceNorm1d(3, device=d),
+    "InstanceNorm1d_affine": lambda nn, d: nn.InstanceNorm1d(3, affine=True, device=d),
+    "LayerNorm": lambda nn, d: nn.LayerNorm(3, device=d),
+    "LayerNorm_plain": lambda nn, d: nn.LayerNorm(3, elementwise_affine=False, device=d),
+    "RMSNorm": lambda nn, d: nn.RMSNorm(3, device=d),
+    "RMSNorm_plain": lambda nn, d: nn.RMSNorm(3, elementwise_affine=False, device=d),
+    "GroupNorm": lambda nn, d: nn.GroupNorm(1, 3, device=d),
+    "GroupNorm_plain": lambda nn, d: nn.GroupNorm(1, 3, affine=False, device=d),
+    "PReLU": lambda nn, d: nn.PReLU(device=d),
+    "MultiheadAttention": lambda nn, d: nn.MultiheadAttention(4, 2, device=d),
+    "RNN": lambda nn, d: nn.RNN(2, 3, device=d), "LSTM": lambda nn, d: nn.LSTM(2, 3, device=d),
+    "GRU": lambda nn, d: nn.GRU(2, 3, device=d),
+    "RNNCell": lambda nn, d: nn.RNNCell(2, 3, device=d),
+    "LSTMCell": lambda nn, d: nn.LSTMCell(2, 3, device=d),
+    "GRUCell": lambda nn, d: nn.GRUCell(2, 3, device=d),
+    "Embedding": lambda nn, d: nn.Embedding(3, 2, device=d),
+    "Embedding_given_weight": lambda nn, d: nn.Embedding(
+        3, 2, _weight=nn.Linear(2, 3).weight.detach(), device=d),
+    "EmbeddingBag": lambda nn, d: nn.EmbeddingBag(3, 2, device=d),
+    "TransformerEncoderLayer": lambda nn, d: nn.TransformerEncoderLayer(4, 2, 8, device=d),
+    "TransformerDecoderLayer": lambda nn, d: nn.TransformerDecoderLayer(4, 2, 8, device=d),
+}
+
+
+@pytest.mark.parametrize("kind", ["mps", "hip", "cuda", "cpu"])
+@pytest.mark.parametrize("module", sorted(MODULES))
+def test_modules_made_on_a_device(module, kind):
+    """Modules raise as their first allocation there raises; those that allocate nothing
+    (InstanceNorm, LayerNorm without affine, an Embedding given its weight) are made."""
+    th_cls, th_msg = catch(lambda: MODULES[module](torch.nn, kind))
+    mg_cls, mg_msg = catch(lambda: MODULES[module](minigrad.nn, kind))
+    assert mg_cls == th_cls, (mg_cls, mg_msg, th_cls, th_msg)
+    assert th_cls is None or th_msg.startswith(mg_msg)
