@@ -15,10 +15,13 @@ alike: the last elements, fewer than a vector, and unaligned arrays run the same
 exponent's parity and the top 12 bits of the mantissa (``x = m 4**k`` gives ``rsqrtps(m) 2**-k``).
 Its 8192 values are not given by a formula (the error of the estimate wanders between -1.4 and
 +1.4 units of its last place); ``_ESTIMATES`` holds them as they were read from an AMD EPYC
-(Zen 4) processor, for inputs in [1, 4). Intel processors have a different table and, there,
-MKL runs its AVX2 / AVX-512 kernels (``vrsqrtps``/``vrsqrt14ps`` with fused multiply-adds), which
-this module does not reproduce: on them, and on processors other than x86-64, ``sqrt`` is NumPy's.
-The processor is read from ``/proc/cpuinfo`` (its ``vendor_id``), as MKL reads it from cpuid.
+(Zen 4, family 25 model 17) processor, for inputs in [1, 4), and are taken to hold for every AMD
+processor (unmeasured on others). On Intel processors MKL runs its AVX2 / AVX-512 kernels
+instead (``vrsqrtps``/``vrsqrt14ps`` with fused multiply-adds; the instructions only bound their
+error, so their tables may differ from these), which this module does not reproduce: there, and on
+processors other than x86-64, ``sqrt`` is NumPy's. The processor is read from ``/proc/cpuinfo``
+(its ``vendor_id``), as MKL reads it from cpuid; torch's own dispatch level (AVX2, AVX-512) plays
+no part, since the element loop is MKL's.
 
 float32, for a positive normal x below 0x1.ffep127 (every step rounded to float32; no FMA):
 
