@@ -174,8 +174,12 @@ def sqrt(x):
     kernel = _KERNELS.get(x.dtype) if ESTIMATE_KERNEL else None
     if kernel is None:
         return np.sqrt(x)
+    if not x.flags.c_contiguous:                 # the result keeps x's layout, as np.sqrt's
+        out = np.empty_like(x)
+        out[...] = sqrt(np.ascontiguousarray(x))
+        return out
     refine, unsigned, low, high = kernel
-    flat = np.ascontiguousarray(x).reshape(-1)
+    flat = x.reshape(-1)
     bits = flat.view(unsigned)
     regular = bits - unsigned(low) < unsigned(high - low)
     if regular.all():

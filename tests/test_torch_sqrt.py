@@ -111,7 +111,8 @@ def test_every_size_offset_and_stride(dtype):
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64], ids=lambda d: d.__name__)
 def test_every_public_route(dtype):
-    """torch.sqrt, Tensor.sqrt, sqrt_, out=, pow(x, 0.5), x ** 0.5, on a strided tensor too."""
+    """torch.sqrt, Tensor.sqrt, sqrt_, out=, pow(x, 0.5), x ** 0.5, on strided and transposed
+    tensors too (the result keeping torch's strides)."""
     x = np.random.default_rng(6).uniform(0, 9, (64, 33)).astype(dtype)
     routes = {
         "sqrt": lambda lib, t: lib.sqrt(t),
@@ -121,10 +122,13 @@ def test_every_public_route(dtype):
         "pow": lambda lib, t: lib.pow(t, 0.5),
         "operator": lambda lib, t: t ** 0.5,
         "strided": lambda lib, t: lib.sqrt(t[::2, 1::3]),
+        "transposed": lambda lib, t: lib.sqrt(t.t()), "pow_transposed": lambda lib, t: t.t() ** 0.5,
     }
     for name, route in routes.items():
-        got = route(minigrad, minigrad.from_numpy(x.copy())).numpy()
-        want = route(torch, torch.from_numpy(x.copy())).numpy()
+        got_tensor = route(minigrad, minigrad.from_numpy(x.copy()))
+        want_tensor = route(torch, torch.from_numpy(x.copy()))
+        assert got_tensor.stride() == want_tensor.stride(), name
+        got, want = got_tensor.numpy(), want_tensor.numpy()
         assert got.dtype == want.dtype, name
         unsigned = UNSIGNED[dtype]
         if KNOWN:
