@@ -167,6 +167,9 @@ _KERNELS = {_F32: (_sqrt32, _U32, 0x00800000, 0x7f7ff001),
             _F64: (_sqrt64, _U64, 0x0010000000000000, 0x7fd0000000000000)}
 
 
+_BLOCK = 1 << 16   # elements per slice of a large array: the temporaries stay small
+
+
 def sqrt(x):
     """torch's sqrt of an ndarray (a new array; float32 and float64 as torch's CPU kernel rounds
     them on this processor, other dtypes and other processors with ``np.sqrt``)."""
@@ -178,15 +181,25 @@ def sqrt(x):
         out = np.empty_like(x)
         out[...] = sqrt(np.ascontiguousarray(x))
         return out
-    refine, unsigned, low, high = kernel
     flat = x.reshape(-1)
+    if flat.size <= _BLOCK:
+        return _sqrt_flat(flat, *kernel).reshape(x.shape)
+    out = np.empty_like(flat)
+    for start in range(0, flat.size, _BLOCK):
+        out[start:start + _BLOCK] = _sqrt_flat(flat[start:start + _BLOCK], *kernel)
+    return out.reshape(x.shape)
+
+
+def _sqrt_flat(flat, refine, unsigned, low, high):
+    """The roots of a 1-d array: the refinement where MKL's vector path runs, else its scalar
+    path's."""
     bits = flat.view(unsigned)
     regular = bits - unsigned(low) < unsigned(high - low)
     if regular.all():
-        return refine(flat).reshape(x.shape)
+        return refine(flat)
     with np.errstate(invalid="ignore"):
         out = np.sqrt(flat)                      # MKL's scalar path: correctly rounded...
     out[flat < 0] = np.nan                       # ...with a positive NaN for negative input
     if regular.any():
         out[regular] = refine(flat[regular])
-    return out.reshape(x.shape)
+    return out
