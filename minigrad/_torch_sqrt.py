@@ -4,7 +4,8 @@ torch does not take ``sqrt`` (``torch.sqrt``, ``Tensor.sqrt``/``sqrt_``, ``pow(x
 every optimizer's ``exp_avg_sq.sqrt()``) from the processor's square-root instruction: it calls
 MKL's vector math library in its high-accuracy mode (``vmsSqrt``/``vmdSqrt``), contiguous or not
 (a strided tensor goes through a buffer). MKL picks its kernel by processor. On AMD processors
-it runs its SSE kernel, which starts from ``rsqrtps`` -- the processor's 12-bit estimate of
+it runs its SSE kernel (as torch 2.13's MKL 2024.2 does; other versions may choose otherwise),
+which starts from ``rsqrtps`` -- the processor's 12-bit estimate of
 ``1 / sqrt(x)`` -- and refines it with a few multiplications and additions. The result is within
 0.75 ulp, not correctly rounded: on random inputs about one float32 result in six and one float64
 result in eighty is one ulp away from NumPy's (correctly rounded) ``np.sqrt``. This module
