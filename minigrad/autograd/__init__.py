@@ -29,7 +29,8 @@ def _root_ones(shape, dtype):
     return np.ones(shape, dtype)
 
 
-_root_ones.replay_as_constant = True  # (minigrad.compile: no need to make it again each call)
+# (minigrad.compile: the same values every call, no need to make them again)
+_root_ones.__wrapped__.replay_as_constant = True
 
 
 def _make_grads(outputs, grad_outputs):

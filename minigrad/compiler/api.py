@@ -229,7 +229,9 @@ def compile(model=None, *, fullgraph=False, dynamic=None, backend="inductor", mo
         raise AssertionError(f"A callable function is expected, but {type(model)} is provided.")
     if disable:
         return model
-    replay = backend not in ("eager", "aot_eager") and not callable(backend)
+    # "aot_eager" (torch's own kernels, captured ahead of time) is what replay is; "eager" and
+    # a backend function of the user's: run eagerly
+    replay = backend != "eager" and not callable(backend)
     from ..nn.modules.module import Module
     if isinstance(model, Module):
         from .module import OptimizedModule

@@ -92,7 +92,7 @@ class Module:
         eager = functools.partial(Module._call_impl, self)
         self.__dict__["_compiled_call"] = api.CompiledFunction(
             eager, kwargs.get("fullgraph", False),
-            kwargs.get("backend", "inductor") not in ("eager", "aot_eager"))
+            kwargs.get("backend", "inductor") != "eager")
 
     def _call_impl(self, *args, **kwargs):
         """Run the forward pre-hooks, ``forward``, then the forward hooks."""
