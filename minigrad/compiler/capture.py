@@ -224,6 +224,14 @@ class Recorder:
         self.emit(f"WRITE({dst}, {src}, {self.constant(region)})")
         self._bumped(t)  # assign_inplace bumps it once
 
+    def unrecorded(self, fn, *args, **kwargs):
+        """fn run eagerly as one kernel: what it does inside is not recorded again."""
+        self.depth += 1
+        try:
+            return fn(*args, **kwargs)
+        finally:
+            self.depth -= 1
+
     def fill(self, t, value):
         """A constant (or a 0-d tensor's value) written straight into t (``zero_``, ``fill_``
         outside autograd)."""
@@ -255,11 +263,7 @@ class Recorder:
         operands = [self.tensor_object(a) if isinstance(a, _tensor.Tensor)
                     else self.new("o", a) for a in args]
         operands += [f"{k}={self.constant(v)}" for k, v in kwargs.items()]
-        self.depth += 1
-        try:
-            result = fn(*args, **kwargs)
-        finally:
-            self.depth -= 1
+        result = self.unrecorded(fn, *args, **kwargs)
         self.emit(f"{self.new('E', fn)}({', '.join(operands)})  # {name}")
         self.resync_versions()
         return result
@@ -274,11 +278,7 @@ class Recorder:
             self.fail(f"{fn.__name__} reads tensors' values")
         operands = [operand(a) for a in args]
         operands += [f"{k}={operand(v)}" for k, v in kwargs.items()]
-        self.depth += 1
-        try:
-            out = fn(*args, **kwargs)
-        finally:
-            self.depth -= 1
+        out = self.unrecorded(fn, *args, **kwargs)
         if type(out) is tuple:  # several arrays (or None): named one by one
             if not all(x is None or type(x) is np.ndarray for x in out):
                 self.fail(f"{fn.__name__} made a tuple replay can't remake")
@@ -444,11 +444,9 @@ def _recording_walk(rec):
                     raw.append(_backward(ctx, *g))
                     return raw[-1]
                 node.backward = spy
-            rec.depth += 1
             try:
-                out = super().run(node, grads)
+                out = rec.unrecorded(super().run, node, grads)
             finally:
-                rec.depth -= 1
                 node.__dict__.pop("backward", None)
             if out is None:
                 return None
@@ -483,11 +481,7 @@ def _recording_walk(rec):
                 return super().run(node, grads)
             rec.check_writes()
             target = rec.tensor_object(leaf)
-            rec.depth += 1
-            try:
-                out = super().run(node, grads)
-            finally:
-                rec.depth -= 1
+            out = rec.unrecorded(super().run, node, grads)
             name = rec.name_array(leaf._grad._data)
             rec.emit_backward(f"{name} = ACCUMULATE({target}, {received[0]})")
             rec.watch_version(leaf._grad)
