@@ -399,3 +399,28 @@ def test_compiler_disable_and_reset():
     assert g.programs
     minigrad.compiler.reset()
     assert not g.programs and not minigrad.compiler.is_compiling()
+
+
+def test_another_threads_ops_during_a_capture_end_it():
+    import threading
+    release, done = threading.Event(), threading.Event()
+
+    def other():
+        release.wait(5)
+        minigrad.ones(3) * 2   # an op of another thread, while step is being captured
+        done.set()
+
+    def step(x):
+        y = x * 1.0
+        release.set()
+        done.wait(5)
+        return y * 1.0
+    worker = threading.Thread(target=other)
+    worker.start()
+    fn = minigrad.compile(step)
+    with warnings.catch_warnings(record=True):
+        warnings.simplefilter("always")
+        out = fn(minigrad.ones(2))
+    worker.join()
+    assert out.tolist() == [1.0, 1.0]
+    assert fn.breaks and "another thread" in fn.breaks[0][0]

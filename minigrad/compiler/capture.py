@@ -19,6 +19,7 @@ Whatever replay could not reproduce ends the capture (a *graph break*): the call
 completes eagerly, the reason and the line of user code are kept, and the function stays eager.
 """
 import itertools
+import threading
 import traceback
 
 import numpy as np
@@ -57,6 +58,7 @@ class Recorder:
         self.array_owners = {id(t._data): t for t in _arg_tensors(args, kwargs)}
         self.arg_loaded = {}
         self.walk_class = _recording_walk(self)
+        self.thread = threading.get_ident()
 
     # ---- names ---------------------------------------------------------------------------
     def new(self, prefix, value=_UNSET):
@@ -156,19 +158,29 @@ class Recorder:
 
     def check_writes(self):
         """Before a kernel that changes tensors: every change so far must be explained."""
-        if self.unexplained_write():
+        if self.same_thread() and self.unexplained_write():
             self.fail("a tensor was changed in place by code that is not an op")
 
     # ---- the seams ----------------------------------------------------------------------
+    def same_thread(self):
+        """Only the capturing thread's work is recorded: another thread's ops meanwhile would
+        interleave with it (and the hook is process-wide), so they end the capture."""
+        if threading.get_ident() != self.thread:
+            self.fail("another thread ran ops while the call was captured")
+            return False
+        return True
+
     def apply(self, cls, args):
         """Function.apply while capturing: run the op eagerly, record its forward kernel."""
+        self.same_thread()
         hook, function.capture_hook = function.capture_hook, None
         self.depth += 1
         try:
             out = cls.apply(*args)
         finally:
             self.depth -= 1
-            function.capture_hook = hook
+            if seam.recorder is self:  # (not after the capture ended meanwhile)
+                function.capture_hook = hook
         if self.depth:
             return out
         if not cls.__module__.startswith("minigrad."):
@@ -271,6 +283,8 @@ class Recorder:
     def replayed(self, fn, args, kwargs):
         """A @replayed sampler or factory: run it, and replay it as the same call (a sampler
         then draws again from the same generator)."""
+        self.same_thread()
+
         def operand(a):  # a tensor argument (zeros_like's) is rebuilt around its array
             return f"WRAP({self.tensor_expr(a)})" if isinstance(a, _tensor.Tensor) \
                 else self._operand(a)
@@ -426,7 +440,7 @@ def _recording_walk(rec):
                 rec.fail("backward(retain_graph=True)")
 
         def run(self, node, grads):
-            if rec.depth:
+            if rec.depth or not rec.same_thread():
                 return super().run(node, grads)
             if node._pre_hooks or node._hooks:
                 rec.fail("a hook on a graph node")
