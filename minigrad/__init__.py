@@ -67,6 +67,7 @@ from . import func  # noqa: E402  (torch.func: grad, vjp, jvp, jacrev, jacfwd, h
 from .ops import registry_shape as _registry_shape  # noqa: F401
 from .ops import registry_indexing as _registry_indexing  # noqa: F401
 from .ops import registry_linalg as _registry_linalg  # noqa: F401
+from .ops import registry_random as _registry_random  # noqa: F401
 from .ops import registry as _registry
 from .ops._util import inplace_variant as _inplace_variant
 import sys as _sys

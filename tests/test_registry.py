@@ -11,6 +11,7 @@ from helpers import assert_tensor_equal
 
 OPS = ops_in()
 SHAPES = [(), (3,), (2, 3)]
+SEED = 2024      # both libraries' default generator, before each call of a random_stream op
 
 
 def _inputs(op, rng, dtype):
@@ -30,7 +31,9 @@ def _convert(lib, v, requires_grad):
     return v
 
 
-def _call(form, lib, name, args, kwargs):
+def _call(form, lib, name, args, kwargs, op):
+    if op.random_stream:
+        lib.manual_seed(SEED)
     if form == "function":
         return getattr(lib, name)(*args, **kwargs)
     if form == "functional":
@@ -62,8 +65,8 @@ def _check_call(op, form, key, args, kwargs, rng, dtype):
     Returns the grad_fn names that differ from torch's (only an op with a node_gap has any)."""
     grad = op.differentiable
     a_mg, a_th = _convert(minigrad, args, grad), _convert(torch, args, grad)
-    outs_mg = _outputs(_call(form, minigrad, key, a_mg, kwargs))
-    outs_th = _outputs(_call(form, torch, key, a_th, kwargs))
+    outs_mg = _outputs(_call(form, minigrad, key, a_mg, kwargs, op))
+    outs_th = _outputs(_call(form, torch, key, a_th, kwargs, op))
     assert len(outs_mg) == len(outs_th), (key, form)
     for o_mg, o_th in zip(outs_mg, outs_th):
         if isinstance(o_th, torch.Tensor):
@@ -81,7 +84,7 @@ def _check_call(op, form, key, args, kwargs, rng, dtype):
             assert op.node_gap, (key, form, node, torch_node)
             differ.add((node, torch_node))
         assert o_th.grad_fn is None or node in op.nodes, (key, form, node)   # None: x itself
-    gs = [rng.standard_normal(tuple(t.shape)).astype(dtype) for _, t in pairs]
+    gs = [rng.standard_normal(tuple(t.shape)).astype(str(t.dtype)[6:]) for _, t in pairs]
     minigrad.autograd.backward([m for m, _ in pairs], [minigrad.from_numpy(g.copy()) for g in gs])
     torch.autograd.backward([t for _, t in pairs], [torch.from_numpy(g.copy()) for g in gs])
     for lm, lt in zip(_leaves(a_mg), _leaves(a_th)):
@@ -111,8 +114,8 @@ def test_registered_inplace_matches_torch(op):
     for dtype in op.dtypes:
         for args, kwargs in _inputs(op, rng, np.dtype(dtype)):
             a_mg, a_th = _convert(minigrad, args, False), _convert(torch, args, False)
-            r_mg = getattr(a_mg[0], op.name + "_")(*a_mg[1:], **kwargs)
-            r_th = getattr(a_th[0], op.name + "_")(*a_th[1:], **kwargs)
+            r_mg = _call("inplace", minigrad, op.name + "_", a_mg, kwargs, op)
+            r_th = _call("inplace", torch, op.name + "_", a_th, kwargs, op)
             assert r_mg is a_mg[0]
             assert_tensor_equal(a_mg[0], a_th[0])
             assert_tensor_equal(r_mg, r_th)

@@ -21,7 +21,9 @@ function, one ``register(...)`` call says what the op *is* to the rest of the pr
   standing for the arrays;
 * ``node_gap`` – empty for almost every op: its grad_fn names equal torch's on every sample.
   Otherwise it says why some differ (einsum is one node here, several in torch); the test then
-  checks the op records one of ``nodes`` and that the difference is still there.
+  checks the op records one of ``nodes`` and that the difference is still there;
+* ``random_stream`` – the op draws from the default generator (bernoulli, dropout, ...): tests
+  seed both libraries alike before each call, so its draws are compared value for value.
 
 Who reads it: the family tests (``tests/test_registry.py`` runs every registered op against
 torch), the fuzzer's op table, the derivative table (``docs/derivatives.md``) and its coverage
@@ -133,6 +135,7 @@ class OpInfo:
     differentiable: bool = True
     sample: object = None
     node_gap: str = ""
+    random_stream: bool = False
     notes: str = field(default="", compare=False)
 
     def __post_init__(self):

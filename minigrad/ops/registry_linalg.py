@@ -131,3 +131,12 @@ declare("binary_cross_entropy_with_logits", F.binary_cross_entropy_with_logits,
 declare("one_hot", F.one_hot, forms=("functional",), args=("tensor", "num_classes"),
         family="layer", differentiable=False,
         sample=cases(case(idx(4, 5)), case(idx(3, 2, 3), 5)))
+declare("multi_head_attention_forward", F.multi_head_attention_forward, forms=("functional",),
+        nodes=("ViewBackward0", "TransposeBackward0", "SqueezeBackward1", "MeanBackward1"),
+        args=("query", "key", "value", "embed_dim_to_check", "num_heads", "in_proj_weight",
+              "in_proj_bias", "bias_k", "bias_v", "add_zero_attn", "dropout_p",
+              "out_proj_weight", "out_proj_bias"), family="attention", dtypes=("float64",),
+        sample=cases(case(arr(3, 2, 4), arr(5, 2, 4), arr(5, 2, 4), 4, 2, arr(12, 4), arr(12),
+                          None, None, False, 0.0, arr(4, 4), arr(4)),
+                     case(arr(3, 4), arr(3, 4), arr(3, 4), 4, 1, arr(12, 4), None, None, None,
+                          False, 0.0, arr(4, 4), None, need_weights=False)))

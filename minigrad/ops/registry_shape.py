@@ -9,8 +9,9 @@ classes torch records for those calls.
 """
 import numpy as np
 
+from .._tensor import Tensor
 from . import broadcast, conversion, join, rearrange, shape
-from .registry import arr, case, cases, declare
+from .registry import arr, case, cases, declare, idx
 
 _FM = ("function", "method")
 _FMI = ("function", "method", "inplace")
@@ -98,8 +99,14 @@ declare("meshgrid", rearrange.meshgrid, nodes=("ExpandBackward0",), forms=("func
         args=("tensors",), family="join",
         sample=cases(case(arr(3), arr(2), indexing="ij"), case(arr(3), arr(2), indexing="xy")))
 
-# ---- copies --------------------------------------------------------------------------------------
+# ---- copies and dtype conversions ----------------------------------------------------------------
 declare("clone", conversion.clone, nodes=("CloneBackward0",), forms=_FM, family="shape",
         sample=cases(case(arr(2, 3)), case(arr())))
 declare("contiguous", conversion.contiguous, nodes=("CloneBackward0",), forms=("method",),
         family="shape", sample=_transposed)
+declare("type_as", Tensor.type_as, nodes=("ToCopyBackward0",), forms=("method",),
+        args=("input", "other"), family="shape",
+        sample=cases(case(arr(2, 3), arr(1)), case(arr(2), idx(3, 1))))
+for _name in ("float", "double", "half", "bool", "byte", "char", "short", "int", "long"):
+    declare(_name, getattr(Tensor, _name), nodes=("ToCopyBackward0",),
+            forms=("method",), family="shape", sample=cases(case(arr(2, 3)), case(arr())))

@@ -668,6 +668,7 @@ for _name, _fn, _node, _aliases, _domain, _kinks in (
         ("frac", frac, "FracBackward0", (), "away_from_integers", ()),
         ("erf", erf, "ErfBackward0", (), "anywhere", ())):
     declare(_name, _fn, nodes=(_node,), aliases=_aliases, domain=_domain, kinks=_kinks,
-            forms=_WITH_INPLACE, family="unary")
+            forms=_WITH_INPLACE + (("functional",) if _name in ("tanh", "sigmoid", "relu") else ()),
+            family="unary")
 declare("atan2", atan2, nodes=("Atan2Backward0",), aliases=("arctan2",), args=("input", "other"),
         forms=_WITH_INPLACE, family="binary")
