@@ -66,9 +66,11 @@ NOT_OPS = {
     "function": FACTORIES | SETTINGS | SERIALIZATION,
     "method": TENSOR_QUERIES | TENSOR_FACTORIES | INPLACE_WRITES | OTHER_ARGUMENT_ORDER,
     "functional": set(),
+    "special": set(),
 }
 NAMESPACES = {"function": (minigrad, torch), "method": (minigrad.Tensor, torch.Tensor),
-              "functional": (minigrad.nn.functional, torch.nn.functional)}
+              "functional": (minigrad.nn.functional, torch.nn.functional),
+              "special": (minigrad.special, torch.special)}
 
 
 def _public_callables(namespace, form):
@@ -86,6 +88,8 @@ def _public_callables(namespace, form):
 
 def _declared(name, form):
     """name is a registered op's form, or the in-place spelling (X_) of a registered op X."""
+    if form == "special":
+        return any(name in op.special_names for op in OPS.values())
     op = OPS.get(name)
     if op is not None and form in op.forms:
         return True

@@ -38,6 +38,8 @@ def _call(form, lib, name, args, kwargs, op):
         return getattr(lib, name)(*args, **kwargs)
     if form == "functional":
         return getattr(lib.nn.functional, name)(*args, **kwargs)
+    if form == "special":
+        return getattr(lib.special, name)(*args, **kwargs)
     return getattr(args[0], name)(*args[1:], **kwargs)
 
 
@@ -99,11 +101,13 @@ def _check_call(op, form, key, args, kwargs, rng, dtype):
 def test_registered_op_matches_torch(op):
     rng = np.random.default_rng(0)
     differ = set()
-    for form in sorted(op.forms - {"inplace"}):
-        for key in (op.name, *op.aliases):
-            for dtype in op.dtypes:
-                for args, kwargs in _inputs(op, rng, np.dtype(dtype)):
-                    differ |= _check_call(op, form, key, args, kwargs, rng, dtype)
+    calls = [(form, key) for form in sorted(op.forms - {"inplace"})
+             for key in (op.name, *op.aliases)]
+    calls += [("special", key) for key in op.special_names]    # torch.special.expit, ...
+    for form, key in calls:
+        for dtype in op.dtypes:
+            for args, kwargs in _inputs(op, rng, np.dtype(dtype)):
+                differ |= _check_call(op, form, key, args, kwargs, rng, dtype)
     assert bool(differ) == bool(op.node_gap), f"{op.name}: node_gap is stale (names now agree)"
 
 

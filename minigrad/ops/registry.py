@@ -22,6 +22,8 @@ function, one ``register(...)`` call says what the op *is* to the rest of the pr
 * ``node_gap`` – empty for almost every op: its grad_fn names equal torch's on every sample.
   Otherwise it says why some differ (einsum is one node here, several in torch); the test then
   checks the op records one of ``nodes`` and that the difference is still there;
+* ``special_names`` – its names in ``torch.special`` (``sigmoid`` is ``special.expit``), tested
+  like its other forms;
 * ``random_stream`` – the op draws from the default generator (bernoulli, dropout, ...): tests
   seed both libraries alike before each call, so its draws are compared value for value.
 
@@ -136,6 +138,7 @@ class OpInfo:
     sample: object = None
     node_gap: str = ""
     random_stream: bool = False
+    special_names: tuple = ()
     notes: str = field(default="", compare=False)
 
     def __post_init__(self):
