@@ -62,6 +62,10 @@ def _outputs(out):
     return [out]
 
 
+def _numpy_dtype(t):
+    return str(t.dtype).removeprefix("torch.")    # "torch.float32" in both libraries
+
+
 def _check_call(op, form, key, args, kwargs, rng, dtype):
     """Call one form of op in both libraries; compare values, grad_fn names and gradients.
     Returns the grad_fn names that differ from torch's (only an op with a node_gap has any)."""
@@ -86,7 +90,7 @@ def _check_call(op, form, key, args, kwargs, rng, dtype):
             assert op.node_gap, (key, form, node, torch_node)
             differ.add((node, torch_node))
         assert o_th.grad_fn is None or node in op.nodes, (key, form, node)   # None: x itself
-    gs = [rng.standard_normal(tuple(t.shape)).astype(str(t.dtype)[6:]) for _, t in pairs]
+    gs = [rng.standard_normal(tuple(t.shape)).astype(_numpy_dtype(t)) for _, t in pairs]
     minigrad.autograd.backward([m for m, _ in pairs], [minigrad.from_numpy(g.copy()) for g in gs])
     torch.autograd.backward([t for _, t in pairs], [torch.from_numpy(g.copy()) for g in gs])
     for lm, lt in zip(_leaves(a_mg), _leaves(a_th)):
@@ -139,3 +143,35 @@ def test_every_registered_node_has_a_documented_derivative():
     from minigrad.autograd import derivatives
     assert derivatives.coverage() == []
     assert {"MulBackward0", "PowBackward0"} <= {n for op in OPS for n in op.nodes}
+
+
+@pytest.mark.parametrize("op", [op for op in OPS if op.differentiable],
+                         ids=[op.name for op in OPS if op.differentiable])
+def test_registered_op_backward_gives_the_same_bits_on_arrays_and_tensors(op):
+    """The ndarray fast path (numpy_backward: create_graph=False) and the recorded Tensor path
+    (create_graph=True) of every registered op's backward agree bit for bit on its samples."""
+    rng = np.random.default_rng(2)
+    for dtype in op.dtypes:
+        for args, kwargs in _inputs(op, rng, np.dtype(dtype)):
+            grads = []
+            for create_graph in (False, True):
+                a_mg = _convert(minigrad, args, True)
+                if op.random_stream:
+                    minigrad.manual_seed(SEED)
+                outs = [o for o in _outputs(_call(sorted(op.forms - {"inplace"})[0], minigrad,
+                                                  op.name, a_mg, kwargs, op))
+                        if isinstance(o, minigrad.Tensor) and o.requires_grad]
+                leaves = _leaves(a_mg)
+                if not outs or not leaves:
+                    break
+                g = [minigrad.from_numpy(np.random.default_rng(3).standard_normal(
+                    tuple(o.shape)).astype(_numpy_dtype(o))) for o in outs]
+                grads.append(minigrad.autograd.grad(outs, leaves, g, allow_unused=True,
+                                                    create_graph=create_graph))
+            if len(grads) == 2:
+                for on_arrays, on_tensors in zip(*grads):
+                    if on_arrays is None:
+                        assert on_tensors is None
+                    else:
+                        np.testing.assert_array_equal(on_arrays.numpy(),
+                                                      on_tensors.detach().numpy())
