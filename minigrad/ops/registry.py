@@ -1,7 +1,9 @@
 """The op registry: every op declared once, with what tests, the fuzzer and the docs need to know.
 
 An op's code lives in its family's module (its formula, then its forward and backward). Beside the
-function, one ``register(...)`` call says what the op *is* to the rest of the project:
+function, one ``register(...)`` call says what the op *is* to the rest of the project (the ops
+written before the registry are declared in ``registry_shape.py``, ``registry_indexing.py``,
+``registry_linalg.py`` and ``registry_random.py`` instead, keeping their modules under 800 lines):
 
 * ``name`` – torch's name (``"mul"``); ``aliases`` – other names torch gives it (``"multiply"``);
 * ``nodes`` – the ``grad_fn`` class names its backward records (``("MulBackward0",)``), exactly
