@@ -64,6 +64,10 @@ from .ops import embedding as _embedding  # noqa: F401
 from .ops import layer_norm as _layer_norm  # noqa: F401
 from .ops import attention as _attention  # noqa: F401
 from . import func  # noqa: E402  (torch.func: grad, vjp, jvp, jacrev, jacfwd, hessian, vmap)
+from .ops import registry_shape as _registry_shape  # noqa: F401
+from .ops import registry_indexing as _registry_indexing  # noqa: F401
+from .ops import registry_linalg as _registry_linalg  # noqa: F401
+from .ops import registry_random as _registry_random  # noqa: F401
 from .compiler import compile  # noqa: F401  (torch.compile: capture once, replay kernels)
 from . import _dynamo  # noqa: F401, E402  (torch._dynamo: config, reset, explain)
 from .ops import registry as _registry

@@ -11,13 +11,13 @@ a transposed (non-contiguous) tensor gives torch's values too.
 """
 import numpy as np
 
-from . import _dtype
-from . import _generator as _engine
+from . import _dtype, _generator as _engine
 from ._args import check_int
 from ._device import EMPTY, EMPTY_STRIDED, _as_device
 from ._dtype import get_default_dtype
 from ._tensor import Tensor, _check_device
 from .autograd.function import Function
+from .creation import _size_args
 
 __all__ = [
     "Generator", "default_generator", "manual_seed", "initial_seed", "seed", "get_rng_state",
@@ -115,7 +115,6 @@ def set_rng_state(new_state):
 
 # ---- helpers ---------------------------------------------------------------------------------
 def _size(size, fname):
-    from .creation import _size_args
     return _size_args(size, fname)
 
 

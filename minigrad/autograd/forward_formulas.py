@@ -37,7 +37,9 @@ import importlib
 
 import numpy as np
 
-from . import grad_mode
+from . import grad_mode, grad as autograd_grad
+from .._tensor import Tensor, _make
+from .. import creation
 
 __all__ = ["formula", "jvp_formula", "rule_for", "covered", "JvpContext", "LINEAR",
            "MULTILINEAR", "TRANSPOSED_VJP", "linear"]
@@ -94,7 +96,6 @@ class JvpContext:
     __slots__ = ("cls", "args", "t", "raw", "out")
 
     def __init__(self, cls, args, tangents, out):
-        from .._tensor import Tensor
         self.cls, self.args, self.raw, self.out = cls, args, tangents, out
         self.t = [tan if tan is not None
                   else _zeros_like(a) if isinstance(a, Tensor) and a._data.dtype.kind in "fc"
@@ -105,13 +106,11 @@ class JvpContext:
         return self.raw[i] is not None
 
     def float_tensor(self, i):
-        from .._tensor import Tensor
         a = self.args[i]
         return isinstance(a, Tensor) and a._data.dtype.kind in "fc"
 
 
 def _zeros_like(a):
-    from .._tensor import _make
     return _make(np.zeros(a._data.shape, a._data.dtype))
 
 
@@ -156,8 +155,6 @@ def TRANSPOSED_VJP(c):  # noqa: N802
 
     Inputs that already require grad are used as they are, so the tangent stays
     differentiable with respect to them (reverse over forward); others become fresh leaves."""
-    from .. import creation
-    from . import grad as autograd_grad
     args, wanted, tangents = [], [], []
     keep_graph = False
     for i, a in enumerate(c.args):

@@ -18,6 +18,7 @@ from .._fma import fma
 from .._layout import in_torch_layout
 from .._tensor import Tensor
 from ..autograd import formulas
+from ..creation import check_python_int, tensor
 
 
 # ---- dtype helpers ----------------------------------------------------------------------------
@@ -128,7 +129,6 @@ def _zero_where(cond, x):
 
 
 def _check_python_ints(a, b):
-    from ..creation import check_python_int
     for x in (a, b):
         if type(x) is int:
             check_python_int(x)
@@ -240,14 +240,12 @@ def _tensor_or_scalar(x, name="other"):
     if isinstance(x, (bool, int, float, np.number, np.bool_)):
         return x
     if isinstance(x, (list, tuple)):
-        from ..creation import tensor
         return tensor(x)
     raise TypeError(f"unsupported operand type for {name}: '{type(x).__name__}'")
 
 
 def _as_tensor_like(x, other):
     """A Python number on the left of an op whose right side is a tensor: make it 0-dim."""
-    from ..creation import tensor
     return tensor(x)
 
 

@@ -8,6 +8,7 @@ from ..autograd.function import Function, on_arrays
 from ._util import silent_fp
 from .activation import _sigmoid, _where, float_input
 from .registry import register
+from .join import cat
 
 __all__ = ["prelu", "glu"]
 
@@ -65,7 +66,6 @@ def prelu(input, weight):
 def _cat(parts, dim):
     if on_arrays.active:
         return np.concatenate(parts, axis=dim)
-    from .join import cat
     return cat(parts, dim)
 
 

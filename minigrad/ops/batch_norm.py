@@ -23,6 +23,9 @@ import numpy as np
 
 from ..autograd.function import Function
 from .registry import register
+from .._tensor import _make
+from .padding import pad
+from .pooling import avg_pool2d, avg_pool3d
 
 __all__ = []
 
@@ -96,7 +99,6 @@ class NativeBatchNormBackward0(Function):
         x, w = ctx.saved_tensors
         running = None
         if not ctx.training:
-            from .._tensor import _make
             running = tuple(_make(a) for a in ctx.running)
         shape = tuple(x.shape)
         axes = (0,) + tuple(range(2, x.ndim))
@@ -190,8 +192,6 @@ def instance_norm(input, running_mean=None, running_var=None, weight=None, bias=
 
 def local_response_norm(input, size, alpha=0.0001, beta=0.75, k=1.0):
     """x / (k + alpha * mean of x^2 over ``size`` neighbouring channels)^beta (torch's recipe)."""
-    from .padding import pad
-    from .pooling import avg_pool2d, avg_pool3d
     if input.ndim < 3:
         raise ValueError(f"Expected 3D or higher dimensionality input (got {input.ndim} "
                          "dimensions)")

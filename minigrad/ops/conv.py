@@ -29,6 +29,7 @@ from ..autograd import formulas
 from ..autograd.function import Function
 from ._windows import check_buffer, expand, prod
 from .registry import register
+from .padding import pad
 
 __all__ = ["conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d",
            "conv_transpose3d", "convolution"]
@@ -325,7 +326,6 @@ def _same_padding(input, weight, nd, stride, dilation):
     sym = tuple(t // 2 for t in total)
     if all(t % 2 == 0 for t in total):
         return input, sym
-    from .padding import pad
     extra = []
     for t in reversed(total):
         extra += [0, t % 2]

@@ -21,6 +21,7 @@ from ..creation import full_like
 from .registry import register
 from ._std_sort import std_sort
 from .sorting import _Selecting
+from ..autograd.grad_mode import no_grad
 
 __all__ = ["quantile", "nanquantile", "mode"]
 
@@ -87,7 +88,6 @@ def _quantile(input, q, dim, keepdim, interpolation, ignore_nan):
 
 
 def _no_grad():
-    from ..autograd.grad_mode import no_grad
     return no_grad()
 
 

@@ -19,7 +19,7 @@ import warnings
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
-from .._tensor import Tensor
+from .._tensor import Tensor, _make
 from ..autograd import formulas
 from ..autograd.function import Function
 from ._util import register_methods
@@ -99,7 +99,6 @@ def flipud(input):
 
 def repeat_interleave(input, repeats=None, dim=None, *, output_size=None):
     """Each element (or slice along dim) repeated ``repeats`` times, in place."""
-    from .._tensor import _make
     if dim is None:
         input, dim = input.flatten(), 0
     dim = input._wrap_dim(dim)

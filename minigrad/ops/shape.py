@@ -18,13 +18,14 @@ import warnings
 import numpy as np
 
 from .._args import check_int
-from .._tensor import Tensor, wrap_dim
+from .._tensor import Tensor, wrap_dim, _make
 from .. import _seam as seam
 from ..autograd import formulas, forward_ad
 from ..autograd.function import Function
 from ..autograd.views import creation_version, mark_multi_output
 from ._util import register_methods
 from .elementwise import ExpandBackward0
+from .._dtype import dtype as _dtype_cls
 
 __all__ = [
     "reshape", "transpose", "swapaxes", "swapdims", "t", "permute", "squeeze", "unsqueeze",
@@ -198,7 +199,6 @@ class UnsafeViewBackward0(ViewBackward0):
 
 def view(self, *shape):
     """A tensor sharing self's memory with another shape; fails when strides do not allow it."""
-    from .._dtype import dtype as _dtype_cls
     if len(shape) == 1 and isinstance(shape[0], _dtype_cls):
         return _view_dtype(self, shape[0])
     if not shape:
@@ -215,7 +215,6 @@ def _view_dtype(self, dtype):
         raise RuntimeError(
             f"self.stride(-1) must be 1 to view {self.dtype.short_name} as {dtype.short_name} "
             f"(different element sizes), but got {x.strides[-1] // x.itemsize}")
-    from .._tensor import _make
     out = _make(x.view(dtype.np))
     out._vc = self._vc
     return out
