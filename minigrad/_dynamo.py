@@ -1,4 +1,6 @@
 """``torch._dynamo``: the parts scripts touch, answered by ``minigrad.compile``."""
+import warnings
+
 from .compiler import api
 from .compiler.api import Unsupported, config, disable, reset
 
@@ -32,7 +34,6 @@ def explain(fn, *extra_args, **extra_kwargs):
     """``explain(fn)(*args)``: capture fn on these arguments (running it) and describe it."""
     def inner(*args, **kwargs):
         compiled = api.CompiledFunction(fn)
-        import warnings
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             compiled(*args, **kwargs)

@@ -32,6 +32,8 @@ SETTINGS = {
     "promote_types", "result_type", "is_floating_point", "is_tensor", "numel",
 }
 SERIALIZATION = {"save", "load"}
+# Wraps a function or module to capture and replay its kernels (tests/test_compile.py).
+COMPILER = {"compile"}
 # Tensor methods that answer a question about the tensor, hand back its values as Python or
 # NumPy objects, or are the autograd API (tests/test_tensor.py, test_autograd_engine.py).
 TENSOR_QUERIES = {
@@ -63,7 +65,7 @@ NOT_IN_TORCH = {
 # (tests/test_rearrange.py).
 OTHER_ARGUMENT_ORDER = {"where", "polygamma", "polygamma_", "unfold"}
 NOT_OPS = {
-    "function": FACTORIES | SETTINGS | SERIALIZATION,
+    "function": FACTORIES | SETTINGS | SERIALIZATION | COMPILER,
     "method": TENSOR_QUERIES | TENSOR_FACTORIES | INPLACE_WRITES | OTHER_ARGUMENT_ORDER,
     "functional": set(),
     "special": set(),

@@ -12,14 +12,16 @@ A call goes one of four ways:
 """
 import functools
 import warnings
+import weakref
 
 from .. import _seam as seam
+from .. import _tensor
 from ..autograd import function
+from ..nn.modules.module import Module
 from . import capture, guards
+from .module import OptimizedModule
 from .program import Program
 from .watch import Watcher
-
-import weakref
 
 
 class Config:
@@ -168,7 +170,6 @@ def _other_mode_open():
 def _check_result(rec, result, depth=0):
     """A returned tensor whose graph is still wanted can't come from a replay (which makes no
     graph): compile the whole training step, or call under no_grad."""
-    from .. import _tensor
     if isinstance(result, _tensor.Tensor):
         if id(result) in rec.args or id(result) in rec.objects:
             return
@@ -232,8 +233,6 @@ def compile(model=None, *, fullgraph=False, dynamic=None, backend="inductor", mo
     # "aot_eager" (torch's own kernels, captured ahead of time) is what replay is; "eager" and
     # a backend function of the user's: run eagerly
     replay = backend != "eager" and not callable(backend)
-    from ..nn.modules.module import Module
     if isinstance(model, Module):
-        from .module import OptimizedModule
         return OptimizedModule(model, CompiledFunction(model.__call__, fullgraph, replay))
     return CompiledFunction(model, fullgraph, replay)

@@ -15,6 +15,8 @@ import numpy as np
 
 from .. import _dtype, _tensor
 from ..autograd import grad_mode
+from ..nn.modules.module import Module
+from ..optim.optimizer import Optimizer
 
 _SCALARS = (bool, int, float, complex, str, bytes, type(None))
 MISSING = object()
@@ -136,8 +138,6 @@ def _frozen(value):
 
 def _is_state(value):
     """Objects whose identity a global guard watches: modules, optimizers, arrays."""
-    from ..nn.modules.module import Module
-    from ..optim.optimizer import Optimizer
     return isinstance(value, (Module, Optimizer, np.ndarray))
 
 

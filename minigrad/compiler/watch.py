@@ -18,7 +18,7 @@ import dis
 import math
 import sys
 
-from .. import _tensor
+from .. import _dtype, _generator, _tensor, random
 from .. import _seam as seam
 from .kernels import is_user_file
 
@@ -47,7 +47,6 @@ def _read_codes():
 
 def _state_setter_codes():
     """minigrad functions that change process state replay would not change again."""
-    from .. import _dtype, _generator, random
     fns = {"manual_seed": random.manual_seed, "seed": random.seed,
            "set_rng_state": random.set_rng_state,
            "set_default_dtype": _dtype.set_default_dtype,
