@@ -206,3 +206,12 @@ def test_compiled_column_without_a_compiler(monkeypatch):
     bad = subprocess.run([sys.executable, "-m", "benchmarks", "--compiled", "--in-process"],
                          cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert bad.returncode == 2 and "--compiled runs in fresh processes only" in bad.stderr
+
+
+def test_page_fault_attribution_runs():
+    """``python -m benchmarks.page_faults`` prints W5's faults per op and their total (in a
+    process of its own: it wraps every Function's forward and backward)."""
+    proc = subprocess.run([sys.executable, "-m", "benchmarks.page_faults", "--n", "1000",
+                           "--steps", "2"], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert proc.stdout.startswith("W5 on 1,000 float32") and "total per step" in proc.stdout
