@@ -1,4 +1,4 @@
-"""Two language-model training steps, minigrad against torch, one thread each:
+"""Two language-model training steps (the suite's W7 and W8), minigrad against torch, one thread:
 
 * gpt:  a 2-layer GPT, 64 wide, 4 heads, vocabulary 64; batch 16 x 32 tokens; token + position
   embeddings, pre-LayerNorm blocks (causal F.scaled_dot_product_attention, GELU MLP), tied
