@@ -199,7 +199,7 @@ class SqrtBackward0(Function):
     @staticmethod
     def backward(ctx, grad):
         out, = ctx.saved_tensors
-        return grad / (out * 2)
+        return formulas.divide_into(grad, out * 2)
 
 
 class RsqrtBackward0(Function):
