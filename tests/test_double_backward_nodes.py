@@ -1,0 +1,82 @@
+"""The nodes a backward pass records under create_graph=True, against torch.
+
+torch computes some gradients with one op of its own (``convolution_backward``,
+``native_batch_norm_backward``, ...) whose node (``ConvolutionBackwardBackward0``, ...) takes the
+output gradient, the input and the weight: every gradient it returns requires grad when one of
+those does, even one that does not depend on them (a bias gradient is a sum of the output
+gradient). For each op and each choice of inputs that require grad, the first-order gradients
+must match torch in value, ``requires_grad``, grad_fn and next_functions, and the second-order
+gradients in value and ``requires_grad``.
+"""
+import itertools
+
+import numpy as np
+import pytest
+import torch
+
+import minigrad
+from helpers import assert_tensor_equal, graph_signature
+
+RNG = np.random.default_rng(16)
+
+
+def _arrays(shapes, dtype):
+    return [RNG.standard_normal(s).astype(dtype) for s in shapes]
+
+
+def _run(lib, fn, arrays, wanted, upstream):
+    """First-order gradients of fn (create_graph=True), then second-order ones from them."""
+    tensors = [lib.tensor(a, requires_grad=bool(w)) for a, w in zip(arrays, wanted)]
+    out = fn(lib, *tensors)
+    leaves = [t for t in tensors if t.requires_grad]
+    firsts = lib.autograd.grad(out, leaves, lib.tensor(upstream[0]), create_graph=True,
+                               allow_unused=True)
+    second_up = [u for u, w in zip(upstream[1:], wanted) if w]
+    live = [(g, lib.tensor(u)) for g, u in zip(firsts, second_up) if g is not None
+            and g.requires_grad]
+    seconds = ()
+    if live:
+        seconds = lib.autograd.grad([g for g, _ in live], leaves, [u for _, u in live],
+                                    allow_unused=True, create_graph=True)
+    return firsts, seconds
+
+
+def check_nodes(fn, shapes, dtype="float64", combos=None):
+    arrays = _arrays(shapes, dtype)
+    out_shape = tuple(fn(torch, *[torch.tensor(a) for a in arrays]).shape)
+    upstream = _arrays([out_shape] + list(shapes), dtype)
+    combos = combos or [c for c in itertools.product((0, 1), repeat=len(shapes)) if any(c)]
+    for wanted in combos:
+        mg_first, mg_second = _run(minigrad, fn, arrays, wanted, upstream)
+        th_first, th_second = _run(torch, fn, arrays, wanted, upstream)
+        for mg, th in zip(mg_first, th_first, strict=True):
+            assert (mg is None) == (th is None), wanted
+            if th is None:
+                continue
+            assert_tensor_equal(mg, th)
+            assert mg.requires_grad == th.requires_grad, wanted
+            assert graph_signature(mg) == graph_signature(th), wanted
+        assert len(mg_second) == len(th_second), wanted
+        for mg, th in zip(mg_second, th_second):
+            assert (mg is None) == (th is None), wanted
+            if th is not None:
+                assert_tensor_equal(mg.detach(), th.detach())
+                assert mg.requires_grad == th.requires_grad, wanted
+
+
+@pytest.mark.parametrize("transposed", [False, True])
+@pytest.mark.parametrize("groups,stride", [(1, 1), (2, 2)])
+def test_convolution_backward_is_one_node(transposed, groups, stride):
+    def fn(lib, x, w, b):
+        conv = lib.nn.functional.conv_transpose2d if transposed else lib.nn.functional.conv2d
+        return conv(x, w, b, stride=stride, groups=groups)
+    cin, cout = 2 * groups, 2 * groups
+    wshape = (cin, cout // groups, 2, 3) if transposed else (cout, cin // groups, 2, 3)
+    check_nodes(fn, [(2, cin, 5, 4), wshape, (cout,)])
+
+
+def test_convolution_without_bias_has_a_bias_edge():
+    x, w = (minigrad.ones(1, 1, 3, 3, requires_grad=True), minigrad.ones(1, 1, 2, 2))
+    tx, tw = (torch.ones(1, 1, 3, 3, requires_grad=True), torch.ones(1, 1, 2, 2))
+    assert (graph_signature(minigrad.nn.functional.conv2d(x, w))
+            == graph_signature(torch.nn.functional.conv2d(tx, tw)))
