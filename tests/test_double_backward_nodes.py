@@ -80,3 +80,19 @@ def test_convolution_without_bias_has_a_bias_edge():
     tx, tw = (torch.ones(1, 1, 3, 3, requires_grad=True), torch.ones(1, 1, 2, 2))
     assert (graph_signature(minigrad.nn.functional.conv2d(x, w))
             == graph_signature(torch.nn.functional.conv2d(tx, tw)))
+
+
+@pytest.mark.parametrize("training", [True, False])
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_batch_norm_backward_is_one_node(training, dtype):
+    def fn(lib, x, w, b):
+        mean = lib.tensor(np.linspace(-0.5, 0.5, 3).astype(dtype))
+        var = lib.tensor(np.linspace(0.5, 2.0, 3).astype(dtype))
+        return lib.nn.functional.batch_norm(x, mean, var, w, b, training=training)
+    check_nodes(fn, [(4, 3, 5), (3,), (3,)], dtype)
+
+
+def test_batch_norm_without_affine():
+    def fn(lib, x):
+        return lib.nn.functional.batch_norm(x, None, None, training=True)
+    check_nodes(fn, [(3, 2, 2, 3)])

@@ -21,6 +21,8 @@ local response norm is torch's composition of pad, average pooling, pow and div.
 """
 import numpy as np
 
+from .._tensor import _make
+from ..autograd import formulas, grad_mode
 from ..autograd.function import Function
 from .registry import register
 
@@ -87,21 +89,101 @@ class NativeBatchNormBackward0(Function):
         shift = -mean * scale if b is None else _channel(b, x.ndim) - mean * scale
         ctx.training, ctx.eps = training, eps
         ctx.save_for_backward(x, w)
-        if not training:
-            ctx.running = (running_mean.copy(), running_var.copy())
+        ctx.running = None if training else (running_mean.copy(), running_var.copy())
         return (x * scale + shift).astype(x.dtype)
 
     @staticmethod
     def backward(ctx, grad):
         x, w = ctx.saved_tensors
-        running = None
-        if not ctx.training:
-            from .._tensor import _make
-            running = tuple(_make(a) for a in ctx.running)
-        shape = tuple(x.shape)
+        needs = ctx.needs_input_grad
+        mask = (needs[0], needs[1], needs[2])
+        grads = NativeBatchNormBackwardBackward0.apply(grad, x, w, ctx.running, None,
+                                                       ctx.training, ctx.eps, mask)
+        return tuple(g if m else None for g, m in zip(grads, mask)) + (None,) * 5
+
+
+class NativeBatchNormBackwardBackward0(Function):
+    """torch's native_batch_norm_backward as one node: (grad_x, grad_w, grad_b) for the output
+    gradient g (the module docstring's formulas), each where ``mask`` asks for it. Its inputs
+    are (g, x, w, saved statistics): every output requires grad when g, x or w does, as in torch.
+
+    Double backward, per channel, for upstream gradients (G_x, G_w, G_b), with s = invstd,
+    h = xhat, P(v) = v - mean(v) - h mean(v h) (self-adjoint), M values per channel:
+        training:  grad_g = G_b + G_w h + w s P(G_x)        grad_w = sum G_x s P(g)
+                   grad_x = s P(V) - s² A h / M,  V = G_w g - s (sum G_x h / M) g w - s c G_x,
+                   c = mean(g w h),  A = sum G_x (g w - mean(g w) - c h)
+        eval:      grad_g = G_b + G_w h + w s G_x   grad_w = sum G_x s g   grad_x = G_w g s
+    """
+
+    n_outputs = 3
+    edge_args = (0, 1, 2, 3, 4)   # grad_output, input, weight, save_mean, save_invstd
+
+    @staticmethod
+    def forward(ctx, g, x, w, running, unused, training, eps, mask):
+        ctx.save_for_backward(g, x, w)
+        ctx.running, ctx.training, ctx.eps = running, training, eps
+        with grad_mode.no_grad():
+            grads = _norm_grad(_make(g), _make(x), None if w is None else _make(w),
+                               (0,) + tuple(range(2, x.ndim)), x.shape, eps, training,
+                               None if training else tuple(_make(a) for a in running))
+        return tuple(r._data if m else np.empty(0, x.dtype) for r, m in zip(grads, mask))
+
+    @staticmethod
+    def backward(ctx, ggx, ggw, ggb):
+        g, x, w = ctx.saved_tensors
+        needs = ctx.needs_input_grad
         axes = (0,) + tuple(range(2, x.ndim))
-        gx, gw, gb = _norm_grad(grad, x, w, axes, shape, ctx.eps, ctx.training, running)
-        return gx, gw, gb, None, None, None, None, None
+        channel = (lambda v: v.reshape((1, -1) + (1,) * (x.ndim - 2)))
+        if ctx.training:
+            mean = x.mean(axes, keepdim=True)
+            s = ((x - mean) ** 2).mean(axes, keepdim=True).add(ctx.eps).rsqrt()
+        else:
+            mean = channel(_make(ctx.running[0]))
+            s = channel(_make(ctx.running[1])).add(ctx.eps).rsqrt()
+        h = (x - mean) * s
+        gh = g if w is None else g * channel(w)
+        count = x.numel() // x.shape[1]
+        project = (lambda v: v - v.mean(axes, keepdim=True)
+                   - h * (v * h).mean(axes, keepdim=True))
+        gg = gx = gw = None
+        if needs[0]:
+            terms = [_given(ggb, lambda v: formulas.expand(channel(v), tuple(g.shape))),
+                     _given(ggw, lambda v: channel(v) * h)]
+            if ggx is not None:
+                p = project(ggx) if ctx.training else ggx
+                terms.append(s * p if w is None else channel(w) * s * p)
+            gg = _total(terms)
+        if needs[1]:
+            if not ctx.training:
+                gx = _given(ggw, lambda v: channel(v) * g * s)
+            elif ggx is not None or ggw is not None:
+                c = (gh * h).mean(axes, keepdim=True)
+                v = [_given(ggw, lambda v: channel(v) * g)]
+                if ggx is not None:
+                    sum_gx_h = (ggx * h).sum(axes, keepdim=True)
+                    v += [-(s * sum_gx_h / count) * gh, -(s * c) * ggx]
+                    a = (ggx * (gh - gh.mean(axes, keepdim=True) - c * h)).sum(axes,
+                                                                               keepdim=True)
+                gx = s * project(_total(v))
+                if ggx is not None:
+                    gx = gx + (-(s * s) * a / count) * h
+        if needs[2] and w is not None and ggx is not None:
+            gw = (ggx * s * (project(g) if ctx.training else g)).sum(axes)
+        return gg, gx, gw, None, None, None, None, None
+
+
+def _given(value, fn):
+    """fn(value), or None for a gradient that did not arrive."""
+    return None if value is None else fn(value)
+
+
+def _total(terms):
+    """The sum of the terms that are not None (None if all are)."""
+    terms = [t for t in terms if t is not None]
+    total = terms[0] if terms else None
+    for t in terms[1:]:
+        total = total + t
+    return total
 
 
 class NativeGroupNormBackward0(Function):
