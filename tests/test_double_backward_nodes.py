@@ -41,8 +41,11 @@ def _run(lib, fn, arrays, wanted, upstream):
     return firsts, seconds
 
 
-def check_nodes(fn, shapes, dtype="float64", combos=None):
-    arrays = _arrays(shapes, dtype)
+def check_nodes(fn, shapes, dtype="float64", combos=None, arrays=None, depth=1):
+    """fn's gradients against torch's for every choice of inputs that require grad (``combos``:
+    some of them); ``arrays``: the inputs (default: random ones of ``shapes``); ``depth``: how
+    deep the gradients' graphs are compared."""
+    arrays = _arrays(shapes, dtype) if arrays is None else arrays
     out_shape = tuple(fn(torch, *[torch.tensor(a) for a in arrays]).shape)
     upstream = _arrays([out_shape] + list(shapes), dtype)
     combos = combos or [c for c in itertools.product((0, 1), repeat=len(shapes)) if any(c)]
@@ -55,7 +58,7 @@ def check_nodes(fn, shapes, dtype="float64", combos=None):
                 continue
             assert_tensor_equal(mg, th)
             assert mg.requires_grad == th.requires_grad, wanted
-            assert graph_signature(mg) == graph_signature(th), wanted
+            assert graph_signature(mg, depth) == graph_signature(th, depth), wanted
         assert len(mg_second) == len(th_second), wanted
         for mg, th in zip(mg_second, th_second):
             assert (mg is None) == (th is None), wanted
@@ -96,3 +99,40 @@ def test_batch_norm_without_affine():
     def fn(lib, x):
         return lib.nn.functional.batch_norm(x, None, None, training=True)
     check_nodes(fn, [(3, 2, 2, 3)])
+
+
+# the kinks: where a piecewise derivative switches branch (torch's masks decide the side)
+KINKS = np.array([-4.0, -3.0, -1.5, -1.0, -0.5, -0.0, 0.0, 0.5, 1.0, 1.5, 3.0, 4.0, 6.0, 25.0])
+ACTIVATIONS = {
+    "elu": lambda F, x: F.elu(x, 0.5),
+    "elu_inplace": lambda F, x: F.elu(x * 1, 0.5, inplace=True),
+    "selu": lambda F, x: F.selu(x),
+    "celu": lambda F, x: F.celu(x, 0.7),
+    "celu_inplace": lambda F, x: F.celu(x * 1, 0.7, inplace=True),
+    "hardswish": lambda F, x: F.hardswish(x),
+    "silu": lambda F, x: F.silu(x),
+    "leaky_relu": lambda F, x: F.leaky_relu(x, 0.1),
+    "hardtanh": lambda F, x: F.hardtanh(x),
+    "softshrink": lambda F, x: F.softshrink(x),
+}
+
+
+@pytest.mark.parametrize("name", sorted(ACTIVATIONS))
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_activation_double_backward_at_kinks(name, dtype):
+    def fn(lib, x):
+        return ACTIVATIONS[name](lib.nn.functional, x)
+    # silu's formula is a composition: torch's C++ ``1 + t`` is AddBackward1, Python's is not
+    depth = 0 if name == "silu" else 1
+    check_nodes(fn, [KINKS.shape], dtype, arrays=[KINKS.astype(dtype)], depth=depth)
+
+
+@pytest.mark.parametrize("weight", [(0.25,), (0.25, -0.5, 2.0)])
+def test_prelu_backward_is_one_node(weight):
+    x = np.concatenate([KINKS[:12].reshape(2, 3, 2), RNG.standard_normal((2, 3, 2))])
+    w = np.array(weight)
+
+    def fn(lib, x, w):
+        return lib.nn.functional.prelu(x, w)
+    # (the engine sums a broadcast gradient through other nodes than torch's sum_to)
+    check_nodes(fn, [x.shape, w.shape], arrays=[x, w], depth=0)

@@ -212,7 +212,7 @@ class SiluBackward0(Function):
     def backward(ctx, grad):
         x, = ctx.saved_tensors
         s = _sigmoid(x)
-        return grad * (s * (1 + x * (1 - s)))
+        return grad * s * (1 + x * (1 - s))   # torch's order (its kernel's rounding too)
 
 
 def _with_inplace(outplace, node_inplace=None):
@@ -283,8 +283,42 @@ class EluBackward0(Function):
     @staticmethod
     def backward(ctx, grad):
         x, = ctx.saved_tensors
-        negative = _exp(x * ctx.input_scale) * (ctx.input_scale * ctx.alpha * ctx.scale)
-        return _where(ctx.positive, grad * ctx.scale, grad * negative), None, None, None
+        return formulas.call(EluBackwardBackward0, grad, x, ctx.alpha, ctx.scale,
+                             ctx.input_scale, False), None, None, None
+
+
+class EluBackwardBackward0(Function):
+    """elu's backward as one node, of the input (or, is_result, of the output y):
+    out = grad scale (x > 0),  grad input_scale alpha scale exp(x input_scale) (x <= 0)
+          [grad scale (y > 0),  grad input_scale (y + alpha scale) (y <= 0)]
+    grad_grad = the same with gg      grad_x = out(gg grad input_scale) where x < 0, else 0
+    [grad_y = gg grad input_scale where y < 0]: torch's elu_double_backward, whose mask is
+    strict, so at x = 0 the second derivative is 0."""
+
+    numpy_backward = True
+
+    @staticmethod
+    @silent_fp
+    def forward(ctx, grad, x, alpha, scale, input_scale, is_result):
+        ctx.save_for_backward(grad, x)
+        ctx.args = alpha, scale, input_scale, is_result
+        if is_result:
+            negative = grad * ((x + alpha * scale) * input_scale)
+        else:
+            negative = grad * (np.exp(x * input_scale) * (input_scale * alpha * scale))
+        return np.where(x > 0, grad * scale, negative)
+
+    @staticmethod
+    def backward(ctx, gg):
+        grad, x = ctx.saved_tensors
+        input_scale, is_result = ctx.args[2:]
+        grad_grad = formulas.call(EluBackwardBackward0, gg, x, *ctx.args)
+        scaled = gg * grad * input_scale
+        if not is_result:
+            scaled = formulas.call(EluBackwardBackward0, scaled, x, *ctx.args)
+        negative = formulas.data(x) < 0
+        grad_x = scaled * formulas.constant(negative.astype(formulas.data(x).dtype))
+        return grad_grad, grad_x, None, None, None, None
 
 
 class EluBackward1(EluBackward0):
@@ -302,8 +336,8 @@ class EluBackward1(EluBackward0):
     @staticmethod
     def backward(ctx, grad):
         out, = ctx.saved_tensors
-        negative = grad * ((out + ctx.alpha * ctx.scale) * ctx.input_scale)
-        return _where(ctx.positive, grad * ctx.scale, negative), None, None, None
+        return formulas.call(EluBackwardBackward0, grad, out, ctx.alpha, ctx.scale,
+                             ctx.input_scale, True), None, None, None
 
 
 def _celu_grad_scale(alpha):
@@ -480,14 +514,32 @@ class HardswishBackward0(Function):
     def forward(ctx, x):
         float_input(x, "hardswish_cpu")
         ctx.save_for_backward(x)
-        ctx.low, ctx.high = x < -3, x > 3
         return x * np.clip(x + 3, 0, 6) / 6
 
     @staticmethod
     def backward(ctx, grad):
         x, = ctx.saved_tensors
-        middle = grad * (x / 3 + 0.5)
-        return _where(ctx.low, 0.0, _where(ctx.high, grad, middle))
+        return formulas.call(HardswishBackwardBackward0, grad, x)
+
+
+class HardswishBackwardBackward0(Function):
+    """hardswish's backward as one node (torch's kernel: x = -3 takes the 0 branch, x = 3 the
+    grad branch):   out = 0 (x <= -3),  grad (x / 3 + 1/2) (-3 < x < 3),  grad (x >= 3)
+    grad_grad = the same with gg        grad_x = gg grad / 3 where -3 < x < 3, else 0"""
+
+    numpy_backward = True
+
+    @staticmethod
+    def forward(ctx, grad, x):
+        ctx.save_for_backward(grad, x)
+        ctx.inside = inside = (x > -3) & (x < 3)
+        return np.where(inside, grad * (x / 3 + 0.5), np.where(x <= -3, x.dtype.type(0), grad))
+
+    @staticmethod
+    def backward(ctx, gg):
+        grad, x = ctx.saved_tensors
+        return (formulas.call(HardswishBackwardBackward0, gg, x),
+                _where(ctx.inside, gg * grad / 3.0, 0.0))
 
 
 def _hardswish(input):
