@@ -57,14 +57,18 @@ def _masked_grad_node(name, refuse=None):
     def forward(ctx, grad, x, mask, inside, outside):
         ctx.save_for_backward(x)
         ctx.args = mask, inside, outside
-        return np.where(mask, grad * inside, grad * outside)
+        # a 0 factor is a choice in torch's kernels (cond ? grad * k : 0): a NaN or inf
+        # gradient gives 0 there, not NaN
+        return np.where(mask, grad * inside if inside else 0, grad * outside if outside else 0
+                        ).astype(grad.dtype, copy=False)
 
     def backward(ctx, gg):
         if refuse:
             raise RuntimeError(f"derivative for aten::{refuse} is not implemented")
         x, = ctx.saved_tensors
         return formulas.call(node, gg, x, *ctx.args), formulas.zeros_like(x), None, None, None
-    doc = "out = grad · (inside where mask, else outside)    grad_grad = gg likewise    grad_x = 0"
+    doc = ("out = grad · (inside where mask, else outside; a 0 factor gives 0, also for a NaN "
+           "grad)    grad_grad = gg likewise    grad_x = 0")
     node = type(name, (Function,), {"__doc__": doc, "numpy_backward": refuse is None,
                                     "forward": staticmethod(forward),
                                     "backward": staticmethod(backward),
