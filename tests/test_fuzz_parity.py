@@ -23,3 +23,21 @@ def test_masked_gradient_of_a_nan_is_zero_where_torch_chooses_zero(name, args):
         y.backward(lib.full_like(y, float("nan")))
         grads.append(t.grad)
     assert_tensor_equal(*grads)
+
+
+@pytest.mark.parametrize("view", ["t", "transpose12", "slice", "plain"])
+@pytest.mark.parametrize("weighted", [False, True])
+def test_rms_norm_result_is_contiguous_as_torch(view, weighted):
+    """torch returns rms_norm's result contiguous: a clone (CloneBackward0) when the input's
+    layout (a transpose) made it otherwise."""
+    x = np.random.default_rng(0).standard_normal((2, 4, 4))
+    outs = []
+    for lib in (minigrad, torch):
+        t = lib.tensor(x, requires_grad=True)
+        v = {"t": t[0].t(), "transpose12": t.transpose(1, 2), "slice": t[:, :, ::2],
+             "plain": t}[view]
+        w = lib.ones(v.shape[-1], dtype=lib.float64) if weighted else None
+        y = lib.nn.functional.rms_norm(v, v.shape[-1:], w)
+        outs.append((y, type(y.grad_fn).__name__, y.is_contiguous()))
+    assert_tensor_equal(outs[0][0], outs[1][0])
+    assert outs[0][1:] == outs[1][1:]

@@ -129,7 +129,8 @@ def rms_norm(input, normalized_shape, weight=None, eps=None):
         eps = float(np.finfo(input._data.dtype).eps)
     dims = tuple(range(input.ndim - k, input.ndim))
     out = input * (input.pow(2).mean(dims, keepdim=True) + eps).rsqrt()
-    return out if weight is None else out * weight
+    out = out if weight is None else out * weight
+    return out.contiguous()   # torch's result is contiguous (CloneBackward0 for a transposed x)
 
 
 def _normalize_sample(rng, dtype):
