@@ -41,3 +41,20 @@ def test_rms_norm_result_is_contiguous_as_torch(view, weighted):
         outs.append((y, type(y.grad_fn).__name__, y.is_contiguous()))
     assert_tensor_equal(outs[0][0], outs[1][0])
     assert outs[0][1:] == outs[1][1:]
+
+
+@pytest.mark.parametrize("fn", ["quantile", "nanquantile"])
+@pytest.mark.parametrize("interpolation", ["linear", "lower", "higher", "midpoint", "nearest"])
+@pytest.mark.parametrize("kwargs", [{}, {"dim": 1}, {"dim": 0, "keepdim": True}])
+@pytest.mark.parametrize("vector_q", [False, True])
+def test_quantile_result_version_as_torch(fn, interpolation, kwargs, vector_q):
+    """torch interpolates in place (lerp_): the result's version counter, which names the
+    version in the error for a saved tensor modified later, must be the same."""
+    x = np.array([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]])
+    seen = []
+    for lib in (minigrad, torch):
+        q = lib.tensor([0.2, 0.7], dtype=lib.float64) if vector_q else 0.3
+        y = getattr(lib, fn)(lib.tensor(x, requires_grad=True), q, interpolation=interpolation,
+                             **kwargs)
+        seen.append((y._version, type(y.grad_fn).__name__, y.detach().numpy().tolist()))
+    assert seen[0] == seen[1]
