@@ -114,6 +114,8 @@ ACTIVATIONS = {
     "leaky_relu": lambda F, x: F.leaky_relu(x, 0.1),
     "hardtanh": lambda F, x: F.hardtanh(x),
     "softshrink": lambda F, x: F.softshrink(x),
+    "logsigmoid": lambda F, x: F.logsigmoid(x),
+    "logsigmoid_of_large": lambda F, x: F.logsigmoid(x.exp()),
 }
 
 

@@ -305,7 +305,8 @@ CASES = {
         lambda T, a, w: _second(T, T.nn.functional.elu(a, 0.5) * a, a)
         + _second(T, T.nn.functional.elu(a * 1, inplace=True) * a, a)
         + _second(T, T.nn.functional.hardswish(a * 3) * a, a)
-        + _second(T, T.nn.functional.prelu(a, w) * a, a), [X(2, 3), X(3)]),
+        + _second(T, T.nn.functional.prelu(a, w) * a, a)
+        + _second(T, T.nn.functional.logsigmoid(a) * a, a), [X(2, 3), X(3)]),
     "embedding": (lambda T, w, i: _second(T, T.nn.functional.embedding(i, w, 1) ** 2, w) * w,
                   [X(5, 3), idx(5, 2, 4)]),
     "layer_norm": (lambda T, a, w, b: T.nn.functional.layer_norm(a, (3, 4), w, b)

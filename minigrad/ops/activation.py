@@ -740,7 +740,30 @@ class LogSigmoidBackward0(Function):
     @staticmethod
     def backward(ctx, grad):
         x, = ctx.saved_tensors
-        return grad * _sigmoid(-x)
+        return formulas.call(LogSigmoidBackwardBackward0, grad, x)
+
+
+class LogSigmoidBackwardBackward0(Function):
+    """log_sigmoid's backward as one node, computed as torch's kernel computes it:
+    out = grad (m - s z / (1 + z)),  z = exp(-|x|),  (m, s) = (1, 1) for x < 0, else (0, -1)
+    grad_grad = the same with gg        grad_x = gg grad (σ(x) - 1) σ(x)   (torch's order)"""
+
+    numpy_backward = True
+
+    @staticmethod
+    @silent_fp
+    def forward(ctx, grad, x):
+        ctx.save_for_backward(grad, x)
+        z = np.exp(-np.abs(x))
+        negative = x < 0
+        one = x.dtype.type(1)
+        return (np.where(negative, one, 0) - np.where(negative, one, -one) * (z / (1 + z))) * grad
+
+    @staticmethod
+    def backward(ctx, gg):
+        grad, x = ctx.saved_tensors
+        z = _sigmoid(x)
+        return formulas.call(LogSigmoidBackwardBackward0, gg, x), gg * grad * (z - 1) * z
 
 
 @register(nodes=("LogSigmoidBackward0",), forms=("functional",), family="activation")
