@@ -138,3 +138,17 @@ def test_prelu_backward_is_one_node(weight):
         return lib.nn.functional.prelu(x, w)
     # (the engine sums a broadcast gradient through other nodes than torch's sum_to)
     check_nodes(fn, [x.shape, w.shape], arrays=[x, w], depth=0)
+
+
+@pytest.mark.parametrize("affine", [True, False])
+def test_layer_norm_backward_is_one_node(affine):
+    """NativeLayerNormBackwardBackward0 has torch's six edges (grad, input, mean, rstd, weight,
+    bias): a bias that requires grad alone makes every first-order gradient require grad."""
+    if affine:
+        def fn(lib, x, w, b):
+            return lib.nn.functional.layer_norm(x, (3, 4), w, b)
+        check_nodes(fn, [(2, 3, 4), (3, 4), (3, 4)])
+    else:
+        def fn(lib, x):
+            return lib.nn.functional.layer_norm(x, (4,))
+        check_nodes(fn, [(3, 4)])

@@ -22,8 +22,9 @@ local response norm is torch's composition of pad, average pooling, pow and div.
 import numpy as np
 
 from .._tensor import _make
-from ..autograd import formulas, grad_mode
+from ..autograd import grad_mode
 from ..autograd.function import Function
+from ._norm_double_backward import normalization_double_backward
 from .registry import register
 
 __all__ = []
@@ -107,13 +108,8 @@ class NativeBatchNormBackwardBackward0(Function):
     gradient g (the module docstring's formulas), each where ``mask`` asks for it. Its inputs
     are (g, x, w, saved statistics): every output requires grad when g, x or w does, as in torch.
 
-    Double backward, per channel, for upstream gradients (G_x, G_w, G_b), with s = invstd,
-    h = xhat, P(v) = v - mean(v) - h mean(v h) (self-adjoint), M values per channel:
-        training:  grad_g = G_b + G_w h + w s P(G_x)        grad_w = sum G_x s P(g)
-                   grad_x = s P(V) - s² A h / M,  V = G_w g - s (sum G_x h / M) g w - s c G_x,
-                   c = mean(g w h),  A = sum G_x (g w - mean(g w) - c h)
-        eval:      grad_g = G_b + G_w h + w s G_x   grad_w = sum G_x s g   grad_x = G_w g s
-    """
+    Double backward: ops/_norm_double_backward.py (statistics per channel; the running ones,
+    fixed, in eval mode)."""
 
     n_outputs = 3
     edge_args = (0, 1, 2, 3, 4)   # grad_output, input, weight, save_mean, save_invstd
@@ -131,59 +127,18 @@ class NativeBatchNormBackwardBackward0(Function):
     @staticmethod
     def backward(ctx, ggx, ggw, ggb):
         g, x, w = ctx.saved_tensors
-        needs = ctx.needs_input_grad
         axes = (0,) + tuple(range(2, x.ndim))
-        channel = (lambda v: v.reshape((1, -1) + (1,) * (x.ndim - 2)))
+        channel = (lambda v: None if v is None else v.reshape((1, -1) + (1,) * (x.ndim - 2)))
         if ctx.training:
             mean = x.mean(axes, keepdim=True)
             s = ((x - mean) ** 2).mean(axes, keepdim=True).add(ctx.eps).rsqrt()
         else:
             mean = channel(_make(ctx.running[0]))
             s = channel(_make(ctx.running[1])).add(ctx.eps).rsqrt()
-        h = (x - mean) * s
-        gh = g if w is None else g * channel(w)
-        count = x.numel() // x.shape[1]
-        project = (lambda v: v - v.mean(axes, keepdim=True)
-                   - h * (v * h).mean(axes, keepdim=True))
-        gg = gx = gw = None
-        if needs[0]:
-            terms = [_given(ggb, lambda v: formulas.expand(channel(v), tuple(g.shape))),
-                     _given(ggw, lambda v: channel(v) * h)]
-            if ggx is not None:
-                p = project(ggx) if ctx.training else ggx
-                terms.append(s * p if w is None else channel(w) * s * p)
-            gg = _total(terms)
-        if needs[1]:
-            if not ctx.training:
-                gx = _given(ggw, lambda v: channel(v) * g * s)
-            elif ggx is not None or ggw is not None:
-                c = (gh * h).mean(axes, keepdim=True)
-                v = [_given(ggw, lambda v: channel(v) * g)]
-                if ggx is not None:
-                    sum_gx_h = (ggx * h).sum(axes, keepdim=True)
-                    v += [-(s * sum_gx_h / count) * gh, -(s * c) * ggx]
-                    a = (ggx * (gh - gh.mean(axes, keepdim=True) - c * h)).sum(axes,
-                                                                               keepdim=True)
-                gx = s * project(_total(v))
-                if ggx is not None:
-                    gx = gx + (-(s * s) * a / count) * h
-        if needs[2] and w is not None and ggx is not None:
-            gw = (ggx * s * (project(g) if ctx.training else g)).sum(axes)
+        gg, gx, gw = normalization_double_backward(
+            g, x, channel(w), (ggx, channel(ggw), channel(ggb)), axes, axes,
+            (mean, s, not ctx.training), ctx.needs_input_grad)
         return gg, gx, gw, None, None, None, None, None
-
-
-def _given(value, fn):
-    """fn(value), or None for a gradient that did not arrive."""
-    return None if value is None else fn(value)
-
-
-def _total(terms):
-    """The sum of the terms that are not None (None if all are)."""
-    terms = [t for t in terms if t is not None]
-    total = terms[0] if terms else None
-    for t in terms[1:]:
-        total = total + t
-    return total
 
 
 class NativeGroupNormBackward0(Function):
