@@ -388,15 +388,15 @@ def _uniform_(self, from_=0.0, to=1.0, *, generator=None, **kwargs):
 
 def _check_uniform_bounds(np_dt, from_, to):
     """torch's checks: both bounds finite in the dtype, from <= to, and to - from finite."""
-    finfo = np.finfo(np_dt)
+    lowest, highest = float(np.finfo(np_dt).min), float(np.finfo(np_dt).max)
     c_name, limits_name = ("float", "Float") if np_dt == np.float32 else ("double", "Double")
     for name, value in (("from", from_), ("to", to)):
-        if not finfo.min <= value <= finfo.max:   # NaN fails too
+        if not lowest <= value <= highest:   # NaN fails too
             raise RuntimeError(f"{name} is out of bounds for {c_name}")
     if from_ > to:
         raise RuntimeError(f"uniform_ expects to return a [from, to) range, but found "
                            f"from={_num(from_)} > to={_num(to)}")
-    if to - from_ > finfo.max:
+    if to - from_ > highest:
         raise RuntimeError(f"uniform_ expects to-from <= std::numeric_limits<{limits_name}>::max(),"
                            f" but found to={_num(to)} and from={_num(from_)} which result in "
                            "to-from to exceed the limit")
