@@ -152,3 +152,33 @@ def test_layer_norm_backward_is_one_node(affine):
         def fn(lib, x):
             return lib.nn.functional.layer_norm(x, (4,))
         check_nodes(fn, [(3, 4)])
+
+
+@pytest.mark.parametrize("transposed", [False, True])
+@pytest.mark.parametrize("groups,stride,dilation", [(1, 2, 1), (2, 1, 2)])
+def test_convolution_second_order_graph_as_torch(transposed, groups, stride, dilation):
+    """With an output gradient that requires grad, the gradients of grad_x and grad_w have
+    torch's graphs: grad_w's gradient is a convolution over the batch, transposed back."""
+    cin, cout = 2 * groups, 2 * groups
+    wshape = (cin, cout // groups, 2, 3) if transposed else (cout, cin // groups, 2, 3)
+    arrays = _arrays([(2, cin, 6, 5), wshape], "float64")
+    seen = []
+    for lib in (minigrad, torch):
+        x, w = (lib.tensor(a, requires_grad=True) for a in arrays)
+        conv = lib.nn.functional.conv_transpose2d if transposed else lib.nn.functional.conv2d
+        y = conv(x, w, stride=stride, dilation=dilation, groups=groups)
+        v = lib.tensor(np.linspace(-1, 1, y.numel()).reshape(y.shape), requires_grad=True)
+        gx, gw = lib.autograd.grad(y, (x, w), v, create_graph=True)
+        out = []
+        for first in (gx, gw):
+            second = lib.autograd.grad((first * first).sum(), (x, w, v), create_graph=True,
+                                       allow_unused=True)
+            out.append([None if s is None else (graph_signature(s), s.detach().numpy())
+                        for s in second])
+        seen.append(out)
+    for mg, th in zip(seen[0], seen[1]):
+        for a, b in zip(mg, th):
+            assert (a is None) == (b is None)
+            if b is not None:
+                assert a[0] == b[0]
+                np.testing.assert_allclose(a[1], b[1], rtol=1e-10, atol=1e-12)

@@ -286,10 +286,32 @@ class ConvolutionBackwardBackward0(Function):
                 extra = tuple(s - m for s, m in zip(x.shape[2:], made))
                 gx = formulas.call(ConvolutionBackward0, g, ggw, None, stride, padding,
                                    dilation, True, extra, groups)
-        if needs[2] and ggx is not None:   # W(G_x, g): w only gives its shape
-            gw = formulas.call(ConvolutionBackwardBackward0, g, ggx, formulas.data(w), params,
-                               transposed, output_padding, (False, True, False))[1]
+        if needs[2] and ggx is not None:
+            gw = _weight_grad_as_conv(g, ggx, tuple(w.shape), params, transposed)
         return gg, gx, gw, None, None, None, None, None
+
+
+def _weight_grad_as_conv(g, ggx, w_shape, params, transposed):
+    """W(G_x, g) as torch's double backward computes it: a convolution over the batch (batch
+    and channels swapped, stride and dilation swapped), per group, then transposed back and cut
+    to the weight's size (so its graph is torch's: ConvolutionBackward0, TransposeBackward0)."""
+    from .activation_gated import _cat
+    stride, padding, dilation, groups = params
+    image, kernel = formulas.transpose(ggx, 0, 1), formulas.transpose(g, 0, 1)
+    if transposed:
+        image, kernel = kernel, image
+    parts = []
+    for k in range(groups):
+        pieces = [formulas.slice_dim(t, 0, k * t.shape[0] // groups,
+                                     (k + 1) * t.shape[0] // groups) if groups > 1 else t
+                  for t in (image, kernel)]
+        parts.append(formulas.call(ConvolutionBackward0, *pieces, None, dilation, padding,
+                                   stride, False, (0,) * len(stride), 1))
+    gw = formulas.transpose(parts[0] if groups == 1 else _cat(parts, 1), 0, 1)
+    for d, size in enumerate(w_shape[2:], 2):
+        if gw.shape[d] > size:
+            gw = formulas.slice_dim(gw, d, 0, size)
+    return gw
 
 
 # ---- argument checks (torch's messages) -------------------------------------------------------
