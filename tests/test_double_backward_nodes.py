@@ -182,3 +182,30 @@ def test_convolution_second_order_graph_as_torch(transposed, groups, stride, dil
             if b is not None:
                 assert a[0] == b[0]
                 np.testing.assert_allclose(a[1], b[1], rtol=1e-10, atol=1e-12)
+
+
+@pytest.mark.parametrize("op", ["conv2d", "conv_transpose2d", "batch_norm", "layer_norm"])
+def test_second_backward_without_a_graph(op):
+    """The second backward without create_graph (the engine then runs formulas on arrays),
+    from every first-order gradient, the bias's included: leaf gradients as torch's."""
+    shapes = {"conv2d": [(2, 2, 5, 4), (3, 2, 2, 2), (3,)],
+              "conv_transpose2d": [(2, 2, 4, 4), (2, 3, 2, 2), (3,)],
+              "batch_norm": [(4, 3, 5), (3,), (3,)], "layer_norm": [(3, 4), (4,), (4,)]}[op]
+    arrays = _arrays(shapes, "float64")
+    calls = {"conv2d": lambda F, x, w, b: F.conv2d(x, w, b, stride=2),
+             "conv_transpose2d": lambda F, x, w, b: F.conv_transpose2d(x, w, b, stride=2),
+             "batch_norm": lambda F, x, w, b: F.batch_norm(x, None, None, w, b, training=True),
+             "layer_norm": lambda F, x, w, b: F.layer_norm(x, (4,), w, b)}
+    grads = []
+    for lib in (minigrad, torch):
+        leaves = [lib.tensor(a, requires_grad=True) for a in arrays]
+        y = calls[op](lib.nn.functional, *leaves)
+        firsts = lib.autograd.grad(y, leaves, lib.tensor(np.cos(np.arange(y.numel())).reshape(
+            y.shape)), create_graph=True)
+        lib.autograd.backward(firsts, [lib.tensor(np.sin(np.arange(f.numel())).reshape(f.shape))
+                                       for f in firsts])
+        grads.append([t.grad for t in leaves])
+    for mg, th in zip(*grads):
+        assert (mg is None) == (th is None)
+        if th is not None:
+            assert_tensor_equal(mg, th)

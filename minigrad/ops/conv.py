@@ -271,7 +271,7 @@ class ConvolutionBackwardBackward0(Function):
                                          dilation, transposed, output_padding, groups)
                     gg = term if gg is None else gg + term
             if ggb is not None:
-                term = formulas.reshape(ggb, (1, -1) + (1,) * (g.ndim - 2))
+                term = formulas.reshape(ggb, (1, ggb.shape[0]) + (1,) * (g.ndim - 2))
                 gg = formulas.expand(term, tuple(g.shape)) if gg is None else gg + term
         if needs[1] and ggw is not None:   # A(g, G_w): a convolution in its other direction
             if transposed:
