@@ -77,3 +77,26 @@ def test_layer_norm_float32_gradient_rounds_as_torch(n, affine):
         lib.nn.functional.layer_norm(t, (n,), weight).backward(lib.tensor(g))
         grads.append(t.grad.numpy())
     np.testing.assert_array_equal(grads[0], grads[1])
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("name", ["softshrink", "hardshrink"])
+@pytest.mark.parametrize("layout", ["contiguous", "rows"])
+def test_shrink_keeps_nan_and_signs_of_zero_as_torch(dtype, name, layout):
+    """NaN passes through (its gradient too); softshrink's dead zone gives x * 0 (a signed
+    zero) where torch's scalar code computes it and +0 where its vector code does."""
+    rng = np.random.default_rng(3)
+    for n in (1, 2, 7, 8, 9, 15, 16, 17, 33, 40):
+        x = rng.uniform(-1, 1, (3, n))
+        x[:, ::3] = -0.0
+        x[:, 1::5] = np.nan
+        seen = []
+        for lib in (minigrad, torch):
+            t = lib.tensor(x, dtype=getattr(lib, dtype), requires_grad=True)
+            v = t[:, : n - 1] if layout == "rows" and n > 1 else t
+            y = getattr(lib.nn.functional, name)(v)
+            y.backward(lib.ones_like(y))
+            seen.append((np.signbit(y.detach().numpy()), y.detach().numpy(), t.grad.numpy()))
+        np.testing.assert_array_equal(seen[0][0], seen[1][0])
+        np.testing.assert_array_equal(seen[0][1], seen[1][1])
+        np.testing.assert_array_equal(seen[0][2], seen[1][2])

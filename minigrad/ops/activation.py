@@ -21,6 +21,7 @@ from .. import _dtype
 from ..autograd import formulas
 from ..autograd.function import _NO_CTX, Function
 from . import elementwise as ew
+from ._kernel_paths import shrink_grad_mask, vector_part
 from ._util import inplace_variant, silent_fp
 from .registry import register
 from .softmax import SoftmaxBackward0, softmax_args
@@ -57,8 +58,7 @@ def _masked_grad_node(name, refuse=None):
     def forward(ctx, grad, x, mask, inside, outside):
         ctx.save_for_backward(x)
         ctx.args = mask, inside, outside
-        # a 0 factor is a choice in torch's kernels (cond ? grad * k : 0): a NaN or inf
-        # gradient gives 0 there, not NaN
+        # a 0 factor is a choice in torch's kernels (cond ? grad * k : 0): 0 for a NaN grad
         return np.where(mask, grad * inside if inside else 0, grad * outside if outside else 0
                         ).astype(grad.dtype, copy=False)
 
@@ -292,12 +292,11 @@ class EluBackward0(Function):
 
 
 class EluBackwardBackward0(Function):
-    """elu's backward as one node, of the input (or, is_result, of the output y):
+    """elu's backward as one node, of x (or, is_result, of the output y):
     out = grad scale (x > 0),  grad input_scale alpha scale exp(x input_scale) (x <= 0)
           [grad scale (y > 0),  grad input_scale (y + alpha scale) (y <= 0)]
     grad_grad = the same with gg      grad_x = out(gg grad input_scale) where x < 0, else 0
-    [grad_y = gg grad input_scale where y < 0]: torch's elu_double_backward, whose mask is
-    strict, so at x = 0 the second derivative is 0."""
+    [grad_y = gg grad input_scale where y < 0]: torch's strict mask (0 at x = 0)."""
 
     numpy_backward = True
 
@@ -655,10 +654,13 @@ class SoftshrinkBackward0(Function):
     def forward(ctx, x, lambd):
         float_input(x, "softshrink_check")
         _check_lambda(x, lambd)
-        ctx.outside = outside = (x > lambd) | (x < -lambd)
+        outside, vector = ~((x >= -lambd) & (x <= lambd)), vector_part(x)  # NaN outside
+        ctx.outside = shrink_grad_mask(x, outside, vector)
         ctx.save_for_backward(x)
         shrunk = np.where(x > lambd, x - lambd, x + lambd)
-        return np.where(outside, shrunk, x.dtype.type(0))
+        inside = np.multiply(x, 0, out=np.empty_like(x))  # torch's scalar code: x * 0 (signed)
+        inside[vector] = 0                                 # its vector code: +0
+        return np.where(outside, shrunk, inside)
 
     @staticmethod
     def backward(ctx, grad):
@@ -681,7 +683,8 @@ class HardshrinkBackward0(Function):
     @staticmethod
     def forward(ctx, x, lambd):
         float_input(x, "hardshrink_cpu")
-        ctx.outside = outside = (x < -lambd) | (x > lambd)
+        outside = ~((x >= -lambd) & (x <= lambd))   # NaN too: the output is NaN, as in torch
+        ctx.outside = shrink_grad_mask(x, outside, vector_part(x))
         ctx.save_for_backward(x)
         return np.where(outside, x, x.dtype.type(0))
 
