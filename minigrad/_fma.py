@@ -249,16 +249,24 @@ def _fma32(a, b, c):
     return out
 
 
+def _split(x):
+    """Veltkamp's split ``x == hi + lo``, each half with at most 26 significant bits.
+
+    ``(2**27 + 1) * x`` overflows for ``|x|`` above about 2**996; such values are split scaled
+    down by 2**-64 (exact: a power of two) and scaled back up.
+    """
+    scale = np.where(np.abs(x) > 2.0**995, 2.0**-64, 1.0)
+    scaled = x * scale
+    t = 134217729.0 * scaled  # 2**27 + 1
+    hi = (t - (t - scaled)) / scale
+    return hi, x - hi
+
+
 def _two_prod(a, b):
     """Dekker's exact product: ``p + e == a * b`` (Veltkamp splitting)."""
     p = a * b
-    split = 134217729.0  # 2**27 + 1
-    t = split * a
-    ah = t - (t - a)
-    al = a - ah
-    t = split * b
-    bh = t - (t - b)
-    bl = b - bh
+    ah, al = _split(a)
+    bh, bl = _split(b)
     e = ((ah * bh - p) + ah * bl + al * bh) + al * bl
     return p, e
 

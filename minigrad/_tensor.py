@@ -493,7 +493,9 @@ class Tensor:
                 dtype = a
             elif isinstance(a, Tensor):
                 dtype = a.dtype
-            elif isinstance(a, bool):
+            elif isinstance(a, (bool, float)):  # a Python scalar, read as a tensor's dtype
+                dtype = _dtype.bool if isinstance(a, bool) else _dtype.float64
+            elif a is None:
                 pass
             elif isinstance(a, (str, device, int)):
                 dev = a

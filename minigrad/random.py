@@ -136,9 +136,9 @@ def _wrap(array, requires_grad):
 
 
 def _num(x):
-    """A number as torch prints it in messages: 2.0 -> 2, 2.5 -> 2.5."""
-    x = float(x)
-    return str(int(x)) if x.is_integer() else repr(x)
+    """A number as torch prints it in messages (C++'s default: 6 significant digits):
+    2.0 -> 2, 2.5 -> 2.5, 1/3 -> 0.333333, 1e20 -> 1e+20."""
+    return f"{float(x):g}"
 
 
 def _memory_order(a):
@@ -407,12 +407,26 @@ def _uniform_(self, from_=0.0, to=1.0, *, generator=None, **kwargs):
     from_ = kwargs.pop("from", from_)
     self._check_inplace()
     np_dt = _float_dtype(self.dtype, "check_uniform_bounds")
-    if from_ > to:
-        raise RuntimeError(f"uniform_ expects to return a [from, to) range, but found "
-                           f"from={_num(from_)} > to={_num(to)}")
+    _check_uniform_bounds(np_dt, float(from_), float(to))
     vals = _engine.uniform((self.numel(),), np_dt, float(from_), float(to),
                            generator=_gen(generator))
     return _fill(self, vals)
+
+
+def _check_uniform_bounds(np_dt, from_, to):
+    """torch's checks: both bounds finite in the dtype, from <= to, and to - from finite."""
+    lowest, highest = float(np.finfo(np_dt).min), float(np.finfo(np_dt).max)
+    c_name, limits_name = ("float", "Float") if np_dt == np.float32 else ("double", "Double")
+    for name, value in (("from", from_), ("to", to)):
+        if not lowest <= value <= highest:   # NaN fails too
+            raise RuntimeError(f"{name} is out of bounds for {c_name}")
+    if from_ > to:
+        raise RuntimeError(f"uniform_ expects to return a [from, to) range, but found "
+                           f"from={_num(from_)} > to={_num(to)}")
+    if to - from_ > highest:
+        raise RuntimeError(f"uniform_ expects to-from <= std::numeric_limits<{limits_name}>::max(),"
+                           f" but found to={_num(to)} and from={_num(from_)} which result in "
+                           "to-from to exceed the limit")
 
 
 def _normal_(self, mean=0.0, std=1.0, *, generator=None):

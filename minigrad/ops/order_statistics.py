@@ -81,7 +81,8 @@ def _quantile(input, q, dim, keepdim, interpolation, ignore_nan):
     values = sorted_.gather(-1, below)
     if interpolation in ("linear", "midpoint"):
         weights = ranks - below if interpolation == "linear" else full_like(ranks, 0.5)
-        values = values.lerp(sorted_.gather(-1, ranks.ceil().long()), weights)
+        # in place, as torch (the result's version counter shows it)
+        values = values.lerp_(sorted_.gather(-1, ranks.ceil().long()), weights)
     if q.ndim == 0:
         return values.squeeze_(-1)
     return values.unsqueeze_(0).transpose_(0, -1).squeeze_(-1)

@@ -17,7 +17,7 @@ import warnings
 
 import numpy as np
 
-from .._args import check_int
+from .._args import check_int, no_matching_overload
 from .._tensor import Tensor, wrap_dim, _make
 from .. import _seam as seam
 from ..autograd import formulas, forward_ad
@@ -31,6 +31,7 @@ __all__ = [
     "reshape", "transpose", "swapaxes", "swapdims", "t", "permute", "squeeze", "unsqueeze",
     "flatten", "unflatten", "flip", "narrow", "movedim", "moveaxis",
 ]
+_ALL_DIMS = object()  # squeeze without a dim (None is an error, as in torch)
 
 
 # ---- the view relation --------------------------------------------------------------------------
@@ -498,11 +499,13 @@ def unsqueeze(input, dim):
     return _view_op(UnsqueezeBackward0, input, d, rebuild=lambda b: unsqueeze(b, d))
 
 
-def squeeze(input, dim=None):
+def squeeze(input, dim=_ALL_DIMS):
     """Remove size-1 dims: all of them, only ``dim``, or those among a tuple of dims."""
     nd = input._data.ndim
-    if dim is None:
+    if dim is _ALL_DIMS:
         return _view_op(SqueezeBackward0, input, rebuild=squeeze)
+    if dim is None:  # torch has no overload taking None
+        raise _squeeze_none("squeeze", ("Tensor", "NoneType"))
     if isinstance(dim, (tuple, list)):
         dims = tuple(_dims_list((dim,), nd, "squeeze"))
         return _view_op(SqueezeBackward2, input, dims, rebuild=lambda b: squeeze(b, dims))
@@ -510,12 +513,26 @@ def squeeze(input, dim=None):
     return _view_op(SqueezeBackward1, input, d, rebuild=lambda b: squeeze(b, d))
 
 
+def _squeeze_none(fn, got):
+    overloads = ("()", "(int dim)", "(tuple of ints dim)")
+    if got[0] == "Tensor":
+        overloads = ("(Tensor input)",) + tuple(f"(Tensor input, {o[1:]}" for o in overloads[1:])
+        return no_matching_overload(fn, got, overloads)
+    first_hint = ("some of the keywords were incorrect: dim" if got[0].startswith("dim=") else
+                  f"some of the arguments have invalid types: (!{got[0]}!)")
+    return no_matching_overload(fn, got, overloads, first_hint)
+
+
 def _squeeze_method(self, *dim, **kwargs):
     if "dim" in kwargs:
+        if kwargs["dim"] is None:
+            raise _squeeze_none("squeeze", ("dim=NoneType",))
         return squeeze(self, kwargs["dim"])
     if len(dim) > 1:
         return squeeze(self, dim)
-    return squeeze(self, dim[0] if dim else None)
+    if dim and dim[0] is None:
+        raise _squeeze_none("squeeze", ("NoneType",))
+    return squeeze(self, dim[0] if dim else _ALL_DIMS)
 
 
 def _unsqueeze_method(self, *dim, **kwargs):
@@ -730,10 +747,12 @@ def _reshape_inplace(self, cls, *args, rebuild):
     return self
 
 
-def squeeze_(self, dim=None):
+def squeeze_(self, dim=_ALL_DIMS):
     nd = self._data.ndim
-    if dim is None:
+    if dim is _ALL_DIMS:
         return _reshape_inplace(self, SqueezeBackward3, rebuild=squeeze)
+    if dim is None:
+        raise _squeeze_none("squeeze_", ("NoneType",))
     if isinstance(dim, (tuple, list)):
         dims = tuple(_dims_list((dim,), nd, "squeeze_"))
         return _reshape_inplace(self, SqueezeBackward5, dims, rebuild=lambda b: squeeze(b, dims))
