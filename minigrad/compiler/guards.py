@@ -6,8 +6,9 @@ expression, generated like the program, that checks each thing the capture depen
 * the arguments: each tensor's type, shape, dtype, strides and ``requires_grad``; every other
   argument's value (numbers, strings, None) or identity (modules, other objects);
 * grad mode and the default dtype;
-* each module whose forward ran: its ``training`` flag, and that its parameters and buffers
-  are still the same tensor objects;
+* each module whose forward ran (and its submodules): its ``training`` flag and other settings
+  (numbers, strings: Dropout's ``p``), that its parameters, buffers and submodules are still
+  the same objects, and its number of forward hooks;
 * each tensor read live (a parameter): shape, dtype, strides, ``requires_grad``;
 * each global the user's code read: the same object, or an equal number or string.
 """
@@ -65,11 +66,20 @@ class GuardBuilder:
             self.conditions.append(f"{expr} is {self.value(value)}")
 
     def module(self, m):
+        """Its training flag; the same parameters, buffers and submodules; as many hooks."""
         name = self.value(m)
         self.conditions.append(f"{name}.training is {m.training}")
-        for kind in ("_parameters", "_buffers"):
+        for kind in ("_parameters", "_buffers", "_modules"):
             for key, t in getattr(m, kind, {}).items():
                 self.conditions.append(f"{name}.{kind}.get({key!r}) is {self.value(t)}")
+        for kind in ("_forward_hooks", "_forward_pre_hooks"):
+            hooks = getattr(m, kind, None)
+            if hooks is not None:
+                self.conditions.append(f"len({name}.{kind}) == {len(hooks)}")
+        for key, value in vars(m).items():  # its settings (Dropout's p, a scale of your own)
+            if not key.startswith("_") and key != "training" and _plain_value(value):
+                self.conditions.append(
+                    f"{name}.__dict__.get({key!r}, MISSING) == {self.value(_frozen(value))}")
 
     def watched(self, expr, value):
         """A global or closure variable: an equal number, string or small container of
