@@ -453,3 +453,15 @@ def test_a_changed_module_setting_is_not_replayed_stale():
     assert [fn(x).tolist() for _ in range(3)] == [[2.0, 2.0]] * 3
     m.scale = 5.0
     assert fn(x).tolist() == [5.0, 5.0]
+
+
+def test_arguments_sharing_memory_capture_again():
+    def step(a, b):
+        a.add_(1)
+        return b * 1
+    fn = minigrad.compile(step)
+    with minigrad.no_grad():
+        for _ in range(3):
+            fn(minigrad.zeros(2), minigrad.zeros(2))
+        x = minigrad.zeros(2)
+        assert fn(x, x).tolist() == [1.0, 1.0]   # b is a: it sees the write

@@ -16,6 +16,7 @@ import numpy as np
 
 from .. import _dtype, _tensor
 from ..autograd import grad_mode
+from . import capture
 from ..nn.modules.module import Module
 from ..optim.optimizer import Optimizer
 
@@ -65,6 +66,15 @@ class GuardBuilder:
         else:
             self.conditions.append(f"{expr} is {self.value(value)}")
 
+    def aliasing(self, tensors, paths):
+        """Which tensor arguments share one array stays as it was (an in-place write into one
+        would otherwise reach the other, or stop reaching it)."""
+        exprs = sorted({paths[id(t)] for t in tensors})
+        if len(exprs) > 1:
+            ids = ", ".join(f"id({e}._data)" for e in exprs)
+            distinct = len({id(t._data) for t in tensors})
+            self.conditions.append(f"len({{{ids}}}) == {distinct}")
+
     def module(self, m):
         """Its training flag; the same parameters, buffers and submodules; as many hooks."""
         name = self.value(m)
@@ -105,6 +115,7 @@ def build_guard(fn, args, kwargs, rec, watcher):
     g = GuardBuilder()
     g.argument("A", tuple(args))
     g.argument("KW", dict(kwargs))
+    g.aliasing(capture.arg_tensors(args, kwargs), rec.args)
     g.conditions += [f"GRAD.enabled is {grad_mode._state.enabled}",
                      f"DEFAULT_DTYPE() is {g.value(_dtype.get_default_dtype())}"]
     for m in rec.modules.values():
