@@ -424,3 +424,44 @@ def test_another_threads_ops_during_a_capture_end_it():
     worker.join()
     assert out.tolist() == [1.0, 1.0]
     assert fn.breaks and "another thread" in fn.breaks[0][0]
+
+
+def test_a_replaced_submodule_or_a_new_hook_is_not_replayed_stale():
+    model = mnn.Sequential(mnn.Linear(2, 2))
+    fn = minigrad.compile(model)
+    x = minigrad.ones(1, 2)
+    with minigrad.no_grad():
+        for _ in range(3):
+            fn(x)
+        model[0] = mnn.Linear(2, 2)
+        assert fn(x).tolist() == model(x).tolist()
+        model[0].register_forward_hook(lambda m, i, o: o * 0)
+        assert fn(x).tolist() == [[0.0, 0.0]]
+
+
+def test_a_changed_module_setting_is_not_replayed_stale():
+    class Scaled(mnn.Module):
+        def __init__(self):
+            super().__init__()
+            self.scale = 2.0
+
+        def forward(self, x):
+            return x * self.scale
+    m = Scaled()
+    fn = minigrad.compile(m)
+    x = minigrad.ones(2)
+    assert [fn(x).tolist() for _ in range(3)] == [[2.0, 2.0]] * 3
+    m.scale = 5.0
+    assert fn(x).tolist() == [5.0, 5.0]
+
+
+def test_arguments_sharing_memory_capture_again():
+    def step(a, b):
+        a.add_(1)
+        return b * 1
+    fn = minigrad.compile(step)
+    with minigrad.no_grad():
+        for _ in range(3):
+            fn(minigrad.zeros(2), minigrad.zeros(2))
+        x = minigrad.zeros(2)
+        assert fn(x, x).tolist() == [1.0, 1.0]   # b is a: it sees the write

@@ -55,7 +55,7 @@ class Recorder:
         self._ids = itertools.count()
         self.args = _arg_paths(args, kwargs)   # id(tensor) -> "A[0]" expression
         # id(ndarray) -> the argument or parameter tensor that holds it
-        self.array_owners = {id(t._data): t for t in _arg_tensors(args, kwargs)}
+        self.array_owners = {id(t._data): t for t in arg_tensors(args, kwargs)}
         self.arg_loaded = {}
         self.walk_class = _recording_walk(self)
         self.thread = threading.get_ident()
@@ -386,7 +386,7 @@ def _holds_tensor(seq):
                _holds_tensor(x) for x in seq)
 
 
-def _arg_tensors(args, kwargs):
+def arg_tensors(args, kwargs):
     out = []
 
     def visit(value, depth=0):

@@ -6,8 +6,9 @@ expression, generated like the program, that checks each thing the capture depen
 * the arguments: each tensor's type, shape, dtype, strides and ``requires_grad``; every other
   argument's value (numbers, strings, None) or identity (modules, other objects);
 * grad mode and the default dtype;
-* each module whose forward ran: its ``training`` flag, and that its parameters and buffers
-  are still the same tensor objects;
+* each module whose forward ran (and its submodules): its ``training`` flag and other settings
+  (numbers, strings: Dropout's ``p``), that its parameters, buffers and submodules are still
+  the same objects, and its number of forward hooks;
 * each tensor read live (a parameter): shape, dtype, strides, ``requires_grad``;
 * each global the user's code read: the same object, or an equal number or string.
 """
@@ -15,6 +16,7 @@ import numpy as np
 
 from .. import _dtype, _tensor
 from ..autograd import grad_mode
+from . import capture
 from ..nn.modules.module import Module
 from ..optim.optimizer import Optimizer
 
@@ -64,12 +66,30 @@ class GuardBuilder:
         else:
             self.conditions.append(f"{expr} is {self.value(value)}")
 
+    def aliasing(self, tensors, paths):
+        """Which tensor arguments share one array stays as it was (an in-place write into one
+        would otherwise reach the other, or stop reaching it)."""
+        exprs = sorted({paths[id(t)] for t in tensors})
+        if len(exprs) > 1:
+            ids = ", ".join(f"id({e}._data)" for e in exprs)
+            distinct = len({id(t._data) for t in tensors})
+            self.conditions.append(f"len({{{ids}}}) == {distinct}")
+
     def module(self, m):
+        """Its training flag; the same parameters, buffers and submodules; as many hooks."""
         name = self.value(m)
         self.conditions.append(f"{name}.training is {m.training}")
-        for kind in ("_parameters", "_buffers"):
+        for kind in ("_parameters", "_buffers", "_modules"):
             for key, t in getattr(m, kind, {}).items():
                 self.conditions.append(f"{name}.{kind}.get({key!r}) is {self.value(t)}")
+        for kind in ("_forward_hooks", "_forward_pre_hooks"):
+            hooks = getattr(m, kind, None)
+            if hooks is not None:
+                self.conditions.append(f"len({name}.{kind}) == {len(hooks)}")
+        for key, value in vars(m).items():  # its settings (Dropout's p, a scale of your own)
+            if not key.startswith("_") and key != "training" and _plain_value(value):
+                self.conditions.append(
+                    f"{name}.__dict__.get({key!r}, MISSING) == {self.value(_frozen(value))}")
 
     def watched(self, expr, value):
         """A global or closure variable: an equal number, string or small container of
@@ -95,6 +115,7 @@ def build_guard(fn, args, kwargs, rec, watcher):
     g = GuardBuilder()
     g.argument("A", tuple(args))
     g.argument("KW", dict(kwargs))
+    g.aliasing(capture.arg_tensors(args, kwargs), rec.args)
     g.conditions += [f"GRAD.enabled is {grad_mode._state.enabled}",
                      f"DEFAULT_DTYPE() is {g.value(_dtype.get_default_dtype())}"]
     for m in rec.modules.values():
