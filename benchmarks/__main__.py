@@ -38,9 +38,11 @@ def parse_args(argv=None):
                    help="comma-separated peer columns (torch.compile, tinygrad, 'tinygrad "
                         "TinyJit', MyGrad, micrograd), 'all' or 'none'; default: all, or "
                         "MyGrad,micrograd with --quick")
-    p.add_argument("--compiled", action="store_true",
+    p.add_argument("--compiled", nargs="?", const="all", choices=("all", "minigrad"),
                    help="also time minigrad.compile and torch.compile of each workload's "
-                        "training step (fresh processes; compilation in the untimed warm-up)")
+                        "training step (fresh processes; compilation in the untimed warm-up); "
+                        "'--compiled minigrad': minigrad's only (torch.compile's inductor "
+                        "compiles again in every fresh process, which takes minutes)")
     p.add_argument("--in-process", action="store_true",
                    help="time every column inside this one long-lived process (warm heap)")
     p.add_argument("--keep-heap", action="store_true",
@@ -172,7 +174,9 @@ def main(argv=None):
         if not args.in_process and workloads:
             from .fresh import COMPILED, CORE, run_all
             progress.stage("fresh processes: peers' checks" if args.peers else "fresh processes")
-            columns = list(CORE) + args.peers + (list(COMPILED) if args.compiled else [])
+            compiled = [c for c in COMPILED if args.compiled == "all" or
+                        (args.compiled == "minigrad" and c.startswith("minigrad"))]
+            columns = list(CORE) + args.peers + compiled
             results["workloads"] = run_all(workloads, columns, args.quick,
                                            lambda key: progress.stage(f"fresh processes: {key}"),
                                            KEEP_HEAP if args.keep_heap else None)
