@@ -1,0 +1,21 @@
+"""Fast paths taken for speed give the same bits as the general route and as torch."""
+import numpy as np
+import torch
+
+from minigrad._fma import fma
+
+
+def test_fma_with_unit_multiplier_is_torchs_add_with_alpha_one():
+    rng = np.random.default_rng(0)
+    for dtype in (np.float32, np.float64):
+        a = (rng.standard_normal(50_000) * 10.0 ** rng.integers(-8, 8, 50_000)).astype(dtype)
+        c = (rng.standard_normal(50_000) * 10.0 ** rng.integers(-8, 8, 50_000)).astype(dtype)
+        a[:4] = [np.inf, -0.0, np.nan, 3e38]
+        c[:4] = [1.0, -0.0, 2.0, 3e38]
+        expected = torch.from_numpy(c).add(torch.from_numpy(a), alpha=1).numpy()
+        for n in (1, 100, 50_000):       # every route of fma (one element, small, sliced)
+            got = fma(a[:n], dtype(1), c[:n])
+            assert got.tobytes() == expected[:n].tobytes()
+            out = c[:n].copy()
+            assert fma(a[:n], dtype(1), out, out=out) is out
+            assert out.tobytes() == expected[:n].tobytes()
