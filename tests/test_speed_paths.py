@@ -19,3 +19,14 @@ def test_fma_with_unit_multiplier_is_torchs_add_with_alpha_one():
             out = c[:n].copy()
             assert fma(a[:n], dtype(1), out, out=out) is out
             assert out.tobytes() == expected[:n].tobytes()
+
+
+def test_heap_pad_is_asked_for_on_glibc_and_can_be_turned_off(monkeypatch):
+    import platform
+    import sys
+
+    from minigrad._heap import keep_heap_pad
+    if sys.platform.startswith("linux") and platform.libc_ver()[0] == "glibc":
+        assert keep_heap_pad() is True
+    monkeypatch.setenv("MINIGRAD_HEAP_PAD", "0")
+    assert keep_heap_pad() is False
