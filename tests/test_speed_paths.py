@@ -30,3 +30,22 @@ def test_heap_pad_is_asked_for_on_glibc_and_can_be_turned_off(monkeypatch):
         assert keep_heap_pad() is True
     monkeypatch.setenv("MINIGRAD_HEAP_PAD", "0")
     assert keep_heap_pad() is False
+
+
+def test_embedding_gradient_rows_add_up_in_the_order_of_add_at_and_torch():
+    from minigrad.ops.embedding import scatter_rows
+    rng = np.random.default_rng(1)
+    for num_rows, lookups, width in ((64, 512, 64), (5, 1000, 3), (2, 300, 2), (7, 0, 4)):
+        values = (rng.standard_normal((lookups, width))
+                  * 10.0 ** rng.integers(-6, 6, (lookups, width))).astype(np.float32)
+        values.flat[:3] = [-0.0, -0.0, np.inf][:values.size]
+        rows = rng.integers(0, num_rows, lookups)
+        expected = np.zeros((num_rows, width), np.float32)
+        np.add.at(expected, rows, values)       # one row after another, in order
+        assert scatter_rows(rows, values, num_rows).tobytes() == expected.tobytes()
+    weight = torch.zeros(64, 64, requires_grad=True)
+    rows, values = rng.integers(0, 64, (16, 32)), rng.standard_normal((16, 32, 64))
+    torch.nn.functional.embedding(torch.from_numpy(rows), weight).backward(
+        torch.from_numpy(values.astype(np.float32)))
+    got = scatter_rows(rows.reshape(-1), values.astype(np.float32).reshape(-1, 64), 64)
+    np.testing.assert_allclose(got, weight.grad.numpy(), rtol=1e-5, atol=1e-5)
