@@ -49,3 +49,24 @@ def test_embedding_gradient_rows_add_up_in_the_order_of_add_at_and_torch():
         torch.from_numpy(values.astype(np.float32)))
     got = scatter_rows(rows.reshape(-1), values.astype(np.float32).reshape(-1, 64), 64)
     np.testing.assert_allclose(got, weight.grad.numpy(), rtol=1e-5, atol=1e-5)
+
+
+def test_clip_grad_norm_scales_in_place_with_the_bits_of_mul_():
+    import minigrad
+    rng = np.random.default_rng(2)
+    params = []
+    for shape, dtype in (((64, 64), np.float32), ((7,), np.float32), ((3, 3), np.float64)):
+        p = minigrad.zeros(shape, dtype=getattr(minigrad, np.dtype(dtype).name),
+                           requires_grad=True)
+        p.grad = minigrad.from_numpy((rng.standard_normal(shape) * 5).astype(dtype))
+        params.append(p)
+    params[1].grad.requires_grad_()      # one that needs a graph takes mul_ itself
+    grads = [p.grad for p in params]
+    total = minigrad.nn.utils.get_total_norm(grads)
+    coef = minigrad.clamp(1.0 / (total + 1e-6), max=1.0)
+    expected = [g.clone().mul_(coef) for g in grads]
+    versions = [g._version for g in grads]
+    minigrad.nn.utils.clip_grad_norm_(params, 1.0)
+    for g, e, v in zip(grads, expected, versions):
+        assert g.detach().numpy().tobytes() == e.detach().numpy().tobytes()
+        assert g._version == v + 1
