@@ -70,3 +70,25 @@ def test_clip_grad_norm_scales_in_place_with_the_bits_of_mul_():
     for g, e, v in zip(grads, expected, versions):
         assert g.detach().numpy().tobytes() == e.detach().numpy().tobytes()
         assert g._version == v + 1
+
+
+def test_attention_backward_reusing_the_forwards_probabilities_gives_the_same_bits():
+    import minigrad
+    F = minigrad.nn.functional
+    rng = np.random.default_rng(3)
+    mask = rng.random((5, 6)) < 0.6
+    mask[1] = False                                   # a query row that sees no key
+    for kwargs in ({"is_causal": True}, {"attn_mask": minigrad.from_numpy(mask)},
+                   {"enable_gqa": True}):
+        arrays = [rng.standard_normal(s).astype(np.float32)
+                  for s in ((2, 4, 5, 8), (2, 2 if "enable_gqa" in kwargs else 4, 6, 8),
+                            (2, 2 if "enable_gqa" in kwargs else 4, 6, 8))]
+        upstream = minigrad.from_numpy(rng.standard_normal((2, 4, 5, 8)).astype(np.float32))
+        grads = []
+        for create_graph in (False, True):            # forward's P / P recomputed
+            q, k, v = (minigrad.from_numpy(a.copy()).requires_grad_() for a in arrays)
+            out = F.scaled_dot_product_attention(q, k, v, **kwargs)
+            grads.append(minigrad.autograd.grad(out, (q, k, v), upstream,
+                                                create_graph=create_graph))
+        for plain, recorded in zip(*grads):
+            assert plain.numpy().tobytes() == recorded.detach().numpy().tobytes()
