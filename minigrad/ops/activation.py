@@ -104,6 +104,15 @@ _ERFC_P = (0.17087277, -0.82215223, 1.48851587, -1.13520398, 0.27886807, -0.1862
 _exact_erfc = np.vectorize(math.erfc, otypes=[np.float64])
 
 
+def _negate_where(a, mask):
+    """a[mask] = -a[mask] in place (float32), as a flip of the sign bit: what np.negative does,
+    without the slow masked ufunc loop."""
+    flip = mask.astype(np.uint32)
+    flip <<= 31
+    bits = a.view(np.uint32)
+    bits ^= flip
+
+
 def normal_cdf(x):
     """Φ(x) = (1 + erf(x/√2)) / 2 on an ndarray. float64: exact (math.erfc); float32: erf from
     the fit above, rounded to float32 and added to 1 in float32, as torch's float32 kernel
@@ -125,7 +134,7 @@ def normal_cdf(x):
     erf_abs = np.exp(poly, out=poly)
     erf_abs *= t
     np.subtract(np.float32(1), erf_abs, out=erf_abs)        # erf(|x|/√2)
-    np.negative(erf_abs, out=erf_abs, where=x < 0)
+    _negate_where(erf_abs, x < 0)
     erf_abs += np.float32(1)
     erf_abs *= np.float32(0.5)
     return erf_abs
