@@ -92,3 +92,18 @@ def test_attention_backward_reusing_the_forwards_probabilities_gives_the_same_bi
                                                 create_graph=create_graph))
         for plain, recorded in zip(*grads):
             assert plain.numpy().tobytes() == recorded.detach().numpy().tobytes()
+
+
+def test_zero_where_gives_the_bits_and_layout_of_np_where():
+    from minigrad.ops._compat import _zero_where
+    rng = np.random.default_rng(4)
+    for dtype in (np.float32, np.float64, np.float16, np.int32):
+        base = rng.standard_normal((6, 28, 28)).astype(dtype)
+        if base.dtype.kind == "f":
+            base.reshape(-1)[:6] = [-0.0, np.nan, -np.nan, -np.inf, np.inf, 0.0]
+        for x in (base, base.transpose(2, 0, 1), base[:, ::2, 1::3], base[0, 0]):
+            cond = x < 0
+            got = _zero_where(cond, x)
+            expected = np.where(cond, x.dtype.type(0), x)
+            assert got.tobytes() == expected.tobytes() and got.dtype == expected.dtype
+            assert got.shape == x.shape
