@@ -124,3 +124,31 @@ def test_softmax_computed_in_place_matches_the_out_of_place_formula():
                 expected = np.asarray(e / e.sum(axis=axis, keepdims=True))
                 got = np.asarray(SoftmaxBackward0.forward(_NO_CTX, x, dim))
                 assert got.tobytes() == expected.tobytes() and got.strides == expected.strides
+
+
+def test_max_pool_gradient_of_non_overlapping_windows_matches_the_summing_route():
+    import minigrad
+    from minigrad.autograd.function import _NO_CTX
+    from minigrad.ops.pooling import MaxPoolScatter
+    F = minigrad.nn.functional
+    rng = np.random.default_rng(6)
+    for shape, kwargs in (((2, 3, 9, 8), {"kernel_size": 2}),
+                          ((2, 3, 9, 8), {"kernel_size": 2, "ceil_mode": True}),
+                          ((1, 2, 9, 9), {"kernel_size": 2, "stride": 3, "dilation": 2}),
+                          ((1, 2, 4, 6, 6), {"kernel_size": 2})):
+        x = minigrad.from_numpy(rng.standard_normal(shape).astype(np.float32)).requires_grad_()
+        pool = F.max_pool3d if len(shape) == 5 else F.max_pool2d
+        out = pool(x, **kwargs)
+        grad = rng.standard_normal(out.shape).astype(np.float32)
+        grad.reshape(-1)[:2] = [-0.0, np.nan]
+        out.backward(minigrad.from_numpy(grad))
+        node = out.grad_fn
+        assert node.distinct
+        summed = MaxPoolScatter.forward(_NO_CTX, grad, x.detach().numpy(), node.indices,
+                                        node.in_shape, node.nd, False)
+        assert x.grad.numpy().tobytes() == summed.tobytes()
+        th = torch.from_numpy(x.detach().numpy()).requires_grad_()
+        th_pool = torch.nn.functional.max_pool3d if len(shape) == 5 \
+            else torch.nn.functional.max_pool2d
+        th_pool(th, **kwargs).backward(torch.from_numpy(grad))
+        assert x.grad.numpy().tobytes() == th.grad.numpy().tobytes()
