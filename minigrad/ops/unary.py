@@ -192,7 +192,7 @@ class SqrtBackward0(Function):
     @staticmethod
     @silent_fp
     def forward(ctx, x):
-        out = np.sqrt(_as_float(x))
+        out = np.sqrt(_as_float(x))   # correctly rounded (torch's MKL root: within one ulp)
         ctx.save_for_backward(out)
         return out
 
