@@ -429,6 +429,22 @@ OPTIMISATIONS = [
      "exp on 16 elements under errstate 1.46 → 0.92 µs; recorded `x.exp()` 5.05 → 4.6 µs"),
     ("saved values: arrays recognised with an exact type test and matched to inputs by "
      "position", "autograd/function.py (ca9d0e8)", "packing one saved value 843 → 500 ns"),
+    ("fma with a multiplier of exactly 1 is a plain add (SGD's momentum buffer)",
+     "_fma.py (9d06d7e)", "LeNet SGD step 1.46 → 0.41 ms"),
+    ("glibc malloc keeps 64 MB of freed memory for the next step (`mallopt(M_TOP_PAD)`, "
+     "`MINIGRAD_HEAP_PAD=0` turns it off)", "_heap.py (e43a279)",
+     "LeNet step 2,600 → 1 page faults per step, 17.1 → 10.4 ms CPU"),
+    ("gelu: erf computed in place; the sign flip of negative x as a sign-bit xor, not "
+     "`np.negative(where=)`", "ops/activation.py (0fd54b2, aa7cb84)",
+     "gelu on (16, 32, 256) forward 2.6 → 0.4 ms, backward 3.3 → 0.5 ms"),
+    ("embedding gradient summed in layers of distinct rows instead of `np.add.at`; max-pool "
+     "gradient of non-overlapping windows stored instead of a float64 bincount",
+     "ops/embedding.py, ops/pooling.py (895fa3f, 72bd00b)", "embedding backward 0.30 → 0.11 ms"),
+    ("clip_grad_norm_ scales plain gradients with one in-place multiply; attention's plain "
+     "backward reuses the forward's probabilities; softmax and relu masks without extra "
+     "temporaries", "nn/utils/clip_grad.py, ops/attention.py, ops/softmax.py, ops/_compat.py "
+     "(98469ea, 99372a7, f2b9895, bf82379)",
+     "GPT clipping 0.55 → 0.06 ms; attention forward + backward 0.90 → 0.60 ms"),
 ]
 
 

@@ -124,8 +124,14 @@ def _zero_where(cond, x):
     ints = _SAME_SIZE_INT.get(x.dtype.itemsize)
     if x.dtype.kind not in "fiu" or ints is None:
         return np.where(cond, x.dtype.type(0), x)
-    keep = np.subtract(cond, 1, dtype=ints)  # 0 where cond, else all bits set
-    return np.bitwise_and(x.view(ints), keep).view(x.dtype)
+    if (cond.shape != x.shape or not x.ndim or not x.flags.c_contiguous
+            or not cond.flags.c_contiguous):
+        keep = np.subtract(cond, 1, dtype=ints)  # 0 where cond, else all bits set
+        return np.bitwise_and(x.view(ints), keep).view(x.dtype)
+    keep = np.empty(x.shape, ints)   # (row-major operands) the same mask, in one buffer
+    np.copyto(keep, cond)
+    keep -= 1
+    return np.bitwise_and(x.view(ints), keep, out=keep).view(x.dtype)
 
 
 def _check_python_ints(a, b):

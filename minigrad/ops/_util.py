@@ -32,6 +32,7 @@ def inplace_variant(fn):
         self._check_inplace()
         check_overlap(self._data, [a._data for a in (*args, *kwargs.values())
                                    if isinstance(a, Tensor)])
+        refuse_overlapping_update(self._data)
         result = fn(self, *args, **kwargs)
         assign_inplace(self, result)
         return self
@@ -64,6 +65,22 @@ def assign_inplace(self, result, region=None):
         rebase_history(self, result)
     if forward_ad.dual_hook_open():
         forward_ad.inplace_update(self, result)
+
+
+def refuse_overlapping_update(out):
+    """An op that reads x and writes it back cannot run in place on overlapping windows (an
+    ``unfold`` with step < size): torch updates each shared element once per window that holds
+    it, the computed-then-written result here only once. Refused rather than answered wrongly."""
+    if out.ndim < 2 or out.flags.c_contiguous or out.flags.f_contiguous:
+        return
+    dims = sorted((abs(st), n) for st, n in zip(out.strides, out.shape) if n > 1)
+    extent = out.itemsize
+    for stride, n in dims:
+        if stride < extent:
+            raise NotImplementedError(
+                "in-place update of a tensor whose elements overlap in memory (windows of an "
+                "unfold with step < size) is not supported; clone() it first")
+        extent = stride * (n - 1) + extent
 
 
 def _category(np_dtype):

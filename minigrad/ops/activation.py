@@ -108,20 +108,40 @@ _ERFC_P = (0.17087277, -0.82215223, 1.48851587, -1.13520398, 0.27886807, -0.1862
 _exact_erfc = np.vectorize(math.erfc, otypes=[np.float64])
 
 
+def _negate_where(a, mask):
+    """a[mask] = -a[mask] in place (float32), as a flip of the sign bit: what np.negative does,
+    without the slow masked ufunc loop."""
+    flip = mask.astype(np.uint32)
+    flip <<= 31
+    bits = a.view(np.uint32)
+    bits ^= flip
+
+
 def normal_cdf(x):
     """Φ(x) = (1 + erf(x/√2)) / 2 on an ndarray. float64: exact (math.erfc); float32: erf from
     the fit above, rounded to float32 and added to 1 in float32, as torch's float32 kernel
     rounds (so the far lower tail is 0 there too)."""
     if x.dtype != np.float32:
         return (_exact_erfc(x * -_SQRT1_2) * 0.5).astype(x.dtype) if x.size else x.copy()
-    z = np.abs(x) * np.float32(_SQRT1_2)
-    t = 1 / (1 + z * np.float32(0.5))
-    poly = np.full_like(t, _ERFC_P[0])
-    for c in _ERFC_P[1:]:
+    # (each step in place, in the order and float32 roundings of the formula above)
+    z = np.abs(x, out=np.empty_like(x))     # (out=: arrays even for a 0-d x, x's layout)
+    z *= np.float32(_SQRT1_2)
+    t = np.multiply(z, np.float32(0.5), out=np.empty_like(x))
+    t += np.float32(1)
+    np.divide(np.float32(1), t, out=t)                      # t = 1 / (1 + z/2)
+    poly = np.multiply(t, np.float32(_ERFC_P[0]), out=np.empty_like(x))
+    poly += np.float32(_ERFC_P[1])
+    for c in _ERFC_P[2:]:
         poly *= t
         poly += np.float32(c)
-    erf_abs = 1 - t * np.exp(poly - z * z)                 # erf(|x|/√2)
-    return (1 + np.where(x < 0, -erf_abs, erf_abs)) * np.float32(0.5)
+    poly -= np.multiply(z, z, out=z)
+    erf_abs = np.exp(poly, out=poly)
+    erf_abs *= t
+    np.subtract(np.float32(1), erf_abs, out=erf_abs)        # erf(|x|/√2)
+    _negate_where(erf_abs, x < 0)
+    erf_abs += np.float32(1)
+    erf_abs *= np.float32(0.5)
+    return erf_abs
 
 
 def _gelu_tanh(x):
@@ -175,8 +195,14 @@ class GeluBackwardBackward0(Function):
             t = np.tanh((x + x * x * x * _GELU_C) * _SQRT_2_OVER_PI)
             d_inner = (1 + x * x * (3 * _GELU_C)) * _SQRT_2_OVER_PI
             return grad * ((1 + t) * 0.5 + x * 0.5 * (1 - t * t) * d_inner)
-        pdf = np.exp(x * x * -0.5) * x.dtype.type(_INV_SQRT_2PI)
-        return grad * ((normal_cdf(x) if cdf is None else cdf) + x * pdf)
+        # grad * (cdf + x * pdf), pdf = exp(x * x * -0.5) / √(2π), each step in place
+        slope = np.multiply(x, x, out=np.empty_like(x))
+        slope *= -0.5
+        np.exp(slope, out=slope)
+        slope *= x.dtype.type(_INV_SQRT_2PI)
+        slope *= x
+        slope += normal_cdf(x) if cdf is None else cdf
+        return np.multiply(grad, slope, out=slope if grad.shape == slope.shape else None)
 
     @staticmethod
     def backward(ctx, gg):
