@@ -431,9 +431,11 @@ OPTIMISATIONS = [
      "position", "autograd/function.py (ca9d0e8)", "packing one saved value 843 → 500 ns"),
     ("fma with a multiplier of exactly 1 is a plain add (SGD's momentum buffer)",
      "_fma.py (9d06d7e)", "LeNet SGD step 1.46 → 0.41 ms"),
-    ("glibc malloc keeps 64 MB of freed memory for the next step (`mallopt(M_TOP_PAD)`, "
-     "`MINIGRAD_HEAP_PAD=0` turns it off)", "_heap.py (e43a279)",
-     "LeNet step 2,600 → 1 page faults per step, 17.1 → 10.4 ms CPU"),
+    ("tried, not kept: glibc malloc asked at import to keep 64 MB of freed memory "
+     "(`mallopt(M_TOP_PAD)`); it changes the whole process's allocator, which a library should "
+     "not do behind a user's back, and torch's process would gain alike (11.7 → 7.9 ms)",
+     "_heap.py (e43a279, removed)", "LeNet step 2,600 → 1 page faults per step, 17.1 → 10.4 ms "
+     "CPU; `--keep-heap` measures that setting for every library"),
     ("gelu: erf computed in place; the sign flip of negative x as a sign-bit xor, not "
      "`np.negative(where=)`", "ops/activation.py (0fd54b2, aa7cb84)",
      "gelu on (16, 32, 256) forward 2.6 → 0.4 ms, backward 3.3 → 0.5 ms"),

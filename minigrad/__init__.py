@@ -5,7 +5,6 @@
 import warnings as _warnings
 
 from . import _dtype
-from . import _heap  # noqa: F401  (keeps freed memory for the next step: _heap.py)
 from ._dtype import (bfloat16, bool, double, dtype, float, float16, float32, float64,  # noqa: A004
                      get_default_dtype, half, int, int8, int16, int32, int64, long,
                      promote_types, result_type, set_default_dtype, short, uint8,

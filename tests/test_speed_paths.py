@@ -21,17 +21,6 @@ def test_fma_with_unit_multiplier_is_torchs_add_with_alpha_one():
             assert out.tobytes() == expected[:n].tobytes()
 
 
-def test_heap_pad_is_asked_for_on_glibc_and_can_be_turned_off(monkeypatch):
-    import platform
-    import sys
-
-    from minigrad._heap import keep_heap_pad
-    if sys.platform.startswith("linux") and platform.libc_ver()[0] == "glibc":
-        assert keep_heap_pad() is True
-    monkeypatch.setenv("MINIGRAD_HEAP_PAD", "0")
-    assert keep_heap_pad() is False
-
-
 def test_embedding_gradient_rows_add_up_in_the_order_of_add_at_and_torch():
     from minigrad.ops.embedding import scatter_rows
     rng = np.random.default_rng(1)
