@@ -29,6 +29,7 @@ from ..autograd import formulas
 from ..autograd.function import Function
 from ._windows import check_buffer, expand, prod
 from .registry import register
+from .activation_gated import _cat
 from .padding import pad
 
 __all__ = ["conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d",
@@ -296,7 +297,6 @@ def _weight_grad_as_conv(g, ggx, w_shape, params, transposed):
     """W(G_x, g) as torch's double backward computes it: a convolution over the batch (batch
     and channels swapped, stride and dilation swapped), per group, then transposed back and cut
     to the weight's size (so its graph is torch's: ConvolutionBackward0, TransposeBackward0)."""
-    from .activation_gated import _cat
     stride, padding, dilation, groups = params
     image, kernel = formulas.transpose(ggx, 0, 1), formulas.transpose(g, 0, 1)
     if transposed:
