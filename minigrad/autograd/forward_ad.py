@@ -169,9 +169,7 @@ def apply_with_tangents(cls, args):
         from . import forward_formulas
         rule = forward_formulas.rule_for(cls)
         if rule is None:
-            raise NotImplementedError(
-                f"Trying to use forward AD with {forward_formulas.op_name(cls)} that does not "
-                "support it.")
+            raise NotImplementedError(_no_formula_message(cls))
         out_tangents = rule(forward_formulas.JvpContext(cls, args, tangents, out))
     finally:
         function.dual_hook = apply_with_tangents
@@ -185,6 +183,27 @@ def apply_with_tangents(cls, args):
     for tracer in _tracers:
         tracer.record(cls, args, tangents, outs)
     return out
+
+
+def _no_formula_message(cls):
+    """torch's error for an op without a forward formula."""
+    from . import forward_formulas
+    torch_op = forward_formulas.unsupported_op(cls.__name__)
+    if torch_op is not None and not torch_op.startswith("aten::"):
+        return not_implemented(torch_op).args[0]
+    return (f"Trying to use forward AD with {torch_op or forward_formulas.op_name(cls)} that "
+            "does not support it.")
+
+
+def not_implemented(torch_op):
+    """torch's error for an op it declares without a forward formula: it says so, and where to
+    ask for one."""
+    return NotImplementedError(
+        f"Trying to use forward AD with {torch_op} that does not support it because it has not "
+        "been implemented yet.\nPlease file an issue to PyTorch at "
+        "https://github.com/pytorch/pytorch/issues/new?template=feature-request.yml so that we "
+        "can prioritize its implementation or submit a PR adding the implementation to "
+        "derivatives.yaml")
 
 
 def _keep_saved_outputs_dual(cls, outs):

@@ -39,10 +39,12 @@ import numpy as np
 
 from . import grad_mode
 
-__all__ = ["formula", "jvp_formula", "rule_for", "covered", "JvpContext", "LINEAR",
-           "MULTILINEAR", "TRANSPOSED_VJP", "linear"]
+__all__ = ["formula", "unsupported", "unsupported_op", "jvp_formula", "rule_for", "covered",
+           "JvpContext", "LINEAR", "MULTILINEAR", "TRANSPOSED_VJP", "linear"]
 
 _FORMULAS = {}   # node name -> (text, rule)
+# the modules forward_formulas_<family>.py that declare them
+FAMILIES = ("pointwise", "reduce", "structure", "activation", "spatial", "norm")
 
 
 def formula(name, text, rule):
@@ -52,8 +54,24 @@ def formula(name, text, rule):
     _FORMULAS[name] = (text, rule)
 
 
+_UNSUPPORTED = {}  # node name -> the op as torch's forward-AD error names it
+
+
+def unsupported(name, torch_op):
+    """Node ``name`` has no forward formula, in torch either: forward AD raises torch's error,
+    naming the op ``torch_op`` (``aten::x``: an op torch gives no derivative entry at all; a
+    bare name: one whose entry says its forward formula is not implemented yet)."""
+    _UNSUPPORTED[name] = torch_op
+
+
+def unsupported_op(node_name):
+    """The torch op named by the error for a node without a forward formula in torch, or None."""
+    _load()
+    return _UNSUPPORTED.get(node_name)
+
+
 def _load():
-    for family in ("pointwise", "reduce", "structure"):
+    for family in FAMILIES:
         importlib.import_module(f"{__package__}.forward_formulas_{family}")
 
 
@@ -154,8 +172,10 @@ def TRANSPOSED_VJP(c):  # noqa: N802
     """t_out = d/du <vjp(u), t_in>: the backward formula is linear in u, so differentiating
     the inner product of its result with the input tangents by u gives J @ t_in.
 
-    Inputs that already require grad are used as they are, so the tangent stays
-    differentiable with respect to them (reverse over forward); others become fresh leaves."""
+    Inputs that already require grad enter through an alias of their own (a view), so the
+    tangent stays differentiable with respect to them (reverse over forward) while d/d(input)
+    counts only this op's direct use of it, not a path from one argument to another (in
+    ``gelu_backward(grad, x)`` the grad is itself a function of x); others become fresh leaves."""
     from .. import creation
     from . import grad as autograd_grad
     args, wanted, tangents = [], [], []
@@ -163,8 +183,7 @@ def TRANSPOSED_VJP(c):  # noqa: N802
     for i, a in enumerate(c.args):
         if c.has(i):
             keep_graph = keep_graph or a.requires_grad or c.raw[i].requires_grad
-            if not a.requires_grad:
-                a = a.detach().requires_grad_(True)
+            a = a.view(a.shape) if a.requires_grad else a.detach().requires_grad_(True)
             wanted.append(a)
             tangents.append(c.raw[i])
         args.append(a)
