@@ -207,7 +207,9 @@ def _ids(lib):
 
 
 EMBEDDING = [
-    Case("embedding", lambda lib, w: _f(lib).embedding(_ids(lib), w, padding_idx=0), *_one((4, 3))),
+    Case("embedding", lambda lib, w: _f(lib).embedding(_ids(lib), w), *_one((4, 3))),
+    Case("embedding_padding", lambda lib, w: _f(lib).embedding(_ids(lib), w, padding_idx=0),
+         *_one((4, 3))),
     Case("hvp_embedding", lambda lib, w: (_f(lib).embedding(_ids(lib), w) ** 3).sum(),
          *_one((4, 3)), hvp=True),
 ]

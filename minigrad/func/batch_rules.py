@@ -289,3 +289,5 @@ def no_rule(node_names):
 
 
 __all__ = ["RULES", "no_rule", "pointwise", "along", "levels_of", "physical_of"]
+
+from . import batch_rules_nn  # noqa: E402,F401  (the nn families' rules join RULES)

@@ -3,7 +3,8 @@ import numpy as np
 
 from .._dtype import from_numpy_dtype
 from .._tensor import Tensor
-from ..autograd import forward_ad
+from ..autograd import forward_ad, function
+from ..func.batching import assign_batched, is_batched
 from ..autograd.views import REPEATED_WRITE_ERROR, has_repeats, inplace_prepare, rebase_history
 
 
@@ -44,6 +45,8 @@ def assign_inplace(self, result, region=None):
 
     ``region`` (an index): only that part changed, and only it is written, as torch's
     ``self[index] = v`` writes it (into an expanded view, the shared element only once)."""
+    if function.batch_hook is not None and (is_batched(self) or is_batched(result)):
+        return assign_batched(self, result, region, assign_inplace)  # inside vmap
     src, dst = result._data, self._data
     if src.dtype != dst.dtype and _category(src.dtype) > _category(dst.dtype):
         raise RuntimeError(f"result type {from_numpy_dtype(src.dtype).short_name} can't be cast "

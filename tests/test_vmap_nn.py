@@ -1,0 +1,163 @@
+"""vmap of the nn op families against torch.func.vmap.
+
+Every forward-mode case of ``forward_cases_nn`` is run under ``vmap`` in both libraries, its
+inputs given a batch dim of 3: all inputs batched, or only the first (weights shared, the usual
+case). The forward-over-reverse cases run as ``vmap(grad(f))``, which batches the ops' backward
+nodes too. Ops with a batching rule run once on the whole batch; the others run once per example
+(``batching.loop_fallback``), and ``test_batch_rule_coverage`` lists which.
+"""
+import numpy as np
+import pytest
+import torch
+
+import minigrad
+from forward_cases_nn import NN_CASES
+from helpers import assert_same_error, assert_tensor_equal
+from minigrad.ops.registry import DOMAINS
+from test_forward_ad import SHAPES
+
+BATCH = 3
+
+
+def _inputs(case, dtype, seed=0):
+    shapes = (case.shapes if not isinstance(case.shapes, str)
+              else [SHAPES[case.shapes][1]] * len(case.domains))
+    rng = np.random.default_rng(seed)
+    return [np.asarray(DOMAINS[d](rng, (BATCH,) + tuple(s))).astype(dtype)
+            for d, s in zip(case.domains, shapes)]
+
+
+def _float_outputs(out):
+    outs = out if isinstance(out, (tuple, list)) else (out,)
+    return tuple(o for o in outs if o.dtype.is_floating_point)
+
+
+def run(lib, case, xs, in_dims):
+    """vmap of the case (of its gradient, for a forward-over-reverse case) in lib."""
+    args = [lib.from_numpy(x.copy()) if d == 0 else lib.from_numpy(x[0].copy())
+            for x, d in zip(xs, in_dims)]
+
+    def f(*inputs):
+        return _float_outputs(case.fn(lib, *inputs))
+    if case.hvp:
+        scalar = f
+        f = lib.func.grad(lambda *inputs: scalar(*inputs)[0], argnums=tuple(range(len(xs))))
+    return lib.func.vmap(f, in_dims=tuple(in_dims), randomness="same")(*args)
+
+
+# torch.func.vmap cannot batch these ("We could not generate a fallback"); minigrad runs them
+# once per example, checked against torch's per-example results
+TORCH_REFUSES = {"lstm", "gru_packed"}
+
+
+def _per_example(lib, case, xs, in_dims):
+    """The case once per example, outputs stacked (what vmap must equal)."""
+    outs = []
+    for i in range(BATCH):
+        picked = [lib.from_numpy(x[i] if d == 0 else x[0]) for x, d in zip(xs, in_dims)]
+        outs.append(_float_outputs(case.fn(lib, *picked)))
+    return tuple(lib.stack(parts, 0) for parts in zip(*outs))
+
+
+# every case with all inputs batched; those with several inputs also with only the first
+VARIANTS = [(c, False) for c in NN_CASES] + [(c, True) for c in NN_CASES if len(c.domains) > 1]
+
+
+@pytest.mark.parametrize("case, shared", VARIANTS, ids=[
+    f"{c.name}-{'first' if shared else 'all'}_batched" for c, shared in VARIANTS])
+def test_vmap_matches_torch(case, shared):
+    in_dims = [0] + [None if shared else 0] * (len(case.domains) - 1)
+    for dtype in (np.float32, np.float64):
+        xs = _inputs(case, dtype)
+        if case.name.startswith("batch_norm_train"):  # running statistics updated per example
+            assert_same_error(lambda xs=xs: run(minigrad, case, xs, in_dims),
+                              lambda xs=xs: run(torch, case, xs, in_dims))
+            continue
+        got = run(minigrad, case, xs, in_dims)
+        if case.name in TORCH_REFUSES:
+            with pytest.raises(RuntimeError, match="could not generate a fallback"):
+                run(torch, case, xs, in_dims)
+            expected = _per_example(torch, case, xs, in_dims)
+        else:
+            expected = run(torch, case, xs, in_dims)
+        assert len(got) == len(expected)
+        for g, e in zip(got, expected):
+            tol = dict(rtol=1e-4, atol=1e-5) if dtype == np.float32 else {}
+            assert_tensor_equal(g, e, **tol)
+
+
+def test_batched_indices_look_up_a_shared_weight():
+    def run_lib(lib):
+        w = lib.from_numpy(np.random.default_rng(0).standard_normal((5, 3)))
+        ids = lib.tensor([[1, 0, 4], [3, 3, 2]])
+        return lib.func.vmap(lambda i: lib.nn.functional.embedding(i, w, padding_idx=3))(ids)
+    assert_tensor_equal(run_lib(minigrad), run_lib(torch))
+
+
+# ---- which ops batch in one call, and which loop ----------------------------------------------
+NN_MODULES = ("minigrad.ops.activation", "minigrad.ops.activation_gated", "minigrad.ops.attention",
+              "minigrad.ops.batch_norm", "minigrad.ops.conv", "minigrad.ops.embedding",
+              "minigrad.ops.layer_norm", "minigrad.ops.padding", "minigrad.ops.pooling",
+              "minigrad.ops.rearrange", "minigrad.ops.rnn", "minigrad.ops.upsample",
+              "minigrad.nn.utils.rnn")
+
+# nodes of those modules that run once per example, and why
+LOOPED = {
+    "PreluKernelBackward0": "the weight broadcasts along the channel dim, which batch dims move",
+    "EmbeddingBagBackward0": "bags of ragged offsets per example",
+    "MkldnnRnnLayerBackward0": "a recurrence over time steps (torch cannot batch it at all)",
+    "PackPaddedSequenceBackward0": "ragged: each example's own lengths",
+    "PadPackedSequence": "ragged: each example's own lengths",
+    # backward nodes: under vmap(grad(f)) they run on the physical tensors, unbatched; they
+    # meet batched arguments only when called on batched tensors directly
+    **{n: "a backward node" for n in (
+        "GeluBackwardBackward0", "LeakyReluBackwardBackward0", "HardtanhBackwardBackward0",
+        "HardsigmoidBackwardBackward0", "SoftshrinkBackwardBackward0",
+        "HardshrinkBackwardBackward0", "ConvolutionBackwardBackward0", "MaxPoolScatter",
+        "AvgPool2DBackwardBackward0", "AvgPool3DBackwardBackward0", "EmbeddingDenseBackward0",
+        "AdaptiveAvgPool2DBackwardBackward0", "AdaptiveAvgPool3DBackwardBackward0")},
+    **{n: "a backward node" for n in
+       [f"{k}Pad{d}DBackwardBackward0" for k in ("Reflection", "Replication") for d in (1, 2, 3)]
+       + [f"UpsampleNearest{e}{d}DBackwardBackward0" for e in ("", "Exact") for d in (1, 2, 3)]
+       + ["UpsampleLinear1DBackwardBackward0", "UpsampleBilinear2DBackwardBackward0",
+          "UpsampleBicubic2DBackwardBackward0", "UpsampleTrilinear3DBackwardBackward0"]},
+}
+
+
+def _nn_nodes():
+    from minigrad.autograd.function import Function
+    found, stack = set(), [Function]
+    while stack:
+        cls = stack.pop()
+        for sub in cls.__subclasses__():
+            stack.append(sub)
+            if sub.__module__ in NN_MODULES and not sub.__name__.startswith("_"):
+                found.add(sub.__name__)
+    return found
+
+
+def test_every_nn_op_has_a_batch_rule_or_a_reason_to_loop():
+    from minigrad.func.batch_rules import RULES
+    nodes = _nn_nodes()
+    assert not set(LOOPED) & set(RULES)
+    missing = sorted(n for n in nodes - set(LOOPED) if n not in RULES)
+    assert not missing, f"no batch rule and no reason to loop: {missing}"
+
+
+@pytest.mark.parametrize("case", [c for c in NN_CASES if c.name not in TORCH_REFUSES | {
+    "prelu"} and not c.name.startswith("batch_norm_train")], ids=lambda c: c.name)
+def test_ops_with_a_rule_run_once_for_the_batch(case, monkeypatch):
+    """With the weights shared, an op with a rule never falls back to the per-example loop."""
+    from minigrad.func import batch_rules_nn, batching
+    looped = []
+
+    def counting(cls, args, levels, real=batching.loop_fallback):
+        looped.append(cls.__name__)
+        return real(cls, args, levels)
+    monkeypatch.setattr(batching, "loop_fallback", counting)
+    monkeypatch.setattr(batch_rules_nn, "loop_fallback", counting)
+    xs = _inputs(case, np.float64)
+    run(minigrad, case, xs, [0] + [None] * (len(xs) - 1))
+    allowed = set(LOOPED) | ({"EmbeddingBackward0"} if case.name == "embedding_padding" else
+                             set())  # a batched weight with a padding row per example
+    assert not [n for n in looped if n not in allowed], looped
