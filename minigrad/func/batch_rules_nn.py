@@ -67,9 +67,10 @@ def _unfold(out, sizes):
     return out.reshape(tuple(sizes) + (out.shape[0] // n,) + tuple(out.shape[1:]))
 
 
-def folded(*positions):
-    """The batch dims folded into the leading dim of the arguments at ``positions`` (the first
-    must be batched or broadcast with it); the op once; the outputs' leading dim unfolded."""
+def folded(*positions, shape_at=None):
+    """The batch dims folded into the leading dim of the arguments at ``positions``; the op
+    once; the outputs' leading dim unfolded. ``shape_at``: the position of a shape argument
+    (a backward node's input shape) whose leading size grows likewise."""
     def rule(cls, args, levels):
         if _others_batched(args, positions):
             return loop_fallback(cls, args, levels)
@@ -78,6 +79,9 @@ def folded(*positions):
         for p in positions:
             if args[p] is not None:
                 call[p] = _fold(args[p], levels, sizes)
+        if shape_at is not None:
+            shape = tuple(args[shape_at])
+            call[shape_at] = (math.prod(sizes) * shape[0],) + shape[1:]
         return _unfold(cls.apply(*call), sizes)
     return rule
 
@@ -111,6 +115,33 @@ def _embedding(cls, args, levels):
     offsets = (np.arange(n) * rows).reshape((n,) + (1,) * (idx.ndim - 1))
     out = cls.apply(table, idx + offsets, None, scale_grad_by_freq)
     return out.reshape(tuple(sizes) + tuple(out.shape[1:]))
+
+
+def _prelu(cls, args, levels):
+    """The weight broadcasts along the channel dim (1): the batch folded into N keeps it there
+    (an input without N, where the channel dim is 0, loops)."""
+    if args[0].ndim < 2:
+        return loop_fallback(cls, args, levels)
+    return folded(0)(cls, args, levels)
+
+
+def _embedding_backward(cls, args, levels):
+    """The gradient rows scattered into a (B * V, D) table, each example's indices offset by
+    b * V (a padding_idx, one row per example then, has to loop)."""
+    grad, indices, num_weights, padding_idx, scale_grad_by_freq = args
+    if padding_idx is not None:
+        return loop_fallback(cls, args, levels)
+    sizes = batch_sizes(args, levels)
+    n = math.prod(sizes)
+    k = len(levels)
+    g = align(grad, levels)
+    g = g.expand(*sizes, *g.shape[k:]).reshape((n,) + tuple(g.shape[k:]))
+    idx = align(indices, levels)._data if is_batched(indices) else np.asarray(indices)[
+        (None,) * k]
+    idx = np.broadcast_to(idx, tuple(sizes) + idx.shape[k:]).reshape((n,) + idx.shape[k:])
+    offsets = (np.arange(n) * num_weights).reshape((n,) + (1,) * (idx.ndim - 1))
+    out = cls.apply(g, idx + offsets, n * num_weights, None, scale_grad_by_freq)
+    return out.reshape(tuple(sizes) + (num_weights,) + tuple(out.shape[1:]))
 
 
 def _convolution(cls, args, levels):
@@ -180,6 +211,9 @@ _ACTIVATIONS = (
     "CeluBackward1 LeakyReluBackward0 LeakyReluBackward1 HardtanhBackward0 HardswishBackward0 "
     "HardsigmoidBackward0 ThresholdBackward0 ThresholdBackward1 SoftshrinkBackward0 "
     "HardshrinkBackward0 SoftplusBackward0 LogSigmoidBackward0").split()
+_ACTIVATIONS += (  # their backward nodes: grad times the derivative, elementwise
+    "GeluBackwardBackward0 LeakyReluBackwardBackward0 HardtanhBackwardBackward0 "
+    "HardsigmoidBackwardBackward0 SoftshrinkBackwardBackward0 HardshrinkBackwardBackward0").split()
 RULES.update({name: pointwise for name in _ACTIVATIONS})
 
 _DIRECT = ["ConstantPadNdBackward0", "PixelShuffleBackward0", "PixelUnshuffleBackward0",
@@ -204,5 +238,13 @@ _FOLDED = {
     "ScaledDotProductFlashAttentionForCpuBackward0": (0, 1, 2),
 }
 RULES.update({name: folded(*positions) for name, positions in _FOLDED.items()})
+# backward nodes (grad, x, ...): the gradient and the input folded alike
+_TAPS_ADJOINTS = [name[:-1] + "Backward0" for name in _DIRECT
+                  if name.startswith(("Reflection", "Replication", "Upsample", "Adaptive"))]
+RULES.update({name: folded(0, 1) for name in _TAPS_ADJOINTS})
+RULES.update({"MaxPoolScatter": folded(0, 1, 2, shape_at=3),
+              "AvgPool2DBackwardBackward0": folded(0, 1, shape_at=2),
+              "AvgPool3DBackwardBackward0": folded(0, 1, shape_at=2),
+              "EmbeddingDenseBackward0": _embedding_backward, "PreluKernelBackward0": _prelu})
 RULES.update({"NativeBatchNormBackward0": _batch_norm, "RollBackward0": _roll,
               "EmbeddingBackward0": _embedding, "ConvolutionBackward0": _convolution})
