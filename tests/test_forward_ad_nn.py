@@ -76,3 +76,14 @@ def test_ops_without_a_forward_formula_in_torch_raise_its_error(name):
             x = fwad.make_dual(lib.randn(*shape), lib.randn(*shape))
             return fn(lib, x)
     assert_same_error(lambda: attempt(minigrad, mg_fwad), lambda: attempt(torch, th_fwad))
+
+
+def test_derivative_table_shows_every_forward_formula():
+    """docs/derivatives.md's forward-mode column: each node's JVP text, or torch's reason."""
+    from minigrad.autograd import derivatives, forward_formulas
+    rows = {r.name: r for r in derivatives.rows()}
+    assert rows["GeluBackward0"].jvp == forward_formulas.jvp_formula("GeluBackward0")
+    assert rows["EmbeddingBagBackward0"].jvp.startswith("none (torch has none")
+    blank = sorted(name for name, r in rows.items() if not r.jvp)
+    assert blank == ["TapsAdjoint", "TapsFunction"]  # base classes, never recorded
+    assert "| forward mode (JVP) |" in derivatives.HEADER
