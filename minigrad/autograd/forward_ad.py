@@ -272,7 +272,9 @@ def inplace_update(target, result):
             old = target._view_fn(base_tangent)
         finally:
             function.dual_hook = hook
-    if old is not None and old._data.flags.writeable and old._data.shape == new._data.shape:
+    if (old is not None and type(old._data) is np.ndarray and type(new._data) is np.ndarray
+            and old._data.flags.writeable and old._data.shape == new._data.shape):
+        # (plain arrays: a tangent batched by vmap is not written into, it is replaced)
         old._data[...] = new._data
         old._bump_version()
         new = old

@@ -177,6 +177,7 @@ def TRANSPOSED_VJP(c):  # noqa: N802
     counts only this op's direct use of it, not a path from one argument to another (in
     ``gelu_backward(grad, x)`` the grad is itself a function of x); others become fresh leaves."""
     from .. import creation
+    from ..func import batching
     from . import grad as autograd_grad
     args, wanted, tangents = [], [], []
     keep_graph = False
@@ -188,11 +189,12 @@ def TRANSPOSED_VJP(c):  # noqa: N802
             tangents.append(c.raw[i])
         args.append(a)
     keep_graph = keep_graph and grad_mode.is_grad_enabled()
+    levels = tuple(sorted({lv for t in tangents for lv in batching.levels_of(t)}))
     with grad_mode.enable_grad():
         outs = c.cls.apply(*args)
         outs = outs if isinstance(outs, tuple) else (outs,)
         pairs = [(k, o) for k, o in enumerate(outs) if o.requires_grad]
-        us = [creation.zeros_like(o).requires_grad_(True) for _, o in pairs]
+        us = [_cotangent_leaf(o, tangents, levels) for _, o in pairs]
         grads = autograd_grad([o for _, o in pairs], wanted, us, create_graph=True,
                               allow_unused=True)
         inner = None
@@ -202,13 +204,31 @@ def TRANSPOSED_VJP(c):  # noqa: N802
                 inner = term if inner is None else inner + term
         if inner is None:
             result = [creation.zeros_like(o) for _, o in pairs]
+        elif levels:  # one inner product per example: differentiate their sum physically
+            result = autograd_grad(batching.physical_of(inner).sum(),
+                                   [batching.physical_of(u) for u in us],
+                                   create_graph=keep_graph, allow_unused=True,
+                                   materialize_grads=True)
+            result = [batching.wrap(r, levels) for r in result]
         else:
             result = autograd_grad(inner, us, create_graph=keep_graph, allow_unused=True,
                                    materialize_grads=True)
     out = [None] * len(outs)
     for (k, _), r in zip(pairs, result):
-        out[k] = r if keep_graph else r.detach()
+        out[k] = r if keep_graph else batching.detach(r)  # (a vmap's batched tangent too)
     return tuple(out) if isinstance(c.out, tuple) else out[0]
+
+
+def _cotangent_leaf(out, tangents, levels):
+    """u: zeros shaped like out, requiring grad -- inside a vmap over the tangents, one per
+    example (batched), so that each example's inner product is differentiated on its own."""
+    from .. import creation
+    from ..func import batching
+    if not levels:
+        return creation.zeros_like(out).requires_grad_(True)
+    sizes = batching.batch_sizes(tangents, levels)
+    physical = creation.zeros(*sizes, *out.shape, dtype=out.dtype).requires_grad_(True)
+    return batching.wrap(physical, levels)
 
 
 def zeros_rule(c):

@@ -9,6 +9,7 @@ own backward (``HardtanhBackwardBackward0`` & co: ``grad * mask``) are linear in
 (hardsigmoid's excepted: torch gives it none, and forward AD raises torch's error).
 """
 from . import grad_mode
+from ..func import batching
 from .forward_formulas import TRANSPOSED_VJP, formula, linear, unsupported
 
 
@@ -23,9 +24,10 @@ def DIAGONAL(c):  # noqa: N802 - a rule, named like the other rule constants
     leaf = x if x.requires_grad else x.detach().requires_grad_(True)
     with grad_mode.enable_grad():
         out = c.cls.apply(leaf, *c.args[1:])
-        t_out, = autograd_grad(out, leaf, tangent, create_graph=keep_graph,
-                               materialize_grads=True)
-    return t_out if keep_graph else t_out.detach()
+        # the backward on Tensors (create_graph), so that a tangent batched by vmap runs
+        # through the ops' batching rules
+        t_out, = autograd_grad(out, leaf, tangent, create_graph=True, materialize_grads=True)
+    return t_out if keep_graph else batching.detach(t_out)
 
 
 _DIAGONAL = {

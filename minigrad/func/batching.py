@@ -155,6 +155,13 @@ def wrap(physical, levels):
     return _tensor._make(_stand_in(physical, levels))
 
 
+def detach(t):
+    """t.detach(), also for a batched tensor (whose graph lives on its physical tensor)."""
+    if is_batched(t):
+        return wrap(physical_of(t).detach(), levels_of(t))
+    return t.detach()
+
+
 def is_batched(x):
     data = x._data if isinstance(x, _tensor.Tensor) else x
     return type(data) is BatchedArray

@@ -82,7 +82,7 @@ class _Inputs:
 def _detached(t):
     """t without its graph -- but with its tangent, inside an outer forward-mode transform."""
     tangent = forward_ad.tangent_of(t) if forward_ad.dual_hook_open() else None
-    t = t.detach()
+    t = batching.detach(t)  # (inside a vmap: its physical tensor's graph too)
     return t if tangent is None else forward_ad.make_dual(t, tangent)
 
 
