@@ -193,3 +193,25 @@ def test_non_strict_independent_gives_zeros():
         return (jf.jacobian(_independent(lib), xs), jf.vjp(_independent(lib), xs, lib.ones(2)),
                 jf.hessian(lambda x: x.sum(), lib.ones(2)))
     assert_nested_equal(run(minigrad), run(torch))
+
+
+def test_vectorized_jacobian_is_one_batched_backward_pass(monkeypatch):
+    """vectorize=True: one (vmapped) VJP per output instead of one per output element, with
+    the looped rows' values."""
+    from minigrad.autograd import functional
+    calls = []
+    real = functional._grad
+
+    def counting(*args, **kwargs):
+        calls.append(1)
+        return real(*args, **kwargs)
+    monkeypatch.setattr(functional, "_grad", counting)
+    fn, shapes = FUNCS["two_to_two"]
+    xs = _inputs(minigrad, shapes)
+    batched = functional.jacobian(fn(minigrad), xs, vectorize=True)
+    assert len(calls) == 2   # one per output
+    looped = functional.jacobian(fn(minigrad), xs)
+    assert len(calls) == 2 + 4 + 6   # then one per output element
+    for row_b, row_l in zip(batched, looped):
+        for b, l_ in zip(row_b, row_l):
+            np.testing.assert_allclose(b.numpy(), l_.numpy(), rtol=1e-14, atol=0)

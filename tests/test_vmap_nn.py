@@ -190,3 +190,23 @@ def test_ops_with_a_rule_run_once_for_the_batch(case, monkeypatch):
     allowed = set(LOOPED) | ({"EmbeddingBackward0"} if case.name == "embedding_padding" else
                              set())  # a batched weight with a padding row per example
     assert not [n for n in looped if n not in allowed], looped
+
+
+@pytest.mark.parametrize("name", ["conv2d_groups", "max_pool2d", "interpolate_bicubic_2d",
+                                  "layer_norm", "gelu", "embedding", "batch_norm_train"])
+def test_vectorized_jacobian_and_hessian_match_torch(name):
+    """autograd.functional with vectorize=True batches its VJPs through vmap, as torch's."""
+    case = next(c for c in NN_CASES if c.name == name)
+    xs = _inputs(case, np.float64, seed=2)
+
+    def run_lib(lib):
+        rest = [lib.from_numpy(x[0].copy()) for x in xs[1:]]
+        x = lib.from_numpy(xs[0][0].copy())
+
+        def f(x):
+            return _float_outputs(case.fn(lib, x, *rest))[0]
+        jf = lib.autograd.functional
+        return (jf.jacobian(f, x, vectorize=True),
+                jf.hessian(lambda x: (f(x) ** 2).sum(), x, vectorize=True))
+    for got, expected in zip(run_lib(minigrad), run_lib(torch)):
+        assert_tensor_equal(got, expected, check_grad_flag=True)

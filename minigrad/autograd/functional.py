@@ -17,9 +17,10 @@ Two ways to build a Jacobian, the two modes of autodiff:
 
 ``strict=True`` turns "this output does not depend on that input" into torch's errors instead
 of zeros; ``create_graph=True`` records the computation so that the result can be
-differentiated again. ``vectorize`` is torch's performance switch: here it only selects the
-checks torch makes in that mode (forward mode requires it, as in torch); the passes run one
-by one either way (``minigrad.func.vmap`` is the batched tool).
+differentiated again. ``vectorize=True`` (torch's performance switch) batches the reverse-mode
+Jacobian: one backward pass for all rows, ``minigrad.func.vmap`` of the VJP over the identity,
+as torch does it; the forward-mode columns still run one by one (forward mode requires the
+flag, as in torch).
 """
 from .. import _tensor  # circular: Tensor is looked up when called
 from . import forward_ad, grad_mode
@@ -266,7 +267,8 @@ def jacobian(func, inputs, create_graph=False, strict=False, vectorize=False,
             if vectorize:
                 raise IndexError("index 0 is out of bounds for dimension 0 with size 0")
             raise RuntimeError("stack expects a non-empty TensorList")
-        rows = tuple(_jacobian_rows(i, out, inputs, create_graph, strict)
+        rows_of = _jacobian_rows_vectorized if vectorize else _jacobian_rows
+        rows = tuple(rows_of(i, out, inputs, create_graph, strict)
                      for i, out in enumerate(outputs))
     return _unpack(_finish(rows, create_graph), (outputs_tuple, inputs_tuple))
 
@@ -291,6 +293,24 @@ def _jacobian_rows(i, out, inputs, create_graph, strict):
                                    "create_graph=True.")
             rows[j].append(g)
     return tuple(stack(rows[j], 0).view(out.shape + inp.shape) for j, inp in enumerate(inputs))
+
+
+def _jacobian_rows_vectorized(i, out, inputs, create_graph, strict):
+    """Output i's Jacobian by every input in one batched backward pass: ``vmap`` of the VJP
+    over the rows of the identity (torch's ``vectorize=True``). The pass runs on Tensors
+    (create_graph), so that the batched cotangents go through the ops' batching rules."""
+    from ..creation import eye, zeros_like
+    from ..func import vmap
+    n = out.numel()
+    if not out.requires_grad:  # nothing reaches the inputs: zeros, as the looped rows give
+        return tuple(out.new_zeros(tuple(out.shape) + tuple(inp.shape)) for inp in inputs)
+    basis = eye(n, dtype=out.dtype).view((n,) + tuple(out.shape))
+
+    def vjp(v):
+        grads = _grad((out,), inputs, (v,), retain_graph=True, create_graph=True)
+        return tuple(zeros_like(inp) if g is None else g for g, inp in zip(grads, inputs))
+    rows = vmap(vjp)(basis)
+    return tuple(r.view(tuple(out.shape) + tuple(inp.shape)) for r, inp in zip(rows, inputs))
 
 
 def _jacobian_forward(func, inputs, strict, vectorize):
