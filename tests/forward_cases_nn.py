@@ -238,3 +238,25 @@ RNN = [
 
 NN_CASES = [*ACTIVATIONS, *CONV, *POOLING, *PADDING, *UPSAMPLE, *REARRANGE, *NORMS, *ATTENTION,
             *EMBEDDING, *RNN]
+
+
+def _seeded(lib, draw):
+    lib.manual_seed(0)
+    return draw()
+
+
+# composite ops: made of ops that have forward formulas and batching rules, nothing of their own
+COMPOSITES = [
+    _act("softsign"), _act("tanhshrink"), Case("softmin", lambda lib, x: _f(lib).softmin(x, -1),
+                                               shapes="nd"),
+    Case("instance_norm", lambda lib, x: _f(lib).instance_norm(x), *_one((2, 3, 4))),
+    Case("local_response_norm", lambda lib, x: _f(lib).local_response_norm(x, 2),
+         ("positive",), ((2, 4, 3),)),
+    Case("dropout2d", lambda lib, x: _seeded(lib, lambda: _f(lib).dropout2d(x, 0.4)),
+         *_one((2, 3, 2, 2))),
+    Case("feature_alpha_dropout", lambda lib, x: _seeded(lib, lambda: _f(lib).feature_alpha_dropout(
+        x, 0.3, training=True)), *_one((2, 3, 2))),
+    Case("alpha_dropout", lambda lib, x: _seeded(lib, lambda: _f(lib).alpha_dropout(
+        x, 0.3, training=True)), *_one((2, 3))),
+]
+NN_CASES += COMPOSITES
