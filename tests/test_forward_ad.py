@@ -101,7 +101,7 @@ def test_forward_mode_matches_torch_many_draws(case, data):
     check_case(case, data)
 
 
-def _differentiable_nodes():
+def node_classes():
     """Every Function subclass of minigrad that an op records (private bases excluded)."""
     import minigrad.random  # noqa: F401  (the sampling ops)
     found, stack = set(), [Function]
@@ -110,8 +110,12 @@ def _differentiable_nodes():
         for sub in cls.__subclasses__():
             stack.append(sub)
             if sub.__module__.startswith("minigrad.") and not sub.__name__.startswith("_"):
-                found.add(sub.__name__)
-    return found - {"NotImplemented"}
+                found.add(sub)
+    return found
+
+
+def _differentiable_nodes():
+    return {cls.__name__ for cls in node_classes()} - {"NotImplemented"}
 
 
 def _nodes_reached():

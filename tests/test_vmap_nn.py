@@ -14,7 +14,7 @@ import minigrad
 from forward_cases_nn import NN_CASES
 from helpers import assert_same_error, assert_tensor_equal
 from minigrad.ops.registry import DOMAINS
-from test_forward_ad import SHAPES
+from test_forward_ad import SHAPES, node_classes
 
 BATCH = 3
 
@@ -147,21 +147,13 @@ LOOPED = {
     "MkldnnRnnLayerBackward0": "a recurrence over time steps (torch cannot batch it at all)",
     "PackPaddedSequenceBackward0": "ragged: each example's own lengths",
     "PadPackedSequence": "ragged: each example's own lengths",
-    "ConvolutionBackwardBackward0": "a backward node that vmap(grad) and jacrev/jacfwd of conv "
-                                    "do not meet batched (they batch the physical graph)",
+    "ConvolutionBackwardBackward0": "conv's double-backward node: met batched only by a "
+                                    "double backward with batched cotangents",
 }
 
 
 def _nn_nodes():
-    from minigrad.autograd.function import Function
-    found, stack = set(), [Function]
-    while stack:
-        cls = stack.pop()
-        for sub in cls.__subclasses__():
-            stack.append(sub)
-            if sub.__module__ in NN_MODULES and not sub.__name__.startswith("_"):
-                found.add(sub.__name__)
-    return found
+    return {cls.__name__ for cls in node_classes() if cls.__module__ in NN_MODULES}
 
 
 def test_every_nn_op_has_a_batch_rule_or_a_reason_to_loop():

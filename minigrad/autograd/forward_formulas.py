@@ -39,8 +39,8 @@ import numpy as np
 
 from . import grad_mode
 
-__all__ = ["formula", "unsupported", "unsupported_op", "jvp_formula", "rule_for", "covered",
-           "JvpContext", "LINEAR", "MULTILINEAR", "TRANSPOSED_VJP", "linear"]
+__all__ = ["formula", "formula_table", "unsupported", "unsupported_op", "jvp_formula", "rule_for",
+           "covered", "JvpContext", "LINEAR", "MULTILINEAR", "TRANSPOSED_VJP", "linear"]
 
 _FORMULAS = {}   # node name -> (text, rule)
 # the modules forward_formulas_<family>.py that declare them
@@ -68,6 +68,12 @@ def unsupported_op(node_name):
     """The torch op named by the error for a node without a forward formula in torch, or None."""
     _load()
     return _UNSUPPORTED.get(node_name)
+
+
+def formula_table(entries, rule, note=""):
+    """``formula(name, text + note, rule)`` for each name: text of ``entries``."""
+    for name, text in entries.items():
+        formula(name, text + note, rule)
 
 
 def _load():

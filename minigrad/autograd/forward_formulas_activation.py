@@ -10,7 +10,7 @@ own backward (``HardtanhBackwardBackward0`` & co: ``grad * mask``) are linear in
 """
 from . import grad_mode
 from ..func import batching
-from .forward_formulas import TRANSPOSED_VJP, formula, linear, unsupported
+from .forward_formulas import TRANSPOSED_VJP, formula, formula_table, linear, unsupported
 
 
 def DIAGONAL(c):  # noqa: N802 - a rule, named like the other rule constants
@@ -53,8 +53,7 @@ _DIAGONAL = {
     "SoftplusBackward0": "t_self * sigmoid(beta self), or t_self where beta self > threshold",
     "LogSigmoidBackward0": "t_self * sigmoid(-self)",
 }
-for _name, _text in _DIAGONAL.items():
-    formula(_name, _text + "  (diagonal Jacobian: the VJP at u = t_self)", DIAGONAL)
+formula_table(_DIAGONAL, DIAGONAL, "  (diagonal Jacobian: the VJP at u = t_self)")
 
 formula("PreluKernelBackward0", "t_self where self > 0, else weight t_self + t_weight self  "
         "(the VJP, transposed)", TRANSPOSED_VJP)
