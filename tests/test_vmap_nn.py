@@ -110,19 +110,13 @@ def _jacobian(lib, case, xs, mode):
     return jac.movedim(0, -1).reshape(*jac.shape[1:], *x.shape)
 
 
-# vmap(jvp(grad(f))): inside grad, the tangents ride on the physical tensors, which the ops'
-# batching rules run without forward mode, so a tangent reaching the gradient through f's
-# forward pass (gelu(x) * x) is lost -- the Hessian comes out wrong: a known failure, for the
-# older ops too (the tangents reaching it through the backward pass alone arrive: below)
-_KNOWN = pytest.mark.xfail(strict=True, reason="vmap over jvp of grad")
-JACOBIAN_CASES = [pytest.param(c, mode, id=f"{c.name}-{mode}",
-                               marks=[_KNOWN] if c.hvp and mode == "jvp" else [])
+JACOBIAN_CASES = [pytest.param(c, mode, id=f"{c.name}-{mode}")
                   for c in NN_CASES for mode in ("vjp", "jvp")]
 
 
-def test_vmap_of_jvp_of_grad_through_the_backward_pass():
-    """Hessians whose tangent flows through the backward formulas only: right (they came out
-    zero before grad passed a batched tangent on per example)."""
+def test_vmap_of_jvp_of_grad_of_older_ops():
+    """vmap(jvp(grad(f))) -- Hessian columns batched -- for ops outside the nn families too
+    (each came out zero before grad passed a batched tangent on, per example)."""
     def run_lib(lib):
         x = lib.from_numpy(np.random.default_rng(0).standard_normal(4))
         basis = lib.eye(4, dtype=lib.float64)

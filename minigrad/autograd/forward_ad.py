@@ -179,10 +179,34 @@ def apply_with_tangents(cls, args):
     for o, o_t in zip(outs, outs_t):
         if o_t is not None and o._data.dtype.kind in "fc":
             _attach(o, _fit(o_t, o), level)
+            attach_physical(o, o_t, level)
     _keep_saved_outputs_dual(cls, outs)
     for tracer in _tracers:
         tracer.record(cls, args, tangents, outs)
     return out
+
+
+def attach_physical(out, tangent, level=None):
+    """Inside a vmap, an op's batched output also gives its tangent to its physical tensor,
+    which a backward pass run inside the vmap (``vmap(jvp(grad(f)))``) reads as the saved
+    value's tangent."""
+    from ..func import batching
+    if not batching.is_batched(out) or out._data.physical is None:
+        return
+    level = _open[0] if level is None else level
+    levels = batching.levels_of(out)
+    physical = batching.physical_of(out)
+    if set(batching.levels_of(tangent)) - set(levels):
+        return
+    hook, function.batch_hook = function.batch_hook, None
+    try:
+        t = batching.align(tangent, levels, physical.ndim - len(levels))
+        if tuple(t.shape) != tuple(physical.shape):
+            t = t.expand(*physical.shape)
+    finally:
+        function.batch_hook = hook
+    if tangent_of(physical) is None:
+        _attach(physical, t, level)
 
 
 def _no_formula_message(cls):

@@ -17,9 +17,15 @@ def DIAGONAL(c):  # noqa: N802 - a rule, named like the other rule constants
     """t_out = J t_self = Jᵀ t_self (J diagonal): the op's backward formula at u = t_self.
 
     An input that requires grad is used as it is, so the tangent stays differentiable with
-    respect to it (reverse over forward); otherwise a fresh leaf stands in for it."""
+    respect to it (reverse over forward); otherwise a fresh leaf stands in for it. Inside a
+    vmap it runs on the physical tensors (elementwise, so any batch layout will do)."""
+    return batching.run_physical(lambda x, tangent: _diagonal_vjp(c, x, tangent), c.args[0],
+                                 c.t[0])
+
+
+def _diagonal_vjp(c, x, tangent):
+    """DIAGONAL on plain tensors (the physical ones, inside a vmap)."""
     from . import grad as autograd_grad
-    x, tangent = c.args[0], c.t[0]
     keep_graph = (x.requires_grad or tangent.requires_grad) and grad_mode.is_grad_enabled()
     leaf = x if x.requires_grad else x.detach().requires_grad_(True)
     with grad_mode.enable_grad():

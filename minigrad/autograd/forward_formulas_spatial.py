@@ -40,9 +40,11 @@ formula("ConvolutionBackwardBackward0", "the convolution's gradient at t_grad, p
 def _max_pool(c):
     """The values' tangent: t_self at the indices the pool returned (within each plane)."""
     from ..ops.pooling import _gather_planes
+    from ..func.batching import run_physical
     values, indices = c.out
     nd = c.args[1]
-    return _gather_planes(c.t[0], indices, nd), None
+    # (inside a vmap: on the physical tensors, batch dims leading, planes unchanged)
+    return run_physical(lambda t, idx: _gather_planes(t, idx, nd), c.t[0], indices), None
 
 
 for _name in ("MaxPool2DWithIndicesBackward0", "MaxPool3DWithIndicesBackward0",

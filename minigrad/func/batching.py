@@ -155,6 +155,27 @@ def wrap(physical, levels):
     return _tensor._make(_stand_in(physical, levels))
 
 
+def run_physical(fn, *tensors):
+    """fn on the tensors' physical forms -- each batched one aligned to all their vmap levels
+    and expanded to the batch sizes, each plain one expanded likewise -- outside the batching
+    hook, its result batched again: for elementwise work whose tensors may or may not be
+    batched (a forward formula inside ``vmap``). Without a batched tensor: fn(*tensors)."""
+    levels = _union_levels([t._data for t in tensors if is_batched(t)])
+    if not levels:
+        return fn(*tensors)
+    sizes = batch_sizes(tensors, levels)
+    hook, function.batch_hook = function.batch_hook, None
+    try:
+        physical = []
+        for t in tensors:
+            p = align(t, levels) if is_batched(t) else t.reshape((1,) * len(levels) + t.shape)
+            physical.append(p.expand(*sizes, *p.shape[len(levels):]))
+        out = fn(*physical)
+    finally:
+        function.batch_hook = hook
+    return _rewrap(out, levels)
+
+
 def detach(t):
     """t.detach(), also for a batched tensor (whose graph lives on its physical tensor)."""
     if is_batched(t):

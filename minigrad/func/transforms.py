@@ -59,14 +59,20 @@ class _Inputs:
             self.leaves.append(leaf)
             seen = leaf
             tangent = forward_ad.tangent_of(phys) if forward_ad.dual_hook_open() else None
-            if tangent is not None and batching.levels_of(tangent):
+            per_example = tangent is not None and batching.levels_of(tangent)
+            if per_example:
                 # a tangent batched by a vmap (one per example): each physical row takes its
                 # own example's tangent, not every example's (a physical tensor's tangent is
                 # per-row already)
                 tangent = self._physical(forward_ad.tangent_of(t))
             if tangent is not None and not phys.requires_grad:  # keep a dual input dual
                 seen = forward_ad.make_dual(leaf, tangent)
-            self.seen.append(batching.wrap(seen, self.levels) if self.levels else seen)
+            seen = batching.wrap(seen, self.levels) if self.levels else seen
+            if per_example and not phys.requires_grad:  # the batched input carries it too
+                batched_tangent = batching.wrap(tangent, self.levels)
+                seen = forward_ad.make_dual(seen, batched_tangent)
+                forward_ad.attach_physical(seen, batched_tangent)
+            self.seen.append(seen)
 
     def _physical(self, t):
         if not self.levels:
