@@ -136,9 +136,19 @@ def _as_device(dev):
     return device(dev)
 
 
-def check_device(dev):
+# the dispatcher's names of the backends a CPU-only torch build has no kernels for: a factory
+# function allocating a tensor there raises NotImplementedError naming its allocation operator
+# and the backend; copying data there (tensor(), .to()) says the build is not linked with it
+_DISPATCH_KEYS = {"ipu": "IPU", "hip": "HIP", "ve": "VE", "fpga": "FPGA", "maia": "MAIA",
+                  "xla": "XLA", "vulkan": "Vulkan", "mps": "MPS", "lazy": "Lazy"}
+EMPTY = "aten::empty.memory_format"     # what factory functions (zeros, rand, ...) allocate with
+EMPTY_STRIDED = "aten::empty_strided"   # what the *_like functions allocate with
+
+
+def check_device(dev, allocating=None):
     """Accept the CPU (``None``: the default device); raise what a CPU-only torch build raises
-    when a tensor is placed anywhere else."""
+    when a tensor is placed anywhere else: made there by a factory function (``allocating``: its
+    allocation operator, ``EMPTY`` or ``EMPTY_STRIDED``) or copied there."""
     if dev is None:
         dev = _default.device
         if dev is None:
@@ -150,7 +160,13 @@ def check_device(dev):
         raise AssertionError("Torch not compiled with CUDA enabled")
     if kind == "xpu":
         raise AssertionError("Torch not compiled with XPU enabled")
-    if kind in ("mps", "hip"):
+    if kind in _DISPATCH_KEYS and (allocating or kind == "lazy"):
+        raise NotImplementedError(
+            f"Could not run '{allocating or EMPTY}' with arguments from the "
+            f"'{_DISPATCH_KEYS[kind]}' backend. This could be because the operator doesn't exist "
+            f"for this backend, or was omitted during the selective/custom build process (if "
+            f"using custom build).")
+    if kind in _DISPATCH_KEYS:
         raise RuntimeError(f"PyTorch is not linked with support for {kind} devices")
     raise NotImplementedError(f"minigrad computes on the CPU only: it cannot place a tensor on "
                               f"the '{kind}' device")

@@ -13,6 +13,7 @@ import numpy as np
 from . import _dtype
 from ._dtype import from_numpy_dtype, get_default_dtype
 from ._args import check_dtype, check_number
+from ._device import EMPTY, EMPTY_STRIDED
 from ._tensor import Size, Tensor, _check_device, _make, warn_scalar_conversion
 
 __all__ = [
@@ -320,7 +321,7 @@ def _dtype_or_default(dtype, fn="tensor"):
 def zeros(*size, dtype=None, device=None, requires_grad=False, out=None, layout=None,
           pin_memory=False):
     """A tensor of zeros (float32 unless dtype is given)."""
-    _check_device(device)
+    _check_device(device, EMPTY)
     return _finish(np.zeros(_size_args(size, "zeros"), _dtype_or_default(dtype, "zeros").np),
                    requires_grad)
 
@@ -328,7 +329,7 @@ def zeros(*size, dtype=None, device=None, requires_grad=False, out=None, layout=
 def ones(*size, dtype=None, device=None, requires_grad=False, out=None, layout=None,
          pin_memory=False):
     """A tensor of ones (float32 unless dtype is given)."""
-    _check_device(device)
+    _check_device(device, EMPTY)
     return _finish(np.ones(_size_args(size, "ones"), _dtype_or_default(dtype, "ones").np),
                    requires_grad)
 
@@ -336,7 +337,7 @@ def ones(*size, dtype=None, device=None, requires_grad=False, out=None, layout=N
 def empty(*size, dtype=None, device=None, requires_grad=False, out=None, layout=None,
           pin_memory=False, memory_format=None):
     """An uninitialized tensor."""
-    _check_device(device)
+    _check_device(device, EMPTY)
     return _finish(np.empty(_size_args(size, "empty"), _dtype_or_default(dtype, "empty").np),
                    requires_grad)
 
@@ -354,7 +355,7 @@ def _fill_dtype(value):
 def full(size, fill_value, *, dtype=None, device=None, requires_grad=False, out=None,
          layout=None, pin_memory=False):
     """A tensor filled with fill_value; its dtype comes from the value (int -> int64)."""
-    _check_device(device)
+    _check_device(device, EMPTY)
     if not isinstance(size, (list, tuple)):
         raise TypeError(f"full(): argument 'size' (position 1) must be tuple of ints, not "
                         f"{type(size).__name__}")
@@ -420,23 +421,27 @@ def check_python_values(array, dtype):
 
 
 def scalar_tensor(s, *, dtype=None, device=None, requires_grad=False):
+    _check_device(device, EMPTY)
     return _finish(np.array(s, dtype=(dtype or get_default_dtype()).np), requires_grad)
 
 
 def zeros_like(input, *, dtype=None, device=None, requires_grad=False, memory_format=None,
                layout=None):
+    _check_device(device, EMPTY_STRIDED)
     dt = check_dtype("zeros_like", dtype) or input.dtype
     return _finish(np.zeros(input._data.shape, dt.np), requires_grad)
 
 
 def ones_like(input, *, dtype=None, device=None, requires_grad=False, memory_format=None,
               layout=None):
+    _check_device(device, EMPTY_STRIDED)
     dt = check_dtype("ones_like", dtype) or input.dtype
     return _finish(np.ones(input._data.shape, dt.np), requires_grad)
 
 
 def empty_like(input, *, dtype=None, device=None, requires_grad=False, memory_format=None,
                layout=None):
+    _check_device(device, EMPTY_STRIDED)
     dt = check_dtype("empty_like", dtype) or input.dtype
     return _finish(np.empty(input._data.shape, dt.np), requires_grad)
 
@@ -444,6 +449,7 @@ def empty_like(input, *, dtype=None, device=None, requires_grad=False, memory_fo
 def full_like(input, fill_value, *, dtype=None, device=None, requires_grad=False,
               memory_format=None, layout=None):
     """Same shape and dtype as input; the value is cast (2.7 -> 2 for int64)."""
+    _check_device(device, EMPTY_STRIDED)
     dt = (check_dtype("full_like", dtype) or input.dtype).np
     value = fill_value.item() if isinstance(fill_value, Tensor) else fill_value
     with np.errstate(invalid="ignore", over="ignore"):
@@ -463,7 +469,7 @@ def _number(x, name):
 def arange(start=None, end=None, step=1, *, dtype=None, device=None, requires_grad=False,
            out=None, layout=None, pin_memory=False):
     """[start, end) in steps: int64 if every argument is an int, else the default float dtype."""
-    _check_device(device)
+    _check_device(device, EMPTY)
     if end is None:
         start, end = 0, start
     elif start is None:
@@ -508,6 +514,7 @@ def _not_implemented_for_bool(kernel):
 
 def range(start=0, end=None, step=1, *, dtype=None, device=None, requires_grad=False):
     """Deprecated torch.range: [start, end] inclusive, float by default."""
+    _check_device(device)
     if end is None:
         start, end = 0, start
     n = int(math.floor((end - start) / step)) + 1
@@ -522,7 +529,7 @@ def linspace(start, end, steps=_MISSING, *, dtype=None, device=None, requires_gr
     torch: step = (end - start) / (steps - 1); the first half is start + i*step, the second half
     end - (steps-1-i)*step, each as one fused multiply-add.
     """
-    _check_device(device)
+    _check_device(device, EMPTY)
     start_arg, end_arg = start, end
     for v in (start, end):
         if isinstance(v, Tensor) and v._data.ndim != 0:
@@ -608,13 +615,14 @@ def _ndim(x):
 
 
 def logspace(start, end, steps, base=10.0, *, dtype=None, device=None, requires_grad=False):
+    _check_device(device, EMPTY)
     exps = linspace(start, end, steps, dtype=_dtype.float64)._data
     return _finish((base ** exps).astype(_dtype_or_default(dtype).np), requires_grad)
 
 
 def eye(n, m=None, *, dtype=None, device=None, requires_grad=False, out=None, layout=None):
     """The n x m identity matrix."""
-    _check_device(device)
+    _check_device(device, EMPTY)
     if n < 0:
         raise RuntimeError(f"n must be greater or equal to 0, got {n}")
     return _finish(np.eye(n, n if m is None else m, dtype=_dtype_or_default(dtype, "eye").np),
@@ -652,6 +660,7 @@ def as_tensor(data, dtype=None, device=None):
 
 
 def asarray(obj, *, dtype=None, device=None, copy=None, requires_grad=False):
+    _check_device(device)
     t = as_tensor(obj, dtype=dtype)
     if copy:
         t = _make(np.array(t._data, copy=True))

@@ -14,6 +14,7 @@ import numpy as np
 from . import _dtype
 from . import _generator as _engine
 from ._args import check_int
+from ._device import EMPTY, EMPTY_STRIDED, _as_device
 from ._dtype import get_default_dtype
 from ._tensor import Tensor, _check_device
 from .autograd.function import Function
@@ -25,11 +26,35 @@ __all__ = [
 ]
 
 
+# what torch.Generator(device) raises in a CPU-only build, per device type (others: as tensors)
+_NO_GENERATOR = {
+    "mps": "Cannot execute getNewGenerator() without MPS backend.",
+    "hip": "Backend doesn`t support getNewGenerator()",
+    "xpu": "Cannot get XPU generator without ATen_xpu library.",
+    "cuda": "Cannot get CUDA generator without ATen_cuda library. PyTorch splits its backend into "
+            "two shared libraries: a CPU library and a CUDA library; this error has occurred "
+            "because you are trying to use some CUDA functionality, but the CUDA library has not "
+            "been loaded by the dynamic linker for some reason.  The CUDA library MUST be loaded, "
+            "EVEN IF you don't directly use any symbols from the CUDA library! One common culprit "
+            "is a lack of -Wl,--no-as-needed in your link arguments; many dynamic linkers will "
+            "delete dynamic library dependencies if you don't depend on any of their symbols.  "
+            "You can check if this has occurred by using ldd on your binary to see if there is a "
+            "dependency on *_cuda.so library.",
+}
+
+
+def _check_generator_device(device):
+    message = _NO_GENERATOR.get(_as_device(device).type)
+    if message:
+        raise RuntimeError(message)
+    _check_device(device)
+
+
 class Generator(_engine.Generator):
     """``torch.Generator``: a CPU mt19937 stream; states are uint8 Tensors of 5056 bytes."""
 
     def __init__(self, device="cpu"):
-        _check_device(device)
+        _check_generator_device(device)
         super().__init__()
 
     def get_state(self):
@@ -139,7 +164,7 @@ def _fill(self, values):
 def rand(*size, generator=None, dtype=None, device=None, requires_grad=False, out=None,
          layout=None, pin_memory=False):
     """Uniform [0, 1) samples (float32: 24 random bits, float64: 53)."""
-    _check_device(device)
+    _check_device(device, EMPTY)
     np_dt = _float_dtype(dtype, "check_uniform_bounds")
     arr = _engine.uniform(_size(size, "rand"), np_dt, generator=_gen(generator))
     return _wrap(arr, requires_grad)
@@ -148,7 +173,7 @@ def rand(*size, generator=None, dtype=None, device=None, requires_grad=False, ou
 def randn(*size, generator=None, dtype=None, device=None, requires_grad=False, out=None,
           layout=None, pin_memory=False):
     """Standard normal samples (normal_fill for >= 16 elements, scalar Box-Muller below)."""
-    _check_device(device)
+    _check_device(device, EMPTY)
     np_dt = _float_dtype(dtype, "normal_kernel_cpu")
     arr = _engine.normal(_size(size, "randn"), np_dt, generator=_gen(generator))
     return _wrap(arr, requires_grad)
@@ -180,7 +205,7 @@ def randint(*args, low=None, high=None, size=None, generator=None, dtype=None, d
     ``size`` must be a tuple or list.  Ranges below 2**28 take one 32-bit draw per element,
     larger ones a 64-bit draw; the value is ``low + v % (high - low)`` (int64 by default).
     """
-    _check_device(device)
+    _check_device(device, EMPTY)
     params = list(args) + [v for v in (low, high, size) if v is not None]
     if len(params) == 2:
         params.insert(0, 0)
@@ -219,7 +244,7 @@ def _check_randint_bounds(low, high, np_dtype):
 def randperm(n, *, generator=None, dtype=None, device=None, requires_grad=False, out=None,
              layout=None, pin_memory=False):
     """A random permutation of 0..n-1 (torch's Fisher-Yates stream; int64 by default)."""
-    _check_device(device)
+    _check_device(device, EMPTY)
     n = check_int("randperm", n, "n", 1)
     if n < 0:
         raise RuntimeError(f"Trying to create tensor with negative dimension {n}: [{n}]")
@@ -235,6 +260,7 @@ def _like_dtype(input, dtype):
 def rand_like(input, *, generator=None, dtype=None, device=None, requires_grad=False,
               memory_format=None, layout=None):
     """``rand`` with ``input``'s shape and (by default) dtype."""
+    _check_device(device, EMPTY_STRIDED)
     return rand(tuple(input.shape), generator=generator, dtype=_like_dtype(input, dtype),
                 device=device, requires_grad=requires_grad)
 
@@ -242,6 +268,7 @@ def rand_like(input, *, generator=None, dtype=None, device=None, requires_grad=F
 def randn_like(input, *, generator=None, dtype=None, device=None, requires_grad=False,
                memory_format=None, layout=None):
     """``randn`` with ``input``'s shape and (by default) dtype."""
+    _check_device(device, EMPTY_STRIDED)
     return randn(tuple(input.shape), generator=generator, dtype=_like_dtype(input, dtype),
                  device=device, requires_grad=requires_grad)
 
@@ -249,6 +276,7 @@ def randn_like(input, *, generator=None, dtype=None, device=None, requires_grad=
 def randint_like(input, low=0, high=None, *, generator=None, dtype=None, device=None,
                  requires_grad=False, memory_format=None, layout=None):
     """``randint_like(input, high)`` / ``randint_like(input, low, high)``."""
+    _check_device(device, EMPTY_STRIDED)
     if high is None:
         low, high = 0, low
     return randint(low, high, tuple(input.shape), generator=generator,
@@ -308,7 +336,7 @@ def normal(mean, std=1.0, size=None, *, generator=None, dtype=None, device=None,
     Numbers: ``empty(size).normal_(mean, std)``.  Tensors follow torch's composition:
     ``normal(0, std) + mean``, or ``normal(0, 1) * std + mean`` for a Tensor std.
     """
-    _check_device(device)
+    _check_device(device, EMPTY)
     gen = _gen(generator)
     m_t, s_t = isinstance(mean, Tensor), isinstance(std, Tensor)
     if not m_t and not s_t:

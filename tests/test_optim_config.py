@@ -7,7 +7,7 @@ import torch
 
 import minigrad
 from helpers import assert_same_error, to_mg
-from optim_pairs import Pair, convert_state_dict
+from optim_pairs import Pair, convert_state_dict, use_torchs_sqrt_if_unknown
 
 NAMES = ["SGD", "Adam", "AdamW", "RMSprop", "Adagrad", "Adadelta", "Adamax", "NAdam", "RAdam",
          "ASGD", "Rprop"]
@@ -124,9 +124,7 @@ def test_foreach_true_matches_torchs_foreach_path(name, monkeypatch):
     """foreach=True computes with the single-tensor arithmetic, which torch's CPU foreach path
     reproduces bit for bit for these optimizers (NAdam, RAdam and ASGD's foreach paths round
     differently in torch itself)."""
-    import minigrad.optim._kernels as kernels
-    monkeypatch.setattr(kernels, "square_root",
-                        lambda x: torch.from_numpy(np.ascontiguousarray(x)).sqrt().numpy())
+    use_torchs_sqrt_if_unknown(monkeypatch)
     kwargs = {"lr": 0.01, "foreach": True, **({"momentum": 0.9} if name == "SGD" else {})}
     for dtype in (np.float32, np.float64):
         pair = Pair(name, [(3, kwargs)], dtype)

@@ -4,11 +4,11 @@ byte; state-dict round trips (minigrad's own, and torch's converted) then more s
 groups with different settings; defaults, reprs, argument errors, and the foreach /
 differentiable / capturable flags.
 
-torch takes square roots through MKL's vector math library, which is not correctly rounded
-(``minigrad/optim/_kernels.py``); NumPy's are. The byte-for-byte tests therefore give minigrad
-torch's square root (the only function swapped), which checks every other rounding of the
-update; ``test_own_sqrt_*`` then runs minigrad as it is: bit for bit where the update takes no
-square root, within a few ulps where it does.
+torch takes square roots through MKL's vector math library, which is not correctly rounded;
+minigrad reproduces it on the processors whose MKL kernel it knows (``minigrad/_torch_sqrt.py``),
+and runs as it is there. Elsewhere the byte-for-byte tests give minigrad torch's square root (the
+only function swapped), which checks every other rounding of the update, and
+``test_own_sqrt_is_torchs`` asks for a few ulps where the update takes a square root.
 """
 import numpy as np
 import pytest
@@ -16,8 +16,8 @@ import torch
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-import minigrad.optim._kernels as kernels
-from optim_pairs import Pair
+from minigrad import _torch_sqrt
+from optim_pairs import Pair, use_torchs_sqrt_if_unknown
 
 torch.set_num_threads(1)
 FAST = settings(max_examples=4, deadline=None, derandomize=True,
@@ -110,9 +110,8 @@ WITHOUT_SQRT = {"SGD", "Adamax", "ASGD", "Rprop"}
 
 @pytest.fixture
 def torch_sqrt(monkeypatch):
-    """minigrad's optimizers take torch's square roots."""
-    monkeypatch.setattr(kernels, "square_root",
-                        lambda x: torch.from_numpy(np.ascontiguousarray(x)).sqrt().numpy())
+    """minigrad's optimizers take torch's square roots (their own where they reproduce it)."""
+    use_torchs_sqrt_if_unknown(monkeypatch)
 
 
 def _groups(name, data):
@@ -153,21 +152,17 @@ def test_bit_for_bit_with_torch_many(torch_sqrt, name, dtype, data, reload_at, f
 @pytest.mark.parametrize("name", NAMES)
 @FAST
 @given(data=st.data())
-def test_own_sqrt_stays_within_a_few_ulps(name, dtype, data):
+def test_own_sqrt_is_torchs(name, dtype, data):
+    """minigrad as it is: bit for bit (within a few ulps where the update takes a square root
+    on a processor whose sqrt kernel minigrad does not reproduce)."""
     pair = _run_pair(name, dtype, data, reload_at=25)
-    if name in WITHOUT_SQRT:
+    if name in WITHOUT_SQRT or _torch_sqrt.ESTIMATE_KERNEL is not None:
         pair.assert_bit_equal()
         return
     rtol = 4e-6 if dtype == np.float32 else 1e-14
     for pm, pt in zip(pair.mg, pair.th):
         np.testing.assert_allclose(pm.detach().numpy(), pt.detach().numpy(), rtol=rtol,
                                    atol=rtol)
-
-
-def test_torch_sqrt_differs_from_the_correctly_rounded_one():
-    """Why the tests above swap the square root: torch's is not correctly rounded."""
-    x = np.random.default_rng(0).random(10000).astype(np.float32)
-    assert (torch.from_numpy(x).sqrt().numpy() != np.sqrt(x)).any()
 
 
 def test_params_without_grad_are_left_alone(torch_sqrt):

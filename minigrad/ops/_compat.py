@@ -15,6 +15,7 @@ import numpy as np
 from .. import _dtype
 from .._dtype import promote_values
 from .._fma import fma
+from .._torch_sqrt import sqrt as torch_sqrt
 from .._layout import in_torch_layout
 from .._tensor import Tensor
 from ..autograd import formulas
@@ -212,10 +213,11 @@ def _power(a, b):
 
 def _float_power(x, p):
     """x ** p for a float32/float64 array and a number p, rounded as torch's CPU kernel rounds
-    it: sqrt, 1 / sqrt and 1 / x for 0.5, -0.5 and -1; products for 3 and -2 (x * x * x,
-    1 / (x * x): two roundings, where NumPy's power rounds once); np.power otherwise."""
+    it: torch's sqrt (``_torch_sqrt``), 1 / sqrt and 1 / x for 0.5, -0.5 and -1; products for 3
+    and -2 (x * x * x, 1 / (x * x): two roundings, where NumPy's power rounds once); np.power
+    otherwise."""
     if p == 0.5:
-        return np.sqrt(x)
+        return torch_sqrt(x)
     if p == -0.5:
         return 1 / np.sqrt(x)
     if p == -1:

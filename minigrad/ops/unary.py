@@ -10,6 +10,7 @@ import math
 import numpy as np
 
 from .. import _dtype
+from .._torch_sqrt import sqrt as torch_sqrt
 from ..autograd import formulas
 from ..autograd.function import Function
 from ._util import silent_fp
@@ -192,7 +193,7 @@ class SqrtBackward0(Function):
     @staticmethod
     @silent_fp
     def forward(ctx, x):
-        out = np.sqrt(_as_float(x))
+        out = torch_sqrt(_as_float(x))   # MKL's rounding, as torch
         ctx.save_for_backward(out)
         return out
 

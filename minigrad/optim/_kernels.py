@@ -13,13 +13,14 @@ Each returns ``out`` (``self`` when updating in place).
 import numpy as np
 
 from .._fma import fma
+from .._torch_sqrt import sqrt as torch_sqrt
 
-# torch's sqrt of a float tensor goes through MKL's vector math library (VML, high-accuracy
-# mode), which is not correctly rounded (within 0.75 ulp: about one float32 result in six, one
-# float64 result in eighty, differs by an ulp from the correctly rounded root, depending on the
-# CPU); NumPy's is correctly rounded. Every optimizer takes its square roots from here
-# (``square_root``, which tests replace by torch's own to check the rest of the arithmetic).
-square_root = np.sqrt
+# torch's sqrt of a float tensor goes through MKL's vector math library, which is not correctly
+# rounded (about one float32 result in six, one float64 result in eighty, is an ulp away from
+# NumPy's np.sqrt); ``_torch_sqrt`` computes it as torch does on this processor. Every optimizer
+# takes its square roots from here (``square_root``: on a processor whose kernel minigrad does not
+# reproduce, the tests replace it by torch's own to check the rest of the arithmetic).
+square_root = torch_sqrt
 
 
 def sqrt(x):

@@ -6,6 +6,7 @@ from .. import functional as F
 from .. import init as nn_init
 from ..parameter import Parameter
 from .module import Module
+from ..._device import EMPTY, check_device
 
 __all__ = ["ReLU", "Sigmoid", "Tanh", "Softmax", "LogSoftmax", "GELU", "SiLU", "Mish", "ELU",
            "CELU", "SELU", "LeakyReLU", "PReLU", "ReLU6", "Hardtanh", "Hardswish", "Hardsigmoid",
@@ -168,6 +169,7 @@ class PReLU(Module):
     starts at ``init``."""
 
     def __init__(self, num_parameters=1, init=0.25, device=None, dtype=None):
+        check_device(device, EMPTY)   # torch fails allocating there
         super().__init__()
         self.num_parameters, self.init = num_parameters, init
         self.weight = Parameter(creation.empty(num_parameters, dtype=dtype))

@@ -11,6 +11,7 @@ from .. import init
 from ..parameter import Parameter
 from .linear import Linear
 from .module import Module
+from ..._device import EMPTY, check_device
 
 __all__ = ["MultiheadAttention", "NonDynamicallyQuantizableLinear"]
 
@@ -25,6 +26,7 @@ class MultiheadAttention(Module):
     def __init__(self, embed_dim, num_heads, dropout=0.0, bias=True, add_bias_kv=False,
                  add_zero_attn=False, kdim=None, vdim=None, batch_first=False, device=None,
                  dtype=None):
+        check_device(device, EMPTY)   # torch fails allocating there
         if embed_dim <= 0 or num_heads <= 0:
             raise ValueError(f"embed_dim and num_heads must be greater than 0, got embed_dim="
                              f"{embed_dim} and num_heads={num_heads} instead")

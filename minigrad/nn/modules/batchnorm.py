@@ -12,6 +12,7 @@ from ...ops import batch_norm as N
 from .. import init
 from ..parameter import Parameter
 from .module import Module
+from ..._device import EMPTY, check_device
 
 __all__ = ["BatchNorm1d", "BatchNorm2d", "BatchNorm3d"]
 
@@ -27,6 +28,8 @@ def affine_parameters(module, n, affine, bias, dtype):
 class _NormBase(Module):
     def __init__(self, num_features, eps=1e-5, momentum=0.1, affine=True,
                  track_running_stats=True, device=None, dtype=None, *, bias=True):
+        if affine or track_running_stats:   # torch fails allocating there
+            check_device(device, EMPTY)
         super().__init__()
         self.num_features, self.eps, self.momentum = num_features, eps, momentum
         self.affine, self.track_running_stats = affine, track_running_stats

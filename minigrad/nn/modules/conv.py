@@ -13,6 +13,7 @@ from ...ops.padding import pad
 from .. import init
 from ..parameter import Parameter
 from .module import Module
+from ..._device import EMPTY, check_device
 
 __all__ = ["Conv1d", "Conv2d", "Conv3d", "ConvTranspose1d", "ConvTranspose2d",
            "ConvTranspose3d"]
@@ -33,6 +34,7 @@ class _ConvNd(Module):
     def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0, dilation=1,
                  groups=1, bias=True, padding_mode="zeros", device=None, dtype=None,
                  output_padding=0):
+        check_device(device, EMPTY)   # torch fails allocating there
         super().__init__()
         nd = self.nd
         if groups <= 0:

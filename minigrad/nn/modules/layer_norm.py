@@ -5,6 +5,7 @@ from .. import functional as F
 from .. import init
 from ..parameter import Parameter
 from .module import Module
+from ..._device import EMPTY, check_device
 
 __all__ = ["LayerNorm", "RMSNorm"]
 
@@ -46,6 +47,8 @@ class LayerNorm(_TrailingNorm):
 
     def __init__(self, normalized_shape, eps=1e-05, elementwise_affine=True, bias=True,
                  device=None, dtype=None):
+        if elementwise_affine:   # torch fails allocating there
+            check_device(device, EMPTY)
         super().__init__()
         self.normalized_shape, self.eps = _shape(normalized_shape), eps
         self._affine(elementwise_affine, bias, dtype)
@@ -62,6 +65,8 @@ class RMSNorm(_TrailingNorm):
 
     def __init__(self, normalized_shape, eps=None, elementwise_affine=True, device=None,
                  dtype=None):
+        if elementwise_affine:   # torch fails allocating there
+            check_device(device, EMPTY)
         super().__init__()
         self.normalized_shape, self.eps = _shape(normalized_shape), eps
         self._affine(elementwise_affine, None, dtype)

@@ -6,6 +6,7 @@ from .. import functional as F
 from .. import init
 from ..parameter import Parameter
 from .module import Module
+from ..._device import EMPTY, check_device
 
 __all__ = ["Identity", "Linear"]
 
@@ -28,6 +29,7 @@ class Linear(Module):
     """
 
     def __init__(self, in_features, out_features, bias=True, device=None, dtype=None):
+        check_device(device, EMPTY)   # torch fails allocating there
         super().__init__()
         self.in_features = in_features
         self.out_features = out_features

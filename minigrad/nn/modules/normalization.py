@@ -6,6 +6,7 @@ from ...ops import batch_norm as N
 from .. import init
 from .batchnorm import _NormBase, affine_parameters
 from .module import Module
+from ..._device import EMPTY, check_device
 
 __all__ = ["GroupNorm", "InstanceNorm1d", "InstanceNorm2d", "InstanceNorm3d",
            "LocalResponseNorm"]
@@ -16,6 +17,8 @@ class GroupNorm(Module):
 
     def __init__(self, num_groups, num_channels, eps=1e-5, affine=True, device=None,
                  dtype=None, *, bias=True):
+        if affine:   # torch fails allocating there
+            check_device(device, EMPTY)
         super().__init__()
         if num_channels % num_groups != 0:
             raise ValueError(f"num_channels ({num_channels}) must be divisible by num_groups "

@@ -18,6 +18,7 @@ from .. import init
 from ..parameter import Parameter
 from ..utils.rnn import PackedSequence, packed_steps, to_packed
 from .module import Module
+from ..._device import EMPTY, check_device
 
 __all__ = ["RNNBase", "RNN", "LSTM", "GRU", "RNNCellBase", "RNNCell", "LSTMCell", "GRUCell"]
 
@@ -29,6 +30,7 @@ class RNNBase(Module):
 
     def __init__(self, mode, input_size, hidden_size, num_layers=1, bias=True, batch_first=False,
                  dropout=0.0, bidirectional=False, proj_size=0, device=None, dtype=None):
+        check_device(device, EMPTY)   # torch fails allocating there
         super().__init__()
         if not isinstance(dropout, (int, float)) or not 0 <= dropout <= 1 \
                 or isinstance(dropout, bool):
@@ -252,6 +254,7 @@ class RNN(_Recurrent):
 
     def __init__(self, input_size, hidden_size, num_layers=1, nonlinearity="tanh", bias=True,
                  batch_first=False, dropout=0.0, bidirectional=False, device=None, dtype=None):
+        check_device(device, EMPTY)   # torch fails allocating there
         if nonlinearity not in ("tanh", "relu"):
             raise ValueError(f"Unknown nonlinearity '{nonlinearity}'. Select from 'tanh' or "
                              "'relu'.")
@@ -266,6 +269,7 @@ class LSTM(_Recurrent):
 
     def __init__(self, input_size, hidden_size, num_layers=1, bias=True, batch_first=False,
                  dropout=0.0, bidirectional=False, proj_size=0, device=None, dtype=None):
+        check_device(device, EMPTY)   # torch fails allocating there
         super().__init__("LSTM", input_size, hidden_size, num_layers, bias, batch_first, dropout,
                          bidirectional, proj_size, dtype=dtype)
 
@@ -275,6 +279,7 @@ class GRU(_Recurrent):
 
     def __init__(self, input_size, hidden_size, num_layers=1, bias=True, batch_first=False,
                  dropout=0.0, bidirectional=False, device=None, dtype=None):
+        check_device(device, EMPTY)   # torch fails allocating there
         super().__init__("GRU", input_size, hidden_size, num_layers, bias, batch_first, dropout,
                          bidirectional, dtype=dtype)
 
@@ -285,6 +290,7 @@ class RNNCellBase(Module):
     U(-1/√hidden, 1/√hidden)."""
 
     def __init__(self, input_size, hidden_size, bias, num_chunks, device=None, dtype=None):
+        check_device(device, EMPTY)   # torch fails allocating there
         super().__init__()
         self.input_size, self.hidden_size, self.bias = input_size, hidden_size, bias
         self.weight_ih = Parameter(creation.empty((num_chunks * hidden_size, input_size),
@@ -338,6 +344,7 @@ class RNNCell(RNNCellBase):
 
     def __init__(self, input_size, hidden_size, bias=True, nonlinearity="tanh", device=None,
                  dtype=None):
+        check_device(device, EMPTY)   # torch fails allocating there
         super().__init__(input_size, hidden_size, bias, 1, dtype=dtype)
         self.nonlinearity = nonlinearity
 
@@ -356,6 +363,7 @@ class LSTMCell(RNNCellBase):
     """(h', c') = one LSTM step (gates i, f, g, o)"""
 
     def __init__(self, input_size, hidden_size, bias=True, device=None, dtype=None):
+        check_device(device, EMPTY)   # torch fails allocating there
         super().__init__(input_size, hidden_size, bias, 4, dtype=dtype)
 
     def forward(self, input, hx=None):
@@ -368,6 +376,7 @@ class GRUCell(RNNCellBase):
     """h' = one GRU step (gates r, z, n)"""
 
     def __init__(self, input_size, hidden_size, bias=True, device=None, dtype=None):
+        check_device(device, EMPTY)   # torch fails allocating there
         super().__init__(input_size, hidden_size, bias, 3, dtype=dtype)
 
     def forward(self, input, hx=None):

@@ -14,6 +14,7 @@ from .dropout import Dropout
 from .layer_norm import LayerNorm
 from .linear import Linear
 from .module import Module
+from ..._device import EMPTY, check_device
 
 __all__ = ["TransformerEncoderLayer", "TransformerDecoderLayer", "TransformerEncoder",
            "TransformerDecoder", "generate_square_subsequent_mask"]
@@ -21,7 +22,7 @@ __all__ = ["TransformerEncoderLayer", "TransformerDecoderLayer", "TransformerEnc
 
 def generate_square_subsequent_mask(sz, device=None, dtype=None):
     """(sz, sz) float mask: 0 on and below the diagonal, -inf above (no looking ahead)."""
-    ones = creation.full((sz, sz), float("-inf"), dtype=dtype)
+    ones = creation.full((sz, sz), float("-inf"), dtype=dtype, device=device)
     return ones.triu(diagonal=1)
 
 
@@ -74,6 +75,7 @@ class TransformerEncoderLayer(_Block):
     def __init__(self, d_model, nhead, dim_feedforward=2048, dropout=0.1, activation="relu",
                  layer_norm_eps=1e-5, batch_first=False, norm_first=False, bias=True,
                  device=None, dtype=None):
+        check_device(device, EMPTY)   # torch fails allocating there
         super().__init__()
         self.self_attn = _attention(d_model, nhead, dropout, bias, batch_first, dtype)
         self._feed_forward(d_model, dim_feedforward, dropout, activation, layer_norm_eps,
@@ -97,6 +99,7 @@ class TransformerDecoderLayer(_Block):
     def __init__(self, d_model, nhead, dim_feedforward=2048, dropout=0.1, activation="relu",
                  layer_norm_eps=1e-5, batch_first=False, norm_first=False, bias=True,
                  device=None, dtype=None):
+        check_device(device, EMPTY)   # torch fails allocating there
         super().__init__()
         self.self_attn = _attention(d_model, nhead, dropout, bias, batch_first, dtype)
         self.multihead_attn = _attention(d_model, nhead, dropout, bias, batch_first, dtype)
