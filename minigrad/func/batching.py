@@ -74,6 +74,9 @@ class BatchedArray(np.ndarray):
     def __array_function__(self, func, types, args, kwargs):
         if func in _SHAPE_ONLY:
             return super().__array_function__(func, types, args, kwargs)
+        if func in _LIKE and args and args[0] is self and "shape" not in kwargs:
+            # zeros_like(batched): batched zeros, one per example
+            return _wrap_array(func(_physical_array(self), *args[1:], **kwargs), self.levels)
         raise VmapError(f"vmap: the NumPy function {func.__name__} has no batching rule in "
                         "minigrad")
 
@@ -88,6 +91,9 @@ class BatchedArray(np.ndarray):
 
     __float__ = __int__ = __index__ = item
 
+
+# NumPy functions making a new array like their argument: on the physical data, batched again
+_LIKE = {np.zeros_like, np.ones_like, np.empty_like, np.full_like}
 
 # NumPy functions that only read shapes and dtypes: they may run on the stand-in
 _SHAPE_ONLY = {np.shape, np.ndim, np.size, np.result_type, np.can_cast, np.iscomplexobj,
