@@ -1,4 +1,4 @@
-"""``python -m benchmarks [--quick] [--only W1,W2] [--peers all] [--in-process] [--out ...]``
+"""``python -m benchmarks [--quick] [--only W1,W2] [--peers all] [--compiled] [--in-process]``
 
 Runs the workloads (each library in its own fresh process per workload and round, as a user's
 script runs it: see ``fresh.py``; ``--in-process`` times every column inside this one process
@@ -7,6 +7,8 @@ overhead breakdown, then writes the Markdown report (with the optimisation log a
 ``OPTIMISATIONS.md`` beside it) and its PNG plots (into ``report/`` next to the report file) and
 ``results.json`` beside the plots.
 ``--only`` takes workload keys and/or ``scaling``, ``breakdown``, ``budget``, ``profile``.
+``--compiled`` adds two columns per workload: minigrad and torch with the training step wrapped
+in their ``compile()`` (see ``workloads.py``; how to read them: ``benchmarks/README.md``).
 """
 import argparse
 import os
@@ -30,12 +32,17 @@ def parse_args(argv=None):
     p.add_argument("--quick", action="store_true",
                    help="tiny sizes and one repeat: checks that everything runs (seconds)")
     p.add_argument("--only", default="",
-                   help="comma-separated subset: W1..W5, scaling, breakdown, profile")
+                   help="comma-separated subset: W1..W8, scaling, breakdown, budget, profile")
     p.add_argument("--out", default="benchmarks/REPORT.md", help="report path")
     p.add_argument("--peers", default=None,
                    help="comma-separated peer columns (torch.compile, tinygrad, 'tinygrad "
                         "TinyJit', MyGrad, micrograd), 'all' or 'none'; default: all, or "
                         "MyGrad,micrograd with --quick")
+    p.add_argument("--compiled", nargs="?", const="all", choices=("all", "minigrad"),
+                   help="also time minigrad.compile and torch.compile of each workload's "
+                        "training step (fresh processes; compilation in the untimed warm-up); "
+                        "'--compiled minigrad': minigrad's only (torch.compile's inductor "
+                        "compiles again in every fresh process, which takes minutes)")
     p.add_argument("--in-process", action="store_true",
                    help="time every column inside this one long-lived process (warm heap)")
     p.add_argument("--keep-heap", action="store_true",
@@ -50,6 +57,8 @@ def parse_args(argv=None):
         args.peers, [s.strip() for s in args.peers.split(",") if s.strip()])
     if set(args.peers) - set(PEERS):
         p.error(f"unknown peer(s): {', '.join(sorted(set(args.peers) - set(PEERS)))}")
+    if args.compiled and args.in_process:
+        p.error("--compiled runs in fresh processes only (not with --in-process)")
     known = {w.key for w in WORKLOADS} | set(EXTRAS)
     args.only = [s.strip() for s in args.only.split(",") if s.strip()]
     unknown = set(args.only) - known
@@ -157,14 +166,18 @@ def main(argv=None):
         " " + " ".join(argv if argv is not None else sys.argv[1:])).rstrip()
     results["mode"] = "in-process" if args.in_process else "fresh"
     results["peers"] = args.peers
+    results["compiled"] = args.compiled
     results["machine"]["heap of the timed processes"] = (
         "--keep-heap: " + ", ".join(f"{k}={v}" for k, v in KEEP_HEAP.items())
         if args.keep_heap else "glibc defaults (MALLOC_* not set)")
     with Progress(total) as progress:
         if not args.in_process and workloads:
-            from .fresh import CORE, run_all
+            from .fresh import COMPILED, CORE, run_all
             progress.stage("fresh processes: peers' checks" if args.peers else "fresh processes")
-            results["workloads"] = run_all(workloads, list(CORE) + args.peers, args.quick,
+            compiled = [c for c in COMPILED if args.compiled == "all" or
+                        (args.compiled == "minigrad" and c.startswith("minigrad"))]
+            columns = list(CORE) + args.peers + compiled
+            results["workloads"] = run_all(workloads, columns, args.quick,
                                            lambda key: progress.stage(f"fresh processes: {key}"),
                                            KEEP_HEAP if args.keep_heap else None)
         for w in workloads:

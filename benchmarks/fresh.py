@@ -25,6 +25,8 @@ import sys
 import time
 
 CORE = {"minigrad": "minigrad", "numpy floor": "floor", "torch": "torch"}
+# ``--compiled``: the same workloads with the training step wrapped in the library's compile()
+COMPILED = {"minigrad compiled": "minigrad", "torch compiled": "torch"}
 THREAD_VARIABLES = ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS",
                     "NUMEXPR_NUM_THREADS", "VECLIB_MAXIMUM_THREADS")
 # ``--keep-heap`` (opt-in, off by default): glibc keeps freed large blocks instead of returning
@@ -37,8 +39,8 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 def _import_library(column):
     """Import the column's library (NumPy included: nothing imported it yet); seconds taken,
     None when an earlier workload of this process imported it already."""
-    if column in CORE:
-        name = {"numpy floor": "numpy"}.get(column, column)
+    if column in CORE or column in COMPILED:
+        name = {"floor": "numpy"}.get(_kind(column), _kind(column))
     else:
         from .peers import PEERS  # imports NumPy first: a peer's import time excludes it
         name = PEERS[column][0]
@@ -52,13 +54,19 @@ def _import_library(column):
     return time.perf_counter() - t0
 
 
+def _kind(column):
+    """The backend kind ('minigrad', 'floor', 'torch') of a core or compiled column."""
+    return CORE.get(column) or COMPILED[column]
+
+
 def _build(key, column, quick):
     from . import peers
     from .backends import Backend
     from .workloads import BY_KEY, build_step
     workload = BY_KEY[key]
-    if column in CORE:
-        return build_step(workload, Backend(column, CORE[column]), quick)
+    if column in CORE or column in COMPILED:
+        return build_step(workload, Backend(column, _kind(column)), quick,
+                          compiled=column in COMPILED)
     if not peers.applies(column, key):
         return None
     return peers.build(column, key, workload.size(quick))[0]
@@ -119,7 +127,8 @@ def _check(column, key, size):
 def child_main(argv=None):
     p = argparse.ArgumentParser(prog="python -m benchmarks.fresh")
     p.add_argument("workloads", help="a workload key, or several separated by commas")
-    p.add_argument("library", help="minigrad, 'numpy floor', torch, or a column of peers.PEERS")
+    p.add_argument("library", help="minigrad, 'numpy floor', torch, 'minigrad compiled', "
+                                    "'torch compiled', or a column of peers.PEERS")
     p.add_argument("--quick", action="store_true")
     p.add_argument("--warmup", type=int, default=2)
     p.add_argument("--repeats", type=int, default=5)
@@ -190,6 +199,8 @@ def plan(key, quick):
 
 def _timed(keys, column, quick, env=None):
     warmup, repeats, _, min_sample = plan(keys[0], quick)
+    if column == "minigrad compiled":
+        warmup = max(warmup, 3)  # two capturing calls, then at least one replay, before timing
     return spawn([",".join(keys), column, "--warmup", str(warmup), "--repeats", str(repeats),
                   "--min-sample", str(min_sample)] + (["--quick"] if quick else []), env)
 
@@ -205,9 +216,9 @@ def run_all(workloads, columns, quick, on_workload=None, env=None):
     """
     from . import peers
     keys = [w.key for w in workloads]
-    peer_columns = [c for c in columns if c not in CORE]
+    peer_columns = [c for c in columns if c not in CORE and c not in COMPILED]
     refused = check_peers(keys, peer_columns, quick)
-    wanted = {k: [c for c in columns if (c in CORE or peers.applies(c, k))
+    wanted = {k: [c for c in columns if (c in CORE or c in COMPILED or peers.applies(c, k))
                   and (k, c) not in refused] for k in keys}
     runs = {k: {c: [] for c in wanted[k]} for k in keys}
     errors = {k: {c: why for (kk, c), why in refused.items() if kk == k} for k in keys}

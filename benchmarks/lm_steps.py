@@ -1,4 +1,4 @@
-"""Two language-model training steps, minigrad against torch, one thread each:
+"""Two language-model training steps (the suite's W7 and W8), minigrad against torch, one thread:
 
 * gpt:  a 2-layer GPT, 64 wide, 4 heads, vocabulary 64; batch 16 x 32 tokens; token + position
   embeddings, pre-LayerNorm blocks (causal F.scaled_dot_product_attention, GELU MLP), tied
@@ -21,10 +21,11 @@ import sys
 import time
 
 
-def gpt_step(T):
+def gpt_train(T, batch=16, tokens=32, device="cpu"):
+    """The GPT's training step as a function returning the loss tensor (set-up done here)."""
     nn, F = T.nn, T.nn.functional
     T.manual_seed(0)
-    vocab, width, heads, layers, batch, tokens = 64, 64, 4, 2, 16, 32
+    vocab, width, heads, layers = 64, 64, 4, 2
 
     class Block(nn.Module):
         def __init__(self):
@@ -51,44 +52,57 @@ def gpt_step(T):
             self.wte.weight = self.head.weight
 
         def forward(self, idx):
-            x = self.wte(idx) + self.wpe(T.arange(idx.shape[1]))
+            x = self.wte(idx) + self.wpe(T.arange(idx.shape[1], device=idx.device))
             for block in self.blocks:
                 x = block(x)
             return self.head(self.ln_f(x))
 
-    model = GPT()
+    model = GPT().to(device)
     opt = T.optim.AdamW(model.parameters(), lr=1e-3)
     g = T.Generator().manual_seed(0)
     idx = T.randint(0, vocab, (batch, tokens + 1), generator=g)
-    x, y = idx[:, :-1].contiguous(), idx[:, 1:].contiguous()
+    x, y = idx[:, :-1].contiguous().to(device), idx[:, 1:].contiguous().to(device)
 
-    def step():
+    def train():
         logits = model(x)
         loss = F.cross_entropy(logits.view(-1, vocab), y.view(-1))
         opt.zero_grad()
         loss.backward()
         T.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
         opt.step()
-        return loss.item()
-    return step
+        return loss
+    return train
 
 
-def lstm_step(T):
+def lstm_train(T, batch=16, steps=20, device="cpu"):
+    """The LSTM's training step as a function returning the loss tensor (set-up done here)."""
     nn, F = T.nn, T.nn.functional
     T.manual_seed(0)
-    lstm, head = nn.LSTM(32, 64), nn.Linear(64, 1)
+    lstm, head = nn.LSTM(32, 64).to(device), nn.Linear(64, 1).to(device)
     params = list(lstm.parameters()) + list(head.parameters())
     opt = T.optim.SGD(params, lr=0.01)
-    x, target = T.randn(20, 16, 32), T.randn(20, 16, 1)
+    x, target = T.randn(steps, batch, 32).to(device), T.randn(steps, batch, 1).to(device)
 
-    def step():
+    def train():
         out, _ = lstm(x)
         loss = F.mse_loss(head(out), target)
         opt.zero_grad()
         loss.backward()
         opt.step()
-        return loss.item()
-    return step
+        return loss
+    return train
+
+
+def gpt_step(T):
+    """One GPT training step, its loss read back as a Python float (as a training loop logs)."""
+    train = gpt_train(T)
+    return lambda: train().item()
+
+
+def lstm_step(T):
+    """One LSTM training step, its loss read back as a Python float."""
+    train = lstm_train(T)
+    return lambda: train().item()
 
 
 WORKLOADS = {"gpt": gpt_step, "lstm": lstm_step}

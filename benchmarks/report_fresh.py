@@ -18,6 +18,25 @@ def _table(header, rows):
     return "\n".join(lines + ["| " + " | ".join(str(c) for c in row) + " |" for row in rows])
 
 
+def _w5_faults(results):
+    """What W5's fault counts mean, in arrays of the workload's size."""
+    timings = (results["workloads"].get("W5") or {}).get("timings", {})
+    if results.get("quick") or "minigrad" not in timings:
+        return []
+    pages = 4 * 1_000_000 / 4096  # one float32 array of W5's 1e6 elements, in 4 KB pages
+    worth = ", ".join(f"{c} {t.faults_per_step / pages:.1f}" for c, t in timings.items()
+                      if c in ("minigrad", "numpy floor", "torch"))
+    return [
+        f"On W5 one array of 1e6 float32 is {pages:.0f} pages, so the counts above are, in "
+        f"arrays faulted in again per step: {worth}. glibc gives the heap's free top back to "
+        "the kernel whenever it exceeds twice its (dynamic) mmap threshold, 8 MB after a 4 MB "
+        "array, so every step that grows the heap again pays its pages anew; in torch's "
+        "process most temporaries land in free blocks inside a large heap and do not. "
+        "`python -m benchmarks.page_faults` attributes minigrad's faults to the ops whose "
+        "arrays caused them; with `--keep-heap` (opt-in) they vanish, and so does most of "
+        "W5's time.", ""]
+
+
 def section_fresh(results):
     mode = results.get("mode", "in-process")
     lines = ["## Processes, page faults and peak memory", ""]
@@ -57,6 +76,7 @@ def section_fresh(results):
                              _fmt(t.import_s), len(t.samples)))
     lines += [_table(["workload", "library", "minor page faults per step", "peak RSS (MB)",
                       "import (s)", "processes"], rows), ""]
+    lines += _w5_faults(results)
     peers = results.get("peers") or []
     if peers:
         lines += ["Peers (each checked against torch eager in the same run, in its own "

@@ -34,6 +34,9 @@ def suite_main(argv):
     p.add_argument("--torch-threads", type=int, default=1,
                    help="torch's CPU thread count (default 1, like minigrad's NumPy)")
     p.add_argument("--list", action="store_true", help="list the programs and exit")
+    p.add_argument("--compiled", action="store_true",
+                   help="also run minigrad through minigrad.compile (captured twice, then "
+                        "replayed) and compare that with torch too")
     args = p.parse_args(argv)
 
     console = wide_console()
@@ -48,6 +51,9 @@ def suite_main(argv):
     import torch
     torch.set_num_threads(args.torch_threads)
     names = [n.strip() for n in args.backends.split(",") if n.strip()]
+    if args.compiled:
+        from .backends import COMPILED
+        names.append(COMPILED)
     backends = make_backends(names, notice=lambda msg: console.print(msg))
     reference = next((b for b in backends if b.name == REFERENCE), None)
     if reference is None:
@@ -68,10 +74,28 @@ def suite_main(argv):
         rows = run_suite(programs, backends, reference, args.repeat, on_step)
     shown = [r for r in rows if r.backend in names or r.status == "error"]
     print_table(shown, console)
+    compiled = next((b for b in backends if b.compiled), None)
+    if compiled is not None:
+        print_replay_summary(compiled, programs, console)
     if args.json:
         with open(args.json, "w") as f:
             json.dump(rows_to_json(rows), f, indent=1, default=str)
     return 1 if any(r.failed for r in rows) else 0
+
+
+def print_replay_summary(backend, programs, console):
+    """How many programs minigrad.compile replayed, and why the others ran eagerly."""
+    statuses = {name: backend.replay_status(name) for name in programs}
+    replayed = sum(s == "replayed" for s in statuses.values())
+    console.print(f"minigrad.compile: {replayed} of {len(statuses)} programs replayed; "
+                  "the others ran eagerly after a graph break:", markup=False, highlight=False)
+    reasons = {}
+    for name, status in statuses.items():
+        if status != "replayed":
+            reasons.setdefault(status, []).append(name)
+    for status, names in sorted(reasons.items(), key=lambda kv: -len(kv[1])):
+        console.print(f"  {len(names):3d}  {status}  (e.g. {names[0]})", markup=False,
+                      highlight=False)
 
 
 def main(argv=None):

@@ -10,6 +10,7 @@ import numpy as np
 
 REFERENCE = "torch-cpu"
 ALL_NAMES = ("minigrad", "torch-cpu", "torch-cuda")
+COMPILED = "minigrad-compiled"  # minigrad through minigrad.compile (``--compiled``)
 
 
 @dataclass
@@ -18,6 +19,8 @@ class Backend:
     T: object
     device: str
     _sync: object = field(default=None, repr=False)
+    compiled: bool = False  # run each program through minigrad.compile (see ``call``)
+    replays: dict = field(default_factory=dict, repr=False)  # program -> compiled function
 
     def to_numpy(self, tensor):
         """A tensor's values as a NumPy array (detached, on the host)."""
@@ -25,6 +28,26 @@ class Backend:
 
     def is_tensor(self, value):
         return isinstance(value, self.T.Tensor)
+
+    def call(self, prog):
+        """Run a program. Compiled: the first two calls capture it, later calls replay the
+        captured program (or run eagerly after a graph break, which ``replay_status`` says)."""
+        if not self.compiled:
+            return prog(self.T, self.device)
+        fn = self.replays.get(prog.name)
+        if fn is None:
+            fn = self.replays[prog.name] = self.T.compile(prog.fn)
+            fn(self.T, self.device)
+            fn(self.T, self.device)
+        return fn(self.T, self.device)
+
+    def replay_status(self, name):
+        fn = self.replays.get(name)
+        if fn is None:
+            return "not run"
+        if fn.programs:
+            return "replayed"
+        return f"eager: {fn.breaks[0][0]}" if fn.breaks else "eager"
 
     def sync(self):
         """Wait for queued device work, so that timings include it."""
@@ -47,9 +70,10 @@ def tensor_to_numpy(t):
     return np.array(t.numpy(), copy=True)
 
 
-def minigrad_backend():
+def minigrad_backend(compiled=False):
     import minigrad
-    return Backend("minigrad", minigrad, "cpu")
+    return Backend("minigrad-compiled" if compiled else "minigrad", minigrad, "cpu",
+                   compiled=compiled)
 
 
 def torch_backend(device="cpu"):
@@ -76,6 +100,8 @@ def make_backends(names=ALL_NAMES, notice=print):
     for name in names:
         if name == "minigrad":
             made.append(minigrad_backend())
+        elif name == COMPILED:
+            made.append(minigrad_backend(compiled=True))
         elif name == "torch-cpu":
             made.append(torch_backend("cpu"))
         elif name == "torch-cuda":

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from .backends import tensor_to_numpy
-from . import fuzz_verdicts
+from . import fuzz_compiled, fuzz_verdicts
 from .check import RTOL, compare
 from .fuzz_ops import OPS, REGISTERED
 
@@ -592,13 +592,16 @@ def main(argv):
                    help="only ops of these families (comma list); 'registered': the op "
                         "registry's other unary ops")
     p.add_argument("--print-case", action="store_true", help="print each case's snippet")
+    p.add_argument("--compiled", action="store_true",
+                   help="also run each graph through minigrad.compile and require the replay "
+                        "to equal eager minigrad bit for bit")
     a = p.parse_args(argv)
     return fuzz(a.seed, a.count, a.start, a.case, a.max_steps, a.show, not a.no_names,
-                [f for f in a.families.split(",") if f], a.print_case)
+                [f for f in a.families.split(",") if f], a.print_case, compiled=a.compiled)
 
 
 def fuzz(seed, count, start=0, only=None, max_steps=8, show=3, names=True, families=(),
-         print_case=False, out=sys.stdout):
+         print_case=False, out=sys.stdout, compiled=False):
     import warnings
 
     import torch
@@ -619,6 +622,7 @@ def fuzz(seed, count, start=0, only=None, max_steps=8, show=3, names=True, famil
                      else ""), highlight=False)
     indices = [only] if only is not None else range(start, start + count)
     failures, op_cases, op_fails, n_errors, explained = [], {}, {}, 0, {}
+    replays = []  # (status, detail) of each graph through minigrad.compile
     started = time.perf_counter()
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                   TimeElapsedColumn(), console=console, transient=True) as progress:
@@ -634,6 +638,10 @@ def fuzz(seed, count, start=0, only=None, max_steps=8, show=3, names=True, famil
                 problems = differences(case, torch, minigrad, names, ref)
             except Exception as e:  # noqa: BLE001 - the harness itself failed on this case
                 problems = [("<harness>", f"{type(e).__name__}: {e}")]
+            if compiled:
+                replays.append(fuzz_compiled.check(case, minigrad))
+                if replays[-1][0] == fuzz_compiled.DIFFER:
+                    problems = problems + [("<compiled>", replays[-1][1])]
             for name in {s.op for s in case.steps}:
                 op_cases[name] = op_cases.get(name, 0) + 1
                 if problems:
@@ -668,6 +676,9 @@ def fuzz(seed, count, start=0, only=None, max_steps=8, show=3, names=True, famil
     for verdict, cases in explained.items():
         console.print(f"not a defect, verified: {len(cases)} {verdict} (cases "
                       f"{cases[:10]}{' ...' if len(cases) > 10 else ''})", highlight=False)
+    if compiled:
+        console.print("minigrad.compile on the same graphs (third call vs eager, bit for "
+                      "bit):\n" + fuzz_compiled.summary(replays), highlight=False)
     n_explained = sum(len(c) for c in explained.values())
     console.print(f"{'FAILED' if failures else 'OK'}: {len(indices)} graphs, "
                   f"{len(indices) - len(failures) - n_explained} agree, "

@@ -43,7 +43,7 @@ def execute(prog, backend, repeat=1):
             warnings.simplefilter("ignore")
             backend.sync()
             start = time.perf_counter()
-            outputs = prog(backend.T, backend.device)
+            outputs = backend.call(prog)
             backend.sync()
             best = min(best, time.perf_counter() - start)
     if not isinstance(outputs, dict):

@@ -76,11 +76,17 @@ def run_script(backend, script, args=(), seed=None, cwd=None, timeout=600):
 
 
 # ---- normalising and tokenising --------------------------------------------------------------
+# a line of torch's internal logging: "W1207 14:50:04.317000 22304 site-packages/torch/..."
+TORCH_LOG = re.compile(r"^[DIWEF]\d{4} \d\d:\d\d:\d\d\.\d+ +\d+ \S*torch/")
+
+
 def normalise(text, script):
     """Mask what torch does not reproduce itself; keep only the script's traceback frames."""
     script = os.path.abspath(script)
     lines, keep_frame = [], True
     for line in text.splitlines():
+        if TORCH_LOG.match(line):
+            continue  # torch's own diagnostics log (torch.compile's), not the program's output
         m = FRAME.match(line)
         if m:
             keep_frame = os.path.abspath(m.group(1)) == script

@@ -5,6 +5,7 @@
 import warnings as _warnings
 
 from . import _dtype
+from . import _heap  # noqa: F401  (keeps freed memory for the next step: _heap.py)
 from ._dtype import (bfloat16, bool, double, dtype, float, float16, float32, float64,  # noqa: A004
                      get_default_dtype, half, int, int8, int16, int32, int64, long,
                      promote_types, result_type, set_default_dtype, short, uint8,
@@ -64,6 +65,12 @@ from .ops import embedding as _embedding  # noqa: F401
 from .ops import layer_norm as _layer_norm  # noqa: F401
 from .ops import attention as _attention  # noqa: F401
 from . import func  # noqa: E402  (torch.func: grad, vjp, jvp, jacrev, jacfwd, hessian, vmap)
+from .ops import registry_shape as _registry_shape  # noqa: F401
+from .ops import registry_indexing as _registry_indexing  # noqa: F401
+from .ops import registry_linalg as _registry_linalg  # noqa: F401
+from .ops import registry_random as _registry_random  # noqa: F401
+from .compiler import compile  # noqa: F401  (torch.compile: capture once, replay kernels)
+from . import _dynamo  # noqa: F401, E402  (torch._dynamo: config, reset, explain)
 from .ops import registry as _registry
 from .ops._util import inplace_variant as _inplace_variant
 import sys as _sys

@@ -47,3 +47,19 @@ def check_number(fn, value, name, position=None):
     if not isinstance(value, (numbers.Number, np.generic)) and not hasattr(value, "item"):
         raise _type_error(fn, name, position, "Number", value)
     return value
+
+
+def no_matching_overload(fn, got, overloads, first_hint=None):
+    """torch's TypeError when no overload of ``fn`` takes the arguments: ``got`` lists them as
+    torch prints them (``"NoneType"``, ``"dim=NoneType"``), ``overloads`` the signatures, each
+    but the first (``first_hint``, or none) marked as rejected for the argument types."""
+    tail = ", " if all("=" in a for a in got) else ""  # torch's print of keywords-only calls
+    marked = ", ".join(a if a == "Tensor" else f"!{a}!" for a in got) + tail
+    lines = [f"{fn}() received an invalid combination of arguments - got ({', '.join(got)}"
+             f"{tail}), but expected one of:"]
+    for i, overload in enumerate(overloads):
+        lines.append(f" * {overload}")
+        hint = first_hint if i == 0 else f"some of the arguments have invalid types: ({marked})"
+        if hint:
+            lines.append(f"      didn't match because {hint}")
+    return TypeError("\n".join(lines) + "\n")

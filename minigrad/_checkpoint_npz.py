@@ -21,8 +21,9 @@ from collections import OrderedDict
 
 import numpy as np
 
-from ._dtype import from_numpy_dtype
+from ._dtype import from_numpy_dtype, dtype, _BY_NAME
 from ._tensor import Tensor, _make
+from .nn.parameter import Parameter
 
 __all__ = ["save_npz", "load_npz", "is_npz_checkpoint"]
 
@@ -47,7 +48,6 @@ class _Writer:
         return name
 
     def node(self, obj):
-        from .nn.parameter import Parameter
         if isinstance(obj, Tensor):
             return {"type": "tensor", "ref": self._array_ref(obj, obj._data),
                     "dtype": obj._data.dtype.name, "requires_grad": bool(obj.requires_grad),
@@ -72,7 +72,6 @@ class _Writer:
         if isinstance(obj, (list, tuple)):
             return {"type": type(obj).__name__ if type(obj) in (list, tuple) else "list",
                     "items": [self.node(v) for v in obj]}
-        from ._dtype import dtype
         if isinstance(obj, dtype):
             return {"type": "dtype", "value": obj.name}
         raise TypeError(f"minigrad.save: cannot save an object of type {type(obj).__name__} "
@@ -135,7 +134,6 @@ class _Reader:
         from_numpy_dtype(array.dtype)  # a dtype minigrad supports
         requires_grad = bool(node.get("requires_grad", False))
         if node.get("parameter", False):
-            from .nn.parameter import Parameter
             t = Parameter(_make(array), requires_grad=requires_grad)
         else:
             t = _make(array)
@@ -163,7 +161,6 @@ class _Reader:
         return _typed(node["value"], str)
 
     def _load_dtype(self, node):
-        from ._dtype import _BY_NAME
         return _BY_NAME[node["value"]]
 
     def _load_list(self, node):

@@ -66,7 +66,7 @@ class device:
         if isinstance(kind, device) and not index_given:
             kind, index = kind.type, kind.index
         elif isinstance(kind, int) and not isinstance(kind, bool) and not index_given:
-            raise RuntimeError(NO_ACCELERATOR)
+            raise RuntimeError("Device index must not be negative" if kind < 0 else NO_ACCELERATOR)
         elif not isinstance(kind, str):
             if index_given:
                 raise TypeError("device(): argument 'type' (position 1) must be str, not "
@@ -131,8 +131,6 @@ def _as_device(dev):
     """A device object from what torch accepts as a device argument (an int: an accelerator)."""
     if isinstance(dev, device):
         return dev
-    if isinstance(dev, int) and not isinstance(dev, bool):
-        raise RuntimeError(NO_ACCELERATOR)
     return device(dev)
 
 

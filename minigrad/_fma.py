@@ -20,7 +20,8 @@ A product that underflows into the subnormals, or overflows, breaks the enclosur
 it (the underflow/overflow flags, raised here as FloatingPointError) and the slice is then
 computed as a whole: exactly in float64 for float32; for float64 as a plain multiply-add (two
 roundings: the one case left inexact). One-element float32 arrays (a Linear(1, 1), a scalar
-parameter) are computed with Python floats.
+parameter) are computed with Python floats. A scalar multiplier of exactly 1 (``add(alpha=1)``,
+SGD's momentum buffer update) makes the product exact: a plain add is then the fused result.
 """
 import functools
 import math
@@ -51,6 +52,8 @@ def fma(a, b, c, out=None):
     dt = c.dtype
     if a.dtype is not dt or b.dtype is not dt or dt not in _WIDEN:
         return _fma_other(a, b, c, out)
+    if b.ndim == 0 and b == 1:   # a * 1 is exact: one rounding of a + c (add(alpha=1))
+        return _add(a, c, out)
     shape = _result_shape(a, b, c)
     if dt is _F32 and a.size == 1 and b.size == 1 and c.size == 1:
         out = np.empty(shape, _F32) if out is None else out
@@ -72,6 +75,11 @@ def fma(a, b, c, out=None):
         block = out[s]
         _store(_fma_slice(*(x[s] if x.ndim else x for x in (a, b, c)), block.shape), block)
     return out
+
+
+@np.errstate(all="ignore")   # overflow gives inf silently, as in torch
+def _add(a, c, out):
+    return np.add(a, c, out=out)
 
 
 def _result_shape(a, b, c):
@@ -249,16 +257,24 @@ def _fma32(a, b, c):
     return out
 
 
+def _split(x):
+    """Veltkamp's split ``x == hi + lo``, each half with at most 26 significant bits.
+
+    ``(2**27 + 1) * x`` overflows for ``|x|`` above about 2**996; such values are split scaled
+    down by 2**-64 (exact: a power of two) and scaled back up.
+    """
+    scale = np.where(np.abs(x) > 2.0**995, 2.0**-64, 1.0)
+    scaled = x * scale
+    t = 134217729.0 * scaled  # 2**27 + 1
+    hi = (t - (t - scaled)) / scale
+    return hi, x - hi
+
+
 def _two_prod(a, b):
     """Dekker's exact product: ``p + e == a * b`` (Veltkamp splitting)."""
     p = a * b
-    split = 134217729.0  # 2**27 + 1
-    t = split * a
-    ah = t - (t - a)
-    al = a - ah
-    t = split * b
-    bh = t - (t - b)
-    bl = b - bh
+    ah, al = _split(a)
+    bh, bl = _split(b)
     e = ((ah * bh - p) + ah * bl + al * bh) + al * bl
     return p, e
 

@@ -77,6 +77,7 @@ import os
 
 import numpy as np
 
+from . import _seam as seam
 from ._fma import _fma32, _fma64
 
 __all__ = [
@@ -296,6 +297,7 @@ def _check_float(np_dtype):
     return np_dtype
 
 
+@seam.replayed
 def uniform(shape, np_dtype=np.float32, low=0.0, high=1.0, generator=None):
     """``uniform_(low, high)`` / ``rand``: elements in memory order.
 
@@ -471,6 +473,7 @@ def _normal_fill_16_f32(u, mean, std):
     return out
 
 
+@seam.replayed
 def normal(shape, np_dtype=np.float32, mean=0.0, std=1.0, contiguous=True, generator=None):
     """``randn`` / ``normal_(mean, std)``.
 
@@ -511,6 +514,7 @@ NORMAL_BLOCK = 1 << 16   # elements per block of normal(); a multiple of 16
 # ---------------------------------------------------------------------------
 # Integers
 # ---------------------------------------------------------------------------
+@seam.replayed
 def randint(low, high, shape, np_dtype=np.int64, generator=None):
     """``randint(low, high, size)`` / ``random_(low, high)``.
 
@@ -553,6 +557,7 @@ _RANDOM_MOD = {
 }
 
 
+@seam.replayed
 def random_(shape, np_dtype=np.int64, generator=None):
     """``random_()`` without bounds: ``uniform_int_distribution<T>``.
 
@@ -629,6 +634,7 @@ def _fisher_yates_swaps(n, z):
     return np.where(prev >= 0, before[np.maximum(prev, 0)], j)
 
 
+@seam.replayed
 def randperm(n, np_dtype=np.int64, generator=None):
     """``randperm(n)``.
 
@@ -665,12 +671,14 @@ def randperm(n, np_dtype=np.int64, generator=None):
 # ---------------------------------------------------------------------------
 # Bernoulli, dropout, exponential
 # ---------------------------------------------------------------------------
+@seam.replayed
 def bernoulli(shape, p, np_dtype=np.float32, generator=None):
     """``bernoulli_(p)`` for a float p: ``U53() < p`` per element (non-MKL)."""
     gen = _gen(generator)
     return (_u53(gen, _numel(shape)) < float(p)).astype(np_dtype).reshape(shape)
 
 
+@seam.replayed
 def bernoulli_tensor(p, np_dtype=None, generator=None):
     """``torch.bernoulli(p)`` / ``bernoulli_(p_tensor)``: ``U < p`` per element of p.
 
@@ -685,6 +693,7 @@ def bernoulli_tensor(p, np_dtype=None, generator=None):
     return out.astype(p.dtype if np_dtype is None else np_dtype)
 
 
+@seam.replayed
 def dropout_mask(shape, p, np_dtype=np.float32, generator=None):
     """The scaled noise of ``F.dropout(x, p, training=True)``: ``x * mask``.
 
@@ -700,6 +709,7 @@ def dropout_mask(shape, p, np_dtype=np.float32, generator=None):
     return noise / np.dtype(np_dtype).type(1.0 - p)
 
 
+@seam.replayed
 def exponential(shape, lambd=1.0, np_dtype=np.float32, generator=None):
     """``exponential_(lambd)`` (non-MKL kernel): ``-1/lambd * log1p(-U53())``, cast to dtype."""
     gen = _gen(generator)

@@ -27,6 +27,7 @@ import numpy as np
 from . import _dtype
 from ._device import device
 from ._tensor import Size, Tensor, _make
+from .nn.parameter import Parameter
 
 MAX_NESTING = 1000   # the deepest pickle stack a checkpoint may build
 
@@ -82,7 +83,6 @@ class TorchPickler(pickle._Pickler):
         return None
 
     def reducer_override(self, obj):
-        from .nn.parameter import Parameter
         if isinstance(obj, Parameter):
             return (_REBUILD_PARAMETER,
                     (_make(obj._data), obj.requires_grad, OrderedDict()))
@@ -171,7 +171,6 @@ def _rebuild_tensor_v2(storage, storage_offset, size, stride, requires_grad, bac
 
 
 def _rebuild_parameter(data, requires_grad, backward_hooks, state=None):
-    from .nn.parameter import Parameter
     if not isinstance(data, Tensor):
         raise pickle.UnpicklingError("a parameter must wrap a tensor")
     param = Parameter(data, requires_grad=requires_grad)
@@ -183,7 +182,6 @@ def _rebuild_parameter(data, requires_grad, backward_hooks, state=None):
 
 
 def _rebuild_from_type_v2(func, new_type, args, state):
-    from .nn.parameter import Parameter
     if new_type not in (Tensor, Parameter) or not callable(func):
         raise pickle.UnpicklingError(f"cannot rebuild a tensor of type {new_type!r}")
     result = func(*args)
@@ -196,7 +194,6 @@ def _rebuild_from_type_v2(func, new_type, args, state):
 
 def _torch_globals():
     """torch's names that both unpicklers resolve to minigrad's objects."""
-    from .nn.parameter import Parameter
     names = {
         "torch._utils._rebuild_tensor_v2": _rebuild_tensor_v2,
         "torch._utils._rebuild_parameter": _rebuild_parameter,

@@ -31,6 +31,7 @@ from ._device import check_device as _check_device
 from ._dtype import from_numpy_dtype
 from ._layout import empty_in_layout_of
 from .autograd import grad_mode
+from . import _seam as seam
 from .autograd.function import AccumulateGrad
 
 _NON_LEAF_GRAD_WARNING = (
@@ -214,6 +215,7 @@ class Tensor:
         return self._grad
 
     @grad.setter
+    @seam.effect
     def grad(self, value):
         if value is not None:
             if not isinstance(value, Tensor):
@@ -236,6 +238,7 @@ class Tensor:
         self._grad = value
 
     @grad.deleter
+    @seam.effect
     def grad(self):
         self._grad = None
 
@@ -490,7 +493,9 @@ class Tensor:
                 dtype = a
             elif isinstance(a, Tensor):
                 dtype = a.dtype
-            elif isinstance(a, bool):
+            elif isinstance(a, (bool, float)):  # a Python scalar, read as a tensor's dtype
+                dtype = _dtype.bool if isinstance(a, bool) else _dtype.float64
+            elif a is None:
                 pass
             elif isinstance(a, (str, device, int)):
                 dev = a

@@ -10,6 +10,7 @@ import warnings
 
 import numpy as np
 
+from . import _seam as seam
 from . import _dtype
 from ._dtype import from_numpy_dtype, get_default_dtype
 from ._args import check_dtype, check_number
@@ -318,6 +319,7 @@ def _dtype_or_default(dtype, fn="tensor"):
     return dtype
 
 
+@seam.replayed
 def zeros(*size, dtype=None, device=None, requires_grad=False, out=None, layout=None,
           pin_memory=False):
     """A tensor of zeros (float32 unless dtype is given)."""
@@ -326,6 +328,7 @@ def zeros(*size, dtype=None, device=None, requires_grad=False, out=None, layout=
                    requires_grad)
 
 
+@seam.replayed
 def ones(*size, dtype=None, device=None, requires_grad=False, out=None, layout=None,
          pin_memory=False):
     """A tensor of ones (float32 unless dtype is given)."""
@@ -334,6 +337,7 @@ def ones(*size, dtype=None, device=None, requires_grad=False, out=None, layout=N
                    requires_grad)
 
 
+@seam.replayed
 def empty(*size, dtype=None, device=None, requires_grad=False, out=None, layout=None,
           pin_memory=False, memory_format=None):
     """An uninitialized tensor."""
@@ -352,6 +356,7 @@ def _fill_dtype(value):
     return get_default_dtype()
 
 
+@seam.replayed
 def full(size, fill_value, *, dtype=None, device=None, requires_grad=False, out=None,
          layout=None, pin_memory=False):
     """A tensor filled with fill_value; its dtype comes from the value (int -> int64)."""
@@ -420,11 +425,13 @@ def check_python_values(array, dtype):
         raise RuntimeError(f"value cannot be converted to type {dtype.name} without overflow")
 
 
+@seam.replayed
 def scalar_tensor(s, *, dtype=None, device=None, requires_grad=False):
     _check_device(device, EMPTY)
     return _finish(np.array(s, dtype=(dtype or get_default_dtype()).np), requires_grad)
 
 
+@seam.replayed
 def zeros_like(input, *, dtype=None, device=None, requires_grad=False, memory_format=None,
                layout=None):
     _check_device(device, EMPTY_STRIDED)
@@ -432,6 +439,7 @@ def zeros_like(input, *, dtype=None, device=None, requires_grad=False, memory_fo
     return _finish(np.zeros(input._data.shape, dt.np), requires_grad)
 
 
+@seam.replayed
 def ones_like(input, *, dtype=None, device=None, requires_grad=False, memory_format=None,
               layout=None):
     _check_device(device, EMPTY_STRIDED)
@@ -439,6 +447,7 @@ def ones_like(input, *, dtype=None, device=None, requires_grad=False, memory_for
     return _finish(np.ones(input._data.shape, dt.np), requires_grad)
 
 
+@seam.replayed
 def empty_like(input, *, dtype=None, device=None, requires_grad=False, memory_format=None,
                layout=None):
     _check_device(device, EMPTY_STRIDED)
@@ -446,6 +455,7 @@ def empty_like(input, *, dtype=None, device=None, requires_grad=False, memory_fo
     return _finish(np.empty(input._data.shape, dt.np), requires_grad)
 
 
+@seam.replayed
 def full_like(input, fill_value, *, dtype=None, device=None, requires_grad=False,
               memory_format=None, layout=None):
     """Same shape and dtype as input; the value is cast (2.7 -> 2 for int64)."""
@@ -466,6 +476,7 @@ def _number(x, name):
     return x, None
 
 
+@seam.replayed
 def arange(start=None, end=None, step=1, *, dtype=None, device=None, requires_grad=False,
            out=None, layout=None, pin_memory=False):
     """[start, end) in steps: int64 if every argument is an int, else the default float dtype."""
@@ -512,6 +523,7 @@ def _not_implemented_for_bool(kernel):
     return NotImplementedError(f"\"{kernel}\" not implemented for 'Bool'")
 
 
+@seam.replayed
 def range(start=0, end=None, step=1, *, dtype=None, device=None, requires_grad=False):
     """Deprecated torch.range: [start, end] inclusive, float by default."""
     _check_device(device)
@@ -522,6 +534,7 @@ def range(start=0, end=None, step=1, *, dtype=None, device=None, requires_grad=F
     return _finish(values.astype((dtype or get_default_dtype()).np), requires_grad)
 
 
+@seam.replayed
 def linspace(start, end, steps=_MISSING, *, dtype=None, device=None, requires_grad=False,
              out=None, layout=None):
     """``steps`` evenly spaced values over [start, end], bit-identical to torch's kernel.
@@ -614,12 +627,14 @@ def _ndim(x):
     return x._data.ndim if isinstance(x, Tensor) else 0
 
 
+@seam.replayed
 def logspace(start, end, steps, base=10.0, *, dtype=None, device=None, requires_grad=False):
     _check_device(device, EMPTY)
     exps = linspace(start, end, steps, dtype=_dtype.float64)._data
     return _finish((base ** exps).astype(_dtype_or_default(dtype).np), requires_grad)
 
 
+@seam.replayed
 def eye(n, m=None, *, dtype=None, device=None, requires_grad=False, out=None, layout=None):
     """The n x m identity matrix."""
     _check_device(device, EMPTY)

@@ -11,13 +11,13 @@ a transposed (non-contiguous) tensor gives torch's values too.
 """
 import numpy as np
 
-from . import _dtype
-from . import _generator as _engine
+from . import _dtype, _generator as _engine
 from ._args import check_int
 from ._device import EMPTY, EMPTY_STRIDED, _as_device
 from ._dtype import get_default_dtype
 from ._tensor import Tensor, _check_device
 from .autograd.function import Function
+from .creation import _size_args
 
 __all__ = [
     "Generator", "default_generator", "manual_seed", "initial_seed", "seed", "get_rng_state",
@@ -115,7 +115,6 @@ def set_rng_state(new_state):
 
 # ---- helpers ---------------------------------------------------------------------------------
 def _size(size, fname):
-    from .creation import _size_args
     return _size_args(size, fname)
 
 
@@ -137,9 +136,9 @@ def _wrap(array, requires_grad):
 
 
 def _num(x):
-    """A number as torch prints it in messages: 2.0 -> 2, 2.5 -> 2.5."""
-    x = float(x)
-    return str(int(x)) if x.is_integer() else repr(x)
+    """A number as torch prints it in messages (C++'s default: 6 significant digits):
+    2.0 -> 2, 2.5 -> 2.5, 1/3 -> 0.333333, 1e20 -> 1e+20."""
+    return f"{float(x):g}"
 
 
 def _memory_order(a):
@@ -408,12 +407,26 @@ def _uniform_(self, from_=0.0, to=1.0, *, generator=None, **kwargs):
     from_ = kwargs.pop("from", from_)
     self._check_inplace()
     np_dt = _float_dtype(self.dtype, "check_uniform_bounds")
-    if from_ > to:
-        raise RuntimeError(f"uniform_ expects to return a [from, to) range, but found "
-                           f"from={_num(from_)} > to={_num(to)}")
+    _check_uniform_bounds(np_dt, float(from_), float(to))
     vals = _engine.uniform((self.numel(),), np_dt, float(from_), float(to),
                            generator=_gen(generator))
     return _fill(self, vals)
+
+
+def _check_uniform_bounds(np_dt, from_, to):
+    """torch's checks: both bounds finite in the dtype, from <= to, and to - from finite."""
+    lowest, highest = float(np.finfo(np_dt).min), float(np.finfo(np_dt).max)
+    c_name, limits_name = ("float", "Float") if np_dt == np.float32 else ("double", "Double")
+    for name, value in (("from", from_), ("to", to)):
+        if not lowest <= value <= highest:   # NaN fails too
+            raise RuntimeError(f"{name} is out of bounds for {c_name}")
+    if from_ > to:
+        raise RuntimeError(f"uniform_ expects to return a [from, to) range, but found "
+                           f"from={_num(from_)} > to={_num(to)}")
+    if to - from_ > highest:
+        raise RuntimeError(f"uniform_ expects to-from <= std::numeric_limits<{limits_name}>::max(),"
+                           f" but found to={_num(to)} and from={_num(from_)} which result in "
+                           "to-from to exceed the limit")
 
 
 def _normal_(self, mean=0.0, std=1.0, *, generator=None):

@@ -27,6 +27,7 @@ import sys
 
 from .autograd.function import AccumulateGrad
 from .autograd.trace import format_values
+from .nn.parameter import Parameter
 
 __all__ = ["to_dot", "draw", "Graph"]
 
@@ -61,7 +62,6 @@ def _names(names):
 
 
 def _leaf_box(key, node, names, show_values, max_values):
-    from .nn.parameter import Parameter
     leaf = node.variable
     is_param = isinstance(leaf, Parameter)
     title = names.get(id(leaf), "Parameter" if is_param else "leaf")
@@ -208,7 +208,7 @@ def _layout(boxes, edges):
 # ---- drawing with matplotlib ------------------------------------------------------------------
 def _figure(tensor, show_values=True, names=None, max_values=6):
     """A matplotlib Figure (no pyplot state) showing the graph."""
-    from matplotlib.figure import Figure
+    from matplotlib.figure import Figure   # optional: only drawing needs matplotlib
     from matplotlib.patches import FancyBboxPatch
 
     boxes, edges = _walk(tensor, show_values, names, max_values)

@@ -11,7 +11,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 SECTIONS = ["# minigrad benchmarks", "## In five lines", "## Targets", "## Environment",
-            "## Workloads", "## Processes, page faults and peak memory", "## Peak memory (W4)",
+            "## Workloads", "## Processes, page faults and peak memory", "## Compiled",
+            "## Peak memory (W4)",
             "## Scaling", "### elementwise", "### matmul",
             "### depth", "## Where the time goes", "### Explanation", "### A bare eager engine",
             "### W3's largest pieces", "## Method"]
@@ -42,11 +43,11 @@ def test_every_section_present(quick_report):
 
 def test_every_workload_and_target_has_a_row(quick_report):
     text = quick_report.read_text()
-    for key in ("W1", "W2", "W3", "W4", "W5", "W6"):
+    for key in ("W1", "W2", "W3", "W4", "W5", "W6", "W7", "W8"):
         assert f"\n| {key} | " in text, key
     for target in ("W1 minigrad ÷ torch", "W2 minigrad ÷ torch",
                    "W3 minigrad ÷ torch", "W4 minigrad ÷ numpy floor", "W5 minigrad ÷ torch",
-                   "W6 minigrad ÷ torch",
+                   "W6 minigrad ÷ torch", "W7 minigrad ÷ torch", "W8 minigrad ÷ torch",
                    "W4 peak RSS minigrad ÷ numpy floor"):
         assert f"| {target} |" in text, target
 
@@ -73,7 +74,7 @@ def test_plots_and_results_written(quick_report):
         assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 2000, name
         assert f"(report/{name})" in quick_report.read_text()
     results = json.loads((plots / "results.json").read_text())
-    assert set(results["workloads"]) == {"W1", "W2", "W3", "W4", "W5", "W6"}
+    assert set(results["workloads"]) == {"W1", "W2", "W3", "W4", "W5", "W6", "W7", "W8"}
     assert results["quick"] is True
     # the floor always runs, so its peak memory must have been measured
     assert results["memory"]["floor"]["peak_mb"] > 0
@@ -165,3 +166,52 @@ def test_bad_peer_name():
     bad = subprocess.run([sys.executable, "-m", "benchmarks", "--peers", "numba"], cwd=ROOT,
                          capture_output=True, text=True, timeout=120)
     assert bad.returncode == 2 and "unknown peer(s): numba" in bad.stderr
+
+
+@pytest.mark.parametrize("key", ["W1", "W2", "W3", "W5", "W6", "W7", "W8"])
+def test_compiled_wraps_the_training_step_once(monkeypatch, key):
+    """``--compiled`` hands each workload's training step to ``T.compile`` once, at set-up; W1's
+    DataLoader loop stays outside (the step runs once per batch: 7 batches x 2 epochs)."""
+    import minigrad
+
+    from benchmarks.backends import MINIGRAD
+    from benchmarks.workloads import BY_KEY, build_step
+    wrapped, calls = [], []
+
+    def recording_compile(fn):
+        wrapped.append(fn)
+
+        def run(*args):
+            calls.append(args)
+            return fn(*args)
+        return run
+    monkeypatch.setattr(minigrad, "compile", recording_compile, raising=False)
+    assert build_step(BY_KEY[key], MINIGRAD, True) is not None and not wrapped  # eager
+    step = build_step(BY_KEY[key], MINIGRAD, True, compiled=True)
+    assert len(wrapped) == 1 and not calls
+    step()
+    assert len(calls) == (14 if key == "W1" else 1)
+    if key == "W1":
+        assert wrapped[0].__name__ == "train_step" and all(len(a) == 2 for a in calls)
+
+
+def test_compiled_column_without_a_compiler(monkeypatch):
+    import minigrad
+
+    from benchmarks.backends import MINIGRAD
+    from benchmarks.workloads import BY_KEY, build_step
+    monkeypatch.delattr(minigrad, "compile", raising=False)
+    with pytest.raises(RuntimeError, match="minigrad has no compile"):
+        build_step(BY_KEY["W2"], MINIGRAD, True, compiled=True)
+    bad = subprocess.run([sys.executable, "-m", "benchmarks", "--compiled", "--in-process"],
+                         cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert bad.returncode == 2 and "--compiled runs in fresh processes only" in bad.stderr
+
+
+def test_page_fault_attribution_runs():
+    """``python -m benchmarks.page_faults`` prints W5's faults per op and their total (in a
+    process of its own: it wraps every Function's forward and backward)."""
+    proc = subprocess.run([sys.executable, "-m", "benchmarks.page_faults", "--n", "1000",
+                           "--steps", "2"], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert proc.stdout.startswith("W5 on 1,000 float32") and "total per step" in proc.stdout

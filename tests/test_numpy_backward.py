@@ -301,10 +301,20 @@ CASES = {
                                 [X(3, 4)]),
     "prelu_glu": (lambda T, a, w: T.nn.functional.prelu(a, w) + T.nn.functional.glu(a, 0).sum(),
                   [X(2, 3), X(3)]),
+    "activation_second_order_nodes": (
+        lambda T, a, w: _second(T, T.nn.functional.elu(a, 0.5) * a, a)
+        + _second(T, T.nn.functional.elu(a * 1, inplace=True) * a, a)
+        + _second(T, T.nn.functional.hardswish(a * 3) * a, a)
+        + _second(T, T.nn.functional.prelu(a, w) * a, a)
+        + _second(T, T.nn.functional.logsigmoid(a) * a, a), [X(2, 3), X(3)]),
     "embedding": (lambda T, w, i: _second(T, T.nn.functional.embedding(i, w, 1) ** 2, w) * w,
                   [X(5, 3), idx(5, 2, 4)]),
     "layer_norm": (lambda T, a, w, b: T.nn.functional.layer_norm(a, (3, 4), w, b)
                    + T.nn.functional.layer_norm(a, (4,)), [X(2, 3, 4), X(3, 4), X(3, 4)]),
+    "conv2d": (lambda T, x, w, b: T.nn.functional.conv2d(x, w, b, stride=2, padding=1),
+               [X(2, 2, 5, 5), X(3, 2, 3, 3), X(3)]),
+    "conv_double_backward": (lambda T, x, w: _second(T, T.nn.functional.conv_transpose2d(
+        x, w, stride=2) ** 2, w) * w, [X(2, 2, 3, 3), X(2, 3, 2, 2)]),
     "sdpa": (lambda T, q, k, v: T.nn.functional.scaled_dot_product_attention(q, k, v,
                                                                             is_causal=True),
              [X(2, 2, 3, 4), X(2, 2, 3, 4), X(2, 2, 3, 4)]),

@@ -12,8 +12,11 @@ scripts written for GPUs run unchanged. A scaler for ``"cpu"`` scales for real.
 import math
 import warnings
 
+import numpy as np
+
 from .. import _dtype
 from ..autograd import grad_mode
+from ..creation import full
 
 __all__ = ["GradScaler"]
 
@@ -47,7 +50,6 @@ class GradScaler:
 
     def _scale_tensor(self):
         if self._scale is None:
-            from ..creation import full
             self._scale = full((), self._init_scale, dtype=_dtype.float32)
         return self._scale
 
@@ -175,5 +177,4 @@ class GradScaler:
 
 
 def _all_finite(array):
-    import numpy as np
     return np.isfinite(array).all()

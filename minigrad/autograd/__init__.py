@@ -3,6 +3,7 @@ import warnings
 
 import numpy as np
 
+from .. import _seam as seam
 from .. import _tensor  # circular: Tensor and _make are looked up when called
 from .engine import run_backward
 from .function import Function, Node, once_differentiable
@@ -22,6 +23,16 @@ def _as_tuple(x):
     return (x,) if isinstance(x, _tensor.Tensor) else tuple(x)
 
 
+@seam.replayed
+def _root_ones(shape, dtype):
+    """The gradient backward() starts from for a one-element output."""
+    return np.ones(shape, dtype)
+
+
+# (minigrad.compile: the same values every call, no need to make them again)
+_root_ones.__wrapped__.replay_as_constant = True
+
+
 def _make_grads(outputs, grad_outputs):
     """Default gradients: ones for one-element outputs; torch's errors otherwise."""
     grads = []
@@ -30,7 +41,7 @@ def _make_grads(outputs, grad_outputs):
             if out.requires_grad:
                 if out._data.size != 1:
                     raise RuntimeError("grad can be implicitly created only for scalar outputs")
-                g = _tensor._make(np.ones(out._data.shape, out._data.dtype))
+                g = _tensor._make(_root_ones(out._data.shape, out._data.dtype))
             grads.append(g)
             continue
         if not isinstance(g, _tensor.Tensor):

@@ -24,6 +24,9 @@ takes no ctx plus a ``setup_context(ctx, inputs, output)`` staticmethod works to
 """
 from . import grad_mode
 from .function import Function, _edge, _SavedOutput, _sequence
+from .. import creation
+from .._dtype import from_numpy_dtype
+from .._tensor import Tensor, _make
 
 
 class FunctionCtx:
@@ -56,7 +59,6 @@ def backward_class(cls):
 
 def apply(cls, *args, **kwargs):
     """Run a user Function: forward on Tensors under no_grad, then record one node."""
-    from .._tensor import Tensor
     ctx = object.__new__(backward_class(cls))
     ctx._saved = ctx._saved_versions = ()
     ctx._pre_hooks = ctx._hooks = None
@@ -96,7 +98,6 @@ def _defined(cls):
 
 def _wrap_output(ctx, out, i, args):
     """The Tensor the caller gets for forward's output ``out`` (output number i)."""
-    from .._tensor import Tensor, _make
     if not isinstance(out, Tensor):
         return out
     differentiable = (out._data.dtype.kind == "f"
@@ -134,8 +135,6 @@ def _pack(ctx, items, outputs, wrapped):
 
 def _run_backward(cls, ctx, grads):
     """Call the user's backward and check what it returns, as torch does."""
-    from .. import creation
-    from .._tensor import Tensor
     if ctx.materialize_grads:
         grads = tuple(creation.zeros(meta[0], dtype=_dtype(meta[1])) if g is None and meta
                       else g for g, meta in zip(grads, ctx._out_meta))
@@ -165,5 +164,4 @@ def _expandable(shape, grad_shape):
 
 
 def _dtype(np_dtype):
-    from .._dtype import from_numpy_dtype
     return from_numpy_dtype(np_dtype)

@@ -21,6 +21,9 @@ import pathlib
 import re
 import sys
 
+import minigrad
+
+from ..ops.registry import OPS, ops_in
 from .function import Function
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
@@ -118,7 +121,6 @@ class Row:
 
 def functions():
     """Every public Function subclass defined in minigrad, with where it is defined."""
-    import minigrad  # noqa: F401  (loads every op module)
     seen, stack = {}, list(Function.__subclasses__())
     while stack:
         cls = stack.pop()
@@ -172,24 +174,28 @@ def _line_of(cls, path):
 
 
 def function_of(node_name, doc=""):
-    """The function a node belongs to: the registered op naming it (``ops/registry.py``), else
-    the node's name without ``Backward<n>``, in snake case (``IndexSelectBackward0`` ->
-    ``index_select``)."""
-    from ..ops.registry import ops_in
-    for op in ops_in():
-        if node_name in op.nodes:
-            return op.name
+    """The function a node belongs to: its name without ``Backward<n>`` in snake case
+    (``IndexSelectBackward0`` -> ``index_select``) when a registered op (``ops/registry.py``)
+    has that name; else the one registered op that declares the node first among its nodes,
+    or else the one that declares it at all (composites such as ``cross_entropy`` also record
+    ``NegBackward0``, which stays ``neg``'s); else that snake-case name."""
     called = re.match(r"\s*out = (\w+)\(", doc or "")
     if node_name == "NotImplemented" and called:   # torch's node for an op with no derivative
         return called.group(1)
     stem = re.sub(r"Backward\d*$", "", node_name)
-    return re.sub(r"(?<=[a-z])(?=[A-Z])", "_", stem).lower()
+    stem = re.sub(r"(?<=[a-z])(?=[A-Z])", "_", stem).lower()
+    if stem in OPS:
+        return OPS[stem].name
+    for claims in ([op for op in ops_in() if op.nodes[:1] == (node_name,)],
+                   [op for op in ops_in() if node_name in op.nodes]):
+        if len(claims) == 1:
+            return claims[0].name
+    return stem
 
 
 def coverage():
     """Nodes a registered op declares that have no row in the table, i.e. no Function class (an
     empty list when the table covers every registered op)."""
-    from ..ops.registry import ops_in
     documented = {r.name for r in rows()}
     return sorted({n for op in ops_in() for n in op.nodes} - documented)
 
@@ -226,7 +232,6 @@ def _jvp_text(node_name):
 
 def run_case(code):
     """What ``code`` prints under ``import minigrad as torch``."""
-    import minigrad
     buf = io.StringIO()
     with contextlib.redirect_stdout(buf):
         exec(compile(code, "<case>", "exec"), {"torch": minigrad})

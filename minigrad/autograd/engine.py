@@ -22,6 +22,7 @@ from itertools import repeat
 import numpy as np
 
 from . import formulas, grad_mode
+from .. import _seam as seam
 from .. import _tensor  # circular: _make is looked up when the engine runs
 from .._layout import in_torch_layout
 from .function import FREED, AccumulateGrad, checked_hook_result, on_arrays
@@ -98,12 +99,13 @@ def _needed(deps, targets):
 
 
 def run_backward(tensors, grad_tensors, retain_graph=False, create_graph=False,
-                 inputs=None, accumulate=True):
+                 inputs=None, accumulate=True, walk_class=None):
     """The engine. Returns the gradients captured for ``inputs`` (autograd.grad) if given.
 
     tensors/grad_tensors: the roots and their gradients. inputs: tensors whose gradient is
     wanted (for autograd.grad or ``backward(inputs=...)``); with accumulate=False they are
-    captured and returned instead of added into ``.grad``.
+    captured and returned instead of added into ``.grad``. walk_class: the ``_Walk`` subclass
+    that runs the nodes (minigrad.compile passes one that also records them).
     """
     roots = []
     for i, (t, g) in enumerate(zip(tensors, grad_tensors)):
@@ -139,7 +141,9 @@ def run_backward(tensors, grad_tensors, retain_graph=False, create_graph=False,
         if deps[node] == 0:
             heapq.heappush(ready, (-node._seq, id(node), node))
 
-    walk = _Walk(retain_graph, create_graph, accumulate, captured, leaf_capture, results)
+    if walk_class is None:
+        walk_class = _Walk if seam.recorder is None else seam.recorder.walk_class
+    walk = walk_class(retain_graph, create_graph, accumulate, captured, leaf_capture, results)
     if walk.arrays:
         for buf in buffers.values():
             buf[:] = [None if g is None else g._data for g in buf]
@@ -161,7 +165,7 @@ def _run_ready(walk, ready, buffers, deps, needed):
 
     Each gradient a node returns is summed down to its input's shape and cast to its dtype
     (``_reduce_to``), then added into the buffer of the node it flows to."""
-    run, tracing = walk.run, bool(_tracers)
+    run, reduce_to, add, tracing = walk.run, walk.reduce_to, walk.add, bool(_tracers)
     node = heapq.heappop(ready)[2] if ready else None
     while node is not None:
         received = buffers.pop(node)
@@ -178,8 +182,8 @@ def _run_ready(walk, ready, buffers, deps, needed):
                 buf = buffers[nxt] = [None] * nxt.n_outputs
             if g is not None:
                 if type(g) is not np.ndarray or g.shape != meta[0] or g.dtype != meta[1]:
-                    g = _reduce_to(g, *meta)
-                buf[nr] = g if buf[nr] is None else _sum(buf[nr], g)
+                    g = reduce_to(g, *meta)
+                buf[nr] = g if buf[nr] is None else add(buf[nr], g)
             if tracing:
                 sent.append(g)
             left = deps[nxt] - 1
@@ -215,6 +219,11 @@ class _Walk:
         self.arrays = not create_graph and not _tracers  # carry ndarrays (see the docstring)
         # nothing to capture and every .grad to accumulate: the common walk (loss.backward())
         self.plain = accumulate and not captured and not leaf_capture
+
+    # how gradients are summed down to an input's shape, and two gradients for one input added
+    # (methods, so that a recording walk can see them)
+    reduce_to = staticmethod(_reduce_to)
+    add = staticmethod(_sum)
 
     def tensor(self, g):
         """g as the Tensor that hooks, ``.grad`` and Tensor formulas receive."""

@@ -49,6 +49,16 @@ def expand(grad, shape):
     return _ops("broadcast").broadcast_to(grad, shape)
 
 
+def divide_into(grad, temporary):
+    """grad / temporary, where ``temporary`` is an array the formula itself has just made (as
+    ``out * 2``): on ndarrays of one shape and dtype the quotient is written over it, so the
+    formula allocates one array instead of two -- the same division, the same bits."""
+    if (type(temporary) is np.ndarray and isinstance(grad, np.ndarray)
+            and grad.shape == temporary.shape and grad.dtype == temporary.dtype):
+        return np.divide(grad, temporary, out=temporary)
+    return grad / temporary
+
+
 def zeros_like(grad):
     """Zeros shaped like grad, row-major: the gradient of a piecewise-constant op (not grad * 0,
     which would keep nan and inf)."""

@@ -32,6 +32,7 @@ import numpy as np
 
 from . import function
 from .. import _tensor  # circular: Tensor is looked up when called
+from .trace import format_values
 
 __all__ = ["dual_level", "enter_dual_level", "exit_dual_level", "make_dual", "unpack_dual",
            "UnpackedDualTensor", "trace"]
@@ -337,7 +338,6 @@ class trace:
         return False
 
     def record(self, cls, args, tangents, outs):
-        from .trace import format_values
         event = (cls.__name__, [t for t in tangents if t is not None],
                  [tangent_of(o) for o in outs])
         self.events.append(event)

@@ -37,7 +37,9 @@ import importlib
 
 import numpy as np
 
-from . import grad_mode
+from . import grad_mode, grad as autograd_grad
+from .._tensor import Tensor, _make
+from .. import creation
 
 __all__ = ["formula", "formula_table", "unsupported", "unsupported_op", "jvp_formula", "rule_for",
            "covered", "JvpContext", "LINEAR", "MULTILINEAR", "TRANSPOSED_VJP", "linear"]
@@ -118,7 +120,6 @@ class JvpContext:
     __slots__ = ("cls", "args", "t", "raw", "out")
 
     def __init__(self, cls, args, tangents, out):
-        from .._tensor import Tensor
         self.cls, self.args, self.raw, self.out = cls, args, tangents, out
         self.t = [tan if tan is not None
                   else _zeros_like(a) if isinstance(a, Tensor) and a._data.dtype.kind in "fc"
@@ -129,13 +130,11 @@ class JvpContext:
         return self.raw[i] is not None
 
     def float_tensor(self, i):
-        from .._tensor import Tensor
         a = self.args[i]
         return isinstance(a, Tensor) and a._data.dtype.kind in "fc"
 
 
 def _zeros_like(a):
-    from .._tensor import _make
     return _make(np.zeros(a._data.shape, a._data.dtype))
 
 
@@ -182,9 +181,7 @@ def TRANSPOSED_VJP(c):  # noqa: N802
     tangent stays differentiable with respect to them (reverse over forward) while d/d(input)
     counts only this op's direct use of it, not a path from one argument to another (in
     ``gelu_backward(grad, x)`` the grad is itself a function of x); others become fresh leaves."""
-    from .. import creation
     from ..func import batching
-    from . import grad as autograd_grad
     args, wanted, tangents = [], [], []
     keep_graph = False
     for i, a in enumerate(c.args):
@@ -228,7 +225,6 @@ def TRANSPOSED_VJP(c):  # noqa: N802
 def _cotangent_leaf(out, tangents, levels):
     """u: zeros shaped like out, requiring grad -- inside a vmap over the tangents, one per
     example (batched), so that each example's inner product is differentiated on its own."""
-    from .. import creation
     from ..func import batching
     if not levels:
         return creation.zeros_like(out).requires_grad_(True)

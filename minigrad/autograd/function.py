@@ -38,6 +38,9 @@ _sequence = itertools.count()
 dual_hook = None
 # Set while a vmap runs (minigrad/func/batching.py): ops on batched tensors go through it.
 batch_hook = None
+# Set while minigrad.compile captures a function (minigrad/compiler/capture.py): each op runs
+# eagerly and is recorded as one kernel of the program to replay.
+capture_hook = None
 
 
 class Node:
@@ -136,6 +139,7 @@ class _Freed:
 
 
 FREED = _Freed()
+AS_SAVED = ("as saved",)  # _saved_versions of a node whose saved values need no checking
 _SECOND_BACKWARD = (
     "Trying to backward through the graph a second time (or directly access saved tensors after "
     "they have already been freed). Saved intermediate values of the graph are freed when you call "
@@ -213,6 +217,8 @@ class Function(Node):
         saved = self._saved
         if saved is FREED:
             raise RuntimeError(_SECOND_BACKWARD)
+        if self._saved_versions is AS_SAVED:  # a replayed node (minigrad.compile): as they are
+            return saved
         arrays = on_arrays.active
         out = []
         for item, version in zip(saved, self._saved_versions):
@@ -258,6 +264,8 @@ class Function(Node):
             return dual_hook(cls, args)
         if batch_hook is not None:  # a vmap runs: batched tensors go through their rules
             return batch_hook(cls, args)
+        if capture_hook is not None:  # minigrad.compile records this op
+            return capture_hook(cls, args)
         Tensor, _make = _tensor.Tensor, _tensor._make
         arrays, needs, record = [], [], False  # each argument's array; does it need a grad?
         tensors = []  # positions of the Tensor arguments

@@ -17,6 +17,8 @@ import warnings
 
 import numpy as np
 
+from .. import autograd
+
 __all__ = ["gradcheck", "gradgradcheck", "GradcheckError"]
 
 
@@ -90,7 +92,6 @@ def _analytical_jacobians(output, diff_inputs):
 
     Also reports whether each gradient had its input's dtype and shape.
     """
-    from .. import autograd
     from .._tensor import _make
     jacobians = [np.zeros((x._data.size, output._data.size)) for x in diff_inputs]
     types_ok = sizes_ok = True
@@ -118,7 +119,7 @@ def _mismatch_message(analytical, numerical, i, j):
 
 def _check_backward_scales_with_grad(outputs, diff_inputs):
     """A zero grad_output must give zero input gradients of the inputs' dtype and shape."""
-    from .. import autograd, creation
+    from .. import creation
     grads = autograd.grad(outputs, diff_inputs, [creation.zeros_like(o) for o in outputs],
                           allow_unused=True)
     for g, x in zip(grads, diff_inputs):
@@ -196,7 +197,6 @@ def gradgradcheck(func, inputs, grad_outputs=None, *, eps=1e-6, atol=1e-5, rtol=
     Without ``grad_outputs``, random ones in [-1, 1) of the outputs' shapes are drawn (they
     require grad, so the check covers them too).
     """
-    from .. import autograd
     from .._tensor import _make
     inputs = _as_tuple(inputs)
     if grad_outputs is None:

@@ -28,6 +28,8 @@ import numpy as np
 from . import formulas, grad_mode
 from .function import (_SECOND_BACKWARD, FREED, Function, _edge, _node_name, _SavedOutput,
                        new_node)
+from .engine import _reduce_to
+from .._tensor import _make
 
 # _view_version of a view created under no_grad: it is never re-attached to the graph.
 NO_GRAD_VIEW = -1
@@ -163,7 +165,6 @@ class CopySlices(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        from .engine import _reduce_to
         if ctx._saved is FREED:
             raise RuntimeError(_SECOND_BACKWARD)
         fn, = ctx._saved
@@ -226,7 +227,6 @@ def check_inplace_view(view, tracked=False):
 
 def _original(t):
     """A copy of t's current values that keeps t's place in the graph (for double backward)."""
-    from .._tensor import _make
     return _make(t._data.copy(), t._requires_grad, t._grad_fn, t._output_nr)
 
 
@@ -267,7 +267,6 @@ def rebase_view(view, result):
     outside = np.ones(base._data.size, dtype=bool)
     outside[index.reshape(-1)] = False
     outside = outside.reshape(base._data.shape)
-    from .._tensor import _make
     repeats = getattr(fn, "region_repeats", None)  # setitem writes only view[key]
     if repeats is None:
         repeats = has_repeats(view._data)

@@ -19,6 +19,9 @@ import numpy as np
 
 from .. import _tensor
 from .batching import align, batch_sizes, is_batched, levels_of, loop_fallback, physical_of
+from ..ops import reduction, sorting
+from ..ops.linalg import matmul
+from ..ops.shape import SqueezeBackward2, TransposeBackward0, reshape
 
 RULES = {}
 
@@ -136,7 +139,6 @@ def _full_reduction(target, make_args):
 
 def _reduction_cls(name):
     def get():
-        from ..ops import reduction
         return getattr(reduction, name)
     return get
 
@@ -154,8 +156,6 @@ RULES["MinBackward1"] = _full_reduction(_reduction_cls("AminBackward0"),
 def _flattened_then(name, extra):
     """prod() / median() of everything: the logical dims flattened into one, then along it."""
     def rule(cls, args, levels):
-        from ..ops import reduction, sorting
-        from ..ops.shape import reshape
         x, k = _single(args, levels)
         flat = reshape(x, tuple(x.shape[:k]) + (-1,))
         target = getattr(reduction, name, None) or getattr(sorting, name)
@@ -170,7 +170,6 @@ RULES["MedianBackward0"] = _flattened_then("MedianBackward1", lambda a: ())
 
 # ---- shapes -----------------------------------------------------------------------------------
 def _reshaped(cls, args, levels):
-    from ..ops.shape import reshape
     x, k = _single(args, levels)
     return reshape(x, tuple(x.shape[:k]) + tuple(args[1]))
 
@@ -196,7 +195,6 @@ def _permute(cls, args, levels):
 
 
 def _t(cls, args, levels):
-    from ..ops.shape import TransposeBackward0
     x, k = _single(args, levels)
     if x.ndim - k < 2:
         return x.view(x.shape)
@@ -204,7 +202,6 @@ def _t(cls, args, levels):
 
 
 def _squeeze_all(cls, args, levels):
-    from ..ops.shape import SqueezeBackward2
     x, k = _single(args, levels)
     return SqueezeBackward2.apply(x, tuple(k + i for i, n in enumerate(x.shape[k:]) if n == 1))
 
@@ -273,7 +270,6 @@ RULES["CatBackward0"] = RULES["StackBackward0"] = _joined
 # ---- products ---------------------------------------------------------------------------------
 def _matmul_rule(prepare):
     def rule(cls, args, levels):
-        from ..ops.linalg import matmul
         return prepare(matmul, args, levels)
     return rule
 

@@ -24,6 +24,8 @@ import numpy as np
 
 from .. import _tensor
 from ..autograd import function
+from ..ops.join import stack
+from ..ops.shape import permute, reshape
 
 __all__ = ["BatchedArray", "wrap", "physical_of", "levels_of", "align", "run_batched",
            "VmapError"]
@@ -212,7 +214,6 @@ def align(x, levels, logical_ndim=None):
     """x's physical Tensor with a dim for each of ``levels`` in order (size 1 where x is not
     batched at that level), and (if given) its logical part padded with leading 1s to
     ``logical_ndim`` dims. A plain Tensor gets size-1 batch dims."""
-    from ..ops.shape import permute, reshape
     own = levels_of(x)
     phys = physical_of(x) if own else x
     k = len(own)
@@ -299,8 +300,6 @@ def batch_sizes(args, levels):
 
 def loop_fallback(cls, args, levels):
     """The op once per example (every level's batch dims flattened into one), then stacked."""
-    from ..ops.join import stack
-    from ..ops.shape import reshape
     sizes = batch_sizes(args, levels)
     n = int(np.prod(sizes))
     flat = []

@@ -17,10 +17,14 @@ gives one gradient per example.
 """
 import functools
 
+import numpy as np
+
 from .. import _tensor
-from ..autograd import forward_ad, grad_mode
+from ..autograd import forward_ad, grad_mode, grad as autograd_grad
 from . import batching, vmap as vmap_module
 from .vmap import _flatten
+from ..creation import ones_like, zeros, zeros_like
+from ..ops.join import stack
 
 __all__ = ["grad", "grad_and_value", "vjp", "jvp", "jacrev", "jacfwd", "hessian"]
 
@@ -105,8 +109,6 @@ def _detached(t):
 
 def _differentiate(inputs, outputs, cotangents):
     """d <outputs, cotangents> / d inputs.leaves, zeros where an input is not used."""
-    from ..autograd import grad as autograd_grad
-    from ..creation import zeros_like
     pairs = [(o, c) for o, c in zip(outputs, cotangents) if o.requires_grad]
     if not pairs:
         return [inputs.result(zeros_like(leaf)) for leaf in inputs.leaves]
@@ -157,7 +159,6 @@ def grad_and_value(func, argnums=0, has_aux=False):
                                f"Tensor, got tensor with {out.dim()} dims. Maybe you wanted to "
                                "use the vjp or jacrev APIs instead?")
         phys = inputs.output(out)
-        from ..creation import ones_like
         grads = rebuild(_differentiate(inputs, [phys], [ones_like(phys)]))
         grads = grads[0] if isinstance(argnums, int) else tuple(grads)
         value = out if inputs.keep_graph else _detached(out)
@@ -302,7 +303,6 @@ def _per_arg(trees, argnums):
 
 def _one_hot_like(physical, k, n_batch):
     """A cotangent for one output: zeros, with 1 at logical element k (every example)."""
-    import numpy as np
     z = np.zeros(tuple(physical.shape), physical._data.dtype)
     if k is not None:
         flat = z.reshape(tuple(physical.shape[:n_batch]) + (-1,))  # a view of z
@@ -312,7 +312,6 @@ def _one_hot_like(physical, k, n_batch):
 
 def _stack_rows(rows, out, inp):
     """One gradient per output element -> out.shape + inp.shape."""
-    from ..ops.join import stack
     if not rows:
         return inp.new_zeros(tuple(out.shape) + tuple(inp.shape))
     return stack(rows, 0).reshape(tuple(out.shape) + tuple(inp.shape))
@@ -322,7 +321,6 @@ def jacfwd(func, argnums=0, has_aux=False, *, randomness="error"):
     """A function returning the Jacobian by forward mode: one JVP per input element."""
     @functools.wraps(func)
     def wrapper(*args):
-        from ..creation import zeros_like
         nums = _argnums_tuple(argnums, len(args))
         trees = [args[i] for i in nums]
         flat, rebuild = _flatten(trees)
@@ -354,7 +352,6 @@ def jacfwd(func, argnums=0, has_aux=False, *, randomness="error"):
 
 
 def _basis(x, k):
-    from ..creation import zeros
     e = zeros(x.numel(), dtype=x.dtype)
     e[k] = 1
     return e.view(*x.shape)
@@ -362,7 +359,6 @@ def _basis(x, k):
 
 def _stack_columns(columns, out, inp):
     """One tangent per input element -> out.shape + inp.shape."""
-    from ..ops.join import stack
     if not columns:
         return out.new_zeros(tuple(out.shape) + tuple(inp.shape))
     jac = stack(columns, -1)

@@ -18,6 +18,9 @@ import itertools
 from .. import _tensor, random
 from ..autograd import function
 from . import batching
+from ..ops.shape import movedim
+from .._tensor import wrap_dim
+from ..ops.join import cat, stack
 
 __all__ = ["vmap"]
 
@@ -178,7 +181,6 @@ def _random_guard(randomness, draw):
 
 def _batched_input(x, dim, level):
     """x with its dim ``dim`` as the batch dim of ``level``."""
-    from ..ops.shape import movedim
     hook, function.batch_hook = function.batch_hook, None
     try:
         if batching.is_batched(x):
@@ -210,8 +212,6 @@ def _unbatch_outputs(func, out, out_dims, level, size):
 def _unbatched(x, out_dim, level, size):
     """The tensor seen outside ``level``: its batch dim moved to out_dim (or, if x does not
     vary over the batch, x expanded along a new dim there)."""
-    from ..ops.shape import movedim
-    from .._tensor import wrap_dim
     levels = batching.levels_of(x)
     if level not in levels:
         if out_dim is None:
@@ -246,7 +246,6 @@ def _slice_leaves(leaves, dims, start, stop):
 
 def _chunked(func, dims, out_dims, randomness, chunk_size, leaves, rebuild, kwargs, size):
     """The batch in pieces of chunk_size, results joined along each output's out_dim."""
-    from ..ops.join import cat
     pieces = []
     for start in range(0, size, chunk_size):
         stop = min(start + chunk_size, size)
@@ -271,7 +270,6 @@ def _join(pieces, out_dims, cat):
 
 def _per_example(func, dims, out_dims, leaves, rebuild, kwargs, size):
     """randomness='different' with random ops: f once per example, results stacked."""
-    from ..ops.join import stack
     outs = []
     for b in range(size):
         part = [leaf if d is None else leaf.select(d, b) for leaf, d in zip(leaves, dims)]

@@ -15,6 +15,7 @@ import warnings
 import numpy as np
 
 from .. import _dtype, _generator
+from .. import _seam as seam
 from .._layout import non_overlapping_and_dense
 from .._tensor import _make
 from ..autograd import formulas
@@ -131,6 +132,7 @@ def dropout(input, p=0.5, training=True, inplace=False):
     return input.mul_(mask) if inplace else input * mask
 
 
+@seam.replayed  # (minigrad.compile draws the mask again on replay)
 def _mask_in_memory_order(data, p):
     """dropout's mask, drawn in the order data's elements lie in memory (torch draws into
     ``empty_like(input)``, which keeps a permuted dense layout, e.g. a transposed view's)."""

@@ -2,6 +2,7 @@
 import numpy as np
 
 from .._tensor import Tensor
+from .._printing import parameter_repr
 
 
 class Parameter(Tensor):
@@ -30,7 +31,6 @@ class Parameter(Tensor):
         return p
 
     def __repr__(self):
-        from .._printing import parameter_repr
         return parameter_repr(self)
 
     def __deepcopy__(self, memo):

@@ -15,10 +15,10 @@ import numpy as np
 from .. import _dtype
 from .._dtype import promote_values
 from .._fma import fma
-from .._torch_sqrt import sqrt as torch_sqrt
 from .._layout import in_torch_layout
 from .._tensor import Tensor
 from ..autograd import formulas
+from ..creation import check_python_int, tensor
 
 
 # ---- dtype helpers ----------------------------------------------------------------------------
@@ -124,12 +124,17 @@ def _zero_where(cond, x):
     ints = _SAME_SIZE_INT.get(x.dtype.itemsize)
     if x.dtype.kind not in "fiu" or ints is None:
         return np.where(cond, x.dtype.type(0), x)
-    keep = np.subtract(cond, 1, dtype=ints)  # 0 where cond, else all bits set
-    return np.bitwise_and(x.view(ints), keep).view(x.dtype)
+    if (cond.shape != x.shape or not x.ndim or not x.flags.c_contiguous
+            or not cond.flags.c_contiguous):
+        keep = np.subtract(cond, 1, dtype=ints)  # 0 where cond, else all bits set
+        return np.bitwise_and(x.view(ints), keep).view(x.dtype)
+    keep = np.empty(x.shape, ints)   # (row-major operands) the same mask, in one buffer
+    np.copyto(keep, cond)
+    keep -= 1
+    return np.bitwise_and(x.view(ints), keep, out=keep).view(x.dtype)
 
 
 def _check_python_ints(a, b):
-    from ..creation import check_python_int
     for x in (a, b):
         if type(x) is int:
             check_python_int(x)
@@ -213,11 +218,10 @@ def _power(a, b):
 
 def _float_power(x, p):
     """x ** p for a float32/float64 array and a number p, rounded as torch's CPU kernel rounds
-    it: torch's sqrt (``_torch_sqrt``), 1 / sqrt and 1 / x for 0.5, -0.5 and -1; products for 3
-    and -2 (x * x * x, 1 / (x * x): two roundings, where NumPy's power rounds once); np.power
-    otherwise."""
+    it: sqrt, 1 / sqrt and 1 / x for 0.5, -0.5 and -1; products for 3 and -2 (x * x * x,
+    1 / (x * x): two roundings, where NumPy's power rounds once); np.power otherwise."""
     if p == 0.5:
-        return torch_sqrt(x)
+        return np.sqrt(x)
     if p == -0.5:
         return 1 / np.sqrt(x)
     if p == -1:
@@ -242,14 +246,12 @@ def _tensor_or_scalar(x, name="other"):
     if isinstance(x, (bool, int, float, np.number, np.bool_)):
         return x
     if isinstance(x, (list, tuple)):
-        from ..creation import tensor
         return tensor(x)
     raise TypeError(f"unsupported operand type for {name}: '{type(x).__name__}'")
 
 
 def _as_tensor_like(x, other):
     """A Python number on the left of an op whose right side is a tensor: make it 0-dim."""
-    from ..creation import tensor
     return tensor(x)
 
 

@@ -3,8 +3,8 @@ import numpy as np
 
 from .._dtype import from_numpy_dtype
 from .._tensor import Tensor
+from .. import _seam as seam
 from ..autograd import forward_ad, function
-from ..func.batching import assign_batched, is_batched
 from ..autograd.views import REPEATED_WRITE_ERROR, has_repeats, inplace_prepare, rebase_history
 
 
@@ -32,6 +32,7 @@ def inplace_variant(fn):
         self._check_inplace()
         check_overlap(self._data, [a._data for a in (*args, *kwargs.values())
                                    if isinstance(a, Tensor)])
+        refuse_overlapping_update(self._data)
         result = fn(self, *args, **kwargs)
         assign_inplace(self, result)
         return self
@@ -45,8 +46,10 @@ def assign_inplace(self, result, region=None):
 
     ``region`` (an index): only that part changed, and only it is written, as torch's
     ``self[index] = v`` writes it (into an expanded view, the shared element only once)."""
-    if function.batch_hook is not None and (is_batched(self) or is_batched(result)):
-        return assign_batched(self, result, region, assign_inplace)  # inside vmap
+    if function.batch_hook is not None:  # inside vmap
+        from ..func.batching import assign_batched, is_batched
+        if is_batched(self) or is_batched(result):
+            return assign_batched(self, result, region, assign_inplace)
     src, dst = result._data, self._data
     if src.dtype != dst.dtype and _category(src.dtype) > _category(dst.dtype):
         raise RuntimeError(f"result type {from_numpy_dtype(src.dtype).short_name} can't be cast "
@@ -54,6 +57,8 @@ def assign_inplace(self, result, region=None):
     if src.shape != dst.shape:
         raise RuntimeError(f"output with shape {list(dst.shape)} doesn't match the broadcast "
                            f"shape {list(src.shape)}")
+    if seam.recorder is not None:  # minigrad.compile records the write
+        seam.recorder.write(self, result, region)
     track = inplace_prepare(self, result)
     if region is None:
         np.copyto(dst, src, casting="unsafe")
@@ -64,6 +69,22 @@ def assign_inplace(self, result, region=None):
         rebase_history(self, result)
     if forward_ad.dual_hook_open():
         forward_ad.inplace_update(self, result)
+
+
+def refuse_overlapping_update(out):
+    """An op that reads x and writes it back cannot run in place on overlapping windows (an
+    ``unfold`` with step < size): torch updates each shared element once per window that holds
+    it, the computed-then-written result here only once. Refused rather than answered wrongly."""
+    if out.ndim < 2 or out.flags.c_contiguous or out.flags.f_contiguous:
+        return
+    dims = sorted((abs(st), n) for st, n in zip(out.strides, out.shape) if n > 1)
+    extent = out.itemsize
+    for stride, n in dims:
+        if stride < extent:
+            raise NotImplementedError(
+                "in-place update of a tensor whose elements overlap in memory (windows of an "
+                "unfold with step < size) is not supported; clone() it first")
+        extent = stride * (n - 1) + extent
 
 
 def _category(np_dtype):

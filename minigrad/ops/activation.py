@@ -21,6 +21,7 @@ from .. import _dtype
 from ..autograd import formulas
 from ..autograd.function import _NO_CTX, Function
 from . import elementwise as ew
+from ._kernel_paths import shrink_grad_mask, vector_part
 from ._util import inplace_variant, silent_fp
 from .registry import register
 from .softmax import SoftmaxBackward0, softmax_args
@@ -57,14 +58,17 @@ def _masked_grad_node(name, refuse=None):
     def forward(ctx, grad, x, mask, inside, outside):
         ctx.save_for_backward(x)
         ctx.args = mask, inside, outside
-        return np.where(mask, grad * inside, grad * outside)
+        # a 0 factor is a choice in torch's kernels (cond ? grad * k : 0): 0 for a NaN grad
+        return np.where(mask, grad * inside if inside else 0, grad * outside if outside else 0
+                        ).astype(grad.dtype, copy=False)
 
     def backward(ctx, gg):
         if refuse:
             raise RuntimeError(f"derivative for aten::{refuse} is not implemented")
         x, = ctx.saved_tensors
         return formulas.call(node, gg, x, *ctx.args), formulas.zeros_like(x), None, None, None
-    doc = "out = grad · (inside where mask, else outside)    grad_grad = gg likewise    grad_x = 0"
+    doc = ("out = grad · (inside where mask, else outside; a 0 factor gives 0, also for a NaN "
+           "grad)    grad_grad = gg likewise    grad_x = 0")
     node = type(name, (Function,), {"__doc__": doc, "numpy_backward": refuse is None,
                                     "forward": staticmethod(forward),
                                     "backward": staticmethod(backward),
@@ -104,20 +108,40 @@ _ERFC_P = (0.17087277, -0.82215223, 1.48851587, -1.13520398, 0.27886807, -0.1862
 _exact_erfc = np.vectorize(math.erfc, otypes=[np.float64])
 
 
+def _negate_where(a, mask):
+    """a[mask] = -a[mask] in place (float32), as a flip of the sign bit: what np.negative does,
+    without the slow masked ufunc loop."""
+    flip = mask.astype(np.uint32)
+    flip <<= 31
+    bits = a.view(np.uint32)
+    bits ^= flip
+
+
 def normal_cdf(x):
     """Φ(x) = (1 + erf(x/√2)) / 2 on an ndarray. float64: exact (math.erfc); float32: erf from
     the fit above, rounded to float32 and added to 1 in float32, as torch's float32 kernel
     rounds (so the far lower tail is 0 there too)."""
     if x.dtype != np.float32:
         return (_exact_erfc(x * -_SQRT1_2) * 0.5).astype(x.dtype) if x.size else x.copy()
-    z = np.abs(x) * np.float32(_SQRT1_2)
-    t = 1 / (1 + z * np.float32(0.5))
-    poly = np.full_like(t, _ERFC_P[0])
-    for c in _ERFC_P[1:]:
+    # (each step in place, in the order and float32 roundings of the formula above)
+    z = np.abs(x, out=np.empty_like(x))     # (out=: arrays even for a 0-d x, x's layout)
+    z *= np.float32(_SQRT1_2)
+    t = np.multiply(z, np.float32(0.5), out=np.empty_like(x))
+    t += np.float32(1)
+    np.divide(np.float32(1), t, out=t)                      # t = 1 / (1 + z/2)
+    poly = np.multiply(t, np.float32(_ERFC_P[0]), out=np.empty_like(x))
+    poly += np.float32(_ERFC_P[1])
+    for c in _ERFC_P[2:]:
         poly *= t
         poly += np.float32(c)
-    erf_abs = 1 - t * np.exp(poly - z * z)                 # erf(|x|/√2)
-    return (1 + np.where(x < 0, -erf_abs, erf_abs)) * np.float32(0.5)
+    poly -= np.multiply(z, z, out=z)
+    erf_abs = np.exp(poly, out=poly)
+    erf_abs *= t
+    np.subtract(np.float32(1), erf_abs, out=erf_abs)        # erf(|x|/√2)
+    _negate_where(erf_abs, x < 0)
+    erf_abs += np.float32(1)
+    erf_abs *= np.float32(0.5)
+    return erf_abs
 
 
 def _gelu_tanh(x):
@@ -171,8 +195,14 @@ class GeluBackwardBackward0(Function):
             t = np.tanh((x + x * x * x * _GELU_C) * _SQRT_2_OVER_PI)
             d_inner = (1 + x * x * (3 * _GELU_C)) * _SQRT_2_OVER_PI
             return grad * ((1 + t) * 0.5 + x * 0.5 * (1 - t * t) * d_inner)
-        pdf = np.exp(x * x * -0.5) * x.dtype.type(_INV_SQRT_2PI)
-        return grad * ((normal_cdf(x) if cdf is None else cdf) + x * pdf)
+        # grad * (cdf + x * pdf), pdf = exp(x * x * -0.5) / √(2π), each step in place
+        slope = np.multiply(x, x, out=np.empty_like(x))
+        slope *= -0.5
+        np.exp(slope, out=slope)
+        slope *= x.dtype.type(_INV_SQRT_2PI)
+        slope *= x
+        slope += normal_cdf(x) if cdf is None else cdf
+        return np.multiply(grad, slope, out=slope if grad.shape == slope.shape else None)
 
     @staticmethod
     def backward(ctx, gg):
@@ -212,7 +242,7 @@ class SiluBackward0(Function):
     def backward(ctx, grad):
         x, = ctx.saved_tensors
         s = _sigmoid(x)
-        return grad * (s * (1 + x * (1 - s)))
+        return grad * s * (1 + x * (1 - s))   # torch's order (its kernel's rounding too)
 
 
 def _with_inplace(outplace, node_inplace=None):
@@ -283,8 +313,41 @@ class EluBackward0(Function):
     @staticmethod
     def backward(ctx, grad):
         x, = ctx.saved_tensors
-        negative = _exp(x * ctx.input_scale) * (ctx.input_scale * ctx.alpha * ctx.scale)
-        return _where(ctx.positive, grad * ctx.scale, grad * negative), None, None, None
+        return formulas.call(EluBackwardBackward0, grad, x, ctx.alpha, ctx.scale,
+                             ctx.input_scale, False), None, None, None
+
+
+class EluBackwardBackward0(Function):
+    """elu's backward as one node, of x (or, is_result, of the output y):
+    out = grad scale (x > 0),  grad input_scale alpha scale exp(x input_scale) (x <= 0)
+          [grad scale (y > 0),  grad input_scale (y + alpha scale) (y <= 0)]
+    grad_grad = the same with gg      grad_x = out(gg grad input_scale) where x < 0, else 0
+    [grad_y = gg grad input_scale where y < 0]: torch's strict mask (0 at x = 0)."""
+
+    numpy_backward = True
+
+    @staticmethod
+    @silent_fp
+    def forward(ctx, grad, x, alpha, scale, input_scale, is_result):
+        ctx.save_for_backward(grad, x)
+        ctx.args = alpha, scale, input_scale, is_result
+        if is_result:
+            negative = grad * ((x + alpha * scale) * input_scale)
+        else:
+            negative = grad * (np.exp(x * input_scale) * (input_scale * alpha * scale))
+        return np.where(x > 0, grad * scale, negative)
+
+    @staticmethod
+    def backward(ctx, gg):
+        grad, x = ctx.saved_tensors
+        input_scale, is_result = ctx.args[2:]
+        grad_grad = formulas.call(EluBackwardBackward0, gg, x, *ctx.args)
+        scaled = gg * grad * input_scale
+        if not is_result:
+            scaled = formulas.call(EluBackwardBackward0, scaled, x, *ctx.args)
+        negative = formulas.data(x) < 0
+        grad_x = scaled * formulas.constant(negative.astype(formulas.data(x).dtype))
+        return grad_grad, grad_x, None, None, None, None
 
 
 class EluBackward1(EluBackward0):
@@ -302,8 +365,8 @@ class EluBackward1(EluBackward0):
     @staticmethod
     def backward(ctx, grad):
         out, = ctx.saved_tensors
-        negative = grad * ((out + ctx.alpha * ctx.scale) * ctx.input_scale)
-        return _where(ctx.positive, grad * ctx.scale, negative), None, None, None
+        return formulas.call(EluBackwardBackward0, grad, out, ctx.alpha, ctx.scale,
+                             ctx.input_scale, True), None, None, None
 
 
 def _celu_grad_scale(alpha):
@@ -480,14 +543,32 @@ class HardswishBackward0(Function):
     def forward(ctx, x):
         float_input(x, "hardswish_cpu")
         ctx.save_for_backward(x)
-        ctx.low, ctx.high = x < -3, x > 3
         return x * np.clip(x + 3, 0, 6) / 6
 
     @staticmethod
     def backward(ctx, grad):
         x, = ctx.saved_tensors
-        middle = grad * (x / 3 + 0.5)
-        return _where(ctx.low, 0.0, _where(ctx.high, grad, middle))
+        return formulas.call(HardswishBackwardBackward0, grad, x)
+
+
+class HardswishBackwardBackward0(Function):
+    """hardswish's backward as one node (torch's kernel: x = -3 takes the 0 branch, x = 3 the
+    grad branch):   out = 0 (x <= -3),  grad (x / 3 + 1/2) (-3 < x < 3),  grad (x >= 3)
+    grad_grad = the same with gg        grad_x = gg grad / 3 where -3 < x < 3, else 0"""
+
+    numpy_backward = True
+
+    @staticmethod
+    def forward(ctx, grad, x):
+        ctx.save_for_backward(grad, x)
+        ctx.inside = inside = (x > -3) & (x < 3)
+        return np.where(inside, grad * (x / 3 + 0.5), np.where(x <= -3, x.dtype.type(0), grad))
+
+    @staticmethod
+    def backward(ctx, gg):
+        grad, x = ctx.saved_tensors
+        return (formulas.call(HardswishBackwardBackward0, gg, x),
+                _where(ctx.inside, gg * grad / 3.0, 0.0))
 
 
 def _hardswish(input):
@@ -599,10 +680,13 @@ class SoftshrinkBackward0(Function):
     def forward(ctx, x, lambd):
         float_input(x, "softshrink_check")
         _check_lambda(x, lambd)
-        ctx.outside = outside = (x > lambd) | (x < -lambd)
+        outside, vector = ~((x >= -lambd) & (x <= lambd)), vector_part(x)  # NaN outside
+        ctx.outside = shrink_grad_mask(x, outside, vector)
         ctx.save_for_backward(x)
         shrunk = np.where(x > lambd, x - lambd, x + lambd)
-        return np.where(outside, shrunk, x.dtype.type(0))
+        inside = np.multiply(x, 0, out=np.empty_like(x))  # torch's scalar code: x * 0 (signed)
+        inside[vector] = 0                                 # its vector code: +0
+        return np.where(outside, shrunk, inside)
 
     @staticmethod
     def backward(ctx, grad):
@@ -625,7 +709,8 @@ class HardshrinkBackward0(Function):
     @staticmethod
     def forward(ctx, x, lambd):
         float_input(x, "hardshrink_cpu")
-        ctx.outside = outside = (x < -lambd) | (x > lambd)
+        outside = ~((x >= -lambd) & (x <= lambd))   # NaN too: the output is NaN, as in torch
+        ctx.outside = shrink_grad_mask(x, outside, vector_part(x))
         ctx.save_for_backward(x)
         return np.where(outside, x, x.dtype.type(0))
 
@@ -684,7 +769,30 @@ class LogSigmoidBackward0(Function):
     @staticmethod
     def backward(ctx, grad):
         x, = ctx.saved_tensors
-        return grad * _sigmoid(-x)
+        return formulas.call(LogSigmoidBackwardBackward0, grad, x)
+
+
+class LogSigmoidBackwardBackward0(Function):
+    """log_sigmoid's backward as one node, computed as torch's kernel computes it:
+    out = grad (m - s z / (1 + z)),  z = exp(-|x|),  (m, s) = (1, 1) for x < 0, else (0, -1)
+    grad_grad = the same with gg        grad_x = gg grad (σ(x) - 1) σ(x)   (torch's order)"""
+
+    numpy_backward = True
+
+    @staticmethod
+    @silent_fp
+    def forward(ctx, grad, x):
+        ctx.save_for_backward(grad, x)
+        z = np.exp(-np.abs(x))
+        negative = x < 0
+        one = x.dtype.type(1)
+        return (np.where(negative, one, 0) - np.where(negative, one, -one) * (z / (1 + z))) * grad
+
+    @staticmethod
+    def backward(ctx, gg):
+        grad, x = ctx.saved_tensors
+        z = _sigmoid(x)
+        return formulas.call(LogSigmoidBackwardBackward0, gg, x), gg * grad * (z - 1) * z
 
 
 @register(nodes=("LogSigmoidBackward0",), forms=("functional",), family="activation")

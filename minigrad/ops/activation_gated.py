@@ -8,6 +8,7 @@ from ..autograd.function import Function, on_arrays
 from ._util import silent_fp
 from .activation import _sigmoid, _where, float_input
 from .registry import register
+from .join import cat
 
 __all__ = ["prelu", "glu"]
 
@@ -21,18 +22,50 @@ class PreluKernelBackward0(Function):
     @staticmethod
     def forward(ctx, x, w):
         ctx.save_for_backward(x, w)
-        ctx.positive = positive = x > 0
-        return np.where(positive, x, x * w)
+        return np.where(x > 0, x, x * w)
 
     @staticmethod
     def backward(ctx, grad):
         x, w = ctx.saved_tensors
-        grad_x = grad_w = None
-        if ctx.needs_input_grad[0]:
-            grad_x = _where(ctx.positive, grad, grad * w)
-        if ctx.needs_input_grad[1]:
-            grad_w = _where(ctx.positive, 0.0, grad * x)
+        needs = ctx.needs_input_grad
+        grad_x, grad_w = formulas.call(PreluKernelBackwardBackward0, grad, x, w, needs[:2])
+        return grad_x if needs[0] else None, grad_w if needs[1] else None
+
+
+class PreluKernelBackwardBackward0(Function):
+    """prelu's backward as one node (grad_output, x, w) -> (grad_x, grad_w), grad_w in x's
+    shape (the engine sums it to w's); the formulas are PreluKernelBackward0's. For upstream
+    (G_x, G_w), with torch's mask x >= 0 (the forward's is x > 0):
+    grad_grad = G_x (x >= 0),  G_x w + G_w x otherwise
+    grad_x = 0 (x >= 0),  grad G_w otherwise      grad_w = 0 (x >= 0),  grad G_x otherwise
+    (zeros, not None, for grad_x and grad_w when their upstream is missing, as in torch)."""
+
+    numpy_backward = True
+    n_outputs = 2
+
+    @staticmethod
+    def forward(ctx, grad, x, w, mask):
+        ctx.save_for_backward(grad, x, w)
+        positive, unwanted = x > 0, np.empty(0, grad.dtype)
+        grad_x = np.where(positive, grad, grad * w) if mask[0] else unwanted
+        grad_w = np.where(positive, 0, grad * x).astype(grad.dtype) if mask[1] else unwanted
         return grad_x, grad_w
+
+    @staticmethod
+    def backward(ctx, ggx, ggw):
+        grad, x, w = ctx.saved_tensors
+        nonnegative = formulas.data(x) >= 0
+        grad_grad = grad_x = grad_w = None
+        if ggx is not None or ggw is not None:
+            if ggx is None:
+                negative = ggw * x
+            else:
+                negative = ggx * w if ggw is None else ggx * w + ggw * x
+            grad_grad = _where(nonnegative, 0.0 if ggx is None else ggx, negative)
+        zeros = formulas.zeros_like(x)
+        grad_x = zeros if ggw is None else _where(nonnegative, 0.0, grad * ggw)
+        grad_w = zeros if ggx is None else _where(nonnegative, 0.0, grad * ggx)
+        return grad_grad, grad_x, grad_w, None
 
 
 def _prelu_sample(rng, dtype):
@@ -65,7 +98,6 @@ def prelu(input, weight):
 def _cat(parts, dim):
     if on_arrays.active:
         return np.concatenate(parts, axis=dim)
-    from .join import cat
     return cat(parts, dim)
 
 

@@ -18,6 +18,7 @@ import math
 import numpy as np
 
 from .. import _generator
+from .. import _seam as seam
 from .._tensor import _make
 from ..autograd import formulas
 from ..autograd.function import _NO_CTX, Function
@@ -65,7 +66,8 @@ class ScaledDotProductFlashAttentionForCpuBackward0(Function):
     """out = P V,   P = softmax(Q Kᵀ · scale + bias)  (bias: the additive mask, -inf where masked)
     grad_V = Pᵀ grad      dP = grad Vᵀ      dS = P (dP - Σ_keys dP P)
     grad_Q = dS K · scale        grad_K = dSᵀ Q · scale
-    (backward recomputes P from Q and K, so second derivatives see it depend on them)"""
+    (under create_graph, backward recomputes P from Q and K, so that second derivatives see it
+    depend on them; otherwise it reuses the forward's P, the same bits)"""
 
     numpy_backward = True
 
@@ -80,6 +82,7 @@ class ScaledDotProductFlashAttentionForCpuBackward0(Function):
             p = SoftmaxBackward0.forward(_NO_CTX, scores, scores.ndim - 1)
         if dead is not None:
             p = np.where(dead, p.dtype.type(0), p)
+        ctx.p = p   # what backward would recompute on arrays, bit for bit
         return p @ _repeat_heads(v, groups)
 
     @staticmethod
@@ -87,8 +90,11 @@ class ScaledDotProductFlashAttentionForCpuBackward0(Function):
         q, k, v = ctx.saved_tensors
         scale, groups = ctx.scale, ctx.groups
         k_full, v_full = _repeat_heads(k, groups), _repeat_heads(v, groups)
-        with np.errstate(invalid="ignore"):
-            p = _probabilities(q, k, ctx.bias, ctx.dead, scale, groups)
+        if isinstance(q, np.ndarray):     # no graph of this backward: the forward's P
+            p = ctx.p
+        else:
+            with np.errstate(invalid="ignore"):
+                p = _probabilities(q, k, ctx.bias, ctx.dead, scale, groups)
         d_p = grad @ _last_two_swapped(v_full)
         d_s = p * (d_p - formulas.sum(d_p * p, (p.ndim - 1,), keepdim=True))
         grad_q = (d_s @ k_full) * scale
@@ -97,6 +103,7 @@ class ScaledDotProductFlashAttentionForCpuBackward0(Function):
         return grad_q, grad_k, grad_v, None, None, None, None
 
 
+@seam.replayed  # (minigrad.compile recomputes the mask from the live mask tensor)
 def _additive_mask(attn_mask, is_causal, q, k, dt):
     """(bias, dead rows) as arrays: 0 where a key is visible and -inf where masked (a float mask
     is added as it is); dead marks query rows that see no key at all. (None, None): no mask."""

@@ -21,8 +21,13 @@ local response norm is torch's composition of pad, average pooling, pow and div.
 """
 import numpy as np
 
+from .._tensor import _make
+from ..autograd import grad_mode
 from ..autograd.function import Function
+from ._norm_double_backward import normalization_double_backward
 from .registry import register
+from .padding import pad
+from .pooling import avg_pool2d, avg_pool3d
 
 __all__ = []
 
@@ -87,21 +92,55 @@ class NativeBatchNormBackward0(Function):
         shift = -mean * scale if b is None else _channel(b, x.ndim) - mean * scale
         ctx.training, ctx.eps = training, eps
         ctx.save_for_backward(x, w)
-        if not training:
-            ctx.running = (running_mean.copy(), running_var.copy())
+        ctx.running = None if training else (running_mean.copy(), running_var.copy())
         return (x * scale + shift).astype(x.dtype)
 
     @staticmethod
     def backward(ctx, grad):
         x, w = ctx.saved_tensors
-        running = None
-        if not ctx.training:
-            from .._tensor import _make
-            running = tuple(_make(a) for a in ctx.running)
-        shape = tuple(x.shape)
+        needs = ctx.needs_input_grad
+        mask = (needs[0], needs[1], needs[2])
+        grads = NativeBatchNormBackwardBackward0.apply(grad, x, w, ctx.running, None,
+                                                       ctx.training, ctx.eps, mask)
+        return tuple(g if m else None for g, m in zip(grads, mask)) + (None,) * 5
+
+
+class NativeBatchNormBackwardBackward0(Function):
+    """torch's native_batch_norm_backward as one node: (grad_x, grad_w, grad_b) for the output
+    gradient g (the module docstring's formulas), each where ``mask`` asks for it. Its inputs
+    are (g, x, w, saved statistics): every output requires grad when g, x or w does, as in torch.
+
+    Double backward: ops/_norm_double_backward.py (statistics per channel; the running ones,
+    fixed, in eval mode)."""
+
+    n_outputs = 3
+    edge_args = (0, 1, 2, 3, 4)   # grad_output, input, weight, save_mean, save_invstd
+
+    @staticmethod
+    def forward(ctx, g, x, w, running, unused, training, eps, mask):
+        ctx.save_for_backward(g, x, w)
+        ctx.running, ctx.training, ctx.eps = running, training, eps
+        with grad_mode.no_grad():
+            grads = _norm_grad(_make(g), _make(x), None if w is None else _make(w),
+                               (0,) + tuple(range(2, x.ndim)), x.shape, eps, training,
+                               None if training else tuple(_make(a) for a in running))
+        return tuple(r._data if m else np.empty(0, x.dtype) for r, m in zip(grads, mask))
+
+    @staticmethod
+    def backward(ctx, ggx, ggw, ggb):
+        g, x, w = ctx.saved_tensors
         axes = (0,) + tuple(range(2, x.ndim))
-        gx, gw, gb = _norm_grad(grad, x, w, axes, shape, ctx.eps, ctx.training, running)
-        return gx, gw, gb, None, None, None, None, None
+        channel = (lambda v: None if v is None else v.reshape((1, -1) + (1,) * (x.ndim - 2)))
+        if ctx.training:
+            mean = x.mean(axes, keepdim=True)
+            s = ((x - mean) ** 2).mean(axes, keepdim=True).add(ctx.eps).rsqrt()
+        else:
+            mean = channel(_make(ctx.running[0]))
+            s = channel(_make(ctx.running[1])).add(ctx.eps).rsqrt()
+        gg, gx, gw = normalization_double_backward(
+            g, x, channel(w), (ggx, channel(ggw), channel(ggb)), axes, axes,
+            (mean, s, not ctx.training), ctx.needs_input_grad)
+        return gg, gx, gw, None, None, None, None, None
 
 
 class NativeGroupNormBackward0(Function):
@@ -190,8 +229,6 @@ def instance_norm(input, running_mean=None, running_var=None, weight=None, bias=
 
 def local_response_norm(input, size, alpha=0.0001, beta=0.75, k=1.0):
     """x / (k + alpha * mean of x^2 over ``size`` neighbouring channels)^beta (torch's recipe)."""
-    from .padding import pad
-    from .pooling import avg_pool2d, avg_pool3d
     if input.ndim < 3:
         raise ValueError(f"Expected 3D or higher dimensionality input (got {input.ndim} "
                          "dimensions)")

@@ -29,6 +29,7 @@ from ..autograd import formulas
 from ..autograd.function import Function
 from ._windows import check_buffer, expand, prod
 from .registry import register
+from .padding import pad
 
 __all__ = ["conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d",
            "conv_transpose3d", "convolution"]
@@ -180,7 +181,11 @@ def _transposed_size(size, kernel, stride, padding, dilation, output_padding):
 
 # ---- the graph nodes --------------------------------------------------------------------------
 class ConvolutionBackward0(Function):
-    """y = conv(x, w) + b (or its transpose); the module docstring has the formulas."""
+    """y = conv(x, w) + b (or its transpose); the module docstring has the formulas.
+    backward is one ConvolutionBackwardBackward0 node for the three gradients, as in torch."""
+
+    numpy_backward = True
+    edge_args = (0, 1, 2)   # the bias too, None or not, as in torch
 
     @staticmethod
     def forward(ctx, x, w, b, stride, padding, dilation, transposed, output_padding, groups):
@@ -196,7 +201,7 @@ class ConvolutionBackward0(Function):
         if b is not None:
             y += b.reshape((-1,) + (1,) * (y.ndim - 2))
         ctx.params = (stride, padding, dilation, groups)
-        ctx.transposed = transposed
+        ctx.transposed, ctx.output_padding = transposed, output_padding
         ctx.has_bias = b is not None
         ctx.save_for_backward(x, w)
         return y
@@ -204,66 +209,110 @@ class ConvolutionBackward0(Function):
     @staticmethod
     def backward(ctx, grad):
         x, w = ctx.saved_tensors
-        stride, padding, dilation, groups = ctx.params
         needs = ctx.needs_input_grad
-        gx = gw = gb = None
-        if ctx.transposed:
-            if needs[0]:
-                gx = formulas.call(ConvolutionBackward0, grad, w, None, stride, padding,
-                                   dilation, False, (0,) * len(stride), groups)
-                if tuple(gx.shape) != tuple(x.shape):   # output_padding >= stride: extra rows
-                    gx = gx[(slice(None),) * 2 + tuple(slice(0, s) for s in x.shape[2:])]
-            if needs[1]:
-                gw = formulas.call(ConvolutionBackwardBackward0, grad, x, tuple(w.shape[2:]),
-                                   stride, padding, dilation, groups, None, w)
-        else:
-            if needs[0]:
-                size = tuple(x.shape[2:])
-                made = _transposed_size(grad.shape[2:], w.shape[2:], stride, padding, dilation,
-                                        (0,) * len(stride))
-                extra = tuple(s - m for s, m in zip(size, made))
-                gx = formulas.call(ConvolutionBackward0, grad, w, None, stride, padding,
-                                   dilation, True, extra, groups)
-            if needs[1]:
-                gw = formulas.call(ConvolutionBackwardBackward0, x, grad, tuple(w.shape[2:]),
-                                   stride, padding, dilation, groups, ctx.kept.pop("cols", None),
-                                   w)
-        if ctx.has_bias and needs[2]:
-            gb = grad.sum(dim=(0,) + tuple(range(2, grad.ndim)))
-        return gx, gw, gb, None, None, None, None, None, None
+        mask = (needs[0], needs[1], ctx.has_bias and needs[2])
+        grads = formulas.call(ConvolutionBackwardBackward0, grad, x, w, ctx.params,
+                              ctx.transposed, ctx.output_padding, mask,
+                              ctx.kept.pop("cols", None))
+        return tuple(g if m else None for g, m in zip(grads, mask)) + (None,) * 6
+
+
+def _unwanted(dtype):
+    """The placeholder for a gradient that ``output_mask`` does not ask for."""
+    return np.empty(0, dtype)
 
 
 class ConvolutionBackwardBackward0(Function):
-    """gw = weight gradient of conv(a, .) for output gradient g (the module docstring's grad_w).
+    """torch's convolution_backward as one node: (grad_x, grad_w, grad_b) of y = conv(x, w) + b
+    (or its transpose) for the output gradient g, each computed where ``mask`` asks for it.
+    Every output requires grad when g, x or w does, as in torch, even one that does not depend
+    on them (grad_b = sum g, grad_x of a convolution, which is linear in x).
 
-    Bilinear in (a, g); for an upstream gradient G shaped like the weight:
-    grad_a = conv_transpose(g, G), grad_g = conv(a, G).
-    ``weight`` is an input as in torch's node (the result requires grad when the weight does)
-    though the result does not depend on it: it gets no gradient, as in torch."""
+    Bilinear: grad_x = A(g, w), grad_w = W(x, g), grad_b = sum g, where A is the adjoint of the
+    convolution in x and W its adjoint in w. For upstream gradients (G_x, G_w, G_b):
+        grad_g = conv(G_x, w) + conv(x, G_w) + G_b       grad_x = A(g, G_w)       grad_w = W(G_x, g)
+    (the same three formulas for the transposed convolution, with its own conv, A and W)."""
+
+    numpy_backward = True
+    n_outputs = 3
 
     @staticmethod
-    def forward(ctx, a, g, kernel, stride, padding, dilation, groups, cols, weight=None):
-        ctx.params = (stride, padding, dilation, groups)
-        ctx.save_for_backward(a, g)
-        return conv_weight_grad(a, g, kernel, stride, padding, dilation, groups, cols)
+    def forward(ctx, g, x, w, params, transposed, output_padding, mask, cols=None):
+        stride, padding, dilation, groups = params
+        ctx.args = params, transposed, output_padding
+        ctx.save_for_backward(g, x, w)
+        gx = gw = gb = _unwanted(g.dtype)
+        if transposed:
+            if mask[0]:   # output_padding >= stride: conv(g) has extra rows
+                gx = conv_forward(g, w, stride, padding, dilation, groups)
+                gx = gx[(slice(None),) * 2 + tuple(slice(0, s) for s in x.shape[2:])]
+            if mask[1]:
+                gw = conv_weight_grad(g, x, w.shape[2:], stride, padding, dilation, groups)
+        else:
+            if mask[0]:
+                gx = conv_input_grad(g, w, x.shape[2:], stride, padding, dilation, groups)
+            if mask[1]:
+                gw = conv_weight_grad(x, g, w.shape[2:], stride, padding, dilation, groups,
+                                      cols)
+        if mask[2]:
+            gb = g.sum(axis=(0,) + tuple(range(2, g.ndim)))
+        return gx, gw, gb
 
     @staticmethod
-    def backward(ctx, grad):
-        a, g = ctx.saved_tensors
-        stride, padding, dilation, groups = ctx.params
-        ga = gg = None
-        if ctx.needs_input_grad[0]:
-            made = _transposed_size(g.shape[2:], grad.shape[2:], stride, padding, dilation,
-                                    (0,) * len(stride))
-            extra = tuple(s - m for s, m in zip(a.shape[2:], made))
-            ga = formulas.call(ConvolutionBackward0, g, grad, None, stride, padding, dilation,
-                               True, extra, groups)
-        if ctx.needs_input_grad[1]:
-            gg = formulas.call(ConvolutionBackward0, a, grad, None, stride, padding, dilation,
-                               False, (0,) * len(stride), groups)
-            crop = (slice(None),) * 2 + tuple(slice(0, o) for o in g.shape[2:])
-            gg = gg[crop]
-        return ga, gg, None, None, None, None, None, None, None
+    def backward(ctx, ggx, ggw, ggb):
+        g, x, w = ctx.saved_tensors
+        params, transposed, output_padding = ctx.args
+        stride, padding, dilation, groups = params
+        needs = ctx.needs_input_grad
+        gg = gx = gw = None
+        if needs[0]:
+            for a, b in ((ggx, w), (x, ggw)):
+                if a is not None and b is not None:
+                    term = formulas.call(ConvolutionBackward0, a, b, None, stride, padding,
+                                         dilation, transposed, output_padding, groups)
+                    gg = term if gg is None else gg + term
+            if ggb is not None:
+                term = formulas.reshape(ggb, (1, ggb.shape[0]) + (1,) * (g.ndim - 2))
+                gg = formulas.expand(term, tuple(g.shape)) if gg is None else gg + term
+        if needs[1] and ggw is not None:   # A(g, G_w): a convolution in its other direction
+            if transposed:
+                gx = formulas.call(ConvolutionBackward0, g, ggw, None, stride, padding,
+                                   dilation, False, (0,) * len(stride), groups)
+                for d, size in enumerate(x.shape[2:], 2):
+                    if gx.shape[d] > size:
+                        gx = formulas.slice_dim(gx, d, 0, size)
+            else:
+                made = _transposed_size(g.shape[2:], w.shape[2:], stride, padding, dilation,
+                                        (0,) * len(stride))
+                extra = tuple(s - m for s, m in zip(x.shape[2:], made))
+                gx = formulas.call(ConvolutionBackward0, g, ggw, None, stride, padding,
+                                   dilation, True, extra, groups)
+        if needs[2] and ggx is not None:
+            gw = _weight_grad_as_conv(g, ggx, tuple(w.shape), params, transposed)
+        return gg, gx, gw, None, None, None, None, None
+
+
+def _weight_grad_as_conv(g, ggx, w_shape, params, transposed):
+    """W(G_x, g) as torch's double backward computes it: a convolution over the batch (batch
+    and channels swapped, stride and dilation swapped), per group, then transposed back and cut
+    to the weight's size (so its graph is torch's: ConvolutionBackward0, TransposeBackward0)."""
+    from .activation_gated import _cat
+    stride, padding, dilation, groups = params
+    image, kernel = formulas.transpose(ggx, 0, 1), formulas.transpose(g, 0, 1)
+    if transposed:
+        image, kernel = kernel, image
+    parts = []
+    for k in range(groups):
+        pieces = [formulas.slice_dim(t, 0, k * t.shape[0] // groups,
+                                     (k + 1) * t.shape[0] // groups) if groups > 1 else t
+                  for t in (image, kernel)]
+        parts.append(formulas.call(ConvolutionBackward0, *pieces, None, dilation, padding,
+                                   stride, False, (0,) * len(stride), 1))
+    gw = formulas.transpose(parts[0] if groups == 1 else _cat(parts, 1), 0, 1)
+    for d, size in enumerate(w_shape[2:], 2):
+        if gw.shape[d] > size:
+            gw = formulas.slice_dim(gw, d, 0, size)
+    return gw
 
 
 # ---- argument checks (torch's messages) -------------------------------------------------------
@@ -325,7 +374,6 @@ def _same_padding(input, weight, nd, stride, dilation):
     sym = tuple(t // 2 for t in total)
     if all(t % 2 == 0 for t in total):
         return input, sym
-    from .padding import pad
     extra = []
     for t in reversed(total):
         extra += [0, t % 2]

@@ -2,11 +2,16 @@
 ``fill_`` and ``zero_``."""
 import numpy as np
 
+from .. import _seam as seam
+
 from .._layout import copy_in_layout_of
 from .._tensor import Tensor
 from ..autograd import formulas, forward_ad, grad_mode
 from ..autograd.function import Function
-from ._util import check_overlap, register_methods, silent_fp
+from ._util import check_overlap, register_methods, silent_fp, assign_inplace
+from .elementwise import _broadcast_error
+from .indexing import CopyBackwards, FillBackward3
+from ..creation import check_fill_value
 
 __all__ = ["clone"]
 
@@ -62,8 +67,6 @@ def contiguous(self, memory_format=None):
 def copy_(self, src, non_blocking=False):
     """Write src (broadcast to self's shape, cast to its dtype) into self: CopyBackwards,
     whose gradient goes to src only (self's old values are overwritten)."""
-    from .elementwise import _broadcast_error
-    from .indexing import CopyBackwards
     self._check_inplace()
     if not isinstance(src, Tensor):
         raise TypeError(f"copy_(): argument 'other' (position 1) must be Tensor, not "
@@ -80,7 +83,6 @@ def copy_(self, src, non_blocking=False):
                                f"shape {list(broadcast)}")
     if (grad_mode._state.enabled and (self._requires_grad or src._requires_grad)
             or forward_ad.has_tangent(self, src)):
-        from ._util import assign_inplace
         assign_inplace(self, CopyBackwards.apply(self, (Ellipsis,), src, False))
     else:
         np.copyto(self._data, src._data, casting="unsafe")
@@ -119,7 +121,6 @@ class ZeroBackward0(Function):
 
 def _overwrite(self, node_cls, *args):
     """Write a constant into self: recorded as node_cls when autograd is involved."""
-    from ._util import assign_inplace
     self._check_inplace()
     values = [a for a in args if isinstance(a, Tensor)]
     tracked = grad_mode._state.enabled and (
@@ -129,6 +130,8 @@ def _overwrite(self, node_cls, *args):
         assign_inplace(self, node_cls.apply(self, *args))
     else:  # nothing to record: write straight into the array
         value = values[0]._data if values else (args[0] if args else 0)
+        if seam.recorder is not None:  # minigrad.compile records the write
+            seam.recorder.fill(self, value)
         with np.errstate(invalid="ignore", over="ignore"):
             self._data[...] = value
         self._bump_version()
@@ -141,9 +144,7 @@ def fill_(self, value):
         if value._data.ndim != 0:
             raise RuntimeError("fill_ only supports 0-dimension value tensor but got tensor with "
                                f"{value._data.ndim} dimensions.")
-        from .indexing import FillBackward3  # torch names x.fill_(tensor) like x[...] = tensor
         return _overwrite(self, FillBackward3, (Ellipsis,), value, False)
-    from ..creation import check_fill_value
     check_fill_value(value, self.dtype)
     if type(value) is int and value < 0 and self._data.dtype.kind == "u":
         value %= 1 << (8 * self._data.dtype.itemsize)   # -1 into uint8 wraps to 255, as in C

@@ -29,10 +29,37 @@ def _check_in_range(idx, num):
 
 
 def scatter_rows(rows, values, num_rows):
-    """A (num_rows, D) array with each row of ``values`` added into row ``rows[i]``."""
+    """A (num_rows, D) array with each row of ``values`` added into row ``rows[i]``, in order
+    (out[r] = ((0 + v_first) + v_second) + ..., as ``np.add.at`` adds them).
+
+    ``np.add.at`` pays a per-element dispatch; the same sums are made in layers instead: layer
+    k adds the k-th occurrence of every row at once (no row twice in a layer, so a plain
+    indexed add), which keeps each row's order of addition. Many repeats of one row (more
+    layers than ``_MAX_LAYERS``) go back to ``np.add.at``."""
     out = np.zeros((num_rows,) + values.shape[1:], values.dtype)
-    np.add.at(out, rows, values)
+    if rows.size == 0:
+        return out
+    order = np.argsort(rows, kind="stable")           # positions grouped by row, in order
+    ordered = rows[order]
+    first = np.empty(rows.size, bool)
+    first[0] = True
+    np.not_equal(ordered[1:], ordered[:-1], out=first[1:])
+    position = np.arange(rows.size)
+    occurrence = position - np.maximum.accumulate(np.where(first, position, 0))
+    layers = np.bincount(occurrence)
+    if layers.size > _MAX_LAYERS:
+        np.add.at(out, rows, values)
+        return out
+    by_layer = order[np.argsort(occurrence, kind="stable")]
+    end = 0
+    for size in layers:
+        picked = by_layer[end:end + size]
+        end += size
+        out[rows[picked]] += values[picked]
     return out
+
+
+_MAX_LAYERS = 64
 
 
 class EmbeddingBackward0(Function):

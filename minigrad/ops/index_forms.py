@@ -19,6 +19,7 @@ import warnings
 import numpy as np
 
 from .._tensor import Tensor
+from . import indexing
 
 __all__ = ["normalize_index"]
 
@@ -91,7 +92,6 @@ def normalize_index(index):
     if isinstance(index, tuple):
         return tuple(_item(i) for i in index)
     if isinstance(index, (list, range)) and _reads_as_tuple(index):
-        from . import indexing
         warnings.warn(indexing._SEQUENCE_WARNING, UserWarning, stacklevel=4)
         return tuple(_item(i) for i in index)
     return _item(index)

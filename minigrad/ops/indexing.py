@@ -27,6 +27,9 @@ from ..autograd.views import has_repeats, raise_multi_output
 from .index_forms import normalize_index, torch_layout_key
 from ._util import assign_inplace, check_overlap, inplace_variant, register_methods
 from .shape import _view_op, expand, reshape, unsqueeze, view
+from .reduction import SumBackward0
+from .elementwise import _broadcast_error
+from .join import unbind
 
 __all__ = ["select", "masked_fill", "masked_select", "take", "nonzero", "argwhere", "index_put"]
 
@@ -494,7 +497,6 @@ class MaskedFillBackward1(MaskedFillBackward0):
 
     @staticmethod
     def backward(ctx, grad):
-        from .reduction import SumBackward0
         gx = formulas.call(MaskedFillBackward0, grad, ctx.mask, 0)
         gv = None
         if ctx.needs_input_grad[2]:
@@ -509,7 +511,6 @@ def masked_fill(input, mask, value):
     try:
         np.broadcast_shapes(mask._data.shape, input._data.shape)
     except ValueError:
-        from .elementwise import _broadcast_error
         raise _broadcast_error(mask._data, input._data) from None
     if isinstance(value, Tensor):
         if value._data.ndim != 0:
@@ -541,7 +542,6 @@ class MaskedSelectBackward0(Function):
 def masked_select(input, mask):
     if mask._data.dtype != np.bool_:
         raise RuntimeError("masked_select: expected BoolTensor for mask")
-    from .elementwise import _broadcast_error
     try:
         np.broadcast_shapes(input._data.shape, mask._data.shape)
     except ValueError:
@@ -583,7 +583,6 @@ def nonzero(input, *, as_tuple=False):
     """Indices of the non-zero elements: an (n, ndim) int64 tensor, or one 1-D tensor per dim."""
     # as_tuple: torch gives the columns of nonzero() (of a 0-d input seen as 1-D), as views
     if check_bool("nonzero", as_tuple, "as_tuple"):
-        from .join import unbind
         return unbind(nonzero(reshape(input, (1,)) if input._data.ndim == 0 else input), 1)
     return _make(np.argwhere(input._data).astype(np.int64))
 

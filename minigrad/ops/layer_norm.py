@@ -14,6 +14,9 @@ import numpy as np
 from ..autograd import formulas
 from ..autograd.function import Function
 from . import elementwise as ew
+from ._moments import layer_norm_grad_input, row_moments
+from ._norm_double_backward import normalization_double_backward
+from ._util import silent_fp
 from .registry import register
 
 __all__ = ["layer_norm", "rms_norm", "normalize"]
@@ -50,24 +53,81 @@ class NativeLayerNormBackward0(Function):
             out = out * weight
         if bias is not None:
             out = out + bias
-        ctx.save_for_backward(x, weight)
-        ctx.dims, ctx.eps, ctx.has_bias = dims, eps, bias is not None
+        ctx.save_for_backward(x, weight, bias)
+        ctx.dims, ctx.eps = dims, eps
+        ctx.stats = _saved_stats(wide, mean, var, eps)
         return out.astype(x.dtype, copy=False)
 
     @staticmethod
     def backward(ctx, grad):
-        x, weight = ctx.saved_tensors
-        dims, batch = ctx.dims, tuple(range(x.ndim - len(ctx.dims)))
-        x_hat, r = _normalized(x, dims, ctx.eps)
-        grad_x = grad_w = grad_b = None
-        if ctx.needs_input_grad[0]:
-            g = grad if weight is None else grad * weight
-            grad_x = r * (g - _mean(g, dims) - x_hat * _mean(g * x_hat, dims))
-        if weight is not None and ctx.needs_input_grad[1]:
-            grad_w = formulas.sum(grad * x_hat, batch) if batch else grad * x_hat
-        if ctx.has_bias and ctx.needs_input_grad[2]:
-            grad_b = formulas.sum(grad, batch) if batch else grad
-        return grad_x, grad_w, grad_b, None, None
+        x, weight, bias = ctx.saved_tensors
+        needs = ctx.needs_input_grad
+        mask = (needs[0], weight is not None and needs[1], bias is not None and needs[2])
+        grads = formulas.call(NativeLayerNormBackwardBackward0, grad, x, *ctx.stats, weight,
+                              bias, ctx.dims, ctx.eps, mask)
+        return tuple(g if m else None for g, m in zip(grads, mask)) + (None, None)
+
+
+def _saved_stats(x, mean, var, eps):
+    """(mean, rstd) per row as torch's kernel saves them: for small float32 inputs rounded as
+    torch rounds them (ops/_moments.py), else from the forward's own statistics."""
+    if x.dtype == np.float32 and x.size <= _EXACT_MOMENTS_SIZE:
+        n = mean.size
+        mean, var = row_moments(np.ascontiguousarray(x).reshape(n, -1))
+        mean, var = mean.reshape(-1), var.reshape(-1)
+    else:
+        mean, var = mean.reshape(-1), var.reshape(-1)
+    one = x.dtype.type(1)
+    return mean, one / np.sqrt(var + x.dtype.type(eps))
+
+
+# Up to this many elements layer norm's statistics are rounded as torch rounds them (a loop over
+# the rows' vectors: too slow for large inputs, where the difference is one rounding).
+_EXACT_MOMENTS_SIZE = 1 << 15
+
+
+class NativeLayerNormBackwardBackward0(Function):
+    """torch's native_layer_norm_backward as one node, inputs (g, x, mean, rstd, w, b) as
+    torch's: every output requires grad when g, x, w or b does. Computed as torch's kernel
+    computes it, per row of N values with a = rstd, γ = w (or 1):
+        ds = Σ g x γ,  db = Σ g γ,  b' = (db mean - ds) a³ / N,  c = -b' mean - db a / N
+        grad_x = a g γ + b' x + c        grad_w = Σ_rows g (a x - a mean)     grad_b = Σ_rows g
+    Double backward: ops/_norm_double_backward.py (statistics per row), on Tensors."""
+
+    n_outputs = 3
+    edge_args = (0, 1, 2, 3, 4, 5)   # grad_out, input, mean, rstd, weight, bias: torch's edges
+
+    @staticmethod
+    @silent_fp
+    def forward(ctx, g, x, mean, rstd, w, b, dims, eps, mask):
+        ctx.save_for_backward(g, x, w)
+        ctx.dims, ctx.eps = dims, eps
+        rows = mean.size
+        x2, g2 = x.reshape(rows, -1), g.reshape(rows, -1)
+        a, mean = rstd[:, None], mean[:, None]
+        unwanted = np.empty(0, x.dtype)
+        grad_x = grad_w = grad_b = unwanted
+        if mask[0]:
+            grad_x = layer_norm_grad_input(g2, x2, mean, a, None if w is None else w.reshape(-1))
+            grad_x = grad_x.reshape(x.shape)
+        if mask[1]:
+            grad_w = (g2 * (a * x2 + -a * mean)).sum(0).reshape(w.shape)
+        if mask[2]:
+            grad_b = g2.sum(0).reshape(b.shape)
+        return grad_x, grad_w, grad_b
+
+    @staticmethod
+    def backward(ctx, ggx, ggw, ggb):
+        g, x, w = ctx.saved_tensors
+        needs = ctx.needs_input_grad
+        dims = ctx.dims
+        mean = _mean(x, dims)
+        x_hat, s = _normalized(x, dims, ctx.eps)
+        batch = tuple(range(x.ndim - len(dims)))
+        gg, gx, gw = normalization_double_backward(
+            g, x, w, (ggx, ggw, ggb), dims, batch, (mean, s, False),
+            (needs[0], needs[1], needs[4]))
+        return gg, gx, None, None, gw, None, None, None, None
 
 
 def _check_shapes(input, normalized_shape, weight, bias, name):
@@ -129,7 +189,8 @@ def rms_norm(input, normalized_shape, weight=None, eps=None):
         eps = float(np.finfo(input._data.dtype).eps)
     dims = tuple(range(input.ndim - k, input.ndim))
     out = input * (input.pow(2).mean(dims, keepdim=True) + eps).rsqrt()
-    return out if weight is None else out * weight
+    out = out if weight is None else out * weight
+    return out.contiguous()   # torch's result is contiguous (CloneBackward0 for a transposed x)
 
 
 def _normalize_sample(rng, dtype):

@@ -20,6 +20,7 @@ from ._util import inplace_variant, register_methods
 from .conversion import contiguous
 from .shape import (SqueezeBackward1, UnsafeViewBackward0, _view_op, reshape, squeeze, t,
                     transpose, unsqueeze)
+from ..creation import tensor
 
 __all__ = ["matmul", "mm", "bmm", "dot", "mv", "outer", "ger", "addmm"]
 
@@ -403,7 +404,6 @@ def _broadcast_batch(s1, s2):
 
 def _rmatmul(self, other):
     if not isinstance(other, Tensor):
-        from ..creation import tensor
         other = tensor(other)
     return matmul(other, self)
 

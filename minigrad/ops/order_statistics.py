@@ -21,6 +21,7 @@ from ..creation import full_like
 from .registry import register
 from ._std_sort import std_sort
 from .sorting import _Selecting
+from ..autograd.grad_mode import no_grad
 
 __all__ = ["quantile", "nanquantile", "mode"]
 
@@ -80,14 +81,14 @@ def _quantile(input, q, dim, keepdim, interpolation, ignore_nan):
     values = sorted_.gather(-1, below)
     if interpolation in ("linear", "midpoint"):
         weights = ranks - below if interpolation == "linear" else full_like(ranks, 0.5)
-        values = values.lerp(sorted_.gather(-1, ranks.ceil().long()), weights)
+        # in place, as torch (the result's version counter shows it)
+        values = values.lerp_(sorted_.gather(-1, ranks.ceil().long()), weights)
     if q.ndim == 0:
         return values.squeeze_(-1)
     return values.unsqueeze_(0).transpose_(0, -1).squeeze_(-1)
 
 
 def _no_grad():
-    from ..autograd.grad_mode import no_grad
     return no_grad()
 
 

@@ -17,6 +17,7 @@ import numpy as np
 from ..autograd.function import Function
 from ._taps import node_pair
 from .registry import register
+from ..autograd import formulas
 
 __all__ = []  # F.pad only (through the registry)
 
@@ -50,7 +51,6 @@ class ConstantPadNdBackward0(Function):
     @staticmethod
     def backward(ctx, grad):
         back = tuple((-lo, -hi) for lo, hi in ctx.pairs)
-        from ..autograd import formulas
         return formulas.call(ConstantPadNdBackward0, grad, back, 0), None, None
 
 

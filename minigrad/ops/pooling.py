@@ -151,14 +151,17 @@ class _MaxPoolWithIndices(Function):
         idx = _kernel_deltas(kernel, dilation, x.shape[-nd:])[arg]
         idx += _window_starts(outs, stride, pads, x.shape[-nd:])
         ctx.in_shape, ctx.nd, ctx.indices = x.shape, nd, idx
+        # windows that cannot overlap: each input position is the argmax of one window at most
+        ctx.distinct = not any(padding) and all(
+            s >= d * (k - 1) + 1 for k, s, d in zip(kernel, stride, dilation))
         ctx.save_for_backward(x)
         return np.ascontiguousarray(out), idx
 
     @staticmethod
     def backward(ctx, grad, _grad_indices=None):
         x, = ctx.saved_tensors
-        return (formulas.call(MaxPoolScatter, grad, x, ctx.indices, ctx.in_shape, ctx.nd),
-                None, None, None, None, None, None)
+        return (formulas.call(MaxPoolScatter, grad, x, ctx.indices, ctx.in_shape, ctx.nd,
+                              ctx.distinct), None, None, None, None, None, None)
 
 
 def _gather_planes(g, idx, nd):
@@ -172,20 +175,24 @@ class MaxPoolScatter(Function):
     gg[..., idx[..., o]]."""
 
     @staticmethod
-    def forward(ctx, grad, x, idx, in_shape, nd):
+    def forward(ctx, grad, x, idx, in_shape, nd, distinct=False):
         planes = int(np.prod(in_shape[:-nd], dtype=np.int64))
         plane = int(np.prod(in_shape[-nd:], dtype=np.int64))
         where = idx.reshape(planes, -1) + (np.arange(planes) * plane)[:, None]
-        out = np.bincount(where.ravel(), weights=grad.reshape(-1), minlength=planes * plane)
         ctx.nd = nd
         ctx.save_for_backward(idx, x)     # (x: torch's backward takes it; its gradient is 0)
+        if distinct:   # one value per position at most: 0 + value (-0.0 becomes +0.0), stored
+            out = np.zeros(planes * plane, grad.dtype)
+            out[where.ravel()] = grad.reshape(-1) + grad.dtype.type(0)
+            return out.reshape(in_shape)
+        out = np.bincount(where.ravel(), weights=grad.reshape(-1), minlength=planes * plane)
         return out.astype(grad.dtype).reshape(in_shape)
 
     @staticmethod
     def backward(ctx, gg):
         idx, x = ctx.saved_tensors
         gx = formulas.zeros_like(x) if ctx.needs_input_grad[1] else None
-        return _gather_planes(gg, idx, ctx.nd), gx, None, None, None
+        return _gather_planes(gg, idx, ctx.nd), gx, None, None, None, None
 
 
 _MAX_BODY = {"__module__": __name__, "__doc__": _MaxPoolWithIndices.__doc__}

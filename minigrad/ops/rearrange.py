@@ -19,13 +19,13 @@ import warnings
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
-from .._tensor import Tensor
+from .._tensor import Tensor, _make
 from ..autograd import formulas
 from ..autograd.function import Function
 from ._util import register_methods
 from ._windows import scatter_windows, windows
 from .registry import register
-from .shape import UnsafeViewBackward0, flip
+from .shape import UnsafeViewBackward0, _view_op, flip
 
 __all__ = ["roll", "rot90", "fliplr", "flipud", "repeat_interleave", "meshgrid", "kron"]
 
@@ -99,7 +99,6 @@ def flipud(input):
 
 def repeat_interleave(input, repeats=None, dim=None, *, output_size=None):
     """Each element (or slice along dim) repeated ``repeats`` times, in place."""
-    from .._tensor import _make
     if dim is None:
         input, dim = input.flatten(), 0
     dim = input._wrap_dim(dim)
@@ -170,7 +169,8 @@ def kron(input, other):
 
 # ---- windows along one dim, and im2col ---------------------------------------------------------
 class UnfoldBackward0(Function):
-    """y[..., i, ..., j] = x[..., i * step + j, ...] (windows of dim d moved to a new last dim)."""
+    """y[..., i, ..., j] = x[..., i * step + j, ...] (windows of dim d moved to a new last dim):
+    a view of x's memory, as in torch (windows overlap when step < size)."""
 
     @staticmethod
     def forward(ctx, x, dim, size, step):
@@ -181,7 +181,7 @@ class UnfoldBackward0(Function):
         shape = x.shape[:dim] + (count,) + x.shape[dim + 1:] + (size,)
         strides = (x.strides[:dim] + (x.strides[dim] * step,) + x.strides[dim + 1:]
                    + (x.strides[dim],))
-        return np.ascontiguousarray(as_strided(x, shape, strides, writeable=False))
+        return as_strided(x, shape, strides, writeable=x.flags.writeable)
 
     @staticmethod
     def backward(ctx, grad):
@@ -215,7 +215,8 @@ def tensor_unfold(self, dimension, size, step):
                            f"{size}")
     if step <= 0:
         raise RuntimeError(f"step is {step} but must be > 0")
-    return UnfoldBackward0.apply(self, dim, size, step)
+    return _view_op(UnfoldBackward0, self, dim, size, step,
+                    rebuild=lambda b: tensor_unfold(b, dimension, size, step))
 
 
 def _pair(v):

@@ -22,6 +22,8 @@ from ._util import register_methods
 from .registry import declare
 from .arithmetic import DivBackward0
 from .clamp import maximum, minimum
+from .join import CatBackward0
+from .shape import FlipBackward0
 
 __all__ = ["sum", "mean", "prod", "max", "min", "amax", "amin", "argmax", "argmin", "all", "any",
            "count_nonzero"]
@@ -212,8 +214,6 @@ def _prod_grad(grad, x, out, dim, keepdim):
 def _prod_others(grad, x, dim):
     """grad * (product of the elements before k) * (product of the elements after k)."""
     from .cumulative import CumprodBackward0
-    from .join import CatBackward0
-    from .shape import FlipBackward0
     call = formulas.call
     n = x.shape[dim]
     if math.prod(x.shape) == 0:

@@ -1,7 +1,9 @@
 """The op registry: every op declared once, with what tests, the fuzzer and the docs need to know.
 
 An op's code lives in its family's module (its formula, then its forward and backward). Beside the
-function, one ``register(...)`` call says what the op *is* to the rest of the project:
+function, one ``register(...)`` call says what the op *is* to the rest of the project (the ops
+written before the registry are declared in ``registry_shape.py``, ``registry_indexing.py``,
+``registry_linalg.py`` and ``registry_random.py`` instead, keeping their modules under 800 lines):
 
 * ``name`` – torch's name (``"mul"``); ``aliases`` – other names torch gives it (``"multiply"``);
 * ``nodes`` – the ``grad_fn`` class names its backward records (``("MulBackward0",)``), exactly
@@ -16,7 +18,16 @@ function, one ``register(...)`` call says what the op *is* to the rest of the pr
 * ``dtypes`` – the dtypes it is tested in; ``family`` – its module's family (``"unary"``,
   ``"binary"``, ``"reduction"``, ``"activation"``, ...);
 * ``sample`` – optional: ``sample(rng, dtype)`` yields ``(args, kwargs)`` of ndarrays and numbers
-  for ops whose inputs a domain alone cannot describe (convolution weights, indices, ...).
+  for ops whose inputs a domain alone cannot describe (convolution weights, indices, ...);
+  ``cases(case(arr(2, 3), 1), ...)`` writes such calls out, with ``arr``/``idx``/``mask``
+  standing for the arrays;
+* ``node_gap`` – empty for almost every op: its grad_fn names equal torch's on every sample.
+  Otherwise it says why some differ (einsum is one node here, several in torch); the test then
+  checks the op records one of ``nodes`` and that the difference is still there;
+* ``special_names`` – its names in ``torch.special`` (``sigmoid`` is ``special.expit``), tested
+  like its other forms;
+* ``random_stream`` – the op draws from the default generator (bernoulli, dropout, ...): tests
+  seed both libraries alike before each call, so its draws are compared value for value.
 
 Who reads it: the family tests (``tests/test_registry.py`` runs every registered op against
 torch), the fuzzer's op table, the derivative table (``docs/derivatives.md``) and its coverage
@@ -26,7 +37,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-__all__ = ["OpInfo", "OPS", "DOMAINS", "register", "declare", "ops_in"]
+__all__ = ["OpInfo", "OPS", "DOMAINS", "register", "declare", "ops_in", "arr", "idx", "mask",
+           "case", "cases"]
 
 
 # ---- where test inputs come from ------------------------------------------------------------
@@ -55,10 +67,58 @@ def _away_from_integers(rng, shape):   # floor, round, ...: derivative 0 except 
     return rng.integers(-3, 3, shape) + rng.uniform(0.1, 0.4, shape)
 
 
+def _probability(rng, shape):      # inside (0, 1): binary_cross_entropy's input
+    return rng.uniform(0.05, 0.95, shape)
+
+
 DOMAINS = {
     "anywhere": _anywhere, "positive": _positive, "unit": _unit, "nonzero": _nonzero,
-    "above_one": _above_one, "away_from_integers": _away_from_integers,
+    "probability": _probability, "above_one": _above_one, "away_from_integers": _away_from_integers,
 }
+
+# ---- written-out test calls, for ops whose arguments are not one array each ------------------
+class _Draw:
+    """A placeholder in a ``case``: made into an ndarray when the sample is drawn."""
+    def __init__(self, make):
+        self.make = make
+
+
+def arr(*shape, domain="anywhere"):
+    """A float array of ``shape`` drawn from ``domain``, in the dtype under test."""
+    return _Draw(lambda rng, dtype: np.asarray(DOMAINS[domain](rng, shape)).astype(dtype))
+
+
+def idx(high, *shape):
+    """An int64 index array of ``shape`` with entries in ``[0, high)``."""
+    return _Draw(lambda rng, dtype: rng.integers(0, high, shape))
+
+
+def mask(*shape):
+    """A bool array of ``shape``."""
+    return _Draw(lambda rng, dtype: rng.random(shape) < 0.5)
+
+
+def _draw(value, rng, dtype):
+    if isinstance(value, _Draw):
+        return value.make(rng, dtype)
+    if isinstance(value, (list, tuple)):
+        return type(value)(_draw(v, rng, dtype) for v in value)
+    return value
+
+
+def case(*args, **kwargs):
+    """One call of an op: its positional and keyword arguments, with ``arr``/``idx``/``mask``
+    placeholders for its arrays (also inside lists: ``case([arr(2), arr(3)], dim=0)``)."""
+    return args, kwargs
+
+
+def cases(*calls):
+    """A ``sample`` made of written-out ``case``s: ``sample=cases(case(arr(2, 3), 1), ...)``."""
+    def sample(rng, dtype):
+        for args, kwargs in calls:
+            yield _draw(args, rng, dtype), {k: _draw(v, rng, dtype) for k, v in kwargs.items()}
+    return sample
+
 
 FORMS = frozenset({"function", "method", "inplace", "functional"})
 
@@ -78,6 +138,9 @@ class OpInfo:
     family: str = ""
     differentiable: bool = True
     sample: object = None
+    node_gap: str = ""
+    random_stream: bool = False
+    special_names: tuple = ()
     notes: str = field(default="", compare=False)
 
     def __post_init__(self):

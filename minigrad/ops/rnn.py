@@ -22,12 +22,12 @@ from ..autograd.function import Function
 from .._tensor import _make
 from ..autograd import grad_mode
 from ._util import silent_fp
+from ..nn.functional import linear
 
 __all__ = ["rnn_tanh_cell", "rnn_relu_cell", "lstm_cell", "gru_cell", "lstm_layer"]
 
 
 def _gates(x, h, w_ih, w_hh, b_ih, b_hh):
-    from ..nn.functional import linear
     return linear(x, w_ih, b_ih) + linear(h, w_hh, b_hh)
 
 
@@ -54,7 +54,6 @@ def lstm_cell(x, state, w_ih, w_hh, b_ih=None, b_hh=None, w_hr=None):
 
 def gru_cell(x, h, w_ih, w_hh, b_ih=None, b_hh=None):
     """h' = n + z (h - n), with r, z, n as in the module docstring."""
-    from ..nn.functional import linear
     x_r, x_z, x_n = linear(x, w_ih, b_ih).chunk(3, -1)
     h_r, h_z, h_n = linear(h, w_hh, b_hh).chunk(3, -1)
     r = (x_r + h_r).sigmoid()

@@ -17,18 +17,21 @@ import warnings
 
 import numpy as np
 
-from .._args import check_int
-from .._tensor import Tensor, wrap_dim
+from .._args import check_int, no_matching_overload
+from .._tensor import Tensor, wrap_dim, _make
+from .. import _seam as seam
 from ..autograd import formulas, forward_ad
 from ..autograd.function import Function
 from ..autograd.views import creation_version, mark_multi_output
 from ._util import register_methods
 from .elementwise import ExpandBackward0
+from .._dtype import dtype as _dtype_cls
 
 __all__ = [
     "reshape", "transpose", "swapaxes", "swapdims", "t", "permute", "squeeze", "unsqueeze",
     "flatten", "unflatten", "flip", "narrow", "movedim", "moveaxis",
 ]
+_ALL_DIMS = object()  # squeeze without a dim (None is an error, as in torch)
 
 
 # ---- the view relation --------------------------------------------------------------------------
@@ -197,7 +200,6 @@ class UnsafeViewBackward0(ViewBackward0):
 
 def view(self, *shape):
     """A tensor sharing self's memory with another shape; fails when strides do not allow it."""
-    from .._dtype import dtype as _dtype_cls
     if len(shape) == 1 and isinstance(shape[0], _dtype_cls):
         return _view_dtype(self, shape[0])
     if not shape:
@@ -214,7 +216,6 @@ def _view_dtype(self, dtype):
         raise RuntimeError(
             f"self.stride(-1) must be 1 to view {self.dtype.short_name} as {dtype.short_name} "
             f"(different element sizes), but got {x.strides[-1] // x.itemsize}")
-    from .._tensor import _make
     out = _make(x.view(dtype.np))
     out._vc = self._vc
     return out
@@ -498,11 +499,13 @@ def unsqueeze(input, dim):
     return _view_op(UnsqueezeBackward0, input, d, rebuild=lambda b: unsqueeze(b, d))
 
 
-def squeeze(input, dim=None):
+def squeeze(input, dim=_ALL_DIMS):
     """Remove size-1 dims: all of them, only ``dim``, or those among a tuple of dims."""
     nd = input._data.ndim
-    if dim is None:
+    if dim is _ALL_DIMS:
         return _view_op(SqueezeBackward0, input, rebuild=squeeze)
+    if dim is None:  # torch has no overload taking None
+        raise _squeeze_none("squeeze", ("Tensor", "NoneType"))
     if isinstance(dim, (tuple, list)):
         dims = tuple(_dims_list((dim,), nd, "squeeze"))
         return _view_op(SqueezeBackward2, input, dims, rebuild=lambda b: squeeze(b, dims))
@@ -510,12 +513,26 @@ def squeeze(input, dim=None):
     return _view_op(SqueezeBackward1, input, d, rebuild=lambda b: squeeze(b, d))
 
 
+def _squeeze_none(fn, got):
+    overloads = ("()", "(int dim)", "(tuple of ints dim)")
+    if got[0] == "Tensor":
+        overloads = ("(Tensor input)",) + tuple(f"(Tensor input, {o[1:]}" for o in overloads[1:])
+        return no_matching_overload(fn, got, overloads)
+    first_hint = ("some of the keywords were incorrect: dim" if got[0].startswith("dim=") else
+                  f"some of the arguments have invalid types: (!{got[0]}!)")
+    return no_matching_overload(fn, got, overloads, first_hint)
+
+
 def _squeeze_method(self, *dim, **kwargs):
     if "dim" in kwargs:
+        if kwargs["dim"] is None:
+            raise _squeeze_none("squeeze", ("dim=NoneType",))
         return squeeze(self, kwargs["dim"])
     if len(dim) > 1:
         return squeeze(self, dim)
-    return squeeze(self, dim[0] if dim else None)
+    if dim and dim[0] is None:
+        raise _squeeze_none("squeeze", ("NoneType",))
+    return squeeze(self, dim[0] if dim else _ALL_DIMS)
 
 
 def _unsqueeze_method(self, *dim, **kwargs):
@@ -563,6 +580,7 @@ def expand(self, *sizes):
     return out
 
 
+@seam.replayed  # (minigrad.compile makes the view again on replay)
 def _writeable_broadcast(x, shape):
     """x expanded to ``shape``: a writeable view with torch's strides (0 where repeated)."""
     strides = [0] * len(shape)
@@ -729,10 +747,12 @@ def _reshape_inplace(self, cls, *args, rebuild):
     return self
 
 
-def squeeze_(self, dim=None):
+def squeeze_(self, dim=_ALL_DIMS):
     nd = self._data.ndim
-    if dim is None:
+    if dim is _ALL_DIMS:
         return _reshape_inplace(self, SqueezeBackward3, rebuild=squeeze)
+    if dim is None:
+        raise _squeeze_none("squeeze_", ("NoneType",))
     if isinstance(dim, (tuple, list)):
         dims = tuple(_dims_list((dim,), nd, "squeeze_"))
         return _reshape_inplace(self, SqueezeBackward5, dims, rebuild=lambda b: squeeze(b, dims))

@@ -55,8 +55,12 @@ class SoftmaxBackward0(Function):
     @staticmethod
     def forward(ctx, x, dim):
         shifted, axis = _shifted(x, dim)
-        e = np.exp(shifted)
-        out = e / e.sum(axis=axis, keepdims=True)
+        if type(shifted) is np.ndarray:     # a fresh array: exp and divide in place
+            out = np.exp(shifted, out=shifted)
+            out /= out.sum(axis=axis, keepdims=True)
+        else:
+            e = np.exp(shifted)
+            out = e / e.sum(axis=axis, keepdims=True)
         ctx.dim = dim
         ctx.save_for_backward(out)
         return out

@@ -14,7 +14,7 @@ from .._tensor import Tensor, _make, wrap_dim
 from ..autograd.function import Function
 from ._util import register_methods
 from .clamp import where
-from .reduction import _FullExtremum, _kept_shape, _reduce_numel, _select_back, _unreduce
+from .reduction import _ALL, _FullExtremum, _kept_shape, _reduce_numel, _select_back, _unreduce
 from .statistics import _np_var, _var_args, _var_grad
 
 __all__ = ["sort", "argsort", "topk", "kthvalue", "median", "std_mean", "var_mean"]
@@ -223,11 +223,13 @@ def kthvalue(input, k, dim=-1, keepdim=False):
     return _indices_without_graph(return_types.kthvalue, values, indices)
 
 
-def median(input, dim=None, keepdim=False):
+def median(input, dim=_ALL, keepdim=False):
     """The lower median of all elements (0-dim), or (values, indices) along ``dim``.
-    NaN propagates: a slice holding NaN has median NaN."""
-    if dim is None:
+    NaN propagates: a slice holding NaN has median NaN. ``dim=None`` is a TypeError, as in torch
+    (the all-elements form takes no dim at all)."""
+    if dim is _ALL:
         return MedianBackward0.apply(input)
+    check_int("median", dim, "dim", 1)
     values, indices = MedianBackward1.apply(input, _dim(input, dim), keepdim)
     return _indices_without_graph(return_types.median, values, indices)
 

@@ -115,7 +115,7 @@ class LgammaBackward0(Function):
 _UNARY = dict(forms=("function", "method", "inplace"), family="special")
 
 
-@register(nodes=("LgammaBackward0",), **_UNARY)
+@register(nodes=("LgammaBackward0",), special_names=("gammaln",), **_UNARY)
 def lgamma(input):
     """log|Gamma(input)| (+inf at 0, the negative integers and ±inf)."""
     return LgammaBackward0.apply(input)
@@ -268,7 +268,8 @@ class PolygammaBackward0(Function):
         return None, grad * polygamma(ctx.n + 1, x)
 
 
-@register(nodes=("DigammaBackward0",), domain="positive", **_UNARY)
+@register(nodes=("DigammaBackward0",), domain="positive", special_names=("digamma", "psi"),
+          **_UNARY)
 def digamma(input):
     """d/dx log Gamma(x) (-inf at +0, +inf at -0, NaN at the negative integers)."""
     return DigammaBackward0.apply(input)
@@ -280,7 +281,7 @@ def _polygamma_sample(rng, dtype):
 
 
 @register(nodes=("PolygammaBackward0",), args=("n", "input"), forms=("function",),
-          family="special", sample=_polygamma_sample)
+          family="special", sample=_polygamma_sample, special_names=("polygamma",))
 def polygamma(n, input):
     """The n-th derivative of digamma (n >= 0)."""
     if n < 0:
@@ -342,7 +343,7 @@ class ErfinvBackward0(Function):
         return 0.5 * math.sqrt(math.pi) * erfinv(x).pow(2).exp() * grad
 
 
-@register(nodes=("ErfinvBackward0",), domain="unit", **_UNARY)
+@register(nodes=("ErfinvBackward0",), domain="unit", special_names=("erfinv",), **_UNARY)
 def erfinv(input):
     """The inverse of erf on (-1, 1) (±inf at ±1, NaN outside)."""
     return ErfinvBackward0.apply(input)
@@ -418,7 +419,8 @@ def _xlogy_sample(rng, dtype):
 
 
 @register(nodes=("XlogyBackward0", "XlogyBackward1", "XlogyBackward2"), args=("input", "other"),
-          forms=("function", "method", "inplace"), family="special", sample=_xlogy_sample)
+          forms=("function", "method", "inplace"), family="special", sample=_xlogy_sample,
+          special_names=("xlogy",))
 def xlogy(input, other):
     """``input * log(other)``, 0 where input is 0 (unless other is NaN)."""
     if not isinstance(input, Tensor):

@@ -234,7 +234,11 @@ def std(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
 
 @_numpy_names
 def logsumexp(input, dim, keepdim=False):
-    """log(sum(exp(input))) over ``dim``, computed without overflow."""
+    """log(sum(exp(input))) over ``dim``, computed without overflow. ``dim`` is required: None
+    is a TypeError, as in torch."""
+    if dim is None:
+        raise TypeError("logsumexp(): argument 'dim' (position 1) must be tuple of ints, not "
+                        "NoneType")
     return LogsumexpBackward0.apply(input, reduce_dims(dim, input.ndim), keepdim)
 
 

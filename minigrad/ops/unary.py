@@ -10,7 +10,6 @@ import math
 import numpy as np
 
 from .. import _dtype
-from .._torch_sqrt import sqrt as torch_sqrt
 from ..autograd import formulas
 from ..autograd.function import Function
 from ._util import silent_fp
@@ -193,14 +192,14 @@ class SqrtBackward0(Function):
     @staticmethod
     @silent_fp
     def forward(ctx, x):
-        out = torch_sqrt(_as_float(x))   # MKL's rounding, as torch
+        out = np.sqrt(_as_float(x))   # correctly rounded (torch's MKL root: within one ulp)
         ctx.save_for_backward(out)
         return out
 
     @staticmethod
     def backward(ctx, grad):
         out, = ctx.saved_tensors
-        return grad / (out * 2)
+        return formulas.divide_into(grad, out * 2)
 
 
 class RsqrtBackward0(Function):
@@ -637,6 +636,8 @@ arctan2 = atan2
 # ---- what each op is to the tests, the fuzzer and the docs (ops/registry.py) --------------------
 # name, function, torch's node, aliases, domain test inputs come from, non-differentiable points
 _WITH_INPLACE = ("function", "method", "inplace")
+_SPECIAL_NAMES = {"erf": ("erf",), "exp2": ("exp2",), "expm1": ("expm1",), "log1p": ("log1p",),
+                  "sigmoid": ("expit",)}    # their names in torch.special
 for _name, _fn, _node, _aliases, _domain, _kinks in (
         ("neg", neg, "NegBackward0", ("negative",), "anywhere", ()),
         ("abs", abs, "AbsBackward0", ("absolute",), "nonzero", (0.0,)),
@@ -669,6 +670,7 @@ for _name, _fn, _node, _aliases, _domain, _kinks in (
         ("frac", frac, "FracBackward0", (), "away_from_integers", ()),
         ("erf", erf, "ErfBackward0", (), "anywhere", ())):
     declare(_name, _fn, nodes=(_node,), aliases=_aliases, domain=_domain, kinks=_kinks,
-            forms=_WITH_INPLACE, family="unary")
+            forms=_WITH_INPLACE + (("functional",) if _name in ("tanh", "sigmoid", "relu") else ()),
+            special_names=_SPECIAL_NAMES.get(_name, ()), family="unary")
 declare("atan2", atan2, nodes=("Atan2Backward0",), aliases=("arctan2",), args=("input", "other"),
         forms=_WITH_INPLACE, family="binary")

@@ -14,6 +14,7 @@ torch's to rounding (about 1e-6 relative in float32), not bit for bit.
 import numpy as np
 
 from .._tensor import _make
+from .. import _seam as seam
 from ..autograd.grad_mode import enable_grad
 from ._kernels import add_
 from .optimizer import Optimizer, check_nonnegative
@@ -169,6 +170,7 @@ class LBFGS(Optimizer):
             p._bump_version()
         return loss, grad
 
+    @seam.effect
     def step(self, closure):
         group = self.param_groups[0]
         lr, max_iter, max_eval = group["lr"], group["max_iter"], group["max_eval"]

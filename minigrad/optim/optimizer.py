@@ -9,6 +9,7 @@ from collections import defaultdict
 from copy import deepcopy
 
 from .._tensor import Tensor
+from .. import _seam as seam
 from ..autograd.grad_mode import enable_grad
 from ..creation import tensor
 from ._kernels import scalar  # noqa: F401  (sgd and adam import it from here)
@@ -135,6 +136,7 @@ class Optimizer:
             raise ValueError("some parameters appear in more than one parameter group")
         self.param_groups.append(param_group)
 
+    @seam.effect
     def zero_grad(self, set_to_none=True):
         """Drop the gradients (default), or zero them in place with set_to_none=False."""
         for group in self.param_groups:
@@ -152,6 +154,7 @@ class Optimizer:
                 g._data[...] = 0
                 g._bump_version()
 
+    @seam.effect
     def step(self, closure=None):
         """Update every parameter that has a gradient; closure() recomputes the loss first."""
         loss = None

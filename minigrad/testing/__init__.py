@@ -7,6 +7,8 @@ import warnings
 
 from ._comparison import assert_close
 from ._creation import make_tensor
+from .._tensor import Tensor as _Tensor
+from ..creation import tensor as _tensor
 
 __all__ = ["assert_close", "make_tensor", "assert_allclose"]
 
@@ -22,11 +24,10 @@ def assert_allclose(actual, expected, rtol=None, atol=None, equal_nan=True, msg=
     warnings.warn("`torch.testing.assert_allclose()` is deprecated since 1.12 and will be removed "
                   "in a future release. Please use `torch.testing.assert_close()` instead.",
                   FutureWarning, stacklevel=2)
-    from .. import Tensor, tensor
-    if not isinstance(actual, Tensor):
-        actual = tensor(actual)
-    if not isinstance(expected, Tensor):
-        expected = tensor(expected, dtype=actual.dtype)
+    if not isinstance(actual, _Tensor):
+        actual = _tensor(actual)
+    if not isinstance(expected, _Tensor):
+        expected = _tensor(expected, dtype=actual.dtype)
     if rtol is None and atol is None:
         tolerances = [_ALLCLOSE_TOLERANCES.get(t.dtype.name, (0.0, 0.0))
                       for t in (actual, expected)]

@@ -29,6 +29,7 @@ import numpy as np
 
 from .. import _dtype
 from .._tensor import Tensor
+from ..creation import as_tensor
 
 __all__ = ["assert_close", "default_tolerances", "mismatch_statistics"]
 
@@ -229,7 +230,6 @@ class _TensorPair:
     def _as_tensor(x):
         if isinstance(x, Tensor):
             return x
-        from ..creation import as_tensor
         try:
             return as_tensor(x)
         except Exception:  # noqa: BLE001 - anything as_tensor refuses is simply not a tensor-like

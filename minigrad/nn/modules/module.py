@@ -9,10 +9,12 @@ A Module keeps three ordered registries, filled by ``__setattr__``:
 Everything else (``parameters()``, ``state_dict()``, ``to()``, ``repr``) walks these registries
 recursively, in registration order, with dotted names as prefixes ("0.weight", "fc.bias").
 """
+import functools
 from collections import OrderedDict, namedtuple
 
 from ... import _dtype
 from ..._tensor import Tensor
+from ... import _seam as seam
 from ...autograd.grad_mode import no_grad
 from ..parameter import Parameter
 
@@ -76,8 +78,26 @@ class Module:
             f'Module [{type(self).__name__}] is missing the required "forward" function')
 
     # ---- calling ----------------------------------------------------------------------------
+    _compiled_call = None  # set by module.compile(): calls then go through minigrad.compile
+
     def __call__(self, *args, **kwargs):
+        if self._compiled_call is not None:
+            return self._compiled_call(*args, **kwargs)
+        return self._call_impl(*args, **kwargs)
+
+    def compile(self, *args, **kwargs):
+        """Compile this module's calls in place (torch's ``Module.compile``): the arguments
+        are ``minigrad.compile``'s."""
+        from ...compiler import api
+        eager = functools.partial(Module._call_impl, self)
+        self.__dict__["_compiled_call"] = api.CompiledFunction(
+            eager, kwargs.get("fullgraph", False),
+            kwargs.get("backend", "inductor") != "eager")
+
+    def _call_impl(self, *args, **kwargs):
         """Run the forward pre-hooks, ``forward``, then the forward hooks."""
+        if seam.recorder is not None:  # minigrad.compile guards this module's state
+            seam.recorder.saw_module(self)
         if self._forward_pre_hooks:
             for hook in tuple(self._forward_pre_hooks.values()):
                 result = hook(self, args)
@@ -403,6 +423,7 @@ class Module:
             p.requires_grad_(requires_grad)
         return self
 
+    @seam.effect
     def zero_grad(self, set_to_none=True):
         """Drop every parameter's gradient (or zero it in place with set_to_none=False)."""
         for p in self.parameters():

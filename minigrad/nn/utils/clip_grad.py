@@ -17,6 +17,7 @@ import numpy as np
 
 from ... import _tensor
 from ..._dtype import get_default_dtype
+from ...autograd import forward_ad
 from ...autograd.grad_mode import no_grad
 from ...ops.join import stack
 from ...ops.statistics import norm
@@ -63,9 +64,21 @@ def clip_grads_with_norm_(parameters, max_norm, total_norm, foreach=None):
     if not grads:
         return
     clip_coef_clamped = clamp(max_norm / (total_norm + 1e-6), max=1.0)
+    coef = clip_coef_clamped._data
     for group in _grouped_by_dtype(grads):
         for g in group:
-            g.mul_(clip_coef_clamped)
+            if _plain(g, coef):   # nothing to record: the same product, written in place
+                np.multiply(g._data, coef, out=g._data)
+                g._bump_version()
+            else:
+                g.mul_(clip_coef_clamped)
+
+
+def _plain(g, coef):
+    """Can ``g.mul_(coef)`` be a bare in-place multiply? g owns its writeable memory, needs no
+    graph, and has coef's dtype (so the product is rounded once, in it)."""
+    return (g._base is None and not g._requires_grad and g._data.dtype == coef.dtype
+            and g._data.flags.writeable and not forward_ad.dual_hook_open())
 
 
 @no_grad()

@@ -11,6 +11,7 @@ import copy
 import numpy as np
 
 from ..._tensor import Tensor
+from ... import as_tensor, stack, tensor, float64 as f64
 
 __all__ = ["default_collate", "default_convert"]
 
@@ -19,8 +20,6 @@ _ERR = ("default_collate: batch must contain tensors, numpy arrays, numbers, dic
 
 
 def default_collate(batch):
-    from ... import as_tensor, stack, tensor
-    from ... import float64 as f64
     elem = batch[0]
     if isinstance(elem, Tensor):
         return stack(batch, 0)
@@ -55,7 +54,6 @@ def default_collate(batch):
 
 def default_convert(data):
     """Without batching: NumPy arrays become tensors, containers are converted recursively."""
-    from ... import as_tensor
     if isinstance(data, np.ndarray) and data.dtype.kind not in "OUS":
         return as_tensor(data)
     if isinstance(data, (np.bool_, np.number)):

@@ -4,6 +4,7 @@ import bisect
 import itertools
 import math
 import warnings
+from ... import randperm
 
 __all__ = ["Dataset", "TensorDataset", "Subset", "ConcatDataset", "random_split"]
 
@@ -84,7 +85,6 @@ def random_split(dataset, lengths, generator=None):
     The order comes from ``randperm(len(dataset), generator=generator)`` (the global generator
     by default), as in torch.
     """
-    from ... import randperm
     if math.isclose(sum(lengths), 1) and sum(lengths) <= 1:
         subset_lengths = []
         for i, frac in enumerate(lengths):

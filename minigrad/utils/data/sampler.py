@@ -13,7 +13,7 @@ import itertools
 
 import numpy as np
 
-from ... import _generator as _engine
+from ... import _generator as _engine, randperm
 from ...random import _gen
 
 __all__ = ["Sampler", "SequentialSampler", "RandomSampler", "SubsetRandomSampler",
@@ -113,7 +113,6 @@ class SubsetRandomSampler(Sampler):
         self.generator = generator
 
     def __iter__(self):
-        from ... import randperm
         kwargs = {} if self.generator is None else {"generator": self.generator}
         for i in randperm(len(self.indices), **kwargs).tolist():
             yield self.indices[i]

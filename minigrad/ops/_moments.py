@@ -1,0 +1,156 @@
+"""Layer norm's row statistics and input gradient, rounded as torch's CPU kernels round them.
+
+torch's ``RowwiseMoments`` (layer norm's statistics) runs Welford's algorithm per vector lane
+over the row's whole vectors (8 float32 lanes: AVX2 vectors), in chunks of 16
+vectors merged pairwise (a cascade), then over the remaining scalars one by one, and finally
+merges the lanes into the scalar result one after another. Everything stays in the input's
+dtype. Here the same steps run on all rows at once (NumPy over the rows and lanes).
+
+Welford step k (1-based) for a value x:   d = x - m,  m += d / k,  s += d (x - m)
+Merging (count a, mean m_a, sum of squares s_a) into (count b, mean m, s):
+    n = a + b,  c = a / n,  d = m_a - m,  m += c d,  s += s_a + d d c b
+Where the compiled kernel fuses a multiply and an add into one rounding (an fma) is as measured
+on torch 2.13's x86-64 build: the vector Welford steps (both updates), the vector merge's
+``s`` (as fma(d d c, b, s + s_a)), the scalar merge (m as fma(c, d, m), s as
+s + fma(d d c, b, s_a)); the scalar tail's steps are not fused. Means then agree bit for bit with
+torch and variances in all but about 1 row in 50 of long rows (one rounding apart). float32
+only: float64's roundings are far below any tolerance, and an exact float64 fma is costly.
+"""
+import numpy as np
+
+__all__ = ["row_moments", "layer_norm_grad_input"]
+
+_CHUNK = 16          # vectors per Welford chunk
+_VECTOR_BYTES = 32   # AVX2 vectors: the kernel's width on x86-64
+
+
+def fma(a, b, c):
+    """a * b + c rounded once to float32: the product is exact in float64 and the sum rounds
+    there first (a second rounding, wrong only on an exact float32 tie: rare enough here).
+    Other dtypes: a plain multiply-add (float64's roundings are far below any tolerance)."""
+    if c.dtype != np.float32:
+        return a * b + c
+    return (np.multiply(a, b, dtype=np.float64) + c).astype(np.float32)
+
+
+def _merge_vectors(count_add, mean_add, sq_add, count, mean, sq):
+    """AddMomentsVec: the lanes' (count_add, mean_add, sq_add) merged into (count, mean, sq)."""
+    dt = mean.dtype.type
+    total = count + count_add
+    c = dt(0) if total == 0 else dt(count_add) / dt(total)
+    delta = mean_add - mean
+    mean = mean + c * delta
+    sq = fma(delta * delta * c, np.broadcast_to(dt(count), delta.shape), sq + sq_add)
+    return [total, mean, sq]
+
+
+def _merge_scalars(count_add, mean_add, sq_add, count, mean, sq):
+    """AddMoments: one lane's (count_add, mean_add, sq_add) merged into (count, mean, sq)."""
+    dt = mean.dtype.type
+    total = count + count_add
+    c = dt(0) if total == 0 else dt(count_add) / dt(total)
+    delta = mean_add - mean
+    mean = fma(np.broadcast_to(c, delta.shape), delta, mean)
+    sq = sq + fma(delta * delta * c, np.broadcast_to(dt(count), delta.shape), sq_add)
+    return total, mean, sq
+
+
+def _ceil_log2(x):
+    """torch's utils::CeilLog2: the depth of the cascade for x chunks (at least 1)."""
+    return 1 if x <= 2 else (x - 1).bit_length()
+
+
+def _vector_part(x, lanes, n_vec):
+    """(count, mean, sq) per lane over the row's n_vec whole vectors (chunks and cascade)."""
+    rows = x.shape[0]
+    dt = x.dtype.type
+    zeros = np.zeros((rows, lanes), x.dtype)
+    chunks = -(-n_vec // _CHUNK)
+    depth = _ceil_log2(chunks)
+    stack = [[0, zeros, zeros] for _ in range(depth)]
+    inverse = [np.full((rows, lanes), dt(1) / dt(j + 1)) for j in range(_CHUNK)]
+    for i in range(chunks):
+        size = min(_CHUNK, n_vec - i * _CHUNK)
+        mean, sq = zeros, zeros
+        for j in range(size):
+            start = (i * _CHUNK + j) * lanes
+            v = x[:, start:start + lanes]
+            delta = v - mean
+            mean = fma(delta, inverse[j], mean)
+            sq = fma(delta, v - mean, sq)
+        stack[0] = _merge_vectors(size, mean, sq, *stack[0])
+        mask, level = i + 1, 1
+        while level < depth and mask & 1 == 0:
+            stack[level] = _merge_vectors(*stack[level - 1], *stack[level])
+            stack[level - 1] = [0, zeros, zeros]
+            mask >>= 1
+            level += 1
+    for level in range(1, depth):
+        stack[0] = _merge_vectors(*stack[level], *stack[0])
+    return stack[0]
+
+
+def row_moments(x):
+    """(mean, biased variance) of each row of the 2-d float32 array ``x``, as torch rounds
+    them."""
+    rows, n_cols = x.shape
+    dt = x.dtype.type
+    lanes = _VECTOR_BYTES // x.itemsize
+    n_vec = n_cols // lanes
+    count, mean, sq = 0, np.zeros(rows, x.dtype), np.zeros(rows, x.dtype)
+    for k in range(n_vec * lanes, n_cols):       # the scalar tail, in order
+        v = x[:, k]
+        delta = v - mean
+        count += 1
+        mean = mean + delta / dt(count)
+        sq = sq + delta * (v - mean)
+    if n_vec:
+        _, lane_mean, lane_sq = _vector_part(x, lanes, n_vec)
+        for lane in range(lanes):
+            count, mean, sq = _merge_scalars(n_vec, lane_mean[:, lane], lane_sq[:, lane], count,
+                                             mean, sq)
+    return mean, sq / dt(n_cols)
+
+
+def _row_sums(a, b, c=None):
+    """Σ a b (c) per row as torch's vectorised reduction adds: lane-wise over whole vectors,
+    the last partial vector fused into them (fma), then the lanes pairwise (a tree); a row
+    shorter than a vector is added in order."""
+    rows, n = a.shape
+    lanes = _VECTOR_BYTES // a.itemsize
+    product = a * b if c is None else a * b * c
+    if n < lanes:
+        total = product[:, :1]
+        for k in range(1, n):
+            total = total + product[:, k:k + 1]
+        return total
+    whole = n - n % lanes
+    acc = product[:, :lanes]
+    for d in range(lanes, whole, lanes):
+        acc = acc + product[:, d:d + lanes]
+    if whole < n:
+        acc = acc.copy()
+        head = a[:, whole:] * b[:, whole:] if c is not None else a[:, whole:]
+        last = c[:, whole:] if c is not None else b[:, whole:]
+        acc[:, :n - whole] = fma(head, last, acc[:, :n - whole])
+    while acc.shape[1] > 1:
+        half = acc.shape[1] // 2
+        acc = acc[:, :half] + acc[:, half:]
+    return acc
+
+
+def layer_norm_grad_input(g, x, mean, rstd, w):
+    """grad_x of layer norm for rows (M, N), torch's kernel: with a = rstd, γ = w (or 1),
+    ds = Σ g x γ,  db = Σ g γ,  b = (db mean - ds) a³ / N,  c = -b mean - db a / N,
+    grad_x = a g γ + b x + c   (the fused steps as torch's build fuses them)."""
+    dt = x.dtype.type
+    n = x.shape[1]
+    ones = np.ones_like(g)
+    gamma = None if w is None else np.broadcast_to(w, g.shape)
+    ds = _row_sums(g, x) if gamma is None else _row_sums(g, x, gamma)
+    db = _row_sums(g, ones) if gamma is None else _row_sums(g, gamma)
+    scale = dt(1) / dt(n)
+    b = fma(db, mean, -ds) * rstd * rstd * rstd * scale
+    c = fma(-b, mean, -(db * rstd * scale))
+    scaled = rstd * g if gamma is None else rstd * g * gamma
+    return fma(b, x, scaled) + c
