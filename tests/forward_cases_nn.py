@@ -260,3 +260,16 @@ COMPOSITES = [
         x, 0.3, training=True)), *_one((2, 3))),
 ]
 NN_CASES += COMPOSITES
+
+# the double-backward nodes of elu, hardswish, logsigmoid, prelu, batch and layer norm
+NN_CASES += [
+    _hvp("elu", lambda lib, x: (_f(lib).elu(x, 0.7) * x).sum(), "nonzero"),
+    _hvp("hardswish", lambda lib, x: (_f(lib).hardswish(x) * x).sum(), "nonzero"),
+    _hvp("logsigmoid", lambda lib, x: (_f(lib).logsigmoid(x) * x).sum()),
+    Case("hvp_prelu", lambda lib, x, w: (_f(lib).prelu(x, w) * x).sum(), ("nonzero", "anywhere"),
+         ((2, 3, 4), (3,)), hvp=True),
+    Case("hvp_batch_norm", lambda lib, x: (_f(lib).batch_norm(x, None, None, training=True)
+                                          * x).sum(), *_one((4, 3)), hvp=True),
+    Case("hvp_layer_norm", lambda lib, x: (_f(lib).layer_norm(x, (3,)) * x).sum(), *_one((2, 3)),
+         hvp=True),
+]

@@ -196,7 +196,9 @@ def TRANSPOSED_VJP(c):  # noqa: N802
     with grad_mode.enable_grad():
         outs = c.cls.apply(*args)
         outs = outs if isinstance(outs, tuple) else (outs,)
-        pairs = [(k, o) for k, o in enumerate(outs) if o.requires_grad]
+        # (an empty output -- a gradient a backward node was not asked for -- has an empty
+        # tangent, and no cotangent to differentiate by)
+        pairs = [(k, o) for k, o in enumerate(outs) if o.requires_grad and o.numel()]
         us = [_cotangent_leaf(o, tangents, levels) for _, o in pairs]
         grads = autograd_grad([o for _, o in pairs], wanted, us, create_graph=True,
                               allow_unused=True)
@@ -216,7 +218,8 @@ def TRANSPOSED_VJP(c):  # noqa: N802
         else:
             result = autograd_grad(inner, us, create_graph=keep_graph, allow_unused=True,
                                    materialize_grads=True)
-    out = [None] * len(outs)
+    out = [_zeros_like(o) if not o.numel() and o._data.dtype.kind in "fc" else None
+           for o in outs]
     for (k, _), r in zip(pairs, result):
         out[k] = r if keep_graph else batching.detach(r)  # (a vmap's batched tangent too)
     return tuple(out) if isinstance(c.out, tuple) else out[0]

@@ -75,3 +75,11 @@ for _name in ("LeakyReluBackwardBackward0", "HardtanhBackwardBackward0",
             "linear)", linear(which=(0,)))
 # torch gives hardsigmoid's backward no derivatives at all (its second derivative raises too)
 unsupported("HardsigmoidBackwardBackward0", "aten::hardsigmoid_backward")
+for _name, _text in (("EluBackwardBackward0", "t_grad elu'(self) + grad elu''(self) t_self"),
+                     ("HardswishBackwardBackward0", "t_grad hardswish'(self) + grad "
+                                                    "hardswish''(self) t_self"),
+                     ("LogSigmoidBackwardBackward0", "t_grad sigmoid(-self) - grad "
+                                                     "sigmoid(-self) sigmoid(self) t_self"),
+                     ("PreluKernelBackwardBackward0", "prelu's backward at t_grad, plus its "
+                                                      "change with t_self / t_weight")):
+    formula(_name, _text + "  (the VJP, transposed)", TRANSPOSED_VJP)

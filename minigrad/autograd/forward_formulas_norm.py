@@ -32,3 +32,7 @@ formula("PackPaddedSequenceBackward0", "t_padded[step_j, row_j] for each packed 
         LINEAR)
 formula("PadPackedSequence", "t_data at (step_j, row_j), 0 elsewhere (the padding value is a "
         "constant)", linear(zero=(4,)))
+formula("NativeBatchNormBackwardBackward0", "batch norm's backward at t_grad, plus its change "
+        "with t_input / t_weight  (the VJP, transposed)", TRANSPOSED_VJP)
+formula("NativeLayerNormBackwardBackward0", "layer norm's backward at t_grad, plus its change "
+        "with t_input / t_weight  (the VJP, transposed)", TRANSPOSED_VJP)
