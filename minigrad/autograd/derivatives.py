@@ -29,7 +29,7 @@ from .function import Function
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 PAGE = ROOT / "docs" / "derivatives.md"
 COMMAND = "python -m minigrad.autograd.derivatives"
-HEADER = ("| function | torch's node (grad_fn) | forward | gradient "
+HEADER = ("| function | torch's node (grad_fn) | forward | gradient | forward mode (JVP) "
           "| at non-differentiable points (as torch) | where |")
 
 # Files in the order their tables appear (any other file with Functions follows, by name).
@@ -116,6 +116,7 @@ class Row:
     path: str
     line: int
     function: str = ""   # the torch function recording this node (from the op registry)
+    jvp: str = ""        # its forward-mode formula (autograd/forward_formulas*.py)
 
 
 def functions():
@@ -207,7 +208,8 @@ def rows():
         line = _line_of(cls, source)
         forward, gradient = split_doc(cls.__doc__)
         function = function_of(cls.__name__, cls.__doc__)
-        out.append(Row(cls.__name__, forward, gradient, path, line, function))
+        out.append(Row(cls.__name__, forward, gradient, path, line, function,
+                       _jvp_text(cls.__name__)))
     rank = {p: i for i, p in enumerate(FILE_ORDER)}
     first_line = {}
     for r in out:
@@ -215,6 +217,17 @@ def rows():
     out.sort(key=lambda r: (rank.get(r.path, len(rank)), r.path,
                             first_line[r.path, r.function], r.line))
     return out
+
+
+def _jvp_text(node_name):
+    """The node's forward formula; for a node without one, torch's reason."""
+    from . import forward_formulas
+    text = forward_formulas.jvp_formula(node_name)
+    if text is not None:
+        return text
+    if forward_formulas.unsupported_op(node_name) is not None:
+        return "none (torch has none either: forward AD raises its error)"
+    return "none" if node_name == "NotImplemented" else ""
 
 
 def run_case(code):
@@ -264,6 +277,14 @@ def render():
         "product. Formulas are written as if shapes were equal; where an input was broadcast, the",
         "engine sums its gradient back to the input's shape (see `docs/internals.md`).",
         "",
+        "The forward-mode column is the **Jacobian-vector product** the node computes under",
+        "`torch.autograd.forward_ad` (and `torch.func.jvp`, `jacfwd`): `t_x` is the tangent",
+        "carried by input x, `t_out = Σₓ ∂out/∂x · t_x` the tangent of the output, `result` the",
+        "output. An op linear in x reads `t_out = op(t_x)`; an elementwise op's Jacobian is",
+        "diagonal, so its JVP is its gradient formula with `t_x` for `grad`; \"the VJP,",
+        "transposed\" marks a JVP computed from the gradient formula itself",
+        "(`minigrad/autograd/forward_formulas.py`).",
+        "",
         "Every differentiable op in minigrad is a `Function` subclass named exactly like the",
         "`grad_fn` torch gives the same op, with `forward` (NumPy) and `backward` side by side",
         "and the derivative stated in its docstring. `backward` runs on Tensors when its own",
@@ -280,10 +301,11 @@ def render():
     for r in all_rows:
         if r.path != current:
             current = r.path
-            lines += ["", f"## {r.path}", "", HEADER, "|---|---|---|---|---|---|"]
+            lines += ["", f"## {r.path}", "", HEADER, "|---|---|---|---|---|---|---|"]
         where = f"[{r.path}:{r.line}](../{r.path}#L{r.line})"
+        jvp = _cell(r.jvp) if r.jvp else ""
         lines.append(f"| `{r.function}` | `{r.name}` | {_cell(r.forward)} | {_cell(*r.gradient)} "
-                     f"| {links.get(r.name, '')} | {where} |")
+                     f"| {jvp} | {links.get(r.name, '')} | {where} |")
     lines += [
         "",
         "## Gradients at non-differentiable points",

@@ -170,9 +170,7 @@ def apply_with_tangents(cls, args):
         from . import forward_formulas
         rule = forward_formulas.rule_for(cls)
         if rule is None:
-            raise NotImplementedError(
-                f"Trying to use forward AD with {forward_formulas.op_name(cls)} that does not "
-                "support it.")
+            raise NotImplementedError(_no_formula_message(cls))
         out_tangents = rule(forward_formulas.JvpContext(cls, args, tangents, out))
     finally:
         function.dual_hook = apply_with_tangents
@@ -182,10 +180,55 @@ def apply_with_tangents(cls, args):
     for o, o_t in zip(outs, outs_t):
         if o_t is not None and o._data.dtype.kind in "fc":
             _attach(o, _fit(o_t, o), level)
+            attach_physical(o, o_t, level)
     _keep_saved_outputs_dual(cls, outs)
     for tracer in _tracers:
         tracer.record(cls, args, tangents, outs)
     return out
+
+
+def attach_physical(out, tangent, level=None):
+    """Inside a vmap, an op's batched output also gives its tangent to its physical tensor,
+    which a backward pass run inside the vmap (``vmap(jvp(grad(f)))``) reads as the saved
+    value's tangent."""
+    from ..func import batching
+    if not batching.is_batched(out) or out._data.physical is None:
+        return
+    level = _open[0] if level is None else level
+    levels = batching.levels_of(out)
+    physical = batching.physical_of(out)
+    if set(batching.levels_of(tangent)) - set(levels):
+        return
+    hook, function.batch_hook = function.batch_hook, None
+    try:
+        t = batching.align(tangent, levels, physical.ndim - len(levels))
+        if tuple(t.shape) != tuple(physical.shape):
+            t = t.expand(*physical.shape)
+    finally:
+        function.batch_hook = hook
+    if tangent_of(physical) is None:
+        _attach(physical, t, level)
+
+
+def _no_formula_message(cls):
+    """torch's error for an op without a forward formula."""
+    from . import forward_formulas
+    torch_op = forward_formulas.unsupported_op(cls.__name__)
+    if torch_op is not None and not torch_op.startswith("aten::"):
+        return not_implemented(torch_op).args[0]
+    return (f"Trying to use forward AD with {torch_op or forward_formulas.op_name(cls)} that "
+            "does not support it.")
+
+
+def not_implemented(torch_op):
+    """torch's error for an op it declares without a forward formula: it says so, and where to
+    ask for one."""
+    return NotImplementedError(
+        f"Trying to use forward AD with {torch_op} that does not support it because it has not "
+        "been implemented yet.\nPlease file an issue to PyTorch at "
+        "https://github.com/pytorch/pytorch/issues/new?template=feature-request.yml so that we "
+        "can prioritize its implementation or submit a PR adding the implementation to "
+        "derivatives.yaml")
 
 
 def _keep_saved_outputs_dual(cls, outs):
@@ -254,7 +297,9 @@ def inplace_update(target, result):
             old = target._view_fn(base_tangent)
         finally:
             function.dual_hook = hook
-    if old is not None and old._data.flags.writeable and old._data.shape == new._data.shape:
+    if (old is not None and type(old._data) is np.ndarray and type(new._data) is np.ndarray
+            and old._data.flags.writeable and old._data.shape == new._data.shape):
+        # (plain arrays: a tangent batched by vmap is not written into, it is replaced)
         old._data[...] = new._data
         old._bump_version()
         new = old

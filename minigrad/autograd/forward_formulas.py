@@ -41,10 +41,12 @@ from . import grad_mode, grad as autograd_grad
 from .._tensor import Tensor, _make
 from .. import creation
 
-__all__ = ["formula", "jvp_formula", "rule_for", "covered", "JvpContext", "LINEAR",
-           "MULTILINEAR", "TRANSPOSED_VJP", "linear"]
+__all__ = ["formula", "formula_table", "unsupported", "unsupported_op", "jvp_formula", "rule_for",
+           "covered", "JvpContext", "LINEAR", "MULTILINEAR", "TRANSPOSED_VJP", "linear"]
 
 _FORMULAS = {}   # node name -> (text, rule)
+# the modules forward_formulas_<family>.py that declare them
+FAMILIES = ("pointwise", "reduce", "structure", "activation", "spatial", "norm")
 
 
 def formula(name, text, rule):
@@ -54,8 +56,30 @@ def formula(name, text, rule):
     _FORMULAS[name] = (text, rule)
 
 
+_UNSUPPORTED = {}  # node name -> the op as torch's forward-AD error names it
+
+
+def unsupported(name, torch_op):
+    """Node ``name`` has no forward formula, in torch either: forward AD raises torch's error,
+    naming the op ``torch_op`` (``aten::x``: an op torch gives no derivative entry at all; a
+    bare name: one whose entry says its forward formula is not implemented yet)."""
+    _UNSUPPORTED[name] = torch_op
+
+
+def unsupported_op(node_name):
+    """The torch op named by the error for a node without a forward formula in torch, or None."""
+    _load()
+    return _UNSUPPORTED.get(node_name)
+
+
+def formula_table(entries, rule, note=""):
+    """``formula(name, text + note, rule)`` for each name: text of ``entries``."""
+    for name, text in entries.items():
+        formula(name, text + note, rule)
+
+
 def _load():
-    for family in ("pointwise", "reduce", "structure"):
+    for family in FAMILIES:
         importlib.import_module(f"{__package__}.forward_formulas_{family}")
 
 
@@ -153,24 +177,29 @@ def TRANSPOSED_VJP(c):  # noqa: N802
     """t_out = d/du <vjp(u), t_in>: the backward formula is linear in u, so differentiating
     the inner product of its result with the input tangents by u gives J @ t_in.
 
-    Inputs that already require grad are used as they are, so the tangent stays
-    differentiable with respect to them (reverse over forward); others become fresh leaves."""
+    Inputs that already require grad enter through an alias of their own (a view), so the
+    tangent stays differentiable with respect to them (reverse over forward) while d/d(input)
+    counts only this op's direct use of it, not a path from one argument to another (in
+    ``gelu_backward(grad, x)`` the grad is itself a function of x); others become fresh leaves."""
+    from ..func import batching
     args, wanted, tangents = [], [], []
     keep_graph = False
     for i, a in enumerate(c.args):
         if c.has(i):
             keep_graph = keep_graph or a.requires_grad or c.raw[i].requires_grad
-            if not a.requires_grad:
-                a = a.detach().requires_grad_(True)
+            a = a.view(a.shape) if a.requires_grad else a.detach().requires_grad_(True)
             wanted.append(a)
             tangents.append(c.raw[i])
         args.append(a)
     keep_graph = keep_graph and grad_mode.is_grad_enabled()
+    levels = tuple(sorted({lv for t in tangents for lv in batching.levels_of(t)}))
     with grad_mode.enable_grad():
         outs = c.cls.apply(*args)
         outs = outs if isinstance(outs, tuple) else (outs,)
-        pairs = [(k, o) for k, o in enumerate(outs) if o.requires_grad]
-        us = [creation.zeros_like(o).requires_grad_(True) for _, o in pairs]
+        # (an empty output -- a gradient a backward node was not asked for -- has an empty
+        # tangent, and no cotangent to differentiate by)
+        pairs = [(k, o) for k, o in enumerate(outs) if o.requires_grad and o.numel()]
+        us = [_cotangent_leaf(o, tangents, levels) for _, o in pairs]
         grads = autograd_grad([o for _, o in pairs], wanted, us, create_graph=True,
                               allow_unused=True)
         inner = None
@@ -180,13 +209,31 @@ def TRANSPOSED_VJP(c):  # noqa: N802
                 inner = term if inner is None else inner + term
         if inner is None:
             result = [creation.zeros_like(o) for _, o in pairs]
+        elif levels:  # one inner product per example: differentiate their sum physically
+            result = autograd_grad(batching.physical_of(inner).sum(),
+                                   [batching.physical_of(u) for u in us],
+                                   create_graph=keep_graph, allow_unused=True,
+                                   materialize_grads=True)
+            result = [batching.wrap(r, levels) for r in result]
         else:
             result = autograd_grad(inner, us, create_graph=keep_graph, allow_unused=True,
                                    materialize_grads=True)
-    out = [None] * len(outs)
+    out = [_zeros_like(o) if not o.numel() and o._data.dtype.kind in "fc" else None
+           for o in outs]
     for (k, _), r in zip(pairs, result):
-        out[k] = r if keep_graph else r.detach()
+        out[k] = r if keep_graph else batching.detach(r)  # (a vmap's batched tangent too)
     return tuple(out) if isinstance(c.out, tuple) else out[0]
+
+
+def _cotangent_leaf(out, tangents, levels):
+    """u: zeros shaped like out, requiring grad -- inside a vmap over the tangents, one per
+    example (batched), so that each example's inner product is differentiated on its own."""
+    from ..func import batching
+    if not levels:
+        return creation.zeros_like(out).requires_grad_(True)
+    sizes = batching.batch_sizes(tangents, levels)
+    physical = creation.zeros(*sizes, *out.shape, dtype=out.dtype).requires_grad_(True)
+    return batching.wrap(physical, levels)
 
 
 def zeros_rule(c):

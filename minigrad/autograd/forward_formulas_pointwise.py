@@ -7,7 +7,8 @@ output, ``t_self`` / ``t_other`` the tangents of its inputs.
 import math
 
 from . import formulas
-from .forward_formulas import LINEAR, MULTILINEAR, TRANSPOSED_VJP, formula, linear, zeros_rule
+from .forward_formulas import (LINEAR, MULTILINEAR, TRANSPOSED_VJP, formula, formula_table, linear,
+                               zeros_rule)
 
 
 def _w(cond, a, b):
@@ -216,5 +217,4 @@ _READ_OFF = {
     "Logaddexp2Backward0": "(t_self * 2^self + t_other * 2^other) / (2^self + 2^other)",
     "HypotBackward0": "(t_self * self + t_other * other) / result",
 }
-for _name, _text in _READ_OFF.items():
-    formula(_name, _text + "  (the VJP, transposed)", TRANSPOSED_VJP)
+formula_table(_READ_OFF, TRANSPOSED_VJP, "  (the VJP, transposed)")

@@ -17,9 +17,10 @@ Two ways to build a Jacobian, the two modes of autodiff:
 
 ``strict=True`` turns "this output does not depend on that input" into torch's errors instead
 of zeros; ``create_graph=True`` records the computation so that the result can be
-differentiated again. ``vectorize`` is torch's performance switch: here it only selects the
-checks torch makes in that mode (forward mode requires it, as in torch); the passes run one
-by one either way (``minigrad.func.vmap`` is the batched tool).
+differentiated again. ``vectorize=True`` (torch's performance switch) batches the Jacobian as
+torch does: ``minigrad.func.vmap`` of the VJP over the identity (one backward pass for all the
+rows of an output) or of the JVP (one forward pass for all the columns of an input; forward
+mode requires the flag, as in torch).
 """
 from .. import _tensor  # circular: Tensor is looked up when called
 from . import forward_ad, grad_mode
@@ -266,7 +267,8 @@ def jacobian(func, inputs, create_graph=False, strict=False, vectorize=False,
             if vectorize:
                 raise IndexError("index 0 is out of bounds for dimension 0 with size 0")
             raise RuntimeError("stack expects a non-empty TensorList")
-        rows = tuple(_jacobian_rows(i, out, inputs, create_graph, strict)
+        rows_of = _jacobian_rows_vectorized if vectorize else _jacobian_rows
+        rows = tuple(rows_of(i, out, inputs, create_graph, strict)
                      for i, out in enumerate(outputs))
     return _unpack(_finish(rows, create_graph), (outputs_tuple, inputs_tuple))
 
@@ -293,6 +295,24 @@ def _jacobian_rows(i, out, inputs, create_graph, strict):
     return tuple(stack(rows[j], 0).view(out.shape + inp.shape) for j, inp in enumerate(inputs))
 
 
+def _jacobian_rows_vectorized(i, out, inputs, create_graph, strict):
+    """Output i's Jacobian by every input in one batched backward pass: ``vmap`` of the VJP
+    over the rows of the identity (torch's ``vectorize=True``). The pass runs on Tensors
+    (create_graph), so that the batched cotangents go through the ops' batching rules."""
+    from ..creation import eye, zeros_like
+    from ..func import vmap
+    n = out.numel()
+    if not out.requires_grad:  # nothing reaches the inputs: zeros, as the looped rows give
+        return tuple(out.new_zeros(tuple(out.shape) + tuple(inp.shape)) for inp in inputs)
+    basis = eye(n, dtype=out.dtype).view((n,) + tuple(out.shape))
+
+    def vjp(v):
+        grads = _grad((out,), inputs, (v,), retain_graph=True, create_graph=True)
+        return tuple(zeros_like(inp) if g is None else g for g, inp in zip(grads, inputs))
+    rows = vmap(vjp)(basis)
+    return tuple(r.view(tuple(out.shape) + tuple(inp.shape)) for r, inp in zip(rows, inputs))
+
+
 def _jacobian_forward(func, inputs, strict, vectorize):
     """The Jacobian by forward mode: one JVP per input element (a column each)."""
     if strict:
@@ -303,51 +323,36 @@ def _jacobian_forward(func, inputs, strict, vectorize):
     if not vectorize:
         raise NotImplementedError("Computing Jacobian using forward-AD or forward-over-reverse "
                                   "Hessian isonly implemented for `vectorize=True`.")
-    columns, outputs, outputs_tuple = forward_columns(func, inputs)
+    outputs_tuple, outputs = _as_tuple(func(*inputs), "outputs", None)
     # lists, not tuples, as torch's forward-mode jacobian returns them
-    jac = [[_from_columns(columns[i][j], out, inp) for j, inp in enumerate(inputs)]
-           for i, out in enumerate(outputs)]
+    jac = [[None] * len(inputs) for _ in outputs]
+    for j, inp in enumerate(inputs):
+        for i, column in enumerate(_batched_columns(func, inputs, j)):
+            out = outputs[i]
+            jac[i][j] = column.movedim(0, -1).reshape(tuple(out.shape) + tuple(inp.shape))
     return _unpack(jac, (outputs_tuple, inputs_tuple))
 
 
-def forward_columns(func, inputs):
-    """columns[i][j]: output i's tangents, one per element of input j (forward_ad, one pass
-    each); also the outputs (from the first pass) and whether func returned a tuple."""
-    from ..creation import zeros_like
-    columns, outputs, outputs_tuple = None, None, False
-    for j, inp in enumerate(inputs):
-        for k in range(inp.numel()):
-            with forward_ad.dual_level():
-                duals = tuple(forward_ad.make_dual(x, _basis(x, k) if i == j else zeros_like(x))
-                              for i, x in enumerate(inputs))
-                outputs_tuple, outs = _as_tuple(func(*duals), "outputs", None)
-                unpacked = [forward_ad.unpack_dual(o) for o in outs]
-            if columns is None:
-                columns = [[[] for _ in inputs] for _ in outs]
-                outputs = tuple(p.primal.detach() for p in unpacked)
-            for i, (primal, tangent) in enumerate(unpacked):
-                columns[i][j].append(zeros_like(primal) if tangent is None else tangent)
-    if columns is None:  # every input empty: func still runs once, for the outputs
-        outputs_tuple, outputs = _as_tuple(func(*inputs), "outputs", None)
-        columns = [[[] for _ in inputs] for _ in outputs]
-    return columns, outputs, outputs_tuple
+def _batched_columns(func, inputs, j):
+    """Every output's tangents for the basis of input j, in one batched forward pass: ``vmap``
+    of a JVP over the rows of the identity (torch's vectorized forward mode). One tensor per
+    output: (inputs[j].numel(),) + its shape."""
+    from ..creation import eye, zeros_like
+    from ..func import vmap
+    inp = inputs[j]
+    n = inp.numel()
+    if n == 0:
+        return [out.new_zeros((0,) + tuple(out.shape))
+                for out in _as_tuple(func(*inputs), "outputs", None)[1]]
 
-
-def _basis(x, k):
-    """The k-th standard basis vector shaped like x."""
-    from ..creation import zeros
-    e = zeros(x.numel(), dtype=x.dtype)
-    e[k] = 1
-    return e.view(x.shape)
-
-
-def _from_columns(pieces, out, inp):
-    """Stacked tangents (one per input element) as out.shape + inp.shape."""
-    from ..ops.join import stack
-    if not pieces:
-        return out.new_zeros(tuple(out.shape) + tuple(inp.shape))
-    jac = stack(pieces, 0)  # (inp.numel(),) + out.shape: the batch of columns first
-    return jac.permute(*range(1, jac.ndim), 0).reshape(tuple(out.shape) + tuple(inp.shape))
+    def push(t):
+        with forward_ad.dual_level():
+            duals = tuple(forward_ad.make_dual(x, t if i == j else zeros_like(x))
+                          for i, x in enumerate(inputs))
+            outs = _as_tuple(func(*duals), "outputs", None)[1]
+            pairs = [forward_ad.unpack_dual(o) for o in outs]
+        return tuple(zeros_like(p) if tangent is None else tangent for p, tangent in pairs)
+    return vmap(push)(eye(n, dtype=inp.dtype).view((n,) + tuple(inp.shape)))
 
 
 # ---- Hessians ---------------------------------------------------------------------------------

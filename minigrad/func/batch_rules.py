@@ -43,7 +43,29 @@ def pointwise(cls, args, levels):
             call.append(phys if isinstance(a, _tensor.Tensor) else phys._data)
         else:
             call.append(a)
-    return cls.apply(*call)
+    out = cls.apply(*call)
+    return _logical_dtype(out, args, call) if rank == 0 else out
+
+
+def _promoted(operands):
+    from .._dtype import promote_values
+    return promote_values(*[a._data if isinstance(a, _tensor.Tensor) else a for a in operands
+                            if isinstance(a, (_tensor.Tensor, np.ndarray, bool, int, float))])
+
+
+def _logical_dtype(out, args, call):
+    """0-dim operands weigh less in torch's type promotion than dimensioned ones; batched, a
+    0-dim example is dimensioned physically (float32 batch * float64 0-dim -> float32). An op
+    whose result followed the physical promotion takes the one its examples would give."""
+    if not isinstance(out, _tensor.Tensor) or out._data.dtype.kind != "f":
+        return out
+    physical, logical = _promoted(call), _promoted(args)
+    if out._data.dtype != physical or logical is None or logical.kind != "f" \
+            or logical == physical:
+        return out
+    from .._dtype import from_numpy_dtype
+    from ..ops.conversion import to_dtype
+    return to_dtype(out, from_numpy_dtype(logical))
 
 
 _POINTWISE = (
@@ -285,3 +307,5 @@ def no_rule(node_names):
 
 
 __all__ = ["RULES", "no_rule", "pointwise", "along", "levels_of", "physical_of"]
+
+from . import batch_rules_nn  # noqa: E402,F401  (the nn families' rules join RULES)

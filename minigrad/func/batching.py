@@ -61,6 +61,8 @@ class BatchedArray(np.ndarray):
                 # a value check over everything (``(target >= n).any()``): over all examples
                 inputs = tuple(_physical_array(a) for a in inputs)
                 return getattr(ufunc, method)(*inputs, **kwargs)
+            if method == "reduce" and kwargs.get("out") is None and len(inputs) == 1:
+                return _reduce_along(ufunc, inputs[0], kwargs)
             raise VmapError(f"vmap: the NumPy operation {ufunc.__name__}.{method} has no "
                             "batching rule in minigrad")
         tensors = [a for a in inputs if isinstance(a, BatchedArray)]
@@ -74,6 +76,9 @@ class BatchedArray(np.ndarray):
     def __array_function__(self, func, types, args, kwargs):
         if func in _SHAPE_ONLY:
             return super().__array_function__(func, types, args, kwargs)
+        if func in _LIKE and args and args[0] is self and "shape" not in kwargs:
+            # zeros_like(batched): batched zeros, one per example
+            return _wrap_array(func(_physical_array(self), *args[1:], **kwargs), self.levels)
         raise VmapError(f"vmap: the NumPy function {func.__name__} has no batching rule in "
                         "minigrad")
 
@@ -89,9 +94,23 @@ class BatchedArray(np.ndarray):
     __float__ = __int__ = __index__ = item
 
 
+# NumPy functions making a new array like their argument: on the physical data, batched again
+_LIKE = {np.zeros_like, np.ones_like, np.empty_like, np.full_like}
+
 # NumPy functions that only read shapes and dtypes: they may run on the stand-in
 _SHAPE_ONLY = {np.shape, np.ndim, np.size, np.result_type, np.can_cast, np.iscomplexobj,
                np.isrealobj, np.broadcast_shapes, np.min_scalar_type}
+
+
+def _reduce_along(ufunc, a, kwargs):
+    """``np.logical_and.reduce(a, axis=d)`` on a batched array: each example reduced along its
+    own dim d (a dim counted from the front moves past the batch dims)."""
+    k = len(a.levels)
+    axis = kwargs.get("axis", 0)
+    axes = axis if isinstance(axis, tuple) else (axis,)
+    shifted = tuple(d if d < 0 else d + k for d in axes)
+    kwargs = dict(kwargs, axis=shifted if isinstance(axis, tuple) else shifted[0])
+    return _wrap_array(ufunc.reduce(_physical_array(a), **kwargs), a.levels)
 
 
 def _union_levels(batched):
@@ -144,6 +163,34 @@ def wrap(physical, levels):
     return _tensor._make(_stand_in(physical, levels))
 
 
+def run_physical(fn, *tensors):
+    """fn on the tensors' physical forms -- each batched one aligned to all their vmap levels
+    and expanded to the batch sizes, each plain one expanded likewise -- outside the batching
+    hook, its result batched again: for elementwise work whose tensors may or may not be
+    batched (a forward formula inside ``vmap``). Without a batched tensor: fn(*tensors)."""
+    levels = _union_levels([t._data for t in tensors if is_batched(t)])
+    if not levels:
+        return fn(*tensors)
+    sizes = batch_sizes(tensors, levels)
+    hook, function.batch_hook = function.batch_hook, None
+    try:
+        physical = []
+        for t in tensors:
+            p = align(t, levels) if is_batched(t) else t.reshape((1,) * len(levels) + t.shape)
+            physical.append(p.expand(*sizes, *p.shape[len(levels):]))
+        out = fn(*physical)
+    finally:
+        function.batch_hook = hook
+    return _rewrap(out, levels)
+
+
+def detach(t):
+    """t.detach(), also for a batched tensor (whose graph lives on its physical tensor)."""
+    if is_batched(t):
+        return wrap(physical_of(t).detach(), levels_of(t))
+    return t.detach()
+
+
 def is_batched(x):
     data = x._data if isinstance(x, _tensor.Tensor) else x
     return type(data) is BatchedArray
@@ -178,6 +225,35 @@ def align(x, levels, logical_ndim=None):
         phys = permute(phys, order + list(range(k, phys.ndim)))
     shape = tuple(phys.shape[own.index(lv)] if lv in own else 1 for lv in levels) + logical
     return phys if tuple(phys.shape) == shape else reshape(phys, shape)
+
+
+_INPLACE_ERROR = (
+    "vmap: inplace arithmetic(self, *extra_args) is not possible because there exists a Tensor "
+    "`other` in extra_args that has more elements than `self`. This happened due to `other` "
+    "being vmapped over but `self` not being vmapped over in a vmap. Please try to use "
+    "out-of-place operators instead of inplace arithmetic. If said operator is being called "
+    "inside the PyTorch framework, please file a bug report instead.")
+
+
+def assign_batched(target, result, region, assign):
+    """``target.op_(...)`` inside vmap: result's physical data written into target's physical
+    tensor (each example into its own), by ``assign`` (the ordinary in-place write), so that
+    the physical tensor also takes result's place in the graph. A target not batched at every
+    level of result cannot hold it: torch's error."""
+    levels = levels_of(target)
+    if not set(levels_of(result)) <= set(levels):
+        raise RuntimeError(_INPLACE_ERROR)
+    phys = physical_of(target)
+    source = align(result, levels, phys.ndim - len(levels))
+    source = source.expand(*phys.shape) if tuple(source.shape) != tuple(phys.shape) else source
+    if region is not None:
+        region = (slice(None),) * len(levels) + (region if isinstance(region, tuple)
+                                                 else (region,))
+    hook, function.batch_hook = function.batch_hook, None
+    try:
+        assign(phys, source, region)
+    finally:
+        function.batch_hook = hook
 
 
 # ---- running an op with batched arguments -----------------------------------------------------

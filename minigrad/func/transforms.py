@@ -63,9 +63,20 @@ class _Inputs:
             self.leaves.append(leaf)
             seen = leaf
             tangent = forward_ad.tangent_of(phys) if forward_ad.dual_hook_open() else None
+            per_example = tangent is not None and batching.levels_of(tangent)
+            if per_example:
+                # a tangent batched by a vmap (one per example): each physical row takes its
+                # own example's tangent, not every example's (a physical tensor's tangent is
+                # per-row already)
+                tangent = self._physical(forward_ad.tangent_of(t))
             if tangent is not None and not phys.requires_grad:  # keep a dual input dual
                 seen = forward_ad.make_dual(leaf, tangent)
-            self.seen.append(batching.wrap(seen, self.levels) if self.levels else seen)
+            seen = batching.wrap(seen, self.levels) if self.levels else seen
+            if per_example and not phys.requires_grad:  # the batched input carries it too
+                batched_tangent = batching.wrap(tangent, self.levels)
+                seen = forward_ad.make_dual(seen, batched_tangent)
+                forward_ad.attach_physical(seen, batched_tangent)
+            self.seen.append(seen)
 
     def _physical(self, t):
         if not self.levels:
@@ -80,13 +91,19 @@ class _Inputs:
 
     def result(self, g):
         g = g if self.keep_graph else _detached(g)
-        return batching.wrap(g, self.levels) if self.levels else g
+        if not self.levels:
+            return g
+        tangent = forward_ad.tangent_of(g) if forward_ad.dual_hook_open() else None
+        out = batching.wrap(g, self.levels)
+        if tangent is not None:  # the physical gradient's tangent, batched likewise
+            out = forward_ad.make_dual(out, batching.wrap(tangent, self.levels))
+        return out
 
 
 def _detached(t):
     """t without its graph -- but with its tangent, inside an outer forward-mode transform."""
     tangent = forward_ad.tangent_of(t) if forward_ad.dual_hook_open() else None
-    t = t.detach()
+    t = batching.detach(t)  # (inside a vmap: its physical tensor's graph too)
     return t if tangent is None else forward_ad.make_dual(t, tangent)
 
 
@@ -248,7 +265,7 @@ def _jvp_in_level(func, p_leaves, p_rebuild, t_leaves, has_aux, strict):
         pairs.append((primal, primal.new_zeros(primal.shape) if tangent is None else tangent))
     keep = _depth[0] > 1 or any(x.requires_grad for x in (*p_leaves, *t_leaves))
     if not keep:  # no outer transform and no input with a graph: plain results
-        pairs = [(p.detach(), t.detach()) for p, t in pairs]
+        pairs = [(batching.detach(p), batching.detach(t)) for p, t in pairs]
     result = (o_rebuild([p for p, _ in pairs]), o_rebuild([t for _, t in pairs]))
     return result + (aux,) if has_aux else result
 

@@ -4,7 +4,7 @@ import numpy as np
 from .._dtype import from_numpy_dtype
 from .._tensor import Tensor
 from .. import _seam as seam
-from ..autograd import forward_ad
+from ..autograd import forward_ad, function
 from ..autograd.views import REPEATED_WRITE_ERROR, has_repeats, inplace_prepare, rebase_history
 
 
@@ -46,6 +46,10 @@ def assign_inplace(self, result, region=None):
 
     ``region`` (an index): only that part changed, and only it is written, as torch's
     ``self[index] = v`` writes it (into an expanded view, the shared element only once)."""
+    if function.batch_hook is not None:  # inside vmap
+        from ..func.batching import assign_batched, is_batched
+        if is_batched(self) or is_batched(result):
+            return assign_batched(self, result, region, assign_inplace)
     src, dst = result._data, self._data
     if src.dtype != dst.dtype and _category(src.dtype) > _category(dst.dtype):
         raise RuntimeError(f"result type {from_numpy_dtype(src.dtype).short_name} can't be cast "

@@ -127,7 +127,8 @@ def _additive_mask(attn_mask, is_causal, q, k, dt):
         bias = causal if bias is None else bias + causal
     if bias is None:
         return None, None
-    dead = np.all(np.isneginf(bias), axis=-1, keepdims=True)
+    # (ufuncs only, so that a mask batched by vmap is reduced per example)
+    dead = np.logical_and.reduce(np.isinf(bias) & np.signbit(bias), axis=-1, keepdims=True)
     if not dead.any():
         return bias, None
     # a dead row's scores are left finite (its weights become 0 after the softmax), so that

@@ -10,7 +10,7 @@ import numpy as np
 
 from ... import creation
 from ..._tensor import Tensor, _make
-from ...autograd import formulas
+from ...autograd import formulas, forward_ad
 from ...autograd.function import Function
 from ...ops import join
 
@@ -114,6 +114,8 @@ def pack_padded_sequence(input, lengths, batch_first=False, enforce_sorted=True)
         input = input.transpose(0, 1)
     batch_sizes = (lengths[None, :] > np.arange(int(lengths[0]))[:, None]).sum(1)
     steps, rows = _positions(batch_sizes)
+    if forward_ad.has_tangent(input):  # torch's _pack_padded_sequence has no forward formula
+        raise forward_ad.not_implemented("_pack_padded_sequence")
     data = PackPaddedSequenceBackward0.apply(input, steps, rows)
     return PackedSequence(data, _make(batch_sizes.astype(np.int64)), sorted_indices, None)
 
