@@ -465,3 +465,24 @@ def test_arguments_sharing_memory_capture_again():
             fn(minigrad.zeros(2), minigrad.zeros(2))
         x = minigrad.zeros(2)
         assert fn(x, x).tolist() == [1.0, 1.0]   # b is a: it sees the write
+
+
+def test_gradient_clipping_replays():
+    def run(compiled):
+        model, opt = _mlp(minigrad, False, "adamw")
+
+        def step(x, y):
+            opt.zero_grad()
+            loss = MF.cross_entropy(model(x), y)
+            loss.backward()
+            minigrad.nn.utils.clip_grad_norm_(model.parameters(), 0.05)
+            opt.step()
+            return loss
+        fn = minigrad.compile(step) if compiled else step
+        g = minigrad.Generator().manual_seed(2)
+        losses = [fn(minigrad.randn(8, 20, generator=g),
+                     minigrad.randint(0, 5, (8,), generator=g)).item() for _ in range(5)]
+        return losses, [p.detach().numpy().tobytes() for p in model.parameters()], fn
+    a, b = run(True), run(False)
+    assert a[0] == b[0] and a[1] == b[1]
+    assert a[2].programs and not a[2].breaks

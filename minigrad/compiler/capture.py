@@ -254,6 +254,14 @@ class Recorder:
         self.emit(f"FILL({self.tensor_expr(t)}, {operand})")
         self._bumped(t)
 
+    def scale(self, t, coef):
+        """t multiplied in place by the array coef outside autograd (gradient clipping)."""
+        self.check_writes()
+        if self.depth:
+            return
+        self.emit(f"SCALE({self.tensor_expr(t)}, {self.array_expr(coef)})")
+        self._bumped(t)
+
     def _bumped(self, t):
         """t's version moves once more on replay too (a tensor read live), and capture
         expects that bump."""

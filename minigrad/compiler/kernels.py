@@ -47,6 +47,11 @@ def FILL(dst, value):
         dst[...] = value
 
 
+def SCALE(dst, coef):
+    """A tensor multiplied in place outside autograd (``clip_grad_norm_``'s plain path)."""
+    np.multiply(dst, coef, out=dst)
+
+
 def KEEP_OLD(ctx, slot):
     """Before an in-place write into a value the node saved: it keeps a copy of the old one."""
     saved = ctx._saved

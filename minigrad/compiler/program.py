@@ -15,7 +15,7 @@ from . import kernels
 
 def _kernel_namespace():
     return {name: getattr(kernels, name) for name in (
-        "NO_CTX", "REDUCE", "ADD", "AS_ARRAY", "AS_ARRAYS", "ACCUMULATE", "WRITE", "FILL",
+        "NO_CTX", "REDUCE", "ADD", "AS_ARRAY", "AS_ARRAYS", "ACCUMULATE", "WRITE", "FILL", "SCALE",
         "BUMP", "KEEP_OLD", "BEGIN_BACKWARD", "END_BACKWARD", "MAKE", "WRAP", "FP_IGNORE",
         "FP_RESTORE")}
 

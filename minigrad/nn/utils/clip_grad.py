@@ -15,6 +15,7 @@ import warnings
 
 import numpy as np
 
+from ... import _seam as seam
 from ... import _tensor
 from ..._dtype import get_default_dtype
 from ...autograd import forward_ad
@@ -68,6 +69,8 @@ def clip_grads_with_norm_(parameters, max_norm, total_norm, foreach=None):
     for group in _grouped_by_dtype(grads):
         for g in group:
             if _plain(g, coef):   # nothing to record: the same product, written in place
+                if seam.recorder is not None:  # minigrad.compile records the write
+                    seam.recorder.scale(g, coef)
                 np.multiply(g._data, coef, out=g._data)
                 g._bump_version()
             else:
