@@ -250,12 +250,7 @@ class _Walk:
             out = node.backward(node, *grads)
         else:
             out = self._on_tensors(_backward, node, grads)
-        if type(out) is not tuple:
-            out = (out,)
-        # one gradient per forward argument -> one per edge (unless simply every argument)
-        edges = node._edges
-        if len(out) != len(edges) or (edges and edges[-1] != len(edges) - 1):
-            out = _per_edge(out, edges)
+        out = per_edge_gradients(out, node._edges)
         if node._hooks:
             out = self._on_tensors(_run_hooks, node, out, grads)
         if not self.retain_graph:
@@ -330,6 +325,16 @@ def _run_hooks(node, out, grads):
         new = hook(tuple(out), tuple(grads))
         if new is not None:
             out = tuple(checked_hook_result(hook, g, n) for g, n in zip(out, new))
+    return out
+
+
+def per_edge_gradients(out, edges):
+    """What backward returned (one gradient, or one per forward argument) as one gradient per
+    edge of the node (unless simply every argument)."""
+    if type(out) is not tuple:
+        out = (out,)
+    if len(out) != len(edges) or (edges and edges[-1] != len(edges) - 1):
+        out = _per_edge(out, edges)
     return out
 
 

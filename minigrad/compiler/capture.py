@@ -53,10 +53,10 @@ class Recorder:
         self.in_backward = False
         self.large_contexts = set()   # replay ctx variables whose saved values are large
         self._ids = itertools.count()
-        self.args = _arg_paths(args, kwargs)   # id(tensor) -> "A[0]" expression
+        found = arg_paths(args, kwargs)
+        self.args = {i: path for i, (path, _) in found.items()}  # id(tensor) -> "A[0]"
         # id(ndarray) -> the argument or parameter tensor that holds it
-        self.array_owners = {id(t._data): t for t in arg_tensors(args, kwargs)}
-        self.arg_loaded = {}
+        self.array_owners = {id(t._data): t for _, t in found.values()}
         self.walk_class = _recording_walk(self)
         self.thread = threading.get_ident()
 
@@ -95,7 +95,8 @@ class Recorder:
         return "None"
 
     def tensor_expr(self, t):
-        """The expression for a Tensor argument's array, or None if replay can't find it."""
+        """The expression for a Tensor argument's array: its variable, the call's argument,
+        or the tensor read live."""
         self.watch_version(t)
         name = self.names.get(id(t._data))
         if name is not None:
@@ -394,30 +395,13 @@ def _holds_tensor(seq):
                _holds_tensor(x) for x in seq)
 
 
-def arg_tensors(args, kwargs):
-    out = []
-
-    def visit(value, depth=0):
-        if isinstance(value, _tensor.Tensor):
-            out.append(value)
-        elif isinstance(value, (list, tuple)) and depth < 4:
-            for v in value:
-                visit(v, depth + 1)
-        elif isinstance(value, dict) and depth < 4:
-            for v in value.values():
-                visit(v, depth + 1)
-    visit(tuple(args))
-    visit(dict(kwargs))
-    return out
-
-
-def _arg_paths(args, kwargs):
-    """id(tensor) -> the expression that finds it among a call's arguments."""
+def arg_paths(args, kwargs):
+    """id(tensor) -> (the expression that finds it among a call's arguments, the tensor)."""
     paths = {}
 
     def visit(value, path, depth=0):
         if isinstance(value, _tensor.Tensor):
-            paths.setdefault(id(value), path)
+            paths.setdefault(id(value), (path, value))
         elif isinstance(value, (list, tuple)) and depth < 4:
             for i, v in enumerate(value):
                 visit(v, f"{path}[{i}]", depth + 1)
@@ -486,13 +470,13 @@ def _recording_walk(rec):
             gradient per edge, in order), else a kernel doing the engine's bookkeeping."""
             cls, edges = type(node), tuple(node._edges)
             if not node.numpy_backward:
-                return rec.new("B", kernels.tensor_backward(cls, edges, len(out)))
+                return rec.new("B", kernels.tensor_backward(cls, edges))
             direct = edges == tuple(range(len(edges))) and raw and (
                 (type(raw[0]) is tuple and len(raw[0]) == len(edges))
                 or (type(raw[0]) is not tuple and edges == (0,) and out[0] is raw[0]))
             if direct:
                 return rec.new("B", kernels.unwrapped(cls.backward))
-            return rec.new("B", kernels.numpy_backward(cls, edges, len(out)))
+            return rec.new("B", kernels.numpy_backward(cls, edges))
 
         def _record_accumulate(self, node, grads, received):
             leaf = node.variable

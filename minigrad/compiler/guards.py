@@ -66,13 +66,13 @@ class GuardBuilder:
         else:
             self.conditions.append(f"{expr} is {self.value(value)}")
 
-    def aliasing(self, tensors, paths):
+    def aliasing(self, found):
         """Which tensor arguments share one array stays as it was (an in-place write into one
-        would otherwise reach the other, or stop reaching it)."""
-        exprs = sorted({paths[id(t)] for t in tensors})
-        if len(exprs) > 1:
-            ids = ", ".join(f"id({e}._data)" for e in exprs)
-            distinct = len({id(t._data) for t in tensors})
+        would otherwise reach the other, or stop reaching it). ``found``: ``arg_paths``."""
+        if len(found) > 1:
+            ids = ", ".join(f"id({path}._data)" for path, _ in sorted(found.values(),
+                                                                      key=lambda f: f[0]))
+            distinct = len({id(t._data) for _, t in found.values()})
             self.conditions.append(f"len({{{ids}}}) == {distinct}")
 
     def module(self, m):
@@ -115,7 +115,7 @@ def build_guard(fn, args, kwargs, rec, watcher):
     g = GuardBuilder()
     g.argument("A", tuple(args))
     g.argument("KW", dict(kwargs))
-    g.aliasing(capture.arg_tensors(args, kwargs), rec.args)
+    g.aliasing(capture.arg_paths(args, kwargs))
     g.conditions += [f"GRAD.enabled is {grad_mode._state.enabled}",
                      f"DEFAULT_DTYPE() is {g.value(_dtype.get_default_dtype())}"]
     for m in rec.modules.values():

@@ -128,27 +128,18 @@ def replay_context(node):
     return ctx
 
 
-def _as_edges(out, edges):
-    """Exactly the engine's bookkeeping after a backward formula (``_Walk.run``)."""
-    if type(out) is not tuple:
-        out = (out,)
-    if len(out) != len(edges) or (edges and edges[-1] != len(edges) - 1):
-        out = engine._per_edge(out, edges)
-    return out
-
-
-def numpy_backward(cls, edges, n_out):
+def numpy_backward(cls, edges):
     """The kernel for a node whose formula runs on ndarrays."""
     backward = unwrapped(cls.backward)
     edges = tuple(edges)
 
     def kernel(ctx, *grads):
-        return _as_edges(backward(ctx, *grads), edges)
+        return engine.per_edge_gradients(backward(ctx, *grads), edges)
     kernel.__name__ = f"{cls.__name__}_backward"
     return kernel
 
 
-def tensor_backward(cls, edges, n_out):
+def tensor_backward(cls, edges):
     """The kernel for a node whose formula runs minigrad ops: given Tensors, as the engine's
     ``_on_tensors`` gives them, and its results turned back into arrays."""
     backward, make = cls.backward, _tensor._make
@@ -165,8 +156,8 @@ def tensor_backward(cls, edges, n_out):
             on_arrays.active = True
             ctx._saved = saved
         out = out if isinstance(out, tuple) else (out,)
-        out = tuple(None if g is None else g._data for g in out)
-        return _as_edges(out, edges)
+        return engine.per_edge_gradients(tuple(None if g is None else g._data for g in out),
+                                         edges)
     kernel.__name__ = f"{cls.__name__}_backward"
     return kernel
 

@@ -58,7 +58,7 @@ class Program:
                 return rec.constant(value)  # never reached: capture refuses such results
             node = "None" if value._grad_fn is None else rec.new("n", value._grad_fn)
             return f"MAKE({name}, {value._requires_grad}, {node}, {value._output_nr})"
-        if isinstance(value, tuple) and depth < 4 and type(value) is tuple:
+        if type(value) is tuple and depth < 4:
             inner = "".join(f"{self._result(rec, v, depth + 1)}, " for v in value)
             return f"({inner})"
         if isinstance(value, list) and depth < 4:

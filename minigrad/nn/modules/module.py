@@ -89,10 +89,8 @@ class Module:
         """Compile this module's calls in place (torch's ``Module.compile``): the arguments
         are ``minigrad.compile``'s."""
         from ...compiler import api
-        eager = functools.partial(Module._call_impl, self)
-        self.__dict__["_compiled_call"] = api.CompiledFunction(
-            eager, kwargs.get("fullgraph", False),
-            kwargs.get("backend", "inductor") != "eager")
+        self.__dict__["_compiled_call"] = api.compile(
+            functools.partial(Module._call_impl, self), *args, **kwargs)
 
     def _call_impl(self, *args, **kwargs):
         """Run the forward pre-hooks, ``forward``, then the forward hooks."""
