@@ -9,12 +9,14 @@ layer_norm, over the last k dims (k = len(normalized_shape)), n elements per row
 Backward recomputes mean and r from x, so that on Tensors (``create_graph=True``) the second
 derivative sees their dependence on x.
 """
+import math
+
 import numpy as np
 
 from ..autograd import formulas
 from ..autograd.function import Function
 from . import elementwise as ew
-from ._moments import layer_norm_grad_input, row_moments
+from ._moments import fma, layer_norm_grad_input, row_moments
 from ._norm_double_backward import normalization_double_backward
 from ._util import silent_fp
 from .registry import register
@@ -44,6 +46,10 @@ class NativeLayerNormBackward0(Function):
     @staticmethod
     def forward(ctx, x, weight, bias, k, eps):
         dims = tuple(range(x.ndim - k, x.ndim))
+        ctx.save_for_backward(x, weight, bias)
+        ctx.dims, ctx.eps = dims, eps
+        if x.dtype == np.float32 and 0 < x.size <= _EXACT_MOMENTS_SIZE:
+            return _forward_as_torch(ctx, x, weight, bias, k, eps)
         wide = x.astype(np.float32) if x.dtype == np.float16 else x
         mean = wide.mean(axis=dims, keepdims=True)
         centred = wide - mean
@@ -53,8 +59,6 @@ class NativeLayerNormBackward0(Function):
             out = out * weight
         if bias is not None:
             out = out + bias
-        ctx.save_for_backward(x, weight, bias)
-        ctx.dims, ctx.eps = dims, eps
         ctx.stats = _saved_stats(wide, mean, var, eps)
         return out.astype(x.dtype, copy=False)
 
@@ -68,10 +72,30 @@ class NativeLayerNormBackward0(Function):
         return tuple(g if m else None for g, m in zip(grads, mask)) + (None, None)
 
 
+def _forward_as_torch(ctx, x, weight, bias, k, eps):
+    """Small float32 inputs as torch's kernel computes them: its row statistics (mean, rstd,
+    rounded as ops/_moments.py rounds them, saved for backward), then (x - mean) rstd, and
+    fma(that, w, b) with both affine parameters (bias alone: a plain add)."""
+    rows = math.prod(x.shape[:x.ndim - k])
+    flat = np.ascontiguousarray(x).reshape(rows, -1)
+    mean, var = row_moments(flat)
+    rstd = np.float32(1) / np.sqrt(var + np.float32(eps))
+    ctx.stats = mean, rstd
+    out = flat - mean[:, None]
+    out *= rstd[:, None]
+    if weight is not None and bias is not None:
+        out = fma(out, weight.reshape(-1), bias.reshape(-1))
+    elif weight is not None:
+        out *= weight.reshape(-1)
+    elif bias is not None:
+        out += bias.reshape(-1)
+    return out.reshape(x.shape)
+
+
 def _saved_stats(x, mean, var, eps):
     """(mean, rstd) per row as torch's kernel saves them: for small float32 inputs rounded as
     torch rounds them (ops/_moments.py), else from the forward's own statistics."""
-    if x.dtype == np.float32 and x.size <= _EXACT_MOMENTS_SIZE:
+    if x.dtype == np.float32 and 0 < x.size <= _EXACT_MOMENTS_SIZE:
         n = mean.size
         mean, var = row_moments(np.ascontiguousarray(x).reshape(n, -1))
         mean, var = mean.reshape(-1), var.reshape(-1)
