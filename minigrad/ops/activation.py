@@ -108,26 +108,28 @@ _ERFC_P = (0.17087277, -0.82215223, 1.48851587, -1.13520398, 0.27886807, -0.1862
 _exact_erfc = np.vectorize(math.erfc, otypes=[np.float64])
 
 
-def _negate_where_negative(a, x, scratch):
-    """a[x < 0] = -a[x < 0] in place (float32), as a flip of the sign bit: what np.negative
-    does, without the slow masked ufunc loop; ``scratch``: a free float32 array of a's shape
-    (holds the flips, so that no new array is made)."""
-    flip = scratch.view(np.uint32)
-    np.less(x, np.float32(0), out=flip)
+def _negate_where(a, mask):
+    """a[mask] = -a[mask] in place (float32), as a flip of the sign bit: what np.negative does,
+    without the slow masked ufunc loop."""
+    flip = mask.astype(np.uint32)
     flip <<= 31
     bits = a.view(np.uint32)
     bits ^= flip
 
 
-def _normal_cdf_into(x, out, z, t):
-    """out = Φ(x) for float32 x from the fit above, each step in place, in the order and float32
-    roundings of the formula; z and t: scratch arrays of x's shape."""
-    np.abs(x, out=z)
+def normal_cdf(x):
+    """Φ(x) = (1 + erf(x/√2)) / 2 on an ndarray. float64: exact (math.erfc); float32: erf from
+    the fit above, rounded to float32 and added to 1 in float32, as torch's float32 kernel
+    rounds (so the far lower tail is 0 there too)."""
+    if x.dtype != np.float32:
+        return (_exact_erfc(x * -_SQRT1_2) * 0.5).astype(x.dtype) if x.size else x.copy()
+    # (each step in place, in the order and float32 roundings of the formula above)
+    z = np.abs(x, out=np.empty_like(x))     # (out=: arrays even for a 0-d x, x's layout)
     z *= np.float32(_SQRT1_2)
-    np.multiply(z, np.float32(0.5), out=t)
+    t = np.multiply(z, np.float32(0.5), out=np.empty_like(x))
     t += np.float32(1)
     np.divide(np.float32(1), t, out=t)                      # t = 1 / (1 + z/2)
-    poly = np.multiply(t, np.float32(_ERFC_P[0]), out=out)
+    poly = np.multiply(t, np.float32(_ERFC_P[0]), out=np.empty_like(x))
     poly += np.float32(_ERFC_P[1])
     for c in _ERFC_P[2:]:
         poly *= t
@@ -136,40 +138,10 @@ def _normal_cdf_into(x, out, z, t):
     erf_abs = np.exp(poly, out=poly)
     erf_abs *= t
     np.subtract(np.float32(1), erf_abs, out=erf_abs)        # erf(|x|/√2)
-    _negate_where_negative(erf_abs, x, z)
+    _negate_where(erf_abs, x < 0)
     erf_abs += np.float32(1)
     erf_abs *= np.float32(0.5)
-
-
-# Large contiguous float32 inputs are taken in blocks of this many elements, so that the
-# computation's scratch arrays stay small (cache-resident; no fresh pages for each call).
-_CDF_BLOCK = 1 << 14
-
-
-def normal_cdf(x, times_x=False):
-    """Φ(x) = (1 + erf(x/√2)) / 2 on an ndarray. float64: exact (math.erfc); float32: erf from
-    the fit above, rounded to float32 and added to 1 in float32, as torch's float32 kernel
-    rounds (so the far lower tail is 0 there too). times_x: (x Φ(x), Φ(x)) instead."""
-    if x.dtype != np.float32:
-        cdf = (_exact_erfc(x * -_SQRT1_2) * 0.5).astype(x.dtype) if x.size else x.copy()
-        return (x * cdf, cdf) if times_x else cdf
-    cdf = np.empty_like(x)                  # (arrays even for a 0-d x, in x's layout)
-    product = np.empty_like(x) if times_x else None
-    if x.size <= _CDF_BLOCK or not x.flags.c_contiguous:
-        _normal_cdf_into(x, cdf, np.empty_like(x), np.empty_like(x))
-        if times_x:
-            np.multiply(x, cdf, out=product)
-    else:
-        flat_x, flat_cdf = x.reshape(-1), cdf.reshape(-1)
-        flat_product = product.reshape(-1) if times_x else None
-        z, t = np.empty(_CDF_BLOCK, np.float32), np.empty(_CDF_BLOCK, np.float32)
-        for start in range(0, x.size, _CDF_BLOCK):
-            block = slice(start, start + _CDF_BLOCK)
-            n = min(_CDF_BLOCK, x.size - start)
-            _normal_cdf_into(flat_x[block], flat_cdf[block], z[:n], t[:n])
-            if times_x:
-                np.multiply(flat_x[block], flat_cdf[block], out=flat_product[block])
-    return (product, cdf) if times_x else cdf
+    return erf_abs
 
 
 def _gelu_tanh(x):
@@ -194,8 +166,8 @@ class GeluBackward0(Function):
         if approximate == "tanh":
             inner = (x + x * x * x * _GELU_C) * _SQRT_2_OVER_PI
             return x * 0.5 * (1 + np.tanh(inner))
-        out, ctx.cdf = normal_cdf(x, times_x=True)
-        return out
+        ctx.cdf = cdf = normal_cdf(x)
+        return x * cdf
 
     @staticmethod
     def backward(ctx, grad):
