@@ -111,10 +111,31 @@ def row_moments(x):
     if n_vec:
         vectors = x[:, :n_vec * lanes].reshape(rows, n_vec, lanes).transpose(1, 2, 0).copy()
         _, lane_mean, lane_sq = _vector_part(vectors)
-        for lane in range(lanes):
-            count, mean, sq = _merge_scalars(n_vec, lane_mean[lane], lane_sq[lane], count,
-                                             mean, sq)
+        mean, sq = _merge_lanes(n_vec, lane_mean, lane_sq, count, mean, sq)
     return mean, sq / dt(n_cols)
+
+
+def _merge_lanes(n_vec, lane_mean, lane_sq, count, mean, sq):
+    """_merge_scalars for every lane in turn (each holding n_vec values), into (count, mean,
+    sq): the means one after another, then the terms of sq for all lanes at once (they need only
+    the deltas), then their running sum."""
+    dt = mean.dtype.type
+    deltas = np.empty_like(lane_mean)
+    weights, counts = [], []
+    for lane in range(lane_mean.shape[0]):
+        total = count + n_vec
+        c = dt(0) if total == 0 else dt(n_vec) / dt(total)
+        delta = np.subtract(lane_mean[lane], mean, out=deltas[lane])
+        mean = fma(c, delta, mean)
+        weights.append(c)
+        counts.append(dt(count))
+        count = total
+    column = (len(weights), 1)
+    weights, counts = np.array(weights).reshape(column), np.array(counts).reshape(column)
+    terms = fma(deltas * deltas * weights, counts, lane_sq)
+    for term in terms:
+        sq = sq + term
+    return mean, sq
 
 
 def _row_sums(a, b, c=None):
