@@ -45,3 +45,29 @@ def test_moments_fma_broadcasts_the_addend():
     assert got.dtype == np.float32 and got.tolist() == (a * 3 + c).tolist()
     same = _moments.fma(c, c, c)
     assert same.tolist() == (c * c + c).tolist()
+
+
+@pytest.mark.parametrize("cls", ["Adam", "AdamW"])
+@pytest.mark.parametrize("kwargs", [{}, {"amsgrad": True}, {"maximize": True},
+                                    {"weight_decay": 0.1}, {"betas": (0.3, 0.99)}])
+def test_adam_steps_small_parameters_together_with_the_same_bits(monkeypatch, cls, kwargs):
+    """Adam steps its small float32 parameters as one joined array: the same bytes as stepping
+    them one by one (parameters, and every state tensor), also when one misses a gradient."""
+    from minigrad.optim import adam
+    shapes = [(64,), (5, 3), (7,), (1,), (), (300, 20), (2, 2049), (33,)]
+    results = []
+    for join_size in (adam._JOIN_SIZE, 0):
+        monkeypatch.setattr(adam, "_JOIN_SIZE", join_size)
+        rng = np.random.default_rng(7)
+        params = [minigrad.nn.Parameter(minigrad.tensor(rng.standard_normal(s).astype(np.float32)))
+                  for s in shapes]
+        opt = getattr(minigrad.optim, cls)(params, lr=1e-2, **kwargs)
+        for step in range(4):
+            for i, p in enumerate(params):
+                p.grad = None if (step == 2 and i == 2) else minigrad.tensor(
+                    rng.standard_normal(p.shape).astype(np.float32))
+            opt.step()
+        results.append([p.detach().numpy().tobytes() for p in params] +
+                       [opt.state[p][k].numpy().tobytes() for p in params
+                        for k in sorted(opt.state[p])])
+    assert results[0] == results[1]
