@@ -49,17 +49,6 @@ def _merge_vectors(count_add, mean_add, sq_add, count, mean, sq):
     return [total, mean, sq]
 
 
-def _merge_scalars(count_add, mean_add, sq_add, count, mean, sq):
-    """AddMoments: one lane's (count_add, mean_add, sq_add) merged into (count, mean, sq)."""
-    dt = mean.dtype.type
-    total = count + count_add
-    c = dt(0) if total == 0 else dt(count_add) / dt(total)
-    delta = mean_add - mean
-    mean = fma(c, delta, mean)
-    sq = sq + fma(delta * delta * c, dt(count), sq_add)
-    return total, mean, sq
-
-
 def _ceil_log2(x):
     """torch's utils::CeilLog2: the depth of the cascade for x chunks (at least 1)."""
     return 1 if x <= 2 else (x - 1).bit_length()
@@ -116,9 +105,11 @@ def row_moments(x):
 
 
 def _merge_lanes(n_vec, lane_mean, lane_sq, count, mean, sq):
-    """_merge_scalars for every lane in turn (each holding n_vec values), into (count, mean,
-    sq): the means one after another, then the terms of sq for all lanes at once (they need only
-    the deltas), then their running sum."""
+    """AddMoments for every lane in turn (each holding n_vec values) into (count, mean, sq):
+        total = count + n_vec,  c = n_vec / total,  d = lane_mean - mean,
+        mean = fma(c, d, mean),  sq = sq + fma(d d c, count, lane_sq)
+    the means one lane after another, then the terms of sq for all lanes at once (they need
+    only the deltas), then their running sum."""
     dt = mean.dtype.type
     deltas = np.empty_like(lane_mean)
     weights, counts = [], []
