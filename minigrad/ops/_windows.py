@@ -19,7 +19,7 @@ __all__ = ["out_size", "windows", "scatter_windows", "check_buffer", "expand", "
 
 # The largest unfolded buffer one piece of work may build (bytes): convolution splits its batch
 # into pieces that stay below it, and refuses when one sample alone would need more than HARD.
-CHUNK_BYTES = 64 << 20
+CHUNK_BYTES = 1 << 20
 HARD_BYTES = 4 << 30
 
 
