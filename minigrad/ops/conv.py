@@ -38,11 +38,18 @@ __all__ = ["conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d",
 
 # ---- the three NumPy kernels ----------------------------------------------------------------
 # The batch is unfolded a piece at a time (``_windows.CHUNK_BYTES``, sized so that a piece stays
-# in the cache and its buffers are reused rather than freshly allocated): the piece's windows are
-# copied into one matrix per (sample, group), (C/groups * K, O), and the products are computed
-# sample by sample, so that the forward writes straight into its (N, Cout, *O) result and the
-# weight gradient needs no transposed copy of grad. The adjoint (col2im) adds the windows back
-# with the batch as the last axis instead: its strided adds then run over long rows.
+# in the cache and its buffers are reused rather than freshly allocated), and the products are
+# computed sample by sample, so that the forward writes straight into its (N, Cout, *O) result
+# and the weight gradient needs no transposed copy of grad.
+#
+# With stride 1 along the first spatial dim, only the other kernel dims are unfolded: the
+# buffer u[i, c, k', h, o'] = xp[i, c, h, o' s' + k' d'] keeps every padded row h, and the
+# windows of kernel row k1 are then the strided matrix u[i, :, :, k1 d1 + o1, :], rows (c, k')
+# and columns (o1, o') — K1 products on a buffer K1 times smaller than the full unfolding.
+# Otherwise the whole kernel is unfolded and there is one product (K1 counts as 1).
+#
+# The adjoint (col2im) adds the windows back with the batch as the last axis instead: its
+# strided adds then run over long rows.
 def _out_sizes(size, kernel, stride, padding, dilation):
     return tuple((s + 2 * p - d * (k - 1) - 1) // st + 1
                  for s, k, st, p, d in zip(size, kernel, stride, padding, dilation))
@@ -53,20 +60,30 @@ def _step(batch, per_sample, itemsize):
     return check_buffer(per_sample, batch, itemsize, "convolution")
 
 
-def _unfolded(x, kernel, out_sp, stride, padding, dilation, groups):
-    """(start, cols) per piece of the batch: cols (n, groups, C/groups * K, O) holds
-    cols[i, g, (ci, k), o] = xp[start + i, g * C/groups + ci, o * s + k * d]. cols is one buffer,
-    overwritten by the next piece."""
+def _rows_split(kernel, stride):
+    """Whether the kernel rows (first spatial dim) are multiplied one at a time."""
+    return stride[0] == 1 and kernel[0] > 1
+
+
+def _unfolded(x, kernel, out_sp, stride, padding, dilation, groups, split):
+    """(start, mats) per piece of the batch: mats[r] (m, G, C/G * K', prod(O)) is the strided
+    matrix of the windows of kernel row r (of the whole kernel when not ``split``):
+    mats[r][i, g, (ci, k'), o] = xp[start + i, g C/G + ci, o s + (r, k') d]. The matrices view
+    one buffer, overwritten by the next piece."""
     n, c = x.shape[:2]
-    per_sample = c * prod(kernel) * prod(out_sp)
-    step = _step(n, per_sample, x.itemsize)
+    sizes = tuple(s + 2 * p for s, p in zip(x.shape[2:], padding))
+    unfolded = kernel[1:] if split else kernel
+    positions = ((sizes[0],) + out_sp[1:]) if split else out_sp
+    per_sample = c * prod(unfolded) * prod(positions)
+    step = _step(n, max(per_sample, prod(out_sp) * c), x.itemsize)
     buf = np.empty((min(step, n), per_sample), x.dtype)
     padded = None
     if any(padding):   # the borders of this buffer stay 0; each piece fills its interior
-        padded = np.zeros((min(step, n), c) + tuple(s + 2 * p for s, p in
-                                                    zip(x.shape[2:], padding)), x.dtype)
+        padded = np.zeros((min(step, n), c) + sizes, x.dtype)
         interior = (slice(None),) * 2 + tuple(slice(p, p + s)
                                              for p, s in zip(padding, x.shape[2:]))
+    item, inner = x.itemsize, prod(positions[1:])
+    row_stride = prod(positions) * item
     for s in range(0, n, step):
         part = x[s:s + step]
         m = part.shape[0]
@@ -74,23 +91,45 @@ def _unfolded(x, kernel, out_sp, stride, padding, dilation, groups):
             padded[:m][interior] = part
             part = padded[:m]
         sn, sc, *sp = part.strides
-        view = as_strided(part, (m, c) + tuple(kernel) + tuple(out_sp),
-                          (sn, sc) + tuple(a * d for a, d in zip(sp, dilation))
-                          + tuple(a * st for a, st in zip(sp, stride)), writeable=False)
-        cols = buf[:m].reshape(view.shape)
-        np.copyto(cols, view)
-        yield s, cols.reshape(m, groups, -1, prod(out_sp))
+        k_strides = tuple(a * d for a, d in zip(sp, dilation))
+        o_strides = tuple(a * st for a, st in zip(sp, stride))
+        if split:
+            k_strides, o_strides = k_strides[1:], (sp[0],) + o_strides[1:]
+        view = as_strided(part, (m, c) + tuple(unfolded) + tuple(positions),
+                          (sn, sc) + k_strides + o_strides, writeable=False)
+        u = buf[:m]
+        np.copyto(u.reshape(view.shape), view)
+        shape = (m, groups, c // groups * prod(unfolded), prod(out_sp))
+        strides = (per_sample * item, per_sample // groups * item, row_stride, item)
+        rows = range(kernel[0]) if split else range(1)
+        yield s, [as_strided(u[:, r * dilation[0] * inner:], shape, strides, writeable=False)
+                  for r in rows]
+
+
+def _weight_rows(w, groups, split):
+    """The weight as one (G, Cout/G, C/G * K') matrix per kernel row (or one for the whole
+    kernel)."""
+    cout = w.shape[0]
+    rows = [w[:, :, r] for r in range(w.shape[2])] if split else [w]
+    return [r.reshape(groups, cout // groups, -1) for r in rows]
 
 
 def conv_forward(x, w, stride, padding, dilation, groups):
     """y = conv(x, w) without bias: (N, C, *S) and (Cout, C/groups, *K) -> (N, Cout, *O)."""
-    cout = w.shape[0]
-    out_sp = _out_sizes(x.shape[2:], w.shape[2:], stride, padding, dilation)
-    wm = w.reshape(groups, cout // groups, -1)
+    cout, kernel = w.shape[0], w.shape[2:]
+    out_sp = _out_sizes(x.shape[2:], kernel, stride, padding, dilation)
+    split = _rows_split(kernel, stride)
+    w_rows = _weight_rows(w, groups, split)
     y = np.empty((x.shape[0], groups, cout // groups, prod(out_sp)),
                  np.result_type(x.dtype, w.dtype))
-    for s, cols in _unfolded(x, w.shape[2:], out_sp, stride, padding, dilation, groups):
-        np.matmul(wm, cols, out=y[s:s + cols.shape[0]])
+    term = None
+    for s, mats in _unfolded(x, kernel, out_sp, stride, padding, dilation, groups, split):
+        out = y[s:s + mats[0].shape[0]]
+        np.matmul(w_rows[0], mats[0], out=out)
+        if len(mats) > 1 and (term is None or term.shape != out.shape):
+            term = np.empty_like(out)
+        for wr, mat in zip(w_rows[1:], mats[1:]):
+            out += np.matmul(wr, mat, out=term)
     return y.reshape((x.shape[0], cout) + out_sp)
 
 
@@ -123,12 +162,17 @@ def conv_weight_grad(x, gy, kernel, stride, padding, dilation, groups):
     """grad_w[co, ci, k] = sum_{n, o} gy[n, co, o] xp[n, ci, o s + k d]: (Cout, C/G, *K)."""
     n, c = x.shape[:2]
     cout, out_sp = gy.shape[1], gy.shape[2:]
+    split = _rows_split(kernel, stride)
+    rows, unfolded = (kernel[0], kernel[1:]) if split else (1, kernel)
     g = gy.reshape(n, groups, cout // groups, -1)
-    gw = np.zeros((groups, cout // groups, c // groups * prod(kernel)),
+    gw = np.zeros((rows, groups, cout // groups, c // groups * prod(unfolded)),
                   np.result_type(x.dtype, gy.dtype))
-    for s, cols in _unfolded(x, kernel, out_sp, stride, padding, dilation, groups):
-        gw += np.matmul(g[s:s + cols.shape[0]], cols.transpose(0, 1, 3, 2)).sum(0)
-    return gw.reshape((cout, c // groups) + tuple(kernel))
+    for s, mats in _unfolded(x, kernel, out_sp, stride, padding, dilation, groups, split):
+        part = g[s:s + mats[0].shape[0]]
+        for r, mat in enumerate(mats):
+            gw[r] += np.matmul(part, mat.transpose(0, 1, 3, 2)).sum(0)
+    gw = gw.reshape((rows, cout, c // groups) + tuple(unfolded))
+    return np.ascontiguousarray(np.moveaxis(gw, 0, 2)) if split else gw[0]
 
 
 def _transposed_size(size, kernel, stride, padding, dilation, output_padding):
