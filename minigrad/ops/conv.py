@@ -56,8 +56,10 @@ def _out_sizes(size, kernel, stride, padding, dilation):
 
 
 def _step(batch, per_sample, itemsize):
-    """Samples per piece (at least one; a sample too big on its own is refused)."""
-    return check_buffer(per_sample, batch, itemsize, "convolution")
+    """Samples per piece, the pieces as even as their count allows (at least one sample; a
+    sample too big on its own is refused)."""
+    step = check_buffer(per_sample, batch, itemsize, "convolution")
+    return -(-batch // -(-batch // step)) if batch else step
 
 
 def _rows_split(kernel, stride):
