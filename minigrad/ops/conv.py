@@ -74,38 +74,38 @@ def _unfolded(x, kernel, out_sp, stride, padding, dilation, groups, split):
     one buffer, overwritten by the next piece."""
     n, c = x.shape[:2]
     sizes = tuple(s + 2 * p for s, p in zip(x.shape[2:], padding))
-    unfolded = kernel[1:] if split else kernel
+    rows, unfolded = (kernel[0], kernel[1:]) if split else (1, kernel)
     positions = ((sizes[0],) + out_sp[1:]) if split else out_sp
     per_sample = c * prod(unfolded) * prod(positions)
     step = _step(n, max(per_sample, prod(out_sp) * c), x.itemsize)
     buf = np.empty((min(step, n), per_sample), x.dtype)
-    padded = None
+    source = x
     if any(padding):   # the borders of this buffer stay 0; each piece fills its interior
-        padded = np.zeros((min(step, n), c) + sizes, x.dtype)
+        source = np.zeros((min(step, n), c) + sizes, x.dtype)
         interior = (slice(None),) * 2 + tuple(slice(p, p + s)
                                              for p, s in zip(padding, x.shape[2:]))
+    sn, sc, *sp = source.strides
+    k_strides = tuple(a * d for a, d in zip(sp, dilation))
+    o_strides = tuple(a * st for a, st in zip(sp, stride))
+    if split:   # every padded row h, not only the window starts
+        k_strides, o_strides = k_strides[1:], (sp[0],) + o_strides[1:]
+    windows = as_strided(source, source.shape[:2] + tuple(unfolded) + tuple(positions),
+                         (sn, sc) + k_strides + o_strides, writeable=False)
     item, inner = x.itemsize, prod(positions[1:])
-    row_stride = prod(positions) * item
+    mats = as_strided(buf, (rows,) + buf.shape[:1] + (groups, c // groups * prod(unfolded),
+                                                      prod(out_sp)),
+                      (dilation[0] * inner * item, per_sample * item,
+                       per_sample // groups * item, prod(positions) * item, item),
+                      writeable=False)
     for s in range(0, n, step):
-        part = x[s:s + step]
-        m = part.shape[0]
-        if padded is not None:
-            padded[:m][interior] = part
-            part = padded[:m]
-        sn, sc, *sp = part.strides
-        k_strides = tuple(a * d for a, d in zip(sp, dilation))
-        o_strides = tuple(a * st for a, st in zip(sp, stride))
-        if split:
-            k_strides, o_strides = k_strides[1:], (sp[0],) + o_strides[1:]
-        view = as_strided(part, (m, c) + tuple(unfolded) + tuple(positions),
-                          (sn, sc) + k_strides + o_strides, writeable=False)
-        u = buf[:m]
-        np.copyto(u.reshape(view.shape), view)
-        shape = (m, groups, c // groups * prod(unfolded), prod(out_sp))
-        strides = (per_sample * item, per_sample // groups * item, row_stride, item)
-        rows = range(kernel[0]) if split else range(1)
-        yield s, [as_strided(u[:, r * dilation[0] * inner:], shape, strides, writeable=False)
-                  for r in rows]
+        m = min(step, n - s)
+        if source is x:
+            piece = windows[s:s + m]
+        else:
+            source[:m][interior] = x[s:s + m]
+            piece = windows[:m]
+        np.copyto(buf[:m].reshape(piece.shape), piece)
+        yield s, mats[:, :m]
 
 
 def _weight_rows(w, groups, split):
@@ -136,26 +136,39 @@ def conv_forward(x, w, stride, padding, dilation, groups):
 
 
 def conv_input_grad(gy, w, size, stride, padding, dilation, groups):
-    """The adjoint of ``conv_forward`` in x: (N, Cout, *O) -> (N, C, *size)."""
+    """The adjoint of ``conv_forward`` in x: (N, Cout, *O) -> (N, C, *size).
+
+    For a piece of the batch, and one kernel row k1 at a time, the windows' values
+    w[:, :, k1]^T gy are computed with the batch as their last axis, then added back where they
+    were read: one strided slice per kernel offset, whose rows run over (position, sample)."""
     n, cout, out_sp, kernel = gy.shape[0], gy.shape[1], gy.shape[2:], w.shape[2:]
-    c = w.shape[1] * groups
-    wt = w.reshape(groups, cout // groups, -1).transpose(0, 2, 1)   # (G, C/G * K, Cout/G)
+    c, per_group = w.shape[1] * groups, cout // groups
     padded = tuple(s + 2 * p for s, p in zip(size, padding))
     crop = (slice(None),) + tuple(slice(p, p + s) for p, s in zip(padding, size))
     gx = np.empty((n, c) + tuple(size), np.result_type(gy.dtype, w.dtype))
-    step = _step(n, c * prod(kernel) * prod(out_sp), gy.itemsize)
+    # per kernel row: w^T (G, C/G * K', Cout/G), and (where to add, which values) per offset
+    rows = []
+    for r in range(kernel[0]):
+        wt = np.ascontiguousarray(
+            w[:, :, r].reshape(groups, per_group, -1).transpose(0, 2, 1))
+        adds = [((slice(None),) + tuple(slice(k * d, k * d + (o - 1) * st + 1, st)
+                                        for k, d, o, st in zip(offset, dilation, out_sp, stride)),
+                 (slice(None),) + offset[1:])
+                for offset in itertools.product([r], *(range(k) for k in kernel[1:]))]
+        rows.append((wt, adds))
+    step = _step(n, c * prod(kernel[1:]) * prod(out_sp), gy.itemsize)
     for s in range(0, n, step):
         part = gy[s:s + step]
         m = part.shape[0]
         # (G, Cout/G, O * m): the columns ordered (position, sample)
-        g = np.moveaxis(part, 0, -1).reshape(groups, cout // groups, -1)
-        cols = np.matmul(wt, g).reshape((c,) + tuple(kernel) + tuple(out_sp) + (m,))
-        full = np.zeros((c,) + padded + (m,), cols.dtype)
-        # the windows' values added back where they were read: one strided slice per offset
-        for offset in itertools.product(*(range(k) for k in kernel)):
-            target = tuple(slice(k * d, k * d + (o - 1) * st + 1, st)
-                           for k, d, o, st in zip(offset, dilation, out_sp, stride))
-            full[(slice(None),) + target] += cols[(slice(None),) + offset]
+        g = np.moveaxis(part, 0, -1).reshape(groups, per_group, -1)
+        full = np.zeros((c,) + padded + (m,), gx.dtype)
+        cols = np.empty((groups, rows[0][0].shape[1], g.shape[2]), gx.dtype)
+        window = (c,) + tuple(kernel[1:]) + tuple(out_sp) + (m,)
+        for wt, adds in rows:
+            values = np.matmul(wt, g, out=cols).reshape(window)
+            for target, offset in adds:
+                full[target] += values[offset]
         gx[s:s + m] = np.moveaxis(full[crop], -1, 0)
     return gx
 
@@ -170,9 +183,8 @@ def conv_weight_grad(x, gy, kernel, stride, padding, dilation, groups):
     gw = np.zeros((rows, groups, cout // groups, c // groups * prod(unfolded)),
                   np.result_type(x.dtype, gy.dtype))
     for s, mats in _unfolded(x, kernel, out_sp, stride, padding, dilation, groups, split):
-        part = g[s:s + mats[0].shape[0]]
-        for r, mat in enumerate(mats):
-            gw[r] += np.matmul(part, mat.transpose(0, 1, 3, 2)).sum(0)
+        part = g[s:s + mats.shape[1]]
+        gw += np.matmul(part, mats.transpose(0, 1, 2, 4, 3)).sum(1)
     gw = gw.reshape((rows, cout, c // groups) + tuple(unfolded))
     return np.ascontiguousarray(np.moveaxis(gw, 0, 2)) if split else gw[0]
 
