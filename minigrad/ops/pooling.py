@@ -93,22 +93,20 @@ def _scan_max(win, nd):
     first maximum wins ties) or NaN (so the last NaN wins). ``arg``: flat kernel position.
 
     Computed as the maximum (one pass per kernel position), then the first position equal to
-    it (another); windows holding a NaN are then given their last NaN's position."""
+    it: the count of the leading positions that differ from it (a running "all differ so far"
+    added up); windows holding a NaN are then given their last NaN's position."""
     values = [win[(Ellipsis,) + off]
               for off in itertools.product(*(range(n) for n in win.shape[-nd:]))]
-    best = values[0].copy()
-    for v in values[1:]:
+    best = values[0].copy() if len(values) == 1 else np.maximum(values[0], values[1])
+    for v in values[2:]:
         np.maximum(best, v, out=best)
-    small = len(values) < 256
-    arg = np.zeros(best.shape, np.uint8 if small else np.int64)
-    found = np.zeros(best.shape, bool)
-    for k, v in enumerate(values):
-        first = v == best
-        first &= ~found
-        found |= first
-        if k:
-            arg += first.view(np.uint8) * np.uint8(k) if small else first * k
-    if best.dtype.kind == "f" and np.isnan(best).any():
+    arg = np.zeros(best.shape, np.uint8 if len(values) < 256 else np.int64)
+    differ, run = np.empty(best.shape, bool), np.ones(best.shape, bool)
+    for v in values[:-1]:
+        np.not_equal(v, best, out=differ)
+        run &= differ
+        np.add(arg, run, out=arg)
+    if best.dtype.kind == "f" and np.isnan(best.sum()):
         for k, v in enumerate(values):
             arg[np.isnan(v)] = k
     return best, arg
