@@ -5,10 +5,12 @@ For input x (N, C, *S), weight w (Cout, C/groups, *K), stride s, padding p, dila
     y[n, co, o] = b[co] + sum_{ci in co's group, k} w[co, ci, k] * xp[n, ci, o * s + k * d]
 
 with xp = x zero-padded by p on both sides; out size O = (S + 2p - d (K - 1) - 1) // s + 1.
-Computed as one matrix product per group: the windows of xp (a strided view) are copied once
+Computed as matrix products per sample and group: the windows of xp (a strided view) are copied
 into a (C/groups * K, O) matrix per sample (``im2col``), then ``w`` (Cout/groups, C/groups * K)
-times it. The batch is processed in pieces so that the copied matrix stays bounded
-(``_windows.CHUNK_BYTES``); a sample too big on its own is refused with its size.
+times it; with stride 1 along the first spatial dim, only the other kernel dims are copied and
+each kernel row is a product of its own (see "the three NumPy kernels" below). The batch is
+processed in pieces so that the copied matrix stays small (``_windows.CHUNK_BYTES``); a sample
+too big on its own is refused with its size.
 
 Gradients (all three are convolutions again, which is how double backward works):
 
@@ -147,15 +149,14 @@ def conv_input_grad(gy, w, size, stride, padding, dilation, groups):
     crop = (slice(None),) + tuple(slice(p, p + s) for p, s in zip(padding, size))
     gx = np.empty((n, c) + tuple(size), np.result_type(gy.dtype, w.dtype))
     # per kernel row: w^T (G, C/G * K', Cout/G), and (where to add, which values) per offset
-    rows = []
-    for r in range(kernel[0]):
-        wt = np.ascontiguousarray(
-            w[:, :, r].reshape(groups, per_group, -1).transpose(0, 2, 1))
-        adds = [((slice(None),) + tuple(slice(k * d, k * d + (o - 1) * st + 1, st)
-                                        for k, d, o, st in zip(offset, dilation, out_sp, stride)),
-                 (slice(None),) + offset[1:])
-                for offset in itertools.product([r], *(range(k) for k in kernel[1:]))]
-        rows.append((wt, adds))
+    reads = [[slice(k * d, k * d + (o - 1) * st + 1, st) for k in range(size_k)]
+             for size_k, d, o, st in zip(kernel, dilation, out_sp, stride)]   # per dim, offset
+    inner = list(zip(itertools.product(*reads[1:]),
+                     itertools.product(*(range(k) for k in kernel[1:]))))
+    rows = [(np.ascontiguousarray(w[:, :, r].reshape(groups, per_group, -1).transpose(0, 2, 1)),
+             [((slice(None), reads[0][r]) + target, (slice(None),) + offset)
+              for target, offset in inner])
+            for r in range(kernel[0])]
     step = _step(n, c * prod(kernel[1:]) * prod(out_sp), gy.itemsize)
     for s in range(0, n, step):
         part = gy[s:s + step]
