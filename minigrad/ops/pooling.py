@@ -146,20 +146,29 @@ class _MaxPoolWithIndices(Function):
         outs, pads = _plan(x.shape, nd, kernel, stride, padding, dilation, ceil_mode)
         win = windows(_padded(x, nd, pads, _lowest(x.dtype)), kernel, stride, dilation)
         out, arg = _scan_max(win, nd)
-        idx = _kernel_deltas(kernel, dilation, x.shape[-nd:])[arg]
-        idx += _window_starts(outs, stride, pads, x.shape[-nd:])
-        ctx.in_shape, ctx.nd, ctx.indices = x.shape, nd, idx
+        # kept as the kernel position (a byte per output for kernels under 256 positions), the
+        # flat indices (8 bytes each) rebuilt by backward
+        ctx.arg = argmax = (arg, _kernel_deltas(kernel, dilation, x.shape[-nd:]),
+                            _window_starts(outs, stride, pads, x.shape[-nd:]))
+        ctx.in_shape, ctx.nd = x.shape, nd
         # windows that cannot overlap: each input position is the argmax of one window at most
         ctx.distinct = not any(padding) and all(
             s >= d * (k - 1) + 1 for k, s, d in zip(kernel, stride, dilation))
         ctx.save_for_backward(x)
-        return np.ascontiguousarray(out), idx
+        return np.ascontiguousarray(out), _flat_indices(*argmax)
 
     @staticmethod
     def backward(ctx, grad, _grad_indices=None):
         x, = ctx.saved_tensors
-        return (formulas.call(MaxPoolScatter, grad, x, ctx.indices, ctx.in_shape, ctx.nd,
-                              ctx.distinct), None, None, None, None, None, None)
+        return (formulas.call(MaxPoolScatter, grad, x, _flat_indices(*ctx.arg), ctx.in_shape,
+                              ctx.nd, ctx.distinct), None, None, None, None, None, None)
+
+
+def _flat_indices(arg, deltas, starts):
+    """Each window's argmax as its flat position in the input plane."""
+    idx = deltas[arg]
+    idx += starts
+    return idx
 
 
 def _gather_planes(g, idx, nd):
