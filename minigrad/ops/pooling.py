@@ -185,13 +185,14 @@ class MaxPoolScatter(Function):
     def forward(ctx, grad, x, idx, in_shape, nd, distinct=False):
         planes = int(np.prod(in_shape[:-nd], dtype=np.int64))
         plane = int(np.prod(in_shape[-nd:], dtype=np.int64))
-        where = idx.reshape(planes, -1) + (np.arange(planes) * plane)[:, None]
         ctx.nd = nd
         ctx.save_for_backward(idx, x)     # (x: torch's backward takes it; its gradient is 0)
         if distinct:   # one value per position at most: 0 + value (-0.0 becomes +0.0), stored
-            out = np.zeros(planes * plane, grad.dtype)
-            out[where.ravel()] = grad.reshape(-1) + grad.dtype.type(0)
+            out = np.zeros((planes, plane), grad.dtype)
+            np.put_along_axis(out, idx.reshape(planes, -1),
+                              grad.reshape(planes, -1) + grad.dtype.type(0), 1)
             return out.reshape(in_shape)
+        where = idx.reshape(planes, -1) + (np.arange(planes) * plane)[:, None]
         out = np.bincount(where.ravel(), weights=grad.reshape(-1), minlength=planes * plane)
         return out.astype(grad.dtype).reshape(in_shape)
 
