@@ -79,3 +79,78 @@ def test_binary_gradients_are_built_in_torchs_order(name):
     (``other`` before ``self``)."""
     fn = {"mul": lambda lib, x, y: x * y, "div": lambda lib, x, y: x / y}[name]
     assert _creation_order(minigrad, fn, 2) == _creation_order(torch, fn, 2)
+
+
+def _batch_norm_grads(lib, x, w, b, g, gg, create_graph, training=True):
+    t = lib.tensor(x, requires_grad=True)
+    weight, bias = (lib.tensor(v, requires_grad=True) for v in (w, b))
+    mean, var = lib.zeros(x.shape[1], dtype=t.dtype), lib.ones(x.shape[1], dtype=t.dtype)
+    y = lib.nn.functional.batch_norm(t, mean, var, weight, bias, training=training)
+    grads = lib.autograd.grad(y, [t, weight, bias], lib.tensor(g), create_graph=create_graph)
+    out = [v.detach().numpy() for v in grads]
+    if create_graph:
+        lib.autograd.backward(grads[:2], [lib.tensor(gg), lib.tensor(w)])
+        out += [v.grad.numpy() for v in (t, weight)]
+    return out
+
+
+@pytest.mark.parametrize("create_graph", [False, True])
+@pytest.mark.parametrize("shape", [(1, 1, 3), (4, 2), (2, 3, 2, 2)])
+@pytest.mark.parametrize("constant", [True, False])
+def test_batch_norm_gradients_round_as_torchs_kernel(create_graph, shape, constant):
+    """Batch norm's gradients from torch's saved statistics with its kernel's formula, and its
+    double backward torch's closed form: a constant channel's input gradient is rounding
+    noise around 0 (1e-5 computed otherwise, 0 in torch), here equal to torch's."""
+    rng = np.random.default_rng(len(shape))
+    x = rng.standard_normal(shape).astype(np.float32)
+    if constant:
+        x[:] = x.flat[0]
+    g, gg = (rng.standard_normal(shape).astype(np.float32) for _ in range(2))
+    w, b = (rng.standard_normal(shape[1]).astype(np.float32) for _ in range(2))
+    ours = _batch_norm_grads(minigrad, x, w, b, g, gg, create_graph)
+    theirs = _batch_norm_grads(torch, x, w, b, g, gg, create_graph)
+    for a, t in zip(ours, theirs):
+        np.testing.assert_allclose(a, t, rtol=1e-5, atol=1e-5 * max(1.0, np.abs(t).max()))
+    if constant and shape[0] * np.prod(shape[2:]) <= 3:   # the fuzzer's case: bit for bit
+        np.testing.assert_array_equal(ours[0], theirs[0])
+
+
+@pytest.mark.parametrize("training", [False, True])
+def test_batch_norm_eval_second_order_as_torch(training):
+    rng = np.random.default_rng(3)
+    x, g, gg = (rng.standard_normal((5, 3, 2)) for _ in range(3))
+    w, b = rng.standard_normal(3), rng.standard_normal(3)
+    ours = _batch_norm_grads(minigrad, x, w, b, g, gg, True, training)
+    theirs = _batch_norm_grads(torch, x, w, b, g, gg, True, training)
+    for a, t in zip(ours, theirs):
+        np.testing.assert_allclose(a, t, rtol=1e-10, atol=1e-12)
+
+
+@pytest.mark.parametrize("layout", ["transposed2d", "channels_last", "permuted4d"])
+def test_batch_norm_result_layout_as_torch(layout):
+    """torch allocates batch norm's result row-major unless x is channels-last, whatever x's
+    own strides (a transposed x gives a contiguous result: ``.contiguous()`` is x itself)."""
+    strides = []
+    for lib in (minigrad, torch):
+        x = {"transposed2d": lambda T: T.ones(3, 4).t(),
+             "channels_last": lambda T: T.ones(2, 4, 5, 3).permute(0, 3, 1, 2),
+             "permuted4d": lambda T: T.ones(2, 4, 3, 5).transpose(1, 2)}[layout](lib)
+        y = lib.nn.functional.batch_norm(x.requires_grad_(), None, None, training=True)
+        strides.append((y.stride(), type(y.contiguous().grad_fn).__name__))
+    assert strides[0] == strides[1]
+
+
+def test_batch_norm_of_a_constant_channel_gradient_is_torchs_zero():
+    """fuzz seed 0 case 2651: a channel of three equal values; its input gradient, summed by
+    stack's backward, is exactly torch's (0 here) as torch's kernel computes it."""
+    grads = []
+    for lib in (minigrad, torch):
+        b = lib.tensor(np.array([[-1.7]], np.float32), requires_grad=True)
+        d = lib.tensor(np.array([0.8], np.float32), requires_grad=True)
+        y = lib.nn.functional.batch_norm(lib.stack([b, b, b], dim=2), None, None,
+                                         lib.tensor(np.array([0.2], np.float32)), d,
+                                         training=True)
+        y.backward(lib.tensor(np.array([[[-0.96384496, 0.35970411, -2.21184597]]], np.float32)))
+        grads.append((b.grad.numpy(), d.grad.numpy()))
+    for ours, theirs in zip(*grads):
+        np.testing.assert_array_equal(ours, theirs)
