@@ -2,7 +2,8 @@
 moments std_mean / var_mean.
 
 Every op here picks elements by position in a stable sort (NaN counts as the largest value, as
-in torch), so ties keep their original order. The backward of a value-selecting op puts each
+in torch), so ties keep their original order; topk and kthvalue report the tied elements
+torch's algorithms report (``_tie_order.py``). The backward of a value-selecting op puts each
 gradient back where its value came from (``_select_back``: a scatter into zeros); ``median()``
 over all elements shares the gradient evenly between the tied medians, like ``max()``.
 """
@@ -12,6 +13,7 @@ from .. import return_types
 from .._args import check_int
 from .._tensor import Tensor, _make, wrap_dim
 from ..autograd.function import Function
+from ._tie_order import kthvalue_indices, topk_indices
 from ._util import register_methods
 from .clamp import where
 from .reduction import _ALL, _FullExtremum, _kept_shape, _reduce_numel, _select_back, _unreduce
@@ -85,19 +87,15 @@ class TopkBackward0(_Selecting):
     @staticmethod
     def forward(ctx, x, k, dim, largest, sorted_):
         _check_k(x, k, dim, 0, "selected index k out of range")
-        return _Selecting.pick(ctx, x, dim, True, lambda a, d: np.take(
-            _stable_argsort(a, d, largest), np.arange(k), axis=d))
+        return _Selecting.pick(ctx, x, dim, True, lambda a, d: topk_indices(
+            a, k, d, largest, sorted_, _stable_argsort(a, d, largest)))
 
 
-def _order_statistic(x, dim, position, nan_propagates):
+def _order_statistic(x, dim, position):
     """Indices (keepdim form) of the element at ``position`` of each sorted slice (NaN sorts
-    last). With ``nan_propagates`` a slice holding NaN gives its first NaN, as torch's median
-    does; kthvalue takes the position as it is."""
+    last); a slice holding NaN gives its first NaN, as torch's median does."""
     order = np.argsort(x, axis=dim, kind="stable")
     n = x.shape[dim]
-    if not nan_propagates:
-        return np.take_along_axis(
-            order, np.full(_kept_shape(x.shape, (dim,)), position, np.intp), axis=dim)
     valid = np.sum(~np.isnan(x), axis=dim, keepdims=True) if x.dtype.kind == "f" else n
     pos = np.where(valid < n, valid, position) * np.ones(_kept_shape(x.shape, (dim,)), np.intp)
     return np.take_along_axis(order, pos, axis=dim)
@@ -109,8 +107,8 @@ class KthvalueBackward0(_Selecting):
     @staticmethod
     def forward(ctx, x, k, dim, keepdim):
         _check_k(x, k, dim, 1, f"kthvalue(): selected number k out of range for dimension {dim}")
-        return _Selecting.pick(ctx, x, dim, keepdim,
-                               lambda a, d: _order_statistic(a, d, k - 1, False))
+        return _Selecting.pick(ctx, x, dim, keepdim, lambda a, d: kthvalue_indices(
+            a, k, d, np.argsort(a, axis=d, kind="stable")))
 
 
 class MedianBackward1(_Selecting):
@@ -121,8 +119,7 @@ class MedianBackward1(_Selecting):
         if x.ndim and x.shape[dim] == 0:
             raise IndexError(f"median(): Expected reduction dim {dim} to have non-zero size.")
         return _Selecting.pick(ctx, x, dim, keepdim,
-                               lambda a, d: _order_statistic(a, d, (a.shape[d] - 1) // 2,
-                                                             True))
+                               lambda a, d: _order_statistic(a, d, (a.shape[d] - 1) // 2))
 
 
 class MedianBackward0(_FullExtremum):
