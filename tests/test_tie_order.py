@@ -53,3 +53,15 @@ def test_kthvalue_of_a_row_of_equal_values():
     got = [minigrad.tensor(x).kthvalue(k, 1).indices.item() for k in range(1, 6)]
     want = [torch.tensor(x).kthvalue(k, 1).indices.item() for k in range(1, 6)]
     assert got == want and got != [0, 1, 2, 3, 4]
+
+
+@settings(max_examples=100, deadline=None)
+@given(case=_tied(), descending=st.booleans(), stable=st.sampled_from([None, False, True]))
+def test_sort_leaves_ties_where_torch_does(case, descending, stable):
+    """sort without stable=True is std::sort's order: equal values are not kept in order."""
+    x, dim, _ = case
+    kwargs = {"dim": dim, "descending": descending}
+    kwargs.update({} if stable is None else {"stable": stable})
+    _same(*(lib.sort(lib.tensor(x), **kwargs) for lib in (minigrad, torch)))
+    _same(*([lib.argsort(lib.tensor(x), dim=dim, descending=descending, stable=bool(stable))]
+            for lib in (minigrad, torch)))

@@ -5,6 +5,8 @@ equal (or several NaN, which count as equal and as the largest value) it is wher
 algorithm leaves them, so those slices replay it (``_std_sort``):
 
 * ``kthvalue``: torch's quickselect for position k - 1 on the slice, NaN largest;
+* ``sort`` (``stable=False``): ``std::sort`` (a stable radix sort for 1-D integer tensors of
+  32768 elements or more, ascending);
 * ``topk``: with k * 64 <= n, ``std::partial_sort`` of the first k; otherwise
   ``std::nth_element`` at k - 1, then (``sorted=True``) ``std::sort`` of the first k - 1. The
   order ``sorted=False`` returns is the algorithm's, so those slices are always replayed.
@@ -14,7 +16,10 @@ import numpy as np
 
 from ._std_sort import std_nth_element, std_partial_sort, std_sort, torch_quick_select
 
-__all__ = ["kthvalue_indices", "topk_indices"]
+__all__ = ["kthvalue_indices", "topk_indices", "sort_indices"]
+
+# torch sorts a long 1-D integer tensor ascending with a (stable) radix sort from this size on
+_RADIX_SORT_SIZE = 32768
 
 
 def _ascending_keys(row):
@@ -82,4 +87,20 @@ def topk_indices(x, k, dim, largest, sorted_, stable_order):
                 head = chosen[:k - 1]
                 chosen = [head[i] for i in std_sort([keys[j] for j in head])] + chosen[k - 1:]
         picked[r] = chosen
+    return back(picked)
+
+
+def sort_indices(x, dim, descending, stable_order):
+    """The indices ``sort(stable=False)`` gives along ``dim``: ``stable_order`` (x's stable
+    argsort, largest first if ``descending``) where a slice's values are distinct, else the
+    order torch's ``std::sort`` leaves."""
+    if x.ndim == 1 and x.dtype.kind in "iub" and x.size >= _RADIX_SORT_SIZE and not descending:
+        return stable_order
+    rows, back = _rows(x, dim)
+    order, _ = _rows(stable_order, dim)
+    ordered = np.take_along_axis(rows, order, axis=1)
+    picked = order.copy()
+    for r in np.flatnonzero(_same(ordered[:, 1:], ordered[:, :-1]).any(axis=1)):
+        keys, count = _ascending_keys(rows[r])
+        picked[r] = std_sort((count - keys if descending else keys).tolist())
     return back(picked)

@@ -2,10 +2,11 @@
 moments std_mean / var_mean.
 
 Every op here picks elements by position in a stable sort (NaN counts as the largest value, as
-in torch), so ties keep their original order; topk and kthvalue report the tied elements
-torch's algorithms report (``_tie_order.py``). The backward of a value-selecting op puts each
-gradient back where its value came from (``_select_back``: a scatter into zeros); ``median()``
-over all elements shares the gradient evenly between the tied medians, like ``max()``.
+in torch); where values tie, topk, kthvalue and sort (unless asked to be stable) report the
+elements torch's algorithms report (``_tie_order.py``). The backward of a value-selecting op
+puts each gradient back where its value came from (``_select_back``: a scatter into zeros);
+``median()`` over all elements shares the gradient evenly between the tied medians, like
+``max()``.
 """
 import numpy as np
 
@@ -13,7 +14,7 @@ from .. import return_types
 from .._args import check_int
 from .._tensor import Tensor, _make, wrap_dim
 from ..autograd.function import Function
-from ._tie_order import kthvalue_indices, topk_indices
+from ._tie_order import kthvalue_indices, sort_indices, topk_indices
 from ._util import register_methods
 from .clamp import where
 from .reduction import _ALL, _FullExtremum, _kept_shape, _reduce_numel, _select_back, _unreduce
@@ -63,13 +64,18 @@ class _Selecting(Function):
         return (gx,) + (None,) * (len(ctx.needs_input_grad) - 1)
 
 
+def _argsort(x, dim, descending, stable):
+    order = _stable_argsort(x, dim, descending)
+    return order if stable or x.ndim == 0 else sort_indices(x, dim, descending, order)
+
+
 class SortBackward0(_Selecting):
     """values, indices = x.sort(dim)     grad_x = grad scattered back to indices along dim"""
 
     @staticmethod
-    def forward(ctx, x, dim, descending):
+    def forward(ctx, x, dim, descending, stable=False):
         return _Selecting.pick(ctx, x, dim, True,
-                               lambda a, d: _stable_argsort(a, d, descending))
+                               lambda a, d: _argsort(a, d, descending, stable))
 
 
 class SortBackward1(SortBackward0):
@@ -191,20 +197,21 @@ def _dim(input, dim):
 
 
 def sort(input, dim=-1, descending=False, *, stable=None):
-    """(values, indices) sorted along ``dim``; always stable (ties keep their order).
-    Passing ``stable`` picks torch's other overload (SortBackward1)."""
+    """(values, indices) sorted along ``dim``; ``stable=True`` keeps ties in order, otherwise
+    they are where torch's sort leaves them. Passing ``stable`` picks torch's other overload
+    (SortBackward1)."""
     cls = SortBackward0 if stable is None else SortBackward1
-    values, indices = cls.apply(input, _dim(input, dim), bool(descending))
+    values, indices = cls.apply(input, _dim(input, dim), bool(descending), bool(stable))
     return _indices_without_graph(return_types.sort, values, indices)
 
 
 def argsort(input, dim=-1, descending=False, *, stable=False):
-    """The int64 indices that sort ``input`` along ``dim`` (stable)."""
+    """The int64 indices that sort ``input`` along ``dim`` (ties as ``sort`` leaves them)."""
     x = input._data
     d = _dim(input, dim)
     if x.ndim == 0:
         return _make(np.zeros((), np.int64))
-    return _make(_stable_argsort(x, d, descending).astype(np.int64, copy=False))
+    return _make(_argsort(x, d, descending, stable).astype(np.int64, copy=False))
 
 
 def topk(input, k, dim=-1, largest=True, sorted=True):  # noqa: A002 - torch's name
