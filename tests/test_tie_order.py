@@ -65,3 +65,12 @@ def test_sort_leaves_ties_where_torch_does(case, descending, stable):
     _same(*(lib.sort(lib.tensor(x), **kwargs) for lib in (minigrad, torch)))
     _same(*([lib.argsort(lib.tensor(x), dim=dim, descending=descending, stable=bool(stable))]
             for lib in (minigrad, torch)))
+
+
+def test_long_one_dimensional_integer_sort_is_stable_as_torchs_radix_sort():
+    """From 32768 elements torch sorts 1-D integers (not bools) with a stable radix sort."""
+    rng = np.random.default_rng(0)
+    for dtype in ("int64", "uint8", "bool"):
+        for n in (32767, 32768):
+            x = rng.integers(0, 2, n).astype(dtype)
+            _same(minigrad.sort(minigrad.tensor(x)), torch.sort(torch.tensor(x)))

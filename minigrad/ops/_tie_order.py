@@ -18,7 +18,7 @@ from ._std_sort import std_nth_element, std_partial_sort, std_sort, torch_quick_
 
 __all__ = ["kthvalue_indices", "topk_indices", "sort_indices"]
 
-# torch sorts a long 1-D integer tensor ascending with a (stable) radix sort from this size on
+# torch sorts a long 1-D integer (not bool) tensor ascending with a stable radix sort from here on
 _RADIX_SORT_SIZE = 32768
 
 
@@ -94,7 +94,7 @@ def sort_indices(x, dim, descending, stable_order):
     """The indices ``sort(stable=False)`` gives along ``dim``: ``stable_order`` (x's stable
     argsort, largest first if ``descending``) where a slice's values are distinct, else the
     order torch's ``std::sort`` leaves."""
-    if x.ndim == 1 and x.dtype.kind in "iub" and x.size >= _RADIX_SORT_SIZE and not descending:
+    if x.ndim == 1 and x.dtype.kind in "iu" and x.size >= _RADIX_SORT_SIZE and not descending:
         return stable_order
     rows, back = _rows(x, dim)
     order, _ = _rows(stable_order, dim)
