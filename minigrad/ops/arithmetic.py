@@ -112,7 +112,10 @@ class MulBackward0(Function):
     @staticmethod
     def backward(ctx, grad):
         a, b = ctx.saved_tensors
-        return (grad * b if b is not None else None), (grad * a if a is not None else None)
+        if a is None:  # only a's gradient
+            return formulas.times(grad, b), None
+        grad_a = None if b is None else formulas.fresh(grad * b)
+        return grad_a, formulas.times(grad, a)  # (may write over grad: read above)
 
 
 class DivBackward0(Function):
