@@ -211,6 +211,7 @@ def _run_ready(walk, ready, buffers, deps, needed):
         if tracing:
             for tracer in _tracers:
                 tracer.record(node, received, None if out is None else sent)
+        out = g = None  # gradients added into others are garbage now, before the next node runs
         if became_ready is not None:
             node = became_ready
         else:
