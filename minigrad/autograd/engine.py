@@ -161,12 +161,14 @@ def run_backward(tensors, grad_tensors, retain_graph=False, create_graph=False,
     # grad mode on only to record the backward pass (create_graph); numpy_backward formulas
     # see arrays (on_arrays); both are restored afterwards
     mode = grad_mode._state
-    outer = mode.enabled, on_arrays.active, on_arrays.fresh, on_arrays.overwritable
+    outer = mode.enabled, on_arrays.active, on_arrays.fresh
     mode.enabled, on_arrays.active, on_arrays.fresh = create_graph, walk.arrays, walk.fresh
     try:
         _run_ready(walk, ready, buffers, deps, needed)
     finally:
-        mode.enabled, on_arrays.active, on_arrays.fresh, on_arrays.overwritable = outer
+        mode.enabled, on_arrays.active, on_arrays.fresh = outer
+        on_arrays.overwritable = _NOTHING  # (set only while a formula runs: a walk starts
+        # from a hook or the user's code, never inside a formula)
     return results
 
 
@@ -192,7 +194,8 @@ def _run_ready(walk, ready, buffers, deps, needed):
             if buf is None:
                 buf = buffers[nxt] = [None] * nxt.n_outputs
             if g is not None:
-                if type(g) is not np.ndarray or g.shape != meta[0] or g.dtype != meta[1]:
+                if (type(g) is not np.ndarray or g.shape != meta[0]
+                        or g.dtype is not meta[1] and g.dtype != meta[1]):  # (`is`: quicker)
                     g = reduce_to(g, *meta)
                 buf[nr] = g if buf[nr] is None else add(buf[nr], g)
             if tracing:
@@ -306,7 +309,11 @@ class _Walk:
         else:
             mine = None  # handed to code on Tensors
             out = self._on_tensors(_backward, node, grads)
-        out = per_edge_gradients(out, node._edges)
+        edges = node._edges
+        if type(out) is tuple or len(edges) != 1 or edges[0]:
+            out = per_edge_gradients(out, edges)
+        else:
+            out = (out,)  # one gradient, for the one edge: the first argument's
         if node._hooks:
             out = self._on_tensors(_run_hooks, node, out, grads)
             mine = None  # the hooks have seen the results
@@ -320,16 +327,20 @@ class _Walk:
 
     def _own_results(self, node, out, mine):
         """The walk owns each result that is new (``formulas.fresh``) or a gradient it owned
-        and the node passed on, if one live edge carries it and no other result views it."""
+        and the node passed on -- or a view of one (``t()`` of it) -- if one live edge carries
+        it and no other result shares its memory."""
         fresh, owned = self.fresh, self.owned
         live = [g for (nxt, _), g in zip(node.next_functions, out)
                 if nxt is not None and type(g) is np.ndarray]
-        for g in live:
-            key = id(g)
-            if fresh.get(key) is not g and (not mine or mine.get(key) is not g):
-                continue
-            if sum(o is g or o.base is g for o in live) == 1:
-                owned[key] = g
+        memory = [g if g.base is None else g.base for g in live]  # the array owning the data
+        private = dict(fresh)  # id -> array: memory nobody but this node holds
+        if mine:
+            for g in mine.values():
+                base = g if g.base is None else g.base
+                private[id(base)] = base
+        for g, base in zip(live, memory):
+            if private.get(id(base)) is base and sum(m is base for m in memory) == 1:
+                owned[id(g)] = g
         fresh.clear()
 
     def _capture(self, node, grads):
