@@ -179,6 +179,7 @@ def _run_ready(walk, ready, buffers, deps, needed):
     Each gradient a node returns is summed down to its input's shape and cast to its dtype
     (``_reduce_to``), then added into the buffer of the node it flows to."""
     run, reduce_to, add, tracing = walk.run, walk.reduce_to, walk.add, bool(_tracers)
+    ndarray = np.ndarray
     node = heapq.heappop(ready)[2] if ready else None
     while node is not None:
         received = buffers.pop(node)
@@ -194,7 +195,7 @@ def _run_ready(walk, ready, buffers, deps, needed):
             if buf is None:
                 buf = buffers[nxt] = [None] * nxt.n_outputs
             if g is not None:
-                if (type(g) is not np.ndarray or g.shape != meta[0]
+                if (type(g) is not ndarray or g.shape != meta[0]
                         or g.dtype is not meta[1] and g.dtype != meta[1]):  # (`is`: quicker)
                     g = reduce_to(g, *meta)
                 buf[nr] = g if buf[nr] is None else add(buf[nr], g)
