@@ -243,7 +243,8 @@ def fresh(array):
 
 
 def times(grad, other):
-    """grad * other, written over grad when the walk lets this formula overwrite it."""
+    """grad * other, written over grad when the walk lets this formula overwrite it (so: the
+    formula's last use of grad)."""
     if type(grad) is not np.ndarray or grad.nbytes < OWNED_FROM_BYTES:
         return grad * other  # Tensors (recorded), or too small to own
     if id(grad) in on_arrays.overwritable and _fits_over(grad, other):
@@ -252,7 +253,8 @@ def times(grad, other):
 
 
 def over(grad, other):
-    """grad / other, written over grad when the walk lets this formula overwrite it."""
+    """grad / other, written over grad when the walk lets this formula overwrite it (so: the
+    formula's last use of grad)."""
     if type(grad) is not np.ndarray or grad.nbytes < OWNED_FROM_BYTES:
         return grad / other  # Tensors (recorded), or too small to own
     if id(grad) in on_arrays.overwritable and _fits_over(grad, other):
