@@ -112,10 +112,13 @@ class MulBackward0(Function):
     @staticmethod
     def backward(ctx, grad):
         a, b = ctx.saved_tensors
+        if a is None:  # only a's gradient
+            return formulas.times(grad, b), None
         # torch computes its inputs' gradients in the alphabetical order of their names (other,
         # then self): the order of the nodes a double backward runs, so of its sums' rounding
-        gb = grad * a if a is not None else None
-        return (grad * b if b is not None else None), gb
+        grad_b = formulas.fresh(grad * a)
+        grad_a = None if b is None else formulas.times(grad, b)  # (may write over grad: last)
+        return grad_a, grad_b
 
 
 class DivBackward0(Function):
