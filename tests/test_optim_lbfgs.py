@@ -150,14 +150,16 @@ def _runs(problem, dtype, kwargs):
 
 
 @DRAWN
-@given(kwargs=hyperparameters)
-def test_lbfgs_drawn_hyperparameters_fifty_steps(kwargs):
+@given(kwargs=hyperparameters, tolerance_change=st.sampled_from([1e-9]) | st.floats(1e-9, 1e-6))
+def test_lbfgs_drawn_hyperparameters_fifty_steps(kwargs, tolerance_change):
     """minigrad as it is, float64, 50 steps: parameters, losses, closure calls and the whole
     state (directions, curvature pairs, H_diag, step) after every step within 1e-6 of torch's
     (relative to each vector's largest element), on the least-squares fit. (Not on the
     Rosenbrock function: in its curved valley the dot products' last-bit differences grow over
     50 steps to some 1e-6 of its small losses near the minimum; the test below runs it bit for
-    bit with torch's dot.)"""
+    bit with torch's dot. Nor with tolerance_change below its default 1e-9, where the line
+    search's stopping test |t1 - t0| max|d| < tolerance_change is decided by last bits.)"""
+    kwargs = dict(kwargs, tolerance_change=tolerance_change)
     hist_m, hist_t, state_m, state_t = _runs("least_squares", np.float64, kwargs)
     for (pm, loss_m, _), (pt, loss_t, _) in zip(hist_m, hist_t):
         np.testing.assert_allclose(loss_m, loss_t, rtol=1e-6, atol=1e-12)
