@@ -70,6 +70,15 @@ def finite_differences(case, xs, ts, eps=1e-6):
     return [(p - m) / (2 * eps) for p, m in zip(plus, minus)]
 
 
+def _scale(t):
+    """The size of a float32 result's largest finite entry (at least 1): its sums run in
+    another order than torch's kernels, so an entry that cancels to nearly 0 carries an error
+    the size of the terms it was summed from."""
+    a = np.abs(t.detach().numpy())
+    a = a[np.isfinite(a)]
+    return max(1.0, float(a.max())) if a.size else 1.0
+
+
 def check_case(case, data):
     """Both dtypes: primals and tangents as torch's; float64 tangents as finite differences."""
     for dtype in (np.float32, np.float64):
@@ -79,7 +88,7 @@ def check_case(case, data):
         for (p_mg, t_mg), (p_th, t_th) in zip(got, expected):
             assert_tensor_equal(p_mg, p_th)
             assert t_th is not None and t_mg is not None
-            tol = dict(rtol=1e-4, atol=1e-5) if dtype == np.float32 else {}
+            tol = dict(rtol=1e-4, atol=1e-5 * _scale(t_th)) if dtype == np.float32 else {}
             assert_tensor_equal(t_mg, t_th, **tol)
         if case.fd and dtype == np.float64:
             for (_, t_mg), fd in zip(got, finite_differences(case, xs, ts)):
