@@ -235,7 +235,11 @@ def _keep_saved_outputs_dual(cls, outs):
     """A node that saved its own output keeps it as a light _SavedOutput, which backward turns
     back into a new Tensor -- without the tangent. While a level is open the node keeps the
     output Tensor itself instead, so that a backward pass run inside the level (forward over
-    reverse: ``jacfwd(jacrev(f))``) sees the output's tangent."""
+    reverse: ``jacfwd(jacrev(f))``) sees the output's tangent. Inside a vmap the node and
+    its saved outputs are those of the physical tensors (the batching rule ran the op on them)."""
+    from ..func import batching
+    outs = [batching.physical_of(o) if batching.is_batched(o) and o._data.physical is not None
+            else o for o in outs]
     node = outs[0]._grad_fn
     if type(node) is not cls or node._saved is function.FREED or not node._saved:
         return
