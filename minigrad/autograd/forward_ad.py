@@ -152,6 +152,12 @@ def tangent_of(t):
     return entry[1]
 
 
+def keep_tangent(t, tangent):
+    """Give t this tangent in the open level (a saved copy of a tensor keeps the tangent the
+    tensor had when it was copied)."""
+    _attach(t, tangent, _open[0])
+
+
 def _attach(t, tangent, level):
     t.__dict__["_fw_tangent"] = (level, tangent)
     level.duals.append(weakref.ref(t))
