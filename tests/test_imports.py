@@ -29,6 +29,8 @@ CYCLE = {
     ("minigrad/autograd/functional.py", "_batched_columns", "..func"),
     ("minigrad/autograd/forward_ad.py", "attach_physical", "..func"),
     ("minigrad/autograd/forward_ad.py", "_keep_saved_outputs_dual", "..func"),
+    ("minigrad/autograd/forward_ad.py", "_zeros_for", "..func"),
+    ("minigrad/autograd/forward_ad.py", "_write_into", "..func"),
     ("minigrad/autograd/forward_formulas_activation.py", "_diagonal_vjp", "."),
     ("minigrad/autograd/forward_formulas_spatial.py", "_max_pool", "..func.batching"),
     ("minigrad/autograd/forward_formulas_spatial.py", "_max_pool", "..ops.pooling"),

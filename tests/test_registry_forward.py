@@ -118,6 +118,13 @@ _NO_FINITE_DIFFERENCES = {op.name for op in OPS if op.family == "random"} | {"mo
 _NOT_DIFFERENTIATED = {"quantile": (1,), "nanquantile": (1,)}
 
 
+def _torch_drops_the_tangent(op, args):
+    """scatter_reduce(reduce="prod"): torch's forward AD gives its result no tangent at all
+    (it has no formula for prod, and says nothing), where the tangent is well defined; minigrad
+    gives it, checked against finite differences."""
+    return op.name == "scatter_reduce" and any(isinstance(a, str) and a == "prod" for a in args)
+
+
 def check_op(op, data):
     draw = draw_call(data, op)
     seed = data.draw(st.integers(0, 2**16), label="seed")
@@ -138,6 +145,9 @@ def check_op(op, data):
         assert len(got) == len(expected)
         for (p_mg, t_mg), (p_th, t_th) in zip(got, expected):
             assert_tensor_equal(p_mg, p_th, **_tolerance(np.dtype(dtype), p_th))
+            if _torch_drops_the_tangent(op, args):
+                assert t_th is None and t_mg is not None  # (checked by finite differences)
+                continue
             assert (t_mg is None) == (t_th is None)
             if t_th is not None:
                 assert_tensor_equal(t_mg, t_th, **_tolerance(np.dtype(dtype), t_th))

@@ -79,3 +79,31 @@ def test_detach_inside_vmap_of_jvp_of_grad_drops_the_tangent():
         basis = lib.eye(6, dtype=lib.float64).view(6, 2, 3)
         return lib.func.vmap(lambda t: lib.func.jvp(g, (x,), (t,))[1])(basis)
     assert_tensor_equal(columns(minigrad), columns(torch))
+
+
+def test_forward_mode_jacobian_through_an_inplace_write_into_a_view():
+    """The batched tangents (one basis vector per example) of a write into a view reach the
+    base's tangent, as unbatched ones do (found by ``compare fuzz --forward``)."""
+    def jacobian(lib):
+        def f(x):
+            v = x * 1
+            v[:, 1:].mul_(3)
+            w = x.exp()
+            w[0].add_(x[1] * 2)
+            return v + w
+        x = lib.arange(4, dtype=lib.float64).view(2, 2)
+        return lib.autograd.functional.jacobian(f, x, vectorize=True, strategy="forward-mode")
+    assert_tensor_equal(jacobian(minigrad), jacobian(torch))
+
+
+def test_batched_zero_dim_operand_keeps_the_logical_type_promotion():
+    """A batched 0-dim float64 example against a float32 tensor gives float32 (0-dim operands
+    weigh less), though it is dimensioned physically (found by ``compare fuzz --forward``)."""
+    def run(lib):
+        a = lib.ones(3, 2, dtype=lib.float32)
+        b = lib.tensor(2.0, dtype=lib.float64)
+        return (lib.func.vmap(lambda t: a * t)(lib.ones(4, dtype=lib.float64)),
+                lib.autograd.functional.jacobian(lambda b: (a * b).sum(0), b, vectorize=True,
+                                                 strategy="forward-mode"))
+    for got, expected in zip(run(minigrad), run(torch)):
+        assert_tensor_equal(got, expected)

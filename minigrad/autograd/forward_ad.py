@@ -300,20 +300,57 @@ def inplace_update(target, result):
     if old is None and base is not None and target._view_fn is not None:
         base_tangent = tangent_of(base)
         if base_tangent is None:
-            base_tangent = _zeros(base)
+            base_tangent = _zeros_for(base, new)
             _attach(base, base_tangent, level)
         hook, function.dual_hook = function.dual_hook, None
         try:
             old = target._view_fn(base_tangent)
         finally:
             function.dual_hook = hook
-    if (old is not None and type(old._data) is np.ndarray and type(new._data) is np.ndarray
-            and old._data.flags.writeable and old._data.shape == new._data.shape):
-        # (plain arrays: a tangent batched by vmap is not written into, it is replaced)
-        old._data[...] = new._data
-        old._bump_version()
+    if old is not None and _write_into(old, new):
         new = old
     _attach(target, new, level)
+
+
+def _zeros_for(t, tangent):
+    """A zero tangent for t -- batched like ``tangent`` (inside a vmap), so that it can hold it."""
+    from ..func import batching
+    if not batching.is_batched(tangent):
+        return _zeros(t)
+    levels = batching.levels_of(tangent)
+    sizes = batching.batch_sizes([tangent], levels)
+    return batching.wrap(_tensor._make(np.zeros(sizes + t._data.shape, t._data.dtype)), levels)
+
+
+def _write_into(old, new):
+    """Write new's values into old's memory (True), or say that old cannot hold them: a
+    read-only or differently shaped tangent, or one batched at fewer vmap levels than new.
+    Batched, the write goes into old's physical tensor (a view of its base's, as the ops' rules
+    make views), each example into its own."""
+    from ..func import batching
+    if type(old._data) is np.ndarray and type(new._data) is np.ndarray:
+        target, source = old, new._data
+    elif batching.is_batched(old) and old._data.physical is not None and not (
+            set(batching.levels_of(new)) - set(batching.levels_of(old))):
+        levels = batching.levels_of(old)
+        target = batching.physical_of(old)
+        hooks = function.dual_hook, function.batch_hook
+        function.dual_hook = function.batch_hook = None
+        try:
+            source = batching.align(new, levels, target.ndim - len(levels))._data
+        finally:
+            function.dual_hook, function.batch_hook = hooks
+        try:
+            source = np.broadcast_to(source, target._data.shape)
+        except ValueError:  # (a tangent batched along a dim old is not)
+            return False
+    else:
+        return False
+    if not target._data.flags.writeable or target._data.shape != np.shape(source):
+        return False
+    target._data[...] = source
+    target._bump_version()
+    return True
 
 
 def take_tangent(target, source):
