@@ -272,3 +272,18 @@ def test_no_level_costs_nothing_in_apply():
     with mg_fwad.dual_level():
         assert function.dual_hook is mg_fwad.apply_with_tangents
     assert function.dual_hook is None
+
+
+def test_inplace_write_into_a_detached_dual_gives_it_no_tangent():
+    """x.detach() shares x's memory but is no view: writing into it in place leaves it without
+    a tangent, as in torch (found by ``compare fuzz --forward``)."""
+    def fn(lib, fwad):
+        x = fwad.make_dual(lib.tensor([1.0, 2.0]), lib.tensor([1.0, 1.0]))
+        d = (x * 2).detach()
+        d.div_(3)
+        return fwad.unpack_dual(d).tangent, fwad.unpack_dual(lib.maximum(d, d)).tangent
+
+    def in_level(lib, fwad):
+        with fwad.dual_level():
+            return fn(lib, fwad)
+    assert _both(in_level) == ((None, None), (None, None))

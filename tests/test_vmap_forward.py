@@ -107,3 +107,4 @@ def test_batched_zero_dim_operand_keeps_the_logical_type_promotion():
                                                  strategy="forward-mode"))
     for got, expected in zip(run(minigrad), run(torch)):
         assert_tensor_equal(got, expected)
+

@@ -271,8 +271,9 @@ def has_tangent(*tensors):
     would not record is then recorded, so that the written tensor gets its new tangent."""
     if _open[0] is None:
         return False
+    # (a view of a dual base has a tangent too; a detach() shares the memory but no tangent)
     return any(isinstance(t, _tensor.Tensor) and (
-        tangent_of(t) is not None or (t._base is not None and tangent_of(t._base) is not None))
+        tangent_of(t) is not None or (t._view_fn is not None and tangent_of(t._base) is not None))
         for t in tensors)
 
 
