@@ -287,3 +287,41 @@ def test_inplace_write_into_a_detached_dual_gives_it_no_tangent():
         with fwad.dual_level():
             return fn(lib, fwad)
     assert _both(in_level) == ((None, None), (None, None))
+
+
+def test_copysign_by_its_sign_source_alone_has_no_tangent():
+    """torch differentiates copysign by self only: a tangent on ``other`` alone leaves the
+    result without one (found by ``compare fuzz --forward``)."""
+    def in_level(lib, fwad):
+        with fwad.dual_level():
+            other = fwad.make_dual(lib.tensor([1.0, -2.0]), lib.tensor([1.0, 1.0]))
+            out = lib.copysign(lib.tensor([3.0, 4.0]), other)
+            both = lib.copysign(fwad.make_dual(lib.tensor([3.0, 4.0]), lib.ones(2)), other)
+            return fwad.unpack_dual(out).tangent, fwad.unpack_dual(both).tangent
+    mg, th = _both(in_level)
+    assert mg[0] is None and th[0] is None
+    assert_tensor_equal(mg[1], th[1])
+
+
+def test_forward_mode_jacobian_runs_the_function_once():
+    """jacobian(strategy="forward-mode", vectorize=True) runs func once, on every input's
+    basis together, as torch does: an in-place write into an input happens once (it ran once
+    for the outputs and once per input, the second run seeing the first one's write)."""
+    def run(lib, fwad):
+        a, b = lib.ones(2), lib.ones(3, dtype=lib.float64)
+        calls = []
+
+        def f(x, y):
+            calls.append(1)
+            out = (x * 2, y.sum() * x[0])
+            x.div_(3)
+            return out
+        jac = lib.autograd.functional.jacobian(f, (a, b), vectorize=True,
+                                               strategy="forward-mode")
+        return len(calls), a, jac
+    mg, th = _both(run)
+    assert mg[0] == th[0] == 1
+    assert_tensor_equal(mg[1], th[1])
+    for mg_row, th_row in zip(mg[2], th[2]):
+        for got, expected in zip(mg_row, th_row):
+            assert_tensor_equal(got, expected)
