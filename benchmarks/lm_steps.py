@@ -10,7 +10,10 @@ Each library runs in a fresh interpreter per round (``--worker``), rounds interl
 and each round reports the median step time of its process; the figure is the median over
 rounds::
 
-    python -m benchmarks.lm_steps --rounds 5
+    python -m benchmarks.lm_steps --rounds 5 [--clock cpu]
+
+(``--clock cpu``: each step's process CPU time instead of wall time, steadier on a shared
+machine.)
 """
 import argparse
 import json
@@ -108,7 +111,7 @@ def lstm_step(T):
 WORKLOADS = {"gpt": gpt_step, "lstm": lstm_step}
 
 
-def worker(lib, workload, steps, warmup):
+def worker(lib, workload, steps, warmup, clock="wall"):
     """Time ``steps`` steps after ``warmup`` in this process; print the median in ms."""
     import importlib
     T = importlib.import_module(lib)
@@ -117,15 +120,16 @@ def worker(lib, workload, steps, warmup):
     step = WORKLOADS[workload](T)
     for _ in range(warmup):
         step()
+    now = time.process_time if clock == "cpu" else time.perf_counter
     times = []
     for _ in range(steps):
-        start = time.perf_counter()
+        start = now()
         step()
-        times.append(time.perf_counter() - start)
+        times.append(now() - start)
     print(json.dumps({"ms": 1000 * statistics.median(times)}))
 
 
-def run(rounds, steps, warmup, workloads):
+def run(rounds, steps, warmup, workloads, clock="wall"):
     env = dict(os.environ, OMP_NUM_THREADS="1", MKL_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1")
     results = {}
     for workload in workloads:
@@ -134,8 +138,8 @@ def run(rounds, steps, warmup, workloads):
             for lib in ("torch", "minigrad"):          # interleaved, each in a fresh process
                 out = subprocess.run([sys.executable, "-m", __spec__.name, "--worker",
                                       lib, workload, "--steps", str(steps), "--warmup",
-                                      str(warmup)], env=env, capture_output=True, text=True,
-                                     check=True)
+                                      str(warmup), "--clock", clock], env=env,
+                                     capture_output=True, text=True, check=True)
                 per_lib[lib].append(json.loads(out.stdout.strip().splitlines()[-1])["ms"])
         t_ms, m_ms = (statistics.median(per_lib[k]) for k in ("torch", "minigrad"))
         results[workload] = {"torch_ms": t_ms, "minigrad_ms": m_ms, "ratio": m_ms / t_ms,
@@ -153,11 +157,12 @@ def main(argv=None):
     parser.add_argument("--warmup", type=int, default=3)
     parser.add_argument("--workloads", default="gpt,lstm")
     parser.add_argument("--json", help="write the figures here")
+    parser.add_argument("--clock", choices=("wall", "cpu"), default="wall")
     args = parser.parse_args(argv)
     if args.worker:
-        worker(*args.worker, args.steps, args.warmup)
+        worker(*args.worker, args.steps, args.warmup, args.clock)
         return
-    results = run(args.rounds, args.steps, args.warmup, args.workloads.split(","))
+    results = run(args.rounds, args.steps, args.warmup, args.workloads.split(","), args.clock)
     if args.json:
         with open(args.json, "w") as f:
             json.dump(results, f, indent=1)

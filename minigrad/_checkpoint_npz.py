@@ -13,7 +13,6 @@ None, bool, int, float, str, and dicts (OrderedDict kept), lists and tuples of t
 and optimizer state dicts round-trip. Loading uses ``np.load(allow_pickle=False)`` and never
 executes code from the file; a malformed file raises ``RuntimeError`` saying what is wrong.
 """
-import io
 import json
 import os
 import zipfile
@@ -194,24 +193,31 @@ def is_npz_checkpoint(archive):
     return _MANIFEST + ".npy" in archive.namelist()
 
 
-def load_npz(data, name):
-    """Read an object written by ``save_npz`` from its bytes (no code is ever executed)."""
+def load_npz(file, name):
+    """Read an object written by ``save_npz`` from a seekable binary file (no code is ever
+    executed): the manifest, then only the arrays it names, each member decompressed no
+    further than its ``.npy`` header's shape and dtype say."""
     try:
-        if not zipfile.is_zipfile(io.BytesIO(data)):
-            raise CheckpointError(f"{name} is not a minigrad checkpoint (not a zip archive)")
-        with np.load(io.BytesIO(data), allow_pickle=False) as archive:
-            arrays = {key: archive[key] for key in archive.files}
+        with zipfile.ZipFile(file) as archive:
+            arrays = _Members(archive, name)
+            if _MANIFEST not in arrays:
+                raise CheckpointError(f"{name} is not a minigrad checkpoint (no {_MANIFEST} "
+                                      "entry)")
+            manifest = _manifest(arrays[_MANIFEST], name)
+            return _Reader(arrays).node(manifest.get("root"))
+    except RecursionError:
+        raise CheckpointError(f"{name}: the manifest nests too deeply") from None
     except OSError as e:
         if isinstance(e, FileNotFoundError):
             raise
         raise CheckpointError(f"{name} is not a minigrad checkpoint ({e})") from None
-    except (ValueError, zipfile.BadZipFile, EOFError, KeyError) as e:
+    except (ValueError, zipfile.BadZipFile, EOFError) as e:
         raise CheckpointError(f"{name} is not a valid minigrad checkpoint ({e})") from None
-    if _MANIFEST not in arrays:
-        raise CheckpointError(f"{name} is not a minigrad checkpoint (no {_MANIFEST} entry)")
+
+
+def _manifest(array, name):
     try:
-        manifest = json.loads(arrays[_MANIFEST].tobytes().decode("utf-8"),
-                              parse_constant=_reject_constant)
+        manifest = json.loads(array.tobytes().decode("utf-8"), parse_constant=_reject_constant)
     except (UnicodeDecodeError, ValueError, RecursionError) as e:
         raise CheckpointError(f"{name}: the manifest is not valid JSON ({e})") from None
     if not isinstance(manifest, dict) or manifest.get("format") != _FORMAT:
@@ -219,10 +225,52 @@ def load_npz(data, name):
     if manifest.get("version") != _VERSION:
         raise CheckpointError(f"{name}: unsupported checkpoint version "
                               f"{manifest.get('version')!r}")
-    try:
-        return _Reader(arrays).node(manifest.get("root"))
-    except RecursionError:
-        raise CheckpointError(f"{name}: the manifest nests too deeply") from None
+    return manifest
+
+
+class _Members:
+    """The archive's arrays by name, each read when first asked for (members nobody names are
+    never decompressed)."""
+
+    _CHUNK = 1 << 22
+
+    def __init__(self, archive, name):
+        self.archive, self.name = archive, name
+        self.names = {n[:-4] for n in archive.namelist() if n.endswith(".npy")}
+        self.read = {}
+
+    def __contains__(self, key):
+        return key in self.names
+
+    def __getitem__(self, key):
+        if key not in self.read:
+            self.read[key] = self._read(key)
+        return self.read[key]
+
+    def _read(self, key):
+        with self.archive.open(key + ".npy") as member:
+            version = np.lib.format.read_magic(member)
+            if version == (1, 0):
+                shape, fortran, dt = np.lib.format.read_array_header_1_0(member)
+            elif version == (2, 0):
+                shape, fortran, dt = np.lib.format.read_array_header_2_0(member)
+            else:
+                raise CheckpointError(f"{self.name}: array {key!r} has .npy format version "
+                                      f"{version}")
+            if dt.hasobject:
+                raise CheckpointError(f"{self.name}: array {key!r} holds Python objects")
+            nbytes = dt.itemsize * int(np.prod(shape, dtype=object))
+            chunks, left = [], nbytes
+            while left:
+                chunk = member.read(min(left, self._CHUNK))
+                if not chunk:
+                    raise CheckpointError(f"{self.name}: array {key!r} declares {nbytes} "
+                                          f"bytes but holds {nbytes - left}")
+                chunks.append(chunk)
+                left -= len(chunk)
+        data = bytearray().join(chunks)
+        del chunks
+        return np.frombuffer(data, dt).reshape(shape, order="F" if fortran else "C")
 
 
 def _reject_constant(text):

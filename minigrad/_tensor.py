@@ -301,10 +301,13 @@ class Tensor:
             self._acc = weakref.ref(acc)
         return acc
 
-    def _accumulate_grad(self, g, create_graph):
+    def _accumulate_grad(self, g, create_graph, owned=False):
         """AccumulateGrad: run the leaf's hooks, then add g into .grad.
 
-        g is a Tensor, or (no hooks, no create_graph: the engine carries arrays) an array."""
+        g is a Tensor, or (no hooks, no create_graph: the engine carries arrays) an array;
+        ``owned``: an array the backward walk made and nothing else holds, which a new .grad
+        may keep instead of a copy when it is laid out like this leaf (as torch's AccumulateGrad
+        takes a gradient nobody else holds)."""
         if self._hooks:
             from .autograd.function import checked_hook_result
             for hook in tuple(self._hooks.values()):
@@ -321,7 +324,10 @@ class Tensor:
         array = g._data if isinstance(g, Tensor) else g  # an ndarray or a 0-d NumPy scalar
         if grad is None:  # a copy laid out like this leaf (torch's gradient layout contract)
             if self._data.flags.c_contiguous:
-                self._grad = _make(np.array(array, order="C"))
+                if owned and array.flags.c_contiguous:
+                    self._grad = _make(array)
+                else:
+                    self._grad = _make(np.array(array, order="C"))
             else:
                 new = empty_in_layout_of(self._data)
                 np.copyto(new, array, casting="unsafe")

@@ -116,6 +116,9 @@ def _processor_vendor():
 ESTIMATE_KERNEL = ("mkl-sse" if platform.machine() in ("x86_64", "AMD64")
                    and _processor_vendor() == "AuthenticAMD" else None)
 _ESTIMATES = _estimate_table() if ESTIMATE_KERNEL else None
+# the same, in the order of bits 11 to 23 of x (an odd exponent: m in [1, 2), the table's first
+# half; an even one: [2, 4))
+_ESTIMATES_BY_BITS = _ESTIMATES[np.arange(8192) ^ 0x1000] if ESTIMATE_KERNEL else None
 
 _F32, _F64 = np.dtype(np.float32), np.dtype(np.float64)
 _U32, _U64 = np.uint32, np.uint64
@@ -126,10 +129,11 @@ _C1, _C2, _C3, _C4 = (np.array(bits, _U64).view(np.float64) for bits in (
 
 def rsqrtps(bits):
     """The processor's estimate of 1 / sqrt(x) for positive normal float32 x, given as uint32 bits
-    (x = m 4**k with m in [1, 4) gives rsqrtps(m) 2**-k)."""
-    exponent = (bits >> _U32(23)).astype(np.int32)
-    index = (exponent & 1 ^ 1) << 12 | ((bits >> _U32(11)) & _U32(0xfff)).astype(np.int32)
-    return (_ESTIMATES[index] - ((exponent - 127) >> 1 << 23)).view(np.float32)
+    (x = m 4**k with m in [1, 4) gives rsqrtps(m) 2**-k). The table is looked up by bits 11 to 23
+    of x (its exponent's lowest bit, its top 12 mantissa bits) as they are."""
+    estimate = _ESTIMATES_BY_BITS.take((bits >> _U32(11)) & _U32(0x1fff))
+    estimate -= ((bits.view(np.int32) >> 23) - 127) >> 1 << 23
+    return estimate.view(np.float32)
 
 
 def _sqrt32(x):

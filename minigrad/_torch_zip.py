@@ -13,7 +13,6 @@ Reading checks before trusting: the records must be stored (no compression: a re
 the bytes it occupies, so nothing inflates), a storage record must hold exactly the elements
 its persistent id declares, and only records the pickle names are read.
 """
-import io
 import pickle
 import struct
 import sys
@@ -48,6 +47,14 @@ class ArchiveWriter:
 def write_archive(file, pickled, storages):
     """The archive for a pickle and its storages (key -> flat C-contiguous array)."""
     writer = ArchiveWriter(file)
+    try:
+        _write_records(writer, pickled, storages)
+    except BaseException:
+        writer.zip.fp = None   # abandoned: no index is written (the caller discards the file)
+        raise
+
+
+def _write_records(writer, pickled, storages):
     writer.write("data.pkl", pickled)
     writer.write(".format_version", b"1")
     writer.write(".storage_alignment", str(ALIGNMENT).encode())
@@ -61,12 +68,13 @@ def write_archive(file, pickled, storages):
 
 
 class ArchiveReader:
-    """Reads torch's archive from bytes: the pickle and, on request, storage records."""
+    """Reads torch's archive from a seekable binary file: the pickle and, on request, storage
+    records (nothing else in the file is read)."""
 
-    def __init__(self, data, name):
+    def __init__(self, file, name):
         self.name = name
         try:
-            self.zip = zipfile.ZipFile(io.BytesIO(data))
+            self.zip = zipfile.ZipFile(file)
             names = self.zip.namelist()
         except (zipfile.BadZipFile, ValueError, EOFError) as e:
             raise RuntimeError(f"{name} is not a readable checkpoint archive ({e})") from None

@@ -87,19 +87,30 @@ def load(f, map_location=None, pickle_module=None, *, weights_only=True, mmap=No
     name = os.fspath(f) if isinstance(f, (str, os.PathLike)) else getattr(f, "name", "<file>")
     if isinstance(f, (str, os.PathLike)):
         with open(f, "rb") as file:
-            data = file.read()
-    else:
-        data = f.read()
-    if not zipfile.is_zipfile(io.BytesIO(data)):
+            return _load_file(file, name, map_location, weights_only)
+    if not (hasattr(f, "seekable") and f.seekable()) or f.tell() != 0:
+        f = io.BytesIO(f.read())   # (from where it stands: what follows is the checkpoint)
+    return _load_file(f, name, map_location, weights_only)
+
+
+def _load_file(file, name, map_location, weights_only):
+    """Load from a seekable binary file: the zip's index is read, then only the records the
+    checkpoint names (the file as a whole never is: an unnamed record costs nothing)."""
+    if not zipfile.is_zipfile(file):
         message = "is not a checkpoint (not a zip archive; torch's pre-1.6 format is not read)"
         if weights_only is False:
             raise RuntimeError(f"{name} {message}")
         raise _pickling.weights_only_error(f"{name} {message}")
-    with zipfile.ZipFile(io.BytesIO(data)) as archive:
-        legacy = is_npz_checkpoint(archive)
+    file.seek(0)
+    try:
+        with zipfile.ZipFile(file) as archive:
+            legacy = is_npz_checkpoint(archive)
+    except (zipfile.BadZipFile, ValueError, EOFError) as e:
+        raise RuntimeError(f"{name} is not a readable checkpoint archive ({e})") from None
+    file.seek(0)
     if legacy:
-        return load_npz(data, name)
-    return _load_torch_archive(ArchiveReader(data, name), map_location,
+        return load_npz(file, name)
+    return _load_torch_archive(ArchiveReader(file, name), map_location,
                                weights_only is not False)
 
 

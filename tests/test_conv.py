@@ -192,7 +192,7 @@ def test_chunked_batch_agrees_with_one_piece():
     x, w = rng.standard_normal((5, 2, 6, 6)), rng.standard_normal((3, 2, 3, 3))
     whole = minigrad.nn.functional.conv2d(minigrad.from_numpy(x), minigrad.from_numpy(w))
     old = _windows.CHUNK_BYTES
-    _windows.CHUNK_BYTES = 2 * 18 * 16 * 8       # two samples per piece
+    _windows.CHUNK_BYTES = 2 * 18 * 16 * 8       # a few samples per piece
     try:
         pieces = minigrad.nn.functional.conv2d(minigrad.from_numpy(x), minigrad.from_numpy(w))
     finally:
@@ -263,7 +263,8 @@ def test_pad_gradients_by_finite_differences():
 @pytest.mark.parametrize("nd", [1, 2])
 @pytest.mark.parametrize("transposed", [False, True])
 def test_long_output_rows_match_torch(nd, transposed):
-    """Output rows of 16 or more take the (sample, position) column order: same results."""
+    """Long output rows, strided along them (the whole kernel unfolded) or not: same
+    results."""
     rng = np.random.default_rng(9)
     x = rng.standard_normal((3, 4) + (5,) * (nd - 1) + (40,))
     w = rng.standard_normal(((4, 3) if transposed else (3, 4)) + (3,) * nd)

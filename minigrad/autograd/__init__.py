@@ -51,6 +51,8 @@ def _make_grads(outputs, grad_outputs):
             raise RuntimeError(
                 f"Mismatch in shape: grad_output[{i}] has a shape of {g.shape} and output[{i}] "
                 f"has a shape of {out.shape}.")
+        if g._data.dtype != out._data.dtype:   # torch converts it first (validate_outputs)
+            g = g.to(out.dtype)
         grads.append(g)
     return grads
 

@@ -15,6 +15,17 @@ formula is recorded, so the result can be differentiated again. Otherwise nothin
 recording, and the walk carries plain ndarrays: a node whose class says ``numpy_backward``
 runs its formula directly on them (see ``function.py``); any other node, hook or ``.grad``
 receives them wrapped as Tensors.
+
+Owned buffers. A walk on arrays (``loss.backward()`` without hooks on the way) knows which
+large gradient arrays are its own: made by a formula that says so (``formulas.fresh``) or by
+its own sums, and held by nothing but the one buffer they wait in. ``_Walk.owned`` is that
+registry (id -> array; an array leaves it when a node receives it, and whatever is handed to
+user code -- hooks, captured results -- never enters it). A second gradient for the same input
+is added into an owned buffer in place; the node that receives an owned gradient may write its
+own result over it (``formulas.times``, ``formulas.over``); a leaf whose ``.grad`` is None takes
+an owned gradient as it is instead of a copy (torch's AccumulateGrad does the same when nothing
+else holds the gradient). The same ufuncs on the same operands in the same order: the same
+bits, fewer arrays made (and fewer pages the kernel must hand the process again).
 """
 import heapq
 from itertools import repeat
@@ -150,12 +161,14 @@ def run_backward(tensors, grad_tensors, retain_graph=False, create_graph=False,
     # grad mode on only to record the backward pass (create_graph); numpy_backward formulas
     # see arrays (on_arrays); both are restored afterwards
     mode = grad_mode._state
-    outer = mode.enabled, on_arrays.active
-    mode.enabled, on_arrays.active = create_graph, walk.arrays
+    outer = mode.enabled, on_arrays.active, on_arrays.fresh
+    mode.enabled, on_arrays.active, on_arrays.fresh = create_graph, walk.arrays, walk.fresh
     try:
         _run_ready(walk, ready, buffers, deps, needed)
     finally:
-        mode.enabled, on_arrays.active = outer
+        mode.enabled, on_arrays.active, on_arrays.fresh = outer
+        on_arrays.overwritable = _NOTHING  # (set only while a formula runs: a walk starts
+        # from a hook or the user's code, never inside a formula)
     return results
 
 
@@ -166,6 +179,7 @@ def _run_ready(walk, ready, buffers, deps, needed):
     Each gradient a node returns is summed down to its input's shape and cast to its dtype
     (``_reduce_to``), then added into the buffer of the node it flows to."""
     run, reduce_to, add, tracing = walk.run, walk.reduce_to, walk.add, bool(_tracers)
+    ndarray = np.ndarray
     node = heapq.heappop(ready)[2] if ready else None
     while node is not None:
         received = buffers.pop(node)
@@ -181,7 +195,8 @@ def _run_ready(walk, ready, buffers, deps, needed):
             if buf is None:
                 buf = buffers[nxt] = [None] * nxt.n_outputs
             if g is not None:
-                if type(g) is not np.ndarray or g.shape != meta[0] or g.dtype != meta[1]:
+                if (type(g) is not ndarray or g.shape != meta[0]
+                        or g.dtype is not meta[1] and g.dtype != meta[1]):  # (`is`: quicker)
                     g = reduce_to(g, *meta)
                 buf[nr] = g if buf[nr] is None else add(buf[nr], g)
             if tracing:
@@ -200,6 +215,7 @@ def _run_ready(walk, ready, buffers, deps, needed):
         if tracing:
             for tracer in _tracers:
                 tracer.record(node, received, None if out is None else sent)
+        out = g = None  # gradients added into others are garbage now, before the next node runs
         if became_ready is not None:
             node = became_ready
         else:
@@ -212,6 +228,8 @@ _NONES = repeat(None)
 class _Walk:
     """One backward pass: its options, and how one node is run."""
 
+    owns_buffers = True  # may own gradient arrays (see "Owned buffers" above)
+
     def __init__(self, retain_graph, create_graph, accumulate, captured, leaf_capture, results):
         self.retain_graph, self.create_graph = retain_graph, create_graph
         self.accumulate, self.results = accumulate, results
@@ -219,11 +237,44 @@ class _Walk:
         self.arrays = not create_graph and not _tracers  # carry ndarrays (see the docstring)
         # nothing to capture and every .grad to accumulate: the common walk (loss.backward())
         self.plain = accumulate and not captured and not leaf_capture
+        # the walk's own arrays, id -> array, and what formulas made (formulas.fresh); None
+        # when it owns none
+        owns = self.arrays and self.plain and self.owns_buffers
+        self.owned, self.fresh = ({}, {}) if owns else (None, None)
 
     # how gradients are summed down to an input's shape, and two gradients for one input added
     # (methods, so that a recording walk can see them)
-    reduce_to = staticmethod(_reduce_to)
-    add = staticmethod(_sum)
+    def reduce_to(self, grad, shape, dtype):
+        out = _reduce_to(grad, shape, dtype)
+        owned = self.owned
+        if owned is not None and out is not grad:
+            owned.pop(id(grad), None)  # summed down or cast: grad's array is no buffer now
+            self._own_if_new(out)
+        return out
+
+    def add(self, a, b):
+        """a + b; into whichever of the two the walk owns (a first), else a new array."""
+        owned = self.owned
+        if owned:
+            if (type(a) is np.ndarray and type(b) is np.ndarray and a is not b
+                    and a.flags.c_contiguous and b.flags.c_contiguous):
+                if owned.get(id(a)) is a:
+                    owned.pop(id(b), None)  # added in: b's array is no buffer now
+                    return np.add(a, b, out=a)
+                if owned.get(id(b)) is b:
+                    return np.add(a, b, out=b)
+            owned.pop(id(a), None)
+            owned.pop(id(b), None)
+        out = _sum(a, b)
+        if owned is not None:
+            self._own_if_new(out)
+        return out
+
+    def _own_if_new(self, array):
+        """Own an array the engine itself has just made (not a view of another)."""
+        if (type(array) is np.ndarray and array.base is None
+                and array.nbytes >= formulas.OWNED_FROM_BYTES):
+            self.owned[id(array)] = array
 
     def tensor(self, g):
         """g as the Tensor that hooks, ``.grad`` and Tensor formulas receive."""
@@ -237,25 +288,61 @@ class _Walk:
         With ``arrays`` set, ``on_arrays.active`` is on for the whole walk: numpy_backward
         formulas run as they are; everything else (hooks, other formulas, ``.grad``) runs in
         ``_on_tensors``, which hands it Tensors and turns the flag off meanwhile."""
+        owned = self.owned
+        mine = _take_owned(owned, grads) if owned else None  # this node's, to overwrite
         if node._pre_hooks:
+            mine = None  # the hooks have seen them
             grads = self._on_tensors(_run_pre_hooks, node, grads)
         if not self.plain:
             self._capture(node, grads)
         if type(node) is AccumulateGrad:
-            self._accumulate(node, grads[0])
+            self._accumulate(node, grads[0], mine)
             return None
         if grads[0] is None if len(grads) == 1 else all(g is None for g in grads):
             return None  # no gradient arrived: none to send
         if node.numpy_backward and self.arrays:
-            out = node.backward(node, *grads)
+            if mine:
+                on_arrays.overwritable = mine
+                out = node.backward(node, *grads)
+                on_arrays.overwritable = _NOTHING
+            else:
+                out = node.backward(node, *grads)
         else:
+            mine = None  # handed to code on Tensors
             out = self._on_tensors(_backward, node, grads)
-        out = per_edge_gradients(out, node._edges)
+        edges = node._edges
+        if type(out) is tuple or len(edges) != 1 or edges[0]:
+            out = per_edge_gradients(out, edges)
+        else:
+            out = (out,)  # one gradient, for the one edge: the first argument's
         if node._hooks:
             out = self._on_tensors(_run_hooks, node, out, grads)
+            mine = None  # the hooks have seen the results
+            if self.fresh:
+                self.fresh.clear()
+        elif mine or self.fresh:
+            self._own_results(node, out, mine)
         if not self.retain_graph:
             node._saved = FREED  # release what it saved: a second backward raises
         return out
+
+    def _own_results(self, node, out, mine):
+        """The walk owns each result that is new (``formulas.fresh``) or a gradient it owned
+        and the node passed on -- or a view of one (``t()`` of it) -- if one live edge carries
+        it and no other result shares its memory."""
+        fresh, owned = self.fresh, self.owned
+        live = [g for (nxt, _), g in zip(node.next_functions, out)
+                if nxt is not None and type(g) is np.ndarray]
+        memory = [g if g.base is None else g.base for g in live]  # the array owning the data
+        private = dict(fresh)  # id -> array: memory nobody but this node holds
+        if mine:
+            for g in mine.values():
+                base = g if g.base is None else g.base
+                private[id(base)] = base
+        for g, base in zip(live, memory):
+            if private.get(id(base)) is base and sum(m is base for m in memory) == 1:
+                owned[id(g)] = g
+        fresh.clear()
 
     def _capture(self, node, grads):
         """autograd.grad / backward(inputs=): keep the gradients of the wanted tensors."""
@@ -269,7 +356,7 @@ class _Walk:
             if pos is not None:
                 self.results[pos] = self.tensor(grads[0])
 
-    def _accumulate(self, node, grad):
+    def _accumulate(self, node, grad, mine):
         """AccumulateGrad: add grad into the leaf's ``.grad`` (unless it is not wanted)."""
         if grad is None or not self.accumulate:
             return
@@ -277,8 +364,9 @@ class _Walk:
             return  # backward(inputs=...) that does not name this leaf
         if node.variable._hooks:  # user code: it gets Tensors
             self._on_tensors(_accumulate, node, [grad], self.create_graph)
-        else:  # an ndarray when the walk carries arrays
-            node.variable._accumulate_grad(grad, self.create_graph)
+        else:  # an ndarray when the walk carries arrays; the walk's own: .grad may keep it
+            node.variable._accumulate_grad(grad, self.create_graph,
+                                           bool(mine) and id(grad) in mine)
 
     def _on_tensors(self, fn, node, *grad_lists):
         """fn(node, *grad_lists) with Tensors for every gradient, returning what the walk
@@ -295,6 +383,19 @@ class _Walk:
             return None
         out = out if isinstance(out, (list, tuple)) else (out,)
         return tuple(None if g is None else g._data for g in out)
+
+
+_NOTHING = on_arrays.overwritable  # no gradient may be overwritten (an empty mapping)
+
+
+def _take_owned(owned, grads):
+    """Of the gradients a node received, those the walk owned (id -> array), which leave the
+    walk's registry: the node consumes them."""
+    mine = {}
+    for g in grads:
+        if g is not None and owned.pop(id(g), None) is not None:
+            mine[id(g)] = g
+    return mine
 
 
 def _wrap_all(grads):

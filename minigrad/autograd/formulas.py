@@ -55,8 +55,8 @@ def divide_into(grad, temporary):
     formula allocates one array instead of two -- the same division, the same bits."""
     if (type(temporary) is np.ndarray and isinstance(grad, np.ndarray)
             and grad.shape == temporary.shape and grad.dtype == temporary.dtype):
-        return np.divide(grad, temporary, out=temporary)
-    return grad / temporary
+        return fresh(np.divide(grad, temporary, out=temporary))
+    return fresh(grad / temporary)
 
 
 def zeros_like(grad):
@@ -224,3 +224,51 @@ def _ops(name):
     if module is None:
         module = _modules[name] = importlib.import_module(f"..ops.{name}", __package__)
     return module
+
+
+# ---- results written over arrays nobody else holds (engine.py, "Owned buffers") -------------
+# Smaller arrays are never owned: they cost no page faults, and tiny tensors skip the checks.
+OWNED_FROM_BYTES = 1 << 16
+
+
+def fresh(array):
+    """``array``, just made by the formula and kept nowhere else, marked so: if the formula
+    returns it, the walk may own it (add into it, let the next formula write over it, keep it
+    as a leaf's ``.grad``). A Tensor, a view or a small array is left as it is."""
+    if type(array) is np.ndarray and array.nbytes >= OWNED_FROM_BYTES and array.base is None:
+        made = on_arrays.fresh
+        if made is not None:
+            made[id(array)] = array
+    return array
+
+
+def times(grad, other):
+    """grad * other, written over grad when the walk lets this formula overwrite it (so: the
+    formula's last use of grad)."""
+    if type(grad) is not np.ndarray or grad.nbytes < OWNED_FROM_BYTES:
+        return grad * other  # Tensors (recorded), or too small to own
+    if id(grad) in on_arrays.overwritable and _fits_over(grad, other):
+        return np.multiply(grad, other, out=grad)
+    return fresh(grad * other)
+
+
+def over(grad, other):
+    """grad / other, written over grad when the walk lets this formula overwrite it (so: the
+    formula's last use of grad)."""
+    if type(grad) is not np.ndarray or grad.nbytes < OWNED_FROM_BYTES:
+        return grad / other  # Tensors (recorded), or too small to own
+    if id(grad) in on_arrays.overwritable and _fits_over(grad, other):
+        return np.divide(grad, other, out=grad)
+    return fresh(grad / other)
+
+
+def _fits_over(grad, other):
+    """Whether ``grad op other`` written over grad has the bits and layout of a new result:
+    grad row-major, other a Python number (weak: grad's dtype) or a row-major array of grad's
+    shape and dtype."""
+    if not grad.flags.c_contiguous:
+        return False
+    if type(other) is float or type(other) is int:
+        return True
+    return (type(other) is np.ndarray and other.shape == grad.shape
+            and other.dtype == grad.dtype and other.flags.c_contiguous)

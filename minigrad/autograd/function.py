@@ -27,6 +27,7 @@ checks that the two modes give the same bits for every such class.
 import itertools
 import re
 import threading
+from types import MappingProxyType
 
 import numpy as np
 
@@ -126,9 +127,15 @@ def checked_hook_result(hook, old, new):
 
 class _OnArrays(threading.local):
     """Whether the engine is running a ``numpy_backward`` formula on ndarrays right now (then
-    ``saved_tensors`` hands out arrays): per thread, as a backward runs in one thread."""
+    ``saved_tensors`` hands out arrays): per thread, as a backward runs in one thread.
+
+    While a walk owns gradient buffers (engine.py, "Owned buffers"), also: ``fresh``, where
+    formulas put the large arrays they have just made (``formulas.fresh``), and
+    ``overwritable``, id -> array of the gradients the running formula may write over."""
 
     active = False
+    fresh = None   # a dict while a walk that owns buffers runs
+    overwritable = MappingProxyType({})  # none
 
 
 on_arrays = _OnArrays()

@@ -418,6 +418,8 @@ def _recording_walk(rec):
     """The engine's walk, telling ``rec`` each kernel it runs."""
 
     class RecordingWalk(engine._Walk):
+        owns_buffers = False  # every gradient a new array, as replay makes it: one name each
+
         def __init__(self, *args):
             super().__init__(*args)
             if rec.depth:

@@ -30,7 +30,12 @@ def fma(a, b, c):
     Other dtypes: a plain multiply-add (float64's roundings are far below any tolerance)."""
     if c.dtype != np.float32:
         return a * b + c
-    return (np.multiply(a, b, dtype=np.float64) + c).astype(np.float32)
+    exact = np.multiply(a, b, dtype=np.float64)
+    if c.shape == exact.shape or exact.shape == np.broadcast_shapes(exact.shape, c.shape):
+        exact += c     # (in place: one float64 temporary, no fresh pages)
+    else:
+        exact = exact + c
+    return exact.astype(np.float32)
 
 
 def _merge_vectors(count_add, mean_add, sq_add, count, mean, sq):
@@ -40,19 +45,8 @@ def _merge_vectors(count_add, mean_add, sq_add, count, mean, sq):
     c = dt(0) if total == 0 else dt(count_add) / dt(total)
     delta = mean_add - mean
     mean = mean + c * delta
-    sq = fma(delta * delta * c, np.broadcast_to(dt(count), delta.shape), sq + sq_add)
+    sq = fma(delta * delta * c, dt(count), sq + sq_add)
     return [total, mean, sq]
-
-
-def _merge_scalars(count_add, mean_add, sq_add, count, mean, sq):
-    """AddMoments: one lane's (count_add, mean_add, sq_add) merged into (count, mean, sq)."""
-    dt = mean.dtype.type
-    total = count + count_add
-    c = dt(0) if total == 0 else dt(count_add) / dt(total)
-    delta = mean_add - mean
-    mean = fma(np.broadcast_to(c, delta.shape), delta, mean)
-    sq = sq + fma(delta * delta * c, np.broadcast_to(dt(count), delta.shape), sq_add)
-    return total, mean, sq
 
 
 def _ceil_log2(x):
@@ -60,23 +54,22 @@ def _ceil_log2(x):
     return 1 if x <= 2 else (x - 1).bit_length()
 
 
-def _vector_part(x, lanes, n_vec):
-    """(count, mean, sq) per lane over the row's n_vec whole vectors (chunks and cascade)."""
-    rows = x.shape[0]
-    dt = x.dtype.type
-    zeros = np.zeros((rows, lanes), x.dtype)
+def _vector_part(vectors):
+    """(count, mean, sq) per lane over the rows' whole vectors (chunks and cascade);
+    ``vectors[k]``: every row's k-th vector, as (lanes, rows) (contiguous: fast NumPy steps)."""
+    n_vec = vectors.shape[0]
+    dt = vectors.dtype.type
+    zeros = np.zeros(vectors.shape[1:], vectors.dtype)
     chunks = -(-n_vec // _CHUNK)
     depth = _ceil_log2(chunks)
     stack = [[0, zeros, zeros] for _ in range(depth)]
-    inverse = [np.full((rows, lanes), dt(1) / dt(j + 1)) for j in range(_CHUNK)]
     for i in range(chunks):
         size = min(_CHUNK, n_vec - i * _CHUNK)
         mean, sq = zeros, zeros
         for j in range(size):
-            start = (i * _CHUNK + j) * lanes
-            v = x[:, start:start + lanes]
+            v = vectors[i * _CHUNK + j]
             delta = v - mean
-            mean = fma(delta, inverse[j], mean)
+            mean = fma(delta, dt(1) / dt(j + 1), mean)
             sq = fma(delta, v - mean, sq)
         stack[0] = _merge_vectors(size, mean, sq, *stack[0])
         mask, level = i + 1, 1
@@ -105,11 +98,35 @@ def row_moments(x):
         mean = mean + delta / dt(count)
         sq = sq + delta * (v - mean)
     if n_vec:
-        _, lane_mean, lane_sq = _vector_part(x, lanes, n_vec)
-        for lane in range(lanes):
-            count, mean, sq = _merge_scalars(n_vec, lane_mean[:, lane], lane_sq[:, lane], count,
-                                             mean, sq)
+        vectors = x[:, :n_vec * lanes].reshape(rows, n_vec, lanes).transpose(1, 2, 0).copy()
+        _, lane_mean, lane_sq = _vector_part(vectors)
+        mean, sq = _merge_lanes(n_vec, lane_mean, lane_sq, count, mean, sq)
     return mean, sq / dt(n_cols)
+
+
+def _merge_lanes(n_vec, lane_mean, lane_sq, count, mean, sq):
+    """AddMoments for every lane in turn (each holding n_vec values) into (count, mean, sq):
+        total = count + n_vec,  c = n_vec / total,  d = lane_mean - mean,
+        mean = fma(c, d, mean),  sq = sq + fma(d d c, count, lane_sq)
+    the means one lane after another, then the terms of sq for all lanes at once (they need
+    only the deltas), then their running sum."""
+    dt = mean.dtype.type
+    deltas = np.empty_like(lane_mean)
+    weights, counts = [], []
+    for lane in range(lane_mean.shape[0]):
+        total = count + n_vec
+        c = dt(0) if total == 0 else dt(n_vec) / dt(total)
+        delta = np.subtract(lane_mean[lane], mean, out=deltas[lane])
+        mean = fma(c, delta, mean)
+        weights.append(c)
+        counts.append(dt(count))
+        count = total
+    column = (len(weights), 1)
+    weights, counts = np.array(weights).reshape(column), np.array(counts).reshape(column)
+    terms = fma(deltas * deltas * weights, counts, lane_sq)
+    for term in terms:
+        sq = sq + term
+    return mean, sq
 
 
 def _row_sums(a, b, c=None):
@@ -145,12 +162,14 @@ def layer_norm_grad_input(g, x, mean, rstd, w):
     grad_x = a g γ + b x + c   (the fused steps as torch's build fuses them)."""
     dt = x.dtype.type
     n = x.shape[1]
-    ones = np.ones_like(g)
-    gamma = None if w is None else np.broadcast_to(w, g.shape)
-    ds = _row_sums(g, x) if gamma is None else _row_sums(g, x, gamma)
-    db = _row_sums(g, ones) if gamma is None else _row_sums(g, gamma)
+    if w is None:
+        ds, db = _row_sums(g, x), _row_sums(g, np.ones_like(g))
+        scaled = rstd * g
+    else:
+        gamma = np.broadcast_to(w, g.shape)
+        ds, db = _row_sums(g, x, gamma), _row_sums(g, gamma)
+        scaled = rstd * g * gamma
     scale = dt(1) / dt(n)
     b = fma(db, mean, -ds) * rstd * rstd * rstd * scale
     c = fma(-b, mean, -(db * rstd * scale))
-    scaled = rstd * g if gamma is None else rstd * g * gamma
     return fma(b, x, scaled) + c

@@ -19,7 +19,9 @@ __all__ = ["out_size", "windows", "scatter_windows", "check_buffer", "expand", "
 
 # The largest unfolded buffer one piece of work may build (bytes): convolution splits its batch
 # into pieces that stay below it, and refuses when one sample alone would need more than HARD.
-CHUNK_BYTES = 64 << 20
+# Small enough to stay in the cache, and for its memory to be reused by the next piece (and the
+# next op) instead of being returned to the system and faulted in again at every step.
+CHUNK_BYTES = 512 << 10
 HARD_BYTES = 4 << 30
 
 

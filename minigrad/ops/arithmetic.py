@@ -112,7 +112,13 @@ class MulBackward0(Function):
     @staticmethod
     def backward(ctx, grad):
         a, b = ctx.saved_tensors
-        return (grad * b if b is not None else None), (grad * a if a is not None else None)
+        if a is None:  # only a's gradient
+            return formulas.times(grad, b), None
+        # torch computes its inputs' gradients in the alphabetical order of their names (other,
+        # then self): the order of the nodes a double backward runs, so of its sums' rounding
+        grad_b = formulas.fresh(grad * a)
+        grad_a = None if b is None else formulas.times(grad, b)  # (may write over grad: last)
+        return grad_a, grad_b
 
 
 class DivBackward0(Function):
@@ -138,9 +144,10 @@ class DivBackward0(Function):
     @staticmethod
     def backward(ctx, grad):
         a, b = ctx.saved_tensors
-        ga = grad / b if ctx.needs_input_grad[0] else None
-        # (a / b) / b, not a / b²: b² overflows (float16 b = 300) where the quotients do not
+        # (a / b) / b, not a / b²: b² overflows (float16 b = 300) where the quotients do not;
+        # other's gradient first, as torch (MulBackward0)
         gb = -grad * ((a / b) / b) if ctx.needs_input_grad[1] else None
+        ga = grad / b if ctx.needs_input_grad[0] else None
         return ga, gb
 
 

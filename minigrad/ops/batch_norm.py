@@ -21,10 +21,11 @@ local response norm is torch's composition of pad, average pooling, pow and div.
 """
 import numpy as np
 
+from .._layout import _channels_last, row_major
 from .._tensor import _make
 from ..autograd import grad_mode
 from ..autograd.function import Function
-from ._norm_double_backward import normalization_double_backward
+from ._norm_double_backward import batch_norm_double_backward
 from .registry import register
 from .padding import pad
 from .pooling import avg_pool2d, avg_pool3d
@@ -92,54 +93,87 @@ class NativeBatchNormBackward0(Function):
         shift = -mean * scale if b is None else _channel(b, x.ndim) - mean * scale
         ctx.training, ctx.eps = training, eps
         ctx.save_for_backward(x, w)
-        ctx.running = None if training else (running_mean.copy(), running_var.copy())
-        return (x * scale + shift).astype(x.dtype)
+        ctx.stats = _saved_stats(x, axes, eps) if training else \
+            (running_mean.copy(), running_var.copy())
+        out = (x * scale + shift).astype(x.dtype)
+        # torch allocates the result in x's suggested memory format: channels-last for a
+        # channels-last 4-D/5-D x, else row-major (whatever x's own strides)
+        return out if x.ndim in (4, 5) and _channels_last(x) else row_major(out)
 
     @staticmethod
     def backward(ctx, grad):
         x, w = ctx.saved_tensors
         needs = ctx.needs_input_grad
         mask = (needs[0], needs[1], needs[2])
-        grads = NativeBatchNormBackwardBackward0.apply(grad, x, w, ctx.running, None,
+        grads = NativeBatchNormBackwardBackward0.apply(grad, x, w, ctx.stats, None,
                                                        ctx.training, ctx.eps, mask)
         return tuple(g if m else None for g, m in zip(grads, mask)) + (None,) * 5
 
 
+def _saved_stats(x, axes, eps):
+    """(mean, invstd) per channel as torch's CPU kernel saves them: the sums in float64, the
+    results in x's dtype (float32 for float16)."""
+    acc = np.float32 if x.dtype == np.float16 else x.dtype
+    wide = x.astype(np.float64)
+    mean = (wide.sum(axis=axes) / (x.size // x.shape[1])).astype(acc)
+    centred = x.astype(acc) - _channel(mean, x.ndim)
+    var = (centred * centred).sum(axis=axes, dtype=np.float64) / (x.size // x.shape[1])
+    return mean, (1.0 / np.sqrt(var + eps)).astype(acc)
+
+
+def _train_grad(g, x, w, stats, mask):
+    """(grad_x, grad_w, grad_b) of training-mode batch norm as torch's CPU kernel computes
+    them, from its saved statistics, per channel (sums over the other dims, M values):
+        s = Σ g,  dotp = Σ (x - mean) g,  k = dotp invstd² / M
+        grad_x = (g - s / M - (x - mean) k) invstd w,   grad_w = dotp invstd,   grad_b = s"""
+    axes = (0,) + tuple(range(2, x.ndim))
+    acc = np.dtype(np.float32) if x.dtype == np.float16 else x.dtype
+    count = acc.type(x.size // x.shape[1])
+    mean, invstd = (_channel(v, x.ndim) for v in stats)
+    g, centred = g.astype(acc, copy=False), x.astype(acc, copy=False) - mean
+    total = g.sum(axis=axes, keepdims=True)
+    dotp = (centred * g).sum(axis=axes, keepdims=True)
+    unwanted = np.empty(0, x.dtype)
+    grad_x = unwanted
+    if mask[0]:
+        k = dotp * invstd * invstd / count
+        grad_x = (g - total / count - centred * k) * invstd
+        grad_x = (grad_x if w is None else grad_x * _channel(w, x.ndim)).astype(x.dtype)
+    grad_w = (dotp * invstd).reshape(-1).astype(x.dtype) if mask[1] else unwanted
+    grad_b = total.reshape(-1).astype(x.dtype) if mask[2] else unwanted
+    return grad_x, grad_w, grad_b
+
+
 class NativeBatchNormBackwardBackward0(Function):
     """torch's native_batch_norm_backward as one node: (grad_x, grad_w, grad_b) for the output
-    gradient g (the module docstring's formulas), each where ``mask`` asks for it. Its inputs
-    are (g, x, w, saved statistics): every output requires grad when g, x or w does, as in torch.
+    gradient g (the module docstring's formulas; in training as torch's kernel computes them,
+    from its saved statistics), each where ``mask`` asks for it. Its inputs are (g, x, w,
+    saved statistics): every output requires grad when g, x or w does, as in torch.
 
-    Double backward: ops/_norm_double_backward.py (statistics per channel; the running ones,
-    fixed, in eval mode)."""
+    Double backward: torch's, from the saved statistics (ops/_norm_double_backward.py; the
+    running ones, fixed, in eval mode)."""
 
     n_outputs = 3
     edge_args = (0, 1, 2, 3, 4)   # grad_output, input, weight, save_mean, save_invstd
 
     @staticmethod
-    def forward(ctx, g, x, w, running, unused, training, eps, mask):
+    def forward(ctx, g, x, w, stats, unused, training, eps, mask):
+        """``stats``: the saved (mean, invstd) in training, else the running (mean, var)."""
         ctx.save_for_backward(g, x, w)
-        ctx.running, ctx.training, ctx.eps = running, training, eps
+        ctx.stats, ctx.training, ctx.eps = stats, training, eps
+        if training:
+            return _train_grad(g, x, w, stats, mask)
         with grad_mode.no_grad():
             grads = _norm_grad(_make(g), _make(x), None if w is None else _make(w),
-                               (0,) + tuple(range(2, x.ndim)), x.shape, eps, training,
-                               None if training else tuple(_make(a) for a in running))
+                               (0,) + tuple(range(2, x.ndim)), x.shape, eps, False,
+                               tuple(_make(a) for a in stats))
         return tuple(r._data if m else np.empty(0, x.dtype) for r, m in zip(grads, mask))
 
     @staticmethod
     def backward(ctx, ggx, ggw, ggb):
         g, x, w = ctx.saved_tensors
-        axes = (0,) + tuple(range(2, x.ndim))
-        channel = (lambda v: None if v is None else v.reshape((1, -1) + (1,) * (x.ndim - 2)))
-        if ctx.training:
-            mean = x.mean(axes, keepdim=True)
-            s = ((x - mean) ** 2).mean(axes, keepdim=True).add(ctx.eps).rsqrt()
-        else:
-            mean = channel(_make(ctx.running[0]))
-            s = channel(_make(ctx.running[1])).add(ctx.eps).rsqrt()
-        gg, gx, gw = normalization_double_backward(
-            g, x, channel(w), (ggx, channel(ggw), channel(ggb)), axes, axes,
-            (mean, s, not ctx.training), ctx.needs_input_grad)
+        gg, gx, gw = batch_norm_double_backward(g, x, w, (ggx, ggw, ggb), ctx.stats,
+                                                ctx.training, ctx.eps, ctx.needs_input_grad)
         return gg, gx, gw, None, None, None, None, None
 
 

@@ -5,10 +5,12 @@ For input x (N, C, *S), weight w (Cout, C/groups, *K), stride s, padding p, dila
     y[n, co, o] = b[co] + sum_{ci in co's group, k} w[co, ci, k] * xp[n, ci, o * s + k * d]
 
 with xp = x zero-padded by p on both sides; out size O = (S + 2p - d (K - 1) - 1) // s + 1.
-Computed as one matrix product per group: the windows of xp (a strided view) are copied once
+Computed as matrix products per sample and group: the windows of xp (a strided view) are copied
 into a (C/groups * K, O) matrix per sample (``im2col``), then ``w`` (Cout/groups, C/groups * K)
-times it. The batch is processed in pieces so that the copied matrix stays bounded
-(``_windows.CHUNK_BYTES``); a sample too big on its own is refused with its size.
+times it; with stride 1 along the first spatial dim, only the other kernel dims are copied and
+each kernel row is a product of its own (see "the three NumPy kernels" below). The batch is
+processed in pieces so that the copied matrix stays small (``_windows.CHUNK_BYTES``); a sample
+too big on its own is refused with its size.
 
 Gradients (all three are convolutions again, which is how double backward works):
 
@@ -37,142 +39,155 @@ __all__ = ["conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d",
 
 
 # ---- the three NumPy kernels ----------------------------------------------------------------
-# The unfolded input is one matrix per group, (C/groups * K, n * O): row (ci, k), one column per
-# (sample, output position). The forward is then a single matrix product per group, and the
-# weight gradient another one against the same matrix (kept from the forward when the whole
-# batch fits in one piece). Its columns run in one of two orders, whichever gives the copies
-# long inner runs: (sample, position) when an output row is long, else (position, sample), for
-# which the input is first copied with the batch as its last axis.
-def _pad(x, padding):
-    if not any(padding):
-        return x
-    return np.pad(x, [(0, 0), (0, 0)] + [(p, p) for p in padding])
-
-
-def _batch_last_order(out_sp):
-    return out_sp[-1] < 16
-
-
-def _prepared(x, padding, last):
-    """x (n, C, *S) zero-padded, as a (C, *Sp, n) array: a row-major copy when ``last``, else
-    a transposed view of the padded (n, C, *Sp)."""
-    if not last:
-        return np.moveaxis(_pad(x, padding), 0, -1)
-    n, c = x.shape[:2]
-    out = np.zeros((c,) + tuple(s + 2 * p for s, p in zip(x.shape[2:], padding)) + (n,),
-                   x.dtype)
-    inner = (slice(None),) + tuple(slice(p, p + s) for p, s in zip(padding, x.shape[2:]))
-    out[inner] = np.moveaxis(x, 0, -1)
-    return out
-
-
-def _columns(xt, kernel, out_sp, stride, dilation, groups, last):
-    """The windows of xt (C, *Sp, n) as matrices (groups, C/groups * K, columns)."""
-    sc, *sp, sn = xt.strides
-    positions = tuple(a * st for a, st in zip(sp, stride))
-    head = (xt.shape[0],) + tuple(kernel)
-    strides = (sc,) + tuple(a * d for a, d in zip(sp, dilation))
-    if last:
-        shape, strides = head + tuple(out_sp) + (xt.shape[-1],), strides + positions + (sn,)
-    else:
-        shape, strides = head + (xt.shape[-1],) + tuple(out_sp), strides + (sn,) + positions
-    view = as_strided(xt, shape, strides, writeable=False)
-    return np.ascontiguousarray(view).reshape(groups, -1, prod(out_sp) * xt.shape[-1])
-
-
-def _batch_first(a, n, out_sp, last):
-    """Products (C, ..., columns) -> (n, C, *O), row-major."""
-    if last:
-        a = np.moveaxis(a.reshape((-1,) + tuple(out_sp) + (n,)), -1, 0)
-    else:
-        a = np.swapaxes(a.reshape((-1, n) + tuple(out_sp)), 0, 1)
-    return np.ascontiguousarray(a)
-
-
-def _gy_matrix(gy, groups, last):
-    """(n, Cout, *O) -> matrices (groups, Cout/groups, columns) in the columns' order."""
-    g = np.moveaxis(gy, 0, -1) if last else np.swapaxes(gy, 0, 1)
-    return g.reshape(groups, gy.shape[1] // groups, -1)
-
-
-def _pieces(x, per_sample):
-    step = check_buffer(per_sample, x.shape[0], x.itemsize, "convolution")
-    return range(0, x.shape[0], step), step
-
-
+# The batch is unfolded a piece at a time (``_windows.CHUNK_BYTES``, sized so that a piece stays
+# in the cache and its buffers are reused rather than freshly allocated), and the products are
+# computed sample by sample, so that the forward writes straight into its (N, Cout, *O) result
+# and the weight gradient needs no transposed copy of grad.
+#
+# With stride 1 along the first spatial dim, only the other kernel dims are unfolded: the
+# buffer u[i, c, k', h, o'] = xp[i, c, h, o' s' + k' d'] keeps every padded row h, and the
+# windows of kernel row k1 are then the strided matrix u[i, :, :, k1 d1 + o1, :], rows (c, k')
+# and columns (o1, o') — K1 products on a buffer K1 times smaller than the full unfolding.
+# Otherwise the whole kernel is unfolded and there is one product (K1 counts as 1).
+#
+# The adjoint (col2im) adds the windows back with the batch as the last axis instead: its
+# strided adds then run over long rows.
 def _out_sizes(size, kernel, stride, padding, dilation):
     return tuple((s + 2 * p - d * (k - 1) - 1) // st + 1
                  for s, k, st, p, d in zip(size, kernel, stride, padding, dilation))
 
 
-def conv_forward(x, w, stride, padding, dilation, groups, keep=None):
-    """y = conv(x, w) without bias: (N, C, *S) and (Cout, C/groups, *K) -> (N, Cout, *O).
-    ``keep``: a dict that receives the unfolded input when the batch fits in one piece."""
-    kernel = w.shape[2:]
+def _step(batch, per_sample, itemsize):
+    """Samples per piece, the pieces as even as their count allows (at least one sample; a
+    sample too big on its own is refused)."""
+    step = check_buffer(per_sample, batch, itemsize, "convolution")
+    return -(-batch // -(-batch // step)) if batch else step
+
+
+def _rows_split(kernel, stride):
+    """Whether the kernel rows (first spatial dim) are multiplied one at a time."""
+    return stride[0] == 1 and kernel[0] > 1
+
+
+def _unfolded(x, kernel, out_sp, stride, padding, dilation, groups, split):
+    """(start, mats) per piece of the batch: mats[r] (m, G, C/G * K', prod(O)) is the strided
+    matrix of the windows of kernel row r (of the whole kernel when not ``split``):
+    mats[r][i, g, (ci, k'), o] = xp[start + i, g C/G + ci, o s + (r, k') d]. The matrices view
+    one buffer, overwritten by the next piece."""
+    n, c = x.shape[:2]
+    sizes = tuple(s + 2 * p for s, p in zip(x.shape[2:], padding))
+    rows, unfolded = (kernel[0], kernel[1:]) if split else (1, kernel)
+    positions = ((sizes[0],) + out_sp[1:]) if split else out_sp
+    per_sample = c * prod(unfolded) * prod(positions)
+    step = _step(n, max(per_sample, prod(out_sp) * c), x.itemsize)
+    buf = np.empty((min(step, n), per_sample), x.dtype)
+    source = x
+    if any(padding):   # the borders of this buffer stay 0; each piece fills its interior
+        source = np.zeros((min(step, n), c) + sizes, x.dtype)
+        interior = (slice(None),) * 2 + tuple(slice(p, p + s)
+                                             for p, s in zip(padding, x.shape[2:]))
+    sn, sc, *sp = source.strides
+    k_strides = tuple(a * d for a, d in zip(sp, dilation))
+    o_strides = tuple(a * st for a, st in zip(sp, stride))
+    if split:   # every padded row h, not only the window starts
+        k_strides, o_strides = k_strides[1:], (sp[0],) + o_strides[1:]
+    windows = as_strided(source, source.shape[:2] + tuple(unfolded) + tuple(positions),
+                         (sn, sc) + k_strides + o_strides, writeable=False)
+    item, inner = x.itemsize, prod(positions[1:])
+    mats = as_strided(buf, (rows,) + buf.shape[:1] + (groups, c // groups * prod(unfolded),
+                                                      prod(out_sp)),
+                      (dilation[0] * inner * item, per_sample * item,
+                       per_sample // groups * item, prod(positions) * item, item),
+                      writeable=False)
+    for s in range(0, n, step):
+        m = min(step, n - s)
+        if source is x:
+            piece = windows[s:s + m]
+        else:
+            source[:m][interior] = x[s:s + m]
+            piece = windows[:m]
+        np.copyto(buf[:m].reshape(piece.shape), piece)
+        yield s, mats[:, :m]
+
+
+def _weight_rows(w, groups, split):
+    """The weight as one (G, Cout/G, C/G * K') matrix per kernel row (or one for the whole
+    kernel)."""
+    cout = w.shape[0]
+    rows = [w[:, :, r] for r in range(w.shape[2])] if split else [w]
+    return [r.reshape(groups, cout // groups, -1) for r in rows]
+
+
+def conv_forward(x, w, stride, padding, dilation, groups):
+    """y = conv(x, w) without bias: (N, C, *S) and (Cout, C/groups, *K) -> (N, Cout, *O)."""
+    cout, kernel = w.shape[0], w.shape[2:]
     out_sp = _out_sizes(x.shape[2:], kernel, stride, padding, dilation)
-    last = _batch_last_order(out_sp)
-    wm = w.reshape(groups, w.shape[0] // groups, -1)
-    starts, step = _pieces(x, x.shape[1] * prod(kernel) * prod(out_sp))
-    parts = []
-    for s in starts:
-        part = x[s:s + step]
-        cols = _columns(_prepared(part, padding, last), kernel, out_sp, stride, dilation,
-                        groups, last)
-        parts.append(_batch_first(np.matmul(wm, cols), part.shape[0], out_sp, last))
-        if keep is not None and len(starts) == 1:
-            keep["cols"] = cols
-    return parts[0] if len(parts) == 1 else np.concatenate(parts)
+    split = _rows_split(kernel, stride)
+    w_rows = _weight_rows(w, groups, split)
+    y = np.empty((x.shape[0], groups, cout // groups, prod(out_sp)),
+                 np.result_type(x.dtype, w.dtype))
+    term = None
+    for s, mats in _unfolded(x, kernel, out_sp, stride, padding, dilation, groups, split):
+        out = y[s:s + mats[0].shape[0]]
+        np.matmul(w_rows[0], mats[0], out=out)
+        if len(mats) > 1 and (term is None or term.shape != out.shape):
+            term = np.empty_like(out)
+        for wr, mat in zip(w_rows[1:], mats[1:]):
+            out += np.matmul(wr, mat, out=term)
+    return y.reshape((x.shape[0], cout) + out_sp)
 
 
 def conv_input_grad(gy, w, size, stride, padding, dilation, groups):
-    """The adjoint of ``conv_forward`` in x: (N, Cout, *O) -> (N, C, *size)."""
-    cout, out_sp, kernel = gy.shape[1], gy.shape[2:], w.shape[2:]
-    last = _batch_last_order(out_sp)
-    c = w.shape[1] * groups
-    wt = w.reshape(groups, cout // groups, -1).transpose(0, 2, 1)   # (G, C/G * K, Cout/G)
+    """The adjoint of ``conv_forward`` in x: (N, Cout, *O) -> (N, C, *size).
+
+    For a piece of the batch, and one kernel row k1 at a time, the windows' values
+    w[:, :, k1]^T gy are computed with the batch as their last axis, then added back where they
+    were read: one strided slice per kernel offset, whose rows run over (position, sample)."""
+    n, cout, out_sp, kernel = gy.shape[0], gy.shape[1], gy.shape[2:], w.shape[2:]
+    c, per_group = w.shape[1] * groups, cout // groups
     padded = tuple(s + 2 * p for s, p in zip(size, padding))
-    spatial = tuple(slice(p, p + s) for p, s in zip(padding, size))
-    starts, step = _pieces(gy, c * prod(kernel) * prod(out_sp))
-    parts = []
-    for s in starts:
+    crop = (slice(None),) + tuple(slice(p, p + s) for p, s in zip(padding, size))
+    gx = np.empty((n, c) + tuple(size), np.result_type(gy.dtype, w.dtype))
+    # per kernel row: w^T (G, C/G * K', Cout/G), and (where to add, which values) per offset
+    reads = [[slice(k * d, k * d + (o - 1) * st + 1, st) for k in range(size_k)]
+             for size_k, d, o, st in zip(kernel, dilation, out_sp, stride)]   # per dim, offset
+    inner = list(zip(itertools.product(*reads[1:]),
+                     itertools.product(*(range(k) for k in kernel[1:]))))
+    rows = [(np.ascontiguousarray(w[:, :, r].reshape(groups, per_group, -1).transpose(0, 2, 1)),
+             [((slice(None), reads[0][r]) + target, (slice(None),) + offset)
+              for target, offset in inner])
+            for r in range(kernel[0])]
+    step = _step(n, c * prod(kernel[1:]) * prod(out_sp), gy.itemsize)
+    for s in range(0, n, step):
         part = gy[s:s + step]
-        n = part.shape[0]
-        cols = np.matmul(wt, _gy_matrix(part, groups, last))
-        # the windows' values added back where they were read: one strided slice per offset
-        if last:
-            cols = cols.reshape((c,) + tuple(kernel) + tuple(out_sp) + (n,))
-            full, crop, batch_axis = np.zeros((c,) + padded + (n,), cols.dtype), spatial, -1
-        else:
-            cols = cols.reshape((c,) + tuple(kernel) + (n,) + tuple(out_sp))
-            full, crop, batch_axis = np.zeros((c, n) + padded, cols.dtype), (
-                slice(None),) + spatial, 1
-        head = (slice(None),) if last else (slice(None), slice(None))
-        for offset in itertools.product(*(range(k) for k in kernel)):
-            target = tuple(slice(k * d, k * d + (o - 1) * st + 1, st)
-                           for k, d, o, st in zip(offset, dilation, out_sp, stride))
-            full[head + target] += cols[(slice(None),) + offset]
-        parts.append(np.ascontiguousarray(
-            np.moveaxis(full[(slice(None),) + crop], batch_axis, 0)))
-    return parts[0] if len(parts) == 1 else np.concatenate(parts)
+        m = part.shape[0]
+        # (G, Cout/G, O * m): the columns ordered (position, sample)
+        g = np.moveaxis(part, 0, -1).reshape(groups, per_group, -1)
+        full = np.zeros((c,) + padded + (m,), gx.dtype)
+        cols = np.empty((groups, rows[0][0].shape[1], g.shape[2]), gx.dtype)
+        window = (c,) + tuple(kernel[1:]) + tuple(out_sp) + (m,)
+        for wt, adds in rows:
+            values = np.matmul(wt, g, out=cols).reshape(window)
+            for target, offset in adds:
+                full[target] += values[offset]
+        gx[s:s + m] = np.moveaxis(full[crop], -1, 0)
+    return gx
 
 
-def conv_weight_grad(x, gy, kernel, stride, padding, dilation, groups, cols=None):
-    """grad_w[co, ci, k] = sum_{n, o} gy[n, co, o] xp[n, ci, o s + k d]: (Cout, C/G, *K).
-    ``cols``: the forward's unfolded input, if it kept it."""
+def conv_weight_grad(x, gy, kernel, stride, padding, dilation, groups):
+    """grad_w[co, ci, k] = sum_{n, o} gy[n, co, o] xp[n, ci, o s + k d]: (Cout, C/G, *K)."""
     n, c = x.shape[:2]
     cout, out_sp = gy.shape[1], gy.shape[2:]
-    last = _batch_last_order(out_sp)
-    gw = 0
-    starts, step = _pieces(x, c * prod(kernel) * prod(out_sp))
-    for s in starts:
-        if cols is None:
-            part_cols = _columns(_prepared(x[s:s + step], padding, last), kernel, out_sp,
-                                 stride, dilation, groups, last)
-        else:
-            part_cols = cols
-        g = _gy_matrix(gy[s:s + step], groups, last)
-        gw = gw + np.matmul(g, part_cols.transpose(0, 2, 1))
-    return gw.reshape((cout, c // groups) + tuple(kernel))
+    split = _rows_split(kernel, stride)
+    rows, unfolded = (kernel[0], kernel[1:]) if split else (1, kernel)
+    g = gy.reshape(n, groups, cout // groups, -1)
+    gw = np.zeros((rows, groups, cout // groups, c // groups * prod(unfolded)),
+                  np.result_type(x.dtype, gy.dtype))
+    for s, mats in _unfolded(x, kernel, out_sp, stride, padding, dilation, groups, split):
+        part = g[s:s + mats.shape[1]]
+        gw += np.matmul(part, mats.transpose(0, 1, 2, 4, 3)).sum(1)
+    gw = gw.reshape((rows, cout, c // groups) + tuple(unfolded))
+    return np.ascontiguousarray(np.moveaxis(gw, 0, 2)) if split else gw[0]
 
 
 def _transposed_size(size, kernel, stride, padding, dilation, output_padding):
@@ -194,11 +209,8 @@ class ConvolutionBackward0(Function):
             size = _transposed_size(x.shape[2:], w.shape[2:], stride, padding, dilation,
                                     output_padding)
             y = conv_input_grad(x, w, size, stride, padding, dilation, groups)
-            ctx.kept = {}
-        else:   # the unfolded input is kept for grad_w when the weight needs a gradient
-            kept = {} if ctx.needs_input_grad[1] else None
-            y = conv_forward(x, w, stride, padding, dilation, groups, kept)
-            ctx.kept = kept or {}
+        else:
+            y = conv_forward(x, w, stride, padding, dilation, groups)
         if b is not None:
             y += b.reshape((-1,) + (1,) * (y.ndim - 2))
         ctx.params = (stride, padding, dilation, groups)
@@ -213,8 +225,7 @@ class ConvolutionBackward0(Function):
         needs = ctx.needs_input_grad
         mask = (needs[0], needs[1], ctx.has_bias and needs[2])
         grads = formulas.call(ConvolutionBackwardBackward0, grad, x, w, ctx.params,
-                              ctx.transposed, ctx.output_padding, mask,
-                              ctx.kept.pop("cols", None))
+                              ctx.transposed, ctx.output_padding, mask)
         return tuple(g if m else None for g, m in zip(grads, mask)) + (None,) * 6
 
 
@@ -238,7 +249,7 @@ class ConvolutionBackwardBackward0(Function):
     n_outputs = 3
 
     @staticmethod
-    def forward(ctx, g, x, w, params, transposed, output_padding, mask, cols=None):
+    def forward(ctx, g, x, w, params, transposed, output_padding, mask):
         stride, padding, dilation, groups = params
         ctx.args = params, transposed, output_padding
         ctx.save_for_backward(g, x, w)
@@ -253,8 +264,7 @@ class ConvolutionBackwardBackward0(Function):
             if mask[0]:
                 gx = conv_input_grad(g, w, x.shape[2:], stride, padding, dilation, groups)
             if mask[1]:
-                gw = conv_weight_grad(x, g, w.shape[2:], stride, padding, dilation, groups,
-                                      cols)
+                gw = conv_weight_grad(x, g, w.shape[2:], stride, padding, dilation, groups)
         if mask[2]:
             gb = g.sum(axis=(0,) + tuple(range(2, g.ndim)))
         return gx, gw, gb

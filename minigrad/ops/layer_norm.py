@@ -6,34 +6,22 @@ layer_norm, over the last k dims (k = len(normalized_shape)), n elements per row
     out = x̂ w + b
     grad_x = r (g - mean(g) - x̂ mean(g x̂)),  g = grad w        (means over the k dims)
     grad_w = Σ_rows grad x̂        grad_b = Σ_rows grad
-Backward recomputes mean and r from x, so that on Tensors (``create_graph=True``) the second
-derivative sees their dependence on x.
+Its backward is one node (NativeLayerNormBackwardBackward0, as in torch) whose own backward is
+torch's closed form from the saved statistics (ops/_norm_double_backward.py).
 """
+import math
+
 import numpy as np
 
 from ..autograd import formulas
 from ..autograd.function import Function
 from . import elementwise as ew
-from ._moments import layer_norm_grad_input, row_moments
-from ._norm_double_backward import normalization_double_backward
+from ._moments import fma, layer_norm_grad_input, row_moments
+from ._norm_double_backward import layer_norm_double_backward
 from ._util import silent_fp
 from .registry import register
 
 __all__ = ["layer_norm", "rms_norm", "normalize"]
-
-
-def _mean(x, dims):
-    n = 1
-    for d in dims:
-        n *= x.shape[d]
-    return formulas.sum(x, dims, keepdim=True) * (1.0 / n)
-
-
-def _normalized(x, dims, eps):
-    """(x̂, r) from x, as a formula (arrays or Tensors)."""
-    centred = x - _mean(x, dims)
-    r = formulas.call(ew.RsqrtBackward0, _mean(centred * centred, dims) + eps)
-    return centred * r, r
 
 
 class NativeLayerNormBackward0(Function):
@@ -44,6 +32,10 @@ class NativeLayerNormBackward0(Function):
     @staticmethod
     def forward(ctx, x, weight, bias, k, eps):
         dims = tuple(range(x.ndim - k, x.ndim))
+        ctx.save_for_backward(x, weight, bias)
+        ctx.dims, ctx.eps = dims, eps
+        if x.dtype == np.float32 and 0 < x.size <= _EXACT_MOMENTS_SIZE:
+            return _forward_as_torch(ctx, x, weight, bias, k, eps)
         wide = x.astype(np.float32) if x.dtype == np.float16 else x
         mean = wide.mean(axis=dims, keepdims=True)
         centred = wide - mean
@@ -53,8 +45,6 @@ class NativeLayerNormBackward0(Function):
             out = out * weight
         if bias is not None:
             out = out + bias
-        ctx.save_for_backward(x, weight, bias)
-        ctx.dims, ctx.eps = dims, eps
         ctx.stats = _saved_stats(wide, mean, var, eps)
         return out.astype(x.dtype, copy=False)
 
@@ -68,10 +58,30 @@ class NativeLayerNormBackward0(Function):
         return tuple(g if m else None for g, m in zip(grads, mask)) + (None, None)
 
 
+def _forward_as_torch(ctx, x, weight, bias, k, eps):
+    """Small float32 inputs as torch's kernel computes them: its row statistics (mean, rstd,
+    rounded as ops/_moments.py rounds them, saved for backward), then (x - mean) rstd, and
+    fma(that, w, b) with both affine parameters (bias alone: a plain add)."""
+    rows = math.prod(x.shape[:x.ndim - k])
+    flat = np.ascontiguousarray(x).reshape(rows, -1)
+    mean, var = row_moments(flat)
+    rstd = np.float32(1) / np.sqrt(var + np.float32(eps))
+    ctx.stats = mean, rstd
+    out = flat - mean[:, None]
+    out *= rstd[:, None]
+    if weight is not None and bias is not None:
+        out = fma(out, weight.reshape(-1), bias.reshape(-1))
+    elif weight is not None:
+        out *= weight.reshape(-1)
+    elif bias is not None:
+        out += bias.reshape(-1)
+    return out.reshape(x.shape)
+
+
 def _saved_stats(x, mean, var, eps):
     """(mean, rstd) per row as torch's kernel saves them: for small float32 inputs rounded as
     torch rounds them (ops/_moments.py), else from the forward's own statistics."""
-    if x.dtype == np.float32 and x.size <= _EXACT_MOMENTS_SIZE:
+    if x.dtype == np.float32 and 0 < x.size <= _EXACT_MOMENTS_SIZE:
         n = mean.size
         mean, var = row_moments(np.ascontiguousarray(x).reshape(n, -1))
         mean, var = mean.reshape(-1), var.reshape(-1)
@@ -92,7 +102,7 @@ class NativeLayerNormBackwardBackward0(Function):
     computes it, per row of N values with a = rstd, γ = w (or 1):
         ds = Σ g x γ,  db = Σ g γ,  b' = (db mean - ds) a³ / N,  c = -b' mean - db a / N
         grad_x = a g γ + b' x + c        grad_w = Σ_rows g (a x - a mean)     grad_b = Σ_rows g
-    Double backward: ops/_norm_double_backward.py (statistics per row), on Tensors."""
+    Double backward: torch's (ops/_norm_double_backward.py), from the saved statistics."""
 
     n_outputs = 3
     edge_args = (0, 1, 2, 3, 4, 5)   # grad_out, input, mean, rstd, weight, bias: torch's edges
@@ -101,7 +111,7 @@ class NativeLayerNormBackwardBackward0(Function):
     @silent_fp
     def forward(ctx, g, x, mean, rstd, w, b, dims, eps, mask):
         ctx.save_for_backward(g, x, w)
-        ctx.dims, ctx.eps = dims, eps
+        ctx.dims, ctx.eps, ctx.stats = dims, eps, (mean, rstd)
         rows = mean.size
         x2, g2 = x.reshape(rows, -1), g.reshape(rows, -1)
         a, mean = rstd[:, None], mean[:, None]
@@ -120,13 +130,9 @@ class NativeLayerNormBackwardBackward0(Function):
     def backward(ctx, ggx, ggw, ggb):
         g, x, w = ctx.saved_tensors
         needs = ctx.needs_input_grad
-        dims = ctx.dims
-        mean = _mean(x, dims)
-        x_hat, s = _normalized(x, dims, ctx.eps)
-        batch = tuple(range(x.ndim - len(dims)))
-        gg, gx, gw = normalization_double_backward(
-            g, x, w, (ggx, ggw, ggb), dims, batch, (mean, s, False),
-            (needs[0], needs[1], needs[4]))
+        mean, rstd = ctx.stats
+        gg, gx, gw = layer_norm_double_backward(g, x, w, (ggx, ggw, ggb), mean.size, mean, rstd,
+                                                (needs[0], needs[1], needs[4]))
         return gg, gx, None, None, gw, None, None, None, None
 
 

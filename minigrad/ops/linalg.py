@@ -247,14 +247,18 @@ def _column_major(x):
 def _mat1_grad(grad, b, a_column_major):
     """grad @ b^T, laid out like a, as torch's mm_mat1_backward: for a column-major a it is
     computed as (b @ grad^T)^T."""
-    return formulas.t(_mm(b, formulas.t(grad))) if a_column_major else _mm(grad, formulas.t(b))
+    if a_column_major:
+        return formulas.t(formulas.fresh(_mm(b, formulas.t(grad))))
+    return formulas.fresh(_mm(grad, formulas.t(b)))
 
 
 def _mat2_grad(grad, a, b_column_major):
     """a^T @ grad, laid out like b, as torch's mm_mat2_backward: for a column-major b (``x @
     weight.t()`` in Linear) it is (grad^T @ a)^T, so the weight's own gradient is row-major and
     no transposing copy is ever made."""
-    return formulas.t(_mm(formulas.t(grad), a)) if b_column_major else _mm(formulas.t(a), grad)
+    if b_column_major:
+        return formulas.t(formulas.fresh(_mm(formulas.t(grad), a)))
+    return formulas.fresh(_mm(formulas.t(a), grad))
 
 
 def _mm(a, b):

@@ -93,22 +93,20 @@ def _scan_max(win, nd):
     first maximum wins ties) or NaN (so the last NaN wins). ``arg``: flat kernel position.
 
     Computed as the maximum (one pass per kernel position), then the first position equal to
-    it (another); windows holding a NaN are then given their last NaN's position."""
+    it: the count of the leading positions that differ from it (a running "all differ so far"
+    added up); windows holding a NaN are then given their last NaN's position."""
     values = [win[(Ellipsis,) + off]
               for off in itertools.product(*(range(n) for n in win.shape[-nd:]))]
-    best = values[0].copy()
-    for v in values[1:]:
+    best = values[0].copy() if len(values) == 1 else np.maximum(values[0], values[1])
+    for v in values[2:]:
         np.maximum(best, v, out=best)
-    small = len(values) < 256
-    arg = np.zeros(best.shape, np.uint8 if small else np.int64)
-    found = np.zeros(best.shape, bool)
-    for k, v in enumerate(values):
-        first = v == best
-        first &= ~found
-        found |= first
-        if k:
-            arg += first.view(np.uint8) * np.uint8(k) if small else first * k
-    if best.dtype.kind == "f" and np.isnan(best).any():
+    arg = np.zeros(best.shape, np.uint8 if len(values) < 256 else np.int64)
+    differ, run = np.empty(best.shape, bool), np.ones(best.shape, bool)
+    for v in values[:-1]:
+        np.not_equal(v, best, out=differ)
+        run &= differ
+        np.add(arg, run, out=arg)
+    if best.dtype.kind == "f" and np.isnan(best.sum()):
         for k, v in enumerate(values):
             arg[np.isnan(v)] = k
     return best, arg
@@ -148,20 +146,29 @@ class _MaxPoolWithIndices(Function):
         outs, pads = _plan(x.shape, nd, kernel, stride, padding, dilation, ceil_mode)
         win = windows(_padded(x, nd, pads, _lowest(x.dtype)), kernel, stride, dilation)
         out, arg = _scan_max(win, nd)
-        idx = _kernel_deltas(kernel, dilation, x.shape[-nd:])[arg]
-        idx += _window_starts(outs, stride, pads, x.shape[-nd:])
-        ctx.in_shape, ctx.nd, ctx.indices = x.shape, nd, idx
+        # kept as the kernel position (a byte per output for kernels under 256 positions), the
+        # flat indices (8 bytes each) rebuilt by backward
+        ctx.arg = argmax = (arg, _kernel_deltas(kernel, dilation, x.shape[-nd:]),
+                            _window_starts(outs, stride, pads, x.shape[-nd:]))
+        ctx.in_shape, ctx.nd = x.shape, nd
         # windows that cannot overlap: each input position is the argmax of one window at most
         ctx.distinct = not any(padding) and all(
             s >= d * (k - 1) + 1 for k, s, d in zip(kernel, stride, dilation))
         ctx.save_for_backward(x)
-        return np.ascontiguousarray(out), idx
+        return np.ascontiguousarray(out), _flat_indices(*argmax)
 
     @staticmethod
     def backward(ctx, grad, _grad_indices=None):
         x, = ctx.saved_tensors
-        return (formulas.call(MaxPoolScatter, grad, x, ctx.indices, ctx.in_shape, ctx.nd,
-                              ctx.distinct), None, None, None, None, None, None)
+        return (formulas.call(MaxPoolScatter, grad, x, _flat_indices(*ctx.arg), ctx.in_shape,
+                              ctx.nd, ctx.distinct), None, None, None, None, None, None)
+
+
+def _flat_indices(arg, deltas, starts):
+    """Each window's argmax as its flat position in the input plane."""
+    idx = deltas[arg]
+    idx += starts
+    return idx
 
 
 def _gather_planes(g, idx, nd):
@@ -178,13 +185,14 @@ class MaxPoolScatter(Function):
     def forward(ctx, grad, x, idx, in_shape, nd, distinct=False):
         planes = int(np.prod(in_shape[:-nd], dtype=np.int64))
         plane = int(np.prod(in_shape[-nd:], dtype=np.int64))
-        where = idx.reshape(planes, -1) + (np.arange(planes) * plane)[:, None]
         ctx.nd = nd
         ctx.save_for_backward(idx, x)     # (x: torch's backward takes it; its gradient is 0)
         if distinct:   # one value per position at most: 0 + value (-0.0 becomes +0.0), stored
-            out = np.zeros(planes * plane, grad.dtype)
-            out[where.ravel()] = grad.reshape(-1) + grad.dtype.type(0)
+            out = np.zeros((planes, plane), grad.dtype)
+            np.put_along_axis(out, idx.reshape(planes, -1),
+                              grad.reshape(planes, -1) + grad.dtype.type(0), 1)
             return out.reshape(in_shape)
+        where = idx.reshape(planes, -1) + (np.arange(planes) * plane)[:, None]
         out = np.bincount(where.ravel(), weights=grad.reshape(-1), minlength=planes * plane)
         return out.astype(grad.dtype).reshape(in_shape)
 

@@ -73,31 +73,33 @@ class MkldnnRnnLayerBackward0(Function):
     @silent_fp
     def forward(ctx, x, w_ih, w_hh, b_ih, b_hh, h0, c0, reverse):
         steps, hidden = x.shape[0], h0.shape[-1]
-        h3 = 3 * hidden
-        # the input projection of every step at once, one 2-D product: (T, B, 4H)
-        proj = (x.reshape(-1, x.shape[-1]) @ w_ih.T).reshape(x.shape[:-1] + (4 * hidden,))
+        h2, h3 = 2 * hidden, 3 * hidden
+        # the input projection of every step at once, one 2-D product: (T, B, 4H); each step's
+        # gates are then computed in it, in place
+        gates = (x.reshape(-1, x.shape[-1]) @ w_ih.T).reshape(x.shape[:-1] + (4 * hidden,))
         if b_ih is not None:
-            proj += b_ih + b_hh
+            gates += b_ih + b_hh
         out = np.empty((steps,) + h0.shape, x.dtype)
-        gates = np.empty((steps,) + h0.shape[:-1] + (4 * hidden,), x.dtype)
         cells = np.empty((steps + 1,) + c0.shape, x.dtype)       # by step number k
         tanh_cells = np.empty((steps,) + c0.shape, x.dtype)     # by time t
+        recurrent = np.empty(gates.shape[1:], x.dtype)          # h W_hhᵀ of one step
+        g_pre, input_part = np.empty(h0.shape, x.dtype), np.empty(h0.shape, x.dtype)
         h, cells[0] = h0, c0
         w_hh_t = np.ascontiguousarray(w_hh.T)
+        one = x.dtype.type(1)
         order = range(steps - 1, -1, -1) if reverse else range(steps)
         for k, t in enumerate(order):
             act = gates[t]
-            np.matmul(h, w_hh_t, out=act)
-            act += proj[t]
-            g_pre = act[..., 2 * hidden:h3].copy()
+            act += np.matmul(h, w_hh_t, out=recurrent)
+            np.copyto(g_pre, act[..., h2:h3])
             np.negative(act, out=act)                       # σ(a) = 1 / (1 + exp(-a)) on all
             np.exp(act, out=act)
-            act += 1
+            act += one
             np.reciprocal(act, out=act)
-            np.tanh(g_pre, out=act[..., 2 * hidden:h3])     # then g = tanh(a_g)
+            np.tanh(g_pre, out=act[..., h2:h3])             # then g = tanh(a_g)
             c = cells[k + 1]
-            np.multiply(act[..., hidden:2 * hidden], cells[k], out=c)      # f c
-            c += act[..., :hidden] * act[..., 2 * hidden:h3]              # + i g
+            np.multiply(act[..., hidden:h2], cells[k], out=c)                   # f c
+            c += np.multiply(act[..., :hidden], act[..., h2:h3], out=input_part)  # + i g
             h = out[t]
             np.multiply(np.tanh(c, out=tanh_cells[t]), act[..., h3:], out=h)   # o tanh(c)
         ctx.save_for_backward(x, w_ih, w_hh, h0)
@@ -121,19 +123,15 @@ class MkldnnRnnLayerBackward0(Function):
         dc = np.zeros(h0.shape, dt) if grad_c is None else grad_c.astype(dt, copy=True)
         order = list(range(steps - 1, -1, -1) if ctx.reverse else range(steps))
         # every factor that does not depend on the recurrence, for all steps at once
-        i, f = gates[..., :hidden], gates[..., hidden:2 * hidden]
-        g, o = gates[..., 2 * hidden:3 * hidden], gates[..., 3 * hidden:]
         c_prev = cells[-2::-1] if ctx.reverse else cells[:-1]      # by time t, as gates
-        tanh_c = ctx.tanh_cells
-        d_c_from_h = o * (1 - tanh_c * tanh_c)                  # dc += dh · this
-        d_ifg = np.concatenate([g * i * (1 - i), c_prev * f * (1 - f), i * (1 - g * g)], -1)
-        d_ifg = d_ifg.reshape((steps,) + batch + (3, hidden))  # d(i, f, g) = dc · this
-        d_o = tanh_c * o * (1 - o)                             # d(o) = dh · this
+        d_c_from_h, d_ifg, d_o = _step_factors(gates, c_prev, ctx.tanh_cells)
         d_gates = np.empty_like(gates)
+        f = gates[..., hidden:2 * hidden]
+        from_h = np.empty(h0.shape, dt)
         for t in reversed(order):
             if grad_out is not None:
                 dh += grad_out[t]
-            dc += dh * d_c_from_h[t]
+            dc += np.multiply(dh, d_c_from_h[t], out=from_h)
             da = d_gates[t]
             np.multiply(d_ifg[t], dc[..., None, :],
                         out=da[..., :3 * hidden].reshape(batch + (3, hidden)))
@@ -159,6 +157,33 @@ class MkldnnRnnLayerBackward0(Function):
         grads[5] = dh if needs[5] else None
         grads[6] = dc if needs[6] else None
         return tuple(None if g is None else _make(g) for g in grads)
+
+
+def _step_factors(gates, c_prev, tanh_c):
+    """The backward's factors that do not depend on the recurrence, for all steps at once, each
+    product in the order of its formula (written in place: few large temporaries):
+    dc += dh · o (1 - tanh²(c));  d(i, f, g) = dc · (g i (1 - i), c_prev f (1 - f), i (1 - g²));
+    d(o) = dh · tanh(c) o (1 - o)."""
+    hidden = tanh_c.shape[-1]
+    i, f = gates[..., :hidden], gates[..., hidden:2 * hidden]
+    g, o = gates[..., 2 * hidden:3 * hidden], gates[..., 3 * hidden:]
+    one = gates.dtype.type(1)
+    scratch = np.empty_like(tanh_c)
+
+    def one_minus(a):
+        return np.subtract(one, a, out=scratch)
+
+    d_c_from_h = np.multiply(tanh_c, tanh_c)
+    np.subtract(one, d_c_from_h, out=d_c_from_h)
+    np.multiply(o, d_c_from_h, out=d_c_from_h)
+    d_ifg = np.empty(tanh_c.shape[:-1] + (3, hidden), gates.dtype)
+    d_i, d_f, d_g = d_ifg[..., 0, :], d_ifg[..., 1, :], d_ifg[..., 2, :]
+    np.multiply(np.multiply(g, i, out=d_i), one_minus(i), out=d_i)
+    np.multiply(np.multiply(c_prev, f, out=d_f), one_minus(f), out=d_f)
+    np.multiply(i, one_minus(np.multiply(g, g, out=scratch)), out=d_g)
+    d_o = np.multiply(tanh_c, o)
+    d_o *= one_minus(o)
+    return d_c_from_h, d_ifg, d_o
 
 
 def lstm_layer(x, w_ih, w_hh, b_ih, b_hh, h0, c0, reverse=False):

@@ -2,9 +2,11 @@
 moments std_mean / var_mean.
 
 Every op here picks elements by position in a stable sort (NaN counts as the largest value, as
-in torch), so ties keep their original order. The backward of a value-selecting op puts each
-gradient back where its value came from (``_select_back``: a scatter into zeros); ``median()``
-over all elements shares the gradient evenly between the tied medians, like ``max()``.
+in torch); where values tie, topk, kthvalue and sort (unless asked to be stable) report the
+elements torch's algorithms report (``_tie_order.py``). The backward of a value-selecting op
+puts each gradient back where its value came from (``_select_back``: a scatter into zeros);
+``median()`` over all elements shares the gradient evenly between the tied medians, like
+``max()``.
 """
 import numpy as np
 
@@ -12,6 +14,7 @@ from .. import return_types
 from .._args import check_int
 from .._tensor import Tensor, _make, wrap_dim
 from ..autograd.function import Function
+from ._tie_order import kthvalue_indices, sort_indices, topk_indices
 from ._util import register_methods
 from .clamp import where
 from .reduction import _ALL, _FullExtremum, _kept_shape, _reduce_numel, _select_back, _unreduce
@@ -61,13 +64,18 @@ class _Selecting(Function):
         return (gx,) + (None,) * (len(ctx.needs_input_grad) - 1)
 
 
+def _argsort(x, dim, descending, stable):
+    order = _stable_argsort(x, dim, descending)
+    return order if stable or x.ndim == 0 else sort_indices(x, dim, descending, order)
+
+
 class SortBackward0(_Selecting):
     """values, indices = x.sort(dim)     grad_x = grad scattered back to indices along dim"""
 
     @staticmethod
-    def forward(ctx, x, dim, descending):
+    def forward(ctx, x, dim, descending, stable=False):
         return _Selecting.pick(ctx, x, dim, True,
-                               lambda a, d: _stable_argsort(a, d, descending))
+                               lambda a, d: _argsort(a, d, descending, stable))
 
 
 class SortBackward1(SortBackward0):
@@ -85,19 +93,15 @@ class TopkBackward0(_Selecting):
     @staticmethod
     def forward(ctx, x, k, dim, largest, sorted_):
         _check_k(x, k, dim, 0, "selected index k out of range")
-        return _Selecting.pick(ctx, x, dim, True, lambda a, d: np.take(
-            _stable_argsort(a, d, largest), np.arange(k), axis=d))
+        return _Selecting.pick(ctx, x, dim, True, lambda a, d: topk_indices(
+            a, k, d, largest, sorted_, _stable_argsort(a, d, largest)))
 
 
-def _order_statistic(x, dim, position, nan_propagates):
+def _order_statistic(x, dim, position):
     """Indices (keepdim form) of the element at ``position`` of each sorted slice (NaN sorts
-    last). With ``nan_propagates`` a slice holding NaN gives its first NaN, as torch's median
-    does; kthvalue takes the position as it is."""
+    last); a slice holding NaN gives its first NaN, as torch's median does."""
     order = np.argsort(x, axis=dim, kind="stable")
     n = x.shape[dim]
-    if not nan_propagates:
-        return np.take_along_axis(
-            order, np.full(_kept_shape(x.shape, (dim,)), position, np.intp), axis=dim)
     valid = np.sum(~np.isnan(x), axis=dim, keepdims=True) if x.dtype.kind == "f" else n
     pos = np.where(valid < n, valid, position) * np.ones(_kept_shape(x.shape, (dim,)), np.intp)
     return np.take_along_axis(order, pos, axis=dim)
@@ -109,8 +113,8 @@ class KthvalueBackward0(_Selecting):
     @staticmethod
     def forward(ctx, x, k, dim, keepdim):
         _check_k(x, k, dim, 1, f"kthvalue(): selected number k out of range for dimension {dim}")
-        return _Selecting.pick(ctx, x, dim, keepdim,
-                               lambda a, d: _order_statistic(a, d, k - 1, False))
+        return _Selecting.pick(ctx, x, dim, keepdim, lambda a, d: kthvalue_indices(
+            a, k, d, np.argsort(a, axis=d, kind="stable")))
 
 
 class MedianBackward1(_Selecting):
@@ -121,8 +125,7 @@ class MedianBackward1(_Selecting):
         if x.ndim and x.shape[dim] == 0:
             raise IndexError(f"median(): Expected reduction dim {dim} to have non-zero size.")
         return _Selecting.pick(ctx, x, dim, keepdim,
-                               lambda a, d: _order_statistic(a, d, (a.shape[d] - 1) // 2,
-                                                             True))
+                               lambda a, d: _order_statistic(a, d, (a.shape[d] - 1) // 2))
 
 
 class MedianBackward0(_FullExtremum):
@@ -194,20 +197,21 @@ def _dim(input, dim):
 
 
 def sort(input, dim=-1, descending=False, *, stable=None):
-    """(values, indices) sorted along ``dim``; always stable (ties keep their order).
-    Passing ``stable`` picks torch's other overload (SortBackward1)."""
+    """(values, indices) sorted along ``dim``; ``stable=True`` keeps ties in order, otherwise
+    they are where torch's sort leaves them. Passing ``stable`` picks torch's other overload
+    (SortBackward1)."""
     cls = SortBackward0 if stable is None else SortBackward1
-    values, indices = cls.apply(input, _dim(input, dim), bool(descending))
+    values, indices = cls.apply(input, _dim(input, dim), bool(descending), bool(stable))
     return _indices_without_graph(return_types.sort, values, indices)
 
 
 def argsort(input, dim=-1, descending=False, *, stable=False):
-    """The int64 indices that sort ``input`` along ``dim`` (stable)."""
+    """The int64 indices that sort ``input`` along ``dim`` (ties as ``sort`` leaves them)."""
     x = input._data
     d = _dim(input, dim)
     if x.ndim == 0:
         return _make(np.zeros((), np.int64))
-    return _make(_stable_argsort(x, d, descending).astype(np.int64, copy=False))
+    return _make(_argsort(x, d, descending, stable).astype(np.int64, copy=False))
 
 
 def topk(input, k, dim=-1, largest=True, sorted=True):  # noqa: A002 - torch's name

@@ -77,7 +77,7 @@ class ExpBackward0(Function):
     @staticmethod
     def backward(ctx, grad):
         out, = ctx.saved_tensors
-        return grad * out
+        return formulas.times(grad, out)
 
 
 class Exp2Backward0(Function):
@@ -130,7 +130,7 @@ class LogBackward0(Function):
     @staticmethod
     def backward(ctx, grad):
         x, = ctx.saved_tensors
-        return grad / x
+        return formulas.over(grad, x)
 
 
 class Log2Backward0(Function):

@@ -161,14 +161,19 @@ class Optimizer:
         if closure is not None:
             with enable_grad():
                 loss = closure()
-        update = self._update
         for group in self.param_groups:
             params = [p for p in group["params"] if p._grad is not None]
             self._check_group_flags(group, params)
-            for p in params:
-                update(p, p._grad._data, group)
-                p._bump_version()
+            self._update_params(params, group)
         return loss
+
+    def _update_params(self, params, group):
+        """Update each of ``params`` (those of ``group`` with a gradient) in turn; an optimizer
+        may instead update several at once where that computes the same values."""
+        update = self._update
+        for p in params:
+            update(p, p._grad._data, group)
+            p._bump_version()
 
     def _check_group_flags(self, group, params):
         """capturable needs a GPU; differentiable cannot step a tensor that requires grad."""
