@@ -332,3 +332,37 @@ def test_forward_mode_jacobian_runs_the_function_once():
     for mg_row, th_row in zip(mg[2], th[2]):
         for got, expected in zip(mg_row, th_row):
             assert_tensor_equal(got, expected)
+
+
+def _dual_reprs(T):
+    fw = T.autograd.forward_ad
+    with fw.dual_level():
+        a = fw.make_dual(T.tensor([-0.1, 2.0]), T.tensor([0.7, 1.0]))
+        c = fw.make_dual(T.tensor(1.5, dtype=T.float64), T.tensor(2.0, dtype=T.float64))
+        shown = [repr(a), repr(a * 2), repr(a.sum()), repr(a[0]), repr(a.view(2, 1)),
+                 repr(fw.make_dual(T.zeros(2, 3), T.ones(2, 3))), repr(c), repr(c.exp())]
+    return shown + [repr(a)]   # the level closed: a plain tensor again
+
+
+def test_a_dual_tensor_prints_its_tangent_as_torch_does():
+    assert _dual_reprs(minigrad) == _dual_reprs(torch)
+
+
+def test_zero_on_an_expanded_view_reaches_the_base_tangent():
+    """expand's tangent is a view of the base's tangent: writing the view writes the base."""
+    results = []
+    for T in (torch, minigrad):
+        fw = T.autograd.forward_ad
+        with fw.dual_level():
+            a = fw.make_dual(T.tensor(-0.1, dtype=T.float64), T.tensor(0.7, dtype=T.float64))
+            v1 = a.erf()
+            v1.expand(2).zero_()
+            b = fw.make_dual(T.tensor([1.0, 2.0], dtype=T.float64),
+                             T.tensor([0.5, 3.0], dtype=T.float64))
+            w1 = b * 1
+            w1.expand(3, 2).fill_(2.0)
+            w2 = b * 1
+            w3 = w2.expand(3, 2) * 2
+            results.append([fw.unpack_dual(t).tangent.numpy().copy() for t in (v1, w1, w3)])
+    for mine, theirs in zip(results[1], results[0]):
+        np.testing.assert_array_equal(mine, theirs)

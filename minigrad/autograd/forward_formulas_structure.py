@@ -7,7 +7,7 @@ the tensor (``fill_``, ``masked_fill(x, m, 2.0)``) has tangent 0. The matrix pro
 linear in each factor: one product per factor that has a tangent.
 """
 from .forward_formulas import LINEAR, MULTILINEAR, formula, linear
-from ..ops.shape import reshape
+from ..ops.shape import expand, reshape
 
 _VIEWS = {
     "ViewBackward0": "t_self.view(size)",
@@ -69,9 +69,16 @@ def _reshaped(c):
     return reshape(c.t[0], c.args[1])
 
 
+def _expanded(c):
+    """An expand's tangent: a view of the tangent that can be written through (0 strides where
+    repeated), as the primal's expand is, so that ``zero_()`` on it reaches the base's tangent."""
+    return expand(c.t[0], c.args[1])
+
+
 _RESHAPED = {"ViewBackward0", "ReshapeAliasBackward0", "UnsafeViewBackward0"}
+_SPECIAL = dict.fromkeys(_RESHAPED, _reshaped) | {"ExpandBackward0": _expanded}
 for _name, _text in _VIEWS.items():
-    formula(_name, _text, _reshaped if _name in _RESHAPED else LINEAR)
+    formula(_name, _text, _SPECIAL.get(_name, LINEAR))
 
 # a number written into the tensor is a constant: it becomes 0 in the tangent
 _WRITES = {

@@ -302,8 +302,8 @@ def _jacobian_rows_vectorized(i, out, inputs, create_graph, strict):
     from ..creation import eye, zeros_like
     from ..func import vmap
     n = out.numel()
-    if not out.requires_grad:  # nothing reaches the inputs: zeros, as the looped rows give
-        return tuple(out.new_zeros(tuple(out.shape) + tuple(inp.shape)) for inp in inputs)
+    if not out.requires_grad:  # nothing reaches the inputs: zeros in each input's dtype
+        return tuple(inp.new_zeros(tuple(out.shape) + tuple(inp.shape)) for inp in inputs)
     basis = eye(n, dtype=out.dtype).view((n,) + tuple(out.shape))
 
     def vjp(v):
