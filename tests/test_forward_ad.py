@@ -366,3 +366,17 @@ def test_zero_on_an_expanded_view_reaches_the_base_tangent():
             results.append([fw.unpack_dual(t).tangent.numpy().copy() for t in (v1, w1, w3)])
     for mine, theirs in zip(results[1], results[0]):
         np.testing.assert_array_equal(mine, theirs)
+
+
+@pytest.mark.parametrize("call", [lambda T, a: a.std(), lambda T, a: a.std(1),
+                                  lambda T, a: T.std_mean(a, 1)[0], lambda T, a: a.var(1)])
+def test_std_of_equal_values_has_tangent_zero_as_in_torch(call):
+    """std's tangent divides by 2 std; torch sets it to 0 where std is 0 (not 0/0)."""
+    results = []
+    for T in (torch, minigrad):
+        fw = T.autograd.forward_ad
+        with fw.dual_level():
+            a = fw.make_dual(T.tensor([[2.0, 2.0, 2.0], [1.0, 2.0, 4.0]], dtype=T.float64),
+                             T.tensor([[1.0, 0.5, 0.2], [1.0, 2.0, 3.0]], dtype=T.float64))
+            results.append(fw.unpack_dual(call(T, a)).tangent.numpy().copy())
+    np.testing.assert_allclose(results[1], results[0], rtol=1e-12, atol=0)

@@ -123,8 +123,20 @@ _TRANSPOSED = {
     "NllLoss2DBackward0": "-reduce(weight[target] * t_self[target])  (the VJP, transposed)",
     "ScatterReduceBackward0": "the reduction's tangent at each target  (the VJP, transposed)",
 }
+
+
+def _std_masked(c):
+    """std's tangent is 0 where std is 0, as torch masks it (its formula divides by 2 std)."""
+    tangents = TRANSPOSED_VJP(c)
+    if isinstance(tangents, tuple):   # (std, mean)
+        return (tangents[0].masked_fill(c.out[0] == 0, 0),) + tuple(tangents[1:])
+    return tangents.masked_fill(c.out == 0, 0)
+
+
+_STD = {"StdBackward0", "StdMeanBackward0"}
 for _name, _text in _TRANSPOSED.items():
-    formula(_name, _text, TRANSPOSED_VJP)
+    formula(_name, _text + (", 0 where std is 0" if _name in _STD else ""),
+            _std_masked if _name in _STD else TRANSPOSED_VJP)
 
 # ---- random sampling: the sample's tangent is zero, as its gradient is ------------------------
 for _name in ("BernoulliBackward0", "NormalBackward1", "NormalBackward2", "NormalBackward3"):
