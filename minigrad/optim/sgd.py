@@ -37,8 +37,8 @@ class SGD(Optimizer):
         """Without momentum a step is elementwise and keeps no state: the small float32
         parameters (more than one element each: one-element ones have their own quick route)
         are then stepped together as one array, the same bits with far fewer NumPy calls."""
-        joined = [p for p in params if _joinable(p)]
-        if group["momentum"] != 0 or len(joined) < 2:
+        joined = [p for p in params if _joinable(p)] if group["momentum"] == 0 else []
+        if len(joined) < 2:
             return super()._update_params(params, group)
         super()._update_params([p for p in params if not _joinable(p)], group)
         flat = _Flat(np.concatenate([p._data.reshape(-1) for p in joined]))
