@@ -7,15 +7,9 @@ import torch
 
 import minigrad
 from minigrad.optim.sgd import _JOIN_SIZE
+from test_optim import SGD_CASES
 
 RNG = np.random.default_rng(11)
-CASES = [
-    {"lr": 0.05},
-    {"lr": 0.05, "momentum": 0.9},
-    {"lr": 0.05, "momentum": 0.9, "dampening": 0.3, "weight_decay": 1e-2},
-    {"lr": 0.05, "momentum": 0.8, "nesterov": True},
-    {"lr": 0.02, "weight_decay": 0.1, "maximize": True},
-]
 
 
 def _arrays():
@@ -28,7 +22,7 @@ def _arrays():
             RNG.standard_normal(300).astype(np.float32)]
 
 
-@pytest.mark.parametrize("kwargs", CASES)
+@pytest.mark.parametrize("kwargs", SGD_CASES)
 def test_joined_sgd_is_torchs_bytes(kwargs):
     start = _arrays()
     pm = [minigrad.nn.Parameter(minigrad.from_numpy(a.copy(order="K"))) for a in start]
