@@ -23,7 +23,8 @@ def suite_main(argv):
     p = argparse.ArgumentParser(prog="python -m compare",
                                 description="Run the program suite on minigrad and torch and "
                                             "compare every output with torch on the CPU. "
-                                            "Subcommands: run SCRIPT.py, fuzz.")
+                                            "Subcommands: run SCRIPT.py, fuzz (--forward: jvp and "
+                                            "Jacobian cases).")
     p.add_argument("--programs", default="", help="comma-separated globs or substrings")
     p.add_argument("--backends", default=",".join(ALL_NAMES),
                    help=f"comma-separated, from {', '.join(ALL_NAMES)}")

@@ -595,7 +595,13 @@ def main(argv):
     p.add_argument("--compiled", action="store_true",
                    help="also run each graph through minigrad.compile and require the replay "
                         "to equal eager minigrad bit for bit")
+    p.add_argument("--forward", action="store_true",
+                   help="forward mode instead: each case's jvp (every float leaf dual) and its "
+                        "Jacobian by reverse and by forward mode (compare/fuzz_forward.py)")
     a = p.parse_args(argv)
+    if a.forward:
+        from .fuzz_forward import fuzz as fuzz_forward
+        return 1 if fuzz_forward(a.seed, a.count, a.start, a.max_steps) else 0
     return fuzz(a.seed, a.count, a.start, a.case, a.max_steps, a.show, not a.no_names,
                 [f for f in a.families.split(",") if f], a.print_case, compiled=a.compiled)
 

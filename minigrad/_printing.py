@@ -25,6 +25,7 @@ import math
 import numpy as np
 
 from ._dtype import get_default_dtype
+from .autograd import forward_ad
 
 __all__ = [
     "get_printoptions", "parameter_repr", "printoptions", "set_printoptions", "tensor_format",
@@ -300,6 +301,9 @@ def tensor_repr(t, prefix="tensor("):
         suffixes.append(f"grad_fn=<{type(t.grad_fn).__name__}>")
     elif t.requires_grad:
         suffixes.append("requires_grad=True")
+    tangent = forward_ad.tangent_of(t)
+    if tangent is not None:   # a dual tensor (forward mode): as format() gives it (0-dim: item)
+        suffixes.append(f"tangent={tangent}")
 
     return _add_suffixes(prefix + body, suffixes, indent)
 

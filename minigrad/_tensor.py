@@ -273,6 +273,9 @@ class Tensor:
 
     def detach(self):
         """Same storage and version counter, no graph."""
+        if type(self._data) is not np.ndarray and getattr(self._data, "physical", None) is not None:
+            from .func import batching  # batched by vmap: the graph lives on its physical tensor
+            return batching.detach(self)
         t = _make(self._data)
         t._vc = self._vc
         t._base = self._base if self._base is not None else self

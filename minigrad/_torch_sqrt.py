@@ -23,12 +23,17 @@ exponent's parity and the top 12 bits of the mantissa (``x = m 4**k`` gives ``rs
 Its 8192 values are not given by a formula (the error of the estimate wanders between -1.4 and
 +1.4 units of its last place); ``_ESTIMATES`` holds them as they were read from an AMD EPYC
 (Zen 4, family 25 model 17) processor, for inputs in [1, 4), and are taken to hold for every AMD
-processor (unmeasured on others). On Intel processors MKL runs its AVX2 / AVX-512 kernels
-instead (``vrsqrtps``/``vrsqrt14ps`` with fused multiply-adds; the instructions only bound their
-error, so their tables may differ from these), which this module does not reproduce: there, and on
-processors other than x86-64, ``sqrt`` is NumPy's. The processor is read from ``/proc/cpuinfo``
-(its ``vendor_id``), as MKL reads it from cpuid; torch's own dispatch level (AVX2, AVX-512) plays
-no part, since the element loop is MKL's.
+processor (unmeasured on others). On Intel processors MKL runs other kernels, which this module
+does not reproduce: there, and on processors other than x86-64, ``ESTIMATE_KERNEL`` is None and
+``sqrt`` is NumPy's, which is then not torch's to the bit either. (Measured by making MKL take its
+Intel path on this AMD processor, which has AVX-512: torch's float32 roots are then within 0.55
+ulp, one in 160 of them an ulp from the correctly rounded one; float64, one in 140. Nor are they
+the textbook ``vrsqrt14ps`` + fused Newton step, which is correctly rounded on those inputs.) The
+tests compare with the installed torch, so on such a processor they give the optimizers torch's
+own square root for their byte-for-byte checks (tests/optim_pairs.py) and ask for an ulp of
+minigrad's. The processor is read from ``/proc/cpuinfo`` (its ``vendor_id``), as MKL reads it
+from cpuid; torch's own dispatch level (AVX2, AVX-512) plays no part, since the element loop is
+MKL's.
 
 float32, for a positive normal x below 0x1.ffep127 (every step rounded to float32; no FMA):
 

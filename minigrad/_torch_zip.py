@@ -15,7 +15,6 @@ its persistent id declares, and only records the pickle names are read.
 """
 import pickle
 import struct
-import sys
 import zipfile
 
 import numpy as np
@@ -125,8 +124,10 @@ class ArchiveReader:
                     f"({nbytes} bytes) but its record holds {len(data)} bytes")
             order = "<" if self.byteorder == "little" else ">"
             array = np.frombuffer(bytearray(data), dtype=dtype.newbyteorder(order))
-            if order != ("<" if sys.byteorder == "little" else ">"):
-                array = array.astype(dtype.newbyteorder("="))
+            # native order, under NumPy's own dtype object (the fused kernels of _fma know their
+            # dtypes by identity: a '<f8' twin of float64 sent them down their inexact path)
+            native = np.dtype(dtype.type)
+            array = array.view(native) if array.dtype.isnative else array.astype(native)
             self.storages[key] = array
         elif array.dtype != dtype or array.size != numel:
             raise RuntimeError(f"{self.name}: storage {key!r} is used with two "

@@ -216,3 +216,21 @@ def test_vectorized_jacobian_is_one_batched_backward_pass(monkeypatch):
     for row_b, row_l in zip(batched, looped):
         for b, l_ in zip(row_b, row_l):
             np.testing.assert_allclose(b.numpy(), l_.numpy(), rtol=1e-14, atol=0)
+
+
+@pytest.mark.parametrize("strategy, vectorize", [("reverse-mode", False), ("reverse-mode", True),
+                                                 ("forward-mode", True)])
+@pytest.mark.parametrize("detached", [True, False])
+def test_jacobian_dtype_of_an_output_in_another_dtype(strategy, vectorize, detached):
+    """A float32 output of a float64 input: torch's reverse-mode Jacobian is in the input's
+    dtype (also for an output that does not depend on it), its forward-mode one in the
+    output's."""
+    results = []
+    for T in (torch, minigrad):
+        a = T.tensor([0.5, -1.0, 2.0], dtype=T.float64, requires_grad=True)
+        f = (lambda a: a.detach().float() * 2) if detached else (lambda a: (a * a).float())
+        results.append(T.autograd.functional.jacobian(f, a, strategy=strategy,
+                                                      vectorize=vectorize))
+    assert str(results[1].dtype) == str(results[0].dtype)
+    assert results[1].requires_grad == results[0].requires_grad
+    np.testing.assert_array_equal(results[1].detach().numpy(), results[0].detach().numpy())

@@ -79,6 +79,15 @@ def _scale(t):
     return max(1.0, float(a.max())) if a.size else 1.0
 
 
+def _tolerance(dtype, expected, second_order=False):
+    """float32: 1e-4 relative, and an absolute slack of 1e-5 of ``_scale`` -- 1e-4 of it for a
+    second derivative (forward over reverse: a normalization's, say, sums terms scaled by
+    1/std); float64: the default tolerances."""
+    if dtype != np.float32:
+        return {}
+    return dict(rtol=1e-4, atol=(1e-4 if second_order else 1e-5) * _scale(expected))
+
+
 def check_case(case, data):
     """Both dtypes: primals and tangents as torch's; float64 tangents as finite differences."""
     for dtype in (np.float32, np.float64):
@@ -86,10 +95,10 @@ def check_case(case, data):
         got, expected = run(minigrad, case, xs, ts), run(torch, case, xs, ts)
         assert len(got) == len(expected)
         for (p_mg, t_mg), (p_th, t_th) in zip(got, expected):
-            assert_tensor_equal(p_mg, p_th)
+            # (forward over reverse: the primal is a gradient, as float32-rounded as a tangent)
+            assert_tensor_equal(p_mg, p_th, **(_tolerance(dtype, p_th, True) if case.hvp else {}))
             assert t_th is not None and t_mg is not None
-            tol = dict(rtol=1e-4, atol=1e-5 * _scale(t_th)) if dtype == np.float32 else {}
-            assert_tensor_equal(t_mg, t_th, **tol)
+            assert_tensor_equal(t_mg, t_th, **_tolerance(dtype, t_th, case.hvp))
         if case.fd and dtype == np.float64:
             for (_, t_mg), fd in zip(got, finite_differences(case, xs, ts)):
                 np.testing.assert_allclose(t_mg.detach().numpy(), fd, rtol=1e-5, atol=1e-6)
@@ -270,3 +279,90 @@ def test_no_level_costs_nothing_in_apply():
     with mg_fwad.dual_level():
         assert function.dual_hook is mg_fwad.apply_with_tangents
     assert function.dual_hook is None
+
+
+def test_inplace_write_into_a_detached_dual_gives_it_no_tangent():
+    """x.detach() shares x's memory but is no view: writing into it in place leaves it without
+    a tangent, as in torch (found by ``compare fuzz --forward``)."""
+    def fn(lib, fwad):
+        x = fwad.make_dual(lib.tensor([1.0, 2.0]), lib.tensor([1.0, 1.0]))
+        d = (x * 2).detach()
+        d.div_(3)
+        return fwad.unpack_dual(d).tangent, fwad.unpack_dual(lib.maximum(d, d)).tangent
+
+    def in_level(lib, fwad):
+        with fwad.dual_level():
+            return fn(lib, fwad)
+    assert _both(in_level) == ((None, None), (None, None))
+
+
+def test_copysign_by_its_sign_source_alone_has_no_tangent():
+    """torch differentiates copysign by self only: a tangent on ``other`` alone leaves the
+    result without one (found by ``compare fuzz --forward``)."""
+    def in_level(lib, fwad):
+        with fwad.dual_level():
+            other = fwad.make_dual(lib.tensor([1.0, -2.0]), lib.tensor([1.0, 1.0]))
+            out = lib.copysign(lib.tensor([3.0, 4.0]), other)
+            both = lib.copysign(fwad.make_dual(lib.tensor([3.0, 4.0]), lib.ones(2)), other)
+            return fwad.unpack_dual(out).tangent, fwad.unpack_dual(both).tangent
+    mg, th = _both(in_level)
+    assert mg[0] is None and th[0] is None
+    assert_tensor_equal(mg[1], th[1])
+
+
+def test_forward_mode_jacobian_runs_the_function_once():
+    """jacobian(strategy="forward-mode", vectorize=True) runs func once, on every input's
+    basis together, as torch does: an in-place write into an input happens once (it ran once
+    for the outputs and once per input, the second run seeing the first one's write)."""
+    def run(lib, fwad):
+        a, b = lib.ones(2), lib.ones(3, dtype=lib.float64)
+        calls = []
+
+        def f(x, y):
+            calls.append(1)
+            out = (x * 2, y.sum() * x[0])
+            x.div_(3)
+            return out
+        jac = lib.autograd.functional.jacobian(f, (a, b), vectorize=True,
+                                               strategy="forward-mode")
+        return len(calls), a, jac
+    mg, th = _both(run)
+    assert mg[0] == th[0] == 1
+    assert_tensor_equal(mg[1], th[1])
+    for mg_row, th_row in zip(mg[2], th[2]):
+        for got, expected in zip(mg_row, th_row):
+            assert_tensor_equal(got, expected)
+
+
+def _dual_reprs(T):
+    fw = T.autograd.forward_ad
+    with fw.dual_level():
+        a = fw.make_dual(T.tensor([-0.1, 2.0]), T.tensor([0.7, 1.0]))
+        c = fw.make_dual(T.tensor(1.5, dtype=T.float64), T.tensor(2.0, dtype=T.float64))
+        shown = [repr(a), repr(a * 2), repr(a.sum()), repr(a[0]), repr(a.view(2, 1)),
+                 repr(fw.make_dual(T.zeros(2, 3), T.ones(2, 3))), repr(c), repr(c.exp())]
+    return shown + [repr(a)]   # the level closed: a plain tensor again
+
+
+def test_a_dual_tensor_prints_its_tangent_as_torch_does():
+    assert _dual_reprs(minigrad) == _dual_reprs(torch)
+
+
+def test_zero_on_an_expanded_view_reaches_the_base_tangent():
+    """expand's tangent is a view of the base's tangent: writing the view writes the base."""
+    results = []
+    for T in (torch, minigrad):
+        fw = T.autograd.forward_ad
+        with fw.dual_level():
+            a = fw.make_dual(T.tensor(-0.1, dtype=T.float64), T.tensor(0.7, dtype=T.float64))
+            v1 = a.erf()
+            v1.expand(2).zero_()
+            b = fw.make_dual(T.tensor([1.0, 2.0], dtype=T.float64),
+                             T.tensor([0.5, 3.0], dtype=T.float64))
+            w1 = b * 1
+            w1.expand(3, 2).fill_(2.0)
+            w2 = b * 1
+            w3 = w2.expand(3, 2) * 2
+            results.append([fw.unpack_dual(t).tangent.numpy().copy() for t in (v1, w1, w3)])
+    for mine, theirs in zip(results[1], results[0]):
+        np.testing.assert_array_equal(mine, theirs)

@@ -15,7 +15,8 @@ from hypothesis import strategies as st
 import minigrad
 import minigrad.autograd.forward_ad as mg_fwad
 from forward_cases_nn import NN_CASES
-from helpers import assert_same_error
+from forward_draws_nn import FAMILIES
+from helpers import assert_same_error, assert_tensor_equal
 from test_forward_ad import check_case
 
 
@@ -87,3 +88,42 @@ def test_derivative_table_shows_every_forward_formula():
     blank = sorted(name for name, r in rows.items() if not r.jvp)
     assert blank == ["TapsAdjoint", "TapsFunction"]  # base classes, never recorded
     assert "| forward mode (JVP) |" in derivatives.HEADER
+
+
+# ---- drawn configurations: shapes and arguments from hypothesis ------------------------------
+@pytest.mark.parametrize("family", sorted(FAMILIES))
+@settings(max_examples=8, deadline=None)
+@given(data=st.data())
+def test_drawn_nn_forward_mode_matches_torch(family, data):
+    """Each family's op on drawn sizes, kernels, strides, paddings, groups and modes: primals
+    and tangents as torch's (float32 and float64), float64 tangents as finite differences."""
+    check_case(FAMILIES[family](data), data)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("family", sorted(FAMILIES))
+@settings(max_examples=150, deadline=None)
+@given(data=st.data())
+def test_drawn_nn_forward_mode_matches_torch_many_draws(family, data):
+    check_case(FAMILIES[family](data), data)
+
+
+@pytest.mark.parametrize("name", ["threshold", "silu", "mish", "hardswish", "elu"])
+def test_inplace_activation_backward_reads_the_input_before_the_write(name):
+    """An in-place activation whose backward needs its input saves a copy of it, tangent
+    included (torch saves a clone of the original self): its gradient, and the tangent of
+    that gradient, are the out-of-place op's. (threshold_ read its mask from the result, wrong
+    where the value written is above the threshold; silu_, mish_ and hardswish_ read the
+    tangent the write gave the input.)"""
+    def run_lib(lib, fwad):
+        x = lib.tensor([-0.7, 0.5, 2.5], dtype=lib.float64, requires_grad=True)
+        args = (0.1, 2.0) if name == "threshold" else ()
+        grad, = lib.autograd.grad((getattr(lib.nn.functional, name)(x * 1, *args, inplace=True)
+                                   * x).sum(), x)
+        with fwad.dual_level():
+            d = fwad.make_dual(x, lib.tensor([0.8, 0.3, -0.4], dtype=lib.float64))
+            y = getattr(lib.nn.functional, name)(d * 1, *args, inplace=True)
+            g, = lib.autograd.grad((y * d).sum(), x, create_graph=True)
+            return grad, fwad.unpack_dual(y).tangent, fwad.unpack_dual(g).tangent
+    for got, expected in zip(run_lib(minigrad, mg_fwad), run_lib(torch, th_fwad)):
+        assert_tensor_equal(got, expected)

@@ -107,3 +107,25 @@ _ERRORS = [
 @pytest.mark.parametrize("call", _ERRORS)
 def test_errors(call):
     assert_same_error(lambda: call(minigrad), lambda: call(torch))
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("x, t, dim", [
+    ([-40.0, 0.0, -35.0], [1.0, 2.0, 3.0], 0),          # a prefix whose exp-sum underflows
+    ([-29.0, 0.0], [1.0, 0.0], 0),                       # ... or is near torch's 1e-13
+    ([[-40.0, -60.0], [0.0, 1.0]], [[1.0, 1.0], [0.0, 3.0]], 1),
+    ([float("-inf"), 0.0, 2.0], [1.0, 1.0, -1.0], 0),
+    ([[-1.0, 3.0], [2.0, -5.0]], [[0.5, 1.0], [-2.0, 4.0]], 0),
+])
+def test_logcumsumexp_forward_mode_matches_torch_over_wide_ranges(dtype, x, t, dim):
+    """The tangent is torch's cumsum(exp(x - max) t) / (cumsum(exp(x - max)) + 1e-13): equal to
+    the exact derivative except where the prefix's exp-sum is small, where torch's term shows."""
+    out = []
+    for T in (torch, minigrad):
+        fw = T.autograd.forward_ad
+        with fw.dual_level():
+            dual = fw.make_dual(T.tensor(x, dtype=getattr(T, dtype)),
+                                T.tensor(t, dtype=getattr(T, dtype)))
+            out.append(fw.unpack_dual(T.logcumsumexp(dual, dim)).tangent)
+    rtol = 1e-10 if dtype == "float64" else 1e-5
+    np.testing.assert_allclose(out[1].numpy(), out[0].numpy(), rtol=rtol, atol=0)

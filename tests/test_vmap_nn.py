@@ -110,14 +110,8 @@ def _jacobian(lib, case, xs, mode):
     return jac.movedim(0, -1).reshape(*jac.shape[1:], *x.shape)
 
 
-# Hessian columns through double-backward nodes that arrived last (prelu's, batch norm's,
-# layer norm's): their forward formula is right (test_forward_ad_nn), batched over tangents
-# it is not yet -- a known failure
-_KNOWN = pytest.mark.xfail(strict=True, reason="vmap(jvp(grad)) through a new double backward")
-_NEW_DOUBLE_BACKWARD = {"hvp_prelu", "hvp_batch_norm", "hvp_layer_norm"}
-JACOBIAN_CASES = [pytest.param(c, mode, id=f"{c.name}-{mode}", marks=[_KNOWN] if (
-                      mode == "jvp" and c.name in _NEW_DOUBLE_BACKWARD) else [])
-                  for c in NN_CASES for mode in ("vjp", "jvp")]
+JACOBIAN_CASES = [pytest.param(c, mode, id=f"{c.name}-{mode}") for c in NN_CASES
+                  for mode in ("vjp", "jvp")]
 
 
 def test_vmap_of_jvp_of_grad_of_older_ops():

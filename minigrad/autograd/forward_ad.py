@@ -152,6 +152,12 @@ def tangent_of(t):
     return entry[1]
 
 
+def keep_tangent(t, tangent):
+    """Give t this tangent in the open level (a saved copy of a tensor keeps the tangent the
+    tensor had when it was copied)."""
+    _attach(t, tangent, _open[0])
+
+
 def _attach(t, tangent, level):
     t.__dict__["_fw_tangent"] = (level, tangent)
     level.duals.append(weakref.ref(t))
@@ -235,7 +241,11 @@ def _keep_saved_outputs_dual(cls, outs):
     """A node that saved its own output keeps it as a light _SavedOutput, which backward turns
     back into a new Tensor -- without the tangent. While a level is open the node keeps the
     output Tensor itself instead, so that a backward pass run inside the level (forward over
-    reverse: ``jacfwd(jacrev(f))``) sees the output's tangent."""
+    reverse: ``jacfwd(jacrev(f))``) sees the output's tangent. Inside a vmap the node and
+    its saved outputs are those of the physical tensors (the batching rule ran the op on them)."""
+    from ..func import batching
+    outs = [batching.physical_of(o) if batching.is_batched(o) and o._data.physical is not None
+            else o for o in outs]
     node = outs[0]._grad_fn
     if type(node) is not cls or node._saved is function.FREED or not node._saved:
         return
@@ -261,8 +271,9 @@ def has_tangent(*tensors):
     would not record is then recorded, so that the written tensor gets its new tangent."""
     if _open[0] is None:
         return False
+    # (a view of a dual base has a tangent too; a detach() shares the memory but no tangent)
     return any(isinstance(t, _tensor.Tensor) and (
-        tangent_of(t) is not None or (t._base is not None and tangent_of(t._base) is not None))
+        tangent_of(t) is not None or (t._view_fn is not None and tangent_of(t._base) is not None))
         for t in tensors)
 
 
@@ -290,20 +301,57 @@ def inplace_update(target, result):
     if old is None and base is not None and target._view_fn is not None:
         base_tangent = tangent_of(base)
         if base_tangent is None:
-            base_tangent = _zeros(base)
+            base_tangent = _zeros_for(base, new)
             _attach(base, base_tangent, level)
         hook, function.dual_hook = function.dual_hook, None
         try:
             old = target._view_fn(base_tangent)
         finally:
             function.dual_hook = hook
-    if (old is not None and type(old._data) is np.ndarray and type(new._data) is np.ndarray
-            and old._data.flags.writeable and old._data.shape == new._data.shape):
-        # (plain arrays: a tangent batched by vmap is not written into, it is replaced)
-        old._data[...] = new._data
-        old._bump_version()
+    if old is not None and _write_into(old, new):
         new = old
     _attach(target, new, level)
+
+
+def _zeros_for(t, tangent):
+    """A zero tangent for t -- batched like ``tangent`` (inside a vmap), so that it can hold it."""
+    from ..func import batching
+    if not batching.is_batched(tangent):
+        return _zeros(t)
+    levels = batching.levels_of(tangent)
+    sizes = batching.batch_sizes([tangent], levels)
+    return batching.wrap(_tensor._make(np.zeros(sizes + t._data.shape, t._data.dtype)), levels)
+
+
+def _write_into(old, new):
+    """Write new's values into old's memory (True), or say that old cannot hold them: a
+    read-only or differently shaped tangent, or one batched at fewer vmap levels than new.
+    Batched, the write goes into old's physical tensor (a view of its base's, as the ops' rules
+    make views), each example into its own."""
+    from ..func import batching
+    if type(old._data) is np.ndarray and type(new._data) is np.ndarray:
+        target, source = old, new._data
+    elif batching.is_batched(old) and old._data.physical is not None and not (
+            set(batching.levels_of(new)) - set(batching.levels_of(old))):
+        levels = batching.levels_of(old)
+        target = batching.physical_of(old)
+        hooks = function.dual_hook, function.batch_hook
+        function.dual_hook = function.batch_hook = None
+        try:
+            source = batching.align(new, levels, target.ndim - len(levels))._data
+        finally:
+            function.dual_hook, function.batch_hook = hooks
+        try:
+            source = np.broadcast_to(source, target._data.shape)
+        except ValueError:  # (a tangent batched along a dim old is not)
+            return False
+    else:
+        return False
+    if not target._data.flags.writeable or target._data.shape != np.shape(source):
+        return False
+    target._data[...] = source
+    target._bump_version()
+    return True
 
 
 def take_tangent(target, source):

@@ -40,6 +40,7 @@ import numpy as np
 from . import grad_mode, grad as autograd_grad
 from .._tensor import Tensor, _make
 from .. import creation
+from ..func import batching
 
 __all__ = ["formula", "formula_table", "unsupported", "unsupported_op", "jvp_formula", "rule_for",
            "covered", "JvpContext", "LINEAR", "MULTILINEAR", "TRANSPOSED_VJP", "linear"]
@@ -180,13 +181,15 @@ def TRANSPOSED_VJP(c):  # noqa: N802
     Inputs that already require grad enter through an alias of their own (a view), so the
     tangent stays differentiable with respect to them (reverse over forward) while d/d(input)
     counts only this op's direct use of it, not a path from one argument to another (in
-    ``gelu_backward(grad, x)`` the grad is itself a function of x); others become fresh leaves."""
-    from ..func import batching
+    ``gelu_backward(grad, x)`` the grad is itself a function of x); others become fresh leaves.
+    Inside a vmap whose batched tensors reach the op itself, see ``_transposed_vjp_batched``."""
+    if any(batching.is_batched(a) for a in c.args if isinstance(a, Tensor)):
+        return _transposed_vjp_batched(c)
     args, wanted, tangents = [], [], []
     keep_graph = False
     for i, a in enumerate(c.args):
         if c.has(i):
-            keep_graph = keep_graph or a.requires_grad or c.raw[i].requires_grad
+            keep_graph = keep_graph or a.requires_grad or _requires_grad(c.raw[i])
             a = a.view(a.shape) if a.requires_grad else a.detach().requires_grad_(True)
             wanted.append(a)
             tangents.append(c.raw[i])
@@ -202,22 +205,84 @@ def TRANSPOSED_VJP(c):  # noqa: N802
         us = [_cotangent_leaf(o, tangents, levels) for _, o in pairs]
         grads = autograd_grad([o for _, o in pairs], wanted, us, create_graph=True,
                               allow_unused=True)
-        inner = None
-        for g, t in zip(grads, tangents):
-            if g is not None:
-                term = (g * t).sum()
-                inner = term if inner is None else inner + term
-        if inner is None:
-            result = [creation.zeros_like(o) for _, o in pairs]
-        elif levels:  # one inner product per example: differentiate their sum physically
-            result = autograd_grad(batching.physical_of(inner).sum(),
-                                   [batching.physical_of(u) for u in us],
-                                   create_graph=keep_graph, allow_unused=True,
-                                   materialize_grads=True)
+        inner = _inner_product(grads, tangents)
+        if levels and inner is not None:
+            # one inner product per example: differentiate their sum physically
+            inner = batching.physical_of(inner).sum() if batching.is_batched(inner) else inner
+            us = [batching.physical_of(u) for u in us]
+        result = _differentiate_by_cotangents(inner, us, keep_graph)
+        if levels:
             result = [batching.wrap(r, levels) for r in result]
-        else:
-            result = autograd_grad(inner, us, create_graph=keep_graph, allow_unused=True,
-                                   materialize_grads=True)
+    return _tangents_of_outputs(c, outs, pairs, result, keep_graph)
+
+
+def _transposed_vjp_batched(c):
+    """TRANSPOSED_VJP inside a vmap, for an op with batched arguments. Such an op runs on
+    physical tensors (by its batching rule), so its graph lives there, not on the batched
+    tensors: every input with a tangent becomes a physical leaf aligned and expanded to all
+    the levels its batch and the tangents have (each example its own copy), the op runs on
+    them batched, and both differentiations run on the physical tensors -- each example's
+    cotangent u touches only that example's output, so d/du of the summed inner products is
+    each example's J t."""
+    tensors = [a for a in c.args if isinstance(a, Tensor)] + [t for t in c.raw if t is not None]
+    levels = tuple(sorted({lv for t in tensors for lv in batching.levels_of(t)}))
+    sizes = batching.batch_sizes(tensors, levels)
+
+    def physical(t):
+        p = batching.align(t, levels)
+        return p.expand(*sizes, *p.shape[len(levels):])
+    args, wanted, tangents = list(c.args), [], []
+    keep_graph = False
+    for i, a in enumerate(c.args):
+        if c.has(i):
+            p = physical(a)
+            keep_graph = keep_graph or p.requires_grad or _requires_grad(c.raw[i])
+            leaf = p.view(p.shape) if p.requires_grad else p.detach().requires_grad_(True)
+            wanted.append(leaf)
+            tangents.append(physical(c.raw[i]))
+            args[i] = batching.wrap(leaf, levels)
+    keep_graph = keep_graph and grad_mode.is_grad_enabled()
+    with grad_mode.enable_grad():
+        outs = c.cls.apply(*args)
+        outs = outs if isinstance(outs, tuple) else (outs,)
+        pairs = [(k, physical(o)) for k, o in enumerate(outs) if o.numel()
+                 and o._data.dtype.kind in "fc"]
+        pairs = [(k, p) for k, p in pairs if p.requires_grad]
+        us = [creation.zeros_like(p).requires_grad_(True) for _, p in pairs]
+        grads = autograd_grad([p for _, p in pairs], wanted, us, create_graph=True,
+                              allow_unused=True)
+        result = _differentiate_by_cotangents(_inner_product(grads, tangents), us, keep_graph)
+        result = [batching.wrap(r, levels) for r in result]
+    return _tangents_of_outputs(c, outs, pairs, result, keep_graph)
+
+
+def _requires_grad(t):
+    """Does t (batched or not) carry a graph? A batched tensor's lives on its physical one."""
+    return (batching.physical_of(t) if batching.is_batched(t) else t).requires_grad
+
+
+def _inner_product(grads, tangents):
+    """sum <g, t> over the inputs that have a gradient (None if none has)."""
+    inner = None
+    for g, t in zip(grads, tangents):
+        if g is not None:
+            term = (g * t).sum()
+            inner = term if inner is None else inner + term
+    return inner
+
+
+def _differentiate_by_cotangents(inner, us, keep_graph):
+    """d inner / d u for each cotangent u: zeros where inner does not depend on the u's (an
+    output that only a mask links to the inputs: a piecewise-constant direction)."""
+    if inner is None or not _requires_grad(inner):
+        return [creation.zeros_like(u) for u in us]
+    return autograd_grad(inner, us, create_graph=keep_graph, allow_unused=True,
+                         materialize_grads=True)
+
+
+def _tangents_of_outputs(c, outs, pairs, result, keep_graph):
+    """The rule's answer: each differentiated output's tangent (detached unless the tangent
+    must stay differentiable), zeros for an empty float output, None for the others."""
     out = [_zeros_like(o) if not o.numel() and o._data.dtype.kind in "fc" else None
            for o in outs]
     for (k, _), r in zip(pairs, result):
@@ -228,7 +293,6 @@ def TRANSPOSED_VJP(c):  # noqa: N802
 def _cotangent_leaf(out, tangents, levels):
     """u: zeros shaped like out, requiring grad -- inside a vmap over the tangents, one per
     example (batched), so that each example's inner product is differentiated on its own."""
-    from ..func import batching
     if not levels:
         return creation.zeros_like(out).requires_grad_(True)
     sizes = batching.batch_sizes(tangents, levels)

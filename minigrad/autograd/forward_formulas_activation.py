@@ -53,7 +53,8 @@ _DIAGONAL = {
                           "(self > 3)",
     "HardsigmoidBackward0": "t_self / 6 where -3 < self < 3, else 0",
     "ThresholdBackward0": "t_self where self > threshold, else 0",
-    "ThresholdBackward1": "t_self where result > threshold, else 0",
+    "ThresholdBackward1": "t_self where self > threshold (self as it was before the write), "
+                          "else 0",
     "SoftshrinkBackward0": "t_self where |self| > lambd, else 0",
     "HardshrinkBackward0": "t_self where |self| > lambd, else 0",
     "SoftplusBackward0": "t_self * sigmoid(beta self), or t_self where beta self > threshold",

@@ -211,10 +211,19 @@ _READ_OFF = {
     "XlogyBackward0": "t_self * log(other) + t_other * self / other  (0 where self == 0)",
     "XlogyBackward1": "t_other * self / other  (self a number)",
     "XlogyBackward2": "t_self * log(other)  (other a number; 0 where self == 0)",
-    "CopysignBackward0": "t_self * result / self  (0 where self == 0)",
     "CopysignBackward1": "t_self * result / self  (0 where self == 0)",
     "LogaddexpBackward0": "(t_self * e^self + t_other * e^other) / (e^self + e^other)",
     "Logaddexp2Backward0": "(t_self * 2^self + t_other * 2^other) / (2^self + 2^other)",
     "HypotBackward0": "(t_self * self + t_other * other) / result",
 }
 formula_table(_READ_OFF, TRANSPOSED_VJP, "  (the VJP, transposed)")
+
+
+def _copysign(c):
+    """torch differentiates copysign by self only: other's tangent alone gives no tangent (None,
+    not zeros)."""
+    return TRANSPOSED_VJP(c) if c.has(0) else None
+
+
+formula("CopysignBackward0", "t_self * result / self  (0 where self == 0; other's tangent "
+        "is not used)  (the VJP, transposed)", _copysign)

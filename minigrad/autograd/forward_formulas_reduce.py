@@ -82,13 +82,16 @@ def _logsumexp(c):
 formula("LogsumexpBackward0", "sum(t_self * exp(self - result), dim, keepdim)", _logsumexp)
 
 def _logcumsumexp(c):
-    """exp(-result_i) * sum_{j <= i} exp(self_j) t_j, with exp shifted by the max for range."""
+    """torch's form: cumsum(exp(self - m) t) / (cumsum(exp(self - m)) + 1e-13), m the max over
+    dim (the 1e-13 keeps an all-underflowed prefix finite; it shows where that sum is small)."""
     x, dim = c.args[0], c.args[1]
     shift = x.detach().amax(dim, keepdim=True) if x.numel() else 0
-    return (c.t[0] * (x - shift).exp()).cumsum(dim) * (shift - c.out).exp()
+    weights = (x - shift).exp()
+    return (weights * c.t[0]).cumsum(dim) / (weights.cumsum(dim) + 1e-13)
 
 
-formula("LogcumsumexpBackward0", "cumsum(t_self * exp(self), dim) * exp(-result)",
+formula("LogcumsumexpBackward0",
+        "cumsum(exp(self - m) t_self, dim) / (cumsum(exp(self - m), dim) + 1e-13)",
         _logcumsumexp)
 
 # ---- softmax ----------------------------------------------------------------------------------

@@ -7,6 +7,7 @@ the tensor (``fill_``, ``masked_fill(x, m, 2.0)``) has tangent 0. The matrix pro
 linear in each factor: one product per factor that has a tangent.
 """
 from .forward_formulas import LINEAR, MULTILINEAR, formula, linear
+from ..ops.shape import expand, reshape
 
 _VIEWS = {
     "ViewBackward0": "t_self.view(size)",
@@ -60,8 +61,24 @@ _VIEWS = {
     "SplitWithSizesBackward0": "t_self.split(split_sizes, dim)",
     "UnbindBackward0": "t_self.unbind(dim)",
 }
+
+
+def _reshaped(c):
+    """A view's tangent: the tangent viewed alike -- or reshaped (a copy) where the tangent's
+    strides do not allow that view although the primal's do (an expanded tangent)."""
+    return reshape(c.t[0], c.args[1])
+
+
+def _expanded(c):
+    """An expand's tangent: a view of the tangent that can be written through (0 strides where
+    repeated), as the primal's expand is, so that ``zero_()`` on it reaches the base's tangent."""
+    return expand(c.t[0], c.args[1])
+
+
+_RESHAPED = {"ViewBackward0", "ReshapeAliasBackward0", "UnsafeViewBackward0"}
+_SPECIAL = dict.fromkeys(_RESHAPED, _reshaped) | {"ExpandBackward0": _expanded}
 for _name, _text in _VIEWS.items():
-    formula(_name, _text, LINEAR)
+    formula(_name, _text, _SPECIAL.get(_name, LINEAR))
 
 # a number written into the tensor is a constant: it becomes 0 in the tangent
 _WRITES = {

@@ -302,8 +302,8 @@ def _jacobian_rows_vectorized(i, out, inputs, create_graph, strict):
     from ..creation import eye, zeros_like
     from ..func import vmap
     n = out.numel()
-    if not out.requires_grad:  # nothing reaches the inputs: zeros, as the looped rows give
-        return tuple(out.new_zeros(tuple(out.shape) + tuple(inp.shape)) for inp in inputs)
+    if not out.requires_grad:  # nothing reaches the inputs: zeros in each input's dtype
+        return tuple(inp.new_zeros(tuple(out.shape) + tuple(inp.shape)) for inp in inputs)
     basis = eye(n, dtype=out.dtype).view((n,) + tuple(out.shape))
 
     def vjp(v):
@@ -323,36 +323,49 @@ def _jacobian_forward(func, inputs, strict, vectorize):
     if not vectorize:
         raise NotImplementedError("Computing Jacobian using forward-AD or forward-over-reverse "
                                   "Hessian isonly implemented for `vectorize=True`.")
-    outputs_tuple, outputs = _as_tuple(func(*inputs), "outputs", None)
+    outputs_tuple, outputs, columns = _batched_columns(func, inputs)
     # lists, not tuples, as torch's forward-mode jacobian returns them
     jac = [[None] * len(inputs) for _ in outputs]
-    for j, inp in enumerate(inputs):
-        for i, column in enumerate(_batched_columns(func, inputs, j)):
-            out = outputs[i]
+    for i, out in enumerate(outputs):
+        start = 0
+        for j, inp in enumerate(inputs):
+            column = columns[i][start:start + inp.numel()]
+            start += inp.numel()
             jac[i][j] = column.movedim(0, -1).reshape(tuple(out.shape) + tuple(inp.shape))
     return _unpack(jac, (outputs_tuple, inputs_tuple))
 
 
-def _batched_columns(func, inputs, j):
-    """Every output's tangents for the basis of input j, in one batched forward pass: ``vmap``
-    of a JVP over the rows of the identity (torch's vectorized forward mode). One tensor per
-    output: (inputs[j].numel(),) + its shape."""
-    from ..creation import eye, zeros_like
-    from ..func import vmap
-    inp = inputs[j]
-    n = inp.numel()
-    if n == 0:
-        return [out.new_zeros((0,) + tuple(out.shape))
-                for out in _as_tuple(func(*inputs), "outputs", None)[1]]
+def _batched_columns(func, inputs):
+    """(outputs are one?, outputs, their tangents) from ONE batched forward pass -- func runs
+    once, as in torch: ``vmap`` of a JVP over the rows of the identity of all the inputs'
+    elements together (torch's vectorized forward mode), row k the tangent of element k. One
+    tangent tensor per output: (total input numel,) + its shape."""
+    from ..creation import eye
+    from ..func import batching, vmap
+    sizes = [inp.numel() for inp in inputs]
+    if sum(sizes) == 0:
+        outputs_tuple, outputs = _as_tuple(func(*inputs), "outputs", None)
+        return outputs_tuple, outputs, [out.new_zeros((0,) + tuple(out.shape))
+                                         for out in outputs]
+    seen = {}
 
-    def push(t):
+    def push(*pieces):
         with forward_ad.dual_level():
-            duals = tuple(forward_ad.make_dual(x, t if i == j else zeros_like(x))
-                          for i, x in enumerate(inputs))
-            outs = _as_tuple(func(*duals), "outputs", None)[1]
+            duals = tuple(forward_ad.make_dual(x, t) for x, t in zip(inputs, pieces))
+            seen["tuple"], outs = _as_tuple(func(*duals), "outputs", None)
             pairs = [forward_ad.unpack_dual(o) for o in outs]
-        return tuple(zeros_like(p) if tangent is None else tangent for p, tangent in pairs)
-    return vmap(push)(eye(n, dtype=inp.dtype).view((n,) + tuple(inp.shape)))
+        seen["primals"] = [p.detach() for p, _ in pairs]
+        return tuple(p.new_zeros(p.shape) if t is None else t for p, t in pairs)
+    total, bases, start = sum(sizes), [], 0
+    for inp, n in zip(inputs, sizes):  # input j's tangents: its columns of the identity
+        bases.append(eye(total, dtype=inp.dtype)[:, start:start + n].reshape(
+            (total,) + tuple(inp.shape)))
+        start += n
+    columns = vmap(push)(*bases)
+    # a primal output is the same for every basis row (batched only in form): its first
+    primals = [batching.physical_of(p).reshape(-1, *p.shape)[0] if batching.is_batched(p) else p
+               for p in seen["primals"]]
+    return seen["tuple"], primals, columns
 
 
 # ---- Hessians ---------------------------------------------------------------------------------

@@ -25,7 +25,7 @@ import weakref
 
 import numpy as np
 
-from . import formulas, grad_mode
+from . import formulas, forward_ad, grad_mode
 from .function import (_SECOND_BACKWARD, FREED, Function, _edge, _node_name, _SavedOutput,
                        new_node)
 from .engine import _reduce_to
@@ -226,8 +226,13 @@ def check_inplace_view(view, tracked=False):
 
 
 def _original(t):
-    """A copy of t's current values that keeps t's place in the graph (for double backward)."""
-    return _make(t._data.copy(), t._requires_grad, t._grad_fn, t._output_nr)
+    """A copy of t's current values that keeps t's place in the graph (for double backward),
+    and a copy of its tangent inside a dual level (the write about to happen replaces t's)."""
+    copy = _make(t._data.copy(), t._requires_grad, t._grad_fn, t._output_nr)
+    tangent = forward_ad.tangent_of(t) if forward_ad.dual_hook_open() else None
+    if tangent is not None:
+        forward_ad.keep_tangent(copy, tangent.clone())
+    return copy
 
 
 def rebase_history(self, result):

@@ -44,7 +44,9 @@ def pointwise(cls, args, levels):
         else:
             call.append(a)
     out = cls.apply(*call)
-    return _logical_dtype(out, args, call) if rank == 0 else out
+    # a batched 0-dim example is dimensioned physically: the promotion may need its logical view
+    zero_dim = any(is_batched(a) and _logical_ndim(a) == 0 for a in args)
+    return _logical_dtype(out, args, call) if rank == 0 or zero_dim else out
 
 
 def _promoted(operands):

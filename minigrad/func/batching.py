@@ -23,7 +23,7 @@ computing on the stand-in's values.
 import numpy as np
 
 from .. import _tensor
-from ..autograd import function
+from ..autograd import forward_ad, function, grad_mode
 from ..ops.join import stack
 from ..ops.shape import permute, reshape
 
@@ -266,11 +266,41 @@ def run_batched(cls, args):
     levels = _union_levels([a._data if isinstance(a, _tensor.Tensor) else a for a in batched])
     rule = batch_rules.RULES.get(cls.__name__)
     hook, function.batch_hook = function.batch_hook, None
+    dual = function.dual_hook
+    if dual is None and _tangents_on_physical(args):
+        function.dual_hook = forward_ad.apply_with_tangents
     try:
         out = rule(cls, args, levels) if rule is not None else loop_fallback(cls, args, levels)
     finally:
-        function.batch_hook = hook
+        function.batch_hook, function.dual_hook = hook, dual
     return _rewrap(out, levels)
+
+
+def _tangents_on_physical(args):
+    """Inside ``vmap(jvp(grad(f)))``: should the rule run with forward AD on, so that every
+    tensor it derives from the physical ones (an aligned, reshaped or tiled operand) carries
+    its tangent, and the node it records saves tangent-carrying tensors for the backward pass
+    run inside the vmap? Only when a dual level is open, a physical argument has a graph (a
+    backward may follow) and every argument's tangent is a plain one on its physical tensor
+    (``forward_ad.attach_physical``); otherwise the op's tangent is its logical formula's only."""
+    if not forward_ad.dual_hook_open() or not grad_mode.is_grad_enabled():
+        return False
+    graph = False
+    for a in args:
+        if not isinstance(a, _tensor.Tensor):
+            continue
+        tangent = forward_ad.tangent_of(a)
+        if is_batched(a):
+            phys = physical_of(a)
+            graph = graph or phys.requires_grad
+            if tangent is not None and forward_ad.tangent_of(phys) is None:
+                forward_ad.attach_physical(a, tangent)
+            tangent = forward_ad.tangent_of(phys) if tangent is not None else None
+            if tangent is None and forward_ad.tangent_of(a) is not None:
+                return False  # a tangent the physical tensor cannot carry (more levels)
+        if tangent is not None and is_batched(tangent):
+            return False
+    return graph
 
 
 def _plain(cls, args):

@@ -61,22 +61,28 @@ class _Inputs:
             leaf = phys.view_as(phys) if phys.requires_grad else \
                 phys.detach().requires_grad_(True)
             self.leaves.append(leaf)
-            seen = leaf
-            tangent = forward_ad.tangent_of(phys) if forward_ad.dual_hook_open() else None
-            per_example = tangent is not None and batching.levels_of(tangent)
-            if per_example:
-                # a tangent batched by a vmap (one per example): each physical row takes its
-                # own example's tangent, not every example's (a physical tensor's tangent is
-                # per-row already)
-                tangent = self._physical(forward_ad.tangent_of(t))
-            if tangent is not None and not phys.requires_grad:  # keep a dual input dual
-                seen = forward_ad.make_dual(leaf, tangent)
-            seen = batching.wrap(seen, self.levels) if self.levels else seen
-            if per_example and not phys.requires_grad:  # the batched input carries it too
-                batched_tangent = batching.wrap(tangent, self.levels)
-                seen = forward_ad.make_dual(seen, batched_tangent)
-                forward_ad.attach_physical(seen, batched_tangent)
-            self.seen.append(seen)
+            self.seen.append(self._seen(t, leaf))
+
+    def _seen(self, t, leaf):
+        """What the function is given for input t: the leaf (batched again under vmap),
+        carrying t's tangent inside a forward-mode transform. Under vmap the tangent is
+        t's own (logical) one, aligned and expanded like t: each physical row takes its own
+        example's tangent, and the batched input carries it too, on the wrapper (read by the
+        ops' forward formulas) and on its physical tensor (read by a backward pass run inside
+        the vmap, ``vmap(jvp(grad(f)))``)."""
+        tangent = forward_ad.tangent_of(t) if forward_ad.dual_hook_open() else None
+        if tangent is None:
+            return batching.wrap(leaf, self.levels) if self.levels else leaf
+        if not self.levels:
+            return leaf if forward_ad.tangent_of(leaf) is not None else \
+                forward_ad.make_dual(leaf, tangent)
+        physical_tangent = self._physical(tangent)
+        if forward_ad.tangent_of(leaf) is None:
+            leaf = forward_ad.make_dual(leaf, physical_tangent)
+        batched_tangent = batching.wrap(physical_tangent, self.levels)
+        seen = forward_ad.make_dual(batching.wrap(leaf, self.levels), batched_tangent)
+        forward_ad.attach_physical(seen, batched_tangent)
+        return seen
 
     def _physical(self, t):
         if not self.levels:

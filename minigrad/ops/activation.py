@@ -631,14 +631,15 @@ class ThresholdBackward0(Function):
 
 
 class ThresholdBackward1(ThresholdBackward0):
-    """In place: the mask read from the result (out > threshold)"""
+    """In place: x is about to be overwritten, so the mask is read from a copy of it (as torch
+    saves a clone of the original self; the result would pass x <= threshold where the value
+    written there is above the threshold)"""
 
     @staticmethod
     def forward(ctx, x, threshold, value):
-        out = ThresholdBackward0.forward(_NO_CTX, x, threshold, value)
         ctx.threshold = threshold
-        ctx.save_for_backward(out)
-        return out
+        ctx.save_for_backward(x.copy())
+        return ThresholdBackward0.forward(_NO_CTX, x, threshold, value)
 
 
 def _threshold_sample(rng, dtype):

@@ -109,6 +109,26 @@ class ClampMaxBackward1(ClampBackward0):
     edge_args = None
 
 
+def _pairwise_forward(ctx, kernel, a, b):
+    """The forward of maximum / minimum / fmax / fmin: kernel(a, b) in the promoted dtype, the
+    operands saved for the backward."""
+    ctx.save_for_backward(a, b)
+    dt = _binary_dtype(a, b)
+    formulas.on_tensors_if_mixed(ctx, dt, a, b)
+    return _binary(kernel, a, b, dt)
+
+
+def _split_at_ties(grad, a, b, a_loses, b_loses):
+    """(grad_a, grad_b): grad to the side that does not lose, halved where a == b."""
+    shared = formulas.where(a == b, grad / 2, grad)
+    return formulas.where(a_loses, 0.0, shared), formulas.where(b_loses, 0.0, shared)
+
+
+def _to_the_winner(grad, a_wins):
+    """(grad_a, grad_b): grad to a where a_wins, else to b."""
+    return formulas.where(a_wins, grad, 0.0), formulas.where(a_wins, 0.0, grad)
+
+
 class MaximumBackward0(Function):
     """out = max(a, b)     grad_a = grad where a > b, grad/2 where a == b   (b likewise)
     (a nan propagates, and both sides then take the whole grad, as in torch)"""
@@ -119,16 +139,12 @@ class MaximumBackward0(Function):
 
     @staticmethod
     def forward(ctx, a, b):
-        ctx.save_for_backward(a, b)
-        dt = _binary_dtype(a, b)
-        formulas.on_tensors_if_mixed(ctx, dt, a, b)
-        return _binary(_maximum, a, b, dt)
+        return _pairwise_forward(ctx, _maximum, a, b)
 
     @staticmethod
     def backward(ctx, grad):
         a, b = ctx.saved_tensors
-        shared = formulas.where(a == b, grad / 2, grad)
-        return formulas.where(a < b, 0.0, shared), formulas.where(a > b, 0.0, shared)
+        return _split_at_ties(grad, a, b, a < b, a > b)
 
 
 class MinimumBackward0(Function):
@@ -140,16 +156,12 @@ class MinimumBackward0(Function):
 
     @staticmethod
     def forward(ctx, a, b):
-        ctx.save_for_backward(a, b)
-        dt = _binary_dtype(a, b)
-        formulas.on_tensors_if_mixed(ctx, dt, a, b)
-        return _binary(_minimum, a, b, dt)
+        return _pairwise_forward(ctx, _minimum, a, b)
 
     @staticmethod
     def backward(ctx, grad):
         a, b = ctx.saved_tensors
-        shared = formulas.where(a == b, grad / 2, grad)
-        return formulas.where(a > b, 0.0, shared), formulas.where(a < b, 0.0, shared)
+        return _split_at_ties(grad, a, b, a > b, a < b)
 
 
 class FmaxBackward0(Function):
@@ -161,16 +173,12 @@ class FmaxBackward0(Function):
 
     @staticmethod
     def forward(ctx, a, b):
-        ctx.save_for_backward(a, b)
-        dt = _binary_dtype(a, b)
-        formulas.on_tensors_if_mixed(ctx, dt, a, b)
-        return _binary(_fmax, a, b, dt)
+        return _pairwise_forward(ctx, _fmax, a, b)
 
     @staticmethod
     def backward(ctx, grad):
         a, b = ctx.saved_tensors
-        a_wins = (a >= b) | formulas.isnan(b)
-        return formulas.where(a_wins, grad, 0.0), formulas.where(a_wins, 0.0, grad)
+        return _to_the_winner(grad, (a >= b) | formulas.isnan(b))
 
 
 class FminBackward0(Function):
@@ -182,16 +190,12 @@ class FminBackward0(Function):
 
     @staticmethod
     def forward(ctx, a, b):
-        ctx.save_for_backward(a, b)
-        dt = _binary_dtype(a, b)
-        formulas.on_tensors_if_mixed(ctx, dt, a, b)
-        return _binary(_fmin, a, b, dt)
+        return _pairwise_forward(ctx, _fmin, a, b)
 
     @staticmethod
     def backward(ctx, grad):
         a, b = ctx.saved_tensors
-        a_wins = (a <= b) | formulas.isnan(b)
-        return formulas.where(a_wins, grad, 0.0), formulas.where(a_wins, 0.0, grad)
+        return _to_the_winner(grad, (a <= b) | formulas.isnan(b))
 
 
 class WhereBackward0(Function):

@@ -7,30 +7,45 @@ min(1, 1 / sum|g|) lr), or the t a strong-Wolfe line search finds (cubic interpo
 c1 = 1e-4, c2 = 0.9). It stops at max_iter iterations or max_eval closure calls, when
 max|g| <= tolerance_grad, or when the step or the change of loss is below tolerance_change.
 
-Scalars are kept in the parameters' dtype as torch keeps them in 0-dim tensors, and the
-operations follow torch's order; dot products sum in NumPy's order, so results agree with
-torch's to rounding (about 1e-6 relative in float32), not bit for bit.
+Scalars are kept in the parameters' dtype as torch keeps them in 0-dim tensors, the operations
+follow torch's order, and the cubic interpolation's square root is torch's (MKL's rounding, as
+the other optimizers'). The dot products and the sum are NumPy's (``dot``, ``total``): torch's
+``dot`` is MKL's BLAS kernel, which sums in an order of its own that depends on the processor,
+so results agree with torch's to rounding (about 1e-6 relative), not bit for bit; given torch's
+``dot`` and ``sum`` in their place, a run is torch's to the bit (tests/test_optim_lbfgs.py).
 """
 import numpy as np
 
 from .._tensor import _make
 from .. import _seam as seam
 from ..autograd.grad_mode import enable_grad
-from ._kernels import add_
+from ._kernels import add_, sqrt
 from .optimizer import Optimizer, check_nonnegative
 
 __all__ = ["LBFGS"]
+
+dot = np.dot       # a.b of two flat vectors (see the module's docstring)
+total = np.sum     # the sum of a flat vector
+
+
+def _divide(numerator, denominator):
+    """numerator / denominator as torch rounds it: a Python number over a 0-dim tensor (here a
+    NumPy scalar) is the tensor's reciprocal times the number (``Tensor.__rtruediv__``), two
+    roundings."""
+    if isinstance(denominator, np.generic) and not isinstance(numerator, np.generic):
+        return np.reciprocal(denominator) * numerator
+    return numerator / denominator
 
 
 def _cubic_interpolate(x1, f1, g1, x2, f2, g2, bounds=None):
     """The minimiser of the cubic through (x1, f1) and (x2, f2) with slopes g1 and g2, clamped
     to bounds (default: between x1 and x2); their midpoint if the cubic has none."""
     low, high = bounds if bounds is not None else ((x1, x2) if x1 <= x2 else (x2, x1))
-    d1 = g1 + g2 - 3 * (f1 - f2) / (x1 - x2)
+    d1 = g1 + g2 - _divide(3 * (f1 - f2), x1 - x2)
     d2_square = d1 ** 2 - g1 * g2
     if d2_square < 0:
         return (low + high) / 2.0
-    d2 = np.sqrt(d2_square)
+    d2 = sqrt(np.asarray(d2_square))[()]   # torch's 0-dim sqrt (MKL's rounding)
     if x1 <= x2:
         min_pos = x2 - (x2 - x1) * ((g2 + d2 - d1) / (g2 - g1 + 2 * d2))
     else:
@@ -61,7 +76,7 @@ def _strong_wolfe(evaluate, t, d, f, g, gtd, c1=1e-4, c2=0.9, tolerance_change=1
     g = g.copy()
     f_new, g_new = evaluate(t)
     evals = 1
-    gtd_new = g_new.dot(d)
+    gtd_new = dot(g_new, d)
     t_prev, f_prev, g_prev, gtd_prev = 0, f, g, gtd
     done = False
     ls_iter = 0
@@ -85,7 +100,7 @@ def _strong_wolfe(evaluate, t, d, f, g, gtd, c1=1e-4, c2=0.9, tolerance_change=1
         f_prev, g_prev, gtd_prev = f_new, g_new.copy(), gtd_new
         f_new, g_new = evaluate(t)
         evals += 1
-        gtd_new = g_new.dot(d)
+        gtd_new = dot(g_new, d)
         ls_iter += 1
     if ls_iter == max_ls:
         bracket = _Bracket([0, t], [f, f_new], [g, g_new], None)
@@ -109,7 +124,7 @@ def _strong_wolfe(evaluate, t, d, f, g, gtd, c1=1e-4, c2=0.9, tolerance_change=1
             insufficient_progress = False
         f_new, g_new = evaluate(t)
         evals += 1
-        gtd_new = g_new.dot(d)
+        gtd_new = dot(g_new, d)
         ls_iter += 1
         if f_new > (f + c1 * t * gtd) or f_new >= bracket.f[low]:
             bracket.set(high, t, f_new, g_new.copy(), gtd_new)
@@ -199,10 +214,10 @@ class LBFGS(Optimizer):
             prev_flat_grad = flat_grad.copy()
             prev_loss = loss
             if state["n_iter"] == 1:
-                t = min(1.0, 1.0 / np.abs(flat_grad).sum()) * lr
+                t = min(1.0, 1.0 / total(np.abs(flat_grad))) * lr
             else:
                 t = lr
-            gtd = flat_grad.dot(d)
+            gtd = dot(flat_grad, d)
             if gtd > -tolerance_change:   # not a descent direction
                 break
             evals = 0
@@ -251,7 +266,7 @@ class _Memory:
 
     def remember(self, y, s):
         """Keep the pair (y, s) if y.s is safely positive (dropping the oldest when full)."""
-        ys = y.dot(s)
+        ys = dot(y, s)
         if ys > 1e-10:
             if len(self.old_dirs) == self.history_size:
                 for pairs in (self.old_dirs, self.old_stps, self.ro):
@@ -259,7 +274,7 @@ class _Memory:
             self.old_dirs.append(y)
             self.old_stps.append(s)
             self.ro.append(np.reciprocal(ys))
-            self.H_diag = ys / y.dot(y)
+            self.H_diag = ys / dot(y, y)
 
     def direction(self, flat_grad, state):
         """-H g by the two-loop recursion."""
@@ -268,17 +283,18 @@ class _Memory:
         al = [None] * len(self.old_dirs)
         q = -flat_grad
         for i in range(len(self.old_dirs) - 1, -1, -1):
-            al[i] = self.old_stps[i].dot(q) * self.ro[i]
+            al[i] = dot(self.old_stps[i], q) * self.ro[i]
             add_(q, self.old_dirs[i], -al[i])
         r = q * self.H_diag
         for i in range(len(self.old_dirs)):
-            be_i = self.old_dirs[i].dot(r) * self.ro[i]
+            be_i = dot(self.old_dirs[i], r) * self.ro[i]
             add_(r, self.old_stps[i], al[i] - be_i)
         state["al"][:len(al)] = [_make(np.asarray(a)) for a in al]
         return r
 
     def store(self, state, d, t, prev_flat_grad):
-        wrap = lambda x: x if isinstance(x, (int, float)) else _make(np.asarray(x))  # noqa: E731
+        wrap = lambda x: (x if isinstance(x, (int, float)) and not isinstance(x, np.generic)  # noqa: E731
+                          else _make(np.asarray(x)))
         state["d"], state["t"] = _make(d), wrap(t)
         state["old_dirs"] = [_make(v) for v in self.old_dirs]
         state["old_stps"] = [_make(v) for v in self.old_stps]
