@@ -74,26 +74,32 @@ class MkldnnRnnLayerBackward0(Function):
     def forward(ctx, x, w_ih, w_hh, b_ih, b_hh, h0, c0, reverse):
         steps, hidden = x.shape[0], h0.shape[-1]
         h2, h3 = 2 * hidden, 3 * hidden
+        # σ's gates (i, f, o) are computed negated, -a, ready for exp: from copies of the weights
+        # and bias with those rows negated, which gives exactly the negated sums (rounding is
+        # symmetric) for one NumPy call less a step
+        w_ih_neg, w_hh_t = w_ih.copy(), np.array(w_hh.T, order="C")
+        bias = None if b_ih is None else b_ih + b_hh
+        for part in (slice(0, h2), slice(h3, None)):
+            for w in (w_ih_neg[part], w_hh_t[:, part]) + (() if bias is None else (bias[part],)):
+                np.negative(w, out=w)
         # the input projection of every step at once, one 2-D product: (T, B, 4H); each step's
         # gates are then computed in it, in place
-        gates = (x.reshape(-1, x.shape[-1]) @ w_ih.T).reshape(x.shape[:-1] + (4 * hidden,))
-        if b_ih is not None:
-            gates += b_ih + b_hh
+        gates = (x.reshape(-1, x.shape[-1]) @ w_ih_neg.T).reshape(x.shape[:-1] + (4 * hidden,))
+        if bias is not None:
+            gates += bias
         out = np.empty((steps,) + h0.shape, x.dtype)
         cells = np.empty((steps + 1,) + c0.shape, x.dtype)       # by step number k
         tanh_cells = np.empty((steps,) + c0.shape, x.dtype)     # by time t
         recurrent = np.empty(gates.shape[1:], x.dtype)          # h W_hhᵀ of one step
         g_pre, input_part = np.empty(h0.shape, x.dtype), np.empty(h0.shape, x.dtype)
         h, cells[0] = h0, c0
-        w_hh_t = np.ascontiguousarray(w_hh.T)
         one = x.dtype.type(1)
         order = range(steps - 1, -1, -1) if reverse else range(steps)
         for k, t in enumerate(order):
             act = gates[t]
             act += np.matmul(h, w_hh_t, out=recurrent)
             np.copyto(g_pre, act[..., h2:h3])
-            np.negative(act, out=act)                       # σ(a) = 1 / (1 + exp(-a)) on all
-            np.exp(act, out=act)
+            np.exp(act, out=act)                            # σ(a) = 1 / (1 + exp(-a)) on all
             act += one
             np.reciprocal(act, out=act)
             np.tanh(g_pre, out=act[..., h2:h3])             # then g = tanh(a_g)

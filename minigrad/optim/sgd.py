@@ -1,6 +1,9 @@
 """Stochastic gradient descent with momentum, dampening, Nesterov, weight decay, maximize."""
+import numpy as np
+
 from .._tensor import _make
 from .._fma import fma
+from .adam import _Flat
 from .optimizer import Optimizer, scalar
 
 __all__ = ["SGD"]
@@ -30,6 +33,23 @@ class SGD(Optimizer):
             raise ValueError("Nesterov momentum requires a momentum and zero dampening")
         super().__init__(params, defaults)
 
+    def _update_params(self, params, group):
+        """Without momentum a step is elementwise and keeps no state: the small float32
+        parameters (more than one element each: one-element ones have their own quick route)
+        are then stepped together as one array, the same bits with far fewer NumPy calls."""
+        joined = [p for p in params if _joinable(p)] if group["momentum"] == 0 else []
+        if len(joined) < 2:
+            return super()._update_params(params, group)
+        super()._update_params([p for p in params if not _joinable(p)], group)
+        flat = _Flat(np.concatenate([p._data.reshape(-1) for p in joined]))
+        self._update(flat, np.concatenate([p._grad._data.reshape(-1) for p in joined]), group)
+        start = 0
+        for p in joined:
+            data = p._data
+            data[...] = flat._data[start:start + data.size].reshape(data.shape)
+            start += data.size
+            p._bump_version()
+
     def _update(self, p, grad, group):
         data = p._data
         if group["maximize"]:
@@ -49,3 +69,12 @@ class SGD(Optimizer):
             grad = fma(buf._data, scalar(momentum, data), grad) if group["nesterov"] \
                 else buf._data
         fma(grad, scalar(-group["lr"], data), data, out=data)
+
+
+# float32 parameters of 2 to this many elements are stepped together (_update_params)
+_JOIN_SIZE = 1 << 15
+
+
+def _joinable(p):
+    data, grad = p._data, p._grad._data
+    return 1 < data.size <= _JOIN_SIZE and data.dtype == np.float32 and grad.dtype == np.float32

@@ -129,7 +129,8 @@ class RNNBase(Module):
 
     def _run(self, input, states, lengths):
         """Every layer and direction over (T, N, F) input; states: a list (one per state
-        kind: h, or h and c) of (L*D, N, H) tensors. Returns output and the final states."""
+        kind: h, or h and c) of (L*D, N, H) tensors or lists of L*D (N, H) tensors. Returns
+        output and the final states."""
         directions = 2 if self.bidirectional else 1
         finals = [[] for _ in states]
         x = input
@@ -227,8 +228,9 @@ class _Recurrent(RNNBase):
 
     def _initial_states(self, hx, shapes, batched, sorted_idx, dtype):
         lstm = self.mode == "LSTM"
-        if hx is None:
-            return [creation.zeros(*shape, dtype=dtype) for shape in shapes]
+        if hx is None:   # zeros for each layer and direction, as _run indexes them
+            return [[creation.zeros(shape[1:], dtype=dtype) for _ in range(shape[0])]
+                    for shape in shapes]
         given = list(hx) if lstm else [hx]
         if not batched:
             if any(h.ndim != 2 for h in given):
