@@ -148,3 +148,24 @@ def test_shift_operators_reflected_and_inplace():
                 L.tensor([True, False]) << 1, x.bitwise_right_shift(L.tensor(1)))
     for got, want in zip(run(minigrad), run(torch)):
         assert_tensor_equal(got, want)
+
+
+@pytest.mark.parametrize("changed", [0, 1])
+def test_hypot_keeps_only_what_a_needed_gradient_reads(changed):
+    """An input that needs no gradient is not kept: changing it in place before backward is no
+    error (torch's rule); changing one that is kept raises torch's error."""
+    outcomes = []
+    for T in (torch, minigrad):
+        x = T.tensor([[0.5, -2.0]], dtype=T.float64)
+        w = T.tensor([[1.5, 0.25]], dtype=T.float64, requires_grad=True)
+        args = (x, w) if changed == 0 else (w, x)
+        y = T.hypot(*args) * 2
+        x[0].exp_()
+        y.sum().backward()
+        outcomes.append(w.grad.numpy().copy())
+        kept = w * 1                   # needs a gradient: kept, so changing it raises
+        y = T.hypot(x, kept)
+        kept.mul_(2)
+        with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+            y.sum().backward()
+    np.testing.assert_array_equal(outcomes[1], outcomes[0])

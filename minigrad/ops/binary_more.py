@@ -125,13 +125,16 @@ class HypotBackward0(Function):
     @staticmethod
     def forward(ctx, a, b):
         out = _apply(np.hypot, a, b, _floating_only("hypot_cpu", a, b))
-        ctx.save_for_backward(a, b, out)
+        # each input is kept only for its own gradient, as torch keeps it: changing in place
+        # an input that needs none is then no error
+        needs = ctx.needs_input_grad
+        ctx.save_for_backward(a if needs[0] else None, b if needs[1] else None, out)
         return out
 
     @staticmethod
     def backward(ctx, grad):
         a, b, out = ctx.saved_tensors
-        return grad * a / out, grad * b / out
+        return (None if a is None else grad * a / out), (None if b is None else grad * b / out)
 
 
 @register(nodes=("HypotBackward0",), args=("input", "other"),
