@@ -60,6 +60,7 @@ from .ops.feature_dropout import *  # noqa: F403
 from .ops.rearrange import *  # noqa: F403
 from .ops.activation import celu_, selu_, threshold_  # noqa: F401 (and the registered ones)
 from .ops import activation_gated as _activation_gated  # noqa: F401
+from .ops import activation_shrink as _activation_shrink  # noqa: F401
 from .ops import embedding as _embedding  # noqa: F401
 from .ops import layer_norm as _layer_norm  # noqa: F401
 from .ops import attention as _attention  # noqa: F401
