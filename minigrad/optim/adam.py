@@ -3,6 +3,7 @@ import numpy as np
 
 from ..creation import tensor, zeros_like
 from .._fma import fma
+from ._joined import Flat, joinable, joined, write_back
 from ._kernels import lerp as _lerp, sqrt
 from .optimizer import Optimizer, scalar
 
@@ -59,10 +60,9 @@ class Adam(Optimizer):
         if len({state["step"]._data.item() for state in states}) != 1:
             return super()._update_params(small, group)
         keys = ["exp_avg", "exp_avg_sq"] + (["max_exp_avg_sq"] if group["amsgrad"] else [])
-        joined = _JoinedParameter(small, states, keys)
-        self._update(joined, np.concatenate([p._grad._data.reshape(-1) for p in small]), group,
-                     joined.state)
-        joined.write_back()
+        together = _JoinedParameter(small, states, keys)
+        self._update(together, joined([p._grad._data for p in small]), group, together.state)
+        together.write_back()
         for p in small:
             p._bump_version()
 
@@ -102,9 +102,7 @@ _JOIN_SIZE = 4096
 
 
 def _joinable(p):
-    data, grad = p._data, p._grad._data
-    return (data.size <= _JOIN_SIZE and data.dtype == np.float32 and grad.dtype == np.float32
-            and data.flags.c_contiguous)
+    return joinable(p, 0, _JOIN_SIZE) and p._data.flags.c_contiguous
 
 
 class _JoinedParameter:
@@ -114,28 +112,17 @@ class _JoinedParameter:
 
     def __init__(self, params, states, keys):
         self.params, self.states, self.keys = params, states, keys
-        self._data = np.concatenate([p._data.reshape(-1) for p in params])
+        self._data = joined([p._data for p in params])
         self.state = {"step": tensor(states[0]["step"]._data.item())}
         for key in keys:
-            self.state[key] = _Flat(np.concatenate([s[key]._data.reshape(-1) for s in states]))
+            self.state[key] = Flat(joined([s[key]._data for s in states]))
 
     def write_back(self):
-        start = 0
-        for p, state in zip(self.params, self.states):
-            part = slice(start, start + p._data.size)
-            p._data[...] = self._data[part].reshape(p._data.shape)
-            for key in self.keys:
-                own = state[key]._data
-                own[...] = self.state[key]._data[part].reshape(own.shape)
+        write_back(self._data, [p._data for p in self.params])
+        for key in self.keys:
+            write_back(self.state[key]._data, [state[key]._data for state in self.states])
+        for state in self.states:
             state["step"]._data[...] = self.state["step"]._data
-            start = part.stop
-
-
-class _Flat:
-    """A joined state buffer, read as ``._data`` like a state tensor."""
-
-    def __init__(self, data):
-        self._data = data
 
 
 class AdamW(Adam):

@@ -1,9 +1,7 @@
 """Stochastic gradient descent with momentum, dampening, Nesterov, weight decay, maximize."""
-import numpy as np
-
 from .._tensor import _make
 from .._fma import fma
-from .adam import _Flat
+from ._joined import Flat, joinable, joined, write_back
 from .optimizer import Optimizer, scalar
 
 __all__ = ["SGD"]
@@ -37,17 +35,14 @@ class SGD(Optimizer):
         """Without momentum a step is elementwise and keeps no state: the small float32
         parameters (more than one element each: one-element ones have their own quick route)
         are then stepped together as one array, the same bits with far fewer NumPy calls."""
-        joined = [p for p in params if _joinable(p)] if group["momentum"] == 0 else []
-        if len(joined) < 2:
+        together = [p for p in params if _joinable(p)] if group["momentum"] == 0 else []
+        if len(together) < 2:
             return super()._update_params(params, group)
         super()._update_params([p for p in params if not _joinable(p)], group)
-        flat = _Flat(np.concatenate([p._data.reshape(-1) for p in joined]))
-        self._update(flat, np.concatenate([p._grad._data.reshape(-1) for p in joined]), group)
-        start = 0
-        for p in joined:
-            data = p._data
-            data[...] = flat._data[start:start + data.size].reshape(data.shape)
-            start += data.size
+        flat = Flat(joined([p._data for p in together]))
+        self._update(flat, joined([p._grad._data for p in together]), group)
+        write_back(flat._data, [p._data for p in together])
+        for p in together:
             p._bump_version()
 
     def _update(self, p, grad, group):
@@ -76,5 +71,4 @@ _JOIN_SIZE = 1 << 15
 
 
 def _joinable(p):
-    data, grad = p._data, p._grad._data
-    return 1 < data.size <= _JOIN_SIZE and data.dtype == np.float32 and grad.dtype == np.float32
+    return joinable(p, 2, _JOIN_SIZE)
