@@ -22,7 +22,7 @@ import threading
 
 import numpy as np
 
-__all__ = ["empty", "unary", "for_result", "clear", "kept_bytes"]
+__all__ = ["empty", "zeros", "unary", "for_result", "clear", "kept_bytes"]
 
 MIN_BYTES = 1 << 16        # smaller blocks come from the heap's free lists: no faults to save
 MAX_BYTES = 1 << 25        # 32 MiB
@@ -90,6 +90,13 @@ def clear():
 def kept_bytes():
     """Bytes of the arrays this thread keeps (in use or free)."""
     return _kept.nbytes
+
+
+def zeros(shape, dtype):
+    """``np.zeros(shape, dtype)``, in a kept array when there is one (filled with zeros)."""
+    array = empty(shape, dtype)
+    array.fill(0)
+    return array
 
 
 def unary(ufunc, a):

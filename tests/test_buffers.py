@@ -149,3 +149,32 @@ def test_a_repeated_elementwise_step_makes_no_new_large_arrays():
     t = torch.from_numpy(values.copy()).requires_grad_()
     _w5_step(t)
     assert_tensor_equal(x.grad, t.grad, rtol=1e-6, atol=0)
+
+
+def _conv_run(lib, steps):
+    """A small convolutional training step (conv, relu, max pool, padding) run a few times with
+    SGD, keeping every step's activations and loss."""
+    lib.manual_seed(0)
+    net = lib.nn.Sequential(lib.nn.Conv2d(3, 8, 3, padding=1), lib.nn.ReLU(),
+                            lib.nn.MaxPool2d(2), lib.nn.Conv2d(8, 4, 3))
+    opt = lib.optim.SGD(net.parameters(), lr=0.05, momentum=0.9)
+    x = lib.from_numpy(np.random.default_rng(1).standard_normal((16, 3, 24, 24))
+                       .astype(np.float32))
+    kept = []
+    for _ in range(steps):
+        out = net(x)
+        loss = (out * out).mean()
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        kept.append((out, loss))
+    return kept, list(net.parameters())
+
+
+def test_conv_results_kept_by_the_user_stay_intact():
+    (mg, mg_params), (th, th_params) = _conv_run(minigrad, 4), _conv_run(torch, 4)
+    for step_mg, step_th in zip(mg, th):
+        for a, b in zip(step_mg, step_th):
+            assert_tensor_equal(a.detach(), b.detach(), rtol=1e-4, atol=1e-5)
+    for a, b in zip(mg_params, th_params):
+        assert_tensor_equal(a.detach(), b.detach(), rtol=1e-4, atol=1e-5)

@@ -136,7 +136,7 @@ def _zero_where(cond, x):
             or not cond.flags.c_contiguous):
         keep = np.subtract(cond, 1, dtype=ints)  # 0 where cond, else all bits set
         return np.bitwise_and(x.view(ints), keep).view(x.dtype)
-    keep = np.empty(x.shape, ints)   # (row-major operands) the same mask, in one buffer
+    keep = _buffers.empty(x.shape, ints)   # (row-major operands) the same mask, in one buffer
     np.copyto(keep, cond)
     keep -= 1
     return np.bitwise_and(x.view(ints), keep, out=keep).view(x.dtype)
