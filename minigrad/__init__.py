@@ -73,6 +73,7 @@ from .compiler import compile  # noqa: F401  (torch.compile: capture once, repla
 from . import _dynamo  # noqa: F401, E402  (torch._dynamo: config, reset, explain)
 from ._finfo import finfo, iinfo  # noqa: F401
 from .ops import pointwise_more as _pointwise_more  # noqa: F401
+from .ops import blas_more as _blas_more  # noqa: F401
 from .autograd.anomaly_mode import is_anomaly_enabled, is_anomaly_check_nan_enabled  # noqa: F401
 from .ops import registry as _registry
 from .ops._util import inplace_variant as _inplace_variant

@@ -4,7 +4,7 @@ conventions: ``t_x`` is input x's tangent, ``result`` the op's output)."""
 import math
 
 from . import formulas
-from .forward_formulas import LINEAR, formula, zeros_rule
+from .forward_formulas import LINEAR, TRANSPOSED_VJP, formula, zeros_rule
 
 
 def _addcmul(c):
@@ -34,3 +34,10 @@ formula("NextafterBackward0", "t_self", lambda c: c.t[0].clone())
 formula("LdexpBackward0", "t_self * 2^other + t_other * result * ln 2",
         lambda c: c.t[0] * (2.0 ** c.args[1]) + c.t[1] * c.out * math.log(2.0))
 formula("LogitBackward0", "t_self / (self (1 - self)) inside the bounds", _logit)
+
+# ---- blas_more.py: beta * input + alpha * product, linear in each operand --------------------
+for _name, _text in (("BaddbmmBackward0", "batch1 @ t_batch2 + t_batch1 @ batch2"),
+                     ("AddbmmBackward0", "sum_b (batch1 @ t_batch2 + t_batch1 @ batch2)"),
+                     ("AddmvBackward0", "mat @ t_vec + t_mat @ vec"),
+                     ("AddrBackward0", "outer(vec1, t_vec2) + outer(t_vec1, vec2)")):
+    formula(_name, f"beta * t_input + alpha * ({_text})", TRANSPOSED_VJP)
