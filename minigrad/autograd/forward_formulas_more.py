@@ -41,3 +41,6 @@ for _name, _text in (("BaddbmmBackward0", "batch1 @ t_batch2 + t_batch1 @ batch2
                      ("AddmvBackward0", "mat @ t_vec + t_mat @ vec"),
                      ("AddrBackward0", "outer(vec1, t_vec2) + outer(t_vec1, vec2)")):
     formula(_name, f"beta * t_input + alpha * ({_text})", TRANSPOSED_VJP)
+
+# ---- combine_more.py --------------------------------------------------------------------------
+formula("BlockDiagBackward0", "block_diag(t_tensors)", LINEAR)
