@@ -44,3 +44,7 @@ for _name, _text in (("BaddbmmBackward0", "batch1 @ t_batch2 + t_batch1 @ batch2
 
 # ---- combine_more.py --------------------------------------------------------------------------
 formula("BlockDiagBackward0", "block_diag(t_tensors)", LINEAR)
+
+# ---- scalar_overloads.py ------------------------------------------------------------------------
+formula("MulBackward1", "t_self * other  (other a number)", LINEAR)
+formula("DivBackward1", "t_self / other  (other a number)", LINEAR)
