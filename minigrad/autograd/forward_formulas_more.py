@@ -48,3 +48,10 @@ formula("BlockDiagBackward0", "block_diag(t_tensors)", LINEAR)
 # ---- scalar_overloads.py ------------------------------------------------------------------------
 formula("MulBackward1", "t_self * other  (other a number)", LINEAR)
 formula("DivBackward1", "t_self / other  (other a number)", LINEAR)
+
+# ---- stats_more.py -----------------------------------------------------------------------------
+formula("NansumBackward0", "sum of t_self over dim where self is not NaN",
+        lambda c: c.cls.apply(formulas.where(c.args[0].isnan(), 0.0, c.t[0]), *c.args[1:]))
+for _name in ("NanmedianBackward0", "NanmedianBackward1", "AminmaxBackward0"):
+    formula(_name, "t_self at the selected elements (shared among ties)", TRANSPOSED_VJP)
+formula("RenormBackward0", "the renorm Jacobian applied to t_self", TRANSPOSED_VJP)
