@@ -55,3 +55,7 @@ formula("NansumBackward0", "sum of t_self over dim where self is not NaN",
 for _name in ("NanmedianBackward0", "NanmedianBackward1", "AminmaxBackward0"):
     formula(_name, "t_self at the selected elements (shared among ties)", TRANSPOSED_VJP)
 formula("RenormBackward0", "the renorm Jacobian applied to t_self", TRANSPOSED_VJP)
+
+# ---- index_more.py -----------------------------------------------------------------------------
+formula("IndexCopyBackward0", "index_copy(t_self, dim, index, t_source)", LINEAR)
+formula("MaskedScatterBackward0", "masked_scatter(t_self, mask, t_source)", LINEAR)
