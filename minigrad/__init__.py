@@ -79,6 +79,7 @@ from .ops.combine_more import *  # noqa: F403
 from .ops.numeric_more import *  # noqa: F403
 from .ops.stats_more import *  # noqa: F403
 from .ops.index_more import *  # noqa: F403
+from ._frombuffer import frombuffer  # noqa: F401
 from .autograd.anomaly_mode import is_anomaly_enabled, is_anomaly_check_nan_enabled  # noqa: F401
 from .ops import registry as _registry
 from .ops._util import inplace_variant as _inplace_variant
