@@ -21,6 +21,7 @@ from ..autograd.function import Function
 from ..optim._kernels import _VECTOR_BYTES
 from .linalg import BmmBackward0, MvBackward0, _no_bool, _short
 from .registry import arr, case, cases, register
+from ._util import inplace_variant, register_methods
 
 __all__ = ["baddbmm", "addbmm", "addmv", "addr"]
 
@@ -98,13 +99,14 @@ class BaddbmmBackward0(Function):
 def baddbmm(input, batch1, batch2, *, beta=1, alpha=1):
     """``beta * input + alpha * (batch1 @ batch2)``, a matrix product per batch."""
     c, b1, b2 = input._data, batch1._data, batch2._data
-    _check_batches(b1, b2)
     if b1.dtype != b2.dtype:
         raise RuntimeError(f"expected scalar type {_short(b1)} but found {_short(b2)}")
     if c.dtype != b1.dtype:
         raise RuntimeError(f"Input dtypes must be the same, got: input {_cpp(c)}, batch1: "
                            f"{_cpp(b1)}, batch2: {_cpp(b2)}")
-    _expandable("baddbmm", c, (b1.shape[0], b1.shape[1], b2.shape[2]))
+    if b1.ndim >= 2 and b2.ndim >= 1:     # torch expands input first, then checks the dims
+        _expandable("baddbmm", c, (b1.shape[0], b1.shape[1], b2.shape[-1]))
+    _check_batches(b1, b2)
     if b2.shape[:2] != (b1.shape[0], b1.shape[2]):
         raise RuntimeError("Expected size for first two dimensions of batch2 tensor to be: "
                            f"[{b1.shape[0]}, {b1.shape[2]}] but got: [{b2.shape[0]}, "
@@ -301,3 +303,15 @@ def addr(input, vec1, vec2, *, beta=1, alpha=1):
         raise TypeError(f"addr(): argument 'input' (position 1) must be Tensor, not "
                         f"{type(input).__name__}")
     return AddrBackward0.apply(input, vec1, vec2, beta, alpha)
+
+
+def _addr_(self, vec1, vec2, *, beta=1, alpha=1):
+    """In-place addr: self must be the 2-D result itself."""
+    if self._data.ndim != 2:
+        raise RuntimeError(f"2D tensor expected, got {self._data.ndim}D tensor for input")
+    return _addr_inplace(self, vec1, vec2, beta=beta, alpha=alpha)
+
+
+_addr_inplace = inplace_variant(addr)
+_addr_.__name__ = "addr_"
+register_methods(Tensor, {"addr_": _addr_})

@@ -21,7 +21,7 @@ from ..autograd.function import Function
 from ._compat import _broadcast_error
 from .arithmetic import _not_implemented
 from .registry import arr, case, cases, idx, register
-from ._util import silent_fp
+from ._util import inplace_variant, register_methods, silent_fp
 
 __all__ = ["addcmul", "addcdiv", "rad2deg", "deg2rad", "sgn", "signbit", "heaviside",
            "nextafter", "ldexp", "logit"]
@@ -259,16 +259,17 @@ def nextafter(input, other):
 
 # ---- ldexp / logit --------------------------------------------------------------------------
 class LdexpBackward0(Function):
-    """out = x * 2^e        grad_x = grad * 2^e        grad_e = grad * out * ln 2"""
+    """out = x * 2^e        grad_x = grad * 2^e        grad_e = grad * out * ln 2
+    (torch takes 2^e for grad_x in e's dtype: for an integer e, 2^-k is the integer 0)"""
 
     @staticmethod
     @silent_fp
     def forward(ctx, x, e):
         _common_shape(x, e)
-        powers = np.power(_float_dtype(e).type(2), e.astype(_float_dtype(e), copy=False))
-        dt = promote_values(x, powers)
+        dt = promote_values(x, e)
         dt = dt if dt.kind == "f" else _dtype.get_default_dtype().np
-        out = np.asarray(x.astype(dt, copy=False) * powers.astype(dt, copy=False))
+        out = np.asarray(x.astype(dt, copy=False)
+                         * np.power(dt.type(2), e.astype(dt, copy=False)))
         ctx.save_for_backward(e, out)
         return out
 
@@ -276,7 +277,11 @@ class LdexpBackward0(Function):
     def backward(ctx, grad):
         e, out = ctx.saved_tensors
         g_e = grad * out * math.log(2) if ctx.needs_input_grad[1] else None
-        return grad * (2.0 ** e), g_e
+        if e.dtype.is_floating_point:
+            powers = 2 ** e
+        else:       # integer powers of the integer 2: 0 for negative e
+            powers = (2 ** e.clamp(min=0)).masked_fill(e < 0, 0)
+        return grad * powers, g_e
 
 
 @register(nodes=("LdexpBackward0",), args=("input", "other"),
@@ -287,6 +292,19 @@ def ldexp(input, other):
     """``input * 2 ** other``."""
     _require_tensor("ldexp", "other", 2, other)
     return LdexpBackward0.apply(input, other)
+
+
+def _ldexp_(self, other):
+    """In-place ldexp: an integer tensor cannot hold its float result (torch's message)."""
+    if self._data.dtype.kind in "iub":
+        raise RuntimeError(f"ldexp can't be cast to the desired output type "
+                           f"{from_numpy_dtype(self._data.dtype).short_name}")
+    return _ldexp_inplace(self, other)
+
+
+_ldexp_inplace = inplace_variant(ldexp)
+_ldexp_.__name__ = "ldexp_"
+register_methods(Tensor, {"ldexp_": _ldexp_})
 
 
 class LogitBackward0(Function):
