@@ -145,7 +145,8 @@ def vander(x, N=None, increasing=False):
     if n < 0:
         raise RuntimeError("N must be non-negative.")
     dt = _dtype._promote_np(x._data.dtype, np.dtype(np.int64))    # torch's promotion
-    result = _make(np.ones((x._data.shape[0], n), dt))
+    result = _make(np.empty((x._data.shape[0], n), dt))
+    result.fill_(1)         # (a write, as in torch: the version counts agree)
     if n > 1:
         powers = result[:, 1:]
         powers.copy_(x.unsqueeze(1))
@@ -166,6 +167,12 @@ def take_along_dim(input, indices, dim=None):
         raise RuntimeError(f"torch.take_along_dim(): dtype of indices should be Long but got "
                            f"{from_numpy_dtype(a.dtype).short_name}")
     if dim is None:
+        size = input._data.size
+        flat = a.reshape(-1)
+        bad = (flat < 0) | (flat >= size)
+        if bad.any():
+            raise RuntimeError(f"index {flat[bad.argmax()]} is out of bounds for dimension 0 "
+                               f"with size {size}")
         return gather(reshape(input, (-1,)), 0, reshape(indices, (-1,)))
     nd = input._data.ndim
     if nd != a.ndim:

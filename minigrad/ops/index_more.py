@@ -69,10 +69,11 @@ def _check_index_copy(x, dim, idx, source):
                          f"source.size(dim) ({count})")
     for d in range(x.ndim):
         if d != dim and x.shape[d] != source.shape[d]:
+            at = d if d < dim else d - 1       # the dim of the slice (dim left out)
             raise RuntimeError(
                 f"index_copy_(): Source/destination tensor must have same slice shapes. "
-                f"Destination slice shape: {x.shape[d]} at dimension {d} and source slice "
-                f"shape: {source.shape[d]} at dimension {d}.")
+                f"Destination slice shape: {x.shape[d]} at dimension {at} and source slice "
+                f"shape: {source.shape[d]} at dimension {at}.")
     size = x.shape[dim] if x.ndim else 1
     bad = (idx < 0) | (idx >= size)
     if bad.any():
