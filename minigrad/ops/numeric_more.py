@@ -98,9 +98,9 @@ def _gradient_spacing(spacing, dims, dim_given, ndim):
 def _part(x, d, start, stop=None):
     """x[start:stop] along dim d, with negative bounds counted from the end (a slice)."""
     size = x.shape[d]
-    start = start + size if start < 0 else start
+    start = min(max(start + size if start < 0 else start, 0), size)
     stop = size if stop is None else stop + size if stop < 0 else stop
-    return x.narrow(d, start, max(stop - start, 0))
+    return x.narrow(d, start, max(min(stop, size) - start, 0))
 
 
 def _uniform_gradient(input, d, dx, edge_order):
@@ -195,13 +195,15 @@ def _check_samples(fname, y, dx):
 def trapezoid(y, x=None, *, dx=None, dim=-1):
     """The integral of samples ``y`` along ``dim`` by the trapezoid rule, the samples spaced
     ``dx`` apart (default 1) or at coordinates ``x``."""
+    if y.ndim == 0:
+        raise IndexError(f"Dimension specified as {dim} but tensor has no dimensions")
     dim = wrap_dim(dim, y.ndim)
     _check_samples("trapezoid", y, dx)
     if y.shape[dim] == 0:
         return zeros(tuple(s for i, s in enumerate(y.shape) if i != dim), dtype=y.dtype)
     if x is not None:
         step = _sample_spacing("trapezoid", y, x, dim)
-        return div((step * (_part(y, dim, 0, -1) + _part(y, dim, 1))).sum(dim), 2.0)
+        return div(((_part(y, dim, 0, -1) + _part(y, dim, 1)) * step).sum(dim), 2.0)
     ends = y.select(dim, 0) + y.select(dim, -1)
     return mul(y.sum(dim) - mul(ends, 0.5), 1.0 if dx is None else dx)
 
@@ -213,12 +215,12 @@ def trapezoid(y, x=None, *, dx=None, dim=-1):
 def cumulative_trapezoid(y, x=None, *, dx=None, dim=-1):
     """The running integral of samples ``y`` along ``dim`` by the trapezoid rule (one entry
     fewer than samples), spaced ``dx`` apart (default 1) or at coordinates ``x``."""
-    dim = wrap_dim(dim, y.ndim) if y.ndim else dim
     if y.ndim == 0:
         raise IndexError("slice() cannot be applied to a 0-dim tensor.")
+    dim = wrap_dim(dim, y.ndim)
     _check_samples("cumulative_trapezoid", y, dx)
     pairs = _part(y, dim, 0, -1) + _part(y, dim, 1)
     if x is not None:
         step = _sample_spacing("cumulative_trapezoid", y, x, dim)
-        return div((step * pairs).cumsum(dim), 2.0)
+        return div((pairs * step).cumsum(dim), 2.0)
     return mul(pairs, (1.0 if dx is None else dx) / 2.0).cumsum(dim)

@@ -36,7 +36,8 @@ def _float_name(x):
 
 # ---- nansum / nanmean ------------------------------------------------------------------------
 class NansumBackward0(Function):
-    """out = sum of the non-NaN elements over dim        grad_x = grad (expanded), 0 at NaN"""
+    """out = sum of the non-NaN elements over dim
+    grad_x = grad (expanded) * (x is not NaN)"""
 
     numpy_backward = True
 
@@ -51,7 +52,8 @@ class NansumBackward0(Function):
     def backward(ctx, grad):
         x, = ctx.saved_tensors
         spread = _unreduce(grad, ctx.dims, ctx.keepdim, x.shape)
-        return formulas.where(formulas.isnan(x), 0.0, spread), None, None, None
+        # grad * (x is not NaN), as torch: an inf grad at a NaN gives NaN, not 0
+        return spread * ~formulas.isnan(x), None, None, None
 
 
 def _nan_dims(input, dim):
@@ -245,7 +247,7 @@ def renorm(input, p, dim, maxnorm):
     if p <= 0:
         raise RuntimeError("renorm: non-positive-norm not supported")
     if maxnorm < 0:
-        raise RuntimeError(f"renorm: expected maxnorm to be >= 0 but got {maxnorm}")
+        raise RuntimeError(f"renorm: expected maxnorm to be >= 0 but got {maxnorm:g}")
     if x.ndim <= 1:
         raise RuntimeError(f"renorm: input needs at least 2 dimensions, got {x.ndim} "
                            f"dimensions")
@@ -298,14 +300,17 @@ def cov(input, *, correction=1, fweights=None, aweights=None):
     if w is not None and not bool(total._data != 0):
         raise RuntimeError("cov(): weights sum to zero, can't be normalized")
     mean = (rows if w is None else rows * w).sum(1) / total
-    if w is not None and aweights is not None and correction != 0:
+    if correction == 0:
+        dof = total
+    elif aweights is not None:
         dof = total - correction * (w * aweights).sum() / total
     else:
         dof = total - correction
     if bool(dof._data <= 0):
         warnings.warn("cov(): degrees of freedom is <= 0. Correction should be strictly less "
                       "than the number of observations.", stacklevel=2)
-        dof = dof * 0
+        dof = dof.clone() if dof is total else dof
+        dof.zero_()
     centered = rows - mean.unsqueeze(1)
     return (mm(centered, (centered if w is None else centered * w).t()) / dof).squeeze()
 
@@ -338,11 +343,14 @@ def isin(elements, test_elements, *, assume_unique=False, invert=False):
     """True where an element of ``elements`` is among ``test_elements`` (either may be a
     number); ``invert=True`` gives the opposite."""
     if not isinstance(elements, Tensor) and not isinstance(test_elements, Tensor):
+        options = "".join(f"\n * ({first}, {second}, *, bool assume_unique = False, bool "
+                          f"invert = False, Tensor out = None)" for first, second in (
+                              ("Tensor elements", "Tensor test_elements"),
+                              ("Number element", "Tensor test_elements"),
+                              ("Tensor elements", "Number test_element")))
         raise TypeError(f"isin() received an invalid combination of arguments - got "
                         f"({type(elements).__name__}, {type(test_elements).__name__}), but "
-                        f"expected one of: (Tensor elements, Tensor test_elements), (Number "
-                        f"element, Tensor test_elements), (Tensor elements, Number "
-                        f"test_element)")
+                        f"expected one of:{options}\n")
     values = [x._data if isinstance(x, Tensor) else np.asarray(x)
               for x in (elements, test_elements)]
     for v in values:
