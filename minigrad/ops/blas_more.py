@@ -19,7 +19,7 @@ from .._tensor import Tensor
 from ..autograd import formulas
 from ..autograd.function import Function
 from ..optim._kernels import _VECTOR_BYTES
-from .linalg import BmmBackward0, MvBackward0, _no_bool, _short
+from .linalg import _CPP_NAMES, BmmBackward0, MvBackward0, _no_bool, _short
 from .registry import arr, case, cases, register
 from ._util import inplace_variant, register_methods
 
@@ -116,7 +116,6 @@ def baddbmm(input, batch1, batch2, *, beta=1, alpha=1):
 
 
 def _cpp(a):
-    from .linalg import _CPP_NAMES
     return _CPP_NAMES[a.dtype.name].split()[-1] if a.dtype.kind == "f" else _CPP_NAMES[
         a.dtype.name]
 

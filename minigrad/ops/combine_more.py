@@ -20,6 +20,7 @@ from ..autograd.function import Function
 from .gather import gather
 from .indexing import masked_select
 from .join import _tensor_list, stack
+from .pointwise_more import _common_shape
 from .rearrange import meshgrid
 from .registry import arr, case, cases, idx, register
 from .cumulative import cumprod
@@ -192,11 +193,14 @@ def take_along_dim(input, indices, dim=None):
 
 
 def _broadcast(a, b):
-    from .pointwise_more import _common_shape
     return _common_shape(np.empty(a, bool), np.empty(b, bool))
 
 
 # ---- index helpers --------------------------------------------------------------------------
+@register(forms=("function",), args=("indices", "shape"), differentiable=False,
+          family="indexing",
+          sample=cases(case(idx(12, 5), (3, 4)), case(idx(30, 2, 2), (2, 3, 5)),
+                       case(idx(7, 3), 7)))
 def unravel_index(indices, shape):
     """The coordinates of flat ``indices`` in an array of ``shape``: one int64 tensor per dim
     (indices count modulo the size, negative ones from the end)."""

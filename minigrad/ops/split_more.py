@@ -16,7 +16,7 @@ from .._dtype import from_numpy_dtype
 from .._tensor import Tensor, wrap_dim
 from .join import _tensor_list, cat, vstack
 from .pointwise_more import _common_shape
-from .registry import arr, case, cases, register
+from .registry import arr, case, cases, declare, register
 from .shape import narrow, reshape, unsqueeze
 
 __all__ = ["tensor_split", "hsplit", "vsplit", "dsplit", "column_stack", "row_stack", "dstack",
@@ -60,12 +60,14 @@ def _pieces(input, kind, value, dim):
           family="shape",
           sample=cases(case(arr(3, 4), 3, 1), case(arr(5), [1, 3]), case(arr(2, 5), (1, -1), 1),
                        case(arr(4, 2), 3), case(arr(3, 4), [1, 5, 2], -1)))
-def tensor_split(input, indices_or_sections=None, dim=0, *, sections=None, indices=None,
-                 tensor_indices_or_sections=None):
+def tensor_split(input, indices_or_sections=None, dim=0, **named):
     """Split into ``n`` nearly equal pieces (the first ``size % n`` one longer) or at the given
-    indices along ``dim``; each piece a view."""
-    spec = next((s for s in (indices_or_sections, sections, indices, tensor_indices_or_sections)
-                 if s is not None), None)
+    indices along ``dim``; each piece a view. torch's keyword names for the split are taken too:
+    ``sections=``, ``indices=``, ``tensor_indices_or_sections=``."""
+    for key in named:
+        if key not in ("sections", "indices", "tensor_indices_or_sections"):
+            raise TypeError(f"tensor_split() got an unexpected keyword argument '{key}'")
+    spec = next((s for s in (indices_or_sections, *named.values()) if s is not None), None)
     if input._data.ndim == 0:
         raise RuntimeError(f"tensor_split expected at least a 1-dimensional tensor, but got a "
                            f"tensor with {input._data.ndim} dims")
@@ -190,6 +192,8 @@ def column_stack(tensors):
 
 
 row_stack = vstack   # torch's alias
+declare("row_stack", vstack, nodes=("CatBackward0",), forms=("function",), args=("tensors",),
+        family="shape", sample=cases(case([arr(3), arr(3)]), case([arr(2, 3), arr(1, 3)])))
 
 
 @register(nodes=("CatBackward0",), forms=("function",), args=("tensors",), family="shape",

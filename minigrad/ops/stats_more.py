@@ -11,7 +11,7 @@ import warnings
 
 import numpy as np
 
-from .. import return_types
+from .. import _dtype, return_types
 from .._dtype import from_numpy_dtype
 from .._tensor import Tensor, _make, wrap_dim
 from ..autograd import formulas
@@ -20,7 +20,7 @@ from ..creation import scalar_tensor
 from .linalg import mm
 from .reduction import (_FullExtremum, _kept_shape, _np_sum, _sum_dtype,
                         _ties, _unreduce, reduce_dims)
-from .registry import arr, case, cases, register
+from .registry import arr, case, cases, idx, register
 from .sorting import _Selecting, _indices_without_graph, sort
 from .statistics import _np_norm, norm
 
@@ -296,7 +296,7 @@ def cov(input, *, correction=1, fweights=None, aweights=None):
     if aweights is not None:
         _check_weights("aweights", aweights, observations, False)
         w = aweights if w is None else w * aweights
-    total = w.sum() if w is not None else scalar_tensor(observations, dtype=_int64())
+    total = w.sum() if w is not None else scalar_tensor(observations, dtype=_dtype.int64)
     if w is not None and not bool(total._data != 0):
         raise RuntimeError("cov(): weights sum to zero, can't be normalized")
     mean = (rows if w is None else rows * w).sum(1) / total
@@ -313,11 +313,6 @@ def cov(input, *, correction=1, fweights=None, aweights=None):
         dof.zero_()
     centered = rows - mean.unsqueeze(1)
     return (mm(centered, (centered if w is None else centered * w).t()) / dof).squeeze()
-
-
-def _int64():
-    from .. import _dtype
-    return _dtype.int64
 
 
 @register(nodes=("ClampBackward1", "DivBackward0"), args=("input",),
@@ -339,6 +334,10 @@ def corrcoef(input):
 
 
 # ---- isin --------------------------------------------------------------------------------------
+@register(forms=("function",), args=("elements", "test_elements"), differentiable=False,
+          family="comparison",
+          sample=cases(case(idx(6, 2, 3), idx(6, 4)), case(idx(6, 5), 3), case(2, idx(4, 3)),
+                       case(arr(2, 3), arr(4), invert=True)))
 def isin(elements, test_elements, *, assume_unique=False, invert=False):
     """True where an element of ``elements`` is among ``test_elements`` (either may be a
     number); ``invert=True`` gives the opposite."""
