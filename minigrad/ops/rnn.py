@@ -18,6 +18,7 @@ recurrence backwards in time (BPTT) with the saved gates:
 """
 import numpy as np
 
+from .. import _buffers
 from ..autograd.function import Function
 from .._tensor import _make
 from ..autograd import grad_mode
@@ -84,12 +85,16 @@ class MkldnnRnnLayerBackward0(Function):
                 np.negative(w, out=w)
         # the input projection of every step at once, one 2-D product: (T, B, 4H); each step's
         # gates are then computed in it, in place
-        gates = (x.reshape(-1, x.shape[-1]) @ w_ih_neg.T).reshape(x.shape[:-1] + (4 * hidden,))
+        # (the large arrays are kept for the next step once nothing holds them: _buffers.py)
+        flat_x = x.reshape(-1, x.shape[-1])
+        gates = np.matmul(flat_x, w_ih_neg.T,
+                          out=_buffers.empty((flat_x.shape[0], 4 * hidden), x.dtype))
+        gates = gates.reshape(x.shape[:-1] + (4 * hidden,))
         if bias is not None:
             gates += bias
-        out = np.empty((steps,) + h0.shape, x.dtype)
-        cells = np.empty((steps + 1,) + c0.shape, x.dtype)       # by step number k
-        tanh_cells = np.empty((steps,) + c0.shape, x.dtype)     # by time t
+        out = _buffers.empty((steps,) + h0.shape, x.dtype)
+        cells = _buffers.empty((steps + 1,) + c0.shape, x.dtype)       # by step number k
+        tanh_cells = _buffers.empty((steps,) + c0.shape, x.dtype)     # by time t
         recurrent = np.empty(gates.shape[1:], x.dtype)          # h W_hhᵀ of one step
         g_pre, input_part = np.empty(h0.shape, x.dtype), np.empty(h0.shape, x.dtype)
         h, cells[0] = h0, c0
@@ -131,7 +136,7 @@ class MkldnnRnnLayerBackward0(Function):
         # every factor that does not depend on the recurrence, for all steps at once
         c_prev = cells[-2::-1] if ctx.reverse else cells[:-1]      # by time t, as gates
         d_c_from_h, d_ifg, d_o = _step_factors(gates, c_prev, ctx.tanh_cells)
-        d_gates = np.empty_like(gates)
+        d_gates = _buffers.empty(gates.shape, gates.dtype)
         f = gates[..., hidden:2 * hidden]
         from_h = np.empty(h0.shape, dt)
         for t in reversed(order):
@@ -153,8 +158,8 @@ class MkldnnRnnLayerBackward0(Function):
             grads[1] = flat.T @ x.reshape(-1, x.shape[-1])
         if needs[2]:
             # the h each step started from: h0, then the previous step's output
-            prev = (np.concatenate([out[1:], h0[None]]) if ctx.reverse
-                    else np.concatenate([h0[None], out[:-1]]))
+            prev = np.concatenate([out[1:], h0[None]] if ctx.reverse else [h0[None], out[:-1]],
+                                  out=_buffers.empty(out.shape, out.dtype))
             grads[2] = flat.T @ prev.reshape(-1, hidden)
         if ctx.has_bias and (needs[3] or needs[4]):
             bias_grad = flat.sum(0)
@@ -174,20 +179,20 @@ def _step_factors(gates, c_prev, tanh_c):
     i, f = gates[..., :hidden], gates[..., hidden:2 * hidden]
     g, o = gates[..., 2 * hidden:3 * hidden], gates[..., 3 * hidden:]
     one = gates.dtype.type(1)
-    scratch = np.empty_like(tanh_c)
+    scratch = _buffers.empty(tanh_c.shape, tanh_c.dtype)
 
     def one_minus(a):
         return np.subtract(one, a, out=scratch)
 
-    d_c_from_h = np.multiply(tanh_c, tanh_c)
+    d_c_from_h = np.multiply(tanh_c, tanh_c, out=_buffers.empty(tanh_c.shape, tanh_c.dtype))
     np.subtract(one, d_c_from_h, out=d_c_from_h)
     np.multiply(o, d_c_from_h, out=d_c_from_h)
-    d_ifg = np.empty(tanh_c.shape[:-1] + (3, hidden), gates.dtype)
+    d_ifg = _buffers.empty(tanh_c.shape[:-1] + (3, hidden), gates.dtype)
     d_i, d_f, d_g = d_ifg[..., 0, :], d_ifg[..., 1, :], d_ifg[..., 2, :]
     np.multiply(np.multiply(g, i, out=d_i), one_minus(i), out=d_i)
     np.multiply(np.multiply(c_prev, f, out=d_f), one_minus(f), out=d_f)
     np.multiply(i, one_minus(np.multiply(g, g, out=scratch)), out=d_g)
-    d_o = np.multiply(tanh_c, o)
+    d_o = np.multiply(tanh_c, o, out=_buffers.empty(tanh_c.shape, tanh_c.dtype))
     d_o *= one_minus(o)
     return d_c_from_h, d_ifg, d_o
 

@@ -7,6 +7,8 @@ reads a tensor's ``._data``.
 """
 import numpy as np
 
+from .. import _buffers
+
 __all__ = ["Flat", "joinable", "joined", "write_back"]
 
 
@@ -25,8 +27,9 @@ def joinable(p, smallest, largest):
 
 
 def joined(arrays):
-    """The arrays' elements end to end, one flat array."""
-    return np.concatenate([a.reshape(-1) for a in arrays])
+    """The arrays' elements end to end, one flat array (a kept one: _buffers.py)."""
+    out = _buffers.empty((sum(a.size for a in arrays),), np.result_type(*arrays))
+    return np.concatenate([a.reshape(-1) for a in arrays], out=out)
 
 
 def write_back(flat, arrays):
