@@ -4,7 +4,6 @@
 """
 import warnings as _warnings
 
-from . import _heap  # noqa: F401 (at import: glibc keeps freed activations for reuse)
 from . import _dtype
 from ._dtype import (bfloat16, bool, double, dtype, float, float16, float32, float64,  # noqa: A004
                      get_default_dtype, half, int, int8, int16, int32, int64, long,

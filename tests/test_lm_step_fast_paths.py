@@ -4,14 +4,7 @@
   is being recorded: the same total norm and clipped gradients, byte for byte, as through the
   norm op (drawn gradients of both float dtypes, every norm type), and the norm op still runs
   (so is seen) under forward AD and minigrad.compile's capture;
-* importing minigrad raises glibc's heap thresholds (minigrad/_heap.py): a step's freed
-  activations stay in the heap for the next step instead of being faulted in again.
 """
-import os
-import platform
-import subprocess
-import sys
-
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -65,35 +58,3 @@ def test_clip_grad_norm_fast_path_only_without_recording():
     import minigrad.autograd.forward_ad as fwAD
     with fwAD.dual_level():
         assert not clip_grad._unrecorded([g])
-
-
-_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-_CHURN = """
-import resource, sys
-import numpy as np
-if sys.argv[1] == "minigrad":
-    import minigrad  # noqa: F401
-def churn():                     # a step's activations: 3 x 1 MiB made, then freed
-    arrays = [np.ones(1 << 18, np.float32) for _ in range(3)]
-    del arrays
-churn()
-before = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
-for _ in range(50):
-    churn()
-print(resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before)
-"""
-
-
-@pytest.mark.skipif(platform.system() != "Linux" or platform.libc_ver()[0] != "glibc",
-                    reason="the heap thresholds are glibc's")
-def test_importing_minigrad_keeps_a_steps_freed_activations_in_the_heap():
-    """Without minigrad's import, glibc gives the freed 3 MiB back after each round and the next
-    round page-faults it in again (256 pages per MiB); after it, the memory is reused."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("MALLOC_")}
-    faults = {}
-    for lib in ("numpy", "minigrad"):
-        out = subprocess.run([sys.executable, "-c", _CHURN, lib], env=env, capture_output=True,
-                             text=True, check=True, cwd=_ROOT)
-        faults[lib] = int(out.stdout.split()[-1])
-    assert faults["numpy"] > 50 * 256          # the control: every round faults
-    assert faults["minigrad"] < 50 * 16, faults
