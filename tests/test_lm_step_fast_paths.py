@@ -3,7 +3,7 @@
 * clip_grad_norm_ / get_total_norm take each gradient's norm straight from its array when no op
   is being recorded: the same total norm and clipped gradients, byte for byte, as through the
   norm op (drawn gradients of both float dtypes, every norm type), and the norm op still runs
-  (so is seen) under forward AD and minigrad.compile's capture;
+  (so is seen) under forward AD and minigrad.compile's capture.
 """
 import numpy as np
 import pytest
