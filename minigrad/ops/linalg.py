@@ -11,6 +11,7 @@ products stay integer; float16 accumulates in float32.
 """
 import numpy as np
 
+from .. import _buffers
 from .._args import check_int
 from .._dtype import from_numpy_dtype
 from .._tensor import Tensor, wrap_dim
@@ -52,7 +53,12 @@ def _mm_product(a, b):
     +0.0. (bmm, mv, dot and float16 products start from +0.0 in torch too.)"""
     if a.shape[1] == 1 and a.dtype.kind == "f" and a.dtype != np.float16:
         return np.multiply(a, b, order="C")   # (n, 1) * (1, m) broadcast: the outer product
+    if a.dtype == b.dtype and a.dtype in _KEPT_PRODUCTS:   # into a kept array (_buffers.py)
+        return np.matmul(a, b, out=_buffers.empty((a.shape[0], b.shape[1]), a.dtype))
     return _product(np.matmul, a, b)
+
+
+_KEPT_PRODUCTS = (np.dtype(np.float32), np.dtype(np.float64))
 
 
 def _check_mm(a, b):
