@@ -4,10 +4,10 @@
   is being recorded: the same total norm and clipped gradients, byte for byte, as through the
   norm op (drawn gradients of both float dtypes, every norm type), and the norm op still runs
   (so is seen) under forward AD and minigrad.compile's capture;
-* float32 GELU's forward and backward, and mm/addmm's products, write their large results and
-  temporaries into kept arrays (_buffers.py): the same bytes and layout as the formulas with
-  fresh arrays (written out here), on drawn arrays of every layout, special values included;
-  and a result still held is never handed out again.
+* float32 GELU's forward and backward, and addmm's product (a Linear's output), write their large
+  results and temporaries into kept arrays (_buffers.py): the same bytes and layout as the
+  formulas with fresh arrays (written out here), on drawn arrays of every layout, special values
+  included; and a result still held is never handed out again.
 """
 import math
 
@@ -159,7 +159,7 @@ def test_gelu_results_still_held_are_not_reused():
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 @pytest.mark.parametrize("n,k,m", [(512, 64, 256), (300, 17, 100), (3, 4, 5)])
-def test_mm_products_in_kept_arrays_are_numpys_bytes(dtype, n, k, m):
+def test_addmm_products_in_kept_arrays_are_numpys_bytes(dtype, n, k, m):
     rng = np.random.default_rng(n + k + m)
     a = rng.standard_normal((n, k)).astype(dtype)
     b = rng.standard_normal((k, m)).astype(dtype)
@@ -167,7 +167,7 @@ def test_mm_products_in_kept_arrays_are_numpys_bytes(dtype, n, k, m):
                 (np.ascontiguousarray(a.T).T, np.ascontiguousarray(b.T).T)]
     held = []
     for x, y in operands:
-        got = linalg._mm_product(x, y)
+        got = linalg._addmm_product(x, y)
         assert got.tobytes() == np.matmul(x, y).tobytes() and got.flags.c_contiguous
         held.append((got, got.copy()))
     for got, copy in held:   # each still held: none was handed out again

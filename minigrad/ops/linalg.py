@@ -53,12 +53,18 @@ def _mm_product(a, b):
     +0.0. (bmm, mv, dot and float16 products start from +0.0 in torch too.)"""
     if a.shape[1] == 1 and a.dtype.kind == "f" and a.dtype != np.float16:
         return np.multiply(a, b, order="C")   # (n, 1) * (1, m) broadcast: the outer product
-    if a.dtype == b.dtype and a.dtype in _KEPT_PRODUCTS:   # into a kept array (_buffers.py)
-        return np.matmul(a, b, out=_buffers.empty((a.shape[0], b.shape[1]), a.dtype))
     return _product(np.matmul, a, b)
 
 
 _KEPT_PRODUCTS = (np.dtype(np.float32), np.dtype(np.float64))
+
+
+def _addmm_product(a, b):
+    """a @ b for addmm's forward: a Linear layer's output, into a kept array (_buffers.py) for
+    float operands (the same bytes as _mm_product's)."""
+    if a.dtype == b.dtype and a.dtype in _KEPT_PRODUCTS and a.shape[1] != 1:
+        return np.matmul(a, b, out=_buffers.empty((a.shape[0], b.shape[1]), a.dtype))
+    return _mm_product(a, b)
 
 
 def _check_mm(a, b):
@@ -214,7 +220,7 @@ class AddmmBackward0(Function):
         _save_operands(ctx, a, b, *ctx.needs_input_grad[1:3])
         ctx.beta, ctx.alpha = beta, alpha
         formulas.on_tensors_if_mixed(ctx, b.dtype, beta, alpha)
-        prod = _mm_product(a, b)
+        prod = _addmm_product(a, b)
         if alpha != 1:
             prod = prod * alpha
         if beta == 0:  # c is ignored, nan and inf included
