@@ -7,7 +7,10 @@
 * float32 GELU's forward and backward, and addmm's product (a Linear's output), write their large
   results and temporaries into kept arrays (_buffers.py): the same bytes and layout as the
   formulas with fresh arrays (written out here), on drawn arrays of every layout, special values
-  included; and a result still held is never handed out again.
+  included; and a result still held is never handed out again;
+* a view of a row-major array is NumPy's reshape: the strides torch's rule gives, checked
+  against that rule on drawn shapes and layouts (size-1 dims with any stride, column-major,
+  empty arrays).
 """
 import math
 
@@ -20,7 +23,7 @@ from hypothesis import strategies as st
 import minigrad
 from minigrad.autograd.function import _NO_CTX
 from minigrad.nn.utils import clip_grad
-from minigrad.ops import linalg
+from minigrad.ops import linalg, shape as shape_ops
 from minigrad.ops.activation import GeluBackward0, GeluBackwardBackward0, normal_cdf
 
 
@@ -172,3 +175,45 @@ def test_addmm_products_in_kept_arrays_are_numpys_bytes(dtype, n, k, m):
         held.append((got, got.copy()))
     for got, copy in held:   # each still held: none was handed out again
         assert got.tobytes() == copy.tobytes()
+
+
+def _torch_rule_view(x, shape):
+    """x viewed as shape with the strides of torch's computeStride, or None."""
+    strides = shape_ops._compute_stride(x.shape, [s // x.itemsize for s in x.strides], shape)
+    if strides is None:
+        return None
+    return np.lib.stride_tricks.as_strided(x, shape, tuple(s * x.itemsize for s in strides))
+
+
+def _drawn_view_case(rng):
+    """(x of a drawn shape and layout, a new shape with as many elements)."""
+    old = tuple(int(rng.choice([0, 1, 1, 2, 3, 4]) if rng.random() < 0.97 else 0)
+                for _ in range(int(rng.integers(0, 5))))
+    size = math.prod(old)
+    strides = list(np.empty(old, np.float32).strides)
+    layout = rng.random()
+    if layout < 0.5:   # size-1 dims with any stride (a row-major array all the same)
+        strides = [int(rng.integers(-8, 40)) * 4 if n == 1 and rng.random() < 0.7 else s
+                   for n, s in zip(old, strides)]
+    elif layout > 0.8 and len(old) > 1:   # column-major
+        strides = list(np.empty(old[::-1], np.float32).strides[::-1])
+    base = np.zeros(max(size, 1) * 6 + 64, np.float32)
+    x = np.lib.stride_tricks.as_strided(base[16:], old, tuple(strides))
+    new, rest = [], max(size, 1)
+    for _ in range(int(rng.integers(0, 5))):
+        n = int(rng.choice([d for d in (1, 2, 3, 4, 6) if rest % d == 0]))
+        new.append(n)
+        rest //= n
+    new.append(rest if size else 0)
+    rng.shuffle(new)
+    return x, tuple(new)
+
+
+def test_views_take_torchs_strides():
+    rng = np.random.default_rng(11)
+    for _ in range(3000):
+        x, new = _drawn_view_case(rng)
+        got, want = shape_ops._strided_view(x, new), _torch_rule_view(x, new)
+        assert (got is None) == (want is None), (x.shape, x.strides, new)
+        if got is not None:
+            assert (got.shape, got.strides) == (want.shape, want.strides), (x.strides, new)
