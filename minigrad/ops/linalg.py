@@ -11,6 +11,7 @@ products stay integer; float16 accumulates in float32.
 """
 import numpy as np
 
+from .. import _buffers
 from .._args import check_int
 from .._dtype import from_numpy_dtype
 from .._tensor import Tensor, wrap_dim
@@ -43,6 +44,10 @@ def _product(np_fn, a, b):
     """np_fn(a, b) in the operands' dtype; float16 accumulates in float32 as torch does."""
     if a.dtype == np.float16:
         return np_fn(a.astype(np.float32), b.astype(np.float32)).astype(np.float16)
+    if np_fn is np.matmul and a.ndim == b.ndim >= 2 and a.shape[:-2] == b.shape[:-2]:
+        # (mm, bmm: the product into a kept array when it is large, _buffers.py)
+        shape = a.shape[:-1] + b.shape[-1:]
+        return np.matmul(a, b, out=_buffers.empty(shape, np.result_type(a.dtype, b.dtype)))
     return np.asarray(np_fn(a, b))
 
 
