@@ -15,13 +15,32 @@ on torch 2.13's x86-64 build: the vector Welford steps (both updates), the vecto
 s + fma(d d c, b, s_a)); the scalar tail's steps are not fused. Means then agree bit for bit with
 torch and variances in all but about 1 row in 50 of long rows (one rounding apart). float32
 only: float64's roundings are far below any tolerance, and an exact float64 fma is costly.
+
+How it is computed (the same roundings, in as few NumPy passes as they allow):
+
+* the work runs on x transposed, ``x_t`` (columns as rows, ``transposed``): a lane's values
+  for all rows are then one contiguous run, and the lanes of one vector a contiguous block;
+* a float32 fma is rounded twice, as ``fma`` below: the product (exact in float64), plus the
+  addend in float64, rounded to float32. Written as passes: operands cast to float64 into
+  buffers reused for the whole call, a float64 multiply and add, the cast back to float32;
+* a chunk's Welford steps run the means first, step after step (the only chain: each step's
+  d needs the previous mean); then every step's x - m and product d (x - m) in one pass each;
+  then the sums of squares, step after step;
+* the first step of a chunk, from m = s = 0, and the merge of a chunk into an empty cascade
+  level need no float64: their products are by 1 or 0 (see ``_first_step``, ``_into_empty``);
+* the input gradient's row sums add the vectors lane-wise in one reduction over the vectors'
+  axis of ``x_t``'s layout (NumPy adds along a non-innermost axis in order, one vector after
+  another), then the lanes in a tree.
 """
 import numpy as np
 
-__all__ = ["row_moments", "layer_norm_grad_input"]
+from .. import _buffers
+
+__all__ = ["row_moments", "layer_norm_grad_input", "transposed"]
 
 _CHUNK = 16          # vectors per Welford chunk
 _VECTOR_BYTES = 32   # AVX2 vectors: the kernel's width on x86-64
+_F64 = np.float64
 
 
 def fma(a, b, c):
@@ -38,15 +57,12 @@ def fma(a, b, c):
     return exact.astype(np.float32)
 
 
-def _merge_vectors(count_add, mean_add, sq_add, count, mean, sq):
-    """AddMomentsVec: the lanes' (count_add, mean_add, sq_add) merged into (count, mean, sq)."""
-    dt = mean.dtype.type
-    total = count + count_add
-    c = dt(0) if total == 0 else dt(count_add) / dt(total)
-    delta = mean_add - mean
-    mean = mean + c * delta
-    sq = fma(delta * delta * c, dt(count), sq + sq_add)
-    return [total, mean, sq]
+def transposed(x):
+    """The 2-d array x with its columns as rows, contiguous: the layout the lane-wise work
+    runs in (``x_t[k]``: column k for every row). A kept work array (_buffers.py)."""
+    out = _buffers.empty(x.shape[::-1], x.dtype)
+    np.copyto(out, x.T)
+    return out
 
 
 def _ceil_log2(x):
@@ -54,51 +70,119 @@ def _ceil_log2(x):
     return 1 if x <= 2 else (x - 1).bit_length()
 
 
+def _first_step(v, delta, mean):
+    """Welford's first step from m = s = 0 into ``delta`` and ``mean``; returns s.
+    d = v - 0;  m = fma(d, 1, 0) = d + 0: the product by 1 is exact and so is the sum of two
+    float32 values rounded through float64 (it only turns -0 into +0);  s = fma(d, v - m, 0):
+    v - m is ±0 for finite v (then d (v - m) = ±0, and + 0 gives +0) and NaN otherwise, so the
+    float32 product is exact too, and + 0 the same rounding."""
+    np.subtract(v, np.float32(0), out=delta)
+    np.add(delta, np.float32(0), out=mean)
+    sq = v - mean
+    np.multiply(delta, sq, out=sq)
+    return np.add(sq, np.float32(0), out=sq)
+
+
+def _welford_chunk(block):
+    """(mean, sq) per lane after Welford's steps over the chunk's vectors ``block`` (size,
+    lanes * rows), float32: step k: d = v - m, m = fma(d, 1/k, m), s = fma(d, v - m, s)."""
+    size, width = block.shape
+    delta, means = np.empty(width, block.dtype), _buffers.empty(block.shape, block.dtype)
+    sq = _first_step(block[0], delta, means[0])
+    if size == 1:
+        return means[0].copy(), sq
+    deltas64 = _buffers.empty((size - 1, width), _F64)      # d of steps 2, 3, ... as float64
+    mean64, step64 = means[0].astype(_F64), np.empty(width, _F64)
+    for j in range(1, size):     # the means: m = fma(d, 1/k, m), one step after another
+        np.subtract(block[j], means[j - 1], out=delta)
+        np.copyto(deltas64[j - 1], delta)
+        np.multiply(deltas64[j - 1], float(np.float32(1) / np.float32(j + 1)), out=step64)
+        np.add(step64, mean64, out=step64)
+        np.copyto(means[j], step64, casting="same_kind")
+        if j + 1 < size:
+            np.copyto(mean64, means[j])
+    mean = means[-1].copy()
+    # every step's d (v - m) at once (exact in float64), then s = fma(...) step after step
+    after = np.subtract(block[1:], means[1:], out=means[1:])
+    products = _buffers.empty(deltas64.shape, _F64)
+    np.copyto(products, after)
+    np.multiply(deltas64, products, out=products)
+    sq64 = sq.astype(_F64)
+    for j in range(size - 1):
+        np.add(products[j], sq64, out=step64)
+        np.copyto(sq, step64, casting="same_kind")
+        np.copyto(sq64, sq)
+    return mean, sq
+
+
+def _into_empty(mean_add, sq_add):
+    """AddMomentsVec of a chunk (mean_add, sq_add) into an empty cascade level (count 0, zeros):
+    c = 1, d = mean_add - 0, m = 0 + 1 d,  s = fma(d d 1, 0, 0 + sq_add). The products by 1
+    are exact; d d · 0 is +0 for finite d d (never negative) and NaN for inf or NaN, in
+    float32 as in float64; the sum of two float32 values rounds the same through float64."""
+    delta = mean_add - np.float32(0)
+    mean = np.add(np.float32(0), delta)
+    np.multiply(delta, delta, out=delta)
+    np.multiply(delta, np.float32(0), out=delta)
+    sq = np.add(np.float32(0), sq_add)
+    return [mean, np.add(delta, sq, out=sq)]
+
+
+def _merge_vectors(count_add, mean_add, sq_add, count, mean, sq):
+    """AddMomentsVec: the lanes' (count_add, mean_add, sq_add) merged into (count, mean, sq)."""
+    if count == 0:
+        return [count_add, *_into_empty(mean_add, sq_add)]
+    dt = mean.dtype.type
+    total = count + count_add
+    c = dt(count_add) / dt(total)
+    delta = mean_add - mean
+    mean = mean + c * delta
+    sq = fma(delta * delta * c, dt(count), sq + sq_add)
+    return [total, mean, sq]
+
+
 def _vector_part(vectors):
     """(count, mean, sq) per lane over the rows' whole vectors (chunks and cascade);
-    ``vectors[k]``: every row's k-th vector, as (lanes, rows) (contiguous: fast NumPy steps)."""
+    ``vectors[k]``: every row's k-th vector, as lanes x rows (contiguous)."""
     n_vec = vectors.shape[0]
-    dt = vectors.dtype.type
-    zeros = np.zeros(vectors.shape[1:], vectors.dtype)
+    flat = vectors.reshape(n_vec, -1)
     chunks = -(-n_vec // _CHUNK)
     depth = _ceil_log2(chunks)
-    stack = [[0, zeros, zeros] for _ in range(depth)]
+    zeros = np.zeros(flat.shape[1], flat.dtype)
+    empty = [0, zeros, zeros]
+    stack = [empty] * depth
     for i in range(chunks):
-        size = min(_CHUNK, n_vec - i * _CHUNK)
-        mean, sq = zeros, zeros
-        for j in range(size):
-            v = vectors[i * _CHUNK + j]
-            delta = v - mean
-            mean = fma(delta, dt(1) / dt(j + 1), mean)
-            sq = fma(delta, v - mean, sq)
-        stack[0] = _merge_vectors(size, mean, sq, *stack[0])
+        mean, sq = _welford_chunk(flat[i * _CHUNK:(i + 1) * _CHUNK])
+        stack[0] = _merge_vectors(min(_CHUNK, n_vec - i * _CHUNK), mean, sq, *stack[0])
         mask, level = i + 1, 1
         while level < depth and mask & 1 == 0:
             stack[level] = _merge_vectors(*stack[level - 1], *stack[level])
-            stack[level - 1] = [0, zeros, zeros]
+            stack[level - 1] = empty
             mask >>= 1
             level += 1
     for level in range(1, depth):
         stack[0] = _merge_vectors(*stack[level], *stack[0])
-    return stack[0]
+    count, mean, sq = stack[0]
+    return count, mean.reshape(vectors.shape[1:]), sq.reshape(vectors.shape[1:])
 
 
-def row_moments(x):
+def row_moments(x, x_t=None):
     """(mean, biased variance) of each row of the 2-d float32 array ``x``, as torch rounds
-    them."""
+    them. ``x_t``: ``transposed(x)`` if the caller has it."""
     rows, n_cols = x.shape
+    x_t = transposed(x) if x_t is None else x_t
     dt = x.dtype.type
     lanes = _VECTOR_BYTES // x.itemsize
     n_vec = n_cols // lanes
     count, mean, sq = 0, np.zeros(rows, x.dtype), np.zeros(rows, x.dtype)
     for k in range(n_vec * lanes, n_cols):       # the scalar tail, in order
-        v = x[:, k]
+        v = x_t[k]
         delta = v - mean
         count += 1
         mean = mean + delta / dt(count)
         sq = sq + delta * (v - mean)
     if n_vec:
-        vectors = x[:, :n_vec * lanes].reshape(rows, n_vec, lanes).transpose(1, 2, 0).copy()
+        vectors = x_t[:n_vec * lanes].reshape(n_vec, lanes, rows)
         _, lane_mean, lane_sq = _vector_part(vectors)
         mean, sq = _merge_lanes(n_vec, lane_mean, lane_sq, count, mean, sq)
     return mean, sq / dt(n_cols)
@@ -109,67 +193,105 @@ def _merge_lanes(n_vec, lane_mean, lane_sq, count, mean, sq):
         total = count + n_vec,  c = n_vec / total,  d = lane_mean - mean,
         mean = fma(c, d, mean),  sq = sq + fma(d d c, count, lane_sq)
     the means one lane after another, then the terms of sq for all lanes at once (they need
-    only the deltas), then their running sum."""
+    only the deltas), then their running sum. From count 0 (no scalar tail: mean and sq are
+    zeros) the first lane's mean is fma(1, d, 0) = d + 0: exact in float32 (``_first_step``)."""
     dt = mean.dtype.type
+    lanes = lane_mean.shape[0]
+    counts = [count + lane * n_vec for lane in range(lanes + 1)]
+    weights = [dt(n_vec) / dt(total) for total in counts[1:]]
     deltas = np.empty_like(lane_mean)
-    weights, counts = [], []
-    for lane in range(lane_mean.shape[0]):
-        total = count + n_vec
-        c = dt(0) if total == 0 else dt(n_vec) / dt(total)
+    mean64, step64 = mean.astype(_F64), np.empty(mean.shape, _F64)
+    mean = mean.copy()
+    for lane in range(lanes):
         delta = np.subtract(lane_mean[lane], mean, out=deltas[lane])
-        mean = fma(c, delta, mean)
-        weights.append(c)
-        counts.append(dt(count))
-        count = total
-    column = (len(weights), 1)
-    weights, counts = np.array(weights).reshape(column), np.array(counts).reshape(column)
-    terms = fma(deltas * deltas * weights, counts, lane_sq)
+        if counts[lane] == 0:
+            np.add(delta, dt(0), out=mean)
+        else:
+            np.multiply(delta, float(weights[lane]), out=step64, dtype=_F64)
+            np.add(step64, mean64, out=step64)
+            np.copyto(mean, step64, casting="same_kind")
+        if lane + 1 < lanes:
+            np.copyto(mean64, mean)
+    terms = np.multiply(deltas, deltas, out=deltas)
+    np.multiply(terms, np.array(weights, dt).reshape(lanes, 1), out=terms)
+    exact = terms.astype(_F64)
+    np.multiply(exact, np.array(counts[:-1], dt).astype(_F64).reshape(lanes, 1), out=exact)
+    np.add(exact, lane_sq, out=exact)
+    np.copyto(terms, exact, casting="same_kind")
+    sq = sq.copy()
     for term in terms:
-        sq = sq + term
+        np.add(sq, term, out=sq)
     return mean, sq
 
 
-def _row_sums(a, b, c=None):
-    """Σ a b (c) per row as torch's vectorised reduction adds: lane-wise over whole vectors,
-    the last partial vector fused into them (fma), then the lanes pairwise (a tree); a row
-    shorter than a vector is added in order."""
-    rows, n = a.shape
-    lanes = _VECTOR_BYTES // a.itemsize
-    product = a * b if c is None else a * b * c
+def _row_sums(a_t, b_t, c_t=None):
+    """Σ a b (c) per row, the factors given transposed (n, rows) (b may be a scalar), as
+    torch's vectorised reduction adds: lane-wise over whole vectors, the last partial vector
+    fused into them (fma), then the lanes pairwise (a tree); a row shorter than a vector is
+    added in order. Returns a column (rows, 1)."""
+    n, rows = a_t.shape
+    lanes = _VECTOR_BYTES // a_t.itemsize
+    product = np.multiply(a_t, b_t, out=_buffers.empty(a_t.shape, a_t.dtype))
+    if c_t is not None:
+        np.multiply(product, c_t, out=product)
     if n < lanes:
-        total = product[:, :1]
+        total = product[0].copy()
         for k in range(1, n):
-            total = total + product[:, k:k + 1]
-        return total
+            np.add(total, product[k], out=total)
+        return total.reshape(rows, 1)
     whole = n - n % lanes
-    acc = product[:, :lanes]
-    for d in range(lanes, whole, lanes):
-        acc = acc + product[:, d:d + lanes]
+    vectors = product[:whole].reshape(whole // lanes, lanes, rows)
+    acc = vectors[0].copy()
+    for vector in vectors[1:]:      # the vectors in order, lane-wise
+        np.add(acc, vector, out=acc)
     if whole < n:
-        acc = acc.copy()
-        head = a[:, whole:] * b[:, whole:] if c is not None else a[:, whole:]
-        last = c[:, whole:] if c is not None else b[:, whole:]
-        acc[:, :n - whole] = fma(head, last, acc[:, :n - whole])
-    while acc.shape[1] > 1:
-        half = acc.shape[1] // 2
-        acc = acc[:, :half] + acc[:, half:]
-    return acc
+        tail = b_t if np.ndim(b_t) == 0 else b_t[whole:]
+        head, last = (a_t[whole:] * tail, c_t[whole:]) if c_t is not None else (a_t[whole:], tail)
+        acc[:n - whole] = fma(head, last, acc[:n - whole])
+    while acc.shape[0] > 1:
+        half = acc.shape[0] // 2
+        acc = acc[:half] + acc[half:]
+    return acc.reshape(rows, 1)
 
 
-def layer_norm_grad_input(g, x, mean, rstd, w):
+def fma_into(a, b, c, out):
+    """``fma(a, b, c)`` written into ``out`` (the result's shape and dtype; it may be a or c):
+    for float32, a b exactly and + c in a float64 work array (a kept one: _buffers.py), then
+    rounded into out; the product's operands in the order given."""
+    if out.dtype != np.float32:
+        return np.add(a * b, c, out=out)
+    exact = _buffers.empty(out.shape, _F64)
+    if a.shape == out.shape:
+        np.copyto(exact, a)
+        np.multiply(exact, np.asarray(b, _F64), out=exact)
+    else:
+        np.copyto(exact, b)
+        np.multiply(np.asarray(a, _F64), exact, out=exact)
+    np.add(exact, c, out=exact)
+    np.copyto(out, exact, casting="same_kind")
+    return out
+
+
+def layer_norm_grad_input(g, x, mean, rstd, w, x_t=None):
     """grad_x of layer norm for rows (M, N), torch's kernel: with a = rstd, γ = w (or 1),
     ds = Σ g x γ,  db = Σ g γ,  b = (db mean - ds) a³ / N,  c = -b mean - db a / N,
-    grad_x = a g γ + b x + c   (the fused steps as torch's build fuses them)."""
+    grad_x = a g γ + b x + c   (the fused steps as torch's build fuses them).
+    ``x_t``: ``transposed(x)`` if the caller has it."""
     dt = x.dtype.type
     n = x.shape[1]
+    x_t = transposed(x) if x_t is None else x_t
+    g_t = transposed(g)
+    kind = np.result_type(rstd, g) if w is None else np.result_type(rstd, g, w)
+    scaled = np.multiply(rstd, g, out=_buffers.empty(g.shape, kind))
     if w is None:
-        ds, db = _row_sums(g, x), _row_sums(g, np.ones_like(g))
-        scaled = rstd * g
+        ds, db = _row_sums(g_t, x_t), _row_sums(g_t, dt(1))
     else:
-        gamma = np.broadcast_to(w, g.shape)
-        ds, db = _row_sums(g, x, gamma), _row_sums(g, gamma)
-        scaled = rstd * g * gamma
+        gamma_t = _buffers.empty(g_t.shape, g_t.dtype)
+        np.copyto(gamma_t, w[:, None])
+        ds, db = _row_sums(g_t, x_t, gamma_t), _row_sums(g_t, gamma_t)
+        np.multiply(scaled, w, out=scaled)
     scale = dt(1) / dt(n)
     b = fma(db, mean, -ds) * rstd * rstd * rstd * scale
     c = fma(-b, mean, -(db * rstd * scale))
-    return fma(b, x, scaled) + c
+    grad = fma_into(b, x, scaled, scaled)
+    return np.add(grad, c, out=grad)
