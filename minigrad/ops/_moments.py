@@ -32,6 +32,8 @@ How it is computed (the same roundings, in as few NumPy passes as they allow):
   axis of ``x_t``'s layout (NumPy adds along a non-innermost axis in order, one vector after
   another), then the lanes in a tree.
 """
+import functools
+
 import numpy as np
 
 from .. import _buffers
@@ -41,6 +43,8 @@ __all__ = ["row_moments", "layer_norm_grad_input", "transposed"]
 _CHUNK = 16          # vectors per Welford chunk
 _VECTOR_BYTES = 32   # AVX2 vectors: the kernel's width on x86-64
 _F64 = np.float64
+# 1/k for Welford's steps k = 2, 3, ...: the float32 quotient, as a (float64) Python float
+_RECIPROCALS = tuple(float(np.float32(1) / np.float32(k)) for k in range(2, _CHUNK + 1))
 
 
 def fma(a, b, c):
@@ -93,14 +97,14 @@ def _welford_chunk(block):
         return means[0].copy(), sq
     deltas64 = _buffers.empty((size - 1, width), _F64)      # d of steps 2, 3, ... as float64
     mean64, step64 = means[0].astype(_F64), np.empty(width, _F64)
-    for j in range(1, size):     # the means: m = fma(d, 1/k, m), one step after another
-        np.subtract(block[j], means[j - 1], out=delta)
-        np.copyto(deltas64[j - 1], delta)
-        np.multiply(deltas64[j - 1], float(np.float32(1) / np.float32(j + 1)), out=step64)
+    # the means: m = fma(d, 1/k, m), one step after another
+    for v, before, after, delta64, r in zip(block[1:], means, means[1:], deltas64, _RECIPROCALS):
+        np.subtract(v, before, out=delta)
+        np.copyto(delta64, delta)
+        np.multiply(delta64, r, out=step64)
         np.add(step64, mean64, out=step64)
-        np.copyto(means[j], step64, casting="same_kind")
-        if j + 1 < size:
-            np.copyto(mean64, means[j])
+        np.copyto(after, step64, casting="same_kind")
+        np.copyto(mean64, after)
     mean = means[-1].copy()
     # every step's d (v - m) at once (exact in float64), then s = fma(...) step after step
     after = np.subtract(block[1:], means[1:], out=means[1:])
@@ -108,8 +112,8 @@ def _welford_chunk(block):
     np.copyto(products, after)
     np.multiply(deltas64, products, out=products)
     sq64 = sq.astype(_F64)
-    for j in range(size - 1):
-        np.add(products[j], sq64, out=step64)
+    for product in products:
+        np.add(product, sq64, out=step64)
         np.copyto(sq, step64, casting="same_kind")
         np.copyto(sq64, sq)
     return mean, sq
@@ -188,6 +192,18 @@ def row_moments(x, x_t=None):
     return mean, sq / dt(n_cols)
 
 
+@functools.lru_cache(maxsize=64)
+def _lane_weights(n_vec, count, lanes):
+    """For lanes merged one after another from ``count`` values: each lane's weight
+    c = n_vec / (its count before + n_vec) (float32) and its count before (float32, widened),
+    as columns (lanes, 1), and the weights as Python floats."""
+    before = [count + lane * n_vec for lane in range(lanes)]
+    weights = np.array([np.float32(n_vec) / np.float32(b + n_vec) for b in before])
+    weights = weights.reshape(lanes, 1)
+    return weights, np.array(before, np.float32).astype(_F64).reshape(lanes, 1), \
+        [float(c) for c in weights[:, 0]]
+
+
 def _merge_lanes(n_vec, lane_mean, lane_sq, count, mean, sq):
     """AddMoments for every lane in turn (each holding n_vec values) into (count, mean, sq):
         total = count + n_vec,  c = n_vec / total,  d = lane_mean - mean,
@@ -195,32 +211,30 @@ def _merge_lanes(n_vec, lane_mean, lane_sq, count, mean, sq):
     the means one lane after another, then the terms of sq for all lanes at once (they need
     only the deltas), then their running sum. From count 0 (no scalar tail: mean and sq are
     zeros) the first lane's mean is fma(1, d, 0) = d + 0: exact in float32 (``_first_step``)."""
-    dt = mean.dtype.type
     lanes = lane_mean.shape[0]
-    counts = [count + lane * n_vec for lane in range(lanes + 1)]
-    weights = [dt(n_vec) / dt(total) for total in counts[1:]]
+    weights, counts, floats = _lane_weights(n_vec, count, lanes)
     deltas = np.empty_like(lane_mean)
     mean64, step64 = mean.astype(_F64), np.empty(mean.shape, _F64)
     mean = mean.copy()
-    for lane in range(lanes):
-        delta = np.subtract(lane_mean[lane], mean, out=deltas[lane])
-        if counts[lane] == 0:
-            np.add(delta, dt(0), out=mean)
+    for lane, (value, delta, c) in enumerate(zip(lane_mean, deltas, floats)):
+        np.subtract(value, mean, out=delta)
+        if lane == 0 and count == 0:
+            np.add(delta, np.float32(0), out=mean)
         else:
-            np.multiply(delta, float(weights[lane]), out=step64, dtype=_F64)
+            np.copyto(step64, delta)
+            np.multiply(step64, c, out=step64)
             np.add(step64, mean64, out=step64)
             np.copyto(mean, step64, casting="same_kind")
-        if lane + 1 < lanes:
-            np.copyto(mean64, mean)
+        np.copyto(mean64, mean)
+    # the terms fma(d d c, count, lane_sq): d d c in float32, then exactly as ``fma``
     terms = np.multiply(deltas, deltas, out=deltas)
-    np.multiply(terms, np.array(weights, dt).reshape(lanes, 1), out=terms)
+    np.multiply(terms, weights.astype(terms.dtype), out=terms)
     exact = terms.astype(_F64)
-    np.multiply(exact, np.array(counts[:-1], dt).astype(_F64).reshape(lanes, 1), out=exact)
-    np.add(exact, lane_sq, out=exact)
+    np.multiply(exact, counts, out=exact)
+    np.add(exact, lane_sq.astype(_F64), out=exact)
     np.copyto(terms, exact, casting="same_kind")
-    sq = sq.copy()
     for term in terms:
-        np.add(sq, term, out=sq)
+        sq = sq + term
     return mean, sq
 
 
