@@ -43,8 +43,13 @@ __all__ = ["row_moments", "layer_norm_grad_input", "transposed"]
 _CHUNK = 16          # vectors per Welford chunk
 _VECTOR_BYTES = 32   # AVX2 vectors: the kernel's width on x86-64
 _F64 = np.float64
-# 1/k for Welford's steps k = 2, 3, ...: the float32 quotient, as a (float64) Python float
-_RECIPROCALS = tuple(float(np.float32(1) / np.float32(k)) for k in range(2, _CHUNK + 1))
+
+
+@functools.lru_cache(maxsize=8)
+def _reciprocals(dtype):
+    """1/k for Welford's steps k = 2, 3, ...: the quotient in ``dtype``, as Python floats."""
+    one = dtype.type(1)
+    return tuple(float(one / dtype.type(k)) for k in range(2, _CHUNK + 1))
 
 
 def fma(a, b, c):
@@ -98,7 +103,8 @@ def _welford_chunk(block):
     deltas64 = _buffers.empty((size - 1, width), _F64)      # d of steps 2, 3, ... as float64
     mean64, step64 = means[0].astype(_F64), np.empty(width, _F64)
     # the means: m = fma(d, 1/k, m), one step after another
-    for v, before, after, delta64, r in zip(block[1:], means, means[1:], deltas64, _RECIPROCALS):
+    for v, before, after, delta64, r in zip(block[1:], means, means[1:], deltas64,
+                                              _reciprocals(block.dtype)):
         np.subtract(v, before, out=delta)
         np.copyto(delta64, delta)
         np.multiply(delta64, r, out=step64)
@@ -193,14 +199,14 @@ def row_moments(x, x_t=None):
 
 
 @functools.lru_cache(maxsize=64)
-def _lane_weights(n_vec, count, lanes):
+def _lane_weights(n_vec, count, lanes, dtype):
     """For lanes merged one after another from ``count`` values: each lane's weight
-    c = n_vec / (its count before + n_vec) (float32) and its count before (float32, widened),
-    as columns (lanes, 1), and the weights as Python floats."""
+    c = n_vec / (its count before + n_vec) and its count before (in ``dtype``, the counts
+    widened to float64), as columns (lanes, 1), and the weights as Python floats."""
+    dt = dtype.type
     before = [count + lane * n_vec for lane in range(lanes)]
-    weights = np.array([np.float32(n_vec) / np.float32(b + n_vec) for b in before])
-    weights = weights.reshape(lanes, 1)
-    return weights, np.array(before, np.float32).astype(_F64).reshape(lanes, 1), \
+    weights = np.array([dt(n_vec) / dt(b + n_vec) for b in before], dtype).reshape(lanes, 1)
+    return weights, np.array(before, dtype).astype(_F64).reshape(lanes, 1), \
         [float(c) for c in weights[:, 0]]
 
 
@@ -212,7 +218,7 @@ def _merge_lanes(n_vec, lane_mean, lane_sq, count, mean, sq):
     only the deltas), then their running sum. From count 0 (no scalar tail: mean and sq are
     zeros) the first lane's mean is fma(1, d, 0) = d + 0: exact in float32 (``_first_step``)."""
     lanes = lane_mean.shape[0]
-    weights, counts, floats = _lane_weights(n_vec, count, lanes)
+    weights, counts, floats = _lane_weights(n_vec, count, lanes, mean.dtype)
     deltas = np.empty_like(lane_mean)
     mean64, step64 = mean.astype(_F64), np.empty(mean.shape, _F64)
     mean = mean.copy()
@@ -228,7 +234,7 @@ def _merge_lanes(n_vec, lane_mean, lane_sq, count, mean, sq):
         np.copyto(mean64, mean)
     # the terms fma(d d c, count, lane_sq): d d c in float32, then exactly as ``fma``
     terms = np.multiply(deltas, deltas, out=deltas)
-    np.multiply(terms, weights.astype(terms.dtype), out=terms)
+    np.multiply(terms, weights, out=terms)
     exact = terms.astype(_F64)
     np.multiply(exact, counts, out=exact)
     np.add(exact, lane_sq.astype(_F64), out=exact)
