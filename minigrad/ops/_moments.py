@@ -292,17 +292,19 @@ def fma_into(a, b, c, out):
     return out
 
 
-def layer_norm_grad_input(g, x, mean, rstd, w, x_t=None):
+def layer_norm_grad_input(g, x, mean, rstd, w, x_t=None, shape=None):
     """grad_x of layer norm for rows (M, N), torch's kernel: with a = rstd, γ = w (or 1),
     ds = Σ g x γ,  db = Σ g γ,  b = (db mean - ds) a³ / N,  c = -b mean - db a / N,
     grad_x = a g γ + b x + c   (the fused steps as torch's build fuses them).
-    ``x_t``: ``transposed(x)`` if the caller has it."""
+    ``x_t``: ``transposed(x)`` if the caller has it; ``shape``: the result's (M x N values; a
+    new array of that shape, not a view)."""
     dt = x.dtype.type
     n = x.shape[1]
     x_t = transposed(x) if x_t is None else x_t
     g_t = transposed(g)
     kind = np.result_type(rstd, g) if w is None else np.result_type(rstd, g, w)
-    scaled = np.multiply(rstd, g, out=_buffers.empty(g.shape, kind))
+    result = _buffers.empty(g.shape if shape is None else shape, kind)
+    scaled = np.multiply(rstd, g, out=result.reshape(g.shape))
     if w is None:
         ds, db = _row_sums(g_t, x_t), _row_sums(g_t, dt(1))
     else:
@@ -314,4 +316,5 @@ def layer_norm_grad_input(g, x, mean, rstd, w, x_t=None):
     b = fma(db, mean, -ds) * rstd * rstd * rstd * scale
     c = fma(-b, mean, -(db * rstd * scale))
     grad = fma_into(b, x, scaled, scaled)
-    return np.add(grad, c, out=grad)
+    np.add(grad, c, out=grad)
+    return result

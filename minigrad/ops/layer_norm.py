@@ -123,9 +123,8 @@ class NativeLayerNormBackwardBackward0(Function):
         unwanted = np.empty(0, x.dtype)
         grad_x = grad_w = grad_b = unwanted
         if mask[0]:
-            grad_x = layer_norm_grad_input(g2, x2, mean, a, None if w is None else w.reshape(-1),
-                                           x_t)
-            grad_x = grad_x.reshape(x.shape)
+            grad_x = formulas.fresh(layer_norm_grad_input(
+                g2, x2, mean, a, None if w is None else w.reshape(-1), x_t, x.shape))
         if mask[1]:
             grad_w = (g2 * (a * x2 + -a * mean)).sum(0).reshape(w.shape)
         if mask[2]:
