@@ -13,24 +13,29 @@ Where the compiled kernel fuses a multiply and an add into one rounding (an fma)
 on torch 2.13's x86-64 build: the vector Welford steps (both updates), the vector merge's
 ``s`` (as fma(d d c, b, s + s_a)), the scalar merge (m as fma(c, d, m), s as
 s + fma(d d c, b, s_a)); the scalar tail's steps are not fused. Means then agree bit for bit with
-torch and variances in all but about 1 row in 50 of long rows (one rounding apart). float32
-only: float64's roundings are far below any tolerance, and an exact float64 fma is costly.
+torch and variances in all but about 1 row in 50 of long rows (one rounding apart). Meant for
+float32 (float64 rows take the same steps with float64's plain roundings): float64's roundings
+are far below any tolerance, and an exact float64 fma is costly.
 
-How it is computed (the same roundings, in as few NumPy passes as they allow):
+How it is computed (the same roundings, in fewer NumPy passes; the results are the bytes of
+the first, plain version kept in tests/_moments_reference.py, NaN payloads aside):
 
-* the work runs on x transposed, ``x_t`` (columns as rows, ``transposed``): a lane's values
-  for all rows are then one contiguous run, and the lanes of one vector a contiguous block;
+* the work runs on x transposed, ``x_t`` (``transposed``: columns as rows, in a kept work
+  array, _buffers.py): one lane of one vector for all rows is then a contiguous run, one vector
+  a contiguous block; the forward keeps ``x_t`` for the input gradient's row sums;
 * a float32 fma is rounded twice, as ``fma`` below: the product (exact in float64), plus the
-  addend in float64, rounded to float32. Written as passes: operands cast to float64 into
-  buffers reused for the whole call, a float64 multiply and add, the cast back to float32;
-* a chunk's Welford steps run the means first, step after step (the only chain: each step's
-  d needs the previous mean); then every step's x - m and product d (x - m) in one pass each;
-  then the sums of squares, step after step;
+  addend in float64, rounded to float32. As passes: the float32 operands cast to float64 (in
+  reused buffers), a float64 multiply and add, the cast back to float32 (NumPy's own widening
+  inside a mixed-dtype operation is a slower buffered pass on small arrays);
+* a chunk's Welford steps run the means first, step after step (the one chain: each d needs the
+  previous mean), then every step's x - m and product d (x - m) in one pass each, then the sums
+  of squares, step after step;
 * the first step of a chunk, from m = s = 0, and the merge of a chunk into an empty cascade
-  level need no float64: their products are by 1 or 0 (see ``_first_step``, ``_into_empty``);
-* the input gradient's row sums add the vectors lane-wise in one reduction over the vectors'
-  axis of ``x_t``'s layout (NumPy adds along a non-innermost axis in order, one vector after
-  another), then the lanes in a tree.
+  level need no float64: their products are by 1 or 0 (``_first_step``, ``_into_empty``);
+* sums that must add in order do so by explicit NumPy adds, one term after another (a NumPy
+  reduction may add pairwise or in blocks);
+* the input gradient's row sums add the vectors lane-wise (contiguous blocks of ``x_t``'s
+  layout), then the lanes in a tree.
 """
 import functools
 
@@ -103,14 +108,16 @@ def _welford_chunk(block):
     deltas64 = _buffers.empty((size - 1, width), _F64)      # d of steps 2, 3, ... as float64
     mean64, step64 = means[0].astype(_F64), np.empty(width, _F64)
     # the means: m = fma(d, 1/k, m), one step after another
-    for v, before, after, delta64, r in zip(block[1:], means, means[1:], deltas64,
-                                              _reciprocals(block.dtype)):
+    steps = zip(range(2, size + 1), block[1:], means, means[1:], deltas64,
+                _reciprocals(block.dtype))
+    for k, v, before, after, delta64, r in steps:
         np.subtract(v, before, out=delta)
         np.copyto(delta64, delta)
         np.multiply(delta64, r, out=step64)
         np.add(step64, mean64, out=step64)
         np.copyto(after, step64, casting="same_kind")
-        np.copyto(mean64, after)
+        if k < size:
+            np.copyto(mean64, after)
     mean = means[-1].copy()
     # every step's d (v - m) at once (exact in float64), then s = fma(...) step after step
     after = np.subtract(block[1:], means[1:], out=means[1:])
@@ -118,10 +125,11 @@ def _welford_chunk(block):
     np.copyto(products, after)
     np.multiply(deltas64, products, out=products)
     sq64 = sq.astype(_F64)
-    for product in products:
+    for k, product in enumerate(products, 2):
         np.add(product, sq64, out=step64)
         np.copyto(sq, step64, casting="same_kind")
-        np.copyto(sq64, sq)
+        if k < size:
+            np.copyto(sq64, sq)
     return mean, sq
 
 
@@ -231,7 +239,8 @@ def _merge_lanes(n_vec, lane_mean, lane_sq, count, mean, sq):
             np.multiply(step64, c, out=step64)
             np.add(step64, mean64, out=step64)
             np.copyto(mean, step64, casting="same_kind")
-        np.copyto(mean64, mean)
+        if lane + 1 < lanes:
+            np.copyto(mean64, mean)
     # the terms fma(d d c, count, lane_sq): d d c in float32, then exactly as ``fma``
     terms = np.multiply(deltas, deltas, out=deltas)
     np.multiply(terms, weights, out=terms)
