@@ -3,13 +3,14 @@ plain version (tests/_moments_reference.py) on drawn inputs: odd widths, widths 
 vector, widths of several Welford chunks and cascade levels, rows of one, NaN, inf, -0.0,
 subnormal and huge values, random bit patterns. A NaN must sit where the reference has one; its
 payload bits follow NumPy's inner loops (which operand a compiled loop hands on) and are not
-compared. Also: a compiled step with layer norms replays bit for bit, and the transposed input
-a forward keeps for its backward stays its own while other layer norms run."""
+compared. Also: a compiled GPT training step replays bit for bit, and the transposed input a
+forward keeps for its backward stays its own while other layer norms run."""
 import numpy as np
 import pytest
 
 import _moments_reference as reference
 import minigrad
+from benchmarks.lm_steps import gpt_train
 from minigrad.ops import _moments
 
 WIDTHS = [1, 2, 3, 7, 8, 9, 15, 16, 17, 24, 63, 64, 65, 127, 128, 129, 135, 200, 256, 257,
@@ -178,30 +179,12 @@ def test_kept_transposed_input_is_not_handed_to_another_layer_norm():
         assert t.grad.numpy().tobytes() == want.tobytes()
 
 
-def _transformer_step(compiled):
-    """Steps of a small model with layer norms (pre-norm block, final norm): everything they
-    leave behind, as bytes."""
-    T = minigrad
-    T.manual_seed(0)
-    model = T.nn.Sequential(T.nn.LayerNorm(24), T.nn.Linear(24, 40), T.nn.GELU(),
-                            T.nn.Linear(40, 24), T.nn.LayerNorm(24), T.nn.Linear(24, 5))
-    opt = T.optim.AdamW(model.parameters(), lr=1e-2)
-
-    def step(x, y):
-        opt.zero_grad()
-        loss = T.nn.functional.cross_entropy(model(x), y)
-        loss.backward()
-        opt.step()
-        return loss
-    fn = T.compile(step, fullgraph=True) if compiled else step
-    gen = T.Generator().manual_seed(1)
-    losses = [fn(T.randn(16, 24, generator=gen), T.randint(0, 5, (16,), generator=gen))
-              for _ in range(5)]
-    out = [loss.detach().numpy().tobytes() for loss in losses]
-    out += [p.detach().numpy().tobytes() for p in model.parameters()]
-    out += [p.grad.numpy().tobytes() for p in model.parameters()]
-    return out
+def _gpt_losses(compiled):
+    """The losses of a few training steps of the suite's small GPT (five layer norms a step)."""
+    train = gpt_train(minigrad, batch=4, tokens=8)
+    fn = minigrad.compile(train, fullgraph=True) if compiled else train
+    return [fn().detach().numpy().tobytes() for _ in range(4)]
 
 
-def test_compiled_layer_norm_step_replays_bit_for_bit():
-    assert _transformer_step(compiled=True) == _transformer_step(compiled=False)
+def test_compiled_gpt_step_replays_bit_for_bit():
+    assert _gpt_losses(compiled=True) == _gpt_losses(compiled=False)
