@@ -112,6 +112,19 @@ def test_layer_norm_grad_input_same_bits(kind, dtype):
                 assert_same_bits(got, want)
 
 
+@pytest.mark.parametrize("shape", [(40, 1030), (300, 129), (2, 20001), (4100, 8)])
+def test_layer_norm_grad_input_of_large_inputs_same_bits(shape):
+    """Over ``_moments._BLOCK`` values the row sums run on transposed views, not copies."""
+    assert shape[0] * shape[1] > _moments._BLOCK
+    rng = np.random.default_rng(shape[1])
+    x, g = draw(rng, shape, "normal"), draw(rng, shape, "special")
+    mean, rstd = _statistics(rng, x, "own")
+    with np.errstate(all="ignore"):
+        for w in (None, draw(rng, (shape[1],), "normal")):
+            want = reference.layer_norm_grad_input(g, x, mean, rstd, w)
+            assert_same_bits(_moments.layer_norm_grad_input(g, x, mean, rstd, w), want)
+
+
 def _reference_layer_norm(x, w, b, g, eps):
     """Output and (input, weight, bias) gradients of layer norm over the last dim, from the
     reference kernels and the op's own formulas (ops/layer_norm.py)."""

@@ -48,6 +48,7 @@ __all__ = ["row_moments", "layer_norm_grad_input", "transposed"]
 _CHUNK = 16          # vectors per Welford chunk
 _VECTOR_BYTES = 32   # AVX2 vectors: the kernel's width on x86-64
 _F64 = np.float64
+_BLOCK = 1 << 15     # up to this many values the input gradient's sums run on copies
 
 
 @functools.lru_cache(maxsize=8)
@@ -260,17 +261,19 @@ def _row_sums(a_t, b_t, c_t=None):
     added in order. Returns a column (rows, 1)."""
     n, rows = a_t.shape
     lanes = _VECTOR_BYTES // a_t.itemsize
-    product = np.multiply(a_t, b_t, out=_buffers.empty(a_t.shape, a_t.dtype))
+    row_major = a_t.flags.c_contiguous   # a transposed copy, else a.T of a row-major a
+    work = _buffers.empty(a_t.shape if row_major else a_t.shape[::-1], a_t.dtype)
+    product = np.multiply(a_t, b_t, out=work if row_major else work.T)
     if c_t is not None:
         np.multiply(product, c_t, out=product)
     if n < lanes:
-        total = product[0].copy()
+        total = product[0].copy(order="K")
         for k in range(1, n):
             np.add(total, product[k], out=total)
         return total.reshape(rows, 1)
     whole = n - n % lanes
     vectors = product[:whole].reshape(whole // lanes, lanes, rows)
-    acc = vectors[0].copy()
+    acc = vectors[0].copy(order="K")     # laid out as the vectors
     for vector in vectors[1:]:      # the vectors in order, lane-wise
         np.add(acc, vector, out=acc)
     if whole < n:
@@ -306,19 +309,26 @@ def layer_norm_grad_input(g, x, mean, rstd, w, x_t=None, shape=None):
     ds = Σ g x γ,  db = Σ g γ,  b = (db mean - ds) a³ / N,  c = -b mean - db a / N,
     grad_x = a g γ + b x + c   (the fused steps as torch's build fuses them).
     ``x_t``: ``transposed(x)`` if the caller has it; ``shape``: the result's (M x N values; a
-    new array of that shape, not a view)."""
+    new array of that shape, not a view). The row sums run on transposed copies up to
+    ``_BLOCK`` values (contiguous passes), on transposed views of larger inputs (a large
+    transposed copy would cost more than the strided passes it saves)."""
     dt = x.dtype.type
     n = x.shape[1]
-    x_t = transposed(x) if x_t is None else x_t
-    g_t = transposed(g)
+    copy = x_t is not None or x.size <= _BLOCK
+    if x_t is None:
+        x_t = transposed(x) if copy else x.T
+    g_t = transposed(g) if copy else g.T
     kind = np.result_type(rstd, g) if w is None else np.result_type(rstd, g, w)
     result = _buffers.empty(g.shape if shape is None else shape, kind)
     scaled = np.multiply(rstd, g, out=result.reshape(g.shape))
     if w is None:
         ds, db = _row_sums(g_t, x_t), _row_sums(g_t, dt(1))
     else:
-        gamma_t = _buffers.empty(g_t.shape, g_t.dtype)
-        np.copyto(gamma_t, w[:, None])
+        if copy:
+            gamma_t = _buffers.empty(g_t.shape, g_t.dtype)
+            np.copyto(gamma_t, w[:, None])
+        else:
+            gamma_t = np.broadcast_to(w[:, None], g_t.shape)
         ds, db = _row_sums(g_t, x_t, gamma_t), _row_sums(g_t, gamma_t)
         np.multiply(scaled, w, out=scaled)
     scale = dt(1) / dt(n)
