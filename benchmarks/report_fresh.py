@@ -30,11 +30,12 @@ def _w5_faults(results):
         f"On W5 one array of 1e6 float32 is {pages:.0f} pages, so the counts above are, in "
         f"arrays faulted in again per step: {worth}. glibc gives the heap's free top back to "
         "the kernel whenever it exceeds twice its (dynamic) mmap threshold, 8 MB after a 4 MB "
-        "array, so every step that grows the heap again pays its pages anew; in torch's "
-        "process most temporaries land in free blocks inside a large heap and do not. "
-        "`python -m benchmarks.page_faults` attributes minigrad's faults to the ops whose "
-        "arrays caused them; with `--keep-heap` (opt-in) they vanish, and so does most of "
-        "W5's time.", ""]
+        "array, so a library whose step makes new large arrays pays their pages anew every "
+        "step. minigrad keeps its large work arrays and hands one out again once nothing holds "
+        "it (`minigrad/_buffers.py`; the process's allocator is left as it is), so its steps "
+        "write into memory already mapped. `python -m benchmarks.page_faults` attributes "
+        "faults to the ops whose arrays caused them; `--keep-heap` (opt-in) raises glibc's "
+        "thresholds for every library.", ""]
 
 
 def section_fresh(results):

@@ -22,11 +22,11 @@ import threading
 
 import numpy as np
 
-__all__ = ["empty", "clear", "kept_bytes"]
+__all__ = ["empty", "zeros", "unary", "for_result", "clear", "kept_bytes"]
 
 MIN_BYTES = 1 << 16        # smaller blocks come from the heap's free lists: no faults to save
 MAX_BYTES = 1 << 25        # 32 MiB
-PER_KEY = 4                # the step's array, the previous step's still held, and spares
+PER_KEY = 16               # an elementwise chain holds many arrays of one shape at once
 TOTAL_BYTES = 1 << 26      # 64 MiB per thread
 
 _FREE = 2  # references to a kept array nobody else holds: its list's, getrefcount's argument
@@ -90,3 +90,37 @@ def clear():
 def kept_bytes():
     """Bytes of the arrays this thread keeps (in use or free)."""
     return _kept.nbytes
+
+
+def zeros(shape, dtype):
+    """``np.zeros(shape, dtype)``, in a kept array when there is one (filled with zeros)."""
+    array = empty(shape, dtype)
+    array.fill(0)
+    return array
+
+
+def unary(ufunc, a):
+    """``ufunc(a)`` for a ufunc whose result has ``a``'s dtype, written into a kept array when
+    ``a`` is large and row-major (else NumPy makes the result: laid out as it would be)."""
+    if a.nbytes < MIN_BYTES or not a.flags.c_contiguous:
+        return ufunc(a)
+    return ufunc(a, out=empty(a.shape, a.dtype))
+
+
+def for_result(a, b):
+    """A kept array for ``ufunc(a, b)`` (``a`` an ndarray, ``b`` an ndarray or a Python number)
+    when the result has ``a``'s shape and dtype and would be row-major anyway (``a`` row-major
+    or a broadcast of one value, ``b`` a number, a 0-d array or a row-major array of ``a``'s
+    shape); else None."""
+    if a.nbytes < MIN_BYTES:
+        return None
+    if type(b) is np.ndarray:
+        if b.dtype != a.dtype or b.shape != a.shape and b.ndim != 0:
+            return None
+        if b.ndim and not b.flags.c_contiguous:
+            return None
+        if not a.flags.c_contiguous and (not b.ndim or any(a.strides)):
+            return None
+    elif not a.flags.c_contiguous:
+        return None
+    return empty(a.shape, a.dtype)

@@ -3,6 +3,7 @@
 bounds; and the LSTM layer and the joined optimizer steps that use them still give torch's
 numbers when the user keeps earlier steps' results alive."""
 import threading
+import tracemalloc
 
 import numpy as np
 import pytest
@@ -125,3 +126,55 @@ def test_lstm_reuses_its_arrays_from_step_to_step():
     before = _buffers.kept_bytes()
     _lstm_run(minigrad, 3, keep_graph=False)
     assert 0 < before == _buffers.kept_bytes()
+
+
+def _w5_step(x):
+    x.grad = None
+    ((x * x + 1).log() * x.exp().sqrt()).sum().backward()
+
+
+def test_a_repeated_elementwise_step_makes_no_new_large_arrays():
+    """W5's expression, forward and backward: from the second step on, every large array comes
+    from the kept ones (no new allocation of the leaf's size), and the gradient is torch's."""
+    values = np.linspace(0.5, 2, 40_000, dtype=np.float32)
+    x = minigrad.from_numpy(values.copy()).requires_grad_()
+    _w5_step(x)
+    tracemalloc.start()
+    try:
+        _w5_step(x)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 0.1 * values.nbytes
+    t = torch.from_numpy(values.copy()).requires_grad_()
+    _w5_step(t)
+    assert_tensor_equal(x.grad, t.grad, rtol=1e-6, atol=0)
+
+
+def _conv_run(lib, steps):
+    """A small convolutional training step (conv, relu, max pool, padding) run a few times with
+    SGD, keeping every step's activations and loss."""
+    lib.manual_seed(0)
+    net = lib.nn.Sequential(lib.nn.Conv2d(3, 8, 3, padding=1), lib.nn.ReLU(),
+                            lib.nn.MaxPool2d(2), lib.nn.Conv2d(8, 4, 3))
+    opt = lib.optim.SGD(net.parameters(), lr=0.05, momentum=0.9)
+    x = lib.from_numpy(np.random.default_rng(1).standard_normal((16, 3, 24, 24))
+                       .astype(np.float32))
+    kept = []
+    for _ in range(steps):
+        out = net(x)
+        loss = (out * out).mean()
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        kept.append((out, loss))
+    return kept, list(net.parameters())
+
+
+def test_conv_results_kept_by_the_user_stay_intact():
+    (mg, mg_params), (th, th_params) = _conv_run(minigrad, 4), _conv_run(torch, 4)
+    for step_mg, step_th in zip(mg, th):
+        for a, b in zip(step_mg, step_th):
+            assert_tensor_equal(a.detach(), b.detach(), rtol=1e-4, atol=1e-5)
+    for a, b in zip(mg_params, th_params):
+        assert_tensor_equal(a.detach(), b.detach(), rtol=1e-4, atol=1e-5)

@@ -14,6 +14,7 @@ import importlib
 
 import numpy as np
 
+from .. import _buffers
 from .. import _tensor  # circular: _make is looked up when a formula runs
 from .function import _NO_CTX, on_arrays
 
@@ -56,6 +57,8 @@ def divide_into(grad, temporary):
     if (type(temporary) is np.ndarray and isinstance(grad, np.ndarray)
             and grad.shape == temporary.shape and grad.dtype == temporary.dtype):
         return fresh(np.divide(grad, temporary, out=temporary))
+    if type(grad) is np.ndarray and type(temporary) is np.ndarray:
+        return fresh(np.divide(grad, temporary, out=_kept_for(grad, temporary)))
     return fresh(grad / temporary)
 
 
@@ -249,7 +252,7 @@ def times(grad, other):
         return grad * other  # Tensors (recorded), or too small to own
     if id(grad) in on_arrays.overwritable and _fits_over(grad, other):
         return np.multiply(grad, other, out=grad)
-    return fresh(grad * other)
+    return fresh(np.multiply(grad, other, out=_kept_for(grad, other)))
 
 
 def over(grad, other):
@@ -259,7 +262,20 @@ def over(grad, other):
         return grad / other  # Tensors (recorded), or too small to own
     if id(grad) in on_arrays.overwritable and _fits_over(grad, other):
         return np.divide(grad, other, out=grad)
-    return fresh(grad / other)
+    return fresh(np.divide(grad, other, out=_kept_for(grad, other)))
+
+
+def product(a, b):
+    """a * b, a new array the walk may own (into a kept array when large: _buffers.py); on
+    Tensors, recorded."""
+    if type(a) is not np.ndarray or a.nbytes < OWNED_FROM_BYTES:
+        return a * b
+    return fresh(np.multiply(a, b, out=_kept_for(a, b)))
+
+
+def _kept_for(a, b):
+    """A kept array for a large ``a op b`` of ``a``'s shape and dtype, or None (_buffers.py)."""
+    return _buffers.for_result(a, b)
 
 
 def _fits_over(grad, other):

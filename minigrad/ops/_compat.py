@@ -12,7 +12,7 @@ public-API conversions (``_tensor_or_scalar``, ``_write_out`` for ``out=``) end 
 
 import numpy as np
 
-from .. import _dtype
+from .. import _buffers, _dtype
 from .._dtype import promote_values
 from .._fma import fma
 from .._layout import in_torch_layout
@@ -75,6 +75,11 @@ def _broadcast_error(a, b):
     return RuntimeError("shapes cannot be broadcast")
 
 
+# ufuncs whose result has the dtype of their floating operands: their large results may go into
+# kept arrays (_buffers.py)
+_KEPT_RESULTS = {np.add, np.subtract, np.multiply, np.true_divide}
+
+
 def _binary(ufunc, a, b, dt):
     """ufunc(a, b) computed in dtype dt, laid out as torch lays it out (``_layout``), with
     torch's broadcasting error."""
@@ -83,7 +88,10 @@ def _binary(ufunc, a, b, dt):
     try:
         # fast path: a already in dt, b a Python number or in dt (getattr: numbers have no dtype)
         if type(a) is np.ndarray and a.dtype == dt and getattr(b, "dtype", dt) == dt:
-            out = ufunc(a, b)
+            if a.nbytes >= _buffers.MIN_BYTES and ufunc in _KEPT_RESULTS and dt.kind == "f":
+                out = ufunc(a, b, out=_buffers.for_result(a, b))
+            else:
+                out = ufunc(a, b)
         else:
             out = ufunc(_cast(a, dt), _cast(b, dt))
         if (type(a) is np.ndarray and not a.flags.c_contiguous
@@ -128,7 +136,7 @@ def _zero_where(cond, x):
             or not cond.flags.c_contiguous):
         keep = np.subtract(cond, 1, dtype=ints)  # 0 where cond, else all bits set
         return np.bitwise_and(x.view(ints), keep).view(x.dtype)
-    keep = np.empty(x.shape, ints)   # (row-major operands) the same mask, in one buffer
+    keep = _buffers.empty(x.shape, ints)   # (row-major operands) the same mask, in one buffer
     np.copyto(keep, cond)
     keep -= 1
     return np.bitwise_and(x.view(ints), keep, out=keep).view(x.dtype)

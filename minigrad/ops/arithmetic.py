@@ -116,7 +116,7 @@ class MulBackward0(Function):
             return formulas.times(grad, b), None
         # torch computes its inputs' gradients in the alphabetical order of their names (other,
         # then self): the order of the nodes a double backward runs, so of its sums' rounding
-        grad_b = formulas.fresh(grad * a)
+        grad_b = formulas.product(grad, a)
         grad_a = None if b is None else formulas.times(grad, b)  # (may write over grad: last)
         return grad_a, grad_b
 

@@ -27,6 +27,7 @@ import itertools
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
+from .. import _buffers
 from ..autograd import formulas
 from ..autograd.function import Function
 from ._windows import check_buffer, expand, prod
@@ -80,10 +81,10 @@ def _unfolded(x, kernel, out_sp, stride, padding, dilation, groups, split):
     positions = ((sizes[0],) + out_sp[1:]) if split else out_sp
     per_sample = c * prod(unfolded) * prod(positions)
     step = _step(n, max(per_sample, prod(out_sp) * c), x.itemsize)
-    buf = np.empty((min(step, n), per_sample), x.dtype)
+    buf = _buffers.empty((min(step, n), per_sample), x.dtype)
     source = x
     if any(padding):   # the borders of this buffer stay 0; each piece fills its interior
-        source = np.zeros((min(step, n), c) + sizes, x.dtype)
+        source = _buffers.zeros((min(step, n), c) + sizes, x.dtype)
         interior = (slice(None),) * 2 + tuple(slice(p, p + s)
                                              for p, s in zip(padding, x.shape[2:]))
     sn, sc, *sp = source.strides
@@ -124,14 +125,14 @@ def conv_forward(x, w, stride, padding, dilation, groups):
     out_sp = _out_sizes(x.shape[2:], kernel, stride, padding, dilation)
     split = _rows_split(kernel, stride)
     w_rows = _weight_rows(w, groups, split)
-    y = np.empty((x.shape[0], groups, cout // groups, prod(out_sp)),
-                 np.result_type(x.dtype, w.dtype))
+    y = _buffers.empty((x.shape[0], groups, cout // groups, prod(out_sp)),
+                       np.result_type(x.dtype, w.dtype))
     term = None
     for s, mats in _unfolded(x, kernel, out_sp, stride, padding, dilation, groups, split):
         out = y[s:s + mats[0].shape[0]]
         np.matmul(w_rows[0], mats[0], out=out)
         if len(mats) > 1 and (term is None or term.shape != out.shape):
-            term = np.empty_like(out)
+            term = _buffers.empty(out.shape, out.dtype)
         for wr, mat in zip(w_rows[1:], mats[1:]):
             out += np.matmul(wr, mat, out=term)
     return y.reshape((x.shape[0], cout) + out_sp)
@@ -147,7 +148,7 @@ def conv_input_grad(gy, w, size, stride, padding, dilation, groups):
     c, per_group = w.shape[1] * groups, cout // groups
     padded = tuple(s + 2 * p for s, p in zip(size, padding))
     crop = (slice(None),) + tuple(slice(p, p + s) for p, s in zip(padding, size))
-    gx = np.empty((n, c) + tuple(size), np.result_type(gy.dtype, w.dtype))
+    gx = _buffers.empty((n, c) + tuple(size), np.result_type(gy.dtype, w.dtype))
     # per kernel row: w^T (G, C/G * K', Cout/G), and (where to add, which values) per offset
     reads = [[slice(k * d, k * d + (o - 1) * st + 1, st) for k in range(size_k)]
              for size_k, d, o, st in zip(kernel, dilation, out_sp, stride)]   # per dim, offset
@@ -163,8 +164,8 @@ def conv_input_grad(gy, w, size, stride, padding, dilation, groups):
         m = part.shape[0]
         # (G, Cout/G, O * m): the columns ordered (position, sample)
         g = np.moveaxis(part, 0, -1).reshape(groups, per_group, -1)
-        full = np.zeros((c,) + padded + (m,), gx.dtype)
-        cols = np.empty((groups, rows[0][0].shape[1], g.shape[2]), gx.dtype)
+        full = _buffers.zeros((c,) + padded + (m,), gx.dtype)
+        cols = _buffers.empty((groups, rows[0][0].shape[1], g.shape[2]), gx.dtype)
         window = (c,) + tuple(kernel[1:]) + tuple(out_sp) + (m,)
         for wt, adds in rows:
             values = np.matmul(wt, g, out=cols).reshape(window)

@@ -9,7 +9,7 @@ import math
 
 import numpy as np
 
-from .. import _dtype
+from .. import _buffers, _dtype
 from ..autograd import formulas
 from ..autograd.function import Function
 from ._util import silent_fp
@@ -70,7 +70,8 @@ class ExpBackward0(Function):
     @staticmethod
     @silent_fp
     def forward(ctx, x):
-        out = np.exp(_as_float(x))
+        x = _as_float(x)
+        out = _buffers.unary(np.exp, x)
         ctx.save_for_backward(out)
         return out
 
@@ -125,7 +126,8 @@ class LogBackward0(Function):
     @silent_fp
     def forward(ctx, x):
         ctx.save_for_backward(x)
-        return np.log(_as_float(x))
+        x = _as_float(x)
+        return _buffers.unary(np.log, x)
 
     @staticmethod
     def backward(ctx, grad):
@@ -192,14 +194,15 @@ class SqrtBackward0(Function):
     @staticmethod
     @silent_fp
     def forward(ctx, x):
-        out = np.sqrt(_as_float(x))   # correctly rounded (torch's MKL root: within one ulp)
+        x = _as_float(x)
+        out = _buffers.unary(np.sqrt, x)  # correctly rounded (torch's MKL root: within one ulp)
         ctx.save_for_backward(out)
         return out
 
     @staticmethod
     def backward(ctx, grad):
         out, = ctx.saved_tensors
-        return formulas.divide_into(grad, out * 2)
+        return formulas.divide_into(grad, formulas.product(out, 2))
 
 
 class RsqrtBackward0(Function):
