@@ -100,36 +100,28 @@ def _first_step(v, delta, mean):
 
 def _welford_chunk(block):
     """(mean, sq) per lane after Welford's steps over the chunk's vectors ``block`` (size,
-    lanes * rows), float32: step k: d = v - m, m = fma(d, 1/k, m), s = fma(d, v - m, s)."""
+    lanes * rows), float32: step k: d = v - m, m = fma(d, 1/k, m), s = fma(d, v - m, s).
+    Each fma as ``fma``: float64 product and sum in small buffers reused by every step (they
+    stay in the cache), rounded to float32."""
     size, width = block.shape
-    delta, means = np.empty(width, block.dtype), _buffers.empty(block.shape, block.dtype)
-    sq = _first_step(block[0], delta, means[0])
-    if size == 1:
-        return means[0].copy(), sq
-    deltas64 = _buffers.empty((size - 1, width), _F64)      # d of steps 2, 3, ... as float64
-    mean64, step64 = means[0].astype(_F64), np.empty(width, _F64)
-    # the means: m = fma(d, 1/k, m), one step after another
-    steps = zip(range(2, size + 1), block[1:], means, means[1:], deltas64,
-                _reciprocals(block.dtype))
-    for k, v, before, after, delta64, r in steps:
-        np.subtract(v, before, out=delta)
+    delta, mean = np.empty(width, block.dtype), np.empty(width, block.dtype)
+    sq = _first_step(block[0], delta, mean)
+    after = np.empty_like(mean)                      # v - m, with the step's new mean
+    mean64, sq64 = mean.astype(_F64), sq.astype(_F64)
+    delta64, step64 = np.empty(width, _F64), np.empty(width, _F64)
+    for k, v, r in zip(range(2, size + 1), block[1:], _reciprocals(block.dtype)):
+        np.subtract(v, mean, out=delta)
         np.copyto(delta64, delta)
         np.multiply(delta64, r, out=step64)
         np.add(step64, mean64, out=step64)
-        np.copyto(after, step64, casting="same_kind")
+        np.copyto(mean, step64, casting="same_kind")        # m = fma(d, 1/k, m)
+        np.subtract(v, mean, out=after)
+        np.copyto(step64, after)
+        np.multiply(delta64, step64, out=step64)
+        np.add(step64, sq64, out=step64)
+        np.copyto(sq, step64, casting="same_kind")          # s = fma(d, v - m, s)
         if k < size:
-            np.copyto(mean64, after)
-    mean = means[-1].copy()
-    # every step's d (v - m) at once (exact in float64), then s = fma(...) step after step
-    after = np.subtract(block[1:], means[1:], out=means[1:])
-    products = _buffers.empty(deltas64.shape, _F64)
-    np.copyto(products, after)
-    np.multiply(deltas64, products, out=products)
-    sq64 = sq.astype(_F64)
-    for k, product in enumerate(products, 2):
-        np.add(product, sq64, out=step64)
-        np.copyto(sq, step64, casting="same_kind")
-        if k < size:
+            np.copyto(mean64, mean)
             np.copyto(sq64, sq)
     return mean, sq
 
