@@ -27,15 +27,15 @@ the first, plain version kept in tests/_moments_reference.py, NaN payloads aside
   addend in float64, rounded to float32. As passes: the float32 operands cast to float64 (in
   reused buffers), a float64 multiply and add, the cast back to float32 (NumPy's own widening
   inside a mixed-dtype operation is a slower buffered pass on small arrays);
-* a chunk's Welford steps run the means first, step after step (the one chain: each d needs the
-  previous mean), then every step's x - m and product d (x - m) in one pass each, then the sums
-  of squares, step after step;
+* a chunk's Welford steps run one after another on all rows and lanes at once, each fma in
+  small float64 buffers that every step reuses (they stay in the cache);
 * the first step of a chunk, from m = s = 0, and the merge of a chunk into an empty cascade
   level need no float64: their products are by 1 or 0 (``_first_step``, ``_into_empty``);
 * sums that must add in order do so by explicit NumPy adds, one term after another (a NumPy
   reduction may add pairwise or in blocks);
 * the input gradient's row sums add the vectors lane-wise (contiguous blocks of ``x_t``'s
-  layout), then the lanes in a tree.
+  layout), then the lanes in a tree; over ``_BLOCK`` values they run on transposed views
+  instead of copies.
 """
 import functools
 
