@@ -173,9 +173,9 @@ def test_layer_norm_op_same_bits(kind, affine):
             assert_same_bits(got, expected)
 
 
-def test_kept_transposed_input_is_not_handed_to_another_layer_norm():
-    """Each forward keeps x transposed for its backward in a reused work array: a second
-    layer norm of the same shape, run before the first one's backward, gets its own."""
+def test_each_layer_norm_keeps_its_own_transposed_input():
+    """Each forward keeps x transposed for its backward: layer norms of the same shape run
+    before their backwards give the gradients each gives alone."""
     rng = np.random.default_rng(3)
     xs = [draw(rng, (64, 32), "normal") for _ in range(2)]
     g = draw(rng, (64, 32), "normal")

@@ -20,9 +20,9 @@ are far below any tolerance, and an exact float64 fma is costly.
 How it is computed (the same roundings, in fewer NumPy passes; the results are the bytes of
 the first, plain version kept in tests/_moments_reference.py, NaN payloads aside):
 
-* the work runs on x transposed, ``x_t`` (``transposed``: columns as rows, in a kept work
-  array, _buffers.py): one lane of one vector for all rows is then a contiguous run, one vector
-  a contiguous block; the forward keeps ``x_t`` for the input gradient's row sums;
+* the work runs on x transposed, ``x_t`` (``transposed``: columns as rows): one lane of one
+  vector for all rows is then a contiguous run, one vector a contiguous block; the forward
+  keeps ``x_t`` for the input gradient's row sums;
 * a float32 fma is rounded twice, as ``fma`` below: the product (exact in float64), plus the
   addend in float64, rounded to float32. As passes: the float32 operands cast to float64 (in
   reused buffers), a float64 multiply and add, the cast back to float32 (NumPy's own widening
@@ -40,8 +40,6 @@ the first, plain version kept in tests/_moments_reference.py, NaN payloads aside
 import functools
 
 import numpy as np
-
-from .. import _buffers
 
 __all__ = ["row_moments", "layer_norm_grad_input", "transposed"]
 
@@ -74,8 +72,8 @@ def fma(a, b, c):
 
 def transposed(x):
     """The 2-d array x with its columns as rows, contiguous: the layout the lane-wise work
-    runs in (``x_t[k]``: column k for every row). A kept work array (_buffers.py)."""
-    out = _buffers.empty(x.shape[::-1], x.dtype)
+    runs in (``x_t[k]``: column k for every row)."""
+    out = np.empty(x.shape[::-1], x.dtype)
     np.copyto(out, x.T)
     return out
 
@@ -254,7 +252,7 @@ def _row_sums(a_t, b_t, c_t=None):
     n, rows = a_t.shape
     lanes = _VECTOR_BYTES // a_t.itemsize
     row_major = a_t.flags.c_contiguous   # a transposed copy, else a.T of a row-major a
-    work = _buffers.empty(a_t.shape if row_major else a_t.shape[::-1], a_t.dtype)
+    work = np.empty(a_t.shape if row_major else a_t.shape[::-1], a_t.dtype)
     product = np.multiply(a_t, b_t, out=work if row_major else work.T)
     if c_t is not None:
         np.multiply(product, c_t, out=product)
@@ -280,11 +278,11 @@ def _row_sums(a_t, b_t, c_t=None):
 
 def fma_into(a, b, c, out):
     """``fma(a, b, c)`` written into ``out`` (the result's shape and dtype; it may be a or c):
-    for float32, a b exactly and + c in a float64 work array (a kept one: _buffers.py), then
-    rounded into out; the product's operands in the order given."""
+    for float32, a b exactly and + c in a float64 work array, then rounded into out; the
+    product's operands in the order given."""
     if out.dtype != np.float32:
         return np.add(a * b, c, out=out)
-    exact = _buffers.empty(out.shape, _F64)
+    exact = np.empty(out.shape, _F64)
     if a.shape == out.shape:
         np.copyto(exact, a)
         np.multiply(exact, np.asarray(b, _F64), out=exact)
@@ -311,13 +309,13 @@ def layer_norm_grad_input(g, x, mean, rstd, w, x_t=None, shape=None):
         x_t = transposed(x) if copy else x.T
     g_t = transposed(g) if copy else g.T
     kind = np.result_type(rstd, g) if w is None else np.result_type(rstd, g, w)
-    result = _buffers.empty(g.shape if shape is None else shape, kind)
+    result = np.empty(g.shape if shape is None else shape, kind)
     scaled = np.multiply(rstd, g, out=result.reshape(g.shape))
     if w is None:
         ds, db = _row_sums(g_t, x_t), _row_sums(g_t, dt(1))
     else:
         if copy:
-            gamma_t = _buffers.empty(g_t.shape, g_t.dtype)
+            gamma_t = np.empty(g_t.shape, g_t.dtype)
             np.copyto(gamma_t, w[:, None])
         else:
             gamma_t = np.broadcast_to(w[:, None], g_t.shape)

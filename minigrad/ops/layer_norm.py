@@ -13,7 +13,6 @@ import math
 
 import numpy as np
 
-from .. import _buffers
 from ..autograd import formulas
 from ..autograd.function import Function
 from . import elementwise as ew
@@ -72,7 +71,7 @@ def _forward_as_torch(ctx, x, weight, bias, k, eps):
     ctx.stats = mean, rstd
     if ctx.needs_input_grad[0]:
         ctx.x_t = x_t
-    out = np.subtract(flat, mean[:, None], out=_buffers.empty(flat.shape, flat.dtype))
+    out = np.subtract(flat, mean[:, None], out=np.empty(flat.shape, flat.dtype))
     out *= rstd[:, None]
     if weight is not None and bias is not None:
         out = fma_into(out, weight.reshape(-1), bias.reshape(-1), out)
