@@ -63,32 +63,43 @@ def _check_batches(b1, b2):
         raise RuntimeError("batch2 must be a 3D tensor")
 
 
+# ---- the shared node: beta * input + alpha * product(a, b) --------------------------------
+class _ScaledProduct(Function):
+    """Forward and backward of ``beta * input + alpha * product(a, b)``: each subclass gives
+    ``product`` and the two operands' gradients before scaling (``grad_a``, ``grad_b``)."""
+
+    numpy_backward = True
+
+    @classmethod
+    def forward(cls, ctx, c, a, b, beta, alpha):
+        ctx.beta, ctx.alpha, ctx.shapes = beta, alpha, (a.shape, b.shape)
+        ctx.save_for_backward(a if ctx.needs_input_grad[2] else None,
+                              b if ctx.needs_input_grad[1] else None)
+        return _combine(c, cls.product(a, b), beta, alpha)
+
+    @classmethod
+    def backward(cls, ctx, grad):
+        a, b = ctx.saved_tensors
+        ga = None if b is None else _scaled(cls.grad_a(ctx, grad, b), ctx.alpha)
+        gb = None if a is None else _scaled(cls.grad_b(ctx, grad, a), ctx.alpha)
+        return _scaled(grad, ctx.beta), ga, gb, None, None
+
+
 # ---- baddbmm ---------------------------------------------------------------------------------
-class BaddbmmBackward0(Function):
+class BaddbmmBackward0(_ScaledProduct):
     """out[b] = beta * input + alpha * batch1[b] @ batch2[b]
     grad_input = beta * grad        grad_batch1 = alpha * grad @ batch2^T
     grad_batch2 = alpha * batch1^T @ grad   (per batch)"""
 
-    numpy_backward = True
+    product = staticmethod(np.matmul)
 
     @staticmethod
-    def forward(ctx, c, b1, b2, beta, alpha):
-        ctx.beta, ctx.alpha = beta, alpha
-        ctx.save_for_backward(b1 if ctx.needs_input_grad[2] else None,
-                              b2 if ctx.needs_input_grad[1] else None)
-        return _combine(c, np.matmul(b1, b2), beta, alpha)
+    def grad_a(ctx, grad, b2):
+        return formulas.call(BmmBackward0, grad, formulas.transpose(b2, 1, 2))
 
     @staticmethod
-    def backward(ctx, grad):
-        b1, b2 = ctx.saved_tensors
-        g1 = g2 = None
-        if b2 is not None:
-            g1 = _scaled(formulas.call(BmmBackward0, grad, formulas.transpose(b2, 1, 2)),
-                         ctx.alpha)
-        if b1 is not None:
-            g2 = _scaled(formulas.call(BmmBackward0, formulas.transpose(b1, 1, 2), grad),
-                         ctx.alpha)
-        return _scaled(grad, ctx.beta), g1, g2, None, None
+    def grad_b(ctx, grad, b1):
+        return formulas.call(BmmBackward0, formulas.transpose(b1, 1, 2), grad)
 
 
 @register(nodes=("BaddbmmBackward0",), args=("input", "batch1", "batch2"),
@@ -121,37 +132,29 @@ def _cpp(a):
 
 
 # ---- addbmm ----------------------------------------------------------------------------------
-class AddbmmBackward0(Function):
+class AddbmmBackward0(_ScaledProduct):
     """out = beta * input + alpha * sum_b batch1[b] @ batch2[b]
     grad_input = beta * grad        grad_batch1[b] = alpha * grad @ batch2[b]^T
     grad_batch2[b] = alpha * batch1[b]^T @ grad"""
 
-    numpy_backward = True
+    @staticmethod
+    def product(b1, b2):
+        batches, n, k = b1.shape      # one product over the joined (batch, k) axis
+        return np.transpose(b1, (1, 0, 2)).reshape(n, batches * k) @ b2.reshape(batches * k, -1)
 
     @staticmethod
-    def forward(ctx, c, b1, b2, beta, alpha):
-        ctx.beta, ctx.alpha = beta, alpha
-        ctx.save_for_backward(b1 if ctx.needs_input_grad[2] else None,
-                              b2 if ctx.needs_input_grad[1] else None)
-        ctx.shapes = b1.shape, b2.shape
-        batches, n, k = b1.shape
-        # one product over the joined (batch, k) axis: sum_b b1[b] @ b2[b]
-        joined = np.transpose(b1, (1, 0, 2)).reshape(n, batches * k)
-        return _combine(c, joined @ b2.reshape(batches * k, -1), beta, alpha)
-
-    @staticmethod
-    def backward(ctx, grad):
-        b1, b2 = ctx.saved_tensors
+    def _each(ctx, grad):
+        """grad repeated for every batch: (B, n, m)."""
         (batches, n, _), (_, _, m) = ctx.shapes
-        each = formulas.expand(formulas.unsqueeze(grad, 0), (batches, n, m))
-        g1 = g2 = None
-        if b2 is not None:
-            g1 = _scaled(formulas.call(BmmBackward0, each, formulas.transpose(b2, 1, 2)),
-                         ctx.alpha)
-        if b1 is not None:
-            g2 = _scaled(formulas.call(BmmBackward0, formulas.transpose(b1, 1, 2), each),
-                         ctx.alpha)
-        return _scaled(grad, ctx.beta), g1, g2, None, None
+        return formulas.expand(formulas.unsqueeze(grad, 0), (batches, n, m))
+
+    @classmethod
+    def grad_a(cls, ctx, grad, b2):
+        return formulas.call(BmmBackward0, cls._each(ctx, grad), formulas.transpose(b2, 1, 2))
+
+    @classmethod
+    def grad_b(cls, ctx, grad, b1):
+        return formulas.call(BmmBackward0, formulas.transpose(b1, 1, 2), cls._each(ctx, grad))
 
 
 @register(nodes=("AddbmmBackward0",), args=("input", "batch1", "batch2"),
@@ -180,29 +183,20 @@ def addbmm(input, batch1, batch2, *, beta=1, alpha=1):
 
 
 # ---- addmv -----------------------------------------------------------------------------------
-class AddmvBackward0(Function):
+class AddmvBackward0(_ScaledProduct):
     """out = beta * input + alpha * mat @ vec
     grad_input = beta * grad        grad_mat = alpha * outer(grad, vec)
     grad_vec = alpha * mat^T @ grad"""
 
-    numpy_backward = True
+    product = staticmethod(np.matmul)
 
     @staticmethod
-    def forward(ctx, c, m, v, beta, alpha):
-        ctx.beta, ctx.alpha = beta, alpha
-        ctx.save_for_backward(m if ctx.needs_input_grad[2] else None,
-                              v if ctx.needs_input_grad[1] else None)
-        return _combine(c, np.matmul(m, v), beta, alpha)
+    def grad_a(ctx, grad, v):
+        return formulas.reshape(grad, (grad.shape[0], 1)) * v
 
     @staticmethod
-    def backward(ctx, grad):
-        m, v = ctx.saved_tensors
-        gm = gv = None
-        if v is not None:
-            gm = _scaled(formulas.reshape(grad, (grad.shape[0], 1)) * v, ctx.alpha)
-        if m is not None:
-            gv = _scaled(formulas.call(MvBackward0, formulas.t(m), grad), ctx.alpha)
-        return _scaled(grad, ctx.beta), gm, gv, None, None
+    def grad_b(ctx, grad, m):
+        return formulas.call(MvBackward0, formulas.t(m), grad)
 
 
 @register(nodes=("AddmvBackward0",), args=("input", "mat", "vec"),
@@ -228,10 +222,12 @@ def addmv(input, mat, vec, *, beta=1, alpha=1):
 
 
 # ---- addr ------------------------------------------------------------------------------------
-class AddrBackward0(Function):
+class AddrBackward0(_ScaledProduct):
     """out = beta * input + alpha * outer(vec1, vec2)
     grad_input = beta * grad        grad_vec1 = alpha * grad @ vec2
     grad_vec2 = alpha * grad^T @ vec1"""
+
+    numpy_backward = False
 
     @staticmethod
     def forward(ctx, c, v1, v2, beta, alpha):
@@ -246,11 +242,12 @@ class AddrBackward0(Function):
         return _addr_values(c, v1, v2, dt.type(beta), dt.type(alpha))
 
     @staticmethod
-    def backward(ctx, grad):
-        v1, v2 = ctx.saved_tensors
-        g1 = None if v2 is None else _scaled(_times_vector(grad, v2), ctx.alpha)
-        g2 = None if v1 is None else _scaled(_times_vector(grad.t(), v1), ctx.alpha)
-        return _scaled(grad, ctx.beta), g1, g2, None, None
+    def grad_a(ctx, grad, v2):
+        return _times_vector(grad, v2)
+
+    @staticmethod
+    def grad_b(ctx, grad, v1):
+        return _times_vector(grad.t(), v1)
 
 
 def _addr_values(c, v1, v2, beta, alpha):

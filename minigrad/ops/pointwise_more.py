@@ -21,6 +21,7 @@ from ..autograd.function import Function
 from ._compat import _broadcast_error
 from .arithmetic import _not_implemented
 from .registry import arr, case, cases, idx, register
+from .unary import SignBackward0
 from ._util import inplace_variant, register_methods, silent_fp
 
 __all__ = ["addcmul", "addcdiv", "rad2deg", "deg2rad", "sgn", "signbit", "heaviside",
@@ -176,20 +177,8 @@ def deg2rad(input):
 
 
 # ---- sgn / signbit -----------------------------------------------------------------------------
-class SgnBackward0(Function):
+class SgnBackward0(SignBackward0):
     """out = sgn(x) = x / |x| (0 at 0; for real x the sign)        grad_x = 0 (real x)"""
-
-    numpy_backward = True
-
-    @staticmethod
-    def forward(ctx, x):
-        if x.dtype == np.bool_:
-            return x.copy()
-        return (x > 0).astype(x.dtype) - (x < 0).astype(x.dtype)
-
-    @staticmethod
-    def backward(ctx, grad):
-        return formulas.zeros_like(grad)
 
 
 @register(nodes=("SgnBackward0",), forms=("function", "method", "inplace"), domain="nonzero",

@@ -12,30 +12,32 @@ from .arithmetic import DivBackward0, MulBackward0
 __all__ = ["scalar_mul", "scalar_div"]
 
 
-class MulBackward1(Function):
-    """out = x * s  (s a number)        grad_x = grad * s"""
+class _ScalarOverload(Function):
+    """x (op) s for a number s, computed by the Tensor overload's node ``tensor_node``."""
 
     numpy_backward = True
+    tensor_node = None
 
-    @staticmethod
-    def forward(ctx, x, s):
+    @classmethod
+    def forward(cls, ctx, x, s):
         ctx.s = s
-        return MulBackward0.forward(ctx, x, s)
+        return cls.tensor_node.forward(ctx, x, s)
+
+
+class MulBackward1(_ScalarOverload):
+    """out = x * s  (s a number)        grad_x = grad * s"""
+
+    tensor_node = MulBackward0
 
     @staticmethod
     def backward(ctx, grad):
         return grad * ctx.s, None
 
 
-class DivBackward1(Function):
+class DivBackward1(_ScalarOverload):
     """out = x / s  (s a number)        grad_x = grad / s"""
 
-    numpy_backward = True
-
-    @staticmethod
-    def forward(ctx, x, s):
-        ctx.s = s
-        return DivBackward0.forward(ctx, x, s)
+    tensor_node = DivBackward0
 
     @staticmethod
     def backward(ctx, grad):
