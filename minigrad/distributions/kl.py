@@ -208,8 +208,8 @@ def _batch_trace_xxt(matrices):
 def _kl_multivariatenormal_multivariatenormal(p, q):
     """(log det Sq/Sp + tr(Sq^-1 Sp) + |Lq^-1 (mq - mp)|^2 - n) / 2."""
     if p.event_shape != q.event_shape:
-        raise ValueError("KL-divergence between two Multivariate Normals with different event "
-                         "shapes cannot be computed")
+        raise ValueError("KL-divergence between two Multivariate Normals with"
+                         "                          different event shapes cannot be computed")
     lp, lq = p._unbroadcasted_scale_tril, q._unbroadcasted_scale_tril
     half_term1 = _log_diagonal_sum(lq) - _log_diagonal_sum(lp)
     n = p.event_shape[0]
