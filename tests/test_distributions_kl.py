@@ -96,8 +96,9 @@ def test_kl_errors():
                             lambda D, T: D.MultivariateNormal(T([0.0, 0.0]),
                                                               T([[1.0, 0.0], [0.0, 1.0]])))]:
         assert_same_error(
-            lambda: MG.kl_divergence(make_p(MG, minigrad.tensor), make_q(MG, minigrad.tensor)),
-            lambda: TH.kl_divergence(make_p(TH, torch.tensor), make_q(TH, torch.tensor)))
+            lambda p=make_p, q=make_q: MG.kl_divergence(p(MG, minigrad.tensor),
+                                                        q(MG, minigrad.tensor)),
+            lambda p=make_p, q=make_q: TH.kl_divergence(p(TH, torch.tensor), q(TH, torch.tensor)))
 
 
 def test_register_kl_most_specific_and_ambiguity_warning():
@@ -188,7 +189,8 @@ def test_validation_switches():
                       lambda: TH.Distribution.set_default_validate_args(1.5))
     got = MG.Normal(minigrad.tensor([0.0]), minigrad.tensor([-1.0]), validate_args=False)
     expected = TH.Normal(torch.tensor([0.0]), torch.tensor([-1.0]), validate_args=False)
-    assert_tensor_equal(got.log_prob(minigrad.tensor([0.5])), expected.log_prob(torch.tensor([0.5])))
+    assert_tensor_equal(got.log_prob(minigrad.tensor([0.5])),
+                        expected.log_prob(torch.tensor([0.5])))
     try:
         MG.Distribution.set_default_validate_args(False)
         TH.Distribution.set_default_validate_args(False)
