@@ -51,6 +51,16 @@ class Spec:
         return self.name
 
 
+def _mvn_spec(kind, matrix):
+    """MultivariateNormal given ``loc`` and the matrix ``kind`` (made by ``matrix``)."""
+    return Spec(f"MultivariateNormal({kind})",
+                lambda r, b, d: {"loc": r.standard_normal(b + (N,)).astype(d),
+                                 kind: matrix(r, b, N, d)},
+                lambda D, p: D.MultivariateNormal(p["loc"], **{kind: p[kind]}),
+                lambda r, s, p: r.standard_normal(s + (N,)), rsample=True, event=(N,),
+                rounded=ROUNDED_MVN)
+
+
 def _normal_values(rng, shape, p):
     return rng.standard_normal(shape)
 
@@ -109,24 +119,9 @@ SPECS = [
     Spec("Dirichlet", lambda r, b, d: {"concentration": _positive(r, b + (K,), d)},
          lambda D, p: D.Dirichlet(p["concentration"]),
          lambda r, s, p: _probs(r, s, K, np.float64), sampler=False, event=(K,)),
-    Spec("MultivariateNormal(scale_tril)",
-         lambda r, b, d: {"loc": r.standard_normal(b + (N,)).astype(d),
-                          "scale_tril": _lower_cholesky(r, b, N, d)},
-         lambda D, p: D.MultivariateNormal(p["loc"], scale_tril=p["scale_tril"]),
-         lambda r, s, p: r.standard_normal(s + (N,)), rsample=True, event=(N,),
-         rounded=ROUNDED_MVN),
-    Spec("MultivariateNormal(covariance_matrix)",
-         lambda r, b, d: {"loc": r.standard_normal(b + (N,)).astype(d),
-                          "covariance_matrix": _covariance(r, b, N, d)},
-         lambda D, p: D.MultivariateNormal(p["loc"], covariance_matrix=p["covariance_matrix"]),
-         lambda r, s, p: r.standard_normal(s + (N,)), rsample=True, event=(N,),
-         rounded=ROUNDED_MVN),
-    Spec("MultivariateNormal(precision_matrix)",
-         lambda r, b, d: {"loc": r.standard_normal(b + (N,)).astype(d),
-                          "precision_matrix": _covariance(r, b, N, d)},
-         lambda D, p: D.MultivariateNormal(p["loc"], precision_matrix=p["precision_matrix"]),
-         lambda r, s, p: r.standard_normal(s + (N,)), rsample=True, event=(N,),
-         rounded=ROUNDED_MVN),
+    *[_mvn_spec(kind, matrix) for kind, matrix in (("scale_tril", _lower_cholesky),
+                                                   ("covariance_matrix", _covariance),
+                                                   ("precision_matrix", _covariance))],
     Spec("Independent(Normal, 1)",
          lambda r, b, d: {"loc": r.standard_normal(b + (N,)).astype(d),
                           "scale": _positive(r, b + (N,), d)},

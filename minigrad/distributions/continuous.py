@@ -17,15 +17,15 @@ from ..autograd.grad_mode import no_grad
 from ..creation import empty, zeros_like
 from ..random import normal, rand
 from . import constraints
-from .distribution import Distribution, ExponentialFamily
-from .utils import broadcast_all, finfo, standard_normal
+from .distribution import CenteredAtLoc, Distribution, ExponentialFamily, RateParameter
+from .utils import broadcast_params, finfo, standard_normal
 
 __all__ = ["Normal", "Uniform", "Exponential", "Laplace"]
 
 _LOG_SQRT_2PI = math.log(math.sqrt(2 * math.pi))
 
 
-class _LocScale:
+class _LocScale(CenteredAtLoc):
     """``loc`` and ``scale`` broadcast together; a batch shape unless both are numbers."""
 
     arg_constraints = {"loc": constraints.real, "scale": constraints.positive}
@@ -34,17 +34,8 @@ class _LocScale:
     _params = ("loc", "scale")
 
     def __init__(self, loc, scale, validate_args=None):
-        self.loc, self.scale = broadcast_all(loc, scale)
-        scalar = not hasattr(loc, "shape") and not hasattr(scale, "shape")
-        super().__init__(Size() if scalar else self.loc.size(), validate_args=validate_args)
-
-    @property
-    def mean(self):
-        return self.loc
-
-    @property
-    def mode(self):
-        return self.loc
+        (self.loc, self.scale), batch_shape = broadcast_params(loc, scale)
+        super().__init__(batch_shape, validate_args=validate_args)
 
 
 class Normal(_LocScale, ExponentialFamily):
@@ -137,9 +128,8 @@ class Uniform(Distribution):
     _params = ("low", "high")
 
     def __init__(self, low, high, validate_args=None):
-        self.low, self.high = broadcast_all(low, high)
-        scalar = not hasattr(low, "shape") and not hasattr(high, "shape")
-        super().__init__(Size() if scalar else self.low.size(), validate_args=validate_args)
+        (self.low, self.high), batch_shape = broadcast_params(low, high)
+        super().__init__(batch_shape, validate_args=validate_args)
 
     @property
     def arg_constraints(self):
@@ -190,18 +180,12 @@ class Uniform(Distribution):
         return (self.high - self.low).log()
 
 
-class Exponential(ExponentialFamily):
+class Exponential(RateParameter, ExponentialFamily):
     """Density rate * exp(-rate x) on x >= 0."""
 
     arg_constraints = {"rate": constraints.positive}
     support = constraints.nonnegative
     has_rsample = True
-    _params = ("rate",)
-
-    def __init__(self, rate, validate_args=None):
-        (self.rate,) = broadcast_all(rate)
-        batch_shape = Size() if not hasattr(rate, "shape") else self.rate.size()
-        super().__init__(batch_shape, validate_args=validate_args)
 
     @property
     def mean(self):

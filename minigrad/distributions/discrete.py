@@ -14,9 +14,9 @@ from ..nn import functional as F
 from ..ops.sampling import multinomial
 from ..random import bernoulli
 from . import constraints
-from .distribution import Distribution, ExponentialFamily, sample_count
-from .utils import (broadcast_all, broadcast_tensors, finfo, lazy_property, logits_to_probs,
-                    probs_to_logits)
+from .distribution import Distribution, ExponentialFamily, RateParameter, sample_count
+from .utils import (broadcast_all, broadcast_params, broadcast_tensors, finfo, lazy_property,
+                    logits_to_probs, probs_to_logits)
 
 __all__ = ["Categorical", "OneHotCategorical", "Bernoulli", "Binomial", "Poisson"]
 
@@ -197,10 +197,8 @@ class Bernoulli(_ProbsOrLogits, ExponentialFamily):
     def __init__(self, probs=None, logits=None, validate_args=None):
         _exactly_one(probs, logits)
         self._given = "probs" if probs is not None else "logits"
-        given = probs if probs is not None else logits
-        (param,) = broadcast_all(given)
+        (param,), batch_shape = broadcast_params(probs if probs is not None else logits)
         setattr(self, self._given, param)
-        batch_shape = Size() if not hasattr(given, "shape") else param.size()
         super().__init__(batch_shape, validate_args=validate_args)
 
     @lazy_property
@@ -315,19 +313,13 @@ class Binomial(_ProbsOrLogits, Distribution):
         return values.expand((-1,) + tuple(self._batch_shape)) if expand else values
 
 
-class Poisson(ExponentialFamily):
+class Poisson(RateParameter, ExponentialFamily):
     """Counts with mean ``rate``: P(k) = rate^k e^-rate / k!.
 
     ``sample`` is not available (minigrad has no ``torch.poisson``)."""
 
     arg_constraints = {"rate": constraints.nonnegative}
     support = constraints.nonnegative_integer
-    _params = ("rate",)
-
-    def __init__(self, rate, validate_args=None):
-        (self.rate,) = broadcast_all(rate)
-        batch_shape = Size() if not hasattr(rate, "shape") else self.rate.size()
-        super().__init__(batch_shape, validate_args=validate_args)
 
     @property
     def mean(self):

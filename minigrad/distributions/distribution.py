@@ -13,7 +13,7 @@ import warnings
 from .._tensor import Size, Tensor
 from ..autograd.grad_mode import no_grad
 from . import constraints
-from .utils import lazy_property
+from .utils import broadcast_params, lazy_property
 
 __all__ = ["Distribution"]
 
@@ -188,6 +188,28 @@ class Distribution:
                 value = self.__dict__[name]
                 shown.append(f"{name}: {value if value.numel() == 1 else value.size()}")
         return f"{type(self).__name__}({', '.join(shown)})"
+
+
+class CenteredAtLoc:
+    """Mean and mode are both ``loc`` (symmetric, unimodal distributions)."""
+
+    @property
+    def mean(self):
+        return self.loc
+
+    @property
+    def mode(self):
+        return self.loc
+
+
+class RateParameter:
+    """A distribution given by one ``rate`` (a tensor or a number)."""
+
+    _params = ("rate",)
+
+    def __init__(self, rate, validate_args=None):
+        (self.rate,), batch_shape = broadcast_params(rate)
+        super().__init__(batch_shape, validate_args=validate_args)
 
 
 class ExponentialFamily(Distribution):

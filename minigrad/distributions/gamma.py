@@ -13,7 +13,7 @@ from ..nn import functional as F
 from ..ops.join import stack
 from . import constraints
 from .distribution import ExponentialFamily
-from .utils import broadcast_all
+from .utils import broadcast_all, broadcast_params
 
 __all__ = ["Gamma", "Dirichlet", "Beta"]
 
@@ -37,9 +37,7 @@ class Gamma(_NoSampler, ExponentialFamily):
     _params = ("concentration", "rate")
 
     def __init__(self, concentration, rate, validate_args=None):
-        self.concentration, self.rate = broadcast_all(concentration, rate)
-        scalar = isinstance(concentration, numbers.Number) and isinstance(rate, numbers.Number)
-        batch_shape = Size() if scalar else self.concentration.size()
+        (self.concentration, self.rate), batch_shape = broadcast_params(concentration, rate)
         super().__init__(batch_shape, validate_args=validate_args)
 
     @property

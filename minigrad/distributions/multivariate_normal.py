@@ -13,7 +13,7 @@ from ..creation import eye
 from ..ops.shape import flip
 from . import constraints
 from ._linalg import cholesky, solve_triangular
-from .distribution import Distribution
+from .distribution import CenteredAtLoc, Distribution
 from .utils import broadcast_shapes, lazy_property, standard_normal
 
 __all__ = ["MultivariateNormal"]
@@ -42,7 +42,7 @@ def _log_diagonal_sum(scale_tril):
     return scale_tril.diagonal(dim1=-2, dim2=-1).log().sum(-1)
 
 
-class MultivariateNormal(Distribution):
+class MultivariateNormal(CenteredAtLoc, Distribution):
     arg_constraints = {"loc": constraints.real_vector,
                        "covariance_matrix": constraints.positive_definite,
                        "precision_matrix": constraints.positive_definite,
@@ -96,14 +96,6 @@ class MultivariateNormal(Distribution):
         identity = eye(lower.shape[-1], dtype=lower.dtype)
         inverse = solve_triangular(lower, identity, upper=False)          # L^-1
         return (inverse.mT @ inverse).expand(self._matrix_shape())
-
-    @property
-    def mean(self):
-        return self.loc
-
-    @property
-    def mode(self):
-        return self.loc
 
     @property
     def variance(self):

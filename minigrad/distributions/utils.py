@@ -6,7 +6,7 @@ import numbers
 import numpy as np
 
 from .. import _dtype
-from .._tensor import Tensor
+from .._tensor import Size, Tensor
 from ..autograd.grad_mode import enable_grad
 from ..creation import empty, tensor
 from ..nn import functional as F
@@ -31,6 +31,14 @@ def broadcast_all(*values):
     dtype = next((v.dtype for v in values if isinstance(v, Tensor)), _dtype.get_default_dtype())
     tensors = [v if isinstance(v, Tensor) else tensor(v, dtype=dtype) for v in values]
     return broadcast_tensors(*tensors)
+
+
+def broadcast_params(*values):
+    """``broadcast_all(*values)`` and the batch shape they give: () when every value is a
+    number, else the broadcast shape."""
+    tensors = broadcast_all(*values)
+    scalar = all(isinstance(v, numbers.Number) for v in values)
+    return tensors, Size() if scalar else tensors[0].size()
 
 
 def broadcast_tensors(*tensors):
