@@ -213,3 +213,27 @@ def test_scalar_parameters_take_default_dtype():
         mg, th = make(minigrad.distributions), make(torch.distributions)
         assert tuple(mg.batch_shape) == tuple(th.batch_shape)
         assert_tensor_equal(mg.mean, th.mean)
+
+
+# ---- the example program ----------------------------------------------------------------------
+def test_reinforce_example_prints_torchs_output():
+    """examples/reinforce_bandit.py: the same sampled actions, rewards and policy as torch."""
+    from tests.test_examples import ROOT, assert_same_output
+    assert_same_output(ROOT / "examples" / "reinforce_bandit.py")
+
+
+def test_torch_module_paths_resolve():
+    code = ("from torch.distributions.normal import Normal\n"
+            "from torch.distributions.categorical import Categorical\n"
+            "from torch.distributions.kl import kl_divergence\n"
+            "from torch.distributions.utils import logits_to_probs\n"
+            "import torch.distributions.constraints as c\n"
+            "print(Normal.__module__, Categorical.__module__, kl_divergence.__name__, c.real)")
+    import subprocess
+    import sys
+    from tests.test_examples import ROOT
+    proc = subprocess.run([sys.executable, "-c", "from minigrad import torch_alias\n"
+                           "torch_alias.install()\n" + code], capture_output=True, text=True,
+                          cwd=ROOT, env={"PYTHONPATH": str(ROOT)})
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.split()[2:] == ["kl_divergence", "Real()"]
