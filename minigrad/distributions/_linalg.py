@@ -1,12 +1,13 @@
 """The two factorisations a multivariate normal needs, differentiable: the Cholesky factor of
 a symmetric positive-definite matrix and the solution of a triangular system.
 
-Both work on batches of matrices (leading dims broadcast) in NumPy; their gradients are written
-with minigrad ops, so they can be differentiated again.
+Both work on batches of matrices (leading dims broadcast) in NumPy; their gradients and their
+forward-mode tangents are written with minigrad ops, so they can be differentiated again.
 """
 import numpy as np
 
 from .._tensor import Tensor
+from ..autograd.forward_formulas import formula
 from ..autograd.function import Function
 
 __all__ = ["cholesky", "solve_triangular"]
@@ -78,3 +79,25 @@ def solve_triangular(a, b, *, upper):
     if not isinstance(a, Tensor) or not isinstance(b, Tensor):
         raise TypeError("solve_triangular expects Tensors")
     return LinalgSolveTriangularBackward0.apply(a, b, upper)
+
+
+def _cholesky_tangent(c):
+    """t_L = L phi(L^-1 t_A L^-T)."""
+    lower, tangent = c.out, c.t[0]
+    left = solve_triangular(lower, tangent, upper=False)                     # L^-1 t_A
+    inner = solve_triangular(lower, left.mT, upper=False).mT                 # ... L^-T
+    phi = inner.tril() - 0.5 * inner.diagonal(dim1=-2, dim2=-1).diag_embed()
+    return lower @ phi
+
+
+def _solve_triangular_tangent(c):
+    """t_X = A^-1 (t_B - t_A X), t_A kept to A's triangle."""
+    a, _, upper = c.args
+    t_a = c.t[0].triu() if upper else c.t[0].tril()
+    return solve_triangular(a, c.t[1] - t_a @ c.out, upper=upper)
+
+
+formula("LinalgCholeskyExBackward0", "L phi(L^-1 t_self L^-T), phi = tril with the diagonal "
+        "halved", _cholesky_tangent)
+formula("LinalgSolveTriangularBackward0", "A^-1 (t_B - tri(t_A) X), tri = A's triangle",
+        _solve_triangular_tangent)
