@@ -72,6 +72,8 @@ from .ops import registry_random as _registry_random  # noqa: F401
 from .compiler import compile  # noqa: F401  (torch.compile: capture once, replay kernels)
 from . import _dynamo  # noqa: F401, E402  (torch._dynamo: config, reset, explain)
 from .ops import distance as _distance  # noqa: F401  (cosine_similarity, cdist, ...)
+from .ops import bilinear as _bilinear  # noqa: F401  (bilinear, channel_shuffle)
+from .ops.rrelu import rrelu_  # noqa: F401  (and the registered rrelu)
 from .ops import registry as _registry
 from .ops._util import inplace_variant as _inplace_variant
 import sys as _sys

@@ -508,3 +508,4 @@ from ._losses_more import *  # noqa: E402,F401,F403  (kl_div, smooth_l1_loss, tr
 from ._losses_more import __all__ as _losses_more_all  # noqa: E402
 
 __all__ += _losses_more_all
+from ..ops.rrelu import rrelu_  # noqa: E402,F401  (rrelu, bilinear, ... come from the registry)
