@@ -23,7 +23,7 @@ class TrilinearBackward0(Function):
     @staticmethod
     def forward(ctx, x1, weight, x2):
         ctx.save_for_backward(x1, weight, x2)
-        return np.einsum("bi,oij,bj->bo", x1, weight, x2, optimize=True)
+        return np.ascontiguousarray(np.einsum("bi,oij,bj->bo", x1, weight, x2, optimize=True))
 
     @staticmethod
     def backward(ctx, grad):

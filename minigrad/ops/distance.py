@@ -53,11 +53,15 @@ def sub_scalar(tensor, number):
 
 
 # ---- cosine similarity and the distance of paired rows ------------------------------------------
-def _broadcast_pair(x1, x2):
+def _broadcast_pair(x1, x2, expand_both=False):
+    """x1 and x2 expanded to their common shape: those whose shape differs from it
+    (``broadcast_tensors``), or both when the shapes differ (``expand_outplace``)."""
     try:
         shape = np.broadcast_shapes(tuple(x1.shape), tuple(x2.shape))
     except ValueError:
         raise _broadcast_error(x1._data, x2._data) from None
+    if expand_both and tuple(x1.shape) != tuple(x2.shape):
+        return [x.expand(*shape) for x in (x1, x2)]
     return [x if tuple(x.shape) == shape else x.expand(*shape) for x in (x1, x2)]
 
 
@@ -78,7 +82,7 @@ def cosine_similarity(x1, x2, dim=1, eps=1e-8):
     """x1·x2 / (max(‖x1‖, eps) max(‖x2‖, eps)) along ``dim`` (inputs broadcast together)."""
     if not x1.is_floating_point() and not x2.is_floating_point():
         x1, x2 = (x.to(_dtype.get_default_dtype()) for x in (x1, x2))
-    x1, x2 = _broadcast_pair(x1, x2)
+    x1, x2 = _broadcast_pair(x1, x2, expand_both=True)
     dim = _wrap_dim(dim, x1.ndim)
     unit = []
     for x in (x1, x2):
