@@ -364,3 +364,19 @@ ERRORS = [
 @pytest.mark.parametrize("index", range(len(ERRORS)))
 def test_errors_match_torch(index):
     assert_same_error(lambda: ERRORS[index](minigrad), lambda: ERRORS[index](torch))
+
+
+@pytest.mark.slow
+def test_metric_learning_example_agrees_with_torch():
+    """examples/siamese_metric_learning.py (triplet and cosine embedding losses, cdist,
+    cosine_similarity, pdist, pairwise_distance, RReLU, ParameterList) under compare."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+    root = Path(__file__).resolve().parents[1]
+    proc = subprocess.run([sys.executable, "-m", "compare", "run",
+                           "examples/siamese_metric_learning.py"], capture_output=True, text=True,
+                          cwd=root, env=dict(os.environ, PYTHONPATH=str(root)), timeout=600)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert proc.stdout.startswith(("same output", "agrees to")), proc.stdout
