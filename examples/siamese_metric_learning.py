@@ -55,7 +55,7 @@ def sample_triplets(count):
 for epoch in range(4):
     model.train()
     total = 0.0
-    for step in range(10):
+    for _step in range(10):
         a, p, n = sample_triplets(64)
         loss = triplet_loss(model(train_x[a]), model(train_x[p]), model(train_x[n]))
         optimizer.zero_grad()
