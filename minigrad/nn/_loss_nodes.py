@@ -89,10 +89,10 @@ def _per_row(grad, reduction, rows, dtype):
 
 
 class MultiMarginLossBackward0(Function):
-    """loss_i = sum_{j != y_i} w_{y_i} max(0, margin - x_{i,y_i} + x_{ij})^p / C
+    """loss_i = sum_{j != y_i} w_{y_i} max(0, m_ij)^p / C,   m_ij = margin - x_{i,y_i} + x_ij
 
-    with m_ij = margin - x_{i,y_i} + x_ij > 0:  grad_x_ij = grad_i w_{y_i} p m_ij^(p-1) / C,
-    grad_x_{i,y_i} = -sum_j of those        ('mean': also / N)
+    grad_x_ij = grad_i w_{y_i} p m_ij^(p-1) / C where m_ij > 0 (j != y_i), else 0
+    grad_x_{i,y_i} = -sum_j grad_x_ij        ('mean': also / N)
     """
 
     @staticmethod

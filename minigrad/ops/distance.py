@@ -206,7 +206,7 @@ class CdistBackward0(Function):
 class EuclideanDistBackward0(Function):
     """out_ij = sqrt(max(‖a_i‖² - 2 a_i·b_j + ‖b_j‖², 0))  (one matrix product; batched)
 
-    r = grad / out (0 where out == 0):  grad_a = a rowsum(r) - r b,  grad_b = b colsum(r) - rᵀ a
+    grad_a = a rowsum(r) - r b,  grad_b = b colsum(r) - rᵀ a   (r = grad / out, 0 where out = 0)
     """
 
     @staticmethod
