@@ -11,6 +11,8 @@ from hypothesis import given, settings, strategies as st
 
 import minigrad
 from helpers import assert_same_error, assert_tensor_equal, fd_check, graph_signature
+from forward_cases_losses import LOSS_CASES, NO_FORWARD_FORMULA
+from test_forward_ad import check_case
 from test_losses_more import run_both
 
 DTYPES = [np.float32, np.float64]
@@ -380,3 +382,24 @@ def test_metric_learning_example_agrees_with_torch():
                           cwd=root, env=dict(os.environ, PYTHONPATH=str(root)), timeout=600)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert proc.stdout.startswith(("same output", "agrees to")), proc.stdout
+
+
+# ---- forward mode -------------------------------------------------------------------------------
+@pytest.mark.parametrize("case", LOSS_CASES, ids=[c.name for c in LOSS_CASES])
+@settings(max_examples=3, deadline=None)
+@given(data=st.data())
+def test_forward_mode_matches_torch(case, data):
+    check_case(case, data)
+
+
+@pytest.mark.parametrize("name", sorted(NO_FORWARD_FORMULA))
+def test_forward_mode_refused_where_torch_refuses(name):
+    def run_lib(lib, fwad):
+        x = lib.from_numpy(np.random.default_rng(0).standard_normal((3, 3)))
+        with fwad.dual_level():
+            NO_FORWARD_FORMULA[name](lib, fwad.make_dual(x, lib.ones_like(x)))
+    import minigrad.autograd.forward_ad as mg_fwad
+    import torch.autograd.forward_ad as th_fwad
+    # (torch words the error for its in-place rrelu_ a little differently: the class only)
+    assert_same_error(lambda: run_lib(minigrad, mg_fwad), lambda: run_lib(torch, th_fwad),
+                      match_message=name != "rrelu_")

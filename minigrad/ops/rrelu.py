@@ -8,6 +8,7 @@ the other elements pass unchanged. Evaluation: leaky ReLU with slope (lower + up
 import numpy as np
 
 from .. import _generator
+from .. import _seam as seam
 from .._tensor import _make
 from ..autograd.function import Function
 from ._util import inplace_variant
@@ -25,6 +26,16 @@ def _draw_slopes(count, lower, upper, np_dtype, generator=None):
     return (u * (upper - lower) + lower).astype(np_dtype)
 
 
+@seam.replayed  # (minigrad.compile draws again on replay)
+def _noise(values, lower, upper, generator=None):
+    """1 where x > 0, a slope from U(lower, upper) for each other x, drawn in row-major order."""
+    values = np.asarray(values, order="C")       # (a 0-dim array stays one)
+    negative = values <= 0                       # (NaN is not: it passes through)
+    noise = np.ones_like(values)
+    noise[negative] = _draw_slopes(int(negative.sum()), lower, upper, values.dtype, generator)
+    return noise
+
+
 class RreluWithNoiseBackward0(Function):
     """out = x where x > 0, x·r elsewhere (r drawn per element in training, (l + u)/2 otherwise)
 
@@ -33,21 +44,14 @@ class RreluWithNoiseBackward0(Function):
     """
 
     @staticmethod
-    def forward(ctx, x, lower, upper, training, generator):
-        float_input(x, "rrelu_with_noise_out_cpu" if training else "leaky_relu_cpu")
+    def forward(ctx, x, noise, lower, upper, training):
         slope = x.dtype.type((lower + upper) / 2)
         ctx.save_for_backward(x)
-        if not training:
-            ctx.noise = None
-            ctx.slope = slope
-            return np.where(x > 0, x, x * slope)
-        values = np.ascontiguousarray(x)
-        negative = values <= 0
-        noise = np.ones_like(values)
-        noise[negative] = _draw_slopes(int(negative.sum()), lower, upper, x.dtype, generator)
-        ctx.noise = noise if upper - lower > 1e-6 else None
         ctx.slope = slope
-        return values * noise
+        ctx.noise = noise if training and upper - lower > 1e-6 else None
+        if not training:
+            return np.where(x > 0, x, x * slope)
+        return x * noise
 
     @staticmethod
     def backward(ctx, grad):
@@ -72,7 +76,13 @@ def rrelu(input, lower=1.0 / 8, upper=1.0 / 3, training=False, inplace=False):
     _check_bounds(lower, upper)
     if inplace:
         return rrelu_(input, lower, upper, training)
-    return RreluWithNoiseBackward0.apply(input, float(lower), float(upper), bool(training), None)
+    return _apply(RreluWithNoiseBackward0, input, lower, upper, training)
+
+
+def _apply(node, input, lower, upper, training):
+    float_input(input._data, "rrelu_with_noise_out_cpu" if training else "leaky_relu_cpu")
+    noise = _noise(input._data, lower, upper) if training else None
+    return node.apply(input, noise, float(lower), float(upper), bool(training))
 
 
 class RreluWithNoiseBackward1(RreluWithNoiseBackward0):
@@ -80,7 +90,7 @@ class RreluWithNoiseBackward1(RreluWithNoiseBackward0):
 
 
 def _rrelu_for_inplace(input, lower, upper, training):
-    return RreluWithNoiseBackward1.apply(input, float(lower), float(upper), bool(training), None)
+    return _apply(RreluWithNoiseBackward1, input, lower, upper, training)
 
 
 def rrelu_(input, lower=1.0 / 8, upper=1.0 / 3, training=False):
