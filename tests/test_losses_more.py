@@ -106,6 +106,20 @@ def test_legacy_size_average_and_reduce_flags(flags):
     run_both(lambda F, a, b: F.soft_margin_loss(a, b, **flags), [x, np.sign(t)], [True, False])
 
 
+def test_mixed_dtypes_give_torchs_result_dtype():
+    """smooth L1 computes in the promoted dtype; Huber and soft margin in the input's (torch's
+    Huber then refuses to run backward with mixed dtypes: forward only here)."""
+    rng = np.random.default_rng(5)
+    x32, t64 = _normal(rng, (3, 4), np.float32), _normal(rng, (3, 4), np.float64)
+    labels = rng.integers(0, 2, (3, 4))
+    run_both(lambda F, a, b: F.smooth_l1_loss(a, b), [x32, t64], [True, True])
+    run_both(lambda F, a, b: F.smooth_l1_loss(a, b), [x32, labels], [True, False])
+    run_both(lambda F, a, b: F.soft_margin_loss(a, b), [x32, labels], [True, False])
+    run_both(lambda F, a, b: F.soft_margin_loss(a, b), [x32, t64], [True, False])
+    run_both(lambda F, a, b: F.huber_loss(a, b), [x32, t64], [False, False])
+    run_both(lambda F, a, b: F.huber_loss(a, b), [t64, x32], [False, False])
+
+
 # ---- ranking and embedding losses ---------------------------------------------------------------
 @FAST
 @given(shape=shapes, dtype=st.sampled_from(DTYPES), reduction=REDUCTIONS,
@@ -278,6 +292,10 @@ ERRORS = [
     lambda L, F: F.smooth_l1_loss(_t(L, 3), _t(L, 4)),
     lambda L, F: F.huber_loss(_t(L, 3), _t(L, 3), delta=0),
     lambda L, F: F.huber_loss(_t(L, 3), _t(L, 3), weight=_t(L, 2)),
+    lambda L, F: F.huber_loss(_t(L, 3, dtype="int64"), _t(L, 3)),
+    lambda L, F: F.huber_loss(_t(L, 3, dtype="int64"), _t(L, 3, dtype="int64")),
+    lambda L, F: F.soft_margin_loss(_t(L, 3, dtype="int64"), _t(L, 3)),
+    lambda L, F: F.soft_margin_loss(_t(L, 3, dtype="int64"), _t(L, 3, dtype="int64")),
     lambda L, F: F.margin_ranking_loss(_t(L, 3), _t(L, 3, 1), _t(L, 3)),
     lambda L, F: F.cosine_embedding_loss(_t(L, 3, 4), _t(L, 3, 4), _t(L, 3, 1)),
     lambda L, F: F.cosine_embedding_loss(_t(L, 3, 4, 2), _t(L, 3, 4, 2), _t(L, 3)),

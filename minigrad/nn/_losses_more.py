@@ -16,6 +16,7 @@ from ..autograd.grad_mode import no_grad
 from ..ops import distance
 from ..ops.activation import logsigmoid
 from ..ops.distance import add_scalar, sub_scalar
+from ..ops.registry import arr, case, cases, declare, idx
 from . import _loss_nodes as nodes
 from .functional import _reduce_tensor, _reduction, _warn_target_size
 
@@ -70,10 +71,27 @@ def kl_div(input, target, size_average=None, reduce=None, reduction="mean", log_
 
 
 # ---- robust regression --------------------------------------------------------------------------
-def _check_float_pair(input, target, kernel):
+def _promoted_pair(input, target, kernel):
+    """input and target in their promoted dtype (a float one, else torch's error for the
+    kernel): an integer target becomes float, as torch's kernels read it."""
     dt = _dtype.promote_types(input.dtype, target.dtype)
     if not dt.is_floating_point:
         raise NotImplementedError(f"\"{kernel}\" not implemented for '{dt.short_name}'")
+    return [x if x.dtype == dt else x.to(dt) for x in (input, target)]
+
+
+def _in_input_dtype(input, target, kernel=None):
+    """input and target in input's dtype, the dtype of torch's result for huber_loss and
+    soft_margin_loss (a float target of another dtype is cast to it). ``kernel``: refuse two
+    integer operands with that kernel's error first (huber's; soft margin computes in float)."""
+    dt = _dtype.promote_types(input.dtype, target.dtype)
+    if kernel is not None and not dt.is_floating_point:
+        raise NotImplementedError(f"\"{kernel}\" not implemented for '{dt.short_name}'")
+    dt = dt if dt.is_floating_point else _dtype.get_default_dtype()
+    if not input.is_floating_point():
+        raise RuntimeError(f"result type {dt.short_name.capitalize()} can't be cast to the "
+                           f"desired output type {input.dtype.short_name.capitalize()}")
+    return input, target if target.dtype == input.dtype else target.to(input.dtype)
 
 
 def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction="mean", beta=1.0):
@@ -86,7 +104,7 @@ def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction="mea
         return _reduce_tensor((input - target).abs(), reduction)
     if beta < 0:
         raise RuntimeError("smooth_l1_loss does not support negative values for beta.")
-    _check_float_pair(input, target, "smooth_l1_cpu")
+    input, target = _promoted_pair(input, target, "smooth_l1_cpu")
     return nodes.SmoothL1LossBackward0.apply(input, target, reduction, float(beta))
 
 
@@ -96,7 +114,7 @@ def huber_loss(input, target, reduction="mean", delta=1.0, weight=None):
     expanded = _expanded(input, target)
     if delta <= 0:
         raise RuntimeError("huber_loss does not support non-positive values for delta.")
-    _check_float_pair(input, target, "huber_cpu")
+    expanded = _in_input_dtype(*expanded, "huber_cpu")
     if weight is None:
         return nodes.HuberLossBackward0.apply(*expanded, _reduction(reduction), float(delta))
     if tuple(weight.shape) != tuple(input.shape):
@@ -196,7 +214,7 @@ def soft_margin_loss(input, target, size_average=None, reduce=None, reduction="m
     """log(1 + exp(-target input)), targets ±1."""
     reduction = _reduction(reduction, size_average, reduce)
     _not_differentiable("soft_margin_loss", target)
-    input, target = _expanded(input, target)
+    input, target = _in_input_dtype(*_expanded(input, target))
     return nodes.SoftMarginLossBackward0.apply(input, target, reduction)
 
 
@@ -324,3 +342,55 @@ def gaussian_nll_loss(input, target, var, full=False, eps=1e-6, reduction="mean"
         loss = loss + 0.5 * math.log(2 * math.pi)
     return _reduce_tensor(loss, reduction)
 
+
+
+# ---- what each loss is to the tests, the fuzzer and the docs (ops/registry.py) -----------------
+_REDUCED = ("MeanBackward0", "SumBackward0")
+_PAIR = ("input", "target")
+_TRIPLET = cases(case(arr(3, 4), arr(3, 4), arr(3, 4)),
+                 case(arr(2, 3), arr(2, 3), arr(2, 3), swap=True, reduction="none"))
+for _fn, _nodes, _args, _sample in (
+        (kl_div, _REDUCED + ("DivBackward0", "SubBackward0", "MulBackward0"), _PAIR,
+         cases(case(arr(3, 4), arr(3, 4, domain="probability"), reduction="batchmean"),
+               case(arr(5), arr(5), reduction="sum", log_target=True),
+               case(arr(2, 3), arr(2, 3, domain="probability"), reduction="none"))),
+        (smooth_l1_loss, ("SmoothL1LossBackward0", "MeanBackward0"), _PAIR,
+         cases(case(arr(3, 4), arr(3, 4)), case(arr(5), arr(5), reduction="sum", beta=0.5),
+               case(arr(2, 3), arr(3), reduction="none", beta=2.0), case(arr(4), arr(4),
+                                                                         beta=0.0))),
+        (huber_loss, ("HuberLossBackward0",), _PAIR,
+         cases(case(arr(3, 4), arr(3, 4)), case(arr(5), arr(5), reduction="none", delta=0.5))),
+        (margin_ranking_loss, _REDUCED + ("ClampMinBackward0",), ("input1", "input2", "target"),
+         cases(case(arr(4), arr(4), arr(4, domain="nonzero")),
+               case(arr(2, 3), arr(2, 3), arr(2, 3, domain="nonzero"), margin=0.5,
+                    reduction="none"))),
+        (hinge_embedding_loss, _REDUCED + ("AddBackward0",), _PAIR,
+         cases(case(arr(3, 4), arr(3, 4, domain="nonzero")),
+               case(arr(5), idx(2, 5), margin=2.0, reduction="none"))),
+        (cosine_embedding_loss, _REDUCED + ("AddBackward0",), ("input1", "input2", "target"),
+         cases(case(arr(3, 4), arr(3, 4), idx(2, 3)),
+               case(arr(4), arr(4), idx(2), margin=0.2, reduction="sum"))),
+        (triplet_margin_loss, _REDUCED + ("ClampMinBackward0",),
+         ("anchor", "positive", "negative"), _TRIPLET),
+        (triplet_margin_with_distance_loss, _REDUCED + ("ClampMinBackward0",),
+         ("anchor", "positive", "negative"), _TRIPLET),
+        (soft_margin_loss, ("SoftMarginLossBackward0",), _PAIR,
+         cases(case(arr(3, 4), idx(2, 3, 4)), case(arr(5), idx(2, 5), reduction="none"))),
+        (multilabel_soft_margin_loss, _REDUCED + ("DivBackward0",), _PAIR,
+         cases(case(arr(3, 4), arr(3, 4, domain="probability")),
+               case(arr(2, 3), arr(2, 3, domain="probability"), reduction="none"))),
+        (multi_margin_loss, ("MultiMarginLossBackward0",), _PAIR,
+         cases(case(arr(3, 4), idx(4, 3)),
+               case(arr(3, 4), idx(4, 3), p=2, margin=0.5, reduction="none"))),
+        (multilabel_margin_loss, ("MultilabelMarginLossBackward0",), _PAIR,
+         cases(case(arr(3, 4), idx(4, 3, 4)), case(arr(4), idx(4, 4), reduction="sum"))),
+        (poisson_nll_loss, _REDUCED + ("SubBackward0", "AddBackward0"), _PAIR,
+         cases(case(arr(3, 4), arr(3, 4, domain="positive")),
+               case(arr(3, 4, domain="positive"), arr(3, 4, domain="positive"),
+                    log_input=False, full=True, reduction="none"))),
+        (gaussian_nll_loss, _REDUCED + ("MulBackward0",), ("input", "target", "var"),
+         cases(case(arr(3, 4), arr(3, 4), arr(3, 4, domain="positive")),
+               case(arr(3, 4), arr(3, 4), arr(3, domain="positive"), full=True,
+                    reduction="sum")))):
+    declare(_fn.__name__, _fn, nodes=_nodes, forms=("functional",), args=_args, family="loss",
+            sample=_sample)
