@@ -403,3 +403,18 @@ def test_forward_mode_refused_where_torch_refuses(name):
     # (torch words the error for its in-place rrelu_ a little differently: the class only)
     assert_same_error(lambda: run_lib(minigrad, mg_fwad), lambda: run_lib(torch, th_fwad),
                       match_message=name != "rrelu_")
+
+
+def test_rrelu_training_under_compile_draws_like_eager():
+    """minigrad.compile replays rrelu's draw anew, for each call's own input signs."""
+    def f(x):
+        return minigrad.nn.functional.rrelu(x, 0.1, 0.3, training=True) * 2
+
+    compiled = minigrad.compile(f)
+    inputs = [np.random.default_rng(i).standard_normal((4, 5)).astype(np.float32)
+              for i in range(3)]
+    runs = []
+    for fn in (f, compiled):
+        minigrad.manual_seed(0)
+        runs.append([fn(minigrad.from_numpy(x.copy())).numpy().tobytes() for x in inputs])
+    assert runs[0] == runs[1]
