@@ -71,6 +71,7 @@ from .ops import registry_linalg as _registry_linalg  # noqa: F401
 from .ops import registry_random as _registry_random  # noqa: F401
 from .compiler import compile  # noqa: F401  (torch.compile: capture once, replay kernels)
 from . import _dynamo  # noqa: F401, E402  (torch._dynamo: config, reset, explain)
+from . import distributions  # noqa: F401, E402  (torch.distributions)
 from .ops import distance as _distance  # noqa: F401  (cosine_similarity, cdist, ...)
 from .ops import bilinear as _bilinear  # noqa: F401  (bilinear, channel_shuffle)
 from .ops.rrelu import rrelu_  # noqa: F401  (and the registered rrelu)
