@@ -82,6 +82,9 @@ from .ops.stats_more import *  # noqa: F403
 from .ops.index_more import *  # noqa: F403
 from ._frombuffer import frombuffer  # noqa: F401
 from .autograd.anomaly_mode import is_anomaly_enabled, is_anomaly_check_nan_enabled  # noqa: F401
+from .ops import distance as _distance  # noqa: F401  (cosine_similarity, cdist, ...)
+from .ops import bilinear as _bilinear  # noqa: F401  (bilinear, channel_shuffle)
+from .ops.rrelu import rrelu_  # noqa: F401  (and the registered rrelu)
 from .ops import registry as _registry
 from .ops._util import inplace_variant as _inplace_variant
 import sys as _sys

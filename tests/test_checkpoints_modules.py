@@ -29,6 +29,7 @@ STATEFUL = {
     "EmbeddingBag": (10, 4), "RNN": (3, 4, 2), "LSTM": (3, 4, 2), "GRU": (3, 4, 2),
     "RNNCell": (3, 4), "LSTMCell": (3, 4), "GRUCell": (3, 4), "MultiheadAttention": (8, 2),
     "TransformerEncoderLayer": (8, 2, 16), "TransformerDecoderLayer": (8, 2, 16),
+    "Bilinear": (2, 3, 4),
 }
 KEYWORDS = {"InstanceNorm1d": {"affine": True, "track_running_stats": True},
             "LSTM": {"bidirectional": True, "proj_size": 2},

@@ -16,6 +16,7 @@ import minigrad
 import minigrad.autograd.forward_ad as mg_fwad
 from forward_cases import CASES
 from forward_cases_nn import NN_CASES
+from forward_cases_losses import LOSS_CASES
 from helpers import assert_same_error, assert_tensor_equal
 from minigrad.autograd import forward_formulas
 from minigrad.autograd.function import Function
@@ -139,7 +140,7 @@ def _differentiable_nodes():
 def _nodes_reached():
     reached = set()
     rng = np.random.default_rng(0)
-    for case in CASES + NN_CASES:
+    for case in CASES + NN_CASES + LOSS_CASES:
         shapes = (case.shapes if not isinstance(case.shapes, str)
                   else [SHAPES[case.shapes][1]] * len(case.domains))
         xs = [np.asarray(DOMAINS[d](rng, s), np.float32) for d, s in zip(case.domains, shapes)]
@@ -157,6 +158,9 @@ WITHOUT_FORMULA = {
     "EmbeddingBagBackward0": "torch: not implemented",
     "MkldnnRnnLayerBackward0": "torch: not implemented (the fused float32 LSTM layer)",
     "HardsigmoidBackwardBackward0": "torch: hardsigmoid_backward has no derivative formulas",
+    **dict.fromkeys(("PdistBackward0", "CdistBackward0", "EuclideanDistBackward0",
+                     "MultiMarginLossBackward0", "MultilabelMarginLossBackward0",
+                     "RreluWithNoiseBackward1"), "torch: not implemented"),
     # base classes of the padding / upsampling / adaptive pooling nodes, never applied themselves
     "TapsFunction": "a base class", "TapsAdjoint": "a base class",
 }

@@ -340,6 +340,13 @@ def _registered_cases():
                                           [In((3, 4), kind) for _ in op.args])
 
 
+# the Scalar overloads and torch.norm's node (ops/distance.py), as the distances record them
+CASES.update({
+    "pairwise_distance": (lambda T, a, b: T.nn.functional.pairwise_distance(a, b, 3.0),
+                          [X(3, 4), X(3, 4)]),
+    "cosine_embedding_loss": (lambda T, a, b: T.nn.functional.cosine_embedding_loss(
+        a, b, T.tensor([1.0, -1.0, -1.0]).to(a.dtype), margin=-0.5), [X(3, 4), X(3, 4)]),
+})
 CASES.update(_registered_cases())
 CASES.update(more_cases(X, U, idx, mask))     # the ops of ops/*_more.py
 

@@ -504,3 +504,8 @@ def _cross_entropy_probs(logp, target, weight, reduction, label_smoothing, class
 # in-place spellings torch also has are plain names here
 from ..ops.activation import celu_, elu_, hardtanh_, leaky_relu_, selu_, threshold_  # noqa: E402,F401
 from ._multi_head import multi_head_attention_forward  # noqa: E402,F401
+from ._losses_more import *  # noqa: E402,F401,F403  (kl_div, smooth_l1_loss, triplet_margin_loss, ...)
+from ._losses_more import __all__ as _losses_more_all  # noqa: E402
+
+__all__ += _losses_more_all
+from ..ops.rrelu import rrelu_  # noqa: E402,F401  (rrelu, bilinear, ... come from the registry)

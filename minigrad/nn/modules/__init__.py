@@ -51,3 +51,9 @@ from .rnn import (GRU, LSTM, RNN, GRUCell, LSTMCell, RNNBase, RNNCell,  # noqa: 
                   RNNCellBase)
 
 __all__ += ["RNNBase", "RNN", "LSTM", "GRU", "RNNCellBase", "RNNCell", "LSTMCell", "GRUCell"]
+from . import loss_more as _loss_more, distance as _distance, padding as _padding  # noqa: E402
+from . import container_params as _params, fold as _fold  # noqa: E402
+from . import bilinear as _bilinear, shuffle_rrelu as _shuffle_rrelu  # noqa: E402
+for _more in (_loss_more, _distance, _padding, _params, _fold, _bilinear, _shuffle_rrelu):
+    globals().update({name: getattr(_more, name) for name in _more.__all__})
+    __all__ += _more.__all__
