@@ -101,8 +101,8 @@ def qr(A, mode="reduced", *, out=None):
 def cholesky_ex(A, *, upper=False, check_errors=False, out=None):
     """(L, info): info > 0 is the order of the first leading minor that is not
     positive-definite (``check_errors=True``: it raises instead)."""
-    return _rt.linalg_cholesky_ex(
-        _dec.LinalgCholeskyExBackward0.apply(A, upper, check_errors, "linalg.cholesky_ex"))
+    low, info = _dec.LinalgCholeskyExBackward0.apply(A, upper, check_errors, "linalg.cholesky_ex")
+    return _rt.linalg_cholesky_ex((low, info.detach()))   # info: no node, as in torch
 
 
 def cholesky(A, *, upper=False, out=None):
@@ -113,7 +113,8 @@ def cholesky(A, *, upper=False, out=None):
 def lstsq(A, B, rcond=None, *, driver=None):
     """(solution, residuals, rank, singular_values) of min ||A X - B||: the minimum-norm
     solution; what else is filled in depends on the driver, as in torch on the CPU."""
-    return _rt.linalg_lstsq(_sp.LinalgLstsqBackward0.apply(A, B, rcond, driver))
+    solution, residuals, rank, values = _sp.LinalgLstsqBackward0.apply(A, B, rcond, driver)
+    return _rt.linalg_lstsq((solution, residuals, rank.detach(), values.detach()))
 
 
 def _tolerance(value):
@@ -263,13 +264,15 @@ def matrix_norm(A, ord="fro", dim=(-2, -1), keepdim=False, *, dtype=None, out=No
         raise RuntimeError(f"linalg.matrix_norm: Order {ord} not supported.")
     if dtype is not None:
         A = A.to(dtype)
-    if ord == "nuc" or builtins.abs(ord) == 2:   # from the singular values
-        moved = A.movedim(dims, (-2, -1))
-        values = svdvals(moved)
-        out = values.sum(-1) if ord == "nuc" else (amax if ord > 0 else amin)(values, -1)
+    if ord == "nuc" or builtins.abs(ord) == 2:   # from the singular values of dims moved last
+        order = [d for d in range(A.ndim) if d not in dims] + dims
+        values = svdvals(A.permute(order))
+        if ord == "nuc":
+            out = values.sum(-1, keepdim=keepdim)
+        else:
+            out = (amax if ord > 0 else amin)(values, -1, keepdim)
         if keepdim:
-            for d in sorted(dims):
-                out = unsqueeze(out, d)
+            out = unsqueeze(out, -1).permute([order.index(d) for d in range(A.ndim)])
         return out
     first, second = (dims[1], dims[0]) if builtins.abs(ord) == float("inf") else dims
     if not keepdim and first < second:
@@ -300,8 +303,8 @@ def cond(A, p=None, *, out=None):
     """The condition number: ||A|| ||A^-1|| (p None or 2: largest / smallest singular value)."""
     if p is None or builtins.abs(p) == 2:
         values = svdvals(A)
-        ratio = values[..., 0] / values[..., -1]
-        return ratio if p != -2 else 1 / ratio
+        first, last = values[..., :1], values[..., -1:]
+        return (first / last if p != -2 else last / first).squeeze(-1)
     return matrix_norm(A, p) * matrix_norm(inv(A), p)
 
 
@@ -349,12 +352,12 @@ def _torch_level():
 
     def tensordot(a, b, dims=2, out=None):
         if isinstance(dims, int):
-            dims_a, dims_b = list(range(a.ndim - dims, a.ndim)), list(range(dims))
+            named_a, named_b = list(range(-dims, 0)), list(range(dims))
         else:
-            dims_a, dims_b = ([d] if isinstance(d, int) else list(d) for d in dims)
-        dims_a = [d % a.ndim for d in dims_a]
-        dims_b = [d % b.ndim for d in dims_b]
-        for da, db in zip(dims_a, dims_b):
+            named_a, named_b = ([d] if isinstance(d, int) else list(d) for d in dims)
+        dims_a = [d % a.ndim for d in named_a]
+        dims_b = [d % b.ndim for d in named_b]
+        for da, db in zip(named_a, named_b):
             if a.shape[da] != b.shape[db]:
                 raise RuntimeError(f"contracted dimensions need to match, but first has size "
                                    f"{a.shape[da]} in dim {da} and second has size "

@@ -129,7 +129,7 @@ class LinalgSolveExBackward0(Function):
             raise RuntimeError("linalg.solve: Incompatible shapes of A and B for the equation "
                                f"{'AX = B' if left else 'XA = B'} ({n}x{n} and "
                                f"{bm.shape[-2]}x{bm.shape[-1]})")
-        batch = broadcast_batch(a.shape[:-2], bm.shape[:-2])
+        batch = broadcast_batch(bm.shape[:-2], a.shape[:-2])
         am = np.broadcast_to(a if left else np.swapaxes(a, -1, -2), batch + (n, n))
         bm = np.broadcast_to(bm, batch + bm.shape[-2:])
         with np.errstate(all="ignore"):
@@ -190,8 +190,7 @@ def inv(A, *, out=None):
 
 
 class LinalgDetBackward0(Function):
-    """out = det(A)        grad_A = grad * out * A^-T  (A invertible); a singular A gets the
-    cofactor matrix grad * det(U) det(V^T) * U diag(prod_(j != i) S_j) V^T from its SVD"""
+    """out = det(A)        grad_A = grad * out * A^-T  (a singular A: 0, as torch gives)"""
 
     @staticmethod
     def forward(ctx, a):
@@ -204,22 +203,10 @@ class LinalgDetBackward0(Function):
     def backward(ctx, grad):
         a, out = ctx.saved_tensors
         scale = unsqueeze(unsqueeze(grad * out, -1), -1)
-        if not bool((out == 0).any()):
-            return scale * mT(inv(a))
-        # some matrix is singular: the cofactor matrix from the SVD (first order only)
-        am = a.detach().numpy()
-        u, s, vh = np.linalg.svd(am)
-        others = np.stack([np.prod(np.delete(s, i, axis=-1), axis=-1)
-                           for i in range(s.shape[-1])], axis=-1)
-        sign = np.linalg.det(u) * np.linalg.det(vh)
-        cof = (u * (others * sign[..., None])[..., None, :]) @ vh
-        g = (grad * 1).detach().numpy()
-        return _const(np.asarray(g)[..., None, None] * cof, a)
-
-
-def _const(array, like):
-    from ..creation import tensor
-    return tensor(np.asarray(array, dtype=like.detach().numpy().dtype))
+        if bool((out == 0).any()):   # a singular matrix: scale is 0 there, as torch gives
+            from ..linalg import pinv
+            return scale * mT(pinv(a))
+        return scale * mT(inv(a))
 
 
 def det(A, *, out=None):

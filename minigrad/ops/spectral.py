@@ -243,7 +243,7 @@ LSTSQ_DRIVERS = ("gels", "gelsy", "gelsd", "gelss")
 
 class LinalgLstsqBackward0(Function):
     """solution = pinv(A) B        grad_B = pinv(A)^T grad,  grad_A = pinv's gradient for
-    grad pinv(A)... = grad B^T  (residuals: no gradient, as in torch)"""
+    grad pinv(A)... = grad B^T; residuals: grad_A = 2 (A X - B) g X^T, grad_B = -2 (A X - B) g"""
 
     n_outputs = 4
 
@@ -282,25 +282,41 @@ class LinalgLstsqBackward0(Function):
         x = np.ascontiguousarray((x[..., 0] if vector else x).astype(a.dtype, copy=False))
         rank_out = rank if driver != "gels" else np.zeros((0,), np.int64)
         values = s.astype(a.dtype) if driver in ("gelsd", "gelss") else np.zeros((0,), a.dtype)
-        ctx.save_for_backward(a, b)
+        ctx.save_for_backward(a, b, x)
         return x, np.asarray(residuals, a.dtype), rank_out, values
 
     @staticmethod
-    def backward(ctx, grad, _g_res=None, _g_rank=None, _g_values=None):
-        a, b = ctx.saved_tensors
-        if grad is None:
-            return None, None, None, None
+    def backward(ctx, grad, grad_residuals=None, _g_rank=None, _g_values=None):
+        a, b, x = ctx.saved_tensors
         vector = is_vector_rhs(a, b)
+        ga, gb = _residuals_grad(a, b, x, grad_residuals, vector)
+        if grad is None:
+            return ga, gb, None, None
         gm = unsqueeze(grad, -1) if vector else grad
         bm = unsqueeze(b, -1) if vector else b
         from ..linalg import pinv
         p = pinv(a)
-        ga = pinv_grad(matmul(gm, mT(bm)), p, a) if ctx.needs_input_grad[0] else None
-        gb = None
+        if ctx.needs_input_grad[0]:
+            more = pinv_grad(matmul(gm, mT(bm)), p, a)
+            ga = more if ga is None else ga + more
         if ctx.needs_input_grad[1]:
-            gb = matmul(mT(p), gm)
-            gb = gb[..., 0] if vector else gb
+            more = matmul(mT(p), gm)
+            more = more[..., 0] if vector else more
+            gb = more if gb is None else gb + more
         return ga, gb, None, None
+
+
+def _residuals_grad(a, b, x, grad_residuals, vector):
+    """The gradients through residuals = sum((A X - B)^2, rows): at the least-squares X only
+    the direct terms remain, grad_A = 2 (A X - B) diag(g) X^T and grad_B = -2 (A X - B) diag(g).
+    """
+    if grad_residuals is None or grad_residuals.numel() == 0:
+        return None, None
+    xm, bm = (unsqueeze(x, -1), unsqueeze(b, -1)) if vector else (x, b)
+    g = unsqueeze(unsqueeze(grad_residuals, -1), -1) if vector else unsqueeze(grad_residuals, -2)
+    weighted = 2 * (matmul(a, xm) - bm) * g
+    gb = -weighted
+    return matmul(weighted, mT(xm)), (gb[..., 0] if vector else gb)
 
 
 # ---- matrix exponential -----------------------------------------------------------------------
