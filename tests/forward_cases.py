@@ -258,3 +258,7 @@ def _view_inplace(x):
     v = y[0]
     v.mul_(2.0)
     return (y ** 3).sum() + (v ** 3).sum()
+
+
+from forward_cases_linalg import LINALG_CASES  # noqa: E402  (the matrix ops' cases)
+CASES += LINALG_CASES

@@ -157,6 +157,7 @@ WITHOUT_FORMULA = {
     "EmbeddingBagBackward0": "torch: not implemented",
     "MkldnnRnnLayerBackward0": "torch: not implemented (the fused float32 LSTM layer)",
     "HardsigmoidBackwardBackward0": "torch: hardsigmoid_backward has no derivative formulas",
+    "CholeskyBackward0": "torch: not implemented (torch.cholesky; linalg.cholesky has one)",
     # base classes of the padding / upsampling / adaptive pooling nodes, never applied themselves
     "TapsFunction": "a base class", "TapsAdjoint": "a base class",
 }

@@ -365,3 +365,18 @@ def test_cholesky_ex_and_inv_ex_report_info_as_torch():
     m = minigrad.linalg.cholesky_ex(minigrad.tensor(NOT_PD)).L
     t = torch.linalg.cholesky_ex(torch.tensor(NOT_PD)).L
     np.testing.assert_allclose(m.numpy(), t.numpy())
+
+
+def test_cholesky_inverse_forward_mode_matches_finite_differences():
+    """With a full triangular factor (torch's own forward formula differs from the finite
+    differences there; minigrad's tangent is the transposed VJP, which agrees with them)."""
+    import minigrad.autograd.forward_ad as fwad
+    rng = np.random.default_rng(0)
+    a, t = np.tril(rng.standard_normal((3, 3))) + 3 * np.eye(3), np.tril(rng.standard_normal((3, 3)))
+    with fwad.dual_level():
+        dual = fwad.make_dual(minigrad.from_numpy(a.copy()), minigrad.from_numpy(t.copy()))
+        tangent = fwad.unpack_dual(minigrad.cholesky_inverse(dual)).tangent.numpy()
+    eps = 1e-6
+    plus, minus = (minigrad.cholesky_inverse(minigrad.from_numpy(a + s * eps * t)).numpy()
+                   for s in (1, -1))
+    np.testing.assert_allclose(tangent, (plus - minus) / (2 * eps), rtol=1e-6, atol=1e-8)

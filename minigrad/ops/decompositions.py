@@ -360,8 +360,8 @@ def triangular_solve_arrays(a, b, upper, left, unitriangular):
 
 
 class LinalgSolveTriangularBackward0(Function):
-    """out = T^-1 B (left) or B T^-1, T = triu(A) or tril(A)
-    grad_B = T^-T grad (left) or grad T^-T,  grad_A = triangle of (-grad_B out^T) or (-out^T grad_B)"""
+    """out = T^-1 B (left) or B T^-1, T = triu(A) or tril(A)        grad_B = T^-T grad (left)
+    or grad T^-T,  grad_A = triangle of -grad_B out^T (left) or -out^T grad_B"""
 
     @staticmethod
     def forward(ctx, a, b, upper, left=True, unitriangular=False):

@@ -9,7 +9,7 @@ import numpy as np
 
 from ..autograd.function import Function
 from .decompositions import (broadcast_batch, check_floating, check_matrix, is_vector_rhs, mT,
-                             solve, solve_triangular)
+                             solve_triangular)
 from .linalg import diag_embed, matmul
 from .shape import unsqueeze
 
