@@ -29,7 +29,16 @@ MAX_BYTES = 1 << 25        # 32 MiB
 PER_KEY = 16               # an elementwise chain holds many arrays of one shape at once
 TOTAL_BYTES = 1 << 26      # 64 MiB per thread
 
-_FREE = 2  # references to a kept array nobody else holds: its list's, getrefcount's argument
+
+def _free_count():
+    """The reference count ``empty`` reads for a kept array nobody else holds (its list's
+    reference and the call's argument on CPython 3.11), measured here the way ``empty`` reads
+    it, so that an interpreter counting otherwise cannot make a held array look free."""
+    arrays = [np.empty(0)]
+    return sys.getrefcount(arrays[0])
+
+
+_FREE = _free_count()
 
 
 class _Kept(threading.local):

@@ -10,6 +10,7 @@ import operator
 
 import numpy as np
 
+from .. import _buffers
 from .._args import check_int
 from .._dtype import promote_values
 from .._layout import row_major
@@ -51,7 +52,11 @@ class CatBackward0(Function):
         ctx.dim = dim
         ctx.sizes = [None if _skipped(x) else x.shape[dim] for x in xs]
         kept = [x for x in xs if not _skipped(x)] or [xs[0]]
-        return row_major(np.concatenate(kept, axis=dim, dtype=_result_dtype(xs)))
+        shape = list(kept[0].shape)
+        shape[dim] = sum(x.shape[dim] for x in kept)
+        # torch's cat is row-major whatever its inputs' layout: a row-major (kept) array
+        return np.concatenate(kept, axis=dim,
+                              out=_buffers.empty(shape, _result_dtype(xs)))
 
     @staticmethod
     def backward(ctx, grad):
