@@ -71,7 +71,8 @@ from .ops import registry_linalg as _registry_linalg  # noqa: F401
 from .ops import registry_random as _registry_random  # noqa: F401
 from .compiler import compile  # noqa: F401  (torch.compile: capture once, replay kernels)
 from . import _dynamo  # noqa: F401, E402  (torch._dynamo: config, reset, explain)
-from . import linalg  # noqa: E402  (torch.linalg, and torch.det, torch.svd, ... below)
+from . import linalg  # noqa: E402  (torch.linalg; torch.det, torch.svd, ... in the registry)
+from .ops import registry_decompositions as _registry_decompositions  # noqa: F401, E402
 from .ops import registry as _registry
 from .ops._util import inplace_variant as _inplace_variant
 import sys as _sys
@@ -80,7 +81,6 @@ import sys as _sys
 # and nn.functional.X forms here, once every op module is imported
 _registry.expose(_sys.modules[__name__], Tensor, nn.functional, _inplace_variant)
 _out.install(_sys.modules[__name__])   # out= on the torch.X functions that take it (ops/out.py)
-linalg.install(_sys.modules[__name__], Tensor)   # torch.det, Tensor.det, torch.svd, ...
 
 __version__ = "0.1.0"
 

@@ -13,7 +13,10 @@ import warnings
 import numpy as np
 
 from . import return_types as _rt
+from ._dtype import int32
 from ._tensor import Tensor
+from .creation import eye, tensor, zeros
+from .ops.clamp import where
 from .ops import decompositions as _dec
 from .ops import spectral as _sp
 from .ops.decompositions import (LinAlgError, cholesky_inverse, cholesky_solve, det, inv,
@@ -40,8 +43,6 @@ for _name, _fields in (("linalg_svd", ("U", "S", "Vh")), ("linalg_eigh", ("eigen
 
 
 def _int32_zeros(shape):
-    from .creation import zeros
-    from ._dtype import int32
     return zeros(shape, dtype=int32)
 
 
@@ -61,7 +62,6 @@ def inv_ex(A, *, check_errors=False, out=None):
     info = np.zeros(A.shape[:-2], np.int32)
     for k, m in enumerate(A._data.reshape((-1,) + A.shape[-2:])):
         info.reshape(-1)[k] = _dec.first_zero_pivot(m)
-    from .creation import tensor
     with np.errstate(all="ignore"):
         values = np.full(A.shape, np.nan, A._data.dtype)
     return _rt.linalg_inv_ex((tensor(values), tensor(info)))
@@ -136,7 +136,6 @@ def matrix_rank(A, *, atol=None, rtol=None, hermitian=False, out=None):
         rtol = 0.0 if atol is not None and atol > 0 else np.finfo(a.dtype).eps * max(a.shape[-2:])
     s = np.abs(np.linalg.eigvalsh(a)) if hermitian else np.linalg.svd(a, compute_uv=False)
     cut = np.maximum(0.0 if atol is None else atol, rtol * np.max(s, axis=-1, initial=0.0))
-    from .creation import tensor
     return tensor(np.sum(s > cut[..., None], axis=-1).astype(np.int64))
 
 
@@ -144,7 +143,6 @@ def matrix_power(A, n, *, out=None):
     """A @ A @ ... (n factors; n < 0: of inv(A); n = 0: the identity), by repeated squaring."""
     _dec.check_matrix("linalg.matrix_power", A._data, floating=False)
     if n == 0:
-        from .creation import eye
         return (A * 0 + eye(A.shape[-1], dtype=A.dtype)) if A.requires_grad else \
             eye(A.shape[-1], dtype=A.dtype).expand(A.shape).clone()
     base = inv(A) if n < 0 else A
@@ -312,7 +310,6 @@ def _torch_level():
     """torch.det, torch.svd, ... and their Tensor methods (torch's older names)."""
     def logdet(input):
         sign, logabs = _dec.LinalgSlogdetBackward0.apply(input, "linalg.slogdet")
-        from .ops.clamp import where
         return where(sign == -1, float("nan"), logabs)
 
     def torch_slogdet(input):
@@ -378,16 +375,3 @@ def _torch_level():
 
 
 TORCH_LEVEL = _torch_level()
-# the Tensor methods torch has among them (x.det(), x.inverse(), x.svd(), ...)
-TENSOR_METHODS = ("det", "logdet", "slogdet", "inverse", "pinverse", "svd", "cholesky",
-                  "cholesky_solve", "cholesky_inverse", "qr", "matrix_exp", "matrix_power",
-                  "cross")
-
-
-def install(torch_namespace, tensor_cls):
-    """torch.det, torch.svd, ... and Tensor.det, Tensor.svd, ... (those not yet defined)."""
-    for name, fn in TORCH_LEVEL.items():
-        if not hasattr(torch_namespace, name):
-            setattr(torch_namespace, name, fn)
-        if name in TENSOR_METHODS and name not in vars(tensor_cls):
-            setattr(tensor_cls, name, fn)

@@ -14,6 +14,8 @@ import numpy as np
 
 from .._dtype import from_numpy_dtype
 from ..autograd.function import Function
+from ..creation import eye
+from .clamp import where
 from .linalg import matmul
 from .shape import transpose, unsqueeze
 
@@ -203,9 +205,10 @@ class LinalgDetBackward0(Function):
     def backward(ctx, grad):
         a, out = ctx.saved_tensors
         scale = unsqueeze(unsqueeze(grad * out, -1), -1)
-        if bool((out == 0).any()):   # a singular matrix: scale is 0 there, as torch gives
-            from ..linalg import pinv
-            return scale * mT(pinv(a))
+        singular = out == 0
+        if bool(singular.any()):   # 0 for a singular matrix (scale is 0), as torch gives
+            keep = unsqueeze(unsqueeze(singular, -1), -1)
+            a = where(keep, eye(a.shape[-1], dtype=a.dtype), a)
         return scale * mT(inv(a))
 
 

@@ -7,7 +7,10 @@ those of torch's formulas, which hold for losses that do not depend on the sign 
 """
 import numpy as np
 
+from .._dtype import from_numpy_dtype
 from ..autograd.function import Function
+from ..creation import eye
+from .join import cat
 from .decompositions import (broadcast_batch, check_floating, check_matrix, is_vector_rhs, mT,
                              solve_triangular)
 from .linalg import diag_embed, matmul
@@ -31,7 +34,6 @@ class LinalgEighBackward0(Function):
     def forward(ctx, a, uplo="L", name="linalg.eigh"):
         check_matrix(name, a, floating=False)
         if a.dtype.kind != "f" or a.dtype == np.float16:
-            from .._dtype import from_numpy_dtype
             raise NotImplementedError(f'"linalg_eigh_cpu" not implemented for '
                                       f"'{from_numpy_dtype(a.dtype).short_name}'")
         if uplo not in ("L", "U"):
@@ -50,7 +52,6 @@ class LinalgEighBackward0(Function):
         else:
             gaps = unsqueeze(values, -2) - unsqueeze(values, -1)
             n = values.shape[-1]
-            from ..creation import eye
             eye_n = eye(n, dtype=values.dtype)
             middle = 0.5 * _skew(matmul(mT(vectors), grad_vectors)) / (gaps + eye_n)
             if grad_values is not None:
@@ -87,7 +88,6 @@ class LinalgSvdBackward0(Function):
         if gu is None and gvh is None:
             return matmul(u * unsqueeze(gs, -2), vh), None, None
         s_row, s_col = unsqueeze(s, -2), unsqueeze(s, -1)
-        from ..creation import eye
         gaps = s_row * s_row - s_col * s_col + eye(k, dtype=s.dtype)
         inner = 0
         if gu is not None:
@@ -159,7 +159,6 @@ class LinalgQrBackward0(Function):
                 more = matmul(a2, mT(g2))
                 gq = more if gq is None else gq + more
             ga1 = _qr_square_grad(q, r1, gq, gr)
-            from .join import cat
             return cat([ga1, extra if extra is not None else 0 * r[..., :, rows:]], -1), None
         return _qr_square_grad(q, r, gq, gr), None
 
@@ -208,7 +207,6 @@ class LinalgPinvBackward0(Function):
     @staticmethod
     def forward(ctx, a, atol=None, rtol=None, hermitian=False):
         if a.ndim < 2 or a.dtype.kind != "f" or a.dtype == np.float16:
-            from .._dtype import from_numpy_dtype
             raise RuntimeError(f"linalg.pinv({from_numpy_dtype(a.dtype).short_name}"
                                f"{{{list(a.shape)}}}): expected a tensor with 2 or more "
                                "dimensions of float, double, cfloat or cdouble types")
@@ -294,8 +292,7 @@ class LinalgLstsqBackward0(Function):
             return ga, gb, None, None
         gm = unsqueeze(grad, -1) if vector else grad
         bm = unsqueeze(b, -1) if vector else b
-        from ..linalg import pinv
-        p = pinv(a)
+        p = LinalgPinvBackward0.apply(a, None, None, False)
         if ctx.needs_input_grad[0]:
             more = pinv_grad(matmul(gm, mT(bm)), p, a)
             ga = more if ga is None else ga + more
@@ -359,7 +356,6 @@ class LinalgMatrixExpBackward0(Function):
     @staticmethod
     def backward(ctx, grad):
         (a,) = ctx.saved_tensors
-        from .join import cat
         n = a.shape[-1]
         a_t = mT(a)
         zeros = 0 * a_t
