@@ -8,13 +8,15 @@ composed of them and of ordinary ops, with the graph torch records (``matrix_nor
 not here: their results are complex, and minigrad has no complex dtypes.
 """
 import builtins
+import functools
 import warnings
 
 import numpy as np
 
 from . import return_types as _rt
 from ._dtype import int32
-from ._tensor import Tensor
+from ._tensor import _C_NAME, Tensor
+from .autograd import grad_mode
 from .creation import eye, tensor, zeros
 from .ops.clamp import where
 from .ops import decompositions as _dec
@@ -24,6 +26,7 @@ from .ops.decompositions import (LinAlgError, cholesky_inverse, cholesky_solve, 
 from .ops.linalg import diagonal as _diagonal, matmul
 from .ops.reduction import amax, amin
 from .ops.statistics import LinalgVectorNormBackward0
+from .ops.out import _NO_AUTOGRAD, _check_out_tensor, _write
 from .ops.shape import reshape, unsqueeze
 
 __all__ = ["LinAlgError", "solve", "solve_ex", "inv", "inv_ex", "det", "slogdet", "eigh",
@@ -46,13 +49,13 @@ def _int32_zeros(shape):
     return zeros(shape, dtype=int32)
 
 
-def solve_ex(A, B, *, left=True, check_errors=False, out=None):
+def solve_ex(A, B, *, left=True, check_errors=False):
     """(result, info) of ``solve``; a singular A raises (info would say which pivot)."""
     x = solve(A, B, left=left)
     return _rt.linalg_solve_ex((x, _int32_zeros(tuple(A.shape[:-2]))))
 
 
-def inv_ex(A, *, check_errors=False, out=None):
+def inv_ex(A, *, check_errors=False):
     """(inverse, info): info > 0 names the first zero pivot of a singular matrix, whose
     inverse is then not finite (``check_errors=True``: it raises instead)."""
     _dec.check_matrix("linalg.inv_ex", A._data)
@@ -67,45 +70,45 @@ def inv_ex(A, *, check_errors=False, out=None):
     return _rt.linalg_inv_ex((tensor(values), tensor(info)))
 
 
-def slogdet(A, *, out=None):
+def slogdet(A):
     """(sign, log|det A|); a singular A gives (0, -inf)."""
     return _rt.linalg_slogdet(_dec.LinalgSlogdetBackward0.apply(A))
 
 
-def eigh(A, UPLO="L", *, out=None):
+def eigh(A, UPLO="L"):
     """(eigenvalues ascending, eigenvectors as columns) of a symmetric A, read from its lower
     (``UPLO="U"``: upper) triangle."""
     return _rt.linalg_eigh(_sp.LinalgEighBackward0.apply(A, UPLO))
 
 
-def eigvalsh(A, UPLO="L", *, out=None):
+def eigvalsh(A, UPLO="L"):
     """The eigenvalues of a symmetric A, ascending."""
     return _sp.LinalgEighBackward0.apply(A, UPLO, "linalg.eigvalsh")[0]
 
 
-def svd(A, full_matrices=True, *, driver=None, out=None):
+def svd(A, full_matrices=True, *, driver=None):
     """(U, S, Vh) with A = U diag(S) Vh; S descending."""
     return _rt.linalg_svd(_sp.LinalgSvdBackward0.apply(A, full_matrices))
 
 
-def svdvals(A, *, driver=None, out=None):
+def svdvals(A, *, driver=None):
     """The singular values of A, descending."""
     return _sp.LinalgSvdBackward0.apply(A, False, "linalg.svdvals")[1]
 
 
-def qr(A, mode="reduced", *, out=None):
+def qr(A, mode="reduced"):
     """(Q, R) with A = QR: ``reduced`` (k = min(m, n) columns), ``complete`` or ``r`` (Q empty)."""
     return _rt.linalg_qr(_sp.LinalgQrBackward0.apply(A, mode))
 
 
-def cholesky_ex(A, *, upper=False, check_errors=False, out=None):
+def cholesky_ex(A, *, upper=False, check_errors=False):
     """(L, info): info > 0 is the order of the first leading minor that is not
     positive-definite (``check_errors=True``: it raises instead)."""
     low, info = _dec.LinalgCholeskyExBackward0.apply(A, upper, check_errors, "linalg.cholesky_ex")
     return _rt.linalg_cholesky_ex((low, info.detach()))   # info: no node, as in torch
 
 
-def cholesky(A, *, upper=False, out=None):
+def cholesky(A, *, upper=False):
     """L with A = L L^T (``upper``: U with A = U^T U) of a symmetric positive-definite A."""
     return _dec.LinalgCholeskyExBackward0.apply(A, upper, True, "linalg.cholesky")[0]
 
@@ -121,13 +124,13 @@ def _tolerance(value):
     return float(value.item()) if isinstance(value, Tensor) else value
 
 
-def pinv(A, *, atol=None, rtol=None, hermitian=False, out=None):
+def pinv(A, *, atol=None, rtol=None, hermitian=False):
     """The Moore-Penrose pseudo-inverse; singular values at or below max(atol, rtol * largest)
     count as zero."""
     return _sp.LinalgPinvBackward0.apply(A, _tolerance(atol), _tolerance(rtol), hermitian)
 
 
-def matrix_rank(A, *, atol=None, rtol=None, hermitian=False, out=None):
+def matrix_rank(A, *, atol=None, rtol=None, hermitian=False):
     """How many singular values exceed max(atol, rtol * largest) (int64)."""
     _dec.check_matrix("linalg.matrix_rank", A._data, square=hermitian)
     a = A._data
@@ -139,12 +142,13 @@ def matrix_rank(A, *, atol=None, rtol=None, hermitian=False, out=None):
     return tensor(np.sum(s > cut[..., None], axis=-1).astype(np.int64))
 
 
-def matrix_power(A, n, *, out=None):
+def matrix_power(A, n):
     """A @ A @ ... (n factors; n < 0: of inv(A); n = 0: the identity), by repeated squaring."""
     _dec.check_matrix("linalg.matrix_power", A._data, floating=False)
-    if n == 0:
-        return (A * 0 + eye(A.shape[-1], dtype=A.dtype)) if A.requires_grad else \
-            eye(A.shape[-1], dtype=A.dtype).expand(A.shape).clone()
+    if n == 0:   # the identity written over a copy of A, as torch does (CopyBackwards)
+        result = A.clone()
+        result.copy_(eye(A.shape[-1], dtype=A.dtype).expand(A.shape))
+        return result
     base = inv(A) if n < 0 else A
     n = builtins.abs(n)
     if n == 1:
@@ -167,12 +171,12 @@ def matrix_exp(A):
     return _sp.LinalgMatrixExpBackward0.apply(A)
 
 
-def cross(input, other, *, dim=-1, out=None):
+def cross(input, other, *, dim=-1):
     """The cross product of 3-vectors along ``dim`` (batch dims broadcast)."""
     return _sp.LinalgCrossBackward0.apply(input, other, dim)
 
 
-def multi_dot(tensors, *, out=None):
+def multi_dot(tensors):
     """The product of a chain of matrices, multiplied in the cheapest order; the first may be
     a row vector and the last a column vector (1-D)."""
     n = len(tensors)
@@ -221,7 +225,7 @@ def _chain(mats, split, i, j):
     return _chain(mats, split, i, k).mm(_chain(mats, split, k + 1, j))
 
 
-def vecdot(x, y, *, dim=-1, out=None):
+def vecdot(x, y, *, dim=-1):
     """sum(x * y) along ``dim`` (batch dims broadcast)."""
     return (x * y).sum(dim)
 
@@ -237,7 +241,7 @@ def _as_dims(dim, ndim):
     return tuple(d % ndim if ndim else 0 for d in dims)
 
 
-def vector_norm(x, ord=2, dim=None, keepdim=False, *, dtype=None, out=None):  # noqa: A002
+def vector_norm(x, ord=2, dim=None, keepdim=False, *, dtype=None):  # noqa: A002
     """The vector ord-norm of x over ``dim`` (all elements by default)."""
     if dtype is not None and x.dtype.is_floating_point and dtype.itemsize < x.dtype.itemsize:
         raise RuntimeError("linalg.vector_norm: the dtype of the input "
@@ -247,7 +251,7 @@ def vector_norm(x, ord=2, dim=None, keepdim=False, *, dtype=None, out=None):  # 
     return LinalgVectorNormBackward0.apply(x, float(ord), dims, keepdim, dtype)
 
 
-def matrix_norm(A, ord="fro", dim=(-2, -1), keepdim=False, *, dtype=None, out=None):  # noqa: A002
+def matrix_norm(A, ord="fro", dim=(-2, -1), keepdim=False, *, dtype=None):  # noqa: A002
     """The matrix norm over the two dims ``dim``: 'fro', 'nuc', +-1, +-2, +-inf."""
     if A.ndim < 2:
         raise RuntimeError("linalg.matrix_norm: The input tensor A must have at least 2 "
@@ -279,7 +283,7 @@ def matrix_norm(A, ord="fro", dim=(-2, -1), keepdim=False, *, dtype=None, out=No
     return (amax if ord > 0 else amin)(sums, second, keepdim)
 
 
-def norm(A, ord=None, dim=None, keepdim=False, *, dtype=None, out=None):  # noqa: A002
+def norm(A, ord=None, dim=None, keepdim=False, *, dtype=None):  # noqa: A002
     """The vector norm (``dim`` an int, or A 1-D) or the matrix norm (``dim`` two ints, or A
     2-D with ``ord`` given); with neither ord nor dim, the 2-norm of all elements."""
     if dim is not None:
@@ -297,7 +301,7 @@ def norm(A, ord=None, dim=None, keepdim=False, *, dtype=None, out=None):  # noqa
     return vector_norm(A, ord, None, keepdim, dtype=dtype)
 
 
-def cond(A, p=None, *, out=None):
+def cond(A, p=None):
     """The condition number: ||A|| ||A^-1|| (p None or 2: largest / smallest singular value)."""
     if p is None or builtins.abs(p) == 2:
         values = svdvals(A)
@@ -315,39 +319,42 @@ def _torch_level():
     def torch_slogdet(input):
         return _rt.slogdet(_dec.LinalgSlogdetBackward0.apply(input))
 
-    def inverse(input, *, out=None):
+    def inverse(input):
         return _dec.LinalgInvExBackward0.apply(input, "linalg.inv")
 
     def pinverse(input, rcond=1e-15):
         return pinv(input, rtol=rcond)
 
-    def torch_svd(input, some=True, compute_uv=True, *, out=None):
+    def torch_svd(input, some=True, compute_uv=True):
         u, s, vh = _sp.LinalgSvdBackward0.apply(input, not some, "linalg.svd")
-        if not compute_uv:
-            return _rt.svd((u.detach() * 0, s, vh.detach().mT * 0))
+        if not compute_uv:   # U and V come back as zeros, full-sized
+            m, n = input.shape[-2:]
+            batch = tuple(input.shape[:-2])
+            return _rt.svd((zeros(batch + (m, m), dtype=s.dtype), s,
+                            zeros(batch + (n, n), dtype=s.dtype)))
         return _rt.svd((u, s, vh.mT))
 
-    def torch_cholesky(input, upper=False, *, out=None):
+    def torch_cholesky(input, upper=False):
         warnings.warn("torch.cholesky is deprecated in favor of torch.linalg.cholesky and will "
                       "be removed in a future PyTorch release.", UserWarning, stacklevel=2)
         return _dec.CholeskyBackward0.apply(input, upper)
 
-    def torch_qr(input, some=True, *, out=None):
+    def torch_qr(input, some=True):
         return _rt.qr(_sp.LinalgQrBackward0.apply(input, "reduced" if some else "complete"))
 
-    def torch_cross(input, other, dim=None, *, out=None):
+    def torch_cross(input, other, dim=None):
         if dim is None:
             dim = next(d for d, size in enumerate(input.shape) if size == 3)
         return cross(input, other, dim=dim)
 
-    def chain_matmul(*matrices, out=None):
+    def chain_matmul(*matrices):
         warnings.warn("torch.chain_matmul is deprecated and will be removed in a future PyTorch "
                       "release. Use torch.linalg.multi_dot instead, which accepts a list of two "
                       "or more tensors rather than multiple parameters.", UserWarning,
                       stacklevel=2)
         return multi_dot(matrices) if len(matrices) > 1 else matrices[0].clone()
 
-    def tensordot(a, b, dims=2, out=None):
+    def tensordot(a, b, dims=2):
         if isinstance(dims, int):
             named_a, named_b = list(range(-dims, 0)), list(range(dims))
         else:
@@ -375,3 +382,53 @@ def _torch_level():
 
 
 TORCH_LEVEL = _torch_level()
+
+
+# ---- out=: the result written into the caller's tensors -----------------------------------------
+def _takes_out(fn, aten):
+    """fn with torch's ``out=``: a tensor (a tuple of them for a tuple result) of the result's
+    dtype, resized if need be, written in place and returned. ``aten`` is the op torch's
+    message names when an argument requires grad (None: torch computes such a function without
+    the check, as a composite, and so does minigrad)."""
+    @functools.wraps(fn)
+    def call(*args, out=None, **kwargs):
+        if out is None:
+            return fn(*args, **kwargs)
+        outs = tuple(out) if isinstance(out, (tuple, list)) else (out,)
+        for o in outs:
+            _check_out_tensor(fn.__name__, o)
+        inputs = [t for a in (*args, *kwargs.values())
+                  for t in (a if isinstance(a, (list, tuple)) else (a,)) if isinstance(t, Tensor)]
+        if aten and grad_mode.is_grad_enabled() and any(t.requires_grad
+                                                        for t in (*inputs, *outs)):
+            raise RuntimeError(_NO_AUTOGRAD.format(name=aten))
+        with grad_mode.no_grad():
+            result = fn(*args, **kwargs)
+        results = tuple(result) if isinstance(result, tuple) else (result,)
+        if len(results) != len(outs):
+            raise TypeError(f"{fn.__name__}(): expected {len(results)} out tensors, got "
+                            f"{len(outs)}")
+        for o, r in zip(outs, results):
+            if o.dtype != r.dtype:
+                raise RuntimeError(f"Expected out tensor to have dtype {_C_NAME[r.dtype.np]}, "
+                                   f"but got {_C_NAME[o.dtype.np]} instead")
+            _write(o, r, fn.__name__)
+        return type(result)(outs) if isinstance(result, tuple) else out
+    return call
+
+
+for _name, _aten in {
+        "solve": "_linalg_solve_ex", "solve_ex": "_linalg_solve_ex", "inv": "linalg_inv_ex",
+        "inv_ex": "linalg_inv_ex", "det": "_linalg_det", "slogdet": "_linalg_slogdet",
+        "eigh": "_linalg_eigh", "eigvalsh": "_linalg_eigh", "svd": "_linalg_svd",
+        "svdvals": "_linalg_svd", "qr": "linalg_qr", "cholesky": "linalg_cholesky_ex",
+        "cholesky_ex": "linalg_cholesky_ex", "pinv": "linalg_pinv", "matrix_rank": None,
+        "matrix_power": "matmul", "cross": "linalg_cross", "multi_dot": "mm", "vecdot": "sum",
+        "solve_triangular": "linalg_solve_triangular", "norm": None,
+        "vector_norm": "linalg_vector_norm", "matrix_norm": None, "cond": None}.items():
+    globals()[_name] = _takes_out(globals()[_name], _aten)
+for _name, _aten in {"inverse": "linalg_inv_ex", "svd": "_linalg_svd", "cholesky": "cholesky",
+                     "cholesky_solve": "cholesky_solve", "cholesky_inverse": "cholesky_inverse",
+                     "qr": "linalg_qr", "cross": "linalg_cross", "chain_matmul": "mm",
+                     "tensordot": None}.items():
+    TORCH_LEVEL[_name] = _takes_out(TORCH_LEVEL[_name], _aten)

@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import minigrad
-from helpers import assert_same_error, fd_check
+from helpers import assert_same_error, catch, fd_check
 
 TOL = {np.float32: (2e-4, 2e-5), np.float64: (1e-9, 1e-11)}
 
@@ -171,6 +171,8 @@ CASES = {
     "matrix_power_5": (lambda lib, a: lib.linalg.matrix_power(a, 5) / 100, [sq(3)]),
     "matrix_power_neg": (lambda lib, a: lib.linalg.matrix_power(a, -2), [sq(3)]),
     "matrix_power_1": (lambda lib, a: a.matrix_power(1), [sq(3)]),
+    "matrix_power_0": (lambda lib, a: lib.linalg.matrix_power(a, 0), [sq(3)]),
+    "svd_values_only": (lambda lib, a: lib.svd(a, compute_uv=False), [mat(4, 3)]),
     "matrix_exp": (lambda lib, a: lib.linalg.matrix_exp(a / 4), [mat(3, 3)]),
     "matrix_exp_big": (lambda lib, a: lib.matrix_exp(a * 2), [mat(4, 4)]),
     "cross": (lambda lib, a, b: lib.linalg.cross(a, b), [mat(4, 3), mat(4, 3)]),
@@ -381,3 +383,51 @@ def test_cholesky_inverse_forward_mode_matches_finite_differences():
     plus, minus = (minigrad.cholesky_inverse(minigrad.from_numpy(a + s * eps * t)).numpy()
                    for s in (1, -1))
     np.testing.assert_allclose(tangent, (plus - minus) / (2 * eps), rtol=1e-6, atol=1e-8)
+
+
+OUT_CALLS = [
+    lambda lib, a, o: lib.linalg.inv(a, out=o()),
+    lambda lib, a, o: lib.linalg.solve(a, a[0], out=o()),
+    lambda lib, a, o: lib.linalg.det(a, out=o()),
+    lambda lib, a, o: lib.linalg.svd(a, out=(o(), o(), o())).S,
+    lambda lib, a, o: lib.linalg.eigh(a + a.mT, out=(o(), o())).eigenvalues,
+    lambda lib, a, o: lib.linalg.cholesky(a @ a.mT, out=o()),
+    lambda lib, a, o: lib.linalg.vector_norm(a, out=o()),
+    lambda lib, a, o: lib.linalg.matrix_norm(a, "nuc", out=o()),
+    lambda lib, a, o: lib.linalg.multi_dot([a, a, a], out=o()),
+    lambda lib, a, o: lib.inverse(a, out=o()),
+    lambda lib, a, o: lib.cholesky_inverse(a.tril(), out=o()),
+    lambda lib, a, o: lib.tensordot(a, a, out=o()),
+]
+
+
+@pytest.mark.parametrize("k", range(len(OUT_CALLS)))
+def test_out_matches_torch(k):
+    """out=: written in place and returned; refused when an input requires grad (naming
+    torch's op), or when out has another dtype."""
+    a = well_conditioned(np.random.default_rng(k), (3, 3), np.float32)
+    got = {}
+    for lib in (minigrad, torch):
+        held = []
+
+        def empty(lib=lib, held=held):
+            held.append(lib.empty(0))
+            return held[-1]
+        result = OUT_CALLS[k](lib, lib.from_numpy(a.copy()), empty)
+        assert any(result is t for t in held)
+        got[lib] = result.numpy()
+    np.testing.assert_allclose(got[minigrad], got[torch], rtol=1e-4, atol=1e-5)
+
+    def with_grad(lib):   # torch's composites (matrix_norm, tensordot) compute it anyway
+        out = OUT_CALLS[k](lib, lib.from_numpy(a.copy()).requires_grad_(), lambda: lib.empty(0))
+        return out.detach().numpy()
+    if catch(lambda: with_grad(torch))[0] is None:
+        np.testing.assert_allclose(with_grad(minigrad), with_grad(torch), rtol=1e-4, atol=1e-5)
+    else:
+        assert_same_error(lambda: with_grad(minigrad), lambda: with_grad(torch))
+
+
+def test_out_of_another_dtype_is_refused_as_torch():
+    def go(lib):
+        return lib.linalg.inv(lib.eye(3), out=lib.empty(3, 3, dtype=lib.float64))
+    assert_same_error(lambda: go(minigrad), lambda: go(torch))

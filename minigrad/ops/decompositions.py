@@ -163,7 +163,7 @@ class LinalgSolveExBackward0(Function):
         return ga, (gb if need_b else None), None
 
 
-def solve(A, B, *, left=True, out=None):
+def solve(A, B, *, left=True):
     """X with A X = B (``left=False``: X A = B); B may be a vector or a batch of them."""
     return LinalgSolveExBackward0.apply(A, B, left)
 
@@ -186,7 +186,7 @@ class LinalgInvExBackward0(Function):
         return -matmul(inv_t, matmul(grad, inv_t)), None
 
 
-def inv(A, *, out=None):
+def inv(A):
     """A^-1 (batches too); a singular matrix raises torch's LinAlgError."""
     return LinalgInvExBackward0.apply(A)
 
@@ -212,7 +212,7 @@ class LinalgDetBackward0(Function):
         return scale * mT(inv(a))
 
 
-def det(A, *, out=None):
+def det(A):
     """The determinant of A (batches too)."""
     return LinalgDetBackward0.apply(A)
 
@@ -398,7 +398,7 @@ class LinalgSolveTriangularBackward0(Function):
         return ga, (gb if ctx.needs_input_grad[1] else None), None, None, None
 
 
-def solve_triangular(A, B, *, upper, left=True, unitriangular=False, out=None):
+def solve_triangular(A, B, *, upper, left=True, unitriangular=False):
     """X with T X = B (``left=False``: X T = B), T the upper or lower triangle of A."""
     return LinalgSolveTriangularBackward0.apply(A, B, upper, left, unitriangular)
 
@@ -434,7 +434,7 @@ class CholeskySolveBackward0(Function):
         return (gb if ctx.needs_input_grad[0] else None), gl, None
 
 
-def cholesky_solve(input, input2, upper=False, *, out=None):
+def cholesky_solve(input, input2, upper=False):
     """X with (L L^T) X = B (L = input2, lower; ``upper``: U^T U)."""
     return CholeskySolveBackward0.apply(input, input2, upper)
 
@@ -460,6 +460,6 @@ class CholeskyInverseBackward0(Function):
         return (-matmul(factor, common) if ctx.upper else -matmul(common, factor)), None
 
 
-def cholesky_inverse(input, upper=False, *, out=None):
+def cholesky_inverse(input, upper=False):
     """(L L^T)^-1 from the Cholesky factor L (``upper``: (U^T U)^-1)."""
     return CholeskyInverseBackward0.apply(input, upper)
