@@ -41,7 +41,8 @@ for _name, _fields in (("linalg_svd", ("U", "S", "Vh")), ("linalg_eigh", ("eigen
                        "logabsdet")), ("linalg_inv_ex", ("inverse", "info")),
                        ("linalg_cholesky_ex", ("L", "info")), ("linalg_solve_ex", ("result",
                        "info")), ("linalg_lstsq", ("solution", "residuals", "rank",
-                       "singular_values")), ("svd", ("U", "S", "V")), ("qr", ("Q", "R"))):
+                       "singular_values")), ("svd", ("U", "S", "V")), ("qr", ("Q", "R")),
+                       ("triangular_solve", ("solution", "cloned_coefficient"))):
     setattr(_rt, _name, _rt._structseq(_name, _fields))
 
 
@@ -347,6 +348,16 @@ def _torch_level():
             dim = next(d for d, size in enumerate(input.shape) if size == 3)
         return cross(input, other, dim=dim)
 
+    def triangular_solve(input, A, upper=True, transpose=False, unitriangular=False):
+        warnings.warn("torch.triangular_solve is deprecated in favor of "
+                      "torch.linalg.solve_triangularand will be removed in a future PyTorch "
+                      "release.\ntorch.linalg.solve_triangular has its arguments reversed and "
+                      "does not return a copy of one of the inputs.\nX = "
+                      "torch.triangular_solve(B, A).solution\nshould be replaced with\nX = "
+                      "torch.linalg.solve_triangular(A, B).", UserWarning, stacklevel=2)
+        return _rt.triangular_solve(_dec.TriangularSolveBackward0.apply(
+            input, A, upper, transpose, unitriangular))
+
     def chain_matmul(*matrices):
         warnings.warn("torch.chain_matmul is deprecated and will be removed in a future PyTorch "
                       "release. Use torch.linalg.multi_dot instead, which accepts a list of two "
@@ -378,7 +389,8 @@ def _torch_level():
             "pinverse": pinverse, "svd": torch_svd, "cholesky": torch_cholesky,
             "cholesky_solve": cholesky_solve, "cholesky_inverse": cholesky_inverse,
             "qr": torch_qr, "matrix_exp": matrix_exp, "matrix_power": matrix_power,
-            "cross": torch_cross, "chain_matmul": chain_matmul, "tensordot": tensordot}
+            "cross": torch_cross, "chain_matmul": chain_matmul, "tensordot": tensordot,
+            "triangular_solve": triangular_solve}
 
 
 TORCH_LEVEL = _torch_level()
@@ -430,5 +442,6 @@ for _name, _aten in {
 for _name, _aten in {"inverse": "linalg_inv_ex", "svd": "_linalg_svd", "cholesky": "cholesky",
                      "cholesky_solve": "cholesky_solve", "cholesky_inverse": "cholesky_inverse",
                      "qr": "linalg_qr", "cross": "linalg_cross", "chain_matmul": "mm",
+                     "triangular_solve": "triangular_solve",
                      "tensordot": None}.items():
     TORCH_LEVEL[_name] = _takes_out(TORCH_LEVEL[_name], _aten)

@@ -39,6 +39,8 @@ LINALG_CASES = [
     Case("linalg_cholesky", lambda lib, a: lib.linalg.cholesky(_spd(lib, a)), shapes=SQ),
     Case("linalg_solve_triangular", lambda lib, a, b: lib.linalg.solve_triangular(
         _well(lib, a).triu(), b, upper=True), ("anywhere",) * 2, ((3, 3), (3, 2))),
+    Case("triangular_solve", lambda lib, b, a: lib.triangular_solve(b, _well(lib, a).triu()),
+         ("anywhere",) * 2, ((3, 2), (3, 3))),
     Case("cholesky_solve", lambda lib, a, b: lib.cholesky_solve(b, _well(lib, a).tril()),
          ("anywhere",) * 2, ((3, 3), (3, 2))),
     # (a diagonal factor: torch's own forward formula disagrees with finite differences for a

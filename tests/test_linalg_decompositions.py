@@ -189,6 +189,8 @@ CASES = {
         a, b, upper=False, left=False), [tri(3, False), mat(2, 3)]),
     "solve_triangular_unit": (lambda lib, a, b: lib.linalg.solve_triangular(
         a, b, upper=False, unitriangular=True), [mat(3, 3), mat(3, 2)]),
+    "triangular_solve": (lambda lib, a, b: lib.triangular_solve(b, a, upper=False, transpose=True),
+                         [tri(3, False), mat(3, 2)]),
     "cholesky_solve": (lambda lib, x, b: lib.cholesky_solve(b, lib.linalg.cholesky(spd(lib, x))),
                        [mat(3, 3), mat(3, 2)]),
     "cholesky_inverse": (lambda lib, x: lib.cholesky_inverse(lib.linalg.cholesky(spd(lib, x))),
@@ -233,7 +235,7 @@ def test_batches_match_torch(name, batch, dtype, seed):
 
 SECOND_ORDER = ["solve", "inv", "det", "slogdet", "cholesky", "eigh", "svd_tall", "qr_tall",
                 "pinv_wide", "lstsq", "matrix_exp", "cross", "solve_triangular",
-                "cholesky_solve", "cholesky_inverse"]
+                "triangular_solve", "cholesky_solve", "cholesky_inverse"]
 
 
 @pytest.mark.parametrize("name", SECOND_ORDER)

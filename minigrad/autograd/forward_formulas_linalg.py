@@ -12,6 +12,7 @@ formula_table({
     "LinalgSlogdetBackward0": "t_logabsdet = trace(A^-1 t_A);  t_sign = 0",
     "LinalgCholeskyExBackward0": "t_L = L Phi(L^-1 t_A L^-T)",
     "LinalgSolveTriangularBackward0": "t_out = T^-1 (t_B - t_T out)",
+    "TriangularSolveBackward0": "t_solution = T^-1 (t_B - t_T solution);  t_coefficient = t_A",
     "CholeskySolveBackward0": "t_out = (L L^T)^-1 (t_B - (t_L L^T + L t_L^T) out)",
     "CholeskyInverseBackward0": "t_out = -out (t_L L^T + L t_L^T) out",
     "LinalgEighBackward0": "t_L = diag(V^T t_A V);  t_V = V ((V^T t_A V) / E off the diagonal)",

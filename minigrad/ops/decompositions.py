@@ -403,6 +403,47 @@ def solve_triangular(A, B, *, upper, left=True, unitriangular=False):
     return LinalgSolveTriangularBackward0.apply(A, B, upper, left, unitriangular)
 
 
+class TriangularSolveBackward0(Function):
+    """solution, cloned_coefficient = triangular_solve(B, A): out = T^-1 B (transpose: T^-T B)
+    grad_B = T^-T grad (transpose: T^-1 grad),  grad_A = triangle of -grad_B out^T (transpose:
+    -out grad_B^T) + grad_cloned_coefficient"""
+
+    n_outputs = 2
+
+    @staticmethod
+    def forward(ctx, b, a, upper=True, transpose=False, unitriangular=False):
+        check_matrix("triangular_solve", a)
+        if b.ndim < 2:
+            raise RuntimeError(f"torch.triangular_solve: Expected b to have at least 2 dimensions,"
+                               f" but it has {b.ndim} dimensions instead")
+        tri = np.swapaxes(a, -1, -2) if transpose else a
+        x = triangular_solve_arrays(tri, b, upper != transpose, True, unitriangular)
+        ctx.save_for_backward(a, x)
+        ctx.upper, ctx.transpose, ctx.unit = upper, transpose, unitriangular
+        batch = broadcast_batch(b.shape[:-2], a.shape[:-2])   # the copy is A broadcast too
+        return x, np.array(np.broadcast_to(a, batch + a.shape[-2:]))
+
+    @staticmethod
+    def backward(ctx, grad, grad_coefficient):
+        a, x = ctx.saved_tensors
+        upper, transpose, unit = ctx.upper, ctx.transpose, ctx.unit
+        if grad is None:
+            return None, grad_coefficient, None, None, None
+        gb = triangular_solve(grad, a, upper, not transpose, unit)[0]
+        ga = None
+        if ctx.needs_input_grad[1]:
+            ga = -matmul(x, mT(gb)) if transpose else -matmul(gb, mT(x))
+            ga = ga.triu(int(unit)) if upper else ga.tril(-int(unit))
+            if grad_coefficient is not None:
+                ga = ga + grad_coefficient
+        return (gb if ctx.needs_input_grad[0] else None), ga, None, None, None
+
+
+def triangular_solve(input, A, upper=True, transpose=False, unitriangular=False):
+    """(X, A's copy) with T X = B (``transpose``: T^T X = B), T A's upper or lower triangle."""
+    return TriangularSolveBackward0.apply(input, A, upper, transpose, unitriangular)
+
+
 # ---- solves and inverses from a Cholesky factor -----------------------------------------------
 def _factor_low(factor, upper):
     return np.swapaxes(factor, -1, -2) if upper else factor
