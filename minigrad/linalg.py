@@ -133,7 +133,8 @@ def pinv(A, *, atol=None, rtol=None, hermitian=False):
 
 def matrix_rank(A, *, atol=None, rtol=None, hermitian=False):
     """How many singular values exceed max(atol, rtol * largest) (int64)."""
-    _dec.check_matrix("linalg.matrix_rank", A._data, square=hermitian)
+    _dec.check_matrix("linalg.matrix_rank", A._data, square=hermitian,
+                      kernel="This function doesn't handle types other than float and double")
     a = A._data
     atol, rtol = _tolerance(atol), _tolerance(rtol)
     if rtol is None:
@@ -268,6 +269,7 @@ def matrix_norm(A, ord="fro", dim=(-2, -1), keepdim=False, *, dtype=None):  # no
     if dtype is not None:
         A = A.to(dtype)
     if ord == "nuc" or builtins.abs(ord) == 2:   # from the singular values of dims moved last
+        _dec.refuse_half(A._data, "linalg.matrix_norm")
         order = [d for d in range(A.ndim) if d not in dims] + dims
         values = svdvals(A.permute(order))
         if ord == "nuc":

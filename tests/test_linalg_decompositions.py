@@ -333,6 +333,17 @@ ERRORS = [
     lambda lib: lib.linalg.matrix_exp(lib.ones(2, 3)),
     lambda lib: lib.tensordot(lib.ones(2, 3), lib.ones(4, 3), dims=1),
     lambda lib: lib.linalg.vecdot(lib.ones(2, 3), lib.ones(4, 3)),
+    *[(lambda lib, call=call: call(lib, lib.eye(3, dtype=lib.float16)))   # float16: refused
+      for call in (lambda lib, e: lib.linalg.solve(e, e), lambda lib, e: lib.linalg.inv(e),
+                   lambda lib, e: lib.inverse(e), lambda lib, e: lib.linalg.det(e),
+                   lambda lib, e: lib.linalg.slogdet(e), lambda lib, e: lib.linalg.eigh(e),
+                   lambda lib, e: lib.linalg.qr(e), lambda lib, e: lib.linalg.svd(e),
+                   lambda lib, e: lib.linalg.svdvals(e), lambda lib, e: lib.linalg.cholesky(e),
+                   lambda lib, e: lib.cholesky_solve(e, e), lambda lib, e: lib.cholesky_inverse(e),
+                   lambda lib, e: lib.linalg.solve_triangular(e, e, upper=True),
+                   lambda lib, e: lib.linalg.lstsq(e, e), lambda lib, e: lib.linalg.pinv(e),
+                   lambda lib, e: lib.linalg.matrix_rank(e),
+                   lambda lib, e: lib.linalg.matrix_norm(e, 2))],
 ]
 
 
@@ -433,3 +444,36 @@ def test_out_of_another_dtype_is_refused_as_torch():
     def go(lib):
         return lib.linalg.inv(lib.eye(3), out=lib.empty(3, 3, dtype=lib.float64))
     assert_same_error(lambda: go(minigrad), lambda: go(torch))
+
+
+LAYOUTS = {   # torch hands LAPACK's results back column-major per matrix
+    "inv": lambda lib, a, s, r, b: lib.linalg.inv(a),
+    "solve": lambda lib, a, s, r, b: lib.linalg.solve(a, b),
+    "solve_right": lambda lib, a, s, r, b: lib.linalg.solve(a, b.mT, left=False),
+    "cholesky": lambda lib, a, s, r, b: lib.linalg.cholesky(s),
+    "cholesky_upper": lambda lib, a, s, r, b: lib.linalg.cholesky(s, upper=True),
+    "eigh": lambda lib, a, s, r, b: lib.linalg.eigh(s),
+    "svd": lambda lib, a, s, r, b: lib.linalg.svd(r),
+    "svd_reduced": lambda lib, a, s, r, b: lib.linalg.svd(r, full_matrices=False),
+    "torch_svd": lambda lib, a, s, r, b: lib.svd(r),
+    "qr": lambda lib, a, s, r, b: lib.linalg.qr(r),
+    "solve_triangular": lambda lib, a, s, r, b: lib.linalg.solve_triangular(a, b, upper=True),
+    "triangular_solve": lambda lib, a, s, r, b: lib.triangular_solve(b, a),
+    "cholesky_solve": lambda lib, a, s, r, b: lib.cholesky_solve(b, lib.linalg.cholesky(s)),
+    "cholesky_inverse": lambda lib, a, s, r, b: lib.cholesky_inverse(lib.linalg.cholesky(s)),
+    "pinv": lambda lib, a, s, r, b: lib.linalg.pinv(r),
+    "matrix_exp": lambda lib, a, s, r, b: lib.linalg.matrix_exp(a),
+    "inv_reshaped": lambda lib, a, s, r, b: lib.linalg.inv(a.requires_grad_()).reshape(2, 9),
+}
+
+
+@pytest.mark.parametrize("name", sorted(LAYOUTS))
+def test_results_have_torchs_layout(name):
+    rng = np.random.default_rng(3)
+    a, r, b = well_conditioned(rng, (2, 3, 3)), rand(rng, (2, 4, 3)), rand(rng, (2, 3, 2))
+    s = a @ np.swapaxes(a, -1, -2)
+    got = {lib: _flat(LAYOUTS[name](lib, *(lib.from_numpy(x.copy()) for x in (a, s, r, b))))
+           for lib in (minigrad, torch)}
+    for m, t in zip(got[minigrad], got[torch]):
+        assert m.stride() == t.stride() and m.is_contiguous() == t.is_contiguous()
+        assert type(m.grad_fn).__name__ == type(t.grad_fn).__name__

@@ -30,8 +30,9 @@ LinAlgError.__name__ = LinAlgError.__qualname__ = "_LinAlgError"   # torch._C._L
 
 
 # ---- argument checks, with torch's messages ---------------------------------------------------
-def check_matrix(name, a, square=True, floating=True):
-    """At least 2-D, square (unless ``square=False``) and floating, or torch's error."""
+def check_matrix(name, a, square=True, floating=True, kernel=None):
+    """At least 2-D, square (unless ``square=False``), floating and not float16 (``kernel``:
+    see ``refuse_half``), or torch's error."""
     if a.ndim < 2:
         raise RuntimeError(f"{name}: The input tensor A must have at least 2 dimensions.")
     if square and a.shape[-1] != a.shape[-2]:
@@ -39,10 +40,25 @@ def check_matrix(name, a, square=True, floating=True):
                            f"{a.shape[-2]} by {a.shape[-1]} matrices")
     if floating:
         check_floating(name, a)
+    if kernel:
+        refuse_half(a, kernel)
+
+
+def refuse_half(a, kernel):
+    """torch's refusal of float16 by the kernel it names: ``"lu_cpu" not implemented for
+    'Half'`` (a ``..._cpu`` kernel), ``linalg.inv: Low precision dtypes not supported`` (a
+    ``linalg.`` name), or the whole message given."""
+    if a.dtype != np.float16:
+        return
+    if kernel.endswith("_cpu"):
+        raise NotImplementedError(f'"{kernel}" not implemented for \'Half\'')
+    if kernel.startswith("linalg."):
+        raise RuntimeError(f"{kernel}: Low precision dtypes not supported. Got Half")
+    raise RuntimeError(kernel)
 
 
 def check_floating(name, a):
-    if a.dtype.kind != "f" or a.dtype == np.float16:
+    if a.dtype.kind != "f":
         raise RuntimeError(f"{name}: Expected a floating point or complex tensor as input. Got "
                            f"{from_numpy_dtype(a.dtype).short_name}")
 
@@ -100,6 +116,13 @@ def _inverse(a, name="linalg.inv"):
                 "inversion could not be completed because the input matrix is singular.") from None
 
 
+def column_major(x):
+    """x with each matrix stored column by column (batch dims outermost): the layout LAPACK
+    writes and torch hands back (``linalg.inv(A).stride()`` is ``(1, n)``), so that views,
+    ``is_contiguous()`` and the nodes of a later reshape are torch's."""
+    return np.swapaxes(np.ascontiguousarray(np.swapaxes(x, -1, -2)), -1, -2)
+
+
 def mT(x):  # noqa: N802 - torch's name for the transposed matrices
     return transpose(x, -2, -1)
 
@@ -117,7 +140,7 @@ class LinalgSolveExBackward0(Function):
 
     @staticmethod
     def forward(ctx, a, b, left=True):
-        check_matrix("linalg.solve", a)
+        check_matrix("linalg.solve", a, kernel="lu_cpu")
         if a.dtype != b.dtype:
             raise RuntimeError("linalg.solve: Expected A and B to have the same dtype, but found "
                                f"A of type {from_numpy_dtype(a.dtype).short_name} and B of type "
@@ -142,8 +165,8 @@ class LinalgSolveExBackward0(Function):
                 raise LinAlgError(f"torch.linalg.solve: {batch_prefix(am, k[0] if k else 0)}The "
                                   "solver failed because the input matrix is singular.") from None
         if not left:
-            x = np.swapaxes(x, -1, -2)
-        x = np.ascontiguousarray(x[..., 0] if vector else x)
+            x = np.ascontiguousarray(np.swapaxes(x, -1, -2))
+        x = np.ascontiguousarray(x[..., 0]) if vector else column_major(x) if left else x
         ctx.save_for_backward(a, x)
         ctx.left, ctx.vector = left, vector
         return x
@@ -174,8 +197,8 @@ class LinalgInvExBackward0(Function):
 
     @staticmethod
     def forward(ctx, a, name="linalg.inv"):
-        check_matrix(name, a)
-        out = _inverse(a, name)
+        check_matrix(name, a, kernel=name)
+        out = column_major(_inverse(a, name))
         ctx.save_for_backward(out)
         return out
 
@@ -196,7 +219,7 @@ class LinalgDetBackward0(Function):
 
     @staticmethod
     def forward(ctx, a):
-        check_matrix("linalg.det", a)
+        check_matrix("linalg.det", a, kernel="lu_cpu")
         out = np.asarray(np.linalg.det(a)).astype(a.dtype, copy=False)
         ctx.save_for_backward(a, out)
         return out
@@ -224,7 +247,7 @@ class LinalgSlogdetBackward0(Function):
 
     @staticmethod
     def forward(ctx, a, name="linalg.slogdet"):
-        check_matrix(name, a)
+        check_matrix(name, a, kernel=name)
         sign, logabs = np.linalg.slogdet(a)
         sign = np.asarray(sign).astype(a.dtype, copy=False)
         logabs = np.asarray(logabs).astype(a.dtype, copy=False)
@@ -276,7 +299,7 @@ def cholesky_factor(a, upper, name, check_errors=True):
                 "the input is not positive-definite (the leading minor of order "
                 f"{info.reshape(-1)[k]} is not positive-definite).") from None
     low = low.astype(a.dtype, copy=False)
-    return np.ascontiguousarray(np.swapaxes(low, -1, -2) if upper else low), info
+    return column_major(np.swapaxes(low, -1, -2) if upper else low), info
 
 
 def cholesky_grad(grad, factor, upper):
@@ -300,7 +323,7 @@ class LinalgCholeskyExBackward0(Function):
 
     @staticmethod
     def forward(ctx, a, upper=False, check_errors=False, name="linalg.cholesky"):
-        check_matrix(name, a)
+        check_matrix(name, a, kernel="cholesky_cpu")
         low, info = cholesky_factor(a, upper, name, check_errors)
         ctx.save_for_backward(low)
         ctx.upper = upper
@@ -317,7 +340,7 @@ class CholeskyBackward0(Function):
 
     @staticmethod
     def forward(ctx, a, upper=False):
-        check_matrix("cholesky", a)
+        check_matrix("cholesky", a, kernel="cholesky_cpu")
         low, _ = cholesky_factor(a, upper, "cholesky")
         ctx.save_for_backward(low)
         ctx.upper = upper
@@ -368,7 +391,7 @@ class LinalgSolveTriangularBackward0(Function):
 
     @staticmethod
     def forward(ctx, a, b, upper, left=True, unitriangular=False):
-        check_matrix("linalg.solve_triangular", a)
+        check_matrix("linalg.solve_triangular", a, kernel="triangular_solve_cpu")
         if b.ndim < 2:
             raise RuntimeError("linalg.solve_triangular: The input tensor B must have at least 2 "
                                "dimensions.")
@@ -382,6 +405,7 @@ class LinalgSolveTriangularBackward0(Function):
                                f"equation {'AX = B' if left else 'XA = B'} ({a.shape[-2]}x"
                                f"{a.shape[-1]} and {b.shape[-2]}x{b.shape[-1]})")
         x = triangular_solve_arrays(a, b, upper, left, unitriangular)
+        x = column_major(x) if left else x
         ctx.save_for_backward(a, x)
         ctx.upper, ctx.left, ctx.unit = upper, left, unitriangular
         return x
@@ -412,16 +436,16 @@ class TriangularSolveBackward0(Function):
 
     @staticmethod
     def forward(ctx, b, a, upper=True, transpose=False, unitriangular=False):
-        check_matrix("triangular_solve", a)
+        check_matrix("triangular_solve", a, kernel="triangular_solve_cpu")
         if b.ndim < 2:
             raise RuntimeError(f"torch.triangular_solve: Expected b to have at least 2 dimensions,"
                                f" but it has {b.ndim} dimensions instead")
         tri = np.swapaxes(a, -1, -2) if transpose else a
-        x = triangular_solve_arrays(tri, b, upper != transpose, True, unitriangular)
+        x = column_major(triangular_solve_arrays(tri, b, upper != transpose, True, unitriangular))
         ctx.save_for_backward(a, x)
         ctx.upper, ctx.transpose, ctx.unit = upper, transpose, unitriangular
         batch = broadcast_batch(b.shape[:-2], a.shape[:-2])   # the copy is A broadcast too
-        return x, np.array(np.broadcast_to(a, batch + a.shape[-2:]))
+        return x, column_major(np.array(np.broadcast_to(a, batch + a.shape[-2:])))   # a copy
 
     @staticmethod
     def backward(ctx, grad, grad_coefficient):
@@ -455,10 +479,10 @@ class CholeskySolveBackward0(Function):
 
     @staticmethod
     def forward(ctx, b, factor, upper=False):
-        check_matrix("cholesky_solve", factor)
+        check_matrix("cholesky_solve", factor, kernel="cholesky_solve_cpu")
         low = _factor_low(factor, upper)
         y = triangular_solve_arrays(low, b, False, True, False)
-        x = triangular_solve_arrays(np.swapaxes(low, -1, -2), y, True, True, False)
+        x = column_major(triangular_solve_arrays(np.swapaxes(low, -1, -2), y, True, True, False))
         ctx.save_for_backward(factor, x)
         ctx.upper = upper
         return x
@@ -486,10 +510,10 @@ class CholeskyInverseBackward0(Function):
 
     @staticmethod
     def forward(ctx, factor, upper=False):
-        check_matrix("cholesky_inverse", factor)
+        check_matrix("cholesky_inverse", factor, kernel="cholesky_inverse_out_cpu")
         low = _factor_low(factor, upper)
         out = _inverse(low @ np.swapaxes(low, -1, -2), "cholesky_inverse")
-        out = np.ascontiguousarray(out.astype(factor.dtype, copy=False))
+        out = column_major(out.astype(factor.dtype, copy=False))
         ctx.save_for_backward(factor, out)
         ctx.upper = upper
         return out

@@ -11,8 +11,8 @@ from .._dtype import from_numpy_dtype
 from ..autograd.function import Function
 from ..creation import eye
 from .join import cat
-from .decompositions import (broadcast_batch, check_floating, check_matrix, is_vector_rhs, mT,
-                             solve_triangular)
+from .decompositions import (broadcast_batch, check_floating, check_matrix, column_major,
+                             is_vector_rhs, mT, refuse_half, solve_triangular)
 from .linalg import diag_embed, matmul
 from .shape import unsqueeze
 
@@ -40,7 +40,7 @@ class LinalgEighBackward0(Function):
             raise RuntimeError(f"Expected UPLO argument to be 'L' or 'U', but got {uplo}")
         values, vectors = np.linalg.eigh(a, UPLO=uplo)
         values = np.ascontiguousarray(values.astype(a.dtype, copy=False))
-        vectors = np.ascontiguousarray(vectors.astype(a.dtype, copy=False))
+        vectors = column_major(vectors.astype(a.dtype, copy=False))
         ctx.save_for_backward(values, vectors)
         return values, vectors
 
@@ -69,9 +69,10 @@ class LinalgSvdBackward0(Function):
 
     @staticmethod
     def forward(ctx, a, full_matrices=True, name="linalg.svd"):
-        check_matrix(name, a, square=False)
+        check_matrix(name, a, square=False, kernel="linalg_svd_cpu")
         u, s, vh = np.linalg.svd(a, full_matrices=full_matrices)
-        u, s, vh = (np.ascontiguousarray(x.astype(a.dtype, copy=False)) for x in (u, s, vh))
+        u, vh = (column_major(x.astype(a.dtype, copy=False)) for x in (u, vh))
+        s = np.ascontiguousarray(s.astype(a.dtype, copy=False))
         ctx.save_for_backward(u, s, vh)
         ctx.full = full_matrices
         return u, s, vh
@@ -125,13 +126,13 @@ class LinalgQrBackward0(Function):
         if mode not in ("reduced", "complete", "r"):
             raise RuntimeError(f"qr received unrecognized mode '{mode}' but expected one of "
                                "'reduced' (default), 'r', or 'complete'")
-        check_matrix("linalg.qr", a, square=False)
+        check_matrix("linalg.qr", a, square=False, kernel="geqrf_cpu")
         if mode == "r":
             q = np.zeros((0,), a.dtype)
             r = np.linalg.qr(a, mode="r")
         else:
             q, r = np.linalg.qr(a, mode=mode)
-        q, r = (np.ascontiguousarray(x.astype(a.dtype, copy=False)) for x in (q, r))
+        q, r = (column_major(x.astype(a.dtype, copy=False)) if x.ndim > 1 else x for x in (q, r))
         ctx.save_for_backward(q, r)
         ctx.mode = mode
         return q, r
@@ -253,6 +254,7 @@ class LinalgLstsqBackward0(Function):
     def forward(ctx, a, b, rcond=None, driver=None):
         check_matrix("torch.linalg.lstsq", a, square=False, floating=False)
         check_floating("linalg.lstsq", a)
+        refuse_half(a, "This function doesn't handle types other than float and double")
         driver = "gelsy" if driver is None else driver
         if driver not in LSTSQ_DRIVERS:
             raise RuntimeError("torch.linalg.lstsq: parameter `driver` should be one of "
