@@ -23,6 +23,7 @@ from .ops import decompositions as _dec
 from .ops import spectral as _sp
 from .ops.decompositions import (LinAlgError, cholesky_inverse, cholesky_solve, det, inv,
                                  solve, solve_triangular)
+from .ops.join import cat
 from .ops.linalg import diagonal as _diagonal, matmul
 from .ops.reduction import amax, amin
 from .ops.statistics import LinalgVectorNormBackward0
@@ -32,7 +33,8 @@ from .ops.shape import reshape, unsqueeze
 __all__ = ["LinAlgError", "solve", "solve_ex", "inv", "inv_ex", "det", "slogdet", "eigh",
            "eigvalsh", "svd", "svdvals", "qr", "cholesky", "cholesky_ex", "lstsq", "pinv",
            "matrix_rank", "matrix_power", "matrix_exp", "cross", "multi_dot", "vecdot",
-           "diagonal", "solve_triangular", "norm", "vector_norm", "matrix_norm", "matmul", "cond"]
+           "diagonal", "solve_triangular", "norm", "vector_norm", "matrix_norm", "matmul", "cond",
+           "tensorinv", "tensorsolve", "vander"]
 
 # the named tuples torch returns (torch.return_types.linalg_svd, ...)
 for _name, _fields in (("linalg_svd", ("U", "S", "Vh")), ("linalg_eigh", ("eigenvalues",
@@ -235,6 +237,41 @@ def vecdot(x, y, *, dim=-1):
 def diagonal(A, *, offset=0, dim1=-2, dim2=-1):
     """The diagonals of the matrices of A (a view)."""
     return _diagonal(A, offset, dim1, dim2)
+
+
+def tensorinv(A, ind=2):
+    """The inverse of A read as a matrix of its first ``ind`` dims by the rest: shaped
+    ``A.shape[ind:] + A.shape[:ind]``."""
+    if ind <= 0:
+        raise RuntimeError(f"Expected a strictly positive integer for 'ind', but got {ind}")
+    rows, cols = tuple(A.shape[:ind]), tuple(A.shape[ind:])
+    if int(np.prod(rows)) != int(np.prod(cols)):
+        raise RuntimeError("Expected self to satisfy the requirement prod(self.shape[ind:]) == "
+                           f"prod(self.shape[:ind]), but got {int(np.prod(cols))} != "
+                           f"{int(np.prod(rows))}")
+    return inv(reshape(A, (int(np.prod(rows)), -1))).reshape(cols + rows)
+
+
+def tensorsolve(A, B, dims=None):
+    """X with tensordot(A, X, X.ndim) = B: A read as a matrix of B's dims by the rest
+    (``dims``: A's dims moved to the end first)."""
+    if dims is not None:
+        A = A.movedim(list(dims), list(range(A.ndim - len(dims), A.ndim)))
+    rest = tuple(A.shape[B.ndim:])
+    rows, cols = int(np.prod(A.shape[:B.ndim])), int(np.prod(rest))
+    if rows != cols:
+        raise RuntimeError("Expected self to satisfy the requirement prod(self.shape[other.ndim:])"
+                           f" == prod(self.shape[:other.ndim]), but got {cols} != {rows}")
+    return solve(reshape(A, (rows, cols)), reshape(B, (rows,))).view(rest)
+
+
+def vander(x, N=None):
+    """Columns x^0, x^1, ..., x^(N-1) (N = x.size(-1) by default), as cumulative products."""
+    n = (x.shape[-1] if x.ndim else 1) if N is None else N
+    if n <= 1:
+        raise RuntimeError("N must be greater than 1.")
+    powers = unsqueeze(x, -1).expand(*x.shape, n - 1).cumprod(-1)
+    return cat([unsqueeze(x.new_ones(tuple(x.shape)), -1), powers], -1)
 
 
 # ---- norms ------------------------------------------------------------------------------------

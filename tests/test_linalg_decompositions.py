@@ -207,6 +207,13 @@ CASES = {
     "vector_norm": (lambda lib, a: lib.linalg.vector_norm(a, 1, dim=-1, keepdim=True),
                     [mat(2, 4)]),
     "cond": (lambda lib, a: lib.linalg.cond(a), [sq(3)]),
+    "torch_norm_nuc": (lambda lib, a: lib.norm(a, "nuc"), [mat(3, 4)]),
+    "tensorinv": (lambda lib, a: lib.linalg.tensorinv(a.reshape(4, 2, 2), ind=1), [sq(4)]),
+    "tensorsolve": (lambda lib, a, b: lib.linalg.tensorsolve(a.reshape(2, 3, 6), b.reshape(2, 3)),
+                    [sq(6), mat(6, 1)]),
+    "tensorsolve_dims": (lambda lib, a, b: lib.linalg.tensorsolve(
+        a.reshape(6, 2, 3), b.reshape(2, 3), dims=(0,)), [sq(6), mat(6, 1)]),
+    "vander": (lambda lib, x: lib.linalg.vander(x[..., 0, :], N=4), [mat(2, 3)]),
 }
 
 
@@ -333,6 +340,11 @@ ERRORS = [
     lambda lib: lib.linalg.matrix_exp(lib.ones(2, 3)),
     lambda lib: lib.tensordot(lib.ones(2, 3), lib.ones(4, 3), dims=1),
     lambda lib: lib.linalg.vecdot(lib.ones(2, 3), lib.ones(4, 3)),
+    lambda lib: lib.linalg.tensorinv(lib.ones(4, 3), ind=1),
+    lambda lib: lib.linalg.tensorinv(lib.ones(4, 2, 2), ind=0),
+    lambda lib: lib.linalg.tensorsolve(lib.ones(2, 3, 5), lib.ones(2, 3)),
+    lambda lib: lib.linalg.vander(lib.tensor(1.0)),
+    lambda lib: lib.linalg.vander(lib.ones(3), N=1),
     *[(lambda lib, call=call: call(lib, lib.eye(3, dtype=lib.float16)))   # float16: refused
       for call in (lambda lib, e: lib.linalg.solve(e, e), lambda lib, e: lib.linalg.inv(e),
                    lambda lib, e: lib.inverse(e), lambda lib, e: lib.linalg.det(e),
