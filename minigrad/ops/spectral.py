@@ -12,7 +12,8 @@ from ..autograd.function import Function
 from ..creation import eye
 from .join import cat
 from .decompositions import (broadcast_batch, check_floating, check_matrix, column_major,
-                             is_vector_rhs, mT, refuse_half, solve_triangular)
+                             is_vector_rhs, mT, refuse_half, solve_triangular,
+                             triangular_solve_arrays)
 from .linalg import diag_embed, matmul
 from .shape import unsqueeze
 
@@ -267,20 +268,18 @@ class LinalgLstsqBackward0(Function):
         batch = broadcast_batch(a.shape[:-2], bm.shape[:-2])
         am = np.broadcast_to(a, batch + (m, n))
         bm = np.broadcast_to(bm, batch + bm.shape[-2:])
-        if rcond is None:
-            rcond = np.finfo(a.dtype).eps * max(m, n)
-        u, s, vh = np.linalg.svd(am, full_matrices=False)
-        keep = s > rcond * np.max(s, axis=-1, initial=0.0)[..., None]
-        with np.errstate(divide="ignore"):
-            scale = np.where(keep, 1 / np.where(keep, s, 1), 0)
-        x = np.swapaxes(vh, -1, -2) @ ((np.swapaxes(u, -1, -2) @ bm) * scale[..., :, None])
-        rank = keep.sum(-1).astype(np.int64)
+        if driver == "gels":   # QR, assuming full rank: residuals whenever m > n
+            x, rank, s = _gels(am, bm), None, None
+            full = m > n
+        else:
+            x, rank, s = _min_norm_solution(am, bm, rcond)
+            full = driver != "gelsy" and m > n and bool(np.all(rank == n))
         residuals = np.zeros((0,), a.dtype)
-        if driver != "gelsy" and m > n and bool(np.all(rank == n)):
+        if full:
             residuals = np.sum((am @ x - bm) ** 2, axis=-2)
             residuals = residuals[..., 0] if vector else residuals
         x = np.ascontiguousarray((x[..., 0] if vector else x).astype(a.dtype, copy=False))
-        rank_out = rank if driver != "gels" else np.zeros((0,), np.int64)
+        rank_out = rank if rank is not None else np.zeros((0,), np.int64)
         values = s.astype(a.dtype) if driver in ("gelsd", "gelss") else np.zeros((0,), a.dtype)
         ctx.save_for_backward(a, b, x)
         return x, np.asarray(residuals, a.dtype), rank_out, values
@@ -303,6 +302,32 @@ class LinalgLstsqBackward0(Function):
             more = more[..., 0] if vector else more
             gb = more if gb is None else gb + more
         return ga, gb, None, None
+
+
+def _min_norm_solution(a, b, rcond):
+    """(X, rank, singular values): the minimum-norm least-squares solution from the SVD,
+    singular values at or below rcond * largest counting as zero (default eps * max(m, n))."""
+    if rcond is None:
+        rcond = np.finfo(a.dtype).eps * max(a.shape[-2:])
+    u, s, vh = np.linalg.svd(a, full_matrices=False)
+    keep = s > rcond * np.max(s, axis=-1, initial=0.0)[..., None]
+    with np.errstate(divide="ignore"):
+        scale = np.where(keep, 1 / np.where(keep, s, 1), 0)
+    x = np.swapaxes(vh, -1, -2) @ ((np.swapaxes(u, -1, -2) @ b) * scale[..., :, None])
+    return x, keep.sum(-1).astype(np.int64), s
+
+
+def _gels(a, b):
+    """LAPACK's gels: A = QR solved by R X = Q^T B (m >= n); a wide A through the QR of A^T,
+    X = Q R^-T B (the minimum-norm solution). A rank-deficient A gives what the triangular
+    solve gives, as in torch."""
+    m, n = a.shape[-2:]
+    with np.errstate(all="ignore"):
+        if m >= n:
+            q, r = np.linalg.qr(a)
+            return triangular_solve_arrays(r, np.swapaxes(q, -1, -2) @ b, True, True, False)
+        q, r = np.linalg.qr(np.swapaxes(a, -1, -2))
+        return q @ triangular_solve_arrays(np.swapaxes(r, -1, -2), b, False, True, False)
 
 
 def _residuals_grad(a, b, x, grad_residuals, vector):
