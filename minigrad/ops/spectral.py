@@ -203,8 +203,8 @@ def pinv_arrays(a, atol, rtol, hermitian):
 
 
 class LinalgPinvBackward0(Function):
-    """out = pinv(A)        grad_A = -out^T grad^T ... (torch's pinv_backward: the derivative of
-    the pseudo-inverse of a matrix of constant rank)"""
+    """P = pinv(A)        grad_A = -P^T grad P^T + (I - A P) grad^T P P^T + P^T P grad^T (I - P A)
+    (A of locally constant rank)"""
 
     @staticmethod
     def forward(ctx, a, atol=None, rtol=None, hermitian=False):
@@ -242,8 +242,8 @@ LSTSQ_DRIVERS = ("gels", "gelsy", "gelsd", "gelss")
 
 
 class LinalgLstsqBackward0(Function):
-    """solution = pinv(A) B        grad_B = pinv(A)^T grad,  grad_A = pinv's gradient for
-    grad pinv(A)... = grad B^T; residuals: grad_A = 2 (A X - B) g X^T, grad_B = -2 (A X - B) g"""
+    """X = pinv(A) B        grad_B = pinv(A)^T grad,  grad_A = pinv's gradient at grad B^T;
+    through residuals (g): grad_A = 2 (A X - B) g X^T, grad_B = -2 (A X - B) g"""
 
     n_outputs = 4
 
