@@ -350,6 +350,9 @@ def cond(A, p=None):
     return matrix_norm(A, p) * matrix_norm(inv(A), p)
 
 
+_CALLER = 3   # warnings name the user's line: past the function and its out= wrapper
+
+
 def _torch_level():
     """torch.det, torch.svd, ... and their Tensor methods (torch's older names)."""
     def logdet(input):
@@ -376,7 +379,7 @@ def _torch_level():
 
     def torch_cholesky(input, upper=False):
         warnings.warn("torch.cholesky is deprecated in favor of torch.linalg.cholesky and will "
-                      "be removed in a future PyTorch release.", UserWarning, stacklevel=2)
+                      "be removed in a future PyTorch release.", UserWarning, stacklevel=_CALLER)
         return _dec.CholeskyBackward0.apply(input, upper)
 
     def torch_qr(input, some=True):
@@ -393,7 +396,7 @@ def _torch_level():
                       "release.\ntorch.linalg.solve_triangular has its arguments reversed and "
                       "does not return a copy of one of the inputs.\nX = "
                       "torch.triangular_solve(B, A).solution\nshould be replaced with\nX = "
-                      "torch.linalg.solve_triangular(A, B).", UserWarning, stacklevel=2)
+                      "torch.linalg.solve_triangular(A, B).", UserWarning, stacklevel=_CALLER)
         return _rt.triangular_solve(_dec.TriangularSolveBackward0.apply(
             input, A, upper, transpose, unitriangular))
 
@@ -401,7 +404,7 @@ def _torch_level():
         warnings.warn("torch.chain_matmul is deprecated and will be removed in a future PyTorch "
                       "release. Use torch.linalg.multi_dot instead, which accepts a list of two "
                       "or more tensors rather than multiple parameters.", UserWarning,
-                      stacklevel=2)
+                      stacklevel=_CALLER)
         return multi_dot(matrices) if len(matrices) > 1 else matrices[0].clone()
 
     def tensordot(a, b, dims=2):

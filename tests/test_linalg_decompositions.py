@@ -400,6 +400,27 @@ def test_cholesky_ex_and_inv_ex_report_info_as_torch():
     np.testing.assert_allclose(m.numpy(), t.numpy())
 
 
+@pytest.mark.parametrize("call", [
+    lambda lib, a, b: lib.triangular_solve(b, a)[0],
+    lambda lib, a, b: lib.linalg.solve_triangular(a, b, upper=True),
+])
+def test_triangular_forward_mode_ignores_the_other_triangle(call):
+    """A tangent in the triangle the op does not read changes nothing (finite differences);
+    torch's forward formula for triangular_solve counts it."""
+    import minigrad.autograd.forward_ad as fwad
+    rng = np.random.default_rng(0)
+    b, tb = rng.standard_normal((3, 2)), rng.standard_normal((3, 2))
+    a, ta = np.triu(rng.standard_normal((3, 3))) + 3 * np.eye(3), rng.standard_normal((3, 3))
+    with fwad.dual_level():
+        duals = [fwad.make_dual(minigrad.from_numpy(x.copy()), minigrad.from_numpy(t.copy()))
+                 for x, t in ((a, ta), (b, tb))]
+        tangent = fwad.unpack_dual(call(minigrad, *duals)).tangent.numpy()
+    eps = 1e-6
+    plus, minus = (call(minigrad, minigrad.from_numpy(a + s * eps * ta),
+                        minigrad.from_numpy(b + s * eps * tb)).numpy() for s in (1, -1))
+    np.testing.assert_allclose(tangent, (plus - minus) / (2 * eps), rtol=1e-6, atol=1e-8)
+
+
 def test_cholesky_inverse_forward_mode_matches_finite_differences():
     """With a full triangular factor (torch's own forward formula differs from the finite
     differences there; minigrad's tangent is the transposed VJP, which agrees with them)."""

@@ -39,6 +39,21 @@ _SPD = _calls(lambda r, d: ([_spd(r, (3, 3), d)], {}), lambda r, d: ([_spd(r, (2
 _LOWER = _calls(lambda r, d: ([_lower(r, (3, 3), d)], {}),
                 lambda r, d: ([_lower(r, (3, 3), d).T.copy()], {"upper": True}))
 
+_ONE_TRIANGLE = ("only one triangle of the factor is read: a tangent in the other is a "
+                 "direction the op ignores, where torch's formula (and minigrad's, as torch's "
+                 "reverse mode) differentiates the full matrix")
+_SIGNS = ("singular vectors / Q are defined up to sign: the sample is a diagonal (triangular) "
+          "matrix, on which both LAPACKs choose the same signs, and a finite-difference step from "
+          "it crosses where that choice jumps")
+_NO_DRAWN_TANGENTS = {
+    "cholesky_solve": _ONE_TRIANGLE, "cholesky_inverse": _ONE_TRIANGLE,
+    "triangular_solve": "only one triangle of A is read: torch's forward formula differentiates "
+                        "the full matrix (and fails on an A broadcast against B); minigrad's "
+                        "tangent is the finite differences' (test_linalg_decompositions)",
+    "svd": _SIGNS, "qr": _SIGNS,
+    "slogdet": "torch gives the sign output a ZeroTensor tangent, which cannot be read back",
+}
+
 for _name, _nodes, _forms, _sample in (
         ("det", ("LinalgDetBackward0",), _FM, _SQUARE),
         ("logdet", ("WhereBackward0",), _FM, _SPD),
@@ -80,4 +95,4 @@ for _name, _nodes, _forms, _sample in (
          _calls(lambda r, d: ([np.triu(_well(r, (3, 3), d)) * np.array([1.0, -1, 1], d)], {}))),
 ):
     declare(_name, TORCH_LEVEL[_name], nodes=_nodes, forms=_forms, family="linalg",
-            args=("input",), sample=_sample)
+            args=("input",), sample=_sample, no_drawn_tangents=_NO_DRAWN_TANGENTS.get(_name, ""))
