@@ -16,7 +16,7 @@ import numpy as np
 from ..autograd import formulas
 from ..autograd.function import Function
 from . import elementwise as ew
-from ._moments import fma, layer_norm_grad_input, row_moments
+from ._moments import fma_into, layer_norm_grad_input, row_moments, transposed
 from ._norm_double_backward import layer_norm_double_backward
 from ._util import silent_fp
 from .registry import register
@@ -54,23 +54,27 @@ class NativeLayerNormBackward0(Function):
         needs = ctx.needs_input_grad
         mask = (needs[0], weight is not None and needs[1], bias is not None and needs[2])
         grads = formulas.call(NativeLayerNormBackwardBackward0, grad, x, *ctx.stats, weight,
-                              bias, ctx.dims, ctx.eps, mask)
+                              bias, ctx.dims, ctx.eps, mask, getattr(ctx, "x_t", None))
         return tuple(g if m else None for g, m in zip(grads, mask)) + (None, None)
 
 
 def _forward_as_torch(ctx, x, weight, bias, k, eps):
     """Small float32 inputs as torch's kernel computes them: its row statistics (mean, rstd,
-    rounded as ops/_moments.py rounds them, saved for backward), then (x - mean) rstd, and
-    fma(that, w, b) with both affine parameters (bias alone: a plain add)."""
+    rounded as ops/_moments.py rounds them, saved for backward, with x transposed, which the
+    input gradient's row sums reuse), then (x - mean) rstd, and fma(that, w, b) with both
+    affine parameters (bias alone: a plain add)."""
     rows = math.prod(x.shape[:x.ndim - k])
     flat = np.ascontiguousarray(x).reshape(rows, -1)
-    mean, var = row_moments(flat)
+    x_t = transposed(flat)
+    mean, var = row_moments(flat, x_t)
     rstd = np.float32(1) / np.sqrt(var + np.float32(eps))
     ctx.stats = mean, rstd
-    out = flat - mean[:, None]
+    if ctx.needs_input_grad[0]:
+        ctx.x_t = x_t
+    out = np.subtract(flat, mean[:, None], out=np.empty(flat.shape, flat.dtype))
     out *= rstd[:, None]
     if weight is not None and bias is not None:
-        out = fma(out, weight.reshape(-1), bias.reshape(-1))
+        out = fma_into(out, weight.reshape(-1), bias.reshape(-1), out)
     elif weight is not None:
         out *= weight.reshape(-1)
     elif bias is not None:
@@ -109,7 +113,7 @@ class NativeLayerNormBackwardBackward0(Function):
 
     @staticmethod
     @silent_fp
-    def forward(ctx, g, x, mean, rstd, w, b, dims, eps, mask):
+    def forward(ctx, g, x, mean, rstd, w, b, dims, eps, mask, x_t=None):
         ctx.save_for_backward(g, x, w)
         ctx.dims, ctx.eps, ctx.stats = dims, eps, (mean, rstd)
         rows = mean.size
@@ -118,8 +122,8 @@ class NativeLayerNormBackwardBackward0(Function):
         unwanted = np.empty(0, x.dtype)
         grad_x = grad_w = grad_b = unwanted
         if mask[0]:
-            grad_x = layer_norm_grad_input(g2, x2, mean, a, None if w is None else w.reshape(-1))
-            grad_x = grad_x.reshape(x.shape)
+            grad_x = formulas.fresh(layer_norm_grad_input(
+                g2, x2, mean, a, None if w is None else w.reshape(-1), x_t, x.shape))
         if mask[1]:
             grad_w = (g2 * (a * x2 + -a * mean)).sum(0).reshape(w.shape)
         if mask[2]:
@@ -133,7 +137,7 @@ class NativeLayerNormBackwardBackward0(Function):
         mean, rstd = ctx.stats
         gg, gx, gw = layer_norm_double_backward(g, x, w, (ggx, ggw, ggb), mean.size, mean, rstd,
                                                 (needs[0], needs[1], needs[4]))
-        return gg, gx, None, None, gw, None, None, None, None
+        return gg, gx, None, None, gw, None, None, None, None, None
 
 
 def _check_shapes(input, normalized_shape, weight, bias, name):

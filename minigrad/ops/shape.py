@@ -11,6 +11,7 @@ through it changes its base, exactly as in torch. ``_as_view`` records the relat
 Each op's backward undoes its forward: a transpose transposes the gradient back, a squeeze
 unsqueezes it, a view reshapes it to the input's shape.
 """
+import functools
 import math
 import operator
 import warnings
@@ -156,6 +157,10 @@ def _compute_stride(oldshape, oldstride, newshape):
 def _strided_view(x, shape):
     """x viewed as ``shape`` without copying (torch's strides), or None if impossible."""
     isz = x.itemsize
+    if x.size and x.strides == _row_major_strides(x.shape, isz):
+        out = x.reshape(shape)   # a row-major x: torch's strides are row-major, NumPy's too
+        if out.strides == _row_major_strides(out.shape, isz):
+            return out
     strides = _compute_stride(x.shape, [s // isz for s in x.strides], shape)
     if strides is None:
         return None
@@ -165,6 +170,16 @@ def _strided_view(x, shape):
         if out.strides == strides:
             return out
     return np.lib.stride_tricks.as_strided(x, shape, strides)
+
+
+@functools.lru_cache(maxsize=256)
+def _row_major_strides(shape, itemsize):
+    """Byte strides of a row-major array of ``shape`` (each dim's, size-1 dims included)."""
+    strides, step = [], itemsize
+    for n in reversed(shape):
+        strides.append(step)
+        step *= n
+    return tuple(reversed(strides))
 
 
 _VIEW_ERROR = ("view size is not compatible with input tensor's size and stride (at least one "

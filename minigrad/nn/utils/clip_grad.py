@@ -18,11 +18,15 @@ import numpy as np
 from ... import _seam as seam
 from ... import _tensor
 from ..._dtype import get_default_dtype
-from ...autograd import forward_ad
+from ...autograd import forward_ad, function
+from ...autograd.function import _NO_CTX
 from ...autograd.grad_mode import no_grad
 from ...ops.join import stack
-from ...ops.statistics import norm
+from ...ops.statistics import LinalgVectorNormBackward0, norm
 from ...ops.elementwise import clamp
+
+_make = _tensor._make
+_vector_norm = LinalgVectorNormBackward0.forward
 
 __all__ = ["get_total_norm", "clip_grads_with_norm_", "clip_grad_norm_", "clip_grad_norm",
            "clip_grad_value_"]
@@ -47,7 +51,12 @@ def get_total_norm(tensors, norm_type=2.0, error_if_nonfinite=False, foreach=Non
     norm_type = float(norm_type)
     if not tensors:
         return _tensor.Tensor._from_array(np.zeros((), get_default_dtype().np))  # tensor(0.)
-    norms = [norm(t, norm_type) for group in _grouped_by_dtype(tensors) for t in group]
+    in_order = [t for group in _grouped_by_dtype(tensors) for t in group]
+    if _unrecorded(in_order):   # each norm straight from its array: the same bytes
+        norms = [_make(_vector_norm(_NO_CTX, t._data, norm_type, tuple(range(t._data.ndim)),
+                                    False)) for t in in_order]
+    else:
+        norms = [norm(t, norm_type) for t in in_order]
     total_norm = norm(stack(norms), norm_type)
     if error_if_nonfinite and (total_norm.isnan() | total_norm.isinf()).item():
         raise RuntimeError(
@@ -75,6 +84,16 @@ def clip_grads_with_norm_(parameters, max_norm, total_norm, foreach=None):
                 g._bump_version()
             else:
                 g.mul_(clip_coef_clamped)
+
+
+def _unrecorded(tensors):
+    """Is ``norm(t)`` of each of these just its forward on t's array? No op is seen by forward
+    AD, vmap or minigrad.compile's capture, and each t is a plain tensor of floats (so the
+    forward raises no error)."""
+    return (function.dual_hook is None and function.batch_hook is None
+            and function.capture_hook is None
+            and all(type(t) is _tensor.Tensor and type(t._data) is np.ndarray
+                    and t._data.dtype.kind == "f" for t in tensors))
 
 
 def _plain(g, coef):
