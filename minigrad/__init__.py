@@ -73,6 +73,7 @@ from .compiler import compile  # noqa: F401  (torch.compile: capture once, repla
 from . import _dynamo  # noqa: F401, E402  (torch._dynamo: config, reset, explain)
 from . import linalg  # noqa: E402  (torch.linalg; torch.det, torch.svd, ... in the registry)
 from .ops import registry_decompositions as _registry_decompositions  # noqa: F401, E402
+from . import distributions  # noqa: F401, E402  (torch.distributions)
 from .ops import registry as _registry
 from .ops._util import inplace_variant as _inplace_variant
 import sys as _sys

@@ -381,7 +381,8 @@ def _bernoulli_p_tensor(p, shape, np_dtype, gen, order=None):
     pb = np.broadcast_to(p, shape)
     if order is not None:
         pb = pb.transpose(order)
-    pb = np.ascontiguousarray(pb if pb.dtype == np.float64 else pb.astype(np.float32))
+    contiguous = np.ascontiguousarray(pb if pb.dtype == np.float64 else pb.astype(np.float32))
+    pb = contiguous.reshape(pb.shape)          # ascontiguousarray makes a 0-d p 1-d
     bad = ~((pb >= 0) & (pb <= 1))
     if bad.any():
         # torch checks each p inside its serial loop: earlier elements have drawn already

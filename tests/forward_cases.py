@@ -239,7 +239,16 @@ CASES = [
     Case("hvp_softmax", lambda lib, x: (x.softmax(-1) * x).sum(), shapes="nd", hvp=True),
     Case("hvp_mlp", lambda lib, x, w: (x @ w).tanh().sum(), ("anywhere",) * 2,
          ((2, 3), (3, 2)), hvp=True),
+    Case("multivariate_normal_log_prob", lambda lib, a, x: _mvn_log_prob(lib, a, x),
+         ("anywhere",) * 2, ((3, 3), (2, 3))),
 ]
+
+
+def _mvn_log_prob(lib, a, x):
+    """Through a Cholesky factor and a triangular solve."""
+    covariance = a @ a.mT + 3 * lib.eye(3, dtype=a.dtype)
+    mvn = lib.distributions.MultivariateNormal(lib.zeros(3, dtype=a.dtype), covariance)
+    return mvn.log_prob(x)
 
 
 def _seeded(lib, draw):

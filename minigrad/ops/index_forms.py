@@ -109,8 +109,8 @@ def torch_layout_key(shape, ops, advanced_key, key):
     """
     ellipses = [i for i, k in enumerate(key) if k is Ellipsis]
     key = tuple(k for i, k in enumerate(key) if k is not Ellipsis or i == ellipses[0])
-    if not advanced_key or all(op[0] == "slice" for op in ops):
-        return key
+    if not advanced_key or not shape or all(op[0] == "slice" for op in ops):
+        return key          # (a 0-d x has no coordinates: NumPy's key is already torch's)
     coordinates = []
     for d, size in enumerate(shape):
         strides = [0] * len(shape)
