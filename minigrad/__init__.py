@@ -74,6 +74,16 @@ from . import _dynamo  # noqa: F401, E402  (torch._dynamo: config, reset, explai
 from . import linalg  # noqa: E402  (torch.linalg; torch.det, torch.svd, ... in the registry)
 from .ops import registry_decompositions as _registry_decompositions  # noqa: F401, E402
 from . import distributions  # noqa: F401, E402  (torch.distributions)
+from ._finfo import finfo, iinfo  # noqa: F401
+from .ops import pointwise_more as _pointwise_more  # noqa: F401
+from .ops import blas_more as _blas_more  # noqa: F401
+from .ops.split_more import *  # noqa: F403
+from .ops.combine_more import *  # noqa: F403
+from .ops.numeric_more import *  # noqa: F403
+from .ops.stats_more import *  # noqa: F403
+from .ops.index_more import *  # noqa: F403
+from ._frombuffer import frombuffer  # noqa: F401
+from .autograd.anomaly_mode import is_anomaly_enabled, is_anomaly_check_nan_enabled  # noqa: F401
 from .ops import registry as _registry
 from .ops._util import inplace_variant as _inplace_variant
 import sys as _sys

@@ -268,6 +268,9 @@ def _view_inplace(x):
     v.mul_(2.0)
     return (y ** 3).sum() + (v ** 3).sum()
 
+from forward_cases_more import MORE_CASES  # noqa: E402  (the functions of ops/*_more.py)
+
+CASES += MORE_CASES
 
 from forward_cases_linalg import LINALG_CASES  # noqa: E402  (the matrix ops' cases)
 CASES += LINALG_CASES

@@ -18,6 +18,7 @@ import torch
 
 import minigrad
 from minigrad.autograd.function import Function
+from numpy_backward_more import more_cases
 
 TORCH_TOLERANCES = {"float32": (1e-4, 1e-5), "float64": (1e-10, 1e-12)}
 
@@ -340,6 +341,7 @@ def _registered_cases():
 
 
 CASES.update(_registered_cases())
+CASES.update(more_cases(X, U, idx, mask))     # the ops of ops/*_more.py
 
 def numpy_backward_classes():
     """Every minigrad Function subclass that sets (or inherits) ``numpy_backward = True``,

@@ -21,6 +21,7 @@ FACTORIES = {
     "tensor", "as_tensor", "asarray", "from_numpy", "scalar_tensor", "zeros", "ones", "full",
     "empty", "eye", "arange", "range", "linspace", "logspace", "zeros_like", "ones_like",
     "full_like", "empty_like", "rand", "randn", "randint", "randperm",
+    "tril_indices", "triu_indices", "frombuffer",
 }
 # Global settings and queries about dtypes, modes and objects, not computations on tensors.
 SETTINGS = {
@@ -30,6 +31,7 @@ SETTINGS = {
     "set_num_interop_threads", "get_num_interop_threads", "is_grad_enabled",
     "is_inference_mode_enabled", "is_autocast_enabled", "get_autocast_dtype", "can_cast",
     "promote_types", "result_type", "is_floating_point", "is_tensor", "numel",
+    "is_anomaly_enabled", "is_anomaly_check_nan_enabled",
 }
 SERIALIZATION = {"save", "load"}
 # Wraps a function or module to capture and replay its kernels (tests/test_compile.py).

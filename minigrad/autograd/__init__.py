@@ -11,10 +11,12 @@ from .gradcheck import GradcheckError, gradcheck, gradgradcheck
 from .grad_mode import (enable_grad, inference_mode, is_grad_enabled, no_grad,
                         set_grad_enabled)
 from .trace import trace
+from .anomaly_mode import detect_anomaly, set_detect_anomaly
+from . import anomaly_mode  # noqa: F401  (torch.autograd.anomaly_mode)
 
 __all__ = ["backward", "grad", "Function", "Node", "no_grad", "enable_grad", "set_grad_enabled",
            "is_grad_enabled", "inference_mode", "trace", "gradcheck", "gradgradcheck",
-           "GradcheckError", "once_differentiable"]
+           "GradcheckError", "once_differentiable", "detect_anomaly", "set_detect_anomaly"]
 
 
 def _as_tuple(x):

@@ -37,6 +37,7 @@ from .. import _seam as seam
 from .. import _tensor  # circular: _make is looked up when the engine runs
 from .._layout import in_torch_layout
 from .function import FREED, AccumulateGrad, checked_hook_result, on_arrays
+from .anomaly_mode import check_gradients, state as anomaly
 
 # Active ``trace()`` objects (see trace.py): each is told about every node that runs.
 _tracers = []
@@ -322,6 +323,8 @@ class _Walk:
                 self.fresh.clear()
         elif mine or self.fresh:
             self._own_results(node, out, mine)
+        if anomaly.enabled:   # torch.autograd.detect_anomaly(): NaN gradients raise
+            check_gradients(node, out)
         if not self.retain_graph:
             node._saved = FREED  # release what it saved: a second backward raises
         return out

@@ -311,3 +311,4 @@ def no_rule(node_names):
 __all__ = ["RULES", "no_rule", "pointwise", "along", "levels_of", "physical_of"]
 
 from . import batch_rules_nn  # noqa: E402,F401  (the nn families' rules join RULES)
+from . import batch_rules_more  # noqa: E402,F401  (elementwise nodes of ops/*_more.py)
