@@ -71,6 +71,8 @@ from .ops import registry_linalg as _registry_linalg  # noqa: F401
 from .ops import registry_random as _registry_random  # noqa: F401
 from .compiler import compile  # noqa: F401  (torch.compile: capture once, replay kernels)
 from . import _dynamo  # noqa: F401, E402  (torch._dynamo: config, reset, explain)
+from . import linalg  # noqa: E402  (torch.linalg; torch.det, torch.svd, ... in the registry)
+from .ops import registry_decompositions as _registry_decompositions  # noqa: F401, E402
 from . import distributions  # noqa: F401, E402  (torch.distributions)
 from ._finfo import finfo, iinfo  # noqa: F401
 from .ops import pointwise_more as _pointwise_more  # noqa: F401

@@ -271,3 +271,6 @@ def _view_inplace(x):
 from forward_cases_more import MORE_CASES  # noqa: E402  (the functions of ops/*_more.py)
 
 CASES += MORE_CASES
+
+from forward_cases_linalg import LINALG_CASES  # noqa: E402  (the matrix ops' cases)
+CASES += LINALG_CASES

@@ -22,7 +22,8 @@ ROOT = Path(__file__).resolve().parents[1]
 # each program with the arguments of a short run
 SHORT = {"polynomial_rmsprop.py": ["--steps", "300"], "tensors_tutorial.py": [],
          "mnist_digits_adadelta.py": ["--epochs", "1"],
-         "softmax_regression_scratch.py": ["--epochs", "1"], "signal_and_stats.py": []}
+         "softmax_regression_scratch.py": ["--epochs", "1"], "signal_and_stats.py": [],
+         "least_squares_pca.py": []}
 
 
 def compare_run(script, *args):

@@ -161,6 +161,7 @@ WITHOUT_FORMULA = {
     **dict.fromkeys(("PdistBackward0", "CdistBackward0", "EuclideanDistBackward0",
                      "MultiMarginLossBackward0", "MultilabelMarginLossBackward0",
                      "RreluWithNoiseBackward1"), "torch: not implemented"),
+    "CholeskyBackward0": "torch: not implemented (torch.cholesky; linalg.cholesky has one)",
     # base classes of the padding / upsampling / adaptive pooling nodes, never applied themselves
     "TapsFunction": "a base class", "TapsAdjoint": "a base class",
 }

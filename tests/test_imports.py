@@ -54,6 +54,7 @@ CYCLE = {
     ("minigrad/ops/shape.py", "narrow", ".indexing"),
     ("minigrad/ops/shape.py", "unbind", ".join"),
     ("minigrad/ops/shape.py", "squeeze_", ".linalg"),
+    ("minigrad/ops/statistics.py", "norm", "..linalg"),   # (torch.linalg imports statistics)
 }
 # Kept out of ``import minigrad``, loaded on first use: the forward-mode formulas, vmap's
 # batching rules, and the optional matplotlib and torch.

@@ -47,7 +47,8 @@ __all__ = ["formula", "formula_table", "unsupported", "unsupported_op", "jvp_for
 
 _FORMULAS = {}   # node name -> (text, rule)
 # the modules forward_formulas_<family>.py that declare them
-FAMILIES = ("pointwise", "reduce", "structure", "activation", "spatial", "norm", "more", "losses")
+FAMILIES = ("pointwise", "reduce", "structure", "activation", "spatial", "norm", "more",
+            "losses", "linalg")
 
 
 def formula(name, text, rule):

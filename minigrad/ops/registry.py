@@ -26,6 +26,10 @@ written before the registry are declared in ``registry_shape.py``, ``registry_in
   checks the op records one of ``nodes`` and that the difference is still there;
 * ``special_names`` – its names in ``torch.special`` (``sigmoid`` is ``special.expit``), tested
   like its other forms;
+* ``no_drawn_tangents`` – empty for almost every op; otherwise why tangents drawn for every
+  float argument do not test it (a factor of which only one triangle is read: a tangent in the
+  other is a direction the op ignores, where torch's formula does not): its forward mode is
+  then tested on inputs built for it (``tests/forward_cases_linalg.py``);
 * ``random_stream`` – the op draws from the default generator (bernoulli, dropout, ...): tests
   seed both libraries alike before each call, so its draws are compared value for value.
 
@@ -140,6 +144,7 @@ class OpInfo:
     sample: object = None
     node_gap: str = ""
     random_stream: bool = False
+    no_drawn_tangents: str = ""
     special_names: tuple = ()
     notes: str = field(default="", compare=False)
 

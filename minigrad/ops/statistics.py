@@ -250,8 +250,9 @@ def norm(input, p="fro", dim=None, keepdim=False, dtype=None):
                            + " ".join(str(d) for d in dim))
     if p is None or p == "fro":
         p = 2.0
-    elif p == "nuc":
-        raise NotImplementedError("norm(p='nuc') (the nuclear norm) is not supported by minigrad")
+    elif p == "nuc":   # the sum of the singular values (torch.linalg.matrix_norm)
+        from ..linalg import matrix_norm
+        return matrix_norm(input, "nuc", (-2, -1) if dim is None else dim, keepdim, dtype=dtype)
     elif isinstance(p, str):
         raise RuntimeError(f"linalg.matrix_norm: Order {p} not supported.")
     dims = reduce_dims(dim, input.ndim)
