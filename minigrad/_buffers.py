@@ -22,7 +22,7 @@ import threading
 
 import numpy as np
 
-__all__ = ["empty", "zeros", "unary", "for_result", "clear", "kept_bytes"]
+__all__ = ["empty", "empty_like", "zeros", "unary", "for_result", "clear", "kept_bytes"]
 
 MIN_BYTES = 1 << 16        # smaller blocks come from the heap's free lists: no faults to save
 MAX_BYTES = 1 << 25        # 32 MiB
@@ -99,6 +99,14 @@ def clear():
 def kept_bytes():
     """Bytes of the arrays this thread keeps (in use or free)."""
     return _kept.nbytes
+
+
+def empty_like(a, dtype=None):
+    """``np.empty_like(a, dtype)``: laid out like ``a``, in a kept array when ``a`` is
+    row-major (and the array large)."""
+    if a.flags.c_contiguous:
+        return empty(a.shape, a.dtype if dtype is None else dtype)
+    return np.empty_like(a, dtype)
 
 
 def zeros(shape, dtype):

@@ -58,7 +58,7 @@ def divide_into(grad, temporary):
             and grad.shape == temporary.shape and grad.dtype == temporary.dtype):
         return fresh(np.divide(grad, temporary, out=temporary))
     if type(grad) is np.ndarray and type(temporary) is np.ndarray:
-        return fresh(np.divide(grad, temporary, out=_kept_for(grad, temporary)))
+        return fresh(np.divide(grad, temporary, out=_buffers.for_result(grad, temporary)))
     return fresh(grad / temporary)
 
 
@@ -252,7 +252,7 @@ def times(grad, other):
         return grad * other  # Tensors (recorded), or too small to own
     if id(grad) in on_arrays.overwritable and _fits_over(grad, other):
         return np.multiply(grad, other, out=grad)
-    return fresh(np.multiply(grad, other, out=_kept_for(grad, other)))
+    return fresh(np.multiply(grad, other, out=_buffers.for_result(grad, other)))
 
 
 def over(grad, other):
@@ -262,7 +262,7 @@ def over(grad, other):
         return grad / other  # Tensors (recorded), or too small to own
     if id(grad) in on_arrays.overwritable and _fits_over(grad, other):
         return np.divide(grad, other, out=grad)
-    return fresh(np.divide(grad, other, out=_kept_for(grad, other)))
+    return fresh(np.divide(grad, other, out=_buffers.for_result(grad, other)))
 
 
 def product(a, b):
@@ -270,12 +270,7 @@ def product(a, b):
     Tensors, recorded."""
     if type(a) is not np.ndarray or a.nbytes < OWNED_FROM_BYTES:
         return a * b
-    return fresh(np.multiply(a, b, out=_kept_for(a, b)))
-
-
-def _kept_for(a, b):
-    """A kept array for a large ``a op b`` of ``a``'s shape and dtype, or None (_buffers.py)."""
-    return _buffers.for_result(a, b)
+    return fresh(np.multiply(a, b, out=_buffers.for_result(a, b)))
 
 
 def _fits_over(grad, other):

@@ -107,19 +107,11 @@ _ERFC_P = (0.17087277, -0.82215223, 1.48851587, -1.13520398, 0.27886807, -0.1862
 _exact_erfc = np.vectorize(math.erfc, otypes=[np.float64])
 
 
-def _like(x, dtype=None):
-    """An array for a result laid out like x (of x's dtype or ``dtype``): for a row-major x,
-    _buffers.empty's (a kept one when large), else np.empty_like's."""
-    if x.flags.c_contiguous:
-        return _buffers.empty(x.shape, x.dtype if dtype is None else dtype)
-    return np.empty_like(x, dtype)
-
-
 def _negate_where_negative(a, x):
     """a[x < 0] = -a[x < 0] in place (float32 a, laid out like x), as a flip of the sign bit:
     what np.negative does, without the slow masked ufunc loop."""
-    flip = _like(a, np.uint32)
-    np.copyto(flip, np.less(x, 0, out=_like(x, np.bool_)))
+    flip = _buffers.empty_like(a, np.uint32)
+    np.copyto(flip, np.less(x, 0, out=_buffers.empty_like(x, np.bool_)))
     flip <<= 31
     bits = a.view(np.uint32)
     bits ^= flip
@@ -132,12 +124,12 @@ def normal_cdf(x):
     if x.dtype != np.float32:
         return (_exact_erfc(x * -_SQRT1_2) * 0.5).astype(x.dtype) if x.size else x.copy()
     # (each step in place, in the order and float32 roundings of the formula above)
-    z = np.abs(x, out=_like(x))     # (out=: arrays even for a 0-d x, x's layout)
+    z = np.abs(x, out=_buffers.empty_like(x))     # (out=: arrays even for a 0-d x, x's layout)
     z *= np.float32(_SQRT1_2)
-    t = np.multiply(z, np.float32(0.5), out=_like(x))
+    t = np.multiply(z, np.float32(0.5), out=_buffers.empty_like(x))
     t += np.float32(1)
     np.divide(np.float32(1), t, out=t)                      # t = 1 / (1 + z/2)
-    poly = np.multiply(t, np.float32(_ERFC_P[0]), out=_like(x))
+    poly = np.multiply(t, np.float32(_ERFC_P[0]), out=_buffers.empty_like(x))
     poly += np.float32(_ERFC_P[1])
     for c in _ERFC_P[2:]:
         poly *= t
@@ -204,7 +196,7 @@ class GeluBackwardBackward0(Function):
             d_inner = (1 + x * x * (3 * _GELU_C)) * _SQRT_2_OVER_PI
             return grad * ((1 + t) * 0.5 + x * 0.5 * (1 - t * t) * d_inner)
         # grad * (cdf + x * pdf), pdf = exp(x * x * -0.5) / √(2π), each step in place
-        slope = np.multiply(x, x, out=_like(x))
+        slope = np.multiply(x, x, out=_buffers.empty_like(x))
         slope *= -0.5
         np.exp(slope, out=slope)
         slope *= x.dtype.type(_INV_SQRT_2PI)
