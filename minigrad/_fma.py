@@ -28,7 +28,9 @@ import math
 
 import numpy as np
 
-__all__ = ["fma"]
+from . import _buffers
+
+__all__ = ["fma", "fma_exact"]
 
 _F32, _F64 = np.dtype(np.float32), np.dtype(np.float64)
 _SMALL = 1 << 14   # up to this size the exact float64 route is the faster one (float32)
@@ -75,6 +77,37 @@ def fma(a, b, c, out=None):
         block = out[s]
         _store(_fma_slice(*(x[s] if x.ndim else x for x in (a, b, c)), block.shape), block)
     return out
+
+
+def fma_exact(a, b, c, out=None):
+    """``fma``, taking the exact float64 route for float32 operands of any size: a float32
+    array ``a``, ``b`` a float32 scalar or an array of c's shape, ``c`` a contiguous float32
+    array (other operands: ``fma``). The enclosure's two sums differ wherever the product is
+    about as large as the addend (Adam's lerp and addcmul), which would send most elements to
+    the exact route anyway, one by one."""
+    if not (c.dtype is _F32 and a.dtype is _F32 and b.dtype is _F32 and a.shape == c.shape
+            and (b.ndim == 0 or b.shape == c.shape) and c.flags.c_contiguous and c.size > 1):
+        return fma(a, b, c, out)
+    return _store(_exact_same_shape(a, b, c), out)
+
+
+def _exact_same_shape(a, b, c):
+    """``_exact`` for operands of one shape (or a scalar b), its float64 work arrays kept
+    (``_buffers``): the product and sum, then the float32 ties checked on the sum's bits."""
+    t = _buffers.empty(c.shape, _F64)
+    np.copyto(t, a)
+    np.multiply(t, b, out=t)
+    np.add(t, c, out=t)
+    low = np.bitwise_and(t.view(np.uint64), _F32_MIDPOINT_MASK,
+                         out=_buffers.empty(c.shape, np.uint64))
+    if not np.equal(low, _F32_MIDPOINT).any():
+        try:
+            with np.errstate(all="ignore", under="raise"):
+                return t.astype(np.float32)
+        except FloatingPointError:
+            pass
+    with np.errstate(all="ignore"):
+        return _fma32(a, np.broadcast_to(b, c.shape), c)
 
 
 @np.errstate(all="ignore")   # overflow gives inf silently, as in torch

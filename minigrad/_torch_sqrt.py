@@ -141,18 +141,38 @@ def rsqrtps(bits):
     return estimate.view(np.float32)
 
 
+def _estimates32():
+    """rsqrtps of every positive float32 at once, as float32 bits, looked up by the float's bits
+    11 to 30 (its exponent and top 12 mantissa bits): one lookup instead of rsqrtps' index
+    arithmetic and exponent correction (a 4 MiB table, made on first use)."""
+    global _ESTIMATES_BY_EXPONENT
+    if _ESTIMATES_BY_EXPONENT is None:
+        high = np.arange(1 << 20, dtype=_U32) << _U32(11)
+        _ESTIMATES_BY_EXPONENT = rsqrtps(high).view(_U32)
+    return _ESTIMATES_BY_EXPONENT
+
+
+_ESTIMATES_BY_EXPONENT = None
+
+
 def _sqrt32(x):
+    """The refinement of rsqrtps (module docstring), each step rounded to float32 as MKL's; the
+    work arrays are updated in place."""
     half = np.float32(0.5)
-    y = rsqrtps(x.view(_U32))
+    y = _estimates32().take(x.view(_U32) >> _U32(11), mode="wrap").view(np.float32)
     s = x * y
-    h = y * half
-    r = half - s * h
-    s += s * r
-    h += h * r
-    d = x - s * s
-    d *= h
-    d += s
-    return d
+    h = np.multiply(y, half, out=y)
+    r = s * h
+    np.subtract(half, r, out=r)             # r = 1/2 - s h
+    t = s * r
+    s += t                                  # s = s + s r
+    np.multiply(h, r, out=t)
+    h += t                                  # h = h + h r
+    np.multiply(s, s, out=t)
+    np.subtract(x, t, out=t)                # d = x - s s
+    t *= h
+    t += s                                  # sqrt(x) = s + d h
+    return t
 
 
 def _sqrt64(x):
@@ -210,9 +230,9 @@ def _sqrt_flat(flat, refine, unsigned, low, high):
     """The roots of a 1-d array: the refinement where MKL's vector path runs, else its scalar
     path's."""
     bits = flat.view(unsigned)
-    regular = bits - unsigned(low) < unsigned(high - low)
-    if regular.all():
+    if bits.size and bits.min() >= low and bits.max() < high:   # all regular
         return refine(flat)
+    regular = bits - unsigned(low) < unsigned(high - low)
     with np.errstate(invalid="ignore"):
         out = np.sqrt(flat)                      # MKL's scalar path: correctly rounded...
     out[flat < 0] = np.nan                       # ...with a positive NaN for negative input

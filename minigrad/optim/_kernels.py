@@ -12,7 +12,7 @@ Each returns ``out`` (``self`` when updating in place).
 """
 import numpy as np
 
-from .._fma import fma
+from .._fma import fma, fma_exact
 from .._torch_sqrt import sqrt as torch_sqrt
 
 # torch's sqrt of a float tensor goes through MKL's vector math library, which is not correctly
@@ -64,8 +64,8 @@ def lerp(start, end, weight, out=None):
     in the first, +0.0 in the second).
     """
     diff = end - start
-    if abs(weight) < 0.5:
-        return fma(weight, diff, start, out=out)
+    if abs(weight) < 0.5:   # (the step is often as large as start: the exact route)
+        return fma_exact(diff, weight, start, out=out)
     result = fma(weight - 1, diff, end, out=out)
     tail = result.size % (_VECTOR_BYTES // result.itemsize)
     if tail and result.flags.c_contiguous:

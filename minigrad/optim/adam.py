@@ -2,10 +2,11 @@
 import numpy as np
 
 from ..creation import tensor, zeros_like
-from .._fma import fma
+from .._fma import fma, fma_exact
 from ._joined import Flat, joinable, joined, write_back
+from ._joined_state import JoinedState, can_join
 from ._kernels import lerp as _lerp, sqrt
-from .optimizer import Optimizer, scalar
+from .optimizer import Optimizer, new_step, scalar
 
 __all__ = ["Adam", "AdamW"]
 
@@ -49,60 +50,125 @@ class Adam(Optimizer):
         return state
 
     def _update_params(self, params, group):
-        """The small float32 parameters (biases, norms' weights) stepped together, as one
-        array: every step below is elementwise, so this computes the same bits with far fewer
-        NumPy calls; the others one by one."""
-        small = [p for p in params if _joinable(p)]
-        if len(small) < 2 or abs(1 - group["betas"][0]) >= 0.5:   # (lerp's other form)
+        """The float32 parameters of up to _JOIN_SIZE elements stepped together, in batches of
+        up to _JOIN_TOTAL elements: every step below is elementwise, so this computes the same
+        bits with far fewer NumPy calls; the others one by one."""
+        if abs(1 - group["betas"][0]) >= 0.5:   # (lerp's other form rounds its tail apart)
             return super()._update_params(params, group)
-        super()._update_params([p for p in params if not _joinable(p)], group)
-        states = [self._state(p, group) for p in small]
-        if len({state["step"]._data.item() for state in states}) != 1:
-            return super()._update_params(small, group)
-        keys = ["exp_avg", "exp_avg_sq"] + (["max_exp_avg_sq"] if group["amsgrad"] else [])
-        together = _JoinedParameter(small, states, keys)
-        self._update(together, joined([p._grad._data for p in small]), group, together.state)
+        together = [p for p in params if _joinable(p)]
+        if len(together) < len(params):
+            super()._update_params([p for p in params if not _joinable(p)], group)
+        for batch in _batches(together):
+            self._update_together(batch, group)
+
+    def _update_together(self, params, group):
+        """One step of ``params`` on joined arrays: their state kept joined (JoinedState), or
+        else copied in and out for this step."""
+        keys = _KEYS[group["amsgrad"]]
+        states = [self.state[p] for p in params]
+        kept = self.__dict__.setdefault("_joined_states", {})
+        joined_state = kept.get(id(params[0]))
+        if joined_state is None or not joined_state.holds(params, states):
+            step_dtype = new_step()._data.dtype
+            if len(params) < 2 or not can_join(params, states, keys, step_dtype):
+                return self._update_copied(params, group)
+            joined_state = kept[id(params[0])] = JoinedState(params, states, keys, step_dtype)
+        joined_state.steps += 1
+        data = joined([p._data for p in params])
+        flat = joined_state.flat
+        _step_chunks(data, joined([p._grad._data for p in params]), flat["exp_avg"],
+                     flat["exp_avg_sq"], flat.get("max_exp_avg_sq"), group,
+                     joined_state.steps[0].item())
+        write_back(data, [p._data for p in params])
+        for p in params:
+            p._bump_version()
+
+    def _update_copied(self, params, group):
+        """The step of ``_update_together`` with the state copied into joined arrays and back
+        (parameters stepped one by one when their step counts differ)."""
+        states = [self._state(p, group) for p in params]
+        if len(params) < 2 or len({state["step"]._data.item() for state in states}) != 1:
+            return super()._update_params(params, group)
+        together = _JoinedParameter(params, states, _KEYS[group["amsgrad"]])
+        self._update(together, joined([p._grad._data for p in params]), group, together.state)
         together.write_back()
-        for p in small:
+        for p in params:
             p._bump_version()
 
     def _update(self, p, grad, group, state=None):
-        data = p._data
         state = self._state(p, group) if state is None else state
-        lr, (beta1, beta2), wd = group["lr"], group["betas"], group["weight_decay"]
         count = state["step"]._data
         count += 1
-        step = count.item()
-        if group["maximize"]:
-            grad = -grad
-        if wd != 0:
-            if group["decoupled_weight_decay"]:
-                data *= scalar(1 - lr * wd, data)
-            else:
-                grad = fma(data, scalar(wd, data), grad)
-        m, v = state["exp_avg"]._data, state["exp_avg_sq"]._data
-        _lerp(m, grad, scalar(1 - beta1, m), out=m)
-        v *= scalar(beta2, v)
-        fma(scalar(1 - beta2, v) * grad, grad, v, out=v)
-        if group["amsgrad"]:
-            v_max = state["max_exp_avg_sq"]._data
-            np.maximum(v_max, v, out=v_max)
-            v = v_max
-        step_size = lr / (1 - beta1**step)
-        denom = sqrt(v)
-        denom /= scalar((1 - beta2**step) ** 0.5, v)
-        denom += scalar(group["eps"], v)
-        update = scalar(-step_size, data) * m
-        update /= denom
-        data += update
+        v_max = state["max_exp_avg_sq"]._data if group["amsgrad"] else None
+        data, m, v = p._data, state["exp_avg"]._data, state["exp_avg_sq"]._data
+        if data.ndim == 1:   # joined
+            _step_chunks(data, grad, m, v, v_max, group, count.item())
+        else:
+            _step_arrays(data, grad, m, v, v_max, group, count.item())
 
 
-# parameters of up to this many float32 elements are stepped together (_update_params)
-_JOIN_SIZE = 4096
+_KEYS = {False: ("exp_avg", "exp_avg_sq"), True: ("exp_avg", "exp_avg_sq", "max_exp_avg_sq")}
+
+
+def _step_chunks(data, grad, m, v, v_max, group, step):
+    """``_step_arrays`` on 1-d arrays, _CHUNK elements at a time (their work arrays stay in
+    the processor's cache)."""
+    for i in range(0, data.size, _CHUNK):
+        s = slice(i, i + _CHUNK)
+        _step_arrays(data[s], grad[s], m[s], v[s], None if v_max is None else v_max[s], group,
+                     step)
+
+
+def _step_arrays(data, grad, m, v, v_max, group, step):
+    """One Adam step at step count ``step`` on the arrays of a parameter (``data``, in place),
+    its gradient and its state (m, v, and v_max with amsgrad, else None; in place)."""
+    lr, (beta1, beta2), wd = group["lr"], group["betas"], group["weight_decay"]
+    if group["maximize"]:
+        grad = -grad
+    if wd != 0:
+        if group["decoupled_weight_decay"]:
+            data *= scalar(1 - lr * wd, data)
+        else:
+            grad = fma(data, scalar(wd, data), grad)
+    _lerp(m, grad, scalar(1 - beta1, m), out=m)
+    v *= scalar(beta2, v)
+    fma_exact(scalar(1 - beta2, v) * grad, grad, v, out=v)
+    if v_max is not None:
+        np.maximum(v_max, v, out=v_max)
+        v = v_max
+    step_size = lr / (1 - beta1**step)
+    denom = sqrt(v)
+    denom /= scalar((1 - beta2**step) ** 0.5, v)
+    denom += scalar(group["eps"], v)
+    update = scalar(-step_size, data) * m
+    update /= denom
+    data += update
+
+
+_CHUNK = 1 << 16   # elements of a joined array stepped at a time
+
+# parameters of up to _JOIN_SIZE float32 elements are stepped together (_update_params), in
+# joined arrays of up to _JOIN_TOTAL elements (larger ones: the copies cost more than the calls
+# they save)
+_JOIN_SIZE = 1 << 16
+_JOIN_TOTAL = 1 << 20
 
 
 def _joinable(p):
-    return joinable(p, 0, _JOIN_SIZE) and p._data.flags.c_contiguous
+    return joinable(p, 1, _JOIN_SIZE) and p._data.flags.c_contiguous
+
+
+def _batches(params):
+    """Consecutive runs of ``params`` of up to _JOIN_TOTAL elements together."""
+    batch, size = [], 0
+    for p in params:
+        if batch and size + p._data.size > _JOIN_TOTAL:
+            yield batch
+            batch, size = [], 0
+        batch.append(p)
+        size += p._data.size
+    if batch:
+        yield batch
 
 
 class _JoinedParameter:
