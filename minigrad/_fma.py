@@ -61,6 +61,8 @@ def fma(a, b, c, out=None):
         out = np.empty(shape, _F32) if out is None else out
         out.fill(_fma32_of_floats(a.item(), b.item(), c.item()))
         return out
+    if not shape:   # 0-d: as one-element arrays (the exact routes index their elements)
+        return _store(fma(*(np.reshape(x, 1) for x in (a, b, c))).reshape(()), out)
     if a.ndim == 0:   # keep the array first: fma is symmetric in a and b
         a, b = b, a
     if b.ndim == 0:
@@ -79,35 +81,37 @@ def fma(a, b, c, out=None):
     return out
 
 
-def fma_exact(a, b, c, out=None):
+def fma_exact(a, b, c, out=None, work=None):
     """``fma``, taking the exact float64 route for float32 operands of any size: a float32
     array ``a``, ``b`` a float32 scalar or an array of c's shape, ``c`` a contiguous float32
     array (other operands: ``fma``). The enclosure's two sums differ wherever the product is
     about as large as the addend (Adam's lerp and addcmul), which would send most elements to
-    the exact route anyway, one by one."""
+    the exact route anyway, one by one.
+
+    ``work``: a float64 array of 2 * c.size elements for the sum and its bits (else a kept
+    one from ``_buffers``), so that a caller stepping many arrays allocates nothing."""
     if not (c.dtype is _F32 and a.dtype is _F32 and b.dtype is _F32 and a.shape == c.shape
             and (b.ndim == 0 or b.shape == c.shape) and c.flags.c_contiguous and c.size > 1):
         return fma(a, b, c, out)
-    return _store(_exact_same_shape(a, b, c), out)
-
-
-def _exact_same_shape(a, b, c):
-    """``_exact`` for operands of one shape (or a scalar b), its float64 work arrays kept
-    (``_buffers``): the product and sum, then the float32 ties checked on the sum's bits."""
-    t = _buffers.empty(c.shape, _F64)
-    np.copyto(t, a)
-    np.multiply(t, b, out=t)
-    np.add(t, c, out=t)
-    low = np.bitwise_and(t.view(np.uint64), _F32_MIDPOINT_MASK,
-                         out=_buffers.empty(c.shape, np.uint64))
-    if not np.equal(low, _F32_MIDPOINT).any():
-        try:
-            with np.errstate(all="ignore", under="raise"):
-                return t.astype(np.float32)
-        except FloatingPointError:
-            pass
-    with np.errstate(all="ignore"):
-        return _fma32(a, np.broadcast_to(b, c.shape), c)
+    n = c.size
+    work = _buffers.empty((2, n), _F64) if work is None else work.reshape(2, n)
+    t, low = work[0], work[1].view(np.uint64)
+    result = low.view(_F32)[:n]
+    try:
+        # (float64 sums of float32 products never underflow: only the cast to float32 can)
+        with np.errstate(all="ignore", under="raise"):
+            np.copyto(t, a.reshape(n))
+            np.multiply(t, b if b.ndim == 0 else b.reshape(n), out=t)
+            np.add(t, c.reshape(n), out=t)    # the product is exact, the sum rounded once
+            np.bitwise_and(t.view(np.uint64), _F32_MIDPOINT_MASK, out=low)
+            if np.equal(low, _F32_MIDPOINT).any():   # a sum on a float32 tie
+                raise FloatingPointError
+            np.copyto(result, t, casting="same_kind")
+    except FloatingPointError:   # (or in the float32 subnormals)
+        with np.errstate(all="ignore"):
+            return _store(_fma32(a, np.broadcast_to(b, c.shape), c), out)
+    return _store(result.reshape(c.shape), out) if out is not None else \
+        result.reshape(c.shape).copy()
 
 
 @np.errstate(all="ignore")   # overflow gives inf silently, as in torch

@@ -141,30 +141,39 @@ def rsqrtps(bits):
     return estimate.view(np.float32)
 
 
-def _estimates32():
-    """rsqrtps of every positive float32 at once, as float32 bits, looked up by the float's bits
-    11 to 30 (its exponent and top 12 mantissa bits): one lookup instead of rsqrtps' index
-    arithmetic and exponent correction (a 4 MiB table, made on first use)."""
-    global _ESTIMATES_BY_EXPONENT
-    if _ESTIMATES_BY_EXPONENT is None:
-        high = np.arange(1 << 20, dtype=_U32) << _U32(11)
-        _ESTIMATES_BY_EXPONENT = rsqrtps(high).view(_U32)
-    return _ESTIMATES_BY_EXPONENT
+# rsqrtps looked up with its exponent correction folded in: by bits 11 to 23 of x, the table
+# entry minus (the biased exponent // 2) << 23 (see _sqrt32)
+_ESTIMATES_FOLDED = ((_ESTIMATES_BY_BITS.astype(np.int64) + (
+    (64 - (np.arange(8192) >> 12 & 1)) << 23)).astype(np.uint32) if ESTIMATE_KERNEL else None)
 
 
-_ESTIMATES_BY_EXPONENT = None
+_BIG = None
+def _big():
+    global _BIG
+    if _BIG is None:
+        _BIG = rsqrtps(np.arange(1 << 20, dtype=_U32) << _U32(11)).view(_U32)
+    return _BIG
 
 
-def _sqrt32(x):
-    """The refinement of rsqrtps (module docstring), each step rounded to float32 as MKL's; the
-    work arrays are updated in place."""
+def _sqrt32(x, work=None):
+    """The refinement of rsqrtps (module docstring), each step rounded to float32 as MKL's, in
+    ``work`` (a float32 array of shape (4, x.size), whose last row receives the result) or in
+    new arrays.
+
+    rsqrtps(x) is ``rsqrtps(m) 2**-k`` for x = m 4**k: with e the biased exponent (odd for m in
+    [1, 2)), its bits are the table's minus ((e - 127) >> 1) << 23, which is the folded table's
+    entry (holding the parity's part and the constant) minus (e >> 1) << 23 = (bits >> 1) &
+    0x7f800000."""
+    y, s, r, t = np.empty((4, x.size), _F32) if work is None else work
     half = np.float32(0.5)
-    y = _estimates32().take(x.view(_U32) >> _U32(11), mode="wrap").view(np.float32)
-    s = x * y
+    bits, index = x.view(_U32), t.view(_U32)
+    np.right_shift(bits, _U32(11), out=index)
+    _big().take(index, out=y.view(_U32), mode="wrap")
+    np.multiply(x, y, out=s)
     h = np.multiply(y, half, out=y)
-    r = s * h
+    np.multiply(s, h, out=r)
     np.subtract(half, r, out=r)             # r = 1/2 - s h
-    t = s * r
+    np.multiply(s, r, out=t)
     s += t                                  # s = s + s r
     np.multiply(h, r, out=t)
     h += t                                  # h = h + h r
@@ -206,13 +215,19 @@ _KERNELS = {_F32: (_sqrt32, _U32, 0x00800000, 0x7f7ff001),
 _BLOCK = 1 << 16   # elements per slice of a large array: the temporaries stay small
 
 
-def sqrt(x):
+def sqrt(x, work=None):
     """torch's sqrt of an ndarray (a new array; float32 and float64 as torch's CPU kernel rounds
-    them on this processor, other dtypes and other processors with ``np.sqrt``)."""
+    them on this processor, other dtypes and other processors with ``np.sqrt``).
+
+    ``work``: for a contiguous float32 x, a float32 array of shape (4, x.size) to compute in
+    (the result is then its last row, reshaped), so that a caller allocates nothing."""
     x = np.asarray(x)
     kernel = _KERNELS.get(x.dtype) if ESTIMATE_KERNEL else None
     if kernel is None:
         return np.sqrt(x)
+    if work is not None and kernel[0] is _sqrt32 and x.flags.c_contiguous and _regular(
+            x.reshape(-1).view(_U32), *kernel[2:]):
+        return _sqrt32(x.reshape(-1), work.reshape(4, x.size)).reshape(x.shape)
     if not x.flags.c_contiguous:                 # the result keeps x's layout, as np.sqrt's
         out = np.empty_like(x)
         out[...] = sqrt(np.ascontiguousarray(x))
@@ -226,11 +241,16 @@ def sqrt(x):
     return out.reshape(x.shape)
 
 
+def _regular(bits, low, high):
+    """Do all (of at least one) take MKL's vector path?"""
+    return bits.size and bits.min() >= low and bits.max() < high
+
+
 def _sqrt_flat(flat, refine, unsigned, low, high):
     """The roots of a 1-d array: the refinement where MKL's vector path runs, else its scalar
     path's."""
     bits = flat.view(unsigned)
-    if bits.size and bits.min() >= low and bits.max() < high:   # all regular
+    if _regular(bits, low, high):
         return refine(flat)
     regular = bits - unsigned(low) < unsigned(high - low)
     with np.errstate(invalid="ignore"):

@@ -23,8 +23,12 @@ from .._torch_sqrt import sqrt as torch_sqrt
 square_root = torch_sqrt
 
 
-def sqrt(x):
-    return square_root(x)
+def sqrt(x, work=None):
+    """torch's square root of x (with ``work``, a float32 array of shape (4, x.size): computed
+    there, as ``_torch_sqrt.sqrt`` does)."""
+    if work is None or square_root is not torch_sqrt:
+        return square_root(x)
+    return torch_sqrt(x, work)
 
 
 def scalar(x, array):

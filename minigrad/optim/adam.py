@@ -1,8 +1,9 @@
 """Adam and AdamW (decoupled weight decay), with amsgrad and maximize."""
 import numpy as np
 
+from .. import _buffers
 from ..creation import tensor, zeros_like
-from .._fma import fma, fma_exact
+from .._fma import fma_exact
 from ._joined import Flat, joinable, joined, write_back
 from ._joined_state import JoinedState, can_join
 from ._kernels import lerp as _lerp, sqrt
@@ -111,36 +112,53 @@ _KEYS = {False: ("exp_avg", "exp_avg_sq"), True: ("exp_avg", "exp_avg_sq", "max_
 
 
 def _step_chunks(data, grad, m, v, v_max, group, step):
-    """``_step_arrays`` on 1-d arrays, _CHUNK elements at a time (their work arrays stay in
-    the processor's cache)."""
-    for i in range(0, data.size, _CHUNK):
-        s = slice(i, i + _CHUNK)
+    """``_step_arrays`` on 1-d arrays, _CHUNK elements at a time, in work arrays kept for
+    reuse (a chunk's arrays stay in the processor's cache, and no memory is allocated)."""
+    size = min(data.size, _CHUNK)
+    rows = _buffers.empty((_ROWS * size,), data.dtype)
+    wide = _buffers.empty((2 * size,), np.float64)
+    for i in range(0, data.size, size):
+        s = slice(i, i + size)
+        n = min(size, data.size - i)
         _step_arrays(data[s], grad[s], m[s], v[s], None if v_max is None else v_max[s], group,
-                     step)
+                     step, rows[:_ROWS * n].reshape(_ROWS, n), wide[:2 * n])
 
 
-def _step_arrays(data, grad, m, v, v_max, group, step):
+_ROWS = 6   # work arrays of _step_arrays
+
+
+def _step_arrays(data, grad, m, v, v_max, group, step, rows=None, wide=None):
     """One Adam step at step count ``step`` on the arrays of a parameter (``data``, in place),
-    its gradient and its state (m, v, and v_max with amsgrad, else None; in place)."""
+    its gradient and its state (m, v, and v_max with amsgrad, else None; in place). ``rows``:
+    _ROWS work arrays of data's shape and dtype, ``wide``: float64 ones for fma_exact (new
+    ones if not given)."""
     lr, (beta1, beta2), wd = group["lr"], group["betas"], group["weight_decay"]
+    if rows is None:
+        rows = np.empty((_ROWS,) + data.shape, data.dtype)
+    step_rows, sqrt_rows, spare = rows[0, ...], rows[1:5], rows[5, ...]   # (0-d: arrays)
     if group["maximize"]:
-        grad = -grad
+        grad = np.negative(grad, out=spare)
     if wd != 0:
         if group["decoupled_weight_decay"]:
             data *= scalar(1 - lr * wd, data)
         else:
-            grad = fma(data, scalar(wd, data), grad)
-    _lerp(m, grad, scalar(1 - beta1, m), out=m)
+            grad = fma_exact(data, scalar(wd, data), grad, out=spare, work=wide)
+    weight = scalar(1 - beta1, m)
+    if abs(weight) < 0.5:   # lerp's first form (_kernels.lerp)
+        fma_exact(np.subtract(grad, m, out=step_rows), weight, m, out=m, work=wide)
+    else:
+        _lerp(m, grad, weight, out=m)
     v *= scalar(beta2, v)
-    fma_exact(scalar(1 - beta2, v) * grad, grad, v, out=v)
+    fma_exact(np.multiply(grad, scalar(1 - beta2, v), out=step_rows), grad, v, out=v,
+              work=wide)
     if v_max is not None:
         np.maximum(v_max, v, out=v_max)
         v = v_max
     step_size = lr / (1 - beta1**step)
-    denom = sqrt(v)
+    denom = sqrt(v, sqrt_rows)
     denom /= scalar((1 - beta2**step) ** 0.5, v)
     denom += scalar(group["eps"], v)
-    update = scalar(-step_size, data) * m
+    update = np.multiply(m, scalar(-step_size, data), out=step_rows)
     update /= denom
     data += update
 

@@ -52,18 +52,36 @@ def get_total_norm(tensors, norm_type=2.0, error_if_nonfinite=False, foreach=Non
     if not tensors:
         return _tensor.Tensor._from_array(np.zeros((), get_default_dtype().np))  # tensor(0.)
     in_order = [t for group in _grouped_by_dtype(tensors) for t in group]
-    if _unrecorded(in_order):   # each norm straight from its array: the same bytes
+    if not _unrecorded(in_order):
+        total_norm = norm(stack([norm(t, norm_type) for t in in_order]), norm_type)
+    elif norm_type == 2.0 and len({t._data.dtype for t in in_order}) == 1 and \
+            in_order[0]._data.dtype in _SQUARES_SUMMED:
+        total_norm = _make(_two_norm_of_two_norms([t._data for t in in_order]))
+    else:   # each norm straight from its array: the same bytes
         norms = [_make(_vector_norm(_NO_CTX, t._data, norm_type, tuple(range(t._data.ndim)),
                                     False)) for t in in_order]
-    else:
-        norms = [norm(t, norm_type) for t in in_order]
-    total_norm = norm(stack(norms), norm_type)
+        total_norm = norm(stack(norms), norm_type)
     if error_if_nonfinite and (total_norm.isnan() | total_norm.isinf()).item():
         raise RuntimeError(
             f"The total norm of order {norm_type} for gradients from `parameters` is "
             "non-finite, so it cannot be clipped. To disable this error and scale the gradients "
             "by the non-finite norm anyway, set `error_if_nonfinite=False`")
     return total_norm
+
+
+_SQUARES_SUMMED = (np.dtype(np.float32), np.dtype(np.float64))
+
+
+def _two_norm_of_two_norms(arrays):
+    """The 2-norm of the arrays' 2-norms (all of one float dtype, float32 or float64): what
+    ``norm(stack([norm(t) for t in tensors]))`` computes, each norm as LinalgVectorNormBackward0
+    computes it (sqrt of the sum of |x|², summed over every dim), without the tensors."""
+    norms = np.empty(len(arrays), arrays[0].dtype)
+    for i, x in enumerate(arrays):
+        squares = np.abs(x, out=np.empty(x.shape, x.dtype))
+        np.multiply(squares, squares, out=squares)
+        norms[i] = np.sqrt(np.add.reduce(squares, axis=tuple(range(x.ndim))))
+    return _vector_norm(_NO_CTX, norms, 2.0, (0,), False)
 
 
 @no_grad()
@@ -75,9 +93,10 @@ def clip_grads_with_norm_(parameters, max_norm, total_norm, foreach=None):
         return
     clip_coef_clamped = clamp(max_norm / (total_norm + 1e-6), max=1.0)
     coef = clip_coef_clamped._data
+    plain = not forward_ad.dual_hook_open()
     for group in _grouped_by_dtype(grads):
         for g in group:
-            if _plain(g, coef):   # nothing to record: the same product, written in place
+            if plain and _plain(g, coef):   # nothing to record: the same product, in place
                 if seam.recorder is not None:  # minigrad.compile records the write
                     seam.recorder.scale(g, coef)
                 np.multiply(g._data, coef, out=g._data)
@@ -97,10 +116,11 @@ def _unrecorded(tensors):
 
 
 def _plain(g, coef):
-    """Can ``g.mul_(coef)`` be a bare in-place multiply? g owns its writeable memory, needs no
-    graph, and has coef's dtype (so the product is rounded once, in it)."""
+    """Can ``g.mul_(coef)`` be a bare in-place multiply (forward AD being off)? g owns its
+    writeable memory, needs no graph, and has coef's dtype (so the product is rounded once,
+    in it)."""
     return (g._base is None and not g._requires_grad and g._data.dtype == coef.dtype
-            and g._data.flags.writeable and not forward_ad.dual_hook_open())
+            and g._data.flags.writeable)
 
 
 @no_grad()
