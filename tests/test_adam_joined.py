@@ -92,7 +92,7 @@ def test_joined_state_spans_chunks_and_is_kept(torch_sqrt, monkeypatch):
     shapes = [(64,), (30, 70), (5,), (2, 999), ()]
     om, pm = _run("AdamW", {"lr": 0.01, "amsgrad": True}, shapes, np.float32,
                   np.random.default_rng(3), 5, -1, set())
-    (joined,) = om._joined_states.values()
+    (joined,) = om._joined_states().values()
     flat = joined.flat["exp_avg"]
     assert flat.size == sum(p.numel() for p in pm)
     parts = [om.state[p]["exp_avg"].numpy() for p in pm]

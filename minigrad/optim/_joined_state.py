@@ -5,7 +5,7 @@ steps them all with one NumPy call per operation and no copying of the state in 
 step counts) end to end in one float32 array per key (and one array of step counts): each
 state tensor then holds its part of the joined array. Tensors already in the states keep their
 identity and values (their ``_data`` becomes the part); missing ones are created as zeros, as
-an optimizer creates fresh state. ``holds(params, states)`` tells whether a step may use the
+an optimizer creates fresh state. ``holds(params, states, keys)`` tells whether a step may use the
 joined arrays: the same parameters, every state tensor still holding its part (a loaded state
 dict, or a state tensor replaced, make new ones), and one step count shared by all.
 
@@ -43,10 +43,11 @@ class JoinedState:
             for key in keys:
                 _hold(state, key, self.parts[key][i])
 
-    def holds(self, params, states):
-        """Can a step of ``params`` (whose states are ``states``) use the joined arrays?"""
-        if len(params) != len(self.params) or any(p is not q for p, q in zip(params,
-                                                                            self.params)):
+    def holds(self, params, states, keys):
+        """Can a step of ``params`` (whose states are ``states``, holding ``keys``) use the
+        joined arrays?"""
+        if keys != self.keys or len(params) != len(self.params) or any(
+                p is not q for p, q in zip(params, self.params)):
             return False
         for key, parts in (("step", self.step_parts), *self.parts.items()):
             for state, part in zip(states, parts):

@@ -56,24 +56,36 @@ class Adam(Optimizer):
         bits with far fewer NumPy calls; the others one by one."""
         if abs(1 - group["betas"][0]) >= 0.5:   # (lerp's other form rounds its tail apart)
             return super()._update_params(params, group)
+        joined_state = self._joined_states().get(id(params[0])) if params else None
+        if joined_state is not None and joined_state.holds(
+                params, [self.state[p] for p in params], _KEYS[group["amsgrad"]]):
+            return self._step_joined(joined_state, params, group)   # (as the last step)
         together = [p for p in params if _joinable(p)]
         if len(together) < len(params):
             super()._update_params([p for p in params if not _joinable(p)], group)
         for batch in _batches(together):
             self._update_together(batch, group)
 
+    def _joined_states(self):
+        """{id of the first parameter: the JoinedState of the batch it starts}"""
+        return self.__dict__.setdefault("_kept_joined", {})
+
     def _update_together(self, params, group):
         """One step of ``params`` on joined arrays: their state kept joined (JoinedState), or
         else copied in and out for this step."""
         keys = _KEYS[group["amsgrad"]]
         states = [self.state[p] for p in params]
-        kept = self.__dict__.setdefault("_joined_states", {})
+        kept = self._joined_states()
         joined_state = kept.get(id(params[0]))
-        if joined_state is None or not joined_state.holds(params, states):
+        if joined_state is None or not joined_state.holds(params, states, keys):
             step_dtype = new_step()._data.dtype
             if len(params) < 2 or not can_join(params, states, keys, step_dtype):
                 return self._update_copied(params, group)
             joined_state = kept[id(params[0])] = JoinedState(params, states, keys, step_dtype)
+        self._step_joined(joined_state, params, group)
+
+    @staticmethod
+    def _step_joined(joined_state, params, group):
         joined_state.steps += 1
         data = joined([p._data for p in params])
         flat = joined_state.flat
@@ -163,7 +175,7 @@ def _step_arrays(data, grad, m, v, v_max, group, step, rows=None, wide=None):
     data += update
 
 
-_CHUNK = 1 << 16   # elements of a joined array stepped at a time
+_CHUNK = 1 << 17   # elements of a joined array stepped at a time
 
 # parameters of up to _JOIN_SIZE float32 elements are stepped together (_update_params), in
 # joined arrays of up to _JOIN_TOTAL elements (larger ones: the copies cost more than the calls
