@@ -148,7 +148,11 @@ def _estimates_by_exponent():
     training step than a 32 KiB table with the exponent corrected after)."""
     global _ESTIMATES_BY_EXPONENT
     if _ESTIMATES_BY_EXPONENT is None:
-        _ESTIMATES_BY_EXPONENT = rsqrtps(np.arange(1 << 20, dtype=_U32) << _U32(11)).view(_U32)
+        table = np.empty(1 << 20, _U32)
+        for start in range(0, table.size, 1 << 16):   # (in parts: little memory meanwhile)
+            high = np.arange(start, start + (1 << 16), dtype=_U32) << _U32(11)
+            table[start:start + (1 << 16)] = rsqrtps(high).view(_U32)
+        _ESTIMATES_BY_EXPONENT = table
     return _ESTIMATES_BY_EXPONENT
 
 

@@ -42,7 +42,7 @@ def _options(draw):
               "betas": (draw(st.sampled_from([0.9, 0.6, 0.3])), draw(st.sampled_from([0.999,
                                                                                       0.9]))),
               "weight_decay": draw(st.sampled_from([0, 0.01, 0.3])),
-              "foreach": draw(st.sampled_from([None, False]))}
+              "foreach": draw(st.sampled_from([None, False, True]))}
     if name == "Adam":
         kwargs["decoupled_weight_decay"] = draw(st.booleans())
     return name, kwargs
