@@ -86,13 +86,23 @@ class Adam(Optimizer):
 
     @staticmethod
     def _step_joined(joined_state, params, group):
+        """The step of joined parameters whose state ``joined_state`` keeps. With no coupled
+        weight decay the update does not read the parameters: each is then updated in place
+        from its part of the joined update, rather than copied in and out."""
         joined_state.steps += 1
-        data = joined([p._data for p in params])
         flat = joined_state.flat
-        _step_chunks(data, joined([p._grad._data for p in params]), flat["exp_avg"],
-                     flat["exp_avg_sq"], flat.get("max_exp_avg_sq"), group,
-                     joined_state.steps[0].item())
-        write_back(data, [p._data for p in params])
+        state = (joined([p._grad._data for p in params]), flat["exp_avg"], flat["exp_avg_sq"],
+                 flat.get("max_exp_avg_sq"), group, joined_state.steps[0].item())
+        apart = group["weight_decay"] == 0 or group["decoupled_weight_decay"]
+        if apart and all(p._data.flags.c_contiguous for p in params):
+            if group["weight_decay"] != 0:
+                for p in params:
+                    p._data *= scalar(1 - group["lr"] * group["weight_decay"], p._data)
+            _step_chunks(None, *state, parts=[p._data.reshape(-1) for p in params])
+        else:
+            data = joined([p._data for p in params])
+            _step_chunks(data, *state)
+            write_back(data, [p._data for p in params])
         for p in params:
             p._bump_version()
 
@@ -123,17 +133,32 @@ class Adam(Optimizer):
 _KEYS = {False: ("exp_avg", "exp_avg_sq"), True: ("exp_avg", "exp_avg_sq", "max_exp_avg_sq")}
 
 
-def _step_chunks(data, grad, m, v, v_max, group, step):
+def _step_chunks(data, grad, m, v, v_max, group, step, parts=None):
     """``_step_arrays`` on 1-d arrays, _CHUNK elements at a time, in work arrays kept for
-    reuse (a chunk's arrays stay in the processor's cache, and no memory is allocated)."""
-    size = min(data.size, _CHUNK)
-    rows = _buffers.empty((_ROWS * size,), data.dtype)
+    reuse (a chunk's arrays stay in the processor's cache, and no memory is allocated).
+    ``parts``: instead of ``data`` (None), the parameters' own (1-d) arrays laid end to end,
+    which receive their parts of each chunk's update (their decay already applied)."""
+    size = min(grad.size, _CHUNK)
+    rows = _buffers.empty((_ROWS * size,), grad.dtype)
     wide = _buffers.empty((2 * size,), np.float64)
-    for i in range(0, data.size, size):
+    for i in range(0, grad.size, size):
         s = slice(i, i + size)
-        n = min(size, data.size - i)
-        _step_arrays(data[s], grad[s], m[s], v[s], None if v_max is None else v_max[s], group,
-                     step, rows[:_ROWS * n].reshape(_ROWS, n), wide[:2 * n])
+        n = min(size, grad.size - i)
+        update = _step_arrays(None if data is None else data[s], grad[s], m[s], v[s],
+                              None if v_max is None else v_max[s], group, step,
+                              rows[:_ROWS * n].reshape(_ROWS, n), wide[:2 * n])
+        if parts is not None:
+            _add_parts(update, i, parts)
+
+
+def _add_parts(update, start, parts):
+    """Add update (the joined update's elements from ``start`` on) into the parts it covers."""
+    end, offset = start + update.size, 0
+    for part in parts:
+        low, high = max(offset, start), min(offset + part.size, end)
+        if low < high:
+            part[low - offset:high - offset] += update[low - start:high - start]
+        offset += part.size
 
 
 _ROWS = 6   # work arrays of _step_arrays
@@ -142,17 +167,19 @@ _ROWS = 6   # work arrays of _step_arrays
 def _step_arrays(data, grad, m, v, v_max, group, step, rows=None, wide=None):
     """One Adam step at step count ``step`` on the arrays of a parameter (``data``, in place),
     its gradient and its state (m, v, and v_max with amsgrad, else None; in place). ``rows``:
-    _ROWS work arrays of data's shape and dtype, ``wide``: float64 ones for fma_exact (new
-    ones if not given)."""
+    _ROWS work arrays of m's shape and dtype, ``wide``: float64 ones for fma_exact (new ones
+    if not given). With ``data`` None (no coupled weight decay), returns the update that the
+    caller adds to the decayed parameter."""
     lr, (beta1, beta2), wd = group["lr"], group["betas"], group["weight_decay"]
     if rows is None:
-        rows = np.empty((_ROWS,) + data.shape, data.dtype)
+        rows = np.empty((_ROWS,) + m.shape, m.dtype)
     step_rows, sqrt_rows, spare = rows[0, ...], rows[1:5], rows[5, ...]   # (0-d: arrays)
     if group["maximize"]:
         grad = np.negative(grad, out=spare)
     if wd != 0:
         if group["decoupled_weight_decay"]:
-            data *= scalar(1 - lr * wd, data)
+            if data is not None:
+                data *= scalar(1 - lr * wd, data)
         else:
             grad = fma_exact(data, scalar(wd, data), grad, out=spare, work=wide)
     weight = scalar(1 - beta1, m)
@@ -170,8 +197,10 @@ def _step_arrays(data, grad, m, v, v_max, group, step, rows=None, wide=None):
     denom = sqrt(v, sqrt_rows)
     denom /= scalar((1 - beta2**step) ** 0.5, v)
     denom += scalar(group["eps"], v)
-    update = np.multiply(m, scalar(-step_size, data), out=step_rows)
+    update = np.multiply(m, scalar(-step_size, m), out=step_rows)
     update /= denom
+    if data is None:
+        return update
     data += update
 
 
