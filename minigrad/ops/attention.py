@@ -76,7 +76,7 @@ class ScaledDotProductFlashAttentionForCpuBackward0(Function):
     def forward(ctx, q, k, v, bias, dead, scale, groups):
         ctx.save_for_backward(q, k, v)
         ctx.bias, ctx.dead, ctx.scale, ctx.groups = bias, dead, scale, groups
-        scores = _scaled(_matmul(q, np.swapaxes(_repeat_heads(k, groups), -1, -2)), scale)
+        scores = _scaled(_matmul(q, _repeat_heads(k, groups).swapaxes(-1, -2)), scale)
         if bias is not None:
             fits = np.broadcast_shapes(scores.shape, bias.shape) == scores.shape
             scores = np.add(scores, bias, out=scores if fits else None)

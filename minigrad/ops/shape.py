@@ -311,7 +311,7 @@ class TransposeBackward0(Function):
     @staticmethod
     def forward(ctx, x, d0, d1):
         ctx.dims = (d0, d1)
-        return np.swapaxes(x, d0, d1) if x.ndim else x[...]
+        return x.swapaxes(d0, d1) if x.ndim else x[...]
 
     @staticmethod
     def backward(ctx, grad):
