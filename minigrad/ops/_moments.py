@@ -41,6 +41,8 @@ import functools
 
 import numpy as np
 
+from .. import _buffers
+
 __all__ = ["row_moments", "layer_norm_grad_input", "transposed"]
 
 _CHUNK = 16          # vectors per Welford chunk
@@ -73,7 +75,7 @@ def fma(a, b, c):
 def transposed(x):
     """The 2-d array x with its columns as rows, contiguous: the layout the lane-wise work
     runs in (``x_t[k]``: column k for every row)."""
-    out = np.empty(x.shape[::-1], x.dtype)
+    out = _buffers.empty(x.shape[::-1], x.dtype)
     np.copyto(out, x.T)
     return out
 
@@ -252,7 +254,7 @@ def _row_sums(a_t, b_t, c_t=None):
     n, rows = a_t.shape
     lanes = _VECTOR_BYTES // a_t.itemsize
     row_major = a_t.flags.c_contiguous   # a transposed copy, else a.T of a row-major a
-    work = np.empty(a_t.shape if row_major else a_t.shape[::-1], a_t.dtype)
+    work = _buffers.empty(a_t.shape if row_major else a_t.shape[::-1], a_t.dtype)
     product = np.multiply(a_t, b_t, out=work if row_major else work.T)
     if c_t is not None:
         np.multiply(product, c_t, out=product)
@@ -282,7 +284,7 @@ def fma_into(a, b, c, out):
     product's operands in the order given."""
     if out.dtype != np.float32:
         return np.add(a * b, c, out=out)
-    exact = np.empty(out.shape, _F64)
+    exact = _buffers.empty(out.shape, _F64)
     if a.shape == out.shape:
         np.copyto(exact, a)
         np.multiply(exact, np.asarray(b, _F64), out=exact)
@@ -309,13 +311,13 @@ def layer_norm_grad_input(g, x, mean, rstd, w, x_t=None, shape=None):
         x_t = transposed(x) if copy else x.T
     g_t = transposed(g) if copy else g.T
     kind = np.result_type(rstd, g) if w is None else np.result_type(rstd, g, w)
-    result = np.empty(g.shape if shape is None else shape, kind)
+    result = _buffers.empty(g.shape if shape is None else shape, kind)
     scaled = np.multiply(rstd, g, out=result.reshape(g.shape))
     if w is None:
         ds, db = _row_sums(g_t, x_t), _row_sums(g_t, dt(1))
     else:
         if copy:
-            gamma_t = np.empty(g_t.shape, g_t.dtype)
+            gamma_t = _buffers.empty(g_t.shape, g_t.dtype)
             np.copyto(gamma_t, w[:, None])
         else:
             gamma_t = np.broadcast_to(w[:, None], g_t.shape)

@@ -23,6 +23,7 @@ from .._tensor import _make
 from ..autograd import formulas
 from ..autograd.function import _NO_CTX, Function
 from . import elementwise as ew
+from .linalg import _product
 from .registry import register
 from .softmax import SoftmaxBackward0
 
@@ -75,15 +76,16 @@ class ScaledDotProductFlashAttentionForCpuBackward0(Function):
     def forward(ctx, q, k, v, bias, dead, scale, groups):
         ctx.save_for_backward(q, k, v)
         ctx.bias, ctx.dead, ctx.scale, ctx.groups = bias, dead, scale, groups
-        scores = (q @ np.swapaxes(_repeat_heads(k, groups), -1, -2)) * scale
+        scores = _scaled(_matmul(q, np.swapaxes(_repeat_heads(k, groups), -1, -2)), scale)
         if bias is not None:
-            scores = scores + bias
+            fits = np.broadcast_shapes(scores.shape, bias.shape) == scores.shape
+            scores = np.add(scores, bias, out=scores if fits else None)
         with np.errstate(invalid="ignore"):
             p = SoftmaxBackward0.forward(_NO_CTX, scores, scores.ndim - 1)
         if dead is not None:
             p = np.where(dead, p.dtype.type(0), p)
         ctx.p = p   # what backward would recompute on arrays, bit for bit
-        return p @ _repeat_heads(v, groups)
+        return _matmul(p, _repeat_heads(v, groups))
 
     @staticmethod
     def backward(ctx, grad):
@@ -95,12 +97,36 @@ class ScaledDotProductFlashAttentionForCpuBackward0(Function):
         else:
             with np.errstate(invalid="ignore"):
                 p = _probabilities(q, k, ctx.bias, ctx.dead, scale, groups)
-        d_p = grad @ _last_two_swapped(v_full)
-        d_s = p * (d_p - formulas.sum(d_p * p, (p.ndim - 1,), keepdim=True))
-        grad_q = (d_s @ k_full) * scale
-        grad_k = _sum_head_groups((_last_two_swapped(d_s) @ q) * scale, groups)
-        grad_v = _sum_head_groups(_last_two_swapped(p) @ grad, groups)
+        d_p = _matmul(grad, _last_two_swapped(v_full))
+        d_s = _softmax_grad(p, d_p)
+        grad_q = _scaled(_matmul(d_s, k_full), scale)
+        grad_k = _sum_head_groups(_scaled(_matmul(_last_two_swapped(d_s), q), scale), groups)
+        grad_v = _sum_head_groups(_matmul(_last_two_swapped(p), grad), groups)
         return grad_q, grad_k, grad_v, None, None, None, None
+
+
+def _matmul(a, b):
+    """a @ b (a formula: recorded on Tensors); on arrays into a kept array when large (the
+    product ops/linalg.py's matmul computes, the same bits)."""
+    return _product(np.matmul, a, b) if isinstance(a, np.ndarray) else a @ b
+
+
+def _scaled(x, scale):
+    """x * scale, on arrays written over x (a product this op has just made)."""
+    if isinstance(x, np.ndarray):
+        x *= scale
+        return x
+    return x * scale
+
+
+def _softmax_grad(p, d_p):
+    """dS = P (dP - Σ_keys dP P); on arrays written over dP (a product this op has just
+    made), the same steps in the same order."""
+    total = formulas.sum(formulas.product(d_p, p), (p.ndim - 1,), keepdim=True)
+    if isinstance(d_p, np.ndarray) and d_p.dtype == p.dtype and d_p.shape == p.shape:
+        np.subtract(d_p, total, out=d_p)
+        return np.multiply(p, d_p, out=d_p)
+    return p * (d_p - total)
 
 
 @seam.replayed  # (minigrad.compile recomputes the mask from the live mask tensor)

@@ -13,6 +13,7 @@ import math
 
 import numpy as np
 
+from .. import _buffers
 from ..autograd import formulas
 from ..autograd.function import Function
 from . import elementwise as ew
@@ -71,7 +72,7 @@ def _forward_as_torch(ctx, x, weight, bias, k, eps):
     ctx.stats = mean, rstd
     if ctx.needs_input_grad[0]:
         ctx.x_t = x_t
-    out = np.subtract(flat, mean[:, None], out=np.empty(flat.shape, flat.dtype))
+    out = np.subtract(flat, mean[:, None], out=_buffers.empty(flat.shape, flat.dtype))
     out *= rstd[:, None]
     if weight is not None and bias is not None:
         out = fma_into(out, weight.reshape(-1), bias.reshape(-1), out)
@@ -125,7 +126,7 @@ class NativeLayerNormBackwardBackward0(Function):
             grad_x = formulas.fresh(layer_norm_grad_input(
                 g2, x2, mean, a, None if w is None else w.reshape(-1), x_t, x.shape))
         if mask[1]:
-            grad_w = (g2 * (a * x2 + -a * mean)).sum(0).reshape(w.shape)
+            grad_w = _weight_grad(g2, x2, a, mean).reshape(w.shape)
         if mask[2]:
             grad_b = g2.sum(0).reshape(b.shape)
         return grad_x, grad_w, grad_b
@@ -138,6 +139,18 @@ class NativeLayerNormBackwardBackward0(Function):
         gg, gx, gw = layer_norm_double_backward(g, x, w, (ggx, ggw, ggb), mean.size, mean, rstd,
                                                 (needs[0], needs[1], needs[4]))
         return gg, gx, None, None, gw, None, None, None, None, None
+
+
+def _weight_grad(g, x, a, mean):
+    """grad_w = Σ_rows g (a x - a mean), each step in one kept work array (the same roundings
+    as the expression: g times the bracket commutes exactly)."""
+    if not g.dtype == x.dtype == a.dtype == mean.dtype:
+        return (g * (a * x + -a * mean)).sum(0)
+    work = np.multiply(a, x, out=_buffers.empty(np.broadcast_shapes(a.shape, x.shape),
+                                                 np.result_type(a, x)))
+    np.add(work, -a * mean, out=work)
+    np.multiply(work, g, out=work)
+    return work.sum(0)
 
 
 def _check_shapes(input, normalized_shape, weight, bias, name):

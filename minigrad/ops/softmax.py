@@ -4,6 +4,7 @@ import warnings
 
 import numpy as np
 
+from .. import _buffers
 from .._layout import row_major
 from .._tensor import Tensor
 from ..autograd import formulas
@@ -41,7 +42,10 @@ def _shifted(x, dim):
     ``initial=-inf`` lets empty tensors through, as torch does."""
     x = row_major(x)
     axis = dim if x.ndim else None
-    return x - x.max(axis=axis, keepdims=True, initial=-np.inf), axis
+    top = x.max(axis=axis, keepdims=True, initial=-np.inf)
+    if not x.ndim:
+        return x - top, axis
+    return np.subtract(x, top, out=_buffers.empty(x.shape, x.dtype)), axis
 
 
 class SoftmaxBackward0(Function):
@@ -79,7 +83,11 @@ class LogSoftmaxBackward0(Function):
     @staticmethod
     def forward(ctx, x, dim):
         shifted, axis = _shifted(x, dim)
-        out = shifted - np.log(np.exp(shifted).sum(axis=axis, keepdims=True))
+        log_total = np.log(_buffers.unary(np.exp, shifted).sum(axis=axis, keepdims=True))
+        if type(shifted) is np.ndarray:     # a fresh array: subtract in place
+            out = np.subtract(shifted, log_total, out=shifted)
+        else:
+            out = shifted - log_total
         ctx.dim = dim
         ctx.save_for_backward(out)
         return out
@@ -88,7 +96,13 @@ class LogSoftmaxBackward0(Function):
     def backward(ctx, grad):
         out, = ctx.saved_tensors
         exp_out = formulas.call(ExpBackward0, out)
-        return grad - exp_out * formulas.sum(grad, ctx.dim, keepdim=True), None
+        total = formulas.sum(grad, ctx.dim, keepdim=True)
+        if (type(exp_out) is np.ndarray and exp_out.shape == np.shape(grad)
+                and exp_out.dtype == grad.dtype):
+            # (arrays: exp_out is this formula's own, so both steps write over it)
+            np.multiply(exp_out, total, out=exp_out)
+            return np.subtract(grad, exp_out, out=exp_out), None
+        return grad - exp_out * total, None
 
 
 def _require_dim(name, dim):
