@@ -101,11 +101,12 @@ _INV_SQRT_2PI = 1 / math.sqrt(2 * math.pi)
 _SQRT_2_OVER_PI = math.sqrt(2 / math.pi)
 _GELU_C = 0.044715
 # h(x) = erfc(x/√2) / 2 = t Q(t) exp(-x²/2) + ε  for x >= 0,  t = 1 / (x + a),
-# Q(t) = q₀ + q₁ t + ... + q₅ t⁵: a minimax fit of ε relative to h + 1/50, with a and the q's
-# the float32 numbers below (the q's in Horner order, q₅ first): |ε| <= 6.4e-8 (h + 0.02), so at
-# most 2.9e-8 near x = 0 (below the rounding of the float32 steps there, ~2e-7) and 9e-10 from
-# x = 3 on (below the float32 spacing of Φ there); in float32, h(0) is 1/2 exactly. exp(-x²/2)
-# is the Gaussian of gelu' too.
+# Q(t) = q₀ + q₁ t + ... + q₅ t⁵: a minimax fit of ε relative to h + 1/50 (iteratively
+# reweighted least squares on [0, 13.5], q₀ set by h(0) = 1/2, then each q rounded to float32
+# and the rest refitted; a and the q's are the float32 numbers below, the q's in Horner order,
+# q₅ first): |ε| <= 6.4e-8 (h + 0.02), so at most 2.9e-8 near x = 0 (below the rounding of the
+# float32 steps there, ~2e-7) and 9e-10 from x = 3 on (below the float32 spacing of Φ there);
+# in float32, h(0) is 1/2 exactly. exp(-x²/2) is the Gaussian of gelu' too.
 _ERFC_A = 3.57599
 _HALF_ERFC_Q = (-224.95218, 233.21605, -41.05217, 12.783437, 0.80871826, 0.41842118)
 _exact_erfc = np.vectorize(math.erfc, otypes=[np.float64])
@@ -143,8 +144,9 @@ def normal_cdf_parts(x):
     cdf *= t
     cdf *= gauss                                            # h = t Q(t) exp(-x²/2)
     np.subtract(np.float32(0.5), cdf, out=cdf)              # |erf(x/√2)| / 2
-    # sign(x) as a copy of x's sign bit (x's -0.0 and NaNs too: 1/2 - h is then 0 or NaN)
-    sign = np.bitwise_and(x.view(np.uint32), _SIGN_BIT, out=t.view(np.uint32))  # (t is done)
+    # times sign(x): x's sign bit flipped into it (x's -0.0 and NaNs too: 1/2 - h is then 0
+    # or NaN), written in t's memory (t is done)
+    sign = np.bitwise_and(x.view(np.uint32), _SIGN_BIT, out=t.view(np.uint32))
     bits = cdf.view(np.uint32)
     bits ^= sign
     cdf += np.float32(0.5)
