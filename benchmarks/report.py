@@ -485,6 +485,14 @@ OPTIMISATIONS = [
      "(07f1a06, 2044c00, b5c47db)",
      "page faults per step: W5 4,851 → 0, W6 940 → 1, W8 118 → 0; CPU per step: W5 ~15 → "
      "~4.7 ms (torch 9.1), W6 10.2 → 8.1 ms, W8 1.95 → 1.66 ms (torch 1.18)"),
+    ("gelu float32: Φ from a 6-coefficient fit erfc(x/√2)/2 = t Q(t) exp(-x²/2), t = "
+     "1/(abs(x) + a) (22 passes instead of ~35; the sign as x's sign bit, exp2 for the "
+     "Gaussian), exp(-x²/2) handed to the backward (4 passes instead of 7); errors against "
+     "the exact Φ no larger than the previous fit's",
+     "ops/activation.py (bfef7f8)",
+     "(16, 32, 256), CPU time per call: forward 437 → 285 µs, backward 132 → 56 µs; in the "
+     "GPT step forward ~570 → ~400 µs, backward ~180 → ~110 µs; W7 median 16.41 → 15.86 ms "
+     "CPU per step (7 interleaved fresh processes each)"),
 ]
 
 

@@ -22,7 +22,8 @@ import threading
 
 import numpy as np
 
-__all__ = ["empty", "empty_like", "zeros", "unary", "for_result", "clear", "kept_bytes"]
+__all__ = ["empty", "empty_like", "zeros", "row_major_copy", "unary", "for_result", "clear",
+           "kept_bytes"]
 
 MIN_BYTES = 1 << 16        # smaller blocks come from the heap's free lists: no faults to save
 MAX_BYTES = 1 << 25        # 32 MiB
@@ -114,6 +115,13 @@ def zeros(shape, dtype):
     array = empty(shape, dtype)
     array.fill(0)
     return array
+
+
+def row_major_copy(a):
+    """``np.array(a, order="C")``: a row-major copy of ``a``, in a kept array when large."""
+    out = empty(a.shape, a.dtype)
+    np.copyto(out, a)
+    return out
 
 
 def unary(ufunc, a):

@@ -24,7 +24,7 @@ import minigrad
 from minigrad.autograd.function import _NO_CTX
 from minigrad.nn.utils import clip_grad
 from minigrad.ops import shape as shape_ops
-from minigrad.ops.activation import GeluBackward0, GeluBackwardBackward0, normal_cdf
+from minigrad.ops.activation import GeluBackward0, GeluBackwardBackward0, normal_cdf_parts
 
 
 def _grads(seed, count, dtypes, scale):
@@ -73,42 +73,39 @@ def test_clip_grad_norm_fast_path_only_without_recording():
         assert not clip_grad._unrecorded([g])
 
 
-_P = (0.17087277, -0.82215223, 1.48851587, -1.13520398, 0.27886807, -0.18628806, 0.09678418,
-      0.37409196, 1.00002368, -1.26551223)
+_A = 3.57599
+_Q = (-224.95218, 233.21605, -41.05217, 12.783437, 0.80871826, 0.41842118)
 _SPECIALS = np.array([0.0, -0.0, np.nan, -np.nan, np.inf, -np.inf, 1e-45, -1e-45, 1e-38, -1e-38,
                       1e-7, -1e-7, 3.4e38, -3.4e38, 5, -5, 10, -10, 13, -13, 20, -20], np.float32)
 
 
 def _fresh_cdf(x):
-    """float32 Φ(x), each step of the fit one pass over all of x into fresh arrays (x's layout)."""
+    """float32 (Φ(x), exp(-x²/2)), each step of the fit one pass over all of x into fresh arrays
+    (x's layout): h = t Q(t) exp(-x²/2), t = 1 / (|x| + a);  Φ = 1/2 + sign(x) (1/2 - h)."""
     f = np.float32
-    z = np.abs(x, out=np.empty_like(x))
-    z *= f(1 / math.sqrt(2))
-    t = np.multiply(z, f(0.5), out=np.empty_like(x))
-    t += f(1)
+    t = np.abs(x, out=np.empty_like(x))
+    t += f(_A)
     np.divide(f(1), t, out=t)
-    poly = np.multiply(t, f(_P[0]), out=np.empty_like(x))
-    poly += f(_P[1])
-    for c in _P[2:]:
-        poly *= t
-        poly += f(c)
-    poly -= np.multiply(z, z, out=z)
-    erf = np.exp(poly, out=poly)
-    erf *= t
-    np.subtract(f(1), erf, out=erf)
-    flip = (x < 0).astype(np.uint32) << 31     # -erf where x < 0: the sign bit flipped
-    erf.view(np.uint32)[...] ^= flip
-    erf += f(1)
-    erf *= f(0.5)
-    return erf
+    gauss = np.multiply(x, x, out=np.empty_like(x))
+    gauss *= f(-0.5 * math.log2(math.e))
+    np.exp2(gauss, out=gauss)
+    h = np.multiply(t, f(_Q[0]), out=np.empty_like(x))
+    h += f(_Q[1])
+    for q in _Q[2:]:
+        h *= t
+        h += f(q)
+    h *= t
+    h *= gauss
+    cdf = np.subtract(f(0.5), h, out=h)
+    flip = (np.signbit(x)).astype(np.uint32) << 31     # -cdf where x's sign bit is set
+    cdf.view(np.uint32)[...] ^= flip
+    cdf += f(0.5)
+    return cdf, gauss
 
 
-def _fresh_gelu_slope(x, cdf):
+def _fresh_gelu_slope(x, cdf, gauss):
     """gelu'(x) = Φ(x) + x exp(-x²/2) / √(2π), in fresh arrays."""
-    slope = np.multiply(x, x, out=np.empty_like(x))
-    slope *= -0.5
-    np.exp(slope, out=slope)
-    slope *= x.dtype.type(1 / math.sqrt(2 * math.pi))
+    slope = np.multiply(gauss, np.float32(1 / math.sqrt(2 * math.pi)), out=np.empty_like(x))
     slope *= x
     slope += cdf
     return slope
@@ -133,16 +130,20 @@ def test_float32_gelu_in_kept_arrays_gives_the_fresh_formulas_bytes(shape, scale
     grad = rng.standard_normal(shape).astype(np.float32)
     with np.errstate(all="ignore"):
         for v in _layouts(x):
-            want = _fresh_cdf(v)
-            got = normal_cdf(v)
-            assert got.tobytes() == want.tobytes() and got.strides == want.strides
+            want, want_gauss = _fresh_cdf(v)
+            got, got_gauss = normal_cdf_parts(v)
+            for a, b in ((got, want), (got_gauss, want_gauss)):
+                assert a.tobytes() == b.tobytes() and a.strides == b.strides
             product = v * want
             out = np.asarray(GeluBackward0.forward(_NO_CTX, v, "none"))
             assert out.tobytes() == product.tobytes() and out.strides == product.strides
             g = grad if v.shape == grad.shape else np.ones(v.shape, np.float32)
-            want_grad = g * _fresh_gelu_slope(v, want)
-            got_grad = GeluBackwardBackward0.forward(_NO_CTX, g, v, "none", got)
+            want_grad = g * _fresh_gelu_slope(v, want, want_gauss)
+            got_grad = GeluBackwardBackward0.forward(_NO_CTX, g, v, "none", got, got_gauss)
             assert got_grad.tobytes() == want_grad.tobytes()
+            # without the forward's Φ and Gaussian (a second derivative's path): the same bytes
+            alone = GeluBackwardBackward0.forward(_NO_CTX, g, v, "none")
+            assert alone.tobytes() == want_grad.tobytes()
 
 
 def test_gelu_results_still_held_are_not_reused():

@@ -100,7 +100,7 @@ def test_zero_where_gives_the_bits_and_layout_of_np_where():
 
 def test_softmax_computed_in_place_matches_the_out_of_place_formula():
     from minigrad.autograd.function import _NO_CTX
-    from minigrad.ops.softmax import SoftmaxBackward0, _shifted
+    from minigrad.ops.softmax import SoftmaxBackward0, _shifted, _sum_along
     rng = np.random.default_rng(5)
     cases = (rng.standard_normal((4, 3, 8, 8)).astype(np.float32) * 5,
              rng.standard_normal((3, 4, 5)).transpose(2, 0, 1), np.array(2.0, np.float32),
@@ -110,7 +110,7 @@ def test_softmax_computed_in_place_matches_the_out_of_place_formula():
             for dim in range(max(x.ndim, 1)):
                 shifted, axis = _shifted(x, dim)
                 e = np.exp(shifted)
-                expected = np.asarray(e / e.sum(axis=axis, keepdims=True))
+                expected = np.asarray(e / _sum_along(e, axis))
                 got = np.asarray(SoftmaxBackward0.forward(_NO_CTX, x, dim))
                 assert got.tobytes() == expected.tobytes() and got.strides == expected.strides
 
@@ -142,3 +142,23 @@ def test_max_pool_gradient_of_non_overlapping_windows_matches_the_summing_route(
             else torch.nn.functional.max_pool2d
         th_pool(th, **kwargs).backward(torch.from_numpy(grad))
         assert x.grad.numpy().tobytes() == th.grad.numpy().tobytes()
+
+
+def test_short_row_sums_do_not_depend_on_alignment_or_batch_and_match_torch():
+    """Sums along a short last dim (einsum, ops/reduction.py): the same bits at every memory
+    offset and whatever rows share the call, and within float32 rounding of torch's."""
+    import torch
+    import minigrad
+    rng = np.random.default_rng(7)
+    for n in (1, 5, 8, 31, 32, 33, 128, 129):
+        x = rng.standard_normal((64, n)).astype(np.float32)
+        want = minigrad.from_numpy(x).sum(-1).numpy()
+        for offset in range(1, 9):
+            buffer = np.empty(x.size + offset, np.float32)
+            moved = buffer[offset:].reshape(x.shape)
+            moved[...] = x
+            assert minigrad.from_numpy(moved).sum(-1).numpy().tobytes() == want.tobytes()
+        rows = np.concatenate([minigrad.from_numpy(x[i:i + 1]).sum(-1).numpy() for i in range(64)])
+        assert rows.tobytes() == want.tobytes()
+        np.testing.assert_allclose(want, torch.from_numpy(x).sum(-1).numpy(), rtol=1e-5,
+                                   atol=1e-6)

@@ -145,7 +145,7 @@ def reshape(x, shape):
     if not on_arrays.active:
         return ops.reshape(x, shape)
     out = ops._strided_view(x, shape)
-    return out if out is not None else ops._strided_view(np.array(x, order="C"), shape)
+    return out if out is not None else ops._strided_view(_buffers.row_major_copy(x), shape)
 
 
 def t(x):

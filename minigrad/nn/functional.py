@@ -14,7 +14,7 @@ import warnings
 
 import numpy as np
 
-from .. import _dtype, _generator
+from .. import _buffers, _dtype, _generator
 from .. import _seam as seam
 from .._layout import non_overlapping_and_dense
 from .._tensor import _make
@@ -412,7 +412,7 @@ class NllLossBackward0(Function):
             out = np.asarray(loss.sum(), dtype=x.dtype)
         else:
             out = loss
-        grad_coef = np.zeros((safe.size, n_classes), x.dtype)
+        grad_coef = _buffers.zeros((safe.size, n_classes), x.dtype)
         grad_coef[rows, safe.reshape(-1)] = coef.reshape(-1)
         grad_coef = grad_coef.reshape(xs.shape)
         ctx.coef = grad_coef if last else np.moveaxis(grad_coef, -1, class_dim)

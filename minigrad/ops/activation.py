@@ -100,48 +100,57 @@ _SQRT1_2 = 1 / math.sqrt(2)
 _INV_SQRT_2PI = 1 / math.sqrt(2 * math.pi)
 _SQRT_2_OVER_PI = math.sqrt(2 / math.pi)
 _GELU_C = 0.044715
-# erfc(z) = t exp(-z² + P(t)), t = 1 / (1 + z/2), z >= 0: a Chebyshev fit with relative error
-# below 1.2e-7 for every z (Press et al., Numerical Recipes, 6.2), in Horner order
-_ERFC_P = (0.17087277, -0.82215223, 1.48851587, -1.13520398, 0.27886807, -0.18628806,
-           0.09678418, 0.37409196, 1.00002368, -1.26551223)
+# h(x) = erfc(x/√2) / 2 = t Q(t) exp(-x²/2) + ε  for x >= 0,  t = 1 / (x + a),
+# Q(t) = q₀ + q₁ t + ... + q₅ t⁵: a minimax fit of ε relative to h + 1/50 (iteratively
+# reweighted least squares on [0, 13.5], q₀ set by h(0) = 1/2, then each q rounded to float32
+# and the rest refitted; a and the q's are the float32 numbers below, the q's in Horner order,
+# q₅ first): |ε| <= 6.4e-8 (h + 0.02), so at most 2.9e-8 near x = 0 (below the rounding of the
+# float32 steps there, ~2e-7) and 9e-10 from x = 3 on (below the float32 spacing of Φ there);
+# in float32, h(0) is 1/2 exactly. exp(-x²/2) is the Gaussian of gelu' too.
+_ERFC_A = 3.57599
+_HALF_ERFC_Q = (-224.95218, 233.21605, -41.05217, 12.783437, 0.80871826, 0.41842118)
 _exact_erfc = np.vectorize(math.erfc, otypes=[np.float64])
-
-
-def _negate_where_negative(a, x):
-    """a[x < 0] = -a[x < 0] in place (float32 a, laid out like x), as a flip of the sign bit:
-    what np.negative does, without the slow masked ufunc loop."""
-    flip = _buffers.empty_like(a, np.uint32)
-    np.copyto(flip, np.less(x, 0, out=_buffers.empty_like(x, np.bool_)))
-    flip <<= 31
-    bits = a.view(np.uint32)
-    bits ^= flip
+_SIGN_BIT = np.uint32(1 << 31)
 
 
 def normal_cdf(x):
-    """Φ(x) = (1 + erf(x/√2)) / 2 on an ndarray. float64: exact (math.erfc); float32: erf from
-    the fit above, rounded to float32 and added to 1 in float32, as torch's float32 kernel
-    rounds (so the far lower tail is 0 there too)."""
+    """Φ(x) = (1 + erf(x/√2)) / 2 on an ndarray (float32: see ``normal_cdf_parts``)."""
+    return normal_cdf_parts(x)[0]
+
+
+def normal_cdf_parts(x):
+    """(Φ(x), exp(-x²/2)) on an ndarray. float64: Φ exact (math.erfc), and None for the
+    Gaussian. float32, with the fit above:
+        h = erfc(|x|/√2) / 2 = t Q(t) exp(-x²/2),   t = 1 / (|x| + a)
+        Φ(x) = 1/2 + sign(x) (1/2 - h)
+    each step rounded to float32, so that 2Φ = 1 + erf(x/√2) is rounded as torch's float32
+    kernel rounds it (the far lower tail is 0 there too); exp(-x²/2) = 2^(-x² log₂(e) / 2)
+    (NumPy's float32 exp2 is the faster of the two)."""
     if x.dtype != np.float32:
-        return (_exact_erfc(x * -_SQRT1_2) * 0.5).astype(x.dtype) if x.size else x.copy()
-    # (each step in place, in the order and float32 roundings of the formula above)
-    z = np.abs(x, out=_buffers.empty_like(x))     # (out=: arrays even for a 0-d x, x's layout)
-    z *= np.float32(_SQRT1_2)
-    t = np.multiply(z, np.float32(0.5), out=_buffers.empty_like(x))
-    t += np.float32(1)
-    np.divide(np.float32(1), t, out=t)                      # t = 1 / (1 + z/2)
-    poly = np.multiply(t, np.float32(_ERFC_P[0]), out=_buffers.empty_like(x))
-    poly += np.float32(_ERFC_P[1])
-    for c in _ERFC_P[2:]:
-        poly *= t
-        poly += np.float32(c)
-    poly -= np.multiply(z, z, out=z)
-    erf_abs = np.exp(poly, out=poly)
-    erf_abs *= t
-    np.subtract(np.float32(1), erf_abs, out=erf_abs)        # erf(|x|/√2)
-    _negate_where_negative(erf_abs, x)
-    erf_abs += np.float32(1)
-    erf_abs *= np.float32(0.5)
-    return erf_abs
+        cdf = (_exact_erfc(x * -_SQRT1_2) * 0.5).astype(x.dtype) if x.size else x.copy()
+        return cdf, None
+    # (each step in place, in x's layout: out= gives arrays even for a 0-d x)
+    t = np.abs(x, out=_buffers.empty_like(x))
+    t += np.float32(_ERFC_A)
+    np.divide(np.float32(1), t, out=t)                      # t = 1 / (|x| + a)
+    gauss = np.multiply(x, x, out=_buffers.empty_like(x))
+    gauss *= np.float32(-0.5 * math.log2(math.e))
+    np.exp2(gauss, out=gauss)                               # exp(-x²/2) = 2^(-x² log₂(e) / 2)
+    cdf = np.multiply(t, np.float32(_HALF_ERFC_Q[0]), out=_buffers.empty_like(x))
+    cdf += np.float32(_HALF_ERFC_Q[1])
+    for q in _HALF_ERFC_Q[2:]:
+        cdf *= t
+        cdf += np.float32(q)
+    cdf *= t
+    cdf *= gauss                                            # h = t Q(t) exp(-x²/2)
+    np.subtract(np.float32(0.5), cdf, out=cdf)              # |erf(x/√2)| / 2
+    # times sign(x): x's sign bit flipped into it (x's -0.0 and NaNs too: 1/2 - h is then 0
+    # or NaN), written in t's memory (t is done)
+    sign = np.bitwise_and(x.view(np.uint32), _SIGN_BIT, out=t.view(np.uint32))
+    bits = cdf.view(np.uint32)
+    bits ^= sign
+    cdf += np.float32(0.5)
+    return cdf, gauss
 
 
 def _gelu_tanh(x):
@@ -153,7 +162,8 @@ class GeluBackward0(Function):
     """approximate='none':  out = x Φ(x) = x/2 (1 + erf(x/√2))
     approximate='tanh':     out = x/2 (1 + tanh(u)),  u = √(2/π) (x + 0.044715 x³)
     grad_x = grad gelu'(x)  (GeluBackwardBackward0, which has the formulas for gelu'; it is
-    handed Φ(x) from the forward, the costly part, so that it is computed once)"""
+    handed Φ(x) and exp(-x²/2) from the forward, the costly parts, so that they are computed
+    once)"""
 
     numpy_backward = True
 
@@ -166,14 +176,15 @@ class GeluBackward0(Function):
         if approximate == "tanh":
             inner = (x + x * x * x * _GELU_C) * _SQRT_2_OVER_PI
             return x * 0.5 * (1 + np.tanh(inner))
-        ctx.cdf = cdf = normal_cdf(x)
+        cdf, gauss = normal_cdf_parts(x)
+        ctx.cdf, ctx.gauss = cdf, gauss
         return np.multiply(x, cdf, out=_buffers.for_result(x, cdf))
 
     @staticmethod
     def backward(ctx, grad):
         x, = ctx.saved_tensors
-        cdf = getattr(ctx, "cdf", None)
-        return formulas.call(GeluBackwardBackward0, grad, x, ctx.approximate, cdf), None
+        cdf, gauss = getattr(ctx, "cdf", None), getattr(ctx, "gauss", None)
+        return formulas.call(GeluBackwardBackward0, grad, x, ctx.approximate, cdf, gauss), None
 
 
 class GeluBackwardBackward0(Function):
@@ -182,32 +193,37 @@ class GeluBackwardBackward0(Function):
     'tanh': gelu'(x) = ½(1 + t) + ½ x (1 - t²) u',  t = tanh(u),  u' = √(2/π)(1 + 3·0.044715 x²)
             gelu''(x) = (1 - t²) (u' + ½ x (u'' - 2 t u'²)),  u'' = 6·0.044715 √(2/π) x
     grad_grad = gg gelu'(x)        grad_x = gg grad gelu''(x)
-    (cdf: Φ(x) as the forward computed it, or None to compute it here)"""
+    (cdf, gauss: Φ(x) and exp(-x²/2) as the forward computed them, or None to compute them
+    here)"""
 
     numpy_backward = True
 
     @staticmethod
     @silent_fp
-    def forward(ctx, grad, x, approximate, cdf=None):
+    def forward(ctx, grad, x, approximate, cdf=None, gauss=None):
         ctx.save_for_backward(grad, x)
-        ctx.approximate, ctx.cdf = approximate, cdf
+        ctx.approximate, ctx.cdf, ctx.gauss = approximate, cdf, gauss
         if approximate == "tanh":
             t = np.tanh((x + x * x * x * _GELU_C) * _SQRT_2_OVER_PI)
             d_inner = (1 + x * x * (3 * _GELU_C)) * _SQRT_2_OVER_PI
             return grad * ((1 + t) * 0.5 + x * 0.5 * (1 - t * t) * d_inner)
-        # grad * (cdf + x * pdf), pdf = exp(x * x * -0.5) / √(2π), each step in place
-        slope = np.multiply(x, x, out=_buffers.empty_like(x))
-        slope *= -0.5
-        np.exp(slope, out=slope)
-        slope *= x.dtype.type(_INV_SQRT_2PI)
+        if cdf is None:
+            cdf, gauss = normal_cdf_parts(x)
+        if gauss is None:       # (float64: exp(-x²/2) here)
+            gauss = np.multiply(x, x, out=_buffers.empty_like(x))
+            gauss *= -0.5
+            np.exp(gauss, out=gauss)
+        # grad (Φ(x) + x φ(x)),  φ(x) = exp(-x²/2) / √(2π), each step in place
+        slope = np.multiply(gauss, x.dtype.type(_INV_SQRT_2PI), out=_buffers.empty_like(x))
         slope *= x
-        slope += normal_cdf(x) if cdf is None else cdf
+        slope += cdf
         return np.multiply(grad, slope, out=slope if grad.shape == slope.shape else None)
 
     @staticmethod
     def backward(ctx, gg):
         grad, x = ctx.saved_tensors
-        grad_grad = formulas.call(GeluBackwardBackward0, gg, x, ctx.approximate, ctx.cdf)
+        grad_grad = formulas.call(GeluBackwardBackward0, gg, x, ctx.approximate, ctx.cdf,
+                                  ctx.gauss)
         if ctx.approximate == "tanh":
             t = _gelu_tanh(x)
             d_inner = (1 + x * x * (3 * _GELU_C)) * _SQRT_2_OVER_PI
@@ -215,7 +231,7 @@ class GeluBackwardBackward0(Function):
             second = (1 - t * t) * (d_inner + x * 0.5 * (dd_inner - t * d_inner * d_inner * 2))
         else:
             second = _exp(x * x * -0.5) * _INV_SQRT_2PI * (2 - x * x)
-        return grad_grad, gg * grad * second, None, None
+        return grad_grad, gg * grad * second, None, None, None
 
 
 @register(nodes=("GeluBackward0",), forms=("functional",), family="activation")

@@ -25,7 +25,7 @@ from ..autograd.function import _NO_CTX, Function
 from . import elementwise as ew
 from .linalg import _product
 from .registry import register
-from .softmax import SoftmaxBackward0
+from .softmax import SoftmaxBackward0, softmax_grad
 
 __all__ = ["scaled_dot_product_attention"]
 
@@ -76,7 +76,7 @@ class ScaledDotProductFlashAttentionForCpuBackward0(Function):
     def forward(ctx, q, k, v, bias, dead, scale, groups):
         ctx.save_for_backward(q, k, v)
         ctx.bias, ctx.dead, ctx.scale, ctx.groups = bias, dead, scale, groups
-        scores = _scaled(_matmul(q, np.swapaxes(_repeat_heads(k, groups), -1, -2)), scale)
+        scores = _scaled(_matmul(q, _repeat_heads(k, groups).swapaxes(-1, -2)), scale)
         if bias is not None:
             fits = np.broadcast_shapes(scores.shape, bias.shape) == scores.shape
             scores = np.add(scores, bias, out=scores if fits else None)
@@ -98,7 +98,7 @@ class ScaledDotProductFlashAttentionForCpuBackward0(Function):
             with np.errstate(invalid="ignore"):
                 p = _probabilities(q, k, ctx.bias, ctx.dead, scale, groups)
         d_p = _matmul(grad, _last_two_swapped(v_full))
-        d_s = _softmax_grad(p, d_p)
+        d_s = softmax_grad(p, d_p, p.ndim - 1)
         grad_q = _scaled(_matmul(d_s, k_full), scale)
         grad_k = _sum_head_groups(_scaled(_matmul(_last_two_swapped(d_s), q), scale), groups)
         grad_v = _sum_head_groups(_matmul(_last_two_swapped(p), grad), groups)
@@ -117,16 +117,6 @@ def _scaled(x, scale):
         x *= scale
         return x
     return x * scale
-
-
-def _softmax_grad(p, d_p):
-    """dS = P (dP - Σ_keys dP P); on arrays written over dP (a product this op has just
-    made), the same steps in the same order."""
-    total = formulas.sum(formulas.product(d_p, p), (p.ndim - 1,), keepdim=True)
-    if isinstance(d_p, np.ndarray) and d_p.dtype == p.dtype and d_p.shape == p.shape:
-        np.subtract(d_p, total, out=d_p)
-        return np.multiply(p, d_p, out=d_p)
-    return p * (d_p - total)
 
 
 @seam.replayed  # (minigrad.compile recomputes the mask from the live mask tensor)

@@ -2,6 +2,7 @@
 ``fill_`` and ``zero_``."""
 import numpy as np
 
+from .. import _buffers
 from .. import _seam as seam
 
 from .._layout import copy_in_layout_of
@@ -39,7 +40,7 @@ class CloneBackward0(Function):
 
     @staticmethod
     def forward(ctx, x, row_major=False):
-        return np.array(x, copy=True, order="C") if row_major else copy_in_layout_of(x)
+        return _buffers.row_major_copy(x) if row_major else copy_in_layout_of(x)
 
     @staticmethod
     def backward(ctx, grad):

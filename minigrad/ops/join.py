@@ -189,7 +189,7 @@ class SplitWithSizesBackward0(_MultiView):
     @staticmethod
     def forward(ctx, x, sizes, dim):
         ctx.dim = dim
-        bounds = np.cumsum((0,) + tuple(sizes)).tolist()
+        bounds = list(itertools.accumulate(sizes, initial=0))
         keys = [(slice(None),) * dim + (slice(a, b), Ellipsis)
                 for a, b in zip(bounds[:-1], bounds[1:])]
         return _MultiView._pieces(ctx, x, keys)

@@ -9,8 +9,7 @@ through it changes its base, exactly as in torch. ``_as_view`` records the relat
                the base's shape (in-place ops on views use it to rebuild the graph).
 
 Each op's backward undoes its forward: a transpose transposes the gradient back, a squeeze
-unsqueezes it, a view reshapes it to the input's shape.
-"""
+unsqueezes it, a view reshapes it to the input's shape."""
 import functools
 import math
 import operator
@@ -118,8 +117,7 @@ def _compute_stride(oldshape, oldstride, newshape):
     """Strides (in elements) viewing ``oldshape``/``oldstride`` as ``newshape``, or None.
 
     torch's ``computeStride``: walk the old dims from the right, grouping them into chunks
-    that are contiguous with each other; each chunk must be split exactly by new dims.
-    """
+    that are contiguous with each other; each chunk must be split exactly by new dims."""
     if not oldshape:
         return (1,) * len(newshape)
     numel = math.prod(oldshape)
@@ -155,20 +153,22 @@ def _compute_stride(oldshape, oldstride, newshape):
 
 
 def _strided_view(x, shape):
-    """x viewed as ``shape`` without copying (torch's strides), or None if impossible."""
-    isz = x.itemsize
-    if x.size and x.strides == _row_major_strides(x.shape, isz):
-        out = x.reshape(shape)   # a row-major x: torch's strides are row-major, NumPy's too
-        if out.strides == _row_major_strides(out.shape, isz):
-            return out
+    """x viewed as ``shape`` without copying (torch's strides), or None if impossible. NumPy's
+    reshape makes the view if there is one (else a copy: another base), with torch's strides
+    when no new dim has size 1 or both are row-major; else torch's are computed and set."""
+    isz, row_major = x.itemsize, _row_major_strides
+    out = x.reshape(shape) if x.size else None
+    if out is not None and out.base is not (x if x.base is None else x.base):
+        out = None
+    if out is not None and (1 not in shape or x.strides == row_major(x.shape, isz)
+                            and out.strides == row_major(out.shape, isz)):
+        return out
     strides = _compute_stride(x.shape, [s // isz for s in x.strides], shape)
     if strides is None:
         return None
     strides = tuple(s * isz for s in strides)
-    if x.flags.c_contiguous:
-        out = x.reshape(shape)
-        if out.strides == strides:
-            return out
+    if out is not None and out.strides == strides:
+        return out
     return np.lib.stride_tricks.as_strided(x, shape, strides)
 
 
@@ -311,7 +311,7 @@ class TransposeBackward0(Function):
     @staticmethod
     def forward(ctx, x, d0, d1):
         ctx.dims = (d0, d1)
-        return np.swapaxes(x, d0, d1) if x.ndim else x[...]
+        return x.swapaxes(d0, d1) if x.ndim else x[...]
 
     @staticmethod
     def backward(ctx, grad):

@@ -11,6 +11,7 @@ from ..autograd import formulas
 from ..autograd.function import Function
 from ._util import register_methods
 from .elementwise import ExpBackward0
+from .reduction import _np_sum
 
 __all__ = ["softmax", "log_softmax"]
 
@@ -48,6 +49,26 @@ def _shifted(x, dim):
     return np.subtract(x, top, out=_buffers.empty(x.shape, x.dtype)), axis
 
 
+def _sum_along(e, axis):
+    """Σ e along ``axis`` (an ndarray; axis None for a 0-d one), kept as a size-1 dim: as
+    ``sum`` sums (ops/reduction.py)."""
+    if axis is None:
+        return e.sum(axis=axis, keepdims=True)
+    return _np_sum(e, (axis,), True, e.dtype)
+
+
+def softmax_grad(out, grad, dim):
+    """out (grad - Σ grad out) along ``dim``: softmax's input gradient (a formula: recorded on
+    Tensors). On arrays of one shape and dtype, both steps write over the product grad out."""
+    if (type(grad) is np.ndarray and type(out) is np.ndarray and grad.ndim
+            and grad.shape == out.shape and grad.dtype == out.dtype):
+        work = formulas.product(grad, out)        # a new array (kept when large)
+        total = formulas.sum(work, dim, keepdim=True)   # (as the Tensor path sums)
+        np.subtract(grad, total, out=work)
+        return np.multiply(out, work, out=work)
+    return out * (grad - formulas.sum(grad * out, dim, keepdim=True))
+
+
 class SoftmaxBackward0(Function):
     """out = exp(x - max x) / sum exp(x - max x)        grad_x = out * (grad - sum(grad * out))
 
@@ -61,7 +82,7 @@ class SoftmaxBackward0(Function):
         shifted, axis = _shifted(x, dim)
         if type(shifted) is np.ndarray:     # a fresh array: exp and divide in place
             out = np.exp(shifted, out=shifted)
-            out /= out.sum(axis=axis, keepdims=True)
+            out /= _sum_along(out, axis)
         else:
             e = np.exp(shifted)
             out = e / e.sum(axis=axis, keepdims=True)
@@ -72,7 +93,7 @@ class SoftmaxBackward0(Function):
     @staticmethod
     def backward(ctx, grad):
         out, = ctx.saved_tensors
-        return out * (grad - formulas.sum(grad * out, ctx.dim, keepdim=True)), None
+        return softmax_grad(out, grad, ctx.dim), None
 
 
 class LogSoftmaxBackward0(Function):
@@ -83,7 +104,7 @@ class LogSoftmaxBackward0(Function):
     @staticmethod
     def forward(ctx, x, dim):
         shifted, axis = _shifted(x, dim)
-        log_total = np.log(_buffers.unary(np.exp, shifted).sum(axis=axis, keepdims=True))
+        log_total = np.log(_sum_along(_buffers.unary(np.exp, shifted), axis))
         if type(shifted) is np.ndarray:     # a fresh array: subtract in place
             out = np.subtract(shifted, log_total, out=shifted)
         else:
