@@ -108,10 +108,25 @@ def fma_exact(a, b, c, out=None, work=None):
                 raise FloatingPointError
             np.copyto(result, t, casting="same_kind")
     except FloatingPointError:   # (or in the float32 subnormals)
-        with np.errstate(all="ignore"):
-            return _store(_fma32(a, np.broadcast_to(b, c.shape), c), out)
+        _repair_ties_and_tiny(a.reshape(n), b if b.ndim == 0 else b.reshape(n), c.reshape(n),
+                              t, low, result)
     return _store(result.reshape(c.shape), out) if out is not None else \
         result.reshape(c.shape).copy()
+
+
+@np.errstate(all="ignore")
+def _repair_ties_and_tiny(a, b, c, t, low, result):
+    """fma_exact's result where some float64 sums ``t`` land on a float32 tie (``low``: their
+    bits beyond float32's) or below float32's normal range: all of them rounded to float32
+    into ``result`` (which shares ``low``'s memory), then just those recomputed by ``_fma32``
+    (its round-to-odd repair), so that the rest allocate nothing."""
+    suspect = _buffers.empty(t.shape, np.bool_)
+    np.equal(low, _F32_MIDPOINT, out=suspect)
+    np.bitwise_and(t.view(np.uint64), _ABS_BITS, out=low)           # |t|, as bits
+    suspect |= np.less(low, _TINY32_BITS, out=_buffers.empty(t.shape, np.bool_))
+    np.copyto(result, t, casting="same_kind")
+    where = np.flatnonzero(suspect)
+    result[where] = _fma32(a[where], b if b.ndim == 0 else b[where], c[where])
 
 
 @np.errstate(all="ignore")   # overflow gives inf silently, as in torch
@@ -248,7 +263,9 @@ def _gather(x, flat, shape):
 # ---------------------------------------------------------------------------
 _F32_MIDPOINT_MASK = np.uint64((1 << 29) - 1)     # bits a double has beyond a float32
 _F32_MIDPOINT = np.uint64(1 << 28)
+_ABS_BITS = np.uint64((1 << 63) - 1)
 _TINY32 = 2.0 ** -126
+_TINY32_BITS = np.float64(_TINY32).view(np.uint64)
 
 
 def _round_to_odd_repair(s, e):

@@ -224,9 +224,11 @@ def sqrt(x, work=None):
     kernel = _KERNELS.get(x.dtype) if ESTIMATE_KERNEL else None
     if kernel is None:
         return np.sqrt(x)
-    if work is not None and kernel[0] is _sqrt32 and x.flags.c_contiguous and _regular(
-            x.reshape(-1).view(_U32), *kernel[2:]):
-        return _sqrt32(x.reshape(-1), work.reshape(4, x.size)).reshape(x.shape)
+    if work is not None and kernel[0] is _sqrt32 and x.flags.c_contiguous and x.size:
+        flat, work = x.reshape(-1), work.reshape(4, x.size)
+        if _regular(flat.view(_U32), *kernel[2:]):
+            return _sqrt32(flat, work).reshape(x.shape)
+        return _sqrt32_with_scalar_path(flat, work, *kernel[2:]).reshape(x.shape)
     if not x.flags.c_contiguous:                 # the result keeps x's layout, as np.sqrt's
         out = np.empty_like(x)
         out[...] = sqrt(np.ascontiguousarray(x))
@@ -238,6 +240,27 @@ def sqrt(x, work=None):
     for start in range(0, flat.size, _BLOCK):
         out[start:start + _BLOCK] = _sqrt_flat(flat[start:start + _BLOCK], *kernel)
     return out.reshape(x.shape)
+
+
+def _sqrt32_with_scalar_path(flat, work, low, high):
+    """``_sqrt32`` in ``work`` for a float32 x of which some elements take MKL's scalar path
+    (zeros, subnormals: an optimizer's ``exp_avg_sq`` has them): those are refined as 1 (in a
+    kept copy of x: elementwise, the others' roots are unchanged) and then get the scalar
+    path's roots. Allocates only arrays for the scalar-path elements (x's size in bools)."""
+    from . import _buffers   # (imported here: _buffers is for ops, this module for optimizers)
+    bits = flat.view(_U32)
+    scalar = _buffers.empty(flat.shape, np.bool_)
+    np.greater_equal(bits - _U32(low), _U32(high - low), out=scalar)
+    safe = _buffers.empty(flat.shape, _F32)
+    np.copyto(safe, flat)
+    np.copyto(safe, np.float32(1), where=scalar)
+    out = _sqrt32(safe, work)
+    odd = flat[scalar]
+    with np.errstate(invalid="ignore"):
+        roots = np.sqrt(odd)                     # MKL's scalar path: correctly rounded...
+    roots[odd < 0] = np.nan                      # ...with a positive NaN for negative input
+    out[scalar] = roots
+    return out
 
 
 def _regular(bits, low, high):

@@ -173,3 +173,25 @@ def test_square_root_in_work_arrays_is_the_same(seed, n):
     if positive.size:
         got = _torch_sqrt.sqrt(positive, np.empty((4, positive.size), np.float32))
         assert got.tobytes() == _torch_sqrt.sqrt(positive).tobytes()
+
+
+def test_fma_exact_repairs_only_the_ties_and_tiny_sums_among_ordinary_ones():
+    """Arrays mixing ordinary elements with float32 ties and sums below float32's normal range
+    (an Adam step on tiny gradients): the same bytes as the exact float32 fma of every element,
+    with work arrays reused and no chunk-wide fallback."""
+    from minigrad._fma import _fma32, fma_exact
+    rng = np.random.default_rng(11)
+    for trial in range(60):
+        n = int(rng.integers(2, 3000))
+        a = (rng.standard_normal(n) * 10.0 ** rng.integers(-25, 5, n)).astype(np.float32)
+        c = (rng.standard_normal(n) * 10.0 ** rng.integers(-45, 5, n)).astype(np.float32)
+        b = (np.asarray(np.float32(rng.choice([1e-3, 0.1, 1e-20, 3.0]))) if trial % 2 else
+             (rng.standard_normal(n) * 10.0 ** rng.integers(-25, 5, n)).astype(np.float32))
+        if b.ndim:   # (1 + 2**-23) + 2**-24 - 2**-70 exactly: float64 rounds it onto a float32
+            ties = rng.integers(0, n, 3)   # tie, which would then round up, not down
+            a[ties] = np.float32(2.0 ** -24 * (1 + 2.0 ** -23))
+            b[ties], c[ties] = np.float32(1 - 2.0 ** -23), np.float32(1 + 2.0 ** -23)
+        with np.errstate(all="ignore"):
+            want = _fma32(a, np.broadcast_to(b, c.shape), c)
+            got = fma_exact(a, b, c, out=np.empty_like(c), work=np.empty(2 * n))
+        assert got.tobytes() == want.tobytes()
