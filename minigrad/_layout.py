@@ -25,7 +25,7 @@ def in_torch_layout(result, *operands):
         return result
     out = _like_every_operand(result, arrays, len(arrays) == len(operands))
     if out is None:
-        slow_to_fast = _fastest_first(result.shape, arrays)[::-1]
+        slow_to_fast = fastest_first(result.shape, arrays)[::-1]
         out = np.empty([result.shape[d] for d in slow_to_fast], result.dtype)
         out = out.transpose(np.argsort(slow_to_fast))
     if out.strides == result.strides:
@@ -65,7 +65,7 @@ def _channels_last(a):
     return True
 
 
-def _fastest_first(shape, arrays):
+def fastest_first(shape, arrays):
     """The dims of the result, fastest-varying first (torch's ``perm_``)."""
     ndim = len(shape)
     strides = [_broadcast_strides(a, shape) for a in arrays]

@@ -299,3 +299,26 @@ def test_encoder_inference_with_padding_mask_zeroes_padded_positions_as_torch(ba
         outs.append(enc(lib.from_numpy(src), src_key_padding_mask=lib.from_numpy(kpm)))
     for got, expected in zip(outs[:2], outs[2:]):
         assert_tensor_equal(got.detach(), expected.detach(), rtol=1e-4, atol=1e-5)
+
+
+@pytest.mark.parametrize("shape", [(2, 1, 4, 5), (2, 3, 1, 5), (2, 3, 4, 1), (2, 3, 4, 5)])
+@pytest.mark.parametrize("layout", ["heads first", "positions first", "split projection"])
+def test_fused_output_is_laid_out_as_torch_lays_it_out(shape, layout):
+    """The fused kernel's output has torch's strides (q's own if dense, else dense in q's stride
+    order), so y.transpose(1, 2).contiguous() after a split projection copies nothing there."""
+    B, H, L, D = shape
+    got = []
+    for lib in (minigrad, torch):
+        lib.manual_seed(0)
+        if layout == "heads first":
+            q = lib.randn(B, H, L, D, requires_grad=True)
+        elif layout == "positions first":
+            q = lib.randn(B, L, H, D, requires_grad=True).transpose(1, 2)
+        else:
+            q = lib.randn(B, L, 3 * H * D, requires_grad=True).split(H * D, dim=2)[1]
+            q = q.view(B, L, H, D).transpose(1, 2)
+        y = lib.nn.functional.scaled_dot_product_attention(q, q * 1, q * 1, is_causal=True)
+        z = y.transpose(1, 2).contiguous()
+        got.append((y.stride(), type(z.grad_fn).__name__, y.detach().numpy()))
+    assert got[0][:2] == got[1][:2]
+    np.testing.assert_allclose(got[0][2], got[1][2], rtol=1e-5, atol=1e-6)

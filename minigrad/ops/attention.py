@@ -17,8 +17,9 @@ import math
 
 import numpy as np
 
-from .. import _generator
+from .. import _buffers, _generator
 from .. import _seam as seam
+from .._layout import fastest_first, non_overlapping_and_dense
 from .._tensor import _make
 from ..autograd import formulas
 from ..autograd.function import _NO_CTX, Function
@@ -85,7 +86,12 @@ class ScaledDotProductFlashAttentionForCpuBackward0(Function):
         if dead is not None:
             p = np.where(dead, p.dtype.type(0), p)
         ctx.p = p   # what backward would recompute on arrays, bit for bit
-        return _matmul(p, _repeat_heads(v, groups))
+        v_full, out = _repeat_heads(v, groups), _empty_like_query(q)
+        if out.dtype == np.float16:    # (the product accumulates in float32)
+            np.copyto(out, _matmul(p, v_full))
+        else:
+            np.matmul(p, v_full, out=out)
+        return out
 
     @staticmethod
     def backward(ctx, grad):
@@ -103,6 +109,24 @@ class ScaledDotProductFlashAttentionForCpuBackward0(Function):
         grad_k = _sum_head_groups(_scaled(_matmul(_last_two_swapped(d_s), q), scale), groups)
         grad_v = _sum_head_groups(_matmul(_last_two_swapped(p), grad), groups)
         return grad_q, grad_k, grad_v, None, None, None, None
+
+
+def _empty_like_query(q):
+    """An empty array for the fused kernel's output, laid out as torch lays it out: with q's
+    strides when q is non-overlapping and dense, else dense in q's order of strides (a query
+    that is a transposed view of a (B, L, H, E) projection gives an output whose
+    ``transpose(1, 2)`` is contiguous, so that ``.contiguous()`` after it copies nothing)."""
+    row_major = _buffers.empty(q.shape, q.dtype)
+    if row_major.strides == q.strides:
+        return row_major
+    if non_overlapping_and_dense(q):   # (size-1 dims' strides included, as torch copies them)
+        strides = q.strides
+    else:
+        strides, step = [0] * q.ndim, q.itemsize
+        for d in fastest_first(q.shape, [q]):
+            strides[d] = step
+            step *= max(q.shape[d], 1)
+    return np.ndarray(q.shape, q.dtype, buffer=row_major.reshape(-1), strides=tuple(strides))
 
 
 def _matmul(a, b):
