@@ -58,6 +58,8 @@ import platform
 
 import numpy as np
 
+from . import _buffers
+
 __all__ = ["sqrt", "ESTIMATE_KERNEL"]
 
 # rsqrtps for x in [1, 4): 12-bit results in (1/2, 1), falling as x grows. Stored as the two
@@ -247,7 +249,6 @@ def _sqrt32_with_scalar_path(flat, work, low, high):
     (zeros, subnormals: an optimizer's ``exp_avg_sq`` has them): those are refined as 1 (in a
     kept copy of x: elementwise, the others' roots are unchanged) and then get the scalar
     path's roots. Allocates only arrays for the scalar-path elements (x's size in bools)."""
-    from . import _buffers   # (imported here: _buffers is for ops, this module for optimizers)
     bits = flat.view(_U32)
     scalar = _buffers.empty(flat.shape, np.bool_)
     np.greater_equal(bits - _U32(low), _U32(high - low), out=scalar)
