@@ -412,7 +412,10 @@ class NllLossBackward0(Function):
             out = np.asarray(loss.sum(), dtype=x.dtype)
         else:
             out = loss
-        grad_coef = _buffers.zeros((safe.size, n_classes), x.dtype)
+        # (zeros in a kept array up to 1 MiB; larger, np.zeros' fresh pages are zero already,
+        # and only those the targets touch get mapped)
+        zeros = _buffers.zeros if safe.size * n_classes * x.itemsize <= 1 << 20 else np.zeros
+        grad_coef = zeros((safe.size, n_classes), x.dtype)
         grad_coef[rows, safe.reshape(-1)] = coef.reshape(-1)
         grad_coef = grad_coef.reshape(xs.shape)
         ctx.coef = grad_coef if last else np.moveaxis(grad_coef, -1, class_dim)
