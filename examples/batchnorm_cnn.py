@@ -2,6 +2,11 @@
 running averages updated), then eval mode (running statistics), as a tutorial would show. The
 layers before a BatchNorm have no bias (the normalization would cancel it).
 
+The learning rate (0.05 with momentum 0.9) keeps the training stable: at 0.1 the run is chaotic,
+and in torch alone one weight moved by one ulp changes the loss by 3e-5 after 18 steps and by
+15% after 36, so that no two libraries that round differently anywhere could print the same
+numbers. Here such a change stays at the rounding level, and the comparison means something.
+
     python -m compare run examples/batchnorm_cnn.py
 """
 import torch
@@ -21,7 +26,7 @@ model = nn.Sequential(
     nn.Flatten(), nn.Linear(16, 32, bias=False), nn.BatchNorm1d(32), nn.ReLU(), nn.Linear(32, 10),
 )
 print(model)
-optimizer = torch.optim.SGD(model.parameters(), lr=0.1, momentum=0.9)
+optimizer = torch.optim.SGD(model.parameters(), lr=0.05, momentum=0.9)
 loss_fn = nn.CrossEntropyLoss()
 
 for epoch in range(3):
