@@ -103,19 +103,35 @@ def _broadcast_strides(a, shape):
 
 def empty_in_layout_of(like, dtype=None):
     """An uninitialized array shaped like ``like``, with its strides when it is non-overlapping
-    and dense, else row-major: torch's ``preserve_format`` (clone, to) and the layout it gives a
-    new ``.grad`` (its layout contract)."""
+    and dense, else row-major: the layout torch gives a new ``.grad`` (its layout contract)."""
     dtype = like.dtype if dtype is None else dtype
     if like.flags.c_contiguous or not non_overlapping_and_dense(like):
         return np.empty(like.shape, dtype)
     return np.empty_like(like, dtype=dtype)  # order "K": like's own strides
 
 
+def dense_in_stride_order(like, dtype=None, memory=None):
+    """An uninitialized dense array shaped like ``like``, its dims laid out in like's order of
+    strides (torch's ``infer_dense_strides``: where ``preserve_format`` puts a tensor that is
+    not dense). ``memory``: a 1-d array of like.size elements of ``dtype`` to lay it over."""
+    dtype = np.dtype(like.dtype if dtype is None else dtype)
+    memory = np.empty(like.size, dtype) if memory is None else memory
+    strides, step = [0] * like.ndim, dtype.itemsize
+    for d in fastest_first(like.shape, [like]):
+        strides[d] = step
+        step *= max(like.shape[d], 1)
+    return np.ndarray(like.shape, dtype, buffer=memory, strides=tuple(strides))
+
+
 def copy_in_layout_of(x, dtype=None):
-    """A copy of x (cast to ``dtype``) laid out as ``empty_in_layout_of`` lays it out."""
+    """A copy of x (cast to ``dtype``) laid out as torch's ``preserve_format`` lays it out
+    (clone, to): with x's strides when x is non-overlapping and dense, else dense in x's order
+    of strides."""
     if x.flags.c_contiguous or non_overlapping_and_dense(x):
         return x.astype(x.dtype if dtype is None else dtype)  # order "K": x's own strides
-    return np.array(x, dtype, order="C")
+    out = dense_in_stride_order(x, dtype)
+    np.copyto(out, x, casting="unsafe")
+    return out
 
 
 def non_overlapping_and_dense(a):

@@ -102,3 +102,18 @@ def test_reductions_and_joins_are_row_major(kind, op):
     """torch allocates reduction and cat/stack results row-major whatever the input layout."""
     got = [ROW_MAJOR_RESULTS[op](L, _source(L, kind)) for L in (minigrad, torch)]
     assert got[0].stride() == got[1].stride()
+
+
+@pytest.mark.parametrize("make", [
+    lambda t: t[:, :, :2].permute(2, 0, 1), lambda t: t[:, ::2].transpose(0, 1),
+    lambda t: t[1:3, :, 1:].transpose(1, 2), lambda t: t[:, 2:3].permute(1, 2, 0)])
+def test_clone_and_to_of_a_tensor_with_gaps_are_dense_in_its_stride_order(make):
+    """torch's preserve_format: a tensor that is not dense is copied dense, its dims in the
+    order of its strides (not row-major)."""
+    base = np.arange(72.0, dtype=np.float32).reshape(4, 6, 3)
+    got = make(minigrad.from_numpy(base.copy()))
+    want = make(torch.from_numpy(base.copy()))
+    for copy in (lambda t: t.clone(), lambda t: t.double(), lambda t: t.to(t.dtype, copy=True)):
+        a, b = copy(got), copy(want)
+        assert a.stride() == b.stride()
+        np.testing.assert_array_equal(a.numpy(), b.numpy())

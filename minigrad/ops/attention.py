@@ -19,7 +19,7 @@ import numpy as np
 
 from .. import _buffers, _generator
 from .. import _seam as seam
-from .._layout import fastest_first, non_overlapping_and_dense
+from .._layout import dense_in_stride_order, non_overlapping_and_dense
 from .._tensor import _make
 from ..autograd import formulas
 from ..autograd.function import _NO_CTX, Function
@@ -120,13 +120,8 @@ def _empty_like_query(q):
     if row_major.strides == q.strides:
         return row_major
     if non_overlapping_and_dense(q):   # (size-1 dims' strides included, as torch copies them)
-        strides = q.strides
-    else:
-        strides, step = [0] * q.ndim, q.itemsize
-        for d in fastest_first(q.shape, [q]):
-            strides[d] = step
-            step *= max(q.shape[d], 1)
-    return np.ndarray(q.shape, q.dtype, buffer=row_major.reshape(-1), strides=tuple(strides))
+        return np.ndarray(q.shape, q.dtype, buffer=row_major.reshape(-1), strides=q.strides)
+    return dense_in_stride_order(q, memory=row_major.reshape(-1))
 
 
 def _matmul(a, b):
