@@ -256,12 +256,16 @@ def _sqrt32_with_scalar_path(flat, work, low, high):
     np.copyto(safe, flat)
     np.copyto(safe, np.float32(1), where=scalar)
     out = _sqrt32(safe, work)
-    odd = flat[scalar]
-    with np.errstate(invalid="ignore"):
-        roots = np.sqrt(odd)                     # MKL's scalar path: correctly rounded...
-    roots[odd < 0] = np.nan                      # ...with a positive NaN for negative input
-    out[scalar] = roots
+    out[scalar] = _scalar_path(flat[scalar])
     return out
+
+
+def _scalar_path(values):
+    """MKL's scalar path: correctly rounded roots, with a positive NaN for negative input."""
+    with np.errstate(invalid="ignore"):
+        roots = np.sqrt(values)
+    roots[values < 0] = np.nan
+    return roots
 
 
 def _regular(bits, low, high):
@@ -276,9 +280,7 @@ def _sqrt_flat(flat, refine, unsigned, low, high):
     if _regular(bits, low, high):
         return refine(flat)
     regular = bits - unsigned(low) < unsigned(high - low)
-    with np.errstate(invalid="ignore"):
-        out = np.sqrt(flat)                      # MKL's scalar path: correctly rounded...
-    out[flat < 0] = np.nan                       # ...with a positive NaN for negative input
+    out = _scalar_path(flat)
     if regular.any():
         out[regular] = refine(flat[regular])
     return out

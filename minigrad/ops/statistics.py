@@ -152,8 +152,9 @@ def _np_norm(x, p, dims, keepdim):
         return np.sum(a != 0, axis=dims, keepdims=keepdim).astype(x.dtype)
     if p == 1:
         return np.sum(a, axis=dims, keepdims=keepdim)
-    if p == 2:
-        return np.sqrt(np.sum(a * a, axis=dims, keepdims=keepdim))
+    if p == 2:   # (|x| is a fresh array, or a NumPy scalar for 0-d x: squared in place)
+        squares = np.multiply(a, a, out=a) if type(a) is np.ndarray else a * a
+        return np.sqrt(np.sum(squares, axis=dims, keepdims=keepdim))
     with np.errstate(divide="ignore"):
         return np.sum(a ** p, axis=dims, keepdims=keepdim) ** (1.0 / p)
 

@@ -22,7 +22,7 @@ from ...autograd import forward_ad, function
 from ...autograd.function import _NO_CTX
 from ...autograd.grad_mode import no_grad
 from ...ops.join import stack
-from ...ops.statistics import LinalgVectorNormBackward0, norm
+from ...ops.statistics import LinalgVectorNormBackward0, _np_norm, norm
 from ...ops.elementwise import clamp
 
 _make = _tensor._make
@@ -74,13 +74,11 @@ _SQUARES_SUMMED = (np.dtype(np.float32), np.dtype(np.float64))
 
 def _two_norm_of_two_norms(arrays):
     """The 2-norm of the arrays' 2-norms (all of one float dtype, float32 or float64): what
-    ``norm(stack([norm(t) for t in tensors]))`` computes, each norm as LinalgVectorNormBackward0
-    computes it (sqrt of the sum of |x|², summed over every dim), without the tensors."""
+    ``norm(stack([norm(t) for t in tensors]))`` computes, each norm by LinalgVectorNormBackward0's
+    own kernel (``_np_norm``), without the tensors."""
     norms = np.empty(len(arrays), arrays[0].dtype)
     for i, x in enumerate(arrays):
-        squares = np.abs(x, out=np.empty(x.shape, x.dtype))
-        np.multiply(squares, squares, out=squares)
-        norms[i] = np.sqrt(np.add.reduce(squares, axis=tuple(range(x.ndim))))
+        norms[i] = _np_norm(x, 2.0, tuple(range(x.ndim)), False)
     return _vector_norm(_NO_CTX, norms, 2.0, (0,), False)
 
 
