@@ -18,6 +18,7 @@ import numpy as np
 from .. import return_types
 from .._tensor import Tensor, _make, wrap_dim
 from ..creation import full_like
+from .reduction import _check_reducible
 from .registry import register
 from ._std_sort import std_sort
 from .sorting import _Selecting
@@ -144,8 +145,8 @@ class ModeBackward0(_Selecting):
 
     @staticmethod
     def forward(ctx, x, dim, keepdim):
-        if x.ndim and x.shape[dim] == 0:
-            raise IndexError(f"mode(): Expected reduction dim {dim} to have non-zero size.")
+        if x.ndim:
+            _check_reducible("mode", x.shape, (dim,))
         return _Selecting.pick(ctx, x, dim, keepdim, _mode_indices)
 
 

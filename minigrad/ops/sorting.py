@@ -17,7 +17,8 @@ from ..autograd.function import Function
 from ._tie_order import kthvalue_indices, sort_indices, topk_indices
 from ._util import register_methods
 from .clamp import where
-from .reduction import _ALL, _FullExtremum, _kept_shape, _reduce_numel, _select_back, _unreduce
+from .reduction import (_ALL, _FullExtremum, _check_reducible, _kept_shape, _reduce_numel,
+                        _select_back, _unreduce)
 from .statistics import _np_var, _var_args, _var_grad
 
 __all__ = ["sort", "argsort", "topk", "kthvalue", "median", "std_mean", "var_mean"]
@@ -122,8 +123,8 @@ class MedianBackward1(_Selecting):
 
     @staticmethod
     def forward(ctx, x, dim, keepdim):
-        if x.ndim and x.shape[dim] == 0:
-            raise IndexError(f"median(): Expected reduction dim {dim} to have non-zero size.")
+        if x.ndim:
+            _check_reducible("median", x.shape, (dim,))
         return _Selecting.pick(ctx, x, dim, keepdim,
                                lambda a, d: _order_statistic(a, d, (a.shape[d] - 1) // 2))
 

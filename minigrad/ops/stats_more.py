@@ -18,7 +18,7 @@ from ..autograd import formulas
 from ..autograd.function import Function
 from ..creation import scalar_tensor
 from .linalg import mm
-from .reduction import (_FullExtremum, _kept_shape, _np_sum, _sum_dtype,
+from .reduction import (_FullExtremum, _check_reducible, _kept_shape, _np_sum, _sum_dtype,
                         _ties, _unreduce, reduce_dims)
 from .registry import arr, case, cases, idx, register
 from .sorting import _Selecting, _indices_without_graph, sort
@@ -108,8 +108,8 @@ class NanmedianBackward1(_Selecting):
 
     @staticmethod
     def forward(ctx, x, dim, keepdim):
-        if x.ndim and x.shape[dim] == 0:
-            raise IndexError(f"median(): Expected reduction dim {dim} to have non-zero size.")
+        if x.ndim:
+            _check_reducible("median", x.shape, (dim,))
         return _Selecting.pick(ctx, x, dim, keepdim, _nan_order_statistic)
 
 
