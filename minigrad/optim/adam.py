@@ -4,7 +4,7 @@ import numpy as np
 from .. import _buffers
 from ..creation import tensor, zeros_like
 from .._fma import fma_exact
-from ._joined import Flat, joinable, joined, write_back
+from ._joined import joinable, joined, write_back
 from ._joined_state import JoinedState, can_join
 from ._kernels import lerp as _lerp, sqrt
 from .optimizer import Optimizer, new_step, scalar
@@ -71,8 +71,8 @@ class Adam(Optimizer):
         return self.__dict__.setdefault("_kept_joined", {})
 
     def _update_together(self, params, group):
-        """One step of ``params`` on joined arrays: their state kept joined (JoinedState), or
-        else copied in and out for this step."""
+        """One step of ``params`` on joined arrays, their state kept joined (JoinedState); one
+        by one when their states cannot be joined (mixed step counts, state made elsewhere)."""
         keys = _KEYS[group["amsgrad"]]
         states = [self.state[p] for p in params]
         kept = self._joined_states()
@@ -80,7 +80,7 @@ class Adam(Optimizer):
         if joined_state is None or not joined_state.holds(params, states, keys):
             step_dtype = new_step()._data.dtype
             if len(params) < 2 or not can_join(params, states, keys, step_dtype):
-                return self._update_copied(params, group)
+                return super()._update_params(params, group)
             joined_state = kept[id(params[0])] = JoinedState(params, states, keys, step_dtype)
         self._step_joined(joined_state, params, group)
 
@@ -106,25 +106,13 @@ class Adam(Optimizer):
         for p in params:
             p._bump_version()
 
-    def _update_copied(self, params, group):
-        """The step of ``_update_together`` with the state copied into joined arrays and back
-        (parameters stepped one by one when their step counts differ)."""
-        states = [self._state(p, group) for p in params]
-        if len(params) < 2 or len({state["step"]._data.item() for state in states}) != 1:
-            return super()._update_params(params, group)
-        together = _JoinedParameter(params, states, _KEYS[group["amsgrad"]])
-        self._update(together, joined([p._grad._data for p in params]), group, together.state)
-        together.write_back()
-        for p in params:
-            p._bump_version()
-
-    def _update(self, p, grad, group, state=None):
-        state = self._state(p, group) if state is None else state
+    def _update(self, p, grad, group):
+        state = self._state(p, group)
         count = state["step"]._data
         count += 1
         v_max = state["max_exp_avg_sq"]._data if group["amsgrad"] else None
         data, m, v = p._data, state["exp_avg"]._data, state["exp_avg_sq"]._data
-        if data.ndim == 1:   # joined
+        if data.ndim == 1:   # (in chunks, in kept work arrays)
             _step_chunks(data, grad, m, v, v_max, group, count.item())
         else:
             _step_arrays(data, grad, m, v, v_max, group, count.item())
@@ -228,26 +216,6 @@ def _batches(params):
         size += p._data.size
     if batch:
         yield batch
-
-
-class _JoinedParameter:
-    """Several parameters and their Adam state as flat arrays, one after another (state: the
-    first's step count, which they share, and the joined buffers); write_back() copies the
-    results into each parameter's and state's own arrays and advances every step count."""
-
-    def __init__(self, params, states, keys):
-        self.params, self.states, self.keys = params, states, keys
-        self._data = joined([p._data for p in params])
-        self.state = {"step": tensor(states[0]["step"]._data.item())}
-        for key in keys:
-            self.state[key] = Flat(joined([s[key]._data for s in states]))
-
-    def write_back(self):
-        write_back(self._data, [p._data for p in self.params])
-        for key in self.keys:
-            write_back(self.state[key]._data, [state[key]._data for state in self.states])
-        for state in self.states:
-            state["step"]._data[...] = self.state["step"]._data
 
 
 class AdamW(Adam):
